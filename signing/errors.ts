@@ -1,0 +1,44 @@
+/**
+ * One error class for the whole signing library, with stable string codes (tests assert the
+ * code, never the message). Domain errors carry no HTTP status: `server/` maps codes to statuses.
+ */
+export type SigningErrorCode =
+  | 'PDF_ENCRYPTED'
+  | 'PDF_UNREADABLE'
+  | 'PDF_TOO_LARGE'
+  | 'PDF_CERTIFIED_NO_CHANGES'
+  | 'PDF_PAGE_NOT_FOUND'
+  | 'PIN_INCORRECT'
+  | 'PIN_TOO_SHORT'
+  | 'KEY_UNREADABLE'
+  | 'CERT_REVOKED'
+  | 'CERT_EXPIRED'
+  | 'CERT_NOT_YET_VALID'
+  | 'CERT_KEY_USAGE'
+  | 'CERT_UNTRUSTED'
+  | 'CA_NOT_FOUND'
+  | 'CA_EXISTS'
+  | 'SERIAL_UNKNOWN'
+  | 'SIGNATURE_TOO_LARGE'
+  | 'TSA_FAILED'
+  | 'IMAGE_UNREADABLE'
+  | 'BAD_OPTION'
+  | 'CMS_UNREADABLE'
+
+export class KysoError<C extends string = string> extends Error {
+  constructor(
+    readonly code: C,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+export class SigningError extends KysoError<SigningErrorCode> {}
+
+/** True when `err` is a KysoError with the given code (for callers that branch on codes). */
+export function hasCode(err: unknown, code: string): boolean {
+  return err instanceof KysoError && err.code === code
+}
