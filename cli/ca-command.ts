@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse, required } from './main'
+import { readPin, UsageError } from './pin'
+
+type KeyType = 'rsa2048' | 'rsa3072' | 'p256'
+
+function keyType(v: unknown): KeyType | undefined {
+  if (v === undefined) return undefined
+  if (v === 'rsa2048' || v === 'rsa3072' || v === 'p256') return v
+  throw new UsageError(`--key must be rsa2048, rsa3072 or p256, not '${String(v)}'`)
+}
+
+/** File name of the built-in TSA's key inside a CA directory (protected by the CA PIN). */
+export const TSA_P12 = 'tsa.p12'
+
+/** `kyso ca init|issue|revoke`: the internal CA, kept in a directory. */
+export async function caCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args
+  const pki = await import('../signing/pki')
+  if (sub === 'init') {
+    const { values } = parse(rest, { dir: { type: 'string' }, name: { type: 'string' }, key: { type: 'string' } })
+    const dir = required(values, 'dir')
+    const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
+    const kt = keyType(values.key)
+    await pki.initCa(dir, { pin: caPin, ...(typeof values.name === 'string' && { name: values.name }), ...(kt && { keyType: kt }) })
+    const tsa = await pki.issueTsaCertificate(dir, { caPin, pin: caPin })
+    writeFileSync(join(dir, TSA_P12), tsa.p12, { mode: 0o600 })
+    process.stdout.write(`CA created in ${dir}: trust anchor ${join(dir, 'root.pem')}, CRL ${join(dir, 'crl.pem')}\n`)
+    return 0
+  }
+  if (sub === 'issue') {
+    const { values } = parse(rest, {
+      dir: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, org: { type: 'string' },
+      seal: { type: 'boolean' }, key: { type: 'string' }, out: { type: 'string' },
+    })
+    const dir = required(values, 'dir')
+    const out = required(values, 'out')
+    const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
+    const pin = await readPin('KYSO_PIN', 'PIN for the new key')
+    const kt = keyType(values.key)
+    const issued = await pki.issueCertificate(dir, {
+      name: required(values, 'name'),
+      caPin,
+      pin,
+      ...(typeof values.title === 'string' && { title: values.title }),
+      ...(typeof values.org === 'string' && { org: values.org }),
+      ...(values.seal === true && { seal: true }),
+      ...(kt && { keyType: kt }),
+    })
+    writeFileSync(out, issued.p12, { mode: 0o600 })
+    process.stdout.write(`issued serial ${issued.serialHex} -> ${out}\n`)
+    return 0
+  }
+  if (sub === 'revoke') {
+    const { values } = parse(rest, { dir: { type: 'string' }, serial: { type: 'string' } })
+    const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
+    await pki.revokeCertificate(required(values, 'dir'), required(values, 'serial'), { caPin })
+    process.stdout.write(`revoked ${values.serial}; ${join(String(values.dir), 'crl.pem')} updated\n`)
+    return 0
+  }
+  throw new UsageError(`unknown 'ca ${sub ?? ''}': use init, issue or revoke`)
+}

@@ -1,0 +1,62 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { UsageError } from './pin'
+
+export const HELP = `kyso: PAdES signing for Vietnamese agencies
+
+  kyso ca init   --dir DIR [--name NAME] [--key rsa2048|rsa3072|p256]
+  kyso ca issue  --dir DIR --name NAME [--title T] [--org ORG] [--seal] [--key rsa2048|rsa3072|p256] --out FILE.p12
+  kyso ca revoke --dir DIR --serial HEX
+  kyso sign IN.pdf --out OUT.pdf --p12 FILE.p12 [--reason R] [--location L] [--marker KT.|TL.|TUQ.|TM.|Q.]
+            [--principal TITLE] [--image PNG] [--appearance personal|seal|text]
+            [--page N --rect x,y,w,h | --invisible] [--level B-B|B-T] [--tsa URL|builtin] [--ca-dir DIR]
+  kyso verify IN.pdf [--trust PEM]... [--crl PEM]... [--json]
+
+PINs: KYSO_PIN (the signer's, and the PIN of a new .p12), KYSO_CA_PIN (the CA's; KYSO_PIN when unset),
+or a prompt on a terminal. Never on the command line.
+Exit codes: 0 success / all signatures PASSED, 1 a signature not PASSED, 2 bad usage or unusable input.`
+
+/** Parses options strictly: an unknown option is a usage error, not silently ignored. */
+export function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args, options: options ?? {}, allowPositionals: true, strict: true })
+    return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals }
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+}
+
+export function required(values: Record<string, unknown>, key: string): string {
+  const v = values[key]
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${key} is required`)
+  return v
+}
+
+/** Runs one CLI command and returns the exit code; a failure is one line on stderr. */
+export async function run(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv
+  try {
+    switch (cmd) {
+      case 'ca':
+        return await (await import('./ca-command')).caCommand(rest)
+      case 'sign':
+        return await (await import('./sign-command')).signCommand(rest)
+      case 'verify':
+        return await (await import('./verify-command')).verifyCommand(rest)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(HELP + '\n')
+        return cmd === undefined ? 2 : 0
+      default:
+        throw new UsageError(`unknown command '${cmd}'`)
+    }
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    const message = err instanceof Error ? err.message : String(err)
+    if (err instanceof UsageError) process.stderr.write(`kyso: ${message} (kyso help for usage)\n`)
+    else if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) process.stderr.write(`kyso: ${code}: ${message}\n`)
+    else process.stderr.write(`kyso: INTERNAL: ${message}\n`)
+    return 2
+  }
+}

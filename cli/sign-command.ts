@@ -1,0 +1,113 @@
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse, required } from './main'
+import { readPin, UsageError } from './pin'
+import { TSA_P12 } from './ca-command'
+
+const MARKERS = ['KT.', 'TL.', 'TUQ.', 'TM.', 'Q.'] as const
+
+function readInput(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
+  }
+}
+
+function parseRect(s: string): { x: number; y: number; width: number; height: number } {
+  const n = s.split(',').map(Number)
+  if (n.length !== 4 || n.some((v) => !Number.isFinite(v)) || (n[2] as number) <= 0 || (n[3] as number) <= 0) {
+    throw new UsageError(`--rect must be x,y,w,h in points with w and h > 0, not '${s}'`)
+  }
+  const [x, y, width, height] = n as [number, number, number, number]
+  return { x, y, width, height }
+}
+
+/** `kyso sign`: one PAdES signature appended to IN.pdf, written to OUT.pdf. */
+export async function signCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    out: { type: 'string' }, p12: { type: 'string' }, reason: { type: 'string' }, location: { type: 'string' },
+    marker: { type: 'string' }, principal: { type: 'string' }, image: { type: 'string' }, appearance: { type: 'string' },
+    page: { type: 'string' }, rect: { type: 'string' }, invisible: { type: 'boolean' }, level: { type: 'string' },
+    tsa: { type: 'string' }, 'ca-dir': { type: 'string' },
+  })
+  const input = positionals[0]
+  if (!input || positionals.length > 1) throw new UsageError('give exactly one input PDF')
+  const out = required(values, 'out')
+  const marker = values.marker as string | undefined
+  if (marker !== undefined && !(MARKERS as readonly string[]).includes(marker)) throw new UsageError(`--marker must be one of ${MARKERS.join(' ')}`)
+  const level = (values.level as string | undefined) ?? (values.tsa ? 'B-T' : 'B-B')
+  if (level !== 'B-B' && level !== 'B-T') throw new UsageError('--level must be B-B or B-T')
+  if (level === 'B-T' && !values.tsa) throw new UsageError('--level B-T needs --tsa URL or --tsa builtin')
+  if (values.invisible && (values.rect || values.page)) throw new UsageError('--invisible cannot go with --page or --rect')
+  const page = values.page !== undefined ? Number(values.page) : undefined
+  if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new UsageError('--page must be a page number from 1')
+  const kind = values.appearance as string | undefined
+  if (kind !== undefined && kind !== 'personal' && kind !== 'seal' && kind !== 'text') throw new UsageError('--appearance must be personal, seal or text')
+
+  const pdf = readInput(input, 'input PDF')
+  const p12 = readInput(required(values, 'p12'), 'PKCS#12 file')
+  const image = typeof values.image === 'string' ? readInput(values.image, 'image') : undefined
+  const pin = await readPin('KYSO_PIN', 'PIN')
+
+  const { openPkcs12KeySource } = await import('../signing/keys/pkcs12')
+  const keySource = openPkcs12KeySource(p12, pin)
+  const caDir = values['ca-dir'] as string | undefined
+  await checkCertificate(keySource.certificate, caDir)
+
+  let timestamp: ((sig: Buffer) => Promise<Buffer>) | undefined
+  if (level === 'B-T') timestamp = await timestampSource(String(values.tsa), caDir)
+
+  const { signPdf, appearanceFromCertificate } = await import('../signing/sign')
+  const appearance = values.invisible
+    ? ('invisible' as const)
+    : appearanceFromCertificate(keySource.certificate, {
+        ...(kind !== undefined && { kind: kind as 'personal' | 'seal' | 'text' }),
+        ...(marker !== undefined && { marker: marker as (typeof MARKERS)[number] }),
+        ...(typeof values.principal === 'string' && { principalTitle: values.principal }),
+        ...(image && { imagePng: image }),
+      })
+  const result = await signPdf(pdf, {
+    keySource,
+    appearance,
+    ...(typeof values.reason === 'string' && { reason: values.reason }),
+    ...(typeof values.location === 'string' && { location: values.location }),
+    ...(page !== undefined && { page }),
+    ...(typeof values.rect === 'string' && { rect: parseRect(values.rect) }),
+    ...(timestamp && { timestamp }),
+  })
+  // Write to a temporary name first so a crash never leaves a half-written OUT.pdf.
+  const tmp = `${out}.kyso-tmp`
+  writeFileSync(tmp, result.pdf)
+  renameSync(tmp, out)
+  process.stderr.write(`signed ${result.fieldName} (${level}) -> ${out}\n`)
+  return 0
+}
+
+/** Validity and key usage always; revocation against DIR/crl.pem when --ca-dir is given. */
+async function checkCertificate(cert: Buffer, caDir: string | undefined): Promise<void> {
+  const pki = await import('../signing/pki')
+  if (!caDir) {
+    process.stderr.write('kyso: warning: revocation was not checked (no --ca-dir)\n')
+    pki.checkSignerCertificate(cert, { now: new Date() })
+    return
+  }
+  const crlPath = join(caDir, 'crl.pem')
+  if (!existsSync(crlPath)) throw new UsageError(`no CRL at ${crlPath}`)
+  const issuers = ['issuing.pem', 'root.pem'].map((f) => join(caDir, f)).filter(existsSync).map((f) => pemToDer(readFileSync(f, 'latin1')))
+  pki.checkSignerCertificate(cert, { now: new Date(), crls: pki.loadCrls(readFileSync(crlPath)), issuers })
+}
+
+async function timestampSource(tsa: string, caDir: string | undefined): Promise<(sig: Buffer) => Promise<Buffer>> {
+  const tsaMod = await import('../signing/tsa')
+  if (tsa !== 'builtin') return tsaMod.httpTsa(tsa)
+  if (!caDir || !existsSync(join(caDir, TSA_P12))) throw new UsageError('--tsa builtin needs --ca-dir DIR of a CA made by kyso ca init')
+  const { openPkcs12KeySource } = await import('../signing/keys/pkcs12')
+  const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
+  return tsaMod.builtinTsa(openPkcs12KeySource(readFileSync(join(caDir, TSA_P12)), caPin))
+}
+
+export function pemToDer(pem: string): Buffer {
+  const m = /-----BEGIN [A-Z0-9 ]+-----([\s\S]*?)-----END/.exec(pem)
+  return Buffer.from(m ? (m[1] as string).replace(/\s+/g, '') : '', 'base64')
+}

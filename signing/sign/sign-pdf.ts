@@ -1,0 +1,183 @@
+import { createHash, X509Certificate } from 'node:crypto'
+import { Signer } from '@signpdf/utils'
+import { SignPdf } from '@signpdf/signpdf'
+import { buildAppearance, defaultSize, type AppearanceSpec, type SigningMarker } from '../appearance'
+import { buildPadesSignature } from '../cms'
+import { SigningError } from '../errors'
+import type { KeySource } from '../keys/key-source'
+import { PdfDocument } from '../pdf/document'
+import { IncrementalUpdate } from '../pdf/incremental'
+import { PdfDict, PdfStream, PdfString, name, textString, type PdfRef, type PdfValue } from '../pdf/objects'
+import { addFieldToAcroForm, addWidgetToPage, assertChangesPermitted, existingFieldNames, uniqueFieldName } from './form'
+import { defaultRect, pageBox, signatureRects, type Rect } from './placement'
+import { pdfDate } from './pdf-date'
+
+export interface VisibleAppearance {
+  kind: 'personal' | 'seal' | 'text'
+  title?: string
+  marker?: SigningMarker
+  principalTitle?: string
+  organisation?: string
+  imagePng?: Buffer
+}
+
+export interface SignPdfOptions {
+  keySource: KeySource
+  /** Claimed signing time, written as /M (PAdES B-B has no signing-time attribute). Default: now. */
+  signingTime?: Date
+  reason?: string
+  location?: string
+  contactInfo?: string
+  /** Defaults to the certificate's common name. */
+  signerName?: string
+  /** A visible appearance, or 'invisible'. Default: a personal appearance (seal for seal certificates is the caller's choice). */
+  appearance?: VisibleAppearance | 'invisible'
+  /** 1-based page; default the last page. */
+  page?: number
+  /** Explicit rectangle in page coordinates; default placement otherwise. */
+  rect?: Rect
+  /** B-T: returns an RFC 3161 token over the signature value. */
+  timestamp?: (signatureValue: Buffer) => Promise<Buffer>
+  /** Bytes reserved for the CMS; default sized from the certificates (at least 16 KB). */
+  reserveBytes?: number
+  fieldName?: string
+}
+
+export interface SignPdfResult {
+  pdf: Buffer
+  fieldName: string
+  byteRange: [number, number, number, number]
+  signingTime: Date
+}
+
+/** Adapts our CMS builder to @signpdf/signpdf's Signer: it is handed the bytes outside /Contents. */
+class PadesSigner extends Signer {
+  constructor(
+    private readonly keySource: KeySource,
+    private readonly timestamp?: (signatureValue: Buffer) => Promise<Buffer>,
+  ) {
+    super()
+  }
+  override async sign(pdfBuffer: Buffer): Promise<Buffer> {
+    const digest = createHash('sha256').update(pdfBuffer).digest()
+    return buildPadesSignature({ digest, keySource: this.keySource, ...(this.timestamp ? { timestamp: this.timestamp } : {}) })
+  }
+}
+
+function reserveFor(opts: SignPdfOptions): number {
+  if (opts.reserveBytes) return opts.reserveBytes
+  const certs = opts.keySource.certificate.length + opts.keySource.chain.reduce((n, c) => n + c.length, 0)
+  const tsa = opts.timestamp ? 6144 + certs : 0
+  return Math.max(16384, Math.ceil((certs + tsa + 4096) / 1024) * 1024)
+}
+
+/**
+ * Signs `pdf` with one PAdES signature appended as a new revision: the first `pdf.length` bytes of
+ * the result are exactly the input. Steps:
+ *  1. read the document (xref chain only) and refuse what cannot be signed safely;
+ *  2. build the revision: signature dictionary with a placeholder, appearance, field/widget,
+ *     page /Annots and AcroForm;
+ *  3. let @signpdf/signpdf fill /ByteRange and /Contents, with our PAdES CMS as the signer.
+ */
+export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPdfResult> {
+  const doc = new PdfDocument(pdf)
+  assertChangesPermitted(doc)
+  const signingTime = opts.signingTime ?? new Date()
+  const cert = new X509Certificate(opts.keySource.certificate)
+  const subject = cert.toLegacyObject().subject as Record<string, string | undefined>
+  const signerName = (opts.signerName ?? subject.CN ?? 'Unknown').normalize('NFC')
+
+  const pageCount = doc.pageCount()
+  const pageIndex = opts.page !== undefined ? opts.page - 1 : pageCount - 1
+  if (!Number.isInteger(pageIndex) || pageIndex < 0 || pageIndex >= pageCount) {
+    throw new SigningError('PDF_PAGE_NOT_FOUND', `page ${opts.page} does not exist (the document has ${pageCount})`)
+  }
+  const pageRef = doc.pageRef(pageIndex)
+  const page = doc.dict(pageRef)
+  if (!page) throw new SigningError('PDF_UNREADABLE', 'the page to sign on cannot be read')
+
+  const upd = new IncrementalUpdate(doc)
+  const fieldName = opts.fieldName ?? uniqueFieldName(existingFieldNames(doc))
+  const sigRef = upd.add(signatureDictionary(opts, signerName, signingTime))
+  const { rect, ap } = appearanceFor(upd, doc, page, opts, signerName, signingTime)
+  const widget = upd.add(
+    new PdfDict({
+      Type: name('Annot'),
+      Subtype: name('Widget'),
+      FT: name('Sig'),
+      T: textString(fieldName),
+      V: sigRef,
+      F: 132, // Print | Locked (§12.5.3)
+      P: pageRef,
+      Rect: [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height],
+      AP: new PdfDict({ N: ap }),
+    }),
+  )
+  addWidgetToPage(upd, pageRef, widget)
+  addFieldToAcroForm(upd, doc, widget)
+  const prepared = upd.write()
+
+  const signed = await new SignPdf().sign(prepared, new PadesSigner(opts.keySource, opts.timestamp)).catch((err: unknown) => {
+    if (err instanceof SigningError) throw err
+    const msg = err instanceof Error ? err.message : String(err)
+    if (/exceeds placeholder/.test(msg)) throw new SigningError('SIGNATURE_TOO_LARGE', 'the signature does not fit the reserved space', { cause: err })
+    throw err
+  })
+  return { pdf: signed, fieldName, byteRange: byteRangeOf(signed, pdf.length), signingTime }
+}
+
+function signatureDictionary(opts: SignPdfOptions, signerName: string, signingTime: Date): PdfDict {
+  const placeholder = name('**********')
+  const d = new PdfDict({
+    Type: name('Sig'),
+    Filter: name('Adobe.PPKLite'),
+    SubFilter: name('ETSI.CAdES.detached'),
+    ByteRange: [0, placeholder, placeholder, placeholder],
+    Contents: new PdfString(Buffer.alloc(reserveFor(opts)), true),
+    M: new PdfString(Buffer.from(pdfDate(signingTime), 'latin1')),
+    Name: textString(signerName),
+  })
+  if (opts.reason) d.set('Reason', textString(opts.reason))
+  if (opts.location) d.set('Location', textString(opts.location))
+  if (opts.contactInfo) d.set('ContactInfo', textString(opts.contactInfo))
+  d.set('Prop_Build', new PdfDict({ App: new PdfDict({ Name: name('Kyso') }) }))
+  return d
+}
+
+function appearanceFor(
+  upd: IncrementalUpdate,
+  doc: PdfDocument,
+  page: PdfDict,
+  opts: SignPdfOptions,
+  signerName: string,
+  signingTime: Date,
+): { rect: Rect; ap: PdfRef } {
+  const a = opts.appearance ?? { kind: 'personal' }
+  if (a === 'invisible') {
+    const empty = new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 0, 0] }), Buffer.alloc(0))
+    return { rect: { x: 0, y: 0, width: 0, height: 0 }, ap: upd.add(empty) }
+  }
+  const size = opts.rect ? { width: opts.rect.width, height: opts.rect.height } : defaultSize(a.kind)
+  const rect = opts.rect ?? defaultRect(pageBox(doc, page), signatureRects(doc, page), size, a.kind === 'seal')
+  const spec: AppearanceSpec = {
+    kind: a.kind,
+    width: rect.width,
+    height: rect.height,
+    signerName,
+    signingTime,
+    ...(a.title !== undefined && { title: a.title }),
+    ...(a.marker !== undefined && { marker: a.marker }),
+    ...(a.principalTitle !== undefined && { principalTitle: a.principalTitle }),
+    ...(a.organisation !== undefined && { organisation: a.organisation }),
+    ...(a.imagePng !== undefined && { imagePng: a.imagePng }),
+    ...(opts.reason !== undefined && { reason: opts.reason }),
+  }
+  return { rect, ap: buildAppearance(spec, (v: PdfValue) => upd.add(v)) }
+}
+
+/** Reads back the ByteRange that @signpdf/signpdf wrote into our revision. */
+function byteRangeOf(signed: Buffer, from: number): [number, number, number, number] {
+  const at = signed.indexOf('/ByteRange', from, 'latin1')
+  const m = /\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(signed.toString('latin1', at, at + 80))
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : [0, 0, 0, 0]
+}
