@@ -24,6 +24,7 @@ export type SigningErrorCode =
   | 'IMAGE_UNREADABLE'
   | 'BAD_OPTION'
   | 'CMS_UNREADABLE'
+  | 'KEY_MISMATCH'
 
 export class KysoError<C extends string = string> extends Error {
   constructor(

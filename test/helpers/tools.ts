@@ -1,0 +1,85 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/** Independent validators (poppler, qpdf, openssl), run as separate processes on real files. */
+
+export function tempDir(prefix = 'kyso-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+/** An NSS database that trusts only `rootPem`, for pdfsig's certificate validation. */
+export function nssDbTrusting(rootPem: string): string {
+  const dir = tempDir('kyso-nss-')
+  execFileSync('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password'])
+  writeFileSync(join(dir, 'root.pem'), rootPem)
+  execFileSync('certutil', ['-A', '-d', `sql:${dir}`, '-n', 'kyso-test-root', '-t', 'CT,C,C', '-i', join(dir, 'root.pem')])
+  return dir
+}
+
+export interface PdfsigSignature {
+  field: string
+  signatureValid: boolean
+  signatureStatus: string
+  certificateStatus: string
+  totalDocumentSigned: boolean
+}
+
+/** Runs pdfsig and parses its lines (it exits 0 even on "Digest Mismatch", so the text decides). */
+export function pdfsig(file: string, nssDir?: string): PdfsigSignature[] {
+  const args = [...(nssDir ? ['-nssdir', `sql:${nssDir}`] : []), '-no-ocsp', file]
+  const r = spawnSync('pdfsig', args, { encoding: 'utf8', timeout: 60_000 })
+  const out = (r.stdout ?? '') + (r.stderr ?? '')
+  const sigs: PdfsigSignature[] = []
+  for (const block of out.split(/^Signature #\d+:$/m).slice(1)) {
+    const field = /Signature Field Name: (.*)$/m.exec(block)?.[1]?.trim() ?? ''
+    const sv = /Signature Validation: (.*)$/m.exec(block)?.[1]?.trim() ?? ''
+    const cv = /Certificate Validation: (.*)$/m.exec(block)?.[1]?.trim() ?? ''
+    sigs.push({
+      field,
+      signatureStatus: sv,
+      signatureValid: sv === 'Signature is Valid.',
+      certificateStatus: cv,
+      totalDocumentSigned: /^\s*- Total document signed/m.test(block),
+    })
+  }
+  return sigs
+}
+
+export function qpdfCheck(file: string): { code: number; output: string } {
+  const r = spawnSync('qpdf', ['--check', file], { encoding: 'utf8', timeout: 60_000 })
+  return { code: r.status ?? -1, output: (r.stdout ?? '') + (r.stderr ?? '') }
+}
+
+export function pdftotext(file: string, page?: number): string {
+  const args = [...(page ? ['-f', String(page), '-l', String(page)] : []), '-enc', 'UTF-8', file, '-']
+  return execFileSync('pdftotext', args, { encoding: 'utf8' })
+}
+
+/** The signatures of a file as raw bytes, found by ByteRange text alone (independent of our reader). */
+export function extractSignatures(pdf: Buffer): { cms: Buffer; signedData: Buffer; byteRange: number[] }[] {
+  const out: { cms: Buffer; signedData: Buffer; byteRange: number[] }[] = []
+  const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g
+  const text = pdf.toString('latin1')
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const [a, b, c, d] = m.slice(1).map(Number) as [number, number, number, number]
+    const hex = pdf.toString('latin1', b + 1, c - 1)
+    let der = Buffer.from(hex, 'hex')
+    // Drop the zero padding after the DER SEQUENCE.
+    const lenBytes = (der[1] as number) & 0x7f
+    const len = (der[1] as number) < 0x80 ? (der[1] as number) : der.subarray(2, 2 + lenBytes).reduce((n, x) => n * 256 + x, 0)
+    der = der.subarray(0, 2 + ((der[1] as number) < 0x80 ? 0 : lenBytes) + len)
+    out.push({ cms: der, signedData: Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]), byteRange: [a, b, c, d] })
+  }
+  return out
+}
+
+/** `openssl cms -verify` of one detached signature against a root; returns [ok, output]. */
+export function opensslCmsVerify(cms: Buffer, content: Buffer, rootPemFile: string): { ok: boolean; output: string } {
+  const dir = tempDir('kyso-cms-')
+  writeFileSync(join(dir, 'sig.der'), cms)
+  writeFileSync(join(dir, 'data.bin'), content)
+  const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'sig.der'), '-content', join(dir, 'data.bin'), '-CAfile', rootPemFile, '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' })
+  return { ok: r.status === 0, output: (r.stdout ?? '') + (r.stderr ?? '') }
+}
