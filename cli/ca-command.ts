@@ -17,7 +17,7 @@ export const TSA_P12 = 'tsa.p12'
 /** `kyso ca init|issue|revoke`: the internal CA, kept in a directory. */
 export async function caCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args
-  const pki = await import('../signing/pki')
+  const pki = require('../signing/pki') as typeof import('../signing/pki')
   if (sub === 'init') {
     const { values } = parse(rest, { dir: { type: 'string' }, name: { type: 'string' }, key: { type: 'string' } })
     const dir = required(values, 'dir')

@@ -37,11 +37,11 @@ export async function run(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case 'ca':
-        return await (await import('./ca-command')).caCommand(rest)
+        return await (require('./ca-command') as typeof import('./ca-command')).caCommand(rest)
       case 'sign':
-        return await (await import('./sign-command')).signCommand(rest)
+        return await (require('./sign-command') as typeof import('./sign-command')).signCommand(rest)
       case 'verify':
-        return await (await import('./verify-command')).verifyCommand(rest)
+        return await (require('./verify-command') as typeof import('./verify-command')).verifyCommand(rest)
       case undefined:
       case 'help':
       case '--help':

@@ -50,7 +50,7 @@ export async function signCommand(args: string[]): Promise<number> {
   const image = typeof values.image === 'string' ? readInput(values.image, 'image') : undefined
   const pin = await readPin('KYSO_PIN', 'PIN')
 
-  const { openPkcs12KeySource } = await import('../signing/keys/pkcs12')
+  const { openPkcs12KeySource } = require('../signing/keys/pkcs12') as typeof import('../signing/keys/pkcs12')
   const keySource = openPkcs12KeySource(p12, pin)
   const caDir = values['ca-dir'] as string | undefined
   await checkCertificate(keySource.certificate, caDir)
@@ -58,7 +58,7 @@ export async function signCommand(args: string[]): Promise<number> {
   let timestamp: ((sig: Buffer) => Promise<Buffer>) | undefined
   if (level === 'B-T') timestamp = await timestampSource(String(values.tsa), caDir)
 
-  const { signPdf, appearanceFromCertificate } = await import('../signing/sign')
+  const { signPdf, appearanceFromCertificate } = require('../signing/sign') as typeof import('../signing/sign')
   const appearance = values.invisible
     ? ('invisible' as const)
     : appearanceFromCertificate(keySource.certificate, {
@@ -86,7 +86,7 @@ export async function signCommand(args: string[]): Promise<number> {
 
 /** Validity and key usage always; revocation against DIR/crl.pem when --ca-dir is given. */
 async function checkCertificate(cert: Buffer, caDir: string | undefined): Promise<void> {
-  const pki = await import('../signing/pki')
+  const pki = require('../signing/pki') as typeof import('../signing/pki')
   if (!caDir) {
     process.stderr.write('kyso: warning: revocation was not checked (no --ca-dir)\n')
     pki.checkSignerCertificate(cert, { now: new Date() })
@@ -99,10 +99,10 @@ async function checkCertificate(cert: Buffer, caDir: string | undefined): Promis
 }
 
 async function timestampSource(tsa: string, caDir: string | undefined): Promise<(sig: Buffer) => Promise<Buffer>> {
-  const tsaMod = await import('../signing/tsa')
+  const tsaMod = require('../signing/tsa') as typeof import('../signing/tsa')
   if (tsa !== 'builtin') return tsaMod.httpTsa(tsa)
   if (!caDir || !existsSync(join(caDir, TSA_P12))) throw new UsageError('--tsa builtin needs --ca-dir DIR of a CA made by kyso ca init')
-  const { openPkcs12KeySource } = await import('../signing/keys/pkcs12')
+  const { openPkcs12KeySource } = require('../signing/keys/pkcs12') as typeof import('../signing/keys/pkcs12')
   const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
   return tsaMod.builtinTsa(openPkcs12KeySource(readFileSync(join(caDir, TSA_P12)), caPin))
 }

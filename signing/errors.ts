@@ -24,6 +24,8 @@ export type SigningErrorCode =
   | 'IMAGE_UNREADABLE'
   | 'BAD_OPTION'
   | 'CMS_UNREADABLE'
+  | 'CERT_UNREADABLE'
+  | 'CRL_UNREADABLE'
   | 'KEY_MISMATCH'
 
 export class KysoError<C extends string = string> extends Error {

@@ -28,7 +28,7 @@ export interface PdfsigSignature {
 
 /** Runs pdfsig and parses its lines (it exits 0 even on "Digest Mismatch", so the text decides). */
 export function pdfsig(file: string, nssDir?: string): PdfsigSignature[] {
-  const args = [...(nssDir ? ['-nssdir', `sql:${nssDir}`] : []), '-no-ocsp', file]
+  const args = [...(nssDir ? ['-nssdir', `sql:${nssDir}`] : []), file]
   const r = spawnSync('pdfsig', args, { encoding: 'utf8', timeout: 60_000 })
   const out = (r.stdout ?? '') + (r.stderr ?? '')
   const sigs: PdfsigSignature[] = []
@@ -82,4 +82,18 @@ export function opensslCmsVerify(cms: Buffer, content: Buffer, rootPemFile: stri
   writeFileSync(join(dir, 'data.bin'), content)
   const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'sig.der'), '-content', join(dir, 'data.bin'), '-CAfile', rootPemFile, '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' })
   return { ok: r.status === 0, output: (r.stdout ?? '') + (r.stderr ?? '') }
+}
+
+/**
+ * A copy of a signed file with one byte changed inside the signed range: one hex digit of the
+ * /Producer string that pdf-lib writes (a classic-xref file made by `makePdf({ xref: 'table' })`),
+ * so the file still parses and only the digest can tell.
+ */
+export function flipSignedByte(pdf: Buffer): Buffer {
+  const at = pdf.indexOf('/Producer <FEFF00', 0, 'latin1')
+  if (at < 0) throw new Error('no /Producer hex string to tamper with')
+  const out = Buffer.from(pdf)
+  const pos = at + '/Producer <FEFF00'.length
+  out[pos] = out[pos] === 0x37 ? 0x36 : 0x37
+  return out
 }

@@ -1,0 +1,89 @@
+/**
+ * Build step (`npm run build`): prepares what the signature appearances need at run time into
+ * `dist/assets/`, so `kyso sign` never loads fontkit (about 0.15 s of start-up on its own).
+ *
+ * For each weight of Be Vietnam Pro it writes the TrueType file as is and a compact metrics JSON
+ * (code point -> glyph id and advance, plus the font-wide numbers a PDF FontDescriptor needs).
+ * The run-time code subsets the glyph outlines per signature itself (signing/appearance/truetype-subset.ts).
+ * It also draws and deflates the demo CA's seal once, so signing with it costs no rasterising.
+ */
+import * as fontkit from '@pdf-lib/fontkit'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { DEMO_SEAL_FILE, type DemoSealFile, type FontMetricsFile } from '../signing/appearance/assets'
+import { encodeImage } from '../signing/appearance/png-image'
+import { DEMO_SEAL_PX, sealRaster } from '../signing/appearance/seal-image'
+
+const ROOT = path.join(__dirname, '../..')
+const FONT_PACKAGE = path.join(ROOT, 'node_modules/@expo-google-fonts/be-vietnam-pro')
+const ASSETS = path.join(ROOT, 'dist/assets')
+const OUT = path.join(ASSETS, 'fonts')
+
+const FACES = [
+  { source: '400Regular/BeVietnamPro_400Regular.ttf', out: 'be-vietnam-pro-regular' },
+  { source: '700Bold/BeVietnamPro_700Bold.ttf', out: 'be-vietnam-pro-bold' },
+]
+
+/** Every letter of the Vietnamese alphabet with every tone, in NFC: the build fails if one is missing. */
+const VIETNAMESE =
+  'aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ'
+
+function metricsOf(font: fontkit.Font, file: string): FontMetricsFile {
+  const glyphs: Array<[number, number, number]> = []
+  for (const cp of [...font.characterSet].sort((a, b) => a - b)) {
+    const glyph = font.glyphForCodePoint(cp)
+    if (glyph.id !== 0) glyphs.push([cp, glyph.id, Math.round(glyph.advanceWidth)])
+  }
+  const os2 = font['OS/2'] as unknown as { usWeightClass?: number }
+  const notdef = font.getGlyph(0)
+  return {
+    file,
+    postScriptName: font.postscriptName ?? path.basename(file, '.ttf'),
+    unitsPerEm: font.unitsPerEm,
+    ascent: font.ascent,
+    descent: font.descent,
+    capHeight: font.capHeight,
+    italicAngle: font.italicAngle,
+    weightClass: os2.usWeightClass ?? 400,
+    bbox: [font.bbox.minX, font.bbox.minY, font.bbox.maxX, font.bbox.maxY],
+    numGlyphs: font.numGlyphs,
+    notdefAdvance: Math.round(notdef.advanceWidth),
+    glyphs,
+  }
+}
+
+function checkCoverage(metrics: FontMetricsFile): void {
+  const mapped = new Set(metrics.glyphs.map(([cp]) => cp))
+  const letters = VIETNAMESE + VIETNAMESE.toUpperCase() + '0123456789 .,:;-+/()'
+  const missing = [...letters.normalize('NFC')].filter((c) => !mapped.has(c.codePointAt(0) ?? 0))
+  if (missing.length > 0) throw new Error(`${metrics.postScriptName} lacks ${missing.join('')}`)
+}
+
+function writeDemoSeal(): void {
+  const image = encodeImage(sealRaster(DEMO_SEAL_PX), 9)
+  const file: DemoSealFile = {
+    width: image.width,
+    height: image.height,
+    colourSpace: image.colourSpace,
+    colour: image.colour.toString('base64'),
+    alpha: image.alpha?.toString('base64') ?? '',
+  }
+  writeFileSync(path.join(ASSETS, DEMO_SEAL_FILE), JSON.stringify(file))
+}
+
+function main(): void {
+  mkdirSync(OUT, { recursive: true })
+  for (const face of FACES) {
+    const ttf = readFileSync(path.join(FONT_PACKAGE, face.source))
+    const font = fontkit.create(ttf)
+    const metrics = metricsOf(font, `${face.out}.ttf`)
+    checkCoverage(metrics)
+    writeFileSync(path.join(OUT, `${face.out}.ttf`), ttf)
+    writeFileSync(path.join(OUT, `${face.out}.json`), JSON.stringify(metrics))
+  }
+  // OFL 1.1 §2: the licence travels with every copy of the font files we ship.
+  copyFileSync(path.join(ROOT, 'assets/OFL-BeVietnamPro.txt'), path.join(OUT, 'OFL-BeVietnamPro.txt'))
+  writeDemoSeal()
+}
+
+main()

@@ -1,0 +1,86 @@
+import { deflateSync } from 'node:zlib'
+import { PdfDict, PdfStream, name, type PdfRef, type PdfValue } from '../pdf/objects'
+import { numberToken } from '../pdf/serialize'
+import type { FaceName } from './assets'
+import { FontUse } from './font-embed'
+import type { Box, PlacedText } from './layout'
+import { addImage, type EncodedImage } from './png-image'
+
+const n = numberToken
+
+/**
+ * Collects the drawing of one appearance and turns it into a form XObject (ISO 32000-2 §8.10)
+ * with its resources. Images are added to the revision as they are drawn; fonts only at the end,
+ * when the set of glyphs to embed is known.
+ */
+export class FormBuilder {
+  private readonly ops: string[] = []
+  private readonly fonts = new Map<FaceName, FontUse>()
+  private readonly images = new Map<string, PdfRef>()
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly add: (v: PdfValue) => PdfRef,
+  ) {}
+
+  /** Draws an image scaled into `box` (an image XObject is a unit square until `cm` maps it, §8.9.4). */
+  image(image: EncodedImage, box: Box): void {
+    if (box.width <= 0 || box.height <= 0) return
+    const resource = `Im${this.images.size + 1}`
+    this.images.set(resource, addImage(image, this.add))
+    this.ops.push(`q ${n(box.width)} 0 0 ${n(box.height)} ${n(box.x)} ${n(box.y)} cm /${resource} Do Q`)
+  }
+
+  /** Shows laid-out lines; `grey` is the DeviceGray fill level (0 = black). */
+  text(lines: readonly PlacedText[], grey = 0): void {
+    if (lines.length === 0) return
+    this.ops.push(`BT ${n(grey)} g`)
+    let current = ''
+    for (const line of lines) {
+      const font = this.fontFor(line.face.name, line)
+      const tf = `/${font.resourceName} ${n(line.size)} Tf`
+      if (tf !== current) this.ops.push(tf)
+      current = tf
+      this.ops.push(`1 0 0 1 ${n(line.x)} ${n(line.y)} Tm ${font.show(line.glyphs)} Tj`)
+    }
+    this.ops.push('ET')
+  }
+
+  /** A thin frame just inside the form's edge. */
+  frame(lineWidth: number, grey: number): void {
+    const inset = lineWidth / 2
+    this.ops.push(
+      `q ${n(lineWidth)} w ${n(grey)} G ${n(inset)} ${n(inset)} ${n(this.width - lineWidth)} ${n(this.height - lineWidth)} re S Q`,
+    )
+  }
+
+  /** Adds the fonts and the form XObject itself; returns the form's ref for /AP /N. */
+  finish(): PdfRef {
+    const fonts = new PdfDict()
+    for (const use of this.fonts.values()) if (use.isUsed) fonts.set(use.resourceName, use.embed(this.add))
+    const xobjects = new PdfDict()
+    for (const [resource, ref] of this.images) xobjects.set(resource, ref)
+    const resources = new PdfDict()
+    if (fonts.map.size > 0) resources.set('Font', fonts)
+    if (xobjects.map.size > 0) resources.set('XObject', xobjects)
+    const content = Buffer.from(this.ops.join('\n'), 'latin1')
+    const dict = new PdfDict({
+      Type: name('XObject'),
+      Subtype: name('Form'),
+      BBox: [0, 0, this.width, this.height],
+      Resources: resources,
+      Filter: name('FlateDecode'),
+    })
+    return this.add(new PdfStream(dict, deflateSync(content, { level: 9 })))
+  }
+
+  private fontFor(face: FaceName, line: PlacedText): FontUse {
+    let use = this.fonts.get(face)
+    if (!use) {
+      use = new FontUse(line.face, `F${this.fonts.size + 1}`)
+      this.fonts.set(face, use)
+    }
+    return use
+  }
+}

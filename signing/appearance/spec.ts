@@ -1,0 +1,63 @@
+import { SigningError } from '../errors'
+
+/** Signing-authority markers printed before the principal's title (see DOMAIN.md). */
+export type SigningMarker = 'KT.' | 'TL.' | 'TUQ.' | 'TM.' | 'Q.'
+const MARKERS: readonly string[] = ['KT.', 'TL.', 'TUQ.', 'TM.', 'Q.']
+
+export interface AppearanceSpec {
+  kind: 'personal' | 'seal' | 'text'
+  /** The widget rectangle's size in points. */
+  width: number
+  height: number
+  /** personal: the signer's full name; seal: the organisation's name. */
+  signerName: string
+  /** The signer's own title, e.g. 'Phó Chủ tịch'. */
+  title?: string
+  /** Printed above the title together with `principalTitle`: 'KT.' + 'Chủ tịch' -> 'KT. CHỦ TỊCH'. */
+  marker?: SigningMarker
+  principalTitle?: string
+  organisation?: string
+  /** Shown as ISO 8601 in Vietnam's time zone, e.g. 2024-07-25T09:15:30+07:00. */
+  signingTime: Date
+  /** personal: the handwritten signature; seal: the red seal. PNG, ideally with a transparent background. */
+  imagePng?: Buffer
+  reason?: string
+}
+
+export type AppearanceKind = AppearanceSpec['kind']
+
+/**
+ * A widget size that suits each kind at body-text scale. The seal's 100 pt is close to the real
+ * size of an agency seal (35-40 mm), which Decree 30/2020 asks the image to keep.
+ */
+export function defaultSize(kind: AppearanceKind): { width: number; height: number } {
+  switch (kind) {
+    case 'personal':
+      return { width: 200, height: 150 }
+    case 'seal':
+      return { width: 230, height: 100 }
+    case 'text':
+      return { width: 200, height: 64 }
+    default:
+      throw new SigningError('BAD_OPTION', `unknown appearance kind ${String(kind)}`)
+  }
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0
+
+/** Guard clauses for input that may come from a request body: bad options are the caller's error. */
+export function checkSpec(spec: AppearanceSpec): void {
+  const bad = (message: string): never => {
+    throw new SigningError('BAD_OPTION', message)
+  }
+  if (!['personal', 'seal', 'text'].includes(spec.kind)) bad(`unknown appearance kind ${String(spec.kind)}`)
+  for (const side of [spec.width, spec.height]) {
+    if (typeof side !== 'number' || !Number.isFinite(side) || side <= 0 || side > 14400) {
+      bad('appearance width and height must be positive numbers of points (at most 14400)')
+    }
+  }
+  if (!isText(spec.signerName)) bad('signerName is required')
+  if (spec.marker !== undefined && !MARKERS.includes(spec.marker)) bad(`unknown signing marker ${String(spec.marker)}`)
+  if (spec.marker !== undefined && !isText(spec.principalTitle)) bad('a signing marker needs principalTitle')
+  if (spec.imagePng !== undefined && !Buffer.isBuffer(spec.imagePng)) bad('imagePng must be a Buffer')
+}

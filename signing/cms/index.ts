@@ -1,0 +1,31 @@
+/**
+ * CMS (RFC 5652) for PAdES: build the SignedData of a signature, read one, and report facts
+ * about it. ASN.1 is read and written by a small BER/DER reader and DER writer that keep original
+ * bytes; hashing and signature checks use node:crypto.
+ */
+export { buildPadesSignature, type PadesSignatureOptions } from './pades'
+export {
+  extractSignatureValue,
+  parseSignedData,
+  type ParsedAttribute,
+  type ParsedSignedData,
+  type ParsedSignerInfo,
+  type SignerIdentifier,
+} from './parse'
+export { verifyCmsSignature, type CmsCheck, type DigestInput, type VerifyCmsOptions } from './verify'
+export type { SigningCertificateMatch } from './ess'
+export type { HashName } from './oids'
+
+// Building blocks shared with signing/tsa (a time-stamp token is itself CMS SignedData).
+export { encodeSignedData, type SignedDataInput } from './signed-data'
+export { certificateInfo, type CertificateInfo } from './certificate'
+export {
+  attribute,
+  contentTypeAttribute,
+  messageDigestAttribute,
+  signedAttributesSet,
+  signingCertificateV2Attribute,
+} from './attributes'
+export { HASH_BY_OID, HASH_LENGTH, HASH_OID, OID } from './oids'
+export * as derWrite from './der-write'
+export { Asn1Error, fieldsOf, integerOf, octetsOf, oidOf, readDer, timeOf, type DerNode } from './der-read'

@@ -1,0 +1,101 @@
+/**
+ * The facts about a certificate that issuing, revocation and pre-signing checks need, read from
+ * the DER (RFC 5280 §4.1) with the original bytes of names kept for exact comparison.
+ */
+import * as crypto from 'node:crypto'
+import * as asn1js from 'asn1js'
+import { SigningError } from '../errors'
+import { children, contentOf, isContext, oidOf, parseDer, raw, serialHexOf, timeOf, type Block } from './asn1'
+import { EXTENSION_OIDS, KEY_USAGE, type KeyUsageName } from './extensions'
+import { formatName, nameAttribute } from './names'
+
+export interface CertificateFacts {
+  der: Buffer
+  /** Upper-case hex, as `X509Certificate.serialNumber` and `openssl x509 -serial` print it. */
+  serialHex: string
+  issuerName: Buffer
+  subjectName: Buffer
+  /** "CN=…, title=…, O=…, C=VN". */
+  subject: string
+  issuer: string
+  commonName?: string
+  organization?: string
+  notBefore: Date
+  notAfter: Date
+  publicKey: crypto.KeyObject
+  /** Absent when the certificate has no keyUsage extension (then every usage is allowed). */
+  keyUsage?: Set<KeyUsageName>
+  extKeyUsage?: { purposes: string[]; critical: boolean }
+  isCa: boolean
+  subjectKeyId?: Buffer
+}
+
+export function readCertificate(der: Buffer): CertificateFacts {
+  try {
+    const tbs = children(children(parseDer(der), 3)[0]!, 6)
+    // §4.1.2.1: version is [0] EXPLICIT and absent for v1.
+    const t = isContext(tbs[0]!, 0) ? tbs.slice(1) : tbs
+    const [serial, , issuer, validity, subject, spki, ...rest] = t
+    const [notBefore, notAfter] = children(validity!, 2)
+    const facts: CertificateFacts = {
+      der,
+      serialHex: serialHexOf(serial),
+      issuerName: raw(issuer!),
+      subjectName: raw(subject!),
+      subject: formatName(subject!),
+      issuer: formatName(issuer!),
+      commonName: nameAttribute(subject!),
+      organization: nameAttribute(subject!, '2.5.4.10'),
+      notBefore: timeOf(notBefore),
+      notAfter: timeOf(notAfter),
+      publicKey: crypto.createPublicKey({ key: raw(spki!), format: 'der', type: 'spki' }),
+      isCa: false,
+    }
+    const extensions = rest.find((b) => isContext(b, 3))
+    for (const ext of extensions ? children(children(extensions, 1)[0]!) : []) readExtension(ext, facts)
+    return facts
+  } catch (err) {
+    if (err instanceof SigningError) throw err
+    throw new SigningError('CERT_UNREADABLE', 'Không đọc được chứng thư số (certificate is not X.509 DER)', { cause: err })
+  }
+}
+
+function readExtension(ext: Block, facts: CertificateFacts): void {
+  const parts = children(ext, 2)
+  const critical = parts[1] instanceof asn1js.Boolean ? parts[1].valueBlock.value : false
+  const value = parseDer(contentOf(parts[parts.length - 1]))
+  switch (oidOf(parts[0])) {
+    case EXTENSION_OIDS.keyUsage: {
+      const bits = contentOf(value)
+      const set = new Set<KeyUsageName>()
+      for (const [name, bit] of Object.entries(KEY_USAGE) as Array<[KeyUsageName, number]>) {
+        if (((bits[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0) set.add(name)
+      }
+      facts.keyUsage = set
+      break
+    }
+    case EXTENSION_OIDS.extKeyUsage:
+      facts.extKeyUsage = { purposes: children(value).map((p) => oidOf(p)), critical }
+      break
+    case EXTENSION_OIDS.basicConstraints: {
+      const first = children(value)[0]
+      facts.isCa = first instanceof asn1js.Boolean && first.valueBlock.value
+      break
+    }
+    case EXTENSION_OIDS.subjectKeyIdentifier:
+      facts.subjectKeyId = contentOf(value)
+      break
+  }
+}
+
+/** PEM armour (RFC 7468) for a DER certificate or CRL. */
+export function toPem(label: 'CERTIFICATE' | 'X509 CRL', der: Buffer): string {
+  const lines = der.toString('base64').match(/.{1,64}/g) ?? []
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`
+}
+
+/** Every PEM block with the given label, decoded; RFC 7468 §2 lets text surround them. */
+export function fromPem(text: string, label: 'CERTIFICATE' | 'X509 CRL'): Buffer[] {
+  const pattern = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]*?)-----END ${label}-----`, 'g')
+  return [...text.matchAll(pattern)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'))
+}

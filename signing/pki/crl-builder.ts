@@ -1,0 +1,74 @@
+/**
+ * Builds and signs v2 CRLs (RFC 5280 §5.1) for the internal CA.
+ */
+import * as crypto from 'node:crypto'
+import { SigningError } from '../errors'
+import { bitString, int, intFromBytes, seq, time } from './asn1'
+import { signatureAlgorithmFor, signTbs } from './algorithms'
+import { readCertificate } from './certificate-info'
+import { authorityKeyIdentifier, crlNumber, extensionsField, keyIdentifierOf, reasonCode } from './extensions'
+
+/** CRLReason names and codes, RFC 5280 §5.3.1 (7 is unused; removeFromCRL belongs to delta CRLs). */
+export const REVOCATION_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+  certificateHold: 6,
+  privilegeWithdrawn: 9,
+  aACompromise: 10,
+} as const
+export type RevocationReason = keyof typeof REVOCATION_REASONS
+
+export function isRevocationReason(value: string): value is RevocationReason {
+  return Object.prototype.hasOwnProperty.call(REVOCATION_REASONS, value)
+}
+
+export function reasonName(code: number): string {
+  return Object.entries(REVOCATION_REASONS).find(([, c]) => c === code)?.[0] ?? `reason ${code}`
+}
+
+export interface CrlEntry {
+  serialHex: string
+  revokedAt: Date
+  reason?: RevocationReason
+}
+
+export interface CrlTemplate {
+  /** The CA certificate (DER) whose key signs: its subject becomes the CRL issuer, byte for byte. */
+  issuerCertificate: Buffer
+  issuerKey: crypto.KeyObject
+  thisUpdate: Date
+  nextUpdate: Date
+  crlNumber: number
+  entries: CrlEntry[]
+}
+
+export function signCrl(template: CrlTemplate): Buffer {
+  if (template.nextUpdate <= template.thisUpdate) throw new SigningError('BAD_OPTION', 'nextUpdate must follow thisUpdate')
+  const issuer = readCertificate(template.issuerCertificate)
+  const algorithm = signatureAlgorithmFor(template.issuerKey)
+  const revoked = template.entries.map((entry) => {
+    const code = entry.reason ? REVOCATION_REASONS[entry.reason] : 0
+    // §5.3.1: the reasonCode extension SHOULD be absent rather than say "unspecified".
+    const extensions = code === 0 ? [] : [seq(reasonCode(code))]
+    return seq(intFromBytes(Buffer.from(entry.serialHex, 'hex')), time(entry.revokedAt), ...extensions)
+  })
+  const tbs = seq(
+    int(1), // v2 (§5.1.2.1), required with extensions
+    algorithm,
+    issuer.subjectName,
+    time(template.thisUpdate),
+    time(template.nextUpdate), // §5.1.2.5: conforming CAs MUST include nextUpdate
+    // §5.1.2.6: with no revoked certificates the list MUST be absent, not empty.
+    ...(revoked.length > 0 ? [seq(...revoked)] : []),
+    extensionsField(0, [
+      // §5.2.1 and §5.2.3: conforming CAs MUST include the AKI and the CRL number.
+      authorityKeyIdentifier(issuer.subjectKeyId ?? keyIdentifierOf(issuer.publicKey)),
+      crlNumber(template.crlNumber),
+    ]),
+  )
+  return seq(tbs, algorithm, bitString(signTbs(tbs, template.issuerKey)))
+}

@@ -1,0 +1,22 @@
+/**
+ * The internal CA (for agencies without tokens, demos and tests) and the certificate checks made
+ * before signing. Import this folder through this file only.
+ */
+export { initCa, DEFAULT_CA_NAME, CA_VALIDITY_YEARS, type InitCaOptions } from './init-ca'
+export {
+  issueCertificate,
+  issueTsaCertificate,
+  DEFAULT_VALIDITY_DAYS,
+  type IssueCertificateOptions,
+  type IssueTsaOptions,
+  type IssuedCertificate,
+} from './issue-certificate'
+export { revokeCertificate, publishCrls, type RevokeOptions } from './revoke-certificate'
+export { loadCrls, parseCrl, isRevoked, verifyCrlSignature, type ParsedCrl, type RevocationStatus } from './crl'
+export { checkSignerCertificate, type CheckSignerOptions } from './check-signer'
+export { readCertificate, toPem, fromPem, type CertificateFacts } from './certificate-info'
+export { REVOCATION_REASONS, type RevocationReason } from './crl-builder'
+export { CRL_VALIDITY_DAYS } from './publish-crls'
+export { CA_FILES, readIndex, type CaIndex, type CaIndexEntry, type CertificateKind } from './ca-store'
+export { KEY_TYPES, type KeyType } from './algorithms'
+export { EKU } from './extensions'

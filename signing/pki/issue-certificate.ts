@@ -1,0 +1,154 @@
+/**
+ * Issues end-entity certificates from the issuing CA: personal signers, organisation seals and the
+ * built-in TSA. Each comes back as a PKCS#12 (key, certificate, issuing CA, root) under the
+ * holder's PIN, and is recorded in index.json.
+ *
+ * Profiles (RFC 5280 §4.2.1.3, §4.2.1.12):
+ * - personal / seal: keyUsage digitalSignature + nonRepudiation (critical); extKeyUsage
+ *   emailProtection + documentSigning (RFC 9336), NOT critical: emailProtection because Adobe
+ *   Acrobat accepts it for document signatures, documentSigning because it says what the key is for.
+ * - tsa: keyUsage digitalSignature + nonRepudiation (critical); extKeyUsage timeStamping alone,
+ *   critical, as RFC 3161 §2.3 requires.
+ */
+import * as path from 'node:path'
+import { promises as fs } from 'node:fs'
+import { SigningError } from '../errors'
+import { MIN_PIN_LENGTH, writePkcs12 } from '../keys/pkcs12'
+import { generateKey, type KeyType } from './algorithms'
+import { CA_FILES, openCaKey, readIndex, writeIndex } from './ca-store'
+import { randomSerial, signCertificate } from './certificate-builder'
+import { fromPem, readCertificate, type CertificateFacts } from './certificate-info'
+import * as ext from './extensions'
+import { entryFor } from './init-ca'
+import { encodeName, type DistinguishedName } from './names'
+
+export interface IssueCertificateOptions {
+  /** The holder's full name (CN); for a seal, the organisation name when `org` is absent. */
+  name: string
+  title?: string
+  org?: string
+  orgUnit?: string
+  /** An organisation certificate (the agency's seal): CN = O = the organisation. */
+  seal?: boolean
+  keyType?: KeyType
+  caPin: string
+  /** Protects the returned PKCS#12. */
+  pin: string
+  now?: Date
+  /** From notBefore; default 730 (two years). */
+  validityDays?: number
+  notBefore?: Date
+  notAfter?: Date
+  email?: string
+}
+
+export interface IssueTsaOptions {
+  name?: string
+  caPin: string
+  pin: string
+  keyType?: KeyType
+  now?: Date
+}
+
+export interface IssuedCertificate {
+  p12: Buffer
+  certificate: Buffer
+  /** Upper-case hex, the key of index.json and of revokeCertificate. */
+  serialHex: string
+}
+
+const DAY = 24 * 60 * 60 * 1000
+export const DEFAULT_VALIDITY_DAYS = { personal: 730, tsa: 1825 } as const
+const DOCUMENT_EKU = [ext.EKU.emailProtection, ext.EKU.documentSigning]
+
+/**
+ * @example
+ * const { p12, serialHex } = await issueCertificate(caDir, {
+ *   name: 'Võ Văn Hoan', title: 'Phó Chủ tịch', org: 'Ủy ban nhân dân Thành phố Hồ Chí Minh', caPin, pin,
+ * })
+ */
+export async function issueCertificate(dir: string, opts: IssueCertificateOptions): Promise<IssuedCertificate> {
+  const org = opts.org?.trim() || undefined
+  const subject: DistinguishedName = opts.seal
+    ? { commonName: org ?? opts.name, organization: org ?? opts.name, ...(opts.orgUnit && { organizationalUnit: opts.orgUnit }) }
+    : {
+        commonName: opts.name,
+        ...(opts.title && { title: opts.title }),
+        ...(org && { organization: org }),
+        ...(opts.orgUnit && { organizationalUnit: opts.orgUnit }),
+      }
+  const notBefore = opts.notBefore ?? opts.now ?? new Date()
+  const notAfter = opts.notAfter ?? new Date(notBefore.getTime() + (opts.validityDays ?? DEFAULT_VALIDITY_DAYS.personal) * DAY)
+  const extensions = [ext.keyUsage(['digitalSignature', 'nonRepudiation']), ext.extKeyUsage(DOCUMENT_EKU, false)]
+  if (opts.email) extensions.push(ext.subjectAltNameEmail(opts.email))
+  return issueLeaf(dir, { ...opts, subject: () => subject, notBefore, notAfter, extensions, kind: opts.seal ? 'seal' : 'personal' })
+}
+
+/** The certificate of the built-in RFC 3161 time-stamping service. */
+export async function issueTsaCertificate(dir: string, opts: IssueTsaOptions): Promise<IssuedCertificate> {
+  const notBefore = opts.now ?? new Date()
+  return issueLeaf(dir, {
+    ...opts,
+    subject: (issuer) => ({
+      commonName: opts.name ?? 'Kyso Time Stamping Authority',
+      ...(issuer.organization && { organization: issuer.organization }),
+    }),
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + DEFAULT_VALIDITY_DAYS.tsa * DAY),
+    extensions: [ext.keyUsage(['digitalSignature', 'nonRepudiation']), ext.extKeyUsage([ext.EKU.timeStamping], true)],
+    kind: 'tsa',
+  })
+}
+
+interface LeafRequest {
+  subject: (issuer: CertificateFacts) => DistinguishedName
+  notBefore: Date
+  notAfter: Date
+  extensions: Buffer[]
+  kind: 'personal' | 'seal' | 'tsa'
+  keyType?: KeyType
+  caPin: string
+  pin: string
+}
+
+async function issueLeaf(dir: string, request: LeafRequest): Promise<IssuedCertificate> {
+  // 1. Guards first, so nothing is generated for a request that cannot succeed.
+  if (request.pin.length < MIN_PIN_LENGTH) throw new SigningError('PIN_TOO_SHORT', `Mã PIN phải có ít nhất ${MIN_PIN_LENGTH} ký tự`)
+  if (!(request.notAfter > request.notBefore)) throw new SigningError('BAD_OPTION', 'notAfter must be later than notBefore')
+  const index = await readIndex(dir)
+  const ca = await openCaKey(dir, 'issuing', request.caPin)
+  const issuer = readCertificate(ca.certificate)
+  const subjectName = encodeName(request.subject(issuer))
+  const [root] = fromPem(await fs.readFile(path.join(dir, CA_FILES.root), 'latin1'), 'CERTIFICATE')
+  if (!root) throw new SigningError('CA_NOT_FOUND', `${path.join(dir, CA_FILES.root)} holds no certificate`)
+  // 2. Key pair and certificate (§4.1.2.2 serial; AKI/SKI §4.2.1.1-2; CA:false §4.2.1.9).
+  const keys = await generateKey(request.keyType)
+  const certificate = signCertificate(
+    {
+      serial: randomSerial(),
+      issuerName: issuer.subjectName,
+      subjectName,
+      notBefore: request.notBefore,
+      notAfter: request.notAfter,
+      publicKey: keys.publicKey,
+      extensions: [
+        ext.basicConstraints(false),
+        ...request.extensions,
+        ext.subjectKeyIdentifier(ext.keyIdentifierOf(keys.publicKey)),
+        ext.authorityKeyIdentifier(issuer.subjectKeyId ?? ext.keyIdentifierOf(issuer.publicKey)),
+      ],
+    },
+    ca.key,
+  )
+  // 3. PKCS#12 for the holder, then the index entry.
+  const facts = readCertificate(certificate)
+  const p12 = writePkcs12({
+    key: keys.privateKey,
+    certificate,
+    chain: [ca.certificate, root],
+    pin: request.pin,
+    friendlyName: facts.commonName ?? 'Kyso',
+  })
+  await writeIndex(dir, { ...index, certificates: [...index.certificates, entryFor(certificate, request.kind, 'issuing')] })
+  return { p12, certificate, serialHex: facts.serialHex }
+}

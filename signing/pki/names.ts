@@ -1,0 +1,98 @@
+/**
+ * Distinguished names (RFC 5280 §4.1.2.4, §4.1.2.6): encoded with Vietnamese text as UTF8String
+ * (the MUST for DirectoryString since 2004) and the country as PrintableString (X.520), and
+ * displayed RFC 4514 style, most specific first: "CN=Võ Văn Hoan, title=Phó Chủ tịch, ..., C=VN".
+ */
+import * as asn1js from 'asn1js'
+import { SigningError } from '../errors'
+import { children, oid, oidOf, printable, seq, set, utf8, type Block } from './asn1'
+
+export interface DistinguishedName {
+  commonName: string
+  title?: string
+  organization?: string
+  organizationalUnit?: string
+  /** ISO 3166 two-letter code; 'VN' unless told otherwise. */
+  country?: string
+}
+
+const ATTRIBUTE_NAMES: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '2.5.4.5': 'serialNumber',
+  // Vietnamese CAs put "CMND:…", "CCCD:…" or "MST:…" (tax code) in UID.
+  '0.9.2342.19200300.100.1.1': 'UID',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+}
+
+/** RFC 5280 App. A upper bounds (ub-common-name, ub-organization-name, ub-title, ...): 64 characters. */
+const UPPER_BOUND = 64
+
+/**
+ * The DER RDNSequence, most general first (C, O, OU, title, CN), one attribute per RDN. Text is
+ * normalised to NFC so that the same name typed on different systems encodes the same way.
+ */
+export function encodeName(name: DistinguishedName): Buffer {
+  const country = name.country ?? 'VN'
+  if (!/^[A-Z]{2}$/.test(country)) throw new SigningError('BAD_OPTION', `country must be two capital letters, got "${country}"`)
+  const attributes: Array<[string, string | undefined]> = [
+    ['2.5.4.10', name.organization],
+    ['2.5.4.11', name.organizationalUnit],
+    ['2.5.4.12', name.title],
+    ['2.5.4.3', name.commonName],
+  ]
+  const rdns = [set(seq(oid('2.5.4.6'), printable(country)))]
+  for (const [type, value] of attributes) {
+    const text = value?.normalize('NFC').trim()
+    if (!text) continue
+    if ([...text].length > UPPER_BOUND) {
+      throw new SigningError('BAD_OPTION', `${ATTRIBUTE_NAMES[type]} is longer than ${UPPER_BOUND} characters: "${text}"`)
+    }
+    rdns.push(set(seq(oid(type), utf8(text))))
+  }
+  return seq(...rdns)
+}
+
+/** "CN=…, title=…, O=…, C=VN" from a parsed Name (RFC 4514 §2.1: last RDN first). */
+export function formatName(name: Block): string {
+  const parts: string[] = []
+  for (const rdn of children(name)) {
+    const values = children(rdn, 1).map((atv) => {
+      const [type, value] = children(atv, 2)
+      const typeOid = oidOf(type)
+      return `${ATTRIBUTE_NAMES[typeOid] ?? typeOid}=${escapeValue(stringOf(value))}`
+    })
+    parts.unshift(values.join('+'))
+  }
+  return parts.join(', ')
+}
+
+/** The first value of an attribute (default CN) in a parsed Name, or undefined. */
+export function nameAttribute(name: Block, type = '2.5.4.3'): string | undefined {
+  for (const rdn of children(name)) {
+    for (const atv of children(rdn, 1)) {
+      const [attributeType, value] = children(atv, 2)
+      if (oidOf(attributeType) === type) return stringOf(value)
+    }
+  }
+  return undefined
+}
+
+function stringOf(value: Block | undefined): string {
+  const text: unknown = (value?.valueBlock as { value?: unknown } | undefined)?.value
+  if (value instanceof asn1js.BaseStringBlock && typeof text === 'string') return text
+  return `#${value ? Buffer.from(value.valueBeforeDecodeView).toString('hex') : ''}`
+}
+
+/** RFC 4514 §2.4: escape the special characters, a leading '#' or space and a trailing space. */
+function escapeValue(value: string): string {
+  return value
+    .replace(/[\\,+"<>;]/g, (c) => `\\${c}`)
+    .replace(/^[#\s]/, (c) => `\\${c}`)
+    .replace(/\s$/, (c) => `\\${c}`)
+}

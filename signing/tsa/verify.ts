@@ -1,0 +1,87 @@
+/**
+ * Facts about an RFC 3161 time-stamp token over some data: the imprint (RFC 3161 §2.4.2), the
+ * CMS signature (RFC 5652 §5.6), the ESS signing-certificate(-v2) attribute (RFC 3161 §2.4.1,
+ * RFC 5816 §2.2.1) and the TSA certificate's extended key usage (RFC 3161 §2.3). Whether the TSA
+ * certificate is trusted (chain, revocation) is judged elsewhere.
+ */
+import { createHash } from 'node:crypto'
+import { certificateInfo, OID, parseSignedData, verifyCmsSignature, type CmsCheck } from '../cms'
+import { parseTstInfo, type TstInfo } from './tst-info'
+
+export interface TimestampCheck {
+  /** Imprint, signature, message digest, signing certificate and EKU all good. */
+  valid: boolean
+  imprintMatches: boolean
+  genTime?: Date
+  policy?: string
+  serialNumber?: bigint
+  nonce?: bigint
+  tsaCertificate?: Buffer
+  certificates: Buffer[]
+  hasTimestampingEku: boolean
+  problems: string[]
+}
+
+/**
+ * Checks `token` (DER TimeStampToken) against `data`, the bytes that were time-stamped (for a
+ * signature time-stamp: the SignerInfo signature value). Never throws: a token that cannot be
+ * read is reported as invalid, since it is usually one part of a larger signature.
+ */
+export function verifyTimestampToken(
+  token: Buffer,
+  data: Buffer,
+  opts: { readonly extraCertificates?: readonly Buffer[] } = {},
+): TimestampCheck {
+  const problems: string[] = []
+  // 1. The token must be SignedData carrying a TSTInfo.
+  let tstInfoDer: Buffer
+  let tstInfo: TstInfo
+  let cms: CmsCheck
+  try {
+    const signedData = parseSignedData(token)
+    if (signedData.contentType !== OID.tstInfo || !signedData.content) throw new Error('eContentType is not id-ct-TSTInfo')
+    tstInfoDer = signedData.content
+    tstInfo = parseTstInfo(tstInfoDer)
+    cms = verifyCmsSignature(token, (hash) => createHash(hash).update(tstInfoDer).digest(), opts)
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    return { valid: false, imprintMatches: false, certificates: [], hasTimestampingEku: false, problems: [`not a time-stamp token: ${reason}`] }
+  }
+  problems.push(...cms.problems)
+
+  // 2. The imprint is the hash of the data.
+  const imprintMatches = tstInfo.hashAlgorithm !== undefined &&
+    createHash(tstInfo.hashAlgorithm).update(data).digest().equals(tstInfo.hashedMessage)
+  if (!tstInfo.hashAlgorithm) problems.push('unsupported imprint hash algorithm')
+  else if (!imprintMatches) problems.push('the imprint does not match the data')
+
+  // 3. The signer must be a TSA certificate named by signing-certificate(-v2).
+  const hasTimestampingEku = cms.signerCertificate ? checkEku(cms.signerCertificate, problems) : false
+  const essMatches = cms.signingCertificateV2 === 'match' ||
+    (cms.signingCertificateV2 === 'absent' && cms.signingCertificateV1 === 'match')
+  if (!essMatches) problems.push('no signing-certificate attribute identifies the TSA certificate')
+  return {
+    valid: imprintMatches && cms.signatureValid && cms.messageDigestMatches && essMatches && hasTimestampingEku,
+    imprintMatches,
+    genTime: tstInfo.genTime,
+    policy: tstInfo.policy,
+    serialNumber: tstInfo.serialNumber,
+    ...(tstInfo.nonce !== undefined ? { nonce: tstInfo.nonce } : {}),
+    ...(cms.signerCertificate ? { tsaCertificate: cms.signerCertificate } : {}),
+    certificates: cms.certificates,
+    hasTimestampingEku,
+    problems,
+  }
+}
+
+/** RFC 3161 §2.3: extendedKeyUsage with id-kp-timeStamping as its only purpose, marked critical. */
+function checkEku(certificate: Buffer, problems: string[]): boolean {
+  const eku = certificateInfo(certificate).extKeyUsage
+  if (!eku?.purposes.includes(OID.timeStamping)) {
+    problems.push('the TSA certificate lacks the timeStamping extended key usage')
+    return false
+  }
+  if (!eku.critical) problems.push('the TSA certificate extendedKeyUsage is not critical')
+  if (eku.purposes.length > 1) problems.push('the TSA certificate has other extended key usages besides timeStamping')
+  return true
+}
