@@ -41,6 +41,10 @@ export interface VerifyCmsOptions {
  * Checks the first SignerInfo of `der` against `digest` (the digest of the detached content, or
  * a function of the digest algorithm for signatures that do not use SHA-256).
  * Throws SigningError('CMS_UNREADABLE') only when `der` is not CMS SignedData.
+ *
+ * @example
+ * const check = verifyCmsSignature(contents, (hash) => createHash(hash).update(range1).update(range2).digest())
+ * if (!check.messageDigestMatches) // the document changed after signing
  */
 export function verifyCmsSignature(der: Buffer, digest: DigestInput, opts: VerifyCmsOptions = {}): CmsCheck {
   // 1. Structure.

@@ -130,8 +130,9 @@ export class PdfDocument {
     }
     const all = this.collectPages()
     const p = all[index]
-    if (!p) throw new SigningError('PDF_PAGE_NOT_FOUND', `the document has no page ${index + 1}`)
-    return p
+    if (p) return p
+    if (index < this.pageCount()) throw unreadable('the page tree is damaged (circular or inconsistent page counts)')
+    throw new SigningError('PDF_PAGE_NOT_FOUND', `the document has no page ${index + 1}`)
   }
 
   private descend(nodeRef: PdfRef, index: number, seen: Set<number>, depth: number): PdfRef | null {

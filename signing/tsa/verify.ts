@@ -26,30 +26,25 @@ export interface TimestampCheck {
  * Checks `token` (DER TimeStampToken) against `data`, the bytes that were time-stamped (for a
  * signature time-stamp: the SignerInfo signature value). Never throws: a token that cannot be
  * read is reported as invalid, since it is usually one part of a larger signature.
+ *
+ * @example
+ * const cms = verifyCmsSignature(contents, digest)
+ * if (cms.timestampToken) verifyTimestampToken(cms.timestampToken, cms.signatureValue).genTime
  */
 export function verifyTimestampToken(
   token: Buffer,
   data: Buffer,
   opts: { readonly extraCertificates?: readonly Buffer[] } = {},
 ): TimestampCheck {
-  const problems: string[] = []
-  // 1. The token must be SignedData carrying a TSTInfo.
-  let tstInfoDer: Buffer
-  let tstInfo: TstInfo
-  let cms: CmsCheck
-  try {
-    const signedData = parseSignedData(token)
-    if (signedData.contentType !== OID.tstInfo || !signedData.content) throw new Error('eContentType is not id-ct-TSTInfo')
-    tstInfoDer = signedData.content
-    tstInfo = parseTstInfo(tstInfoDer)
-    cms = verifyCmsSignature(token, (hash) => createHash(hash).update(tstInfoDer).digest(), opts)
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause)
-    return { valid: false, imprintMatches: false, certificates: [], hasTimestampingEku: false, problems: [`not a time-stamp token: ${reason}`] }
+  // 1. The token must be SignedData carrying a TSTInfo; its CMS signature is checked as any other.
+  const parts = readToken(token, opts.extraCertificates ?? [])
+  if ('problem' in parts) {
+    return { valid: false, imprintMatches: false, certificates: [], hasTimestampingEku: false, problems: [parts.problem] }
   }
-  problems.push(...cms.problems)
+  const { tstInfo, cms } = parts
+  const problems = [...cms.problems]
 
-  // 2. The imprint is the hash of the data.
+  // 2. The imprint is the hash of the data (RFC 3161 §2.4.2 messageImprint).
   const imprintMatches = tstInfo.hashAlgorithm !== undefined &&
     createHash(tstInfo.hashAlgorithm).update(data).digest().equals(tstInfo.hashedMessage)
   if (!tstInfo.hashAlgorithm) problems.push('unsupported imprint hash algorithm')
@@ -71,6 +66,19 @@ export function verifyTimestampToken(
     certificates: cms.certificates,
     hasTimestampingEku,
     problems,
+  }
+}
+
+function readToken(token: Buffer, extraCertificates: readonly Buffer[]): { tstInfo: TstInfo; cms: CmsCheck } | { problem: string } {
+  try {
+    const signedData = parseSignedData(token)
+    const content = signedData.content
+    if (signedData.contentType !== OID.tstInfo || !content) throw new Error('eContentType is not id-ct-TSTInfo')
+    const tstInfo = parseTstInfo(content)
+    const cms = verifyCmsSignature(token, (hash) => createHash(hash).update(content).digest(), { extraCertificates })
+    return { tstInfo, cms }
+  } catch (cause) {
+    return { problem: `not a time-stamp token: ${cause instanceof Error ? cause.message : String(cause)}` }
   }
 }
 

@@ -198,6 +198,19 @@ describe('signing/cms', () => {
       })
     }
 
+    it('never throws anything but CMS_UNREADABLE, whatever bytes of a signature are corrupted', async () => {
+      const cms = await buildPadesSignature({ digest: sha256(content), keySource: rsa.keySource })
+      let seed = 7
+      const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
+      const codes = new Set<string | undefined>()
+      for (let i = 0; i < 2000; i++) {
+        const corrupted = Buffer.from(cms)
+        for (let k = 0; k <= i % 3; k++) corrupted[next() % corrupted.length] = next() % 256
+        codes.add(codeOf(() => verifyCmsSignature(corrupted.subarray(0, i % 5 === 0 ? next() % cms.length : cms.length), sha256(content))))
+      }
+      expect([...codes].sort()).to.deep.equal(['CMS_UNREADABLE', undefined])
+    })
+
     it('throws CMS_UNREADABLE for bytes that are not CMS SignedData', () => {
       expect(codeOf(() => verifyCmsSignature(randomBytes(300), sha256(content)))).to.equal('CMS_UNREADABLE')
       expect(codeOf(() => verifyCmsSignature(Buffer.alloc(0), sha256(content)))).to.equal('CMS_UNREADABLE')
@@ -218,6 +231,12 @@ describe('signing/cms', () => {
           expect(check.signingTimeAttribute).to.be.instanceOf(Date)
         })
       }
+
+      it('reads BER with indefinite lengths (openssl -stream)', () => {
+        const cms = opensslSign('stream', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-stream'])
+        expect(cms.subarray(0, 2)).to.deep.equal(Buffer.from([0x30, 0x80]))
+        expect(verifyCmsSignature(cms, digestOf)).to.include({ signatureValid: true, messageDigestMatches: true })
+      })
 
       it('checks RSASSA-PSS', () => {
         const cms = opensslSign('pss', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-keyopt', 'rsa_padding_mode:pss'])

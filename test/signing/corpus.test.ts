@@ -34,6 +34,8 @@ export const EXPECTED_REFUSALS: Record<string, string> = {
   'esig_dss__dss-pades_src_test_resources_EmptyPage-corrupted.pdf': 'PDF_UNREADABLE',
   'py-pdf_sample-files__017-unreadable-meta-data_unreadablemetadata.pdf': 'PDF_UNREADABLE',
   'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_circular-page-tree.pdf': 'PDF_UNREADABLE',
+  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_broken-objstream1.pdf': 'PDF_UNREADABLE',
+  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_certified-with-indirect-refs-in-dir.pdf': 'PDF_CERTIFIED_NO_CHANGES',
 }
 
 /** Per-field verdict of pdfsig on a file: "valid" or the status line. */
@@ -50,7 +52,7 @@ describe('every PDF of the shared corpus', function () {
   })
 
   for (const f of files) {
-    it(`${f.slice(0, 100)}: signed three times validly, or refused as listed`, async () => {
+    it(`${f.replace(/^MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_/, 'pyHanko_')}: signed three times validly, or refused as listed`, async () => {
       const pki = await getTestPki()
       const nss = nssDbTrusting(pki.rootPem)
       const input = readFileSync(join(CORPUS, f))
@@ -83,8 +85,9 @@ describe('every PDF of the shared corpus', function () {
       }
       const qIn = qpdfCheck(inFile)
       const qOut = qpdfCheck(outFile)
-      if (qIn.code === 0) expect(qOut.code, qOut.output).to.equal(0)
-      else expect([0, qIn.code], qOut.output).to.include(qOut.code)
+      // qpdf exits 0 (clean), 3 (warnings) or 2 (errors): the output may not be worse than the input.
+      const severity = (code: number): number => (code === 0 ? 0 : code === 3 ? 1 : 2)
+      expect(severity(qOut.code), qOut.output).to.be.at.most(severity(qIn.code))
     })
   }
 })

@@ -186,6 +186,19 @@ describe('signing/tsa', () => {
       expect(openssl(dir, ['ts', '-reply', '-in', 'bad.der', '-text'])).to.match(/Status: Rejected/)
     })
 
+    it('answers every corrupted request with a TimeStampResp, granted or rejected', async () => {
+      const request = query('fuzz', ['-sha256', '-cert'])
+      let seed = 11
+      const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
+      const statuses = new Set<number>()
+      for (let i = 0; i < 300; i++) {
+        const corrupted = Buffer.from(request)
+        corrupted[next() % corrupted.length] = next() % 256
+        statuses.add(status(await handleTimestampRequest(corrupted, { keySource: tsa })).status)
+      }
+      expect([...statuses].sort()).to.deep.equal([PKI_STATUS.granted, PKI_STATUS.rejection])
+    })
+
     it('rejects a SHA-1 imprint with badAlg', async () => {
       const reply = status(await handleTimestampRequest(query('sha1', ['-sha1']), { keySource: tsa }))
       expect([reply.status, reply.failInfo]).to.deep.equal([PKI_STATUS.rejection, ['badAlg']])
