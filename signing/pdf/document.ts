@@ -142,6 +142,13 @@ export class PdfDocument {
     if (!node) return null
     const kids = this.resolve(node.get('Kids'))
     if (!Array.isArray(kids)) return index === 0 && (node.get('Type') as PdfName | undefined)?.name !== 'Pages' ? nodeRef : null
+    // A flat node whose /Count equals its number of kids holds pages only: index straight in, so
+    // signing the last of 10,000 pages reads one page, not all of them.
+    if (node.get('Count') === kids.length && index < kids.length) {
+      const kid = kids[index]
+      const kd = kid instanceof PdfRef ? this.dict(kid) : undefined
+      if (kid instanceof PdfRef && kd && !Array.isArray(this.resolve(kd.get('Kids')))) return kid
+    }
     let i = index
     for (const kid of kids) {
       if (!(kid instanceof PdfRef)) return null

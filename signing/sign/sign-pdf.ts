@@ -1,6 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto'
-import { Signer } from '@signpdf/utils'
-import { SignPdf } from '@signpdf/signpdf'
+import { X509Certificate } from 'node:crypto'
 import { buildAppearance, defaultSize, type AppearanceSpec, type SigningMarker } from '../appearance'
 import { buildPadesSignature } from '../cms'
 import { SigningError } from '../errors'
@@ -11,6 +9,7 @@ import { PdfDict, PdfStream, PdfString, name, textString, type PdfRef, type PdfV
 import { addFieldToAcroForm, addWidgetToPage, assertChangesPermitted, existingFieldNames, uniqueFieldName } from './form'
 import { defaultRect, pageBox, signatureRects, type Rect } from './placement'
 import { pdfDate } from './pdf-date'
+import { digestRanges, writeByteRange, writeContents } from './fill'
 
 export interface VisibleAppearance {
   kind: 'personal' | 'seal' | 'text'
@@ -50,20 +49,6 @@ export interface SignPdfResult {
   signingTime: Date
 }
 
-/** Adapts our CMS builder to @signpdf/signpdf's Signer: it is handed the bytes outside /Contents. */
-class PadesSigner extends Signer {
-  constructor(
-    private readonly keySource: KeySource,
-    private readonly timestamp?: (signatureValue: Buffer) => Promise<Buffer>,
-  ) {
-    super()
-  }
-  override async sign(pdfBuffer: Buffer): Promise<Buffer> {
-    const digest = createHash('sha256').update(pdfBuffer).digest()
-    return buildPadesSignature({ digest, keySource: this.keySource, ...(this.timestamp ? { timestamp: this.timestamp } : {}) })
-  }
-}
-
 function reserveFor(opts: SignPdfOptions): number {
   if (opts.reserveBytes) return opts.reserveBytes
   const certs = opts.keySource.certificate.length + opts.keySource.chain.reduce((n, c) => n + c.length, 0)
@@ -77,7 +62,9 @@ function reserveFor(opts: SignPdfOptions): number {
  *  1. read the document (xref chain only) and refuse what cannot be signed safely;
  *  2. build the revision: signature dictionary with a placeholder, appearance, field/widget,
  *     page /Annots and AcroForm;
- *  3. let @signpdf/signpdf fill /ByteRange and /Contents, with our PAdES CMS as the signer.
+ *  3. fill /ByteRange, hash the two ranges where they lie, build the PAdES CMS and write it
+ *     into /Contents, all in place (see README "Why not SignPdf.sign": it copied the file three
+ *     times and scanned it whole, which cost more than the hash on a 20 MB file).
  */
 export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPdfResult> {
   const doc = new PdfDocument(pdf)
@@ -115,15 +102,16 @@ export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPd
   )
   addWidgetToPage(upd, pageRef, widget)
   addFieldToAcroForm(upd, doc, widget)
-  const prepared = upd.write()
+  const out = upd.write()
 
-  const signed = await new SignPdf().sign(prepared, new PadesSigner(opts.keySource, opts.timestamp)).catch((err: unknown) => {
-    if (err instanceof SigningError) throw err
-    const msg = err instanceof Error ? err.message : String(err)
-    if (/exceeds placeholder/.test(msg)) throw new SigningError('SIGNATURE_TOO_LARGE', 'the signature does not fit the reserved space', { cause: err })
-    throw err
+  const placed = writeByteRange(out, pdf.length)
+  const cms = await buildPadesSignature({
+    digest: digestRanges(out, placed),
+    keySource: opts.keySource,
+    ...(opts.timestamp && { timestamp: opts.timestamp }),
   })
-  return { pdf: signed, fieldName, byteRange: byteRangeOf(signed, pdf.length), signingTime }
+  writeContents(out, placed, cms)
+  return { pdf: out, fieldName, byteRange: placed.byteRange, signingTime }
 }
 
 function signatureDictionary(opts: SignPdfOptions, signerName: string, signingTime: Date): PdfDict {
@@ -173,11 +161,4 @@ function appearanceFor(
     ...(opts.reason !== undefined && { reason: opts.reason }),
   }
   return { rect, ap: buildAppearance(spec, (v: PdfValue) => upd.add(v)) }
-}
-
-/** Reads back the ByteRange that @signpdf/signpdf wrote into our revision. */
-function byteRangeOf(signed: Buffer, from: number): [number, number, number, number] {
-  const at = signed.indexOf('/ByteRange', from, 'latin1')
-  const m = /\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(signed.toString('latin1', at, at + 80))
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] : [0, 0, 0, 0]
 }

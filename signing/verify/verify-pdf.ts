@@ -94,8 +94,7 @@ function verifyOne(pdf: Buffer, f: SignatureField, opts: VerifyOptions): Signatu
   const digestOf = (alg: string): Buffer => createHash(alg).update(pdf.subarray(a, a + b)).update(pdf.subarray(c, c + d)).digest()
   let check
   try {
-    check = verifyCmsSignature(br.cms, digestOf('sha256'))
-    if (check.digestAlgorithm !== 'sha256') check = verifyCmsSignature(br.cms, digestOf(check.digestAlgorithm))
+    check = verifyCmsSignature(br.cms, digestOf)
   } catch (err) {
     return verdict(r, 'FAILED', 'FORMAT_FAILURE', `the signature value is not a CMS SignedData: ${(err as Error).message}`)
   }
