@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { parse, required } from './main'
 import { readPin, UsageError } from './pin'
 import { TSA_P12 } from './ca-command'
+import type { ParsedCrl } from '../signing/pki'
 
 const MARKERS = ['KT.', 'TL.', 'TUQ.', 'TM.', 'Q.'] as const
 
@@ -53,7 +54,7 @@ export async function signCommand(args: string[]): Promise<number> {
   const { openPkcs12KeySource } = require('../signing/keys/pkcs12') as typeof import('../signing/keys/pkcs12')
   const keySource = openPkcs12KeySource(p12, pin)
   const caDir = values['ca-dir'] as string | undefined
-  await checkCertificate(keySource.certificate, caDir)
+  const revocation = revocationData(caDir)
 
   let timestamp: ((sig: Buffer) => Promise<Buffer>) | undefined
   if (level === 'B-T') timestamp = await timestampSource(String(values.tsa), caDir)
@@ -75,6 +76,7 @@ export async function signCommand(args: string[]): Promise<number> {
     ...(page !== undefined && { page }),
     ...(typeof values.rect === 'string' && { rect: parseRect(values.rect) }),
     ...(timestamp && { timestamp }),
+    ...(revocation && { revocation }),
   })
   // Write to a temporary name first so a crash never leaves a half-written OUT.pdf.
   const tmp = `${out}.kyso-tmp`
@@ -84,18 +86,17 @@ export async function signCommand(args: string[]): Promise<number> {
   return 0
 }
 
-/** Validity and key usage always; revocation against DIR/crl.pem when --ca-dir is given. */
-async function checkCertificate(cert: Buffer, caDir: string | undefined): Promise<void> {
-  const pki = require('../signing/pki') as typeof import('../signing/pki')
+/** The CA's CRLs from --ca-dir for the revocation check; without it, a warning (the check is skipped). */
+function revocationData(caDir: string | undefined): { crls: ParsedCrl[]; issuers: Buffer[] } | undefined {
   if (!caDir) {
     process.stderr.write('kyso: warning: revocation was not checked (no --ca-dir)\n')
-    pki.checkSignerCertificate(cert, { now: new Date() })
-    return
+    return undefined
   }
+  const pki = require('../signing/pki') as typeof import('../signing/pki')
   const crlPath = join(caDir, 'crl.pem')
   if (!existsSync(crlPath)) throw new UsageError(`no CRL at ${crlPath}`)
   const issuers = ['issuing.pem', 'root.pem'].map((f) => join(caDir, f)).filter(existsSync).map((f) => pemToDer(readFileSync(f, 'latin1')))
-  pki.checkSignerCertificate(cert, { now: new Date(), crls: pki.loadCrls(readFileSync(crlPath)), issuers })
+  return { crls: pki.loadCrls(readFileSync(crlPath)), issuers }
 }
 
 async function timestampSource(tsa: string, caDir: string | undefined): Promise<(sig: Buffer) => Promise<Buffer>> {

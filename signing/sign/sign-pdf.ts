@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import { buildAppearance, defaultSize, type AppearanceSpec, type SigningMarker } from '../appearance'
 import { buildPadesSignature } from '../cms'
+import { checkSignerCertificate, type ParsedCrl } from '../pki'
 import { SigningError } from '../errors'
 import type { KeySource } from '../keys/key-source'
 import { PdfDocument } from '../pdf/document'
@@ -40,6 +41,12 @@ export interface SignPdfOptions {
   /** Bytes reserved for the CMS; default sized from the certificates (at least 16 KB). */
   reserveBytes?: number
   fieldName?: string
+  /**
+   * The signer's certificate is always checked before anything is signed (validity at the signing
+   * time, key usage); with CRLs it is also checked for revocation. Without them the caller must
+   * tell the user that revocation was not checked.
+   */
+  revocation?: { crls: ParsedCrl[]; issuers?: Buffer[] }
 }
 
 export interface SignPdfResult {
@@ -70,6 +77,7 @@ export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPd
   const doc = new PdfDocument(pdf)
   assertChangesPermitted(doc)
   const signingTime = opts.signingTime ?? new Date()
+  checkSignerCertificate(opts.keySource.certificate, { now: signingTime, ...(opts.revocation && { crls: opts.revocation.crls, ...(opts.revocation.issuers && { issuers: opts.revocation.issuers }) }) })
   const cert = new X509Certificate(opts.keySource.certificate)
   const subject = cert.toLegacyObject().subject as Record<string, string | undefined>
   const signerName = (opts.signerName ?? subject.CN ?? 'Unknown').normalize('NFC')

@@ -5,6 +5,7 @@ import { openPkcs12KeySource } from '../../signing/keys/pkcs12'
 import { appearanceFromCertificate, signPdf } from '../../signing/sign'
 import { verifyPdf } from '../../signing/verify'
 import { builtinTsa } from '../../signing/tsa'
+import { loadCrls } from '../../signing/pki'
 import { getTestPki } from '../helpers/test-pki'
 import { makePdf } from '../helpers/sample-pdfs'
 import { extractSignatures, flipSignedByte, nssDbTrusting, opensslCmsVerify, pdfsig, pdftotext, qpdfCheck, tempDir } from '../helpers/tools'
@@ -123,6 +124,28 @@ describe('tampering and refusals', function () {
     const report = verifyPdf(pdf)
     expect(report.indication).to.equal('INDETERMINATE')
     expect(report.signatures[0]?.subIndication).to.equal('NO_CERTIFICATE_CHAIN_FOUND')
+  })
+
+  it('refuses an expired signer before signing, with CERT_EXPIRED', async () => {
+    const pki = await getTestPki()
+    const keySource = openPkcs12KeySource((pki.signers.expired as { p12: Buffer }).p12, pki.pin)
+    const err = await signPdf(await makePdf(), { keySource }).then(() => null, (e: unknown) => e)
+    expect((err as { code?: string }).code).to.equal('CERT_EXPIRED')
+  })
+
+  it('refuses a revoked signer when the CRL is given, with CERT_REVOKED', async () => {
+    const pki = await getTestPki()
+    const keySource = openPkcs12KeySource((pki.signers.revoked as { p12: Buffer }).p12, pki.pin)
+    const crls = loadCrls(readFileSync(join(pki.dir, 'crl.pem')))
+    const err = await signPdf(await makePdf(), { keySource, revocation: { crls } }).then(() => null, (e: unknown) => e)
+    expect((err as { code?: string }).code).to.equal('CERT_REVOKED')
+  })
+
+  it('refuses a TSA certificate as a document signer, with CERT_KEY_USAGE', async () => {
+    const pki = await getTestPki()
+    const keySource = openPkcs12KeySource((pki.signers.tsa as { p12: Buffer }).p12, pki.pin)
+    const err = await signPdf(await makePdf(), { keySource }).then(() => null, (e: unknown) => e)
+    expect((err as { code?: string }).code).to.equal('CERT_KEY_USAGE')
   })
 
   it('refuses an encrypted PDF with PDF_ENCRYPTED', async () => {
