@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const stock = require(join(ROOT, 'bench/stock.js')) as { main: () => Promise<void> }
 
   console.log('In-process signatures per second (RSA-2048, visible appearance for Kyso)')
-  console.log('| file | size | Kyso | stock @signpdf | Kyso / stock | floor | floor / Kyso |')
+  console.log('| file | size | Kyso | stock @signpdf | Kyso / stock | floor | Kyso time / floor time |')
   console.log('|---|---|---|---|---|---|---|')
   const perSecond: Record<string, number> = {}
   for (const [label, file] of Object.entries(files)) {
