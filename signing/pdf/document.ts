@@ -6,6 +6,30 @@ import { findStartxref, readXref, scanObjects, type XrefEntry, type XrefSection 
 
 /** Files larger than this are refused before parsing (configurable by callers). */
 export const DEFAULT_MAX_PDF_BYTES = 512 * 1024 * 1024
+/**
+ * Every in-use xref entry must point at its own `N G obj` header (or, for files with junk before
+ * `%PDF-`, at that offset plus the header's). One wrong offset means the table cannot be trusted
+ * for any object, so the caller rebuilds it by scanning: a signature never goes on a file whose
+ * objects cannot all be found. The check reads a few bytes per object, not the objects.
+ */
+function offsetsAreSound(buf: Buffer, entries: Map<number, XrefEntry>, headerOffset: number): boolean {
+  const at = (offset: number, num: number): boolean => {
+    let p = offset
+    while (buf[p] === 0x20 || buf[p] === 0x0a || buf[p] === 0x0d || buf[p] === 0x09 || buf[p] === 0x0c || buf[p] === 0x00) p++
+    let n = 0
+    const start = p
+    for (let c = buf[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - start < 10; c = buf[++p]) n = n * 10 + (c - 0x30)
+    if (p === start || n !== num) return false
+    const after = buf[p]
+    return after === 0x20 || after === 0x0a || after === 0x0d || after === 0x09 || after === 0x0c || after === 0x00
+  }
+  for (const [num, e] of entries) {
+    if (e.type !== 1) continue
+    if (e.offset >= buf.length || (!at(e.offset, num) && !(headerOffset > 0 && at(e.offset + headerOffset, num)))) return false
+  }
+  return true
+}
+
 /** Page trees deeper than this are taken as loops. */
 const MAX_PAGE_DEPTH = 64
 
@@ -52,7 +76,7 @@ export class PdfDocument {
       this.entries = table.entries
       this.sections = table.sections
       this.trailer = table.trailer
-      if (this.rootIsUsable()) return
+      if (offsetsAreSound(bytes, table.entries, header) && this.rootIsUsable()) return
     }
     this.entries = scanObjects(bytes)
     this.sections = []

@@ -141,13 +141,18 @@ export function readXref(buf: Buffer, startxref: number, headerOffset: number): 
       kind = sectionKindAt(buf, offset)
     }
     if (!kind) throw unreadable(`no cross-reference section at offset ${next}`)
-    const trailer = kind === 'table' ? readTable(buf, offset, entries) : readStreamSection(buf, offset, entries)
+    const local = new Map<number, XrefEntry>()
+    const trailer = kind === 'table' ? readTable(buf, offset, local) : readStreamSection(buf, offset, local)
     sections.push({ kind, offset, trailer })
     const hybrid = trailer.get('XRefStm')
     if (kind === 'table' && typeof hybrid === 'number' && !seen.has(hybrid)) {
+      // §7.5.8.4: in a hybrid section the stream's entries stand for objects the table marks free.
       seen.add(hybrid)
-      readStreamSection(buf, hybrid + (sectionKindAt(buf, hybrid) ? 0 : headerOffset), entries)
+      const hidden = new Map<number, XrefEntry>()
+      readStreamSection(buf, hybrid + (sectionKindAt(buf, hybrid) ? 0 : headerOffset), hidden)
+      for (const [num, e] of hidden) if (local.get(num)?.type !== 1) local.set(num, e)
     }
+    for (const [num, e] of local) if (!entries.has(num)) entries.set(num, e)
     const prev: PdfValue | undefined = trailer.get('Prev')
     // '/Prev 0' points at the header, never at an xref: some producers write it for "none".
     next = typeof prev === 'number' && prev > 0 ? prev : undefined

@@ -35,7 +35,7 @@ const DOCUMENT_SIGNING_PURPOSES: readonly string[] = [
  * checkSignerCertificate(keySource.certificate, { now: new Date(), crls: loadCrls(crlPem), issuers: [issuingDer] })
  */
 export function checkSignerCertificate(certDer: Buffer, opts: CheckSignerOptions): void {
-  const cert = readCertificate(certDer)
+  const cert = factsOf(certDer)
   const who = describe(cert)
   if (opts.now < cert.notBefore) {
     throw new SigningError('CERT_NOT_YET_VALID', `Chứng thư số của ${who} chưa có hiệu lực (từ ${cert.notBefore.toISOString()})`)
@@ -58,6 +58,17 @@ export function checkSignerCertificate(certDer: Buffer, opts: CheckSignerOptions
       throw new SigningError('CERT_REVOKED', `Chứng thư số của ${who} đã bị thu hồi ngày ${status.revokedAt?.toISOString()}${reason}`)
     }
   }
+}
+
+/** A key source hands the same certificate Buffer to every signature: parse it once. */
+const parsed = new WeakMap<Buffer, CertificateFacts>()
+function factsOf(certDer: Buffer): CertificateFacts {
+  let facts = parsed.get(certDer)
+  if (!facts) {
+    facts = readCertificate(certDer)
+    parsed.set(certDer, facts)
+  }
+  return facts
 }
 
 function describe(cert: CertificateFacts): string {
