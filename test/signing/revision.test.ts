@@ -8,7 +8,7 @@ import { appearanceFromCertificate, signPdf, type Rect } from '../../signing/sig
 import { signatureRects } from '../../signing/sign/placement'
 import { getTestPki } from '../helpers/test-pki'
 import { makePdf } from '../helpers/sample-pdfs'
-import { pdfsig, nssDbTrusting, pdftotext, tempDir } from '../helpers/tools'
+import { pdfsig, nssDbTrusting, pdftotext, qpdfCheck, tempDir } from '../helpers/tools'
 
 async function keyOf(who: string) {
   const pki = await getTestPki()
@@ -94,6 +94,29 @@ describe('the revision a signature appends', function () {
     const file = join(tempDir(), 'n.pdf')
     writeFileSync(file, pdf)
     expect(pdftotext(file)).to.include('Nguyễn Thị Minh Khai'.normalize('NFC'))
+  })
+
+  it('rebuilds a damaged xref: the signed file lists every object again and qpdf finds nothing', async () => {
+    const pki = await getTestPki()
+    const { keySource } = await keyOf('khai')
+    const input = await makePdf({ xref: 'table' })
+    // Shift one in-use entry of the classic table by 3 bytes, keeping the table's layout.
+    const text = input.toString('latin1')
+    const xref = text.lastIndexOf('\nxref')
+    const entry = /(\d{10}) 00000 n/.exec(text.slice(xref + 20))
+    expect(entry).to.not.equal(null)
+    const pos = xref + 20 + (entry as RegExpExecArray).index
+    const damaged = Buffer.from(input)
+    damaged.write(String(Number((entry as RegExpExecArray)[1]) + 3).padStart(10, '0'), pos, 'latin1')
+    const dir = tempDir()
+    writeFileSync(join(dir, 'damaged.pdf'), damaged)
+    expect(qpdfCheck(join(dir, 'damaged.pdf')).code, 'qpdf sees the damage').to.not.equal(0)
+    const { pdf } = await signPdf(damaged, { keySource })
+    expect(new PdfDocument(damaged).repaired).to.equal(true)
+    writeFileSync(join(dir, 'signed.pdf'), pdf)
+    const q = qpdfCheck(join(dir, 'signed.pdf'))
+    expect(q.code, q.output).to.equal(0)
+    expect(pdfsig(join(dir, 'signed.pdf'), nssDbTrusting(pki.rootPem))[0]?.signatureStatus).to.equal('Signature is Valid.')
   })
 
   it('refuses a page that does not exist with PDF_PAGE_NOT_FOUND', async () => {
