@@ -35,6 +35,11 @@ const MAX_PAGE_DEPTH = 64
 
 export interface ReadOptions {
   maxBytes?: number
+  /**
+   * Open an encrypted file anyway (for validation: /ByteRange and /Contents are never encrypted,
+   * §7.6.2). Other strings and streams stay encrypted; signing always refuses such a file.
+   */
+  allowEncrypted?: boolean
 }
 
 /**
@@ -50,6 +55,7 @@ export class PdfDocument {
   readonly repaired: boolean
   readonly headerOffset: number
   readonly version: string
+  readonly encrypted: boolean
   private readonly cache = new Map<number, PdfValue>()
   private readonly objStmCache = new Map<number, { first: number; offsets: number[]; data: Buffer }>()
 
@@ -71,7 +77,8 @@ export class PdfDocument {
       if (!(err instanceof SigningError) || err.code !== 'PDF_UNREADABLE') throw err
     }
     this.repaired = false
-    if (table?.trailer.has('Encrypt')) throw new SigningError('PDF_ENCRYPTED', 'the PDF is encrypted; remove the password protection before signing')
+    this.encrypted = table?.trailer.has('Encrypt') ?? false
+    if (this.encrypted && !opts.allowEncrypted) throw new SigningError('PDF_ENCRYPTED', 'the PDF is encrypted; remove the password protection before signing')
     if (table) {
       this.entries = table.entries
       this.sections = table.sections
@@ -84,7 +91,8 @@ export class PdfDocument {
     this.repaired = true
     this.addObjectStreamEntries()
     this.trailer = this.findTrailer()
-    if (this.trailer.has('Encrypt')) throw new SigningError('PDF_ENCRYPTED', 'the PDF is encrypted; remove the password protection before signing')
+    this.encrypted = this.trailer.has('Encrypt')
+    if (this.encrypted && !opts.allowEncrypted) throw new SigningError('PDF_ENCRYPTED', 'the PDF is encrypted; remove the password protection before signing')
     if (!this.rootIsUsable()) throw unreadable('the document catalog cannot be found')
   }
 

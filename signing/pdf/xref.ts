@@ -176,3 +176,21 @@ export function scanObjects(buf: Buffer): Map<number, XrefEntry> {
   }
   return entries
 }
+
+/**
+ * One cross-reference section on its own (not merged with older ones): the validator uses it to
+ * see which objects a given revision defines, and where.
+ */
+export function readSection(buf: Buffer, offset: number): { kind: 'table' | 'stream'; entries: Map<number, XrefEntry>; trailer: PdfDict } | null {
+  const kind = sectionKindAt(buf, offset)
+  if (!kind) return null
+  const entries = new Map<number, XrefEntry>()
+  const trailer = kind === 'table' ? readTable(buf, offset, entries) : readStreamSection(buf, offset, entries)
+  const hybrid = trailer.get('XRefStm')
+  if (kind === 'table' && typeof hybrid === 'number' && sectionKindAt(buf, hybrid) === 'stream') {
+    const hidden = new Map<number, XrefEntry>()
+    readStreamSection(buf, hybrid, hidden)
+    for (const [num, e] of hidden) if (entries.get(num)?.type !== 1) entries.set(num, e)
+  }
+  return { kind, entries, trailer }
+}

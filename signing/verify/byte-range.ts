@@ -13,6 +13,8 @@ function derLength(b: Buffer): number | null {
   if (b.length < 2 || b[0] !== 0x30) return null
   const first = b[1] as number
   if (first < 0x80) return 2 + first
+  // BER indefinite length (some tools write it): the CMS parser finds the end-of-contents itself.
+  if (first === 0x80) return b.length
   const n = first & 0x7f
   if (n === 0 || n > 4 || b.length < 2 + n) return null
   let len = 0

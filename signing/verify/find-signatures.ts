@@ -6,6 +6,8 @@ export interface SignatureField {
   field: string
   sigRef?: PdfRef
   sig: PdfDict
+  /** The field dictionary itself (for its /Lock). */
+  fieldDict: PdfDict
 }
 
 const MAX_FIELDS = 100_000
@@ -33,7 +35,7 @@ export function findSignatureFields(doc: PdfDocument): SignatureField[] {
     if (ft !== 'Sig') return
     const sigV = f.get('V')
     const sig = doc.dict(sigV)
-    if (sig && (sig.has('ByteRange') || sig.has('Contents'))) out.push({ field: fullName, ...(sigV instanceof PdfRef && { sigRef: sigV }), sig })
+    if (sig && (sig.has('ByteRange') || sig.has('Contents'))) out.push({ field: fullName, ...(sigV instanceof PdfRef && { sigRef: sigV }), sig, fieldDict: f })
   }
   const fields = doc.resolve(acro?.get('Fields'))
   if (Array.isArray(fields)) for (const f of fields) walk(f, '', undefined, 0)
