@@ -34,6 +34,11 @@ export interface SignatureReport {
   byteRange: number[] | null
   /** 1-based revision the signature covers (its ByteRange ends there). */
   revision: number | null
+  /**
+   * Length of the document as the signer saw it: the bytes up to the revision before the
+   * signature's own (what DSS calls the signed revision when it extracts it for comparison).
+   */
+  signedContentLength: number | null
   revocation: 'good' | 'revoked' | 'unknown' | 'not-checked'
   revocationSource: 'crl' | null
   timestamp: { genTime: string | null; valid: boolean; trusted: boolean; tsa: string | null } | null
@@ -105,7 +110,7 @@ export function verifySignature(pdf: Buffer, f: SignatureField, fields: string[]
   const r: SignatureReport = {
     field: f.field, fields, signer: nameV instanceof PdfString ? decodeTextString(nameV) : null, issuer: null,
     signedAt: claimed ? claimed.toISOString() : null, signedAtProven: false, subFilter: sub instanceof PdfName ? sub.name : null,
-    level: null, indication: 'PASSED', subIndication: null, coversWholeDocument: false, byteRange: null, revision: null,
+    level: null, indication: 'PASSED', subIndication: null, coversWholeDocument: false, byteRange: null, revision: null, signedContentLength: null,
     revocation: 'not-checked', revocationSource: null, timestamp: null, checks: [], changes: [], problems: [],
   }
   const v = new Verdict(r)
@@ -119,6 +124,7 @@ export function verifySignature(pdf: Buffer, f: SignatureField, fields: string[]
   // 2. Coverage: the signed bytes end where a revision ends (%%EOF), not in the middle of one.
   const rev = facts.revisions.find((x) => end === x.eofEnd || end === x.end)
   r.revision = rev ? rev.index + 1 : null
+  r.signedContentLength = rev ? (rev.index > 0 ? (facts.revisions[rev.index - 1] as Revision).end : null) : null
   if (!v.check('coverage', rev !== undefined, rev ? `covers revisions 1 to ${rev.index + 1}` : 'the signed bytes do not end at the end of a revision', ['FAILED', 'FORMAT_FAILURE'])) return v.done()
   // 3. Integrity.
   let cms: CmsCheck
