@@ -105,7 +105,7 @@ function mapPages(doc: PdfDocument, catalog: PdfDict, roles: Map<number, Role>, 
     else if (v instanceof PdfStream) for (const [k, x] of v.dict.map) k !== 'Length' && mark(x, page, depth + 1)
   }
   pages.forEach((num, page) => {
-    const node = doc.dict(num)
+    const node = doc.dict(new PdfRef(num, 0))
     mark(node?.get('Contents'), page, 0)
     mark(node?.get('Resources'), page, 0)
   })

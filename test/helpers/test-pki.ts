@@ -90,7 +90,8 @@ async function createTestPki(): Promise<TestPki> {
     const issued = await issueCertificate(dir, { ...recipe, caPin, pin, now })
     signers[key] = { ...issued, name: recipe.name, ...(recipe.title && { title: recipe.title }), ...(recipe.org && { org: recipe.org }) }
   }
-  const tsa = await issueTsaCertificate(dir, { caPin, pin, now })
+  // Backdated so that tests can make timestamps in the past that its validity still covers.
+  const tsa = await issueTsaCertificate(dir, { caPin, pin, now: new Date(now.getTime() - 60 * DAY) })
   signers.tsa = { ...tsa, name: 'Kyso Time Stamping Authority' }
   await revokeCertificate(dir, signers.revoked!.serialHex, { caPin, reason: 'keyCompromise', now: new Date(now.getTime() - DAY) })
 
