@@ -2,13 +2,18 @@ import { inflateSync, constants } from 'node:zlib'
 import { PdfDict, PdfName, type PdfValue } from './objects'
 import { unreadable } from './parser'
 
-/** Decoded streams larger than this are refused: a zip bomb must not take the process down. */
-export const MAX_DECODED_BYTES = 256 * 1024 * 1024
+/**
+ * Structural streams (xref and object streams) decoded past this are refused: a zip bomb must not
+ * take the process down. Real files stay far below it (an xref stream for a million objects is
+ * about 7 MB).
+ */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024
 
 function inflate(data: Buffer): Buffer {
   try {
     return inflateSync(data, { maxOutputLength: MAX_DECODED_BYTES })
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw unreadable(`a compressed stream inflates past ${MAX_DECODED_BYTES} bytes`)
     // A truncated stream still yields what was decoded, as lenient readers accept.
     try {
       return inflateSync(data, { maxOutputLength: MAX_DECODED_BYTES, finishFlush: constants.Z_SYNC_FLUSH })

@@ -1,3 +1,5 @@
 export { verifyPdf, type VerifyReport, type SignatureReport, type VerifyOptions, type Indication } from './verify-pdf'
 export { findSignatureFields, type SignatureField } from './find-signatures'
 export { buildChain } from './chain'
+export { verifyPdfIsolated, ValidationError, type IsolatedInput, type IsolationLimits } from './isolated'
+export { worst } from './verify-pdf'
