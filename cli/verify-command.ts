@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { parse } from './main'
 import { UsageError } from './pin'
 import { pemToDer } from './sign-command'
@@ -24,29 +24,25 @@ function certificatesIn(file: Buffer): Buffer[] {
 /** `kyso verify`: a report per signature; exit 0 only when every signature PASSED. */
 export async function verifyCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    trust: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, json: { type: 'boolean' },
+    trust: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, json: { type: 'boolean' }, lang: { type: 'string' },
   })
   const input = positionals[0]
   if (!input || positionals.length > 1) throw new UsageError('give exactly one PDF to verify')
-  const pdf = readAll([input], 'PDF')[0] as Buffer
+  const lang = (values.lang as string | undefined) ?? 'vi'
+  if (lang !== 'vi' && lang !== 'en') throw new UsageError('--lang must be vi or en')
+  if (!existsSync(input)) throw new UsageError(`cannot read PDF '${input}': ENOENT`)
   const trustAnchors = readAll(values.trust, 'trust anchor').flatMap(certificatesIn)
+  const crls = readAll(values.crl, 'CRL')
   const { loadCrls } = require('../signing/pki') as typeof import('../signing/pki')
-  const crls = readAll(values.crl, 'CRL').flatMap((b) => loadCrls(b))
-  const { verifyPdf } = require('../signing/verify') as typeof import('../signing/verify')
-  const report = verifyPdf(pdf, { trustAnchors, crls })
-  if (values.json) {
-    process.stdout.write(JSON.stringify(report, null, 2) + '\n')
-  } else {
-    if (report.signatures.length === 0) process.stdout.write('no signatures\n')
-    for (const s of report.signatures) {
-      process.stdout.write(
-        `${s.field}: ${s.indication}${s.subIndication ? ' / ' + s.subIndication : ''}\n` +
-          `  signer: ${s.signer ?? '?'}\n  signed at: ${s.signedAt ?? '?'}${s.signedAtProven ? ' (timestamp)' : ' (claimed)'}\n` +
-          `  level: ${s.level ?? '?'}  covers whole document: ${s.coversWholeDocument ? 'yes' : 'no'}  revocation: ${s.revocation}\n` +
-          s.problems.map((p) => `  - ${p}\n`).join(''),
-      )
-    }
-    process.stdout.write(`overall: ${report.indication}\n`)
+  crls.forEach((c) => loadCrls(c)) // a broken CRL file is a usage error here, not inside the worker
+  const { verifyPdfIsolated } = require('../signing/verify') as typeof import('../signing/verify')
+  // The file is read and parsed in a worker with time and memory limits: a hostile PDF ends in
+  // an error code, never in a hung or crashed command.
+  const report = await verifyPdfIsolated({ pdf: { path: input }, trustAnchors, crls }, { timeoutMs: 60_000 })
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
+  else {
+    const { renderReport } = require('./verify-report') as typeof import('./verify-report')
+    process.stdout.write(renderReport(report, lang))
   }
   return report.indication === 'PASSED' ? 0 : 1
 }

@@ -3,13 +3,21 @@ import { PdfDict, PdfName, PdfRef, PdfStream, type PdfValue } from '../pdf/objec
 import { changedKeys, pdfEqual } from './equal'
 import { mapDocument, type Role } from './roles'
 
+export type ChangeKind =
+  | 'metadata' | 'catalog' | 'acroform' | 'page' | 'pages' | 'page-tree' | 'content' | 'annotation'
+  | 'form-field' | 'signature-field' | 'signature-dictionary' | 'removed' | 'object' | 'certification'
+
 export interface Change {
+  /** What sort of change, for readers that word it themselves (the CLI's Vietnamese report). */
+  kind: ChangeKind
   /** Object number in the later revision, or null for a document-wide change (page count). */
   object: number | null
   /** 1-based page the change is on, when it can be told. */
   page: number | null
   what: string
   allowed: boolean
+  /** The dictionary key that changed, or the /Subtype of an added annotation, when there is one. */
+  key?: string
 }
 
 export interface ChangePolicy {
@@ -56,7 +64,7 @@ export function analyseChanges(before: PdfDocument, after: PdfDocument, policy: 
     const role = map.roles.get(num)
     const page = role && 'page' in role ? role.page + 1 : null
     if (newV === undefined || newV === null) {
-      out.push({ object: num, page, what: `${describe(role)} ${num} was removed`, allowed: false })
+      out.push({ kind: 'removed', object: num, page, what: `${describe(role)} ${num} was removed`, allowed: false })
       continue
     }
     if (pdfEqual(oldV, newV)) continue
@@ -64,7 +72,7 @@ export function analyseChanges(before: PdfDocument, after: PdfDocument, policy: 
   }
   const pagesAfter = after.collectPages().map((r) => r.num)
   if (pagesAfter.length !== map.pages.length || pagesAfter.some((n, i) => n !== map.pages[i])) {
-    out.push({ object: null, page: null, what: `the pages changed: ${map.pages.length} signed, ${pagesAfter.length} now`, allowed: false })
+    out.push({ kind: 'pages', object: null, page: null, what: `the pages changed: ${map.pages.length} signed, ${pagesAfter.length} now`, allowed: false })
   }
   return out
 }
@@ -91,58 +99,58 @@ function describe(role: Role | undefined): string {
 
 function judge(num: number, role: Role | undefined, oldV: PdfValue, newV: PdfValue, before: PdfDocument, after: PdfDocument, policy: ChangePolicy): Change[] {
   const page = role && 'page' in role ? role.page + 1 : null
-  const bad = (what: string): Change => ({ object: num, page, what, allowed: false })
-  const ok = (what: string): Change => ({ object: num, page, what, allowed: true })
+  const bad = (kind: ChangeKind, what: string): Change => ({ kind, object: num, page, what, allowed: false })
+  const ok = (kind: ChangeKind, what: string): Change => ({ kind, object: num, page, what, allowed: true })
   const oldD = oldV instanceof PdfDict ? oldV : undefined
   const newD = newV instanceof PdfDict ? newV : undefined
   switch (role?.kind) {
     case 'info':
     case 'metadata':
     case 'dss':
-      return [ok(`${role.kind} updated`)]
+      return [ok('metadata', `${role.kind} updated`)]
     case 'catalog':
-      if (!oldD || !newD) return [bad('the catalog was replaced')]
+      if (!oldD || !newD) return [bad('catalog', 'the catalog was replaced')]
       return dictChanges(num, null, oldD, newD, CATALOG_ALLOWED, 'catalog', before, after, policy)
     case 'acroform':
-      if (!oldD || !newD) return [bad('the AcroForm was replaced')]
+      if (!oldD || !newD) return [bad('acroform', 'the AcroForm was replaced')]
       return dictChanges(num, null, oldD, newD, ACROFORM_ALLOWED, 'AcroForm', before, after, policy)
     case 'fields-array':
       return growth(num, null, oldV, newV, 'fields', before, after, policy)
     case 'annots-array':
       return growth(num, page, oldV, newV, 'annots', before, after, policy)
     case 'page':
-      if (!oldD || !newD) return [bad(`page ${page} was replaced`)]
+      if (!oldD || !newD) return [bad('page', `page ${page} was replaced`)]
       return dictChanges(num, page, oldD, newD, new Set(['Annots']), `page ${page}`, before, after, policy)
     case 'field': {
-      if (!oldD || !newD) return [bad(`form field '${role.name}' was replaced`)]
+      if (!oldD || !newD) return [bad('form-field', `form field '${role.name}' was replaced`)]
       const keys = changedKeys(oldD, newD)
       if (role.signature && !role.signed && keys.every((k) => k === 'V' || k === 'AP')) {
         // The old appearance may go only if nothing else uses it: pyHanko's "sneaky" samples hang it
         // off the catalog or the trailer so that replacing it changes what those paths show.
         const oldAp = oldD.get('AP')
         if (keys.includes('AP') && oldAp instanceof PdfRef && referencedElsewhere(before, oldAp.num, num)) {
-          return [bad(`signing '${role.name}' replaced an appearance (object ${oldAp.num}) that the document also uses elsewhere`)]
+          return [bad('signature-field', `signing '${role.name}' replaced an appearance (object ${oldAp.num}) that the document also uses elsewhere`)]
         }
-        return [ok(`empty signature field '${role.name}' signed`)]
+        return [ok('signature-field', `empty signature field '${role.name}' signed`)]
       }
-      if (role.signature) return [bad(`signed field '${role.name}' changed (${keys.map((k) => '/' + k).join(' ')})`)]
-      if (policy.isLocked?.(role.name)) return [bad(`form field '${role.name}' is locked by the signature (FieldMDP) but changed`)]
-      if ((policy.docMdp ?? 1) >= 2 && keys.every((k) => FIELD_FILL_KEYS.has(k))) return [ok(`form field '${role.name}' filled (allowed by the certification)`)]
-      return [bad(`form field '${role.name}' changed (${keys.map((k) => '/' + k).join(' ')})`)]
+      if (role.signature) return [bad('signature-field', `signed field '${role.name}' changed (${keys.map((k) => '/' + k).join(' ')})`)]
+      if (policy.isLocked?.(role.name)) return [bad('form-field', `form field '${role.name}' is locked by the signature (FieldMDP) but changed`)]
+      if ((policy.docMdp ?? 1) >= 2 && keys.every((k) => FIELD_FILL_KEYS.has(k))) return [ok('form-field', `form field '${role.name}' filled (allowed by the certification)`)]
+      return [bad('form-field', `form field '${role.name}' changed (${keys.map((k) => '/' + k).join(' ')})`)]
     }
     case 'signature-dictionary': {
       const keys = oldD && newD ? changedKeys(oldD, newD) : []
-      return [bad(`the signature dictionary of '${role.field}' changed (${keys.map((k) => '/' + k).join(' ') || 'replaced'})`)]
+      return [bad('signature-dictionary', `the signature dictionary of '${role.field}' changed (${keys.map((k) => '/' + k).join(' ') || 'replaced'})`)]
     }
     case 'annotation':
-      if (policy.docMdp === 3) return [ok(`annotation on page ${page} changed (allowed by the certification)`)]
-      return [bad(`annotation on page ${page} changed`)]
+      if (policy.docMdp === 3) return [ok('annotation', `annotation on page ${page} changed (allowed by the certification)`)]
+      return [bad('annotation', `annotation on page ${page} changed`)]
     case 'page-content':
-      return [bad(`content of page ${page} changed (object ${num})`)]
+      return [bad('content', `content of page ${page} changed (object ${num})`)]
     case 'page-tree-node':
-      return [bad('the page tree changed')]
+      return [bad('page-tree', 'the page tree changed')]
     default:
-      return [bad(`object ${num} changed`)]
+      return [bad('object', `object ${num} changed`)]
   }
 }
 
@@ -152,7 +160,7 @@ function dictChanges(num: number, page: number | null, oldD: PdfDict, newD: PdfD
     if (k === 'Annots') out.push(...growth(num, page, oldD.get(k) ?? [], newD.get(k) ?? [], 'annots', before, after, policy))
     else if (k === 'Fields') out.push(...growth(num, page, oldD.get(k) ?? [], newD.get(k) ?? [], 'fields', before, after, policy))
     else if (k === 'AcroForm' && label === 'catalog') out.push(...acroFormEntry(num, oldD.get(k), newD.get(k), before, after, policy))
-    else out.push({ object: num, page, what: `${label}: /${k} changed`, allowed: allowed.has(k) })
+    else out.push({ kind: label === 'catalog' ? 'catalog' : label === 'AcroForm' ? 'acroform' : 'page', object: num, page, what: `${label}: /${k} changed`, allowed: allowed.has(k), key: k })
   }
   return out
 }
@@ -161,7 +169,7 @@ function dictChanges(num: number, page: number | null, oldD: PdfDict, newD: PdfD
 function acroFormEntry(num: number, oldV: PdfValue | undefined, newV: PdfValue | undefined, before: PdfDocument, after: PdfDocument, policy: ChangePolicy): Change[] {
   const oldD = before.dict(oldV) ?? new PdfDict()
   const newD = after.dict(newV)
-  if (!newD) return [{ object: num, page: null, what: 'the AcroForm was removed', allowed: false }]
+  if (!newD) return [{ kind: 'acroform', object: num, page: null, what: 'the AcroForm was removed', allowed: false }]
   return dictChanges(num, null, oldD, newD, ACROFORM_ALLOWED, 'AcroForm', before, after, policy)
 }
 
@@ -175,15 +183,15 @@ function growth(num: number, page: number | null, oldV: PdfValue, newV: PdfValue
   const key = (v: PdfValue): string => (v instanceof PdfRef ? `r${v.num}` : JSON.stringify(v))
   const newKeys = new Set(news.map(key))
   const oldKeys = new Set(olds.map(key))
-  for (const o of olds) if (!newKeys.has(key(o))) out.push({ object: num, page, what: `${kind === 'fields' ? 'a form field' : 'an annotation'} was removed`, allowed: false })
+  for (const o of olds) if (!newKeys.has(key(o))) out.push({ kind: kind === 'fields' ? 'form-field' : 'annotation', object: num, page, what: `${kind === 'fields' ? 'a form field' : 'an annotation'} was removed`, allowed: false })
   for (const n of news) {
     if (oldKeys.has(key(n))) continue
     const d = after.dict(n)
     const isSig = d !== undefined && isSignatureField(after, d)
     const subtype = d?.get('Subtype')
-    if (isSig) out.push({ object: n instanceof PdfRef ? n.num : num, page, what: 'a signature field was added', allowed: true })
-    else if (kind === 'annots' && policy.docMdp === 3) out.push({ object: n instanceof PdfRef ? n.num : num, page, what: `annotation ${subtype instanceof PdfName ? '/' + subtype.name : ''} added (allowed by the certification)`, allowed: true })
-    else out.push({ object: n instanceof PdfRef ? n.num : num, page, what: kind === 'fields' ? 'a form field that is not a signature was added' : `annotation ${subtype instanceof PdfName ? '/' + subtype.name : ''} added${page ? ` on page ${page}` : ''}`, allowed: false })
+    if (isSig) out.push({ kind: 'signature-field', object: n instanceof PdfRef ? n.num : num, page, what: 'a signature field was added', allowed: true })
+    else if (kind === 'annots' && policy.docMdp === 3) out.push({ kind: 'annotation', object: n instanceof PdfRef ? n.num : num, page, what: `annotation ${subtype instanceof PdfName ? '/' + subtype.name : ''} added (allowed by the certification)`, allowed: true })
+    else out.push({ kind: kind === 'fields' ? 'form-field' : 'annotation', ...(subtype instanceof PdfName && { key: subtype.name }), object: n instanceof PdfRef ? n.num : num, page, what: kind === 'fields' ? 'a form field that is not a signature was added' : `annotation ${subtype instanceof PdfName ? '/' + subtype.name : ''} added${page ? ` on page ${page}` : ''}`, allowed: false })
   }
   return out
 }

@@ -102,7 +102,7 @@ function changesAfter(pdf: Buffer, doc: PdfDocument, end: number, f: SignatureFi
   })
   // DocMDP P=1: the certifying signature allows no later revision at all.
   if (isCertification && mdp?.p === 1) {
-    return [{ object: null, page: null, what: 'the document is certified with no changes allowed (DocMDP P=1), yet it has a later revision', allowed: false }, ...changes]
+    return [{ kind: 'certification', object: null, page: null, what: 'the document is certified with no changes allowed (DocMDP P=1), yet it has a later revision', allowed: false }, ...changes]
   }
   return changes
 }

@@ -122,6 +122,39 @@ describe('the kyso CLI', function () {
     expect(kyso(['frobnicate']).code).to.equal(2)
   })
 
+  it('reports in Vietnamese by default and in English with --lang en', () => {
+    const out = join(dir, 'report.pdf')
+    expect(kyso(['sign', input, '--out', out, '--p12', join(dir, 'hoan.p12'), '--ca-dir', ca]).code).to.equal(0)
+    const vi = kyso(['verify', out, '--trust', join(ca, 'root.pem'), '--crl', join(ca, 'crl.pem')])
+    expect(vi.code, vi.stderr).to.equal(0)
+    expect(vi.stdout).to.include('Người ký: Võ Văn Hoan')
+    expect(vi.stdout).to.include('HỢP LỆ')
+    expect(vi.stdout).to.include('Kết luận chung: HỢP LỆ')
+    expect(vi.stdout).to.match(/Thời điểm ký: \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}/)
+    const en = kyso(['verify', out, '--trust', join(ca, 'root.pem'), '--lang', 'en'])
+    expect(en.code, 'no CRL: cannot be PASSED').to.equal(1)
+    expect(en.stdout).to.include('Signer: Võ Văn Hoan')
+    expect(en.stdout).to.include('no revocation information')
+    expect(en.stdout).to.include('Overall: CANNOT BE DETERMINED')
+  })
+
+  it('adds the facts to --json: checks, changes, timestamp, revocation source', () => {
+    const out = join(dir, 'facts.pdf')
+    expect(kyso(['sign', input, '--out', out, '--p12', join(dir, 'hoan.p12'), '--tsa', 'builtin', '--ca-dir', ca]).code).to.equal(0)
+    const r = kyso(['verify', out, '--trust', join(ca, 'root.pem'), '--crl', join(ca, 'crl.pem'), '--json'])
+    const s = JSON.parse(r.stdout).signatures[0]
+    expect(s.checks.map((c: { check: string }) => c.check)).to.include.members(['structure', 'coverage', 'integrity', 'trust', 'validity', 'timestamp', 'revocation', 'changes'])
+    expect(s.timestamp.valid).to.equal(true)
+    expect(s.revocationSource).to.equal('crl')
+    expect(s.changes).to.deep.equal([])
+  })
+
+  it('exits 1 with "signatures": [] for a file with no signature', () => {
+    const r = kyso(['verify', input, '--json'])
+    expect(r.code).to.equal(1)
+    expect(JSON.parse(r.stdout).signatures).to.deep.equal([])
+  })
+
   it('refuses an unreadable input with PDF_UNREADABLE and exit 2', () => {
     const junk = join(dir, 'junk.pdf')
     writeFileSync(junk, 'not a pdf at all')

@@ -1,0 +1,116 @@
+import type { SignatureReport, VerifyReport } from '../signing/verify'
+import type { Change } from '../signing/validate/changes'
+
+export type Lang = 'vi' | 'en'
+
+const T = {
+  vi: {
+    PASSED: 'HỢP LỆ', FAILED: 'KHÔNG HỢP LỆ', INDETERMINATE: 'CHƯA XÁC ĐỊNH ĐƯỢC',
+    signature: 'Chữ ký', field: 'trường', signer: 'Người ký', issuer: 'Tổ chức cấp chứng thư số', time: 'Thời điểm ký',
+    proven: 'đã được chứng thực bằng dấu thời gian', claimed: 'do phần mềm ký khai báo, chưa được chứng thực',
+    integrity: 'Toàn vẹn', intact: 'nội dung được ký còn nguyên vẹn', broken: 'nội dung được ký đã bị thay đổi hoặc chữ ký bị hỏng',
+    trust: 'Chứng thư số', trusted: 'tin cậy (chuỗi chứng thư tới gốc tin cậy)', untrusted: 'không xác định được chuỗi tới gốc tin cậy',
+    validity: 'Hiệu lực tại thời điểm ký', valid: 'còn hiệu lực', invalid: 'không còn hiệu lực hoặc không chứng minh được',
+    revocation: 'Thu hồi', good: 'chưa bị thu hồi (theo CRL)', revoked: 'đã bị thu hồi', unknown: 'không có thông tin thu hồi', notChecked: 'chưa kiểm tra',
+    changes: 'Thay đổi sau khi ký', none: 'không có', onlyAllowed: (n: number) => `chỉ có thay đổi được phép (${n}: thêm chữ ký, cập nhật thông tin tài liệu)`,
+    notAllowed: 'thay đổi không được phép', covers: 'Phạm vi', whole: 'toàn bộ tệp', part: (r: number | null) => `đến hết phiên bản ${r ?? '?'} (có phiên bản cập nhật sau đó)`,
+    reason: 'Lý do', overall: 'Kết luận chung', noSignatures: 'Tệp không có chữ ký số.',
+    level: 'Định dạng',
+  },
+  en: {
+    PASSED: 'VALID', FAILED: 'INVALID', INDETERMINATE: 'CANNOT BE DETERMINED',
+    signature: 'Signature', field: 'field', signer: 'Signer', issuer: 'Issuing CA', time: 'Signing time',
+    proven: 'proven by a timestamp', claimed: 'claimed by the signing software, not proven',
+    integrity: 'Integrity', intact: 'the signed content is intact', broken: 'the signed content was changed or the signature is broken',
+    trust: 'Certificate', trusted: 'trusted (chains to a trust anchor)', untrusted: 'no chain to a trust anchor',
+    validity: 'Valid at signing time', valid: 'yes', invalid: 'no, or not provable',
+    revocation: 'Revocation', good: 'not revoked (CRL)', revoked: 'revoked', unknown: 'no revocation information', notChecked: 'not checked',
+    changes: 'Changes after signing', none: 'none', onlyAllowed: (n: number) => `only allowed changes (${n}: further signatures, document information)`,
+    notAllowed: 'changes not allowed', covers: 'Coverage', whole: 'the whole file', part: (r: number | null) => `up to revision ${r ?? '?'} (later revisions follow)`,
+    reason: 'Reason', overall: 'Overall', noSignatures: 'The file has no digital signature.',
+    level: 'Format',
+  },
+} as const
+
+const SUB: Record<string, { vi: string; en: string }> = {
+  FORMAT_FAILURE: { vi: 'cấu trúc chữ ký không hợp lệ (ByteRange, /Contents hoặc CMS)', en: 'the signature structure is invalid (ByteRange, /Contents or CMS)' },
+  HASH_FAILURE: { vi: 'tài liệu đã bị sửa sau khi ký', en: 'the document was changed after signing' },
+  SIG_CRYPTO_FAILURE: { vi: 'giá trị chữ ký hoặc dấu thời gian không đúng', en: 'the signature value or its timestamp does not verify' },
+  SIG_CONSTRAINTS_FAILURE: { vi: 'thuộc tính chứng thư ký không khớp với chứng thư', en: 'the signing-certificate attribute does not match the certificate' },
+  MODIFIED_AFTER_SIGNING: { vi: 'có thay đổi không được phép sau khi ký', en: 'changes that are not allowed were made after signing' },
+  UNSIGNED_TRAILING_DATA: { vi: 'có dữ liệu không được ký nối vào cuối tệp', en: 'unsigned bytes were appended to the file' },
+  INVALID_REVISION: { vi: 'có phiên bản cập nhật không hợp lệ sau khi ký', en: 'a later revision is not a sound incremental update' },
+  REVOKED: { vi: 'chứng thư số đã bị thu hồi trước thời điểm ký', en: 'the certificate was revoked before the signing time' },
+  REVOKED_NO_POE: { vi: 'chứng thư số đã bị thu hồi và không có dấu thời gian chứng minh chữ ký có trước đó', en: 'the certificate is revoked and no timestamp proves the signature came before' },
+  NO_CERTIFICATE_CHAIN_FOUND: { vi: 'không xác định được chuỗi chứng thư tới gốc tin cậy', en: 'no certificate chain to a trust anchor' },
+  TRY_LATER: { vi: 'không có thông tin thu hồi chứng thư số', en: 'no revocation information is available' },
+  OUT_OF_BOUNDS_NO_POE: { vi: 'chứng thư số ngoài thời hạn hiệu lực và không có dấu thời gian chứng minh', en: 'the certificate is outside its validity and no timestamp proves the time' },
+  OUT_OF_BOUNDS_NOT_REVOKED: { vi: 'chứng thư số không có hiệu lực tại thời điểm ký đã chứng thực', en: 'the certificate was not valid at the proven signing time' },
+  NO_SIGNING_CERTIFICATE_FOUND: { vi: 'không tìm thấy chứng thư của người ký', en: 'the signer certificate is missing' },
+}
+
+function changeText(c: Change, lang: Lang): string {
+  const vi: Record<Change['kind'], string> = {
+    content: `nội dung trang bị thay đổi (đối tượng ${c.object ?? '?'})`,
+    pages: 'số trang hoặc thứ tự trang bị thay đổi',
+    'page-tree': 'cây trang bị thay đổi',
+    page: c.key ? `mục /${c.key} của trang bị thay đổi${c.key === 'Contents' || c.key === 'Resources' ? ' (nội dung hiển thị của trang)' : ''}` : 'trang bị thay thế',
+    annotation: c.key ? `thêm chú thích /${c.key} lên trang` : 'chú thích trên trang bị sửa hoặc xóa',
+    'signature-dictionary': `thông tin của một chữ ký đã có bị sửa (${c.what})`,
+    'signature-field': `trường chữ ký: ${c.what}`,
+    'form-field': `trường biểu mẫu: ${c.what}`,
+    catalog: `danh mục tài liệu bị thay đổi (${c.what})`,
+    acroform: `biểu mẫu bị thay đổi (${c.what})`,
+    metadata: 'thông tin tài liệu được cập nhật',
+    removed: `một đối tượng bị xóa (${c.what})`,
+    object: `đối tượng ${c.object ?? '?'} bị thay đổi`,
+    certification: 'tài liệu được chứng nhận "không cho phép thay đổi" nhưng có phiên bản cập nhật sau đó',
+  }
+  return lang === 'vi' ? vi[c.kind] : c.what
+}
+
+/** Vietnam time as dd/MM/yyyy HH:mm:ss (UTC+7, no daylight saving). */
+export function vnTime(iso: string): string {
+  const t = new Date(new Date(iso).getTime() + 7 * 3600_000)
+  const p = (n: number): string => String(n).padStart(2, '0')
+  return `${p(t.getUTCDate())}/${p(t.getUTCMonth() + 1)}/${t.getUTCFullYear()} ${p(t.getUTCHours())}:${p(t.getUTCMinutes())}:${p(t.getUTCSeconds())} (UTC+7)`
+}
+
+function one(s: SignatureReport, i: number, lang: Lang): string {
+  const t = T[lang]
+  const passed = (check: string): boolean | null => {
+    const list = s.checks.filter((c) => c.check === check)
+    return list.length ? list.every((c) => c.passed) : null
+  }
+  const lines = [`${t.signature} ${i + 1} (${t.field} ${s.fields.join(', ')}): ${t[s.indication]}`]
+  lines.push(`  ${t.signer}: ${s.signer ?? '?'}`)
+  if (s.issuer) lines.push(`  ${t.issuer}: ${s.issuer}`)
+  if (s.signedAt) lines.push(`  ${t.time}: ${vnTime(s.signedAt)}, ${s.signedAtProven ? t.proven : t.claimed}`)
+  if (s.level) lines.push(`  ${t.level}: ${s.level === 'PKCS7' ? s.subFilter ?? 'PKCS#7' : `PAdES ${s.level}`}`)
+  const integ = passed('integrity')
+  if (integ !== null) lines.push(`  ${t.integrity}: ${integ ? t.intact : t.broken}`)
+  const trust = passed('trust')
+  if (trust !== null) lines.push(`  ${t.trust}: ${trust ? t.trusted : t.untrusted}`)
+  const validity = passed('validity')
+  if (validity !== null) lines.push(`  ${t.validity}: ${validity ? t.valid : t.invalid}`)
+  const rev = { good: t.good, revoked: t.revoked, unknown: t.unknown, 'not-checked': t.notChecked }[s.revocation]
+  lines.push(`  ${t.revocation}: ${rev}`)
+  lines.push(`  ${t.covers}: ${s.coversWholeDocument ? t.whole : t.part(s.revision)}`)
+  const bad = s.changes.filter((c) => !c.allowed)
+  const laterProblems = s.checks.filter((c) => c.check === 'changes' && !c.passed && !s.changes.some((x) => x.what === c.detail))
+  if (bad.length === 0 && laterProblems.length === 0) lines.push(`  ${t.changes}: ${s.changes.length ? t.onlyAllowed(s.changes.length) : t.none}`)
+  else {
+    lines.push(`  ${t.changes}: ${t.notAllowed}`)
+    for (const c of bad) lines.push(`    - ${c.page && lang === 'vi' ? `Trang ${c.page}: ` : ''}${changeText(c, lang)}`)
+    for (const c of laterProblems) lines.push(`    - ${c.detail}`)
+  }
+  if (s.subIndication) lines.push(`  ${t.reason}: ${SUB[s.subIndication]?.[lang] ?? s.subIndication}`)
+  return lines.join('\n')
+}
+
+/** The human report of `kyso verify`: Vietnamese by default, English with --lang en. */
+export function renderReport(report: VerifyReport, lang: Lang): string {
+  const t = T[lang]
+  if (report.signatures.length === 0) return `${t.noSignatures}\n${t.overall}: ${t.INDETERMINATE}\n`
+  return report.signatures.map((s, i) => one(s, i, lang)).join('\n\n') + `\n\n${t.overall}: ${t[report.indication]}\n`
+}
