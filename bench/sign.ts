@@ -5,53 +5,12 @@
  * processes (`kyso sign` against `node bench/stock.js`) on 1 page, 20 MB and 10,000 pages.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { createHash, createPrivateKey, sign as rsaSign, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createHash, createPrivateKey, sign as rsaSign } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { PDFDocument, StandardFonts } from 'pdf-lib'
-import { initCa, issueCertificate } from '../signing/pki'
 import { openPkcs12KeySource, readPkcs12 } from '../signing/keys/pkcs12'
 import { signPdf } from '../signing/sign'
-
-const ROOT = join(__dirname, '../..')
-const WORK = join(ROOT, '.bench')
-const PIN = '1234'
-
-async function makeDoc(pages: number, bigBytes = 0): Promise<Buffer> {
-  const doc = await PDFDocument.create()
-  const font = await doc.embedFont(StandardFonts.Helvetica)
-  for (let i = 0; i < pages; i++) {
-    const p = doc.addPage([595.28, 841.89])
-    p.drawText(`Trang ${i + 1}`, { x: 72, y: 760, size: 14, font })
-  }
-  if (bigBytes > 0) {
-    // An incompressible attachment makes the file large without making it many objects.
-    await doc.attach(randomBytes(bigBytes), 'data.bin', { mimeType: 'application/octet-stream' })
-  }
-  return Buffer.from(await doc.save())
-}
-
-async function fixture(name: string, make: () => Promise<Buffer>): Promise<string> {
-  const file = join(WORK, name)
-  if (!existsSync(file)) writeFileSync(file, await make())
-  return file
-}
-
-async function timeIt(fn: () => Promise<unknown>, minMs = 1500, minRuns = 3): Promise<number> {
-  await fn()
-  const start = process.hrtime.bigint()
-  let runs = 0
-  while (runs < minRuns || Number(process.hrtime.bigint() - start) / 1e6 < minMs) {
-    await fn()
-    runs++
-  }
-  return (Number(process.hrtime.bigint() - start) / 1e9) / runs
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] as number
-}
+import { PIN, ROOT, WORK, benchPki, fixture, makeDoc, median, timeIt } from './fixtures'
 
 function timeProcess(cmd: string[], runs: number): number {
   const times: number[] = []
@@ -65,14 +24,7 @@ function timeProcess(cmd: string[], runs: number): number {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(WORK, { recursive: true })
-  const caDir = join(WORK, 'ca')
-  if (!existsSync(join(caDir, 'root.pem'))) await initCa(caDir, { pin: PIN })
-  const p12File = join(WORK, 'signer.p12')
-  if (!existsSync(p12File)) {
-    const issued = await issueCertificate(caDir, { name: 'Nguyễn Văn Bench', title: 'Chuyên viên', org: 'Sở Thông tin và Truyền thông', caPin: PIN, pin: PIN, keyType: 'rsa2048' })
-    writeFileSync(p12File, issued.p12)
-  }
+  const { p12File } = await benchPki()
   // node-forge (inside signer-p12) reads only legacy PKCS#12 encryption: give it the same key that way.
   const legacyP12 = join(WORK, 'signer-legacy.p12')
   if (!existsSync(legacyP12)) {

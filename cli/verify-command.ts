@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { parse } from './main'
 import { UsageError } from './pin'
 import { pemToDer } from './sign-command'
@@ -24,21 +24,22 @@ function certificatesIn(file: Buffer): Buffer[] {
 /** `kyso verify`: a report per signature; exit 0 only when every signature PASSED. */
 export async function verifyCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    trust: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, json: { type: 'boolean' }, lang: { type: 'string' },
+    trust: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, json: { type: 'boolean' }, lang: { type: 'string' }, isolate: { type: 'boolean' },
   })
   const input = positionals[0]
   if (!input || positionals.length > 1) throw new UsageError('give exactly one PDF to verify')
   const lang = (values.lang as string | undefined) ?? 'vi'
   if (lang !== 'vi' && lang !== 'en') throw new UsageError('--lang must be vi or en')
-  if (!existsSync(input)) throw new UsageError(`cannot read PDF '${input}': ENOENT`)
   const trustAnchors = readAll(values.trust, 'trust anchor').flatMap(certificatesIn)
-  const crls = readAll(values.crl, 'CRL')
-  const { loadCrls } = require('../signing/pki') as typeof import('../signing/pki')
-  crls.forEach((c) => loadCrls(c)) // a broken CRL file is a usage error here, not inside the worker
-  const { verifyPdfIsolated } = require('../signing/verify') as typeof import('../signing/verify')
-  // The file is read and parsed in a worker with time and memory limits: a hostile PDF ends in
-  // an error code, never in a hung or crashed command.
-  const report = await verifyPdfIsolated({ pdf: { path: input }, trustAnchors, crls }, { timeoutMs: 60_000 })
+  const { loadCrls } = require('../signing/pki/crl') as typeof import('../signing/pki/crl')
+  const crls = readAll(values.crl, 'CRL').flatMap((b) => loadCrls(b))
+  const pdf = readAll([input], 'PDF')[0] as Buffer
+  // In-process: this command is itself a process its user can stop, and the parser bounds its own
+  // loops, nesting and decompression. The service validates in a worker (verifyPdfIsolated) so
+  // that a hostile upload costs a request, not the server; `--isolate` does the same here.
+  const report = values.isolate
+    ? await (require('../signing/verify') as typeof import('../signing/verify')).verifyPdfIsolated({ pdf: { path: input }, trustAnchors, crls: readAll(values.crl, 'CRL') }, { timeoutMs: 60_000 })
+    : (require('../signing/verify/verify-pdf') as typeof import('../signing/verify/verify-pdf')).verifyPdf(pdf, { trustAnchors, crls })
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   else {
     const { renderReport } = require('./verify-report') as typeof import('./verify-report')

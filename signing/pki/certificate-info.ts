@@ -30,7 +30,7 @@ export interface CertificateFacts {
   subjectKeyId?: Buffer
 }
 
-export function readCertificate(der: Buffer): CertificateFacts {
+function parseCertificateFacts(der: Buffer): CertificateFacts {
   try {
     const tbs = children(children(parseDer(der), 3)[0]!, 6)
     // §4.1.2.1: version is [0] EXPLICIT and absent for v1.
@@ -94,8 +94,19 @@ export function toPem(label: 'CERTIFICATE' | 'X509 CRL', der: Buffer): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`
 }
 
-/** Every PEM block with the given label, decoded; RFC 7468 §2 lets text surround them. */
-export function fromPem(text: string, label: 'CERTIFICATE' | 'X509 CRL'): Buffer[] {
-  const pattern = new RegExp(`-----BEGIN ${label}-----([A-Za-z0-9+/=\\s]*?)-----END ${label}-----`, 'g')
-  return [...text.matchAll(pattern)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'))
+export { fromPem } from './pem'
+
+/** Parsed certificates by their DER, so a validator checking many signatures parses each once. */
+const factsCache = new Map<string, CertificateFacts>()
+const FACTS_CACHE_SIZE = 512
+
+/** The facts of a DER certificate, parsed once per distinct certificate. */
+export function readCertificate(der: Buffer): CertificateFacts {
+  const key = der.toString('base64')
+  const hit = factsCache.get(key)
+  if (hit) return hit
+  const facts = parseCertificateFacts(der)
+  if (factsCache.size >= FACTS_CACHE_SIZE) factsCache.delete(factsCache.keys().next().value as string)
+  factsCache.set(key, facts)
+  return facts
 }

@@ -3,13 +3,17 @@
  * Matching is by issuer Name (DER bytes, the way our CA writes them) and serial number; a CRL is
  * believed only when its signature verifies against an issuer certificate, if any are given.
  */
-import * as asn1js from 'asn1js'
+import { certificateInfo, publicKeyOf } from '../cms/certificate'
+import { readDer, oidOf, timeOf, type DerNode } from '../cms/der-read'
+import { verifySignedBytes } from '../cms/signature'
 import { SigningError } from '../errors'
-import { children, contentOf, isContext, oidOf, parseDer, raw, serialHexOf, timeOf, type Block } from './asn1'
-import { verifyTbs } from './algorithms'
-import { fromPem, readCertificate } from './certificate-info'
-import { reasonName } from './crl-builder'
-import { EXTENSION_OIDS } from './extensions'
+import { fromPem } from './pem'
+import { reasonName } from './revocation-reasons'
+
+// Read with the small DER reader of signing/cms (not asn1js): a validator loads and runs this on
+// every verification, and asn1js cost more than the rest of the revocation check.
+const OID_REASON_CODE = '2.5.29.21'
+const OID_CRL_NUMBER = '2.5.29.20'
 
 export interface ParsedCrl {
   der: Buffer
@@ -48,24 +52,25 @@ export function loadCrls(pem: string | Buffer): ParsedCrl[] {
 
 export function parseCrl(der: Buffer): ParsedCrl {
   try {
-    const [tbsBlock, algorithm, signature] = children(parseDer(der), 3)
-    const tbs = children(tbsBlock!, 4)
+    const [tbsNode, algorithm, signature] = readDer(der, 'CRL').children
+    if (!tbsNode || !algorithm || !signature) throw new Error('CertificateList has three parts')
     // §5.1.2.1: version is optional (v1 CRLs omit it).
-    const t = tbs[0] instanceof asn1js.Integer ? tbs.slice(1) : tbs
-    const [, issuer, thisUpdate, ...rest] = t
+    const tbs = tbsNode.children[0]?.tag === 0x02 && tbsNode.children[0].tagClass === 'universal' ? tbsNode.children.slice(1) : tbsNode.children
+    const [, issuer, thisUpdate, ...rest] = tbs
+    if (!issuer || !thisUpdate) throw new Error('tbsCertList lacks issuer or thisUpdate')
     const crl: ParsedCrl = {
       der,
-      issuerName: raw(issuer!),
+      issuerName: issuer.raw,
       thisUpdate: timeOf(thisUpdate),
       entries: new Map(),
-      tbs: raw(tbsBlock!),
-      signatureAlgorithm: oidOf(children(algorithm!, 1)[0]),
-      signature: contentOf(signature),
+      tbs: tbsNode.raw,
+      signatureAlgorithm: oidOf(algorithm.children[0] as DerNode),
+      signature: signature.content.subarray(1), // BIT STRING: skip the unused-bits octet
     }
-    for (const block of rest) {
-      if (block instanceof asn1js.UTCTime) crl.nextUpdate = timeOf(block)
-      else if (block instanceof asn1js.Sequence) for (const entry of children(block)) readEntry(entry, crl)
-      else if (isContext(block, 0)) crl.crlNumber = crlNumberOf(children(children(block, 1)[0]!))
+    for (const node of rest) {
+      if (node.tagClass === 'universal' && (node.tag === 0x17 || node.tag === 0x18)) crl.nextUpdate = timeOf(node)
+      else if (node.tagClass === 'universal' && node.tag === 0x10) for (const entry of node.children) readEntry(entry, crl)
+      else if (node.tagClass === 'context' && node.tag === 0) crl.crlNumber = crlNumberOf(node.children[0]?.children ?? [])
     }
     return crl
   } catch (err) {
@@ -73,30 +78,55 @@ export function parseCrl(der: Buffer): ParsedCrl {
   }
 }
 
-function readEntry(entry: Block, crl: ParsedCrl): void {
-  const [serial, date, extensions] = children(entry, 2)
-  let reason: string | undefined
-  for (const ext of extensions ? children(extensions) : []) {
-    const parts = children(ext, 2)
-    if (oidOf(parts[0]) !== EXTENSION_OIDS.reasonCode) continue
-    const code = parseDer(contentOf(parts[parts.length - 1]))
-    if (code instanceof asn1js.Enumerated) reason = reasonName(code.valueBlock.valueDec)
-  }
-  crl.entries.set(serialHexOf(serial), { revokedAt: timeOf(date), ...(reason !== undefined && { reason }) })
+/** Upper-case hex of an INTEGER's value without leading zero octets, as `openssl x509 -serial` prints. */
+function serialHex(content: Buffer): string {
+  let bytes = content
+  while (bytes.length > 1 && bytes[0] === 0) bytes = bytes.subarray(1)
+  return bytes.toString('hex').toUpperCase()
 }
 
-function crlNumberOf(extensions: Block[]): bigint | undefined {
-  const ext = extensions.find((e) => oidOf(children(e, 2)[0]) === EXTENSION_OIDS.cRLNumber)
-  if (!ext) return undefined
-  const parts = children(ext, 2)
-  return BigInt(`0x${contentOf(parseDer(contentOf(parts[parts.length - 1]))).toString('hex')}`)
+/** The value of an extension (Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE, extnValue }), parsed. */
+function extensionValue(ext: DerNode): DerNode {
+  return readDer((ext.children[ext.children.length - 1] as DerNode).content, 'extnValue')
+}
+
+function readEntry(entry: DerNode, crl: ParsedCrl): void {
+  const [serial, date, extensions] = entry.children
+  if (!serial || !date) throw new Error('revoked entry lacks serial or date')
+  let reason: string | undefined
+  for (const ext of extensions?.children ?? []) {
+    if (oidOf(ext.children[0] as DerNode) !== OID_REASON_CODE) continue
+    const code = extensionValue(ext)
+    if (code.tag === 0x0a) reason = reasonName(code.content.readUIntBE(0, Math.min(code.content.length, 6)))
+  }
+  crl.entries.set(serialHex(serial.content), { revokedAt: timeOf(date), ...(reason !== undefined && { reason }) })
+}
+
+function crlNumberOf(extensions: readonly DerNode[]): bigint | undefined {
+  const ext = extensions.find((e) => oidOf(e.children[0] as DerNode) === OID_CRL_NUMBER)
+  return ext ? BigInt(`0x${extensionValue(ext).content.toString('hex') || '0'}`) : undefined
 }
 
 /** True when `crl` was signed by the key of `issuerCertificate` (DER) and names it as issuer. */
 export function verifyCrlSignature(crl: ParsedCrl, issuerCertificate: Buffer): boolean {
-  const issuer = readCertificate(issuerCertificate)
-  return issuer.subjectName.equals(crl.issuerName) && verifyTbs(crl.signatureAlgorithm, crl.tbs, crl.signature, issuer.publicKey)
+  // A validator asks this for every signature of a document: verify each (CRL, issuer) pair once.
+  let byIssuer = verifiedCrls.get(crl)
+  if (!byIssuer) verifiedCrls.set(crl, (byIssuer = new Map()))
+  const key = issuerCertificate.toString('base64')
+  const known = byIssuer.get(key)
+  if (known !== undefined) return known
+  let ok = false
+  try {
+    const issuer = certificateInfo(issuerCertificate)
+    ok = issuer.subject.equals(crl.issuerName) && verifySignedBytes({ oid: crl.signatureAlgorithm }, 'sha256', publicKeyOf(issuer), crl.tbs, crl.signature).valid
+  } catch {
+    ok = false
+  }
+  byIssuer.set(key, ok)
+  return ok
 }
+
+const verifiedCrls = new WeakMap<ParsedCrl, Map<string, boolean>>()
 
 /**
  * Was `certDer` revoked at `at`? Uses the newest CRL (by thisUpdate) from the certificate's issuer;
@@ -105,14 +135,14 @@ export function verifyCrlSignature(crl: ParsedCrl, issuerCertificate: Buffer): b
  * Freshness (nextUpdate) is the caller's policy, not checked here.
  */
 export function isRevoked(certDer: Buffer, crls: ParsedCrl[], at: Date, issuers?: Buffer[]): RevocationStatus {
-  const cert = readCertificate(certDer)
+  const cert = certificateInfo(certDer)
   const candidates = crls
-    .filter((crl) => crl.issuerName.equals(cert.issuerName))
+    .filter((crl) => crl.issuerName.equals(cert.issuer))
     .filter((crl) => !issuers || issuers.some((issuer) => verifyCrlSignature(crl, issuer)))
     .sort((a, b) => b.thisUpdate.getTime() - a.thisUpdate.getTime())
   const newest = candidates[0]
   if (!newest) return { revoked: false, crlFound: false }
-  const entry = newest.entries.get(cert.serialHex)
+  const entry = newest.entries.get(serialHex(readDer(cert.serialNumber, 'serialNumber').content))
   if (!entry || entry.revokedAt > at) return { revoked: false, crlFound: true }
   return { revoked: true, revokedAt: entry.revokedAt, ...(entry.reason !== undefined && { reason: entry.reason }), crlFound: true }
 }

@@ -7,12 +7,22 @@ export interface ChainResult {
   problems: string[]
 }
 
-function safeCert(der: Buffer): X509Certificate | null {
+const parsed = new Map<string, X509Certificate | null>()
+const CACHE_SIZE = 512
+
+/** node's X509Certificate for a DER certificate, parsed once per distinct certificate; null if unparsable. */
+export function safeCert(der: Buffer): X509Certificate | null {
+  const key = der.toString('base64')
+  if (parsed.has(key)) return parsed.get(key) as X509Certificate | null
+  let cert: X509Certificate | null
   try {
-    return new X509Certificate(der)
+    cert = new X509Certificate(der)
   } catch {
-    return null
+    cert = null
   }
+  if (parsed.size >= CACHE_SIZE) parsed.delete(parsed.keys().next().value as string)
+  parsed.set(key, cert)
+  return cert
 }
 
 /**

@@ -1,9 +1,10 @@
 import { PdfDocument } from '../pdf/document'
-import type { ParsedCrl } from '../pki'
+import type { ParsedCrl } from '../pki/crl'
 import { analyseChanges, type Change } from '../validate/changes'
 import { docMdpOf, fieldLocks } from '../validate/mdp'
 import { checkRevisionsAfter, findRevisions, type Revision, type RevisionProblem } from '../validate/revisions'
 import { findSignatureFields, type SignatureField } from './find-signatures'
+import { RangeDigests } from './range-digests'
 import { verifySignature, type SignatureReport } from './verify-signature'
 
 export type Indication = 'PASSED' | 'FAILED' | 'INDETERMINATE'
@@ -62,10 +63,13 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
   const firstEnd = ends.length ? Math.min(...ends) : pdf.length
   const revisionProblems = groups.length ? checkRevisionsAfter(pdf, revisions, firstEnd) : []
   const mdp = safe(() => docMdpOf(doc), null)
+  const ranges = groups.map((g) => g.first.sig.get('ByteRange')).filter((br): br is [number, number, number, number] => Array.isArray(br) && br.length === 4 && br.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0))
+  const digests = new RangeDigests(pdf, ranges)
   const signatures = groups.map((g) =>
     verifySignature(pdf, g.first, g.fields, opts, {
       revisions,
       revisionProblems,
+      digest: (alg, br) => digests.digest(alg, br),
       changesAfter: (end) => changesAfter(pdf, doc, end, g.first, mdp),
     }),
   )

@@ -1,13 +1,12 @@
-import { createHash, X509Certificate } from 'node:crypto'
 import { verifyCmsSignature, type CmsCheck } from '../cms'
-import { isRevoked, type ParsedCrl } from '../pki'
-import { verifyTimestampToken } from '../tsa'
+import { isRevoked, type ParsedCrl } from '../pki/crl'
+import { verifyTimestampToken } from '../tsa/verify'
 import { PdfName, PdfString, decodeTextString } from '../pdf/objects'
 import { parsePdfDate } from '../sign/pdf-date'
 import type { Change } from '../validate/changes'
 import type { Revision, RevisionProblem } from '../validate/revisions'
 import { checkByteRange } from './byte-range'
-import { buildChain } from './chain'
+import { buildChain, safeCert } from './chain'
 import type { SignatureField } from './find-signatures'
 import type { Indication, VerifyOptions } from './verify-pdf'
 
@@ -52,25 +51,18 @@ export interface DocumentFacts {
   revisions: Revision[]
   revisionProblems: RevisionProblem[]
   changesAfter: (end: number) => Change[]
+  /** Digest of a ByteRange's two ranges (shared across signatures: see RangeDigests). */
+  digest: (alg: string, byteRange: [number, number, number, number]) => Buffer
 }
 
 function cn(der: Buffer | undefined): string | null {
-  if (!der) return null
-  try {
-    const s = new X509Certificate(der).toLegacyObject().subject as Record<string, string | undefined>
-    return s.CN ?? s.O ?? null
-  } catch {
-    return null
-  }
+  const s = der ? (safeCert(der)?.toLegacyObject().subject as Record<string, string | undefined> | undefined) : undefined
+  return s ? (s.CN ?? s.O ?? null) : null
 }
 
 function issuerName(der: Buffer): string | null {
-  try {
-    const s = new X509Certificate(der).toLegacyObject().issuer as Record<string, string | undefined>
-    return s.CN ?? s.O ?? null
-  } catch {
-    return null
-  }
+  const s = safeCert(der)?.toLegacyObject().issuer as Record<string, string | undefined> | undefined
+  return s ? (s.CN ?? s.O ?? null) : null
 }
 
 class Verdict {
@@ -129,7 +121,7 @@ export function verifySignature(pdf: Buffer, f: SignatureField, fields: string[]
   // 3. Integrity.
   let cms: CmsCheck
   try {
-    cms = verifyCmsSignature(br.cms, (alg) => createHash(alg).update(pdf.subarray(a, a + b)).update(pdf.subarray(c, c + d)).digest())
+    cms = verifyCmsSignature(br.cms, (alg) => facts.digest(alg, [a, b, c, d]))
   } catch (err) {
     v.check('structure', false, `the signature value is not a CMS SignedData: ${(err as Error).message}`, ['FAILED', 'FORMAT_FAILURE'])
     return v.done()
@@ -155,7 +147,7 @@ export function verifySignature(pdf: Buffer, f: SignatureField, fields: string[]
   const chain = buildChain(cms.signerCertificate, cms.certificates, opts.trustAnchors ?? [], at)
   if (v.check('trust', chain.trusted, chain.trusted ? `chains to a trust anchor (${chain.path.length} certificates)` : 'no chain to a trusted root', ['INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND'])) {
     v.check('validity', chain.problems.length === 0, chain.problems.length ? chain.problems.join('; ') : `certificates valid at ${at.toISOString()}`, ['INDETERMINATE', proven ? 'OUT_OF_BOUNDS_NOT_REVOKED' : 'OUT_OF_BOUNDS_NO_POE'])
-    judgeRevocation(v, r, chain.path.slice(0, -1).map((x) => x.raw), opts.crls ?? [], signingTime, proven !== undefined)
+    judgeRevocation(v, r, chain.path.map((x) => x.raw), opts.crls ?? [], signingTime, proven !== undefined)
   }
   return v.done()
 }
@@ -200,11 +192,12 @@ function judgeTimestamp(v: Verdict, r: SignatureReport, cms: CmsCheck, opts: Ver
  * §5.2.6): none makes the signature INDETERMINATE, never PASSED. Revoked before the signing time
  * is FAILED; revoked after it is fine only when a timestamp proves the signing time.
  */
-function judgeRevocation(v: Verdict, r: SignatureReport, certs: Buffer[], crls: ParsedCrl[], signingTime: Date, proven: boolean): void {
+function judgeRevocation(v: Verdict, r: SignatureReport, path: Buffer[], crls: ParsedCrl[], signingTime: Date, proven: boolean): void {
   r.revocation = 'unknown'
-  for (const [i, cert] of certs.entries()) {
+  // Every certificate but the anchor, each against CRLs signed by its own issuer in the path.
+  for (const [i, cert] of path.slice(0, -1).entries()) {
     const who = i === 0 ? 'the signer certificate' : `CA certificate '${cn(cert)}'`
-    const st = isRevoked(cert, crls, new Date())
+    const st = isRevoked(cert, crls, new Date(), [path[i + 1] as Buffer])
     if (!st.crlFound) {
       v.check('revocation', false, `no revocation information for ${who}`, ['INDETERMINATE', 'TRY_LATER'])
       continue
