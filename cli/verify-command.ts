@@ -24,7 +24,7 @@ function certificatesIn(file: Buffer): Buffer[] {
 /** `kyso verify`: a report per signature; exit 0 only when every signature PASSED. */
 export async function verifyCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
-    trust: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, json: { type: 'boolean' }, lang: { type: 'string' }, isolate: { type: 'boolean' },
+    trust: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, json: { type: 'boolean' }, lang: { type: 'string' }, isolate: { type: 'boolean' }, 'fetch-crls-from': { type: 'string', multiple: true },
   })
   const input = positionals[0]
   if (!input || positionals.length > 1) throw new UsageError('give exactly one PDF to verify')
@@ -37,7 +37,10 @@ export async function verifyCommand(args: string[]): Promise<number> {
   // In-process: this command is itself a process its user can stop, and the parser bounds its own
   // loops, nesting and decompression. The service validates in a worker (verifyPdfIsolated) so
   // that a hostile upload costs a request, not the server; `--isolate` does the same here.
-  const report = values.isolate
+  const allow = (values['fetch-crls-from'] as string[] | undefined) ?? []
+  const report = allow.length
+    ? await (require('../signing/verify') as typeof import('../signing/verify')).verifyPdfFetchingCrls(pdf, { trustAnchors, crls, crlFetch: { allow } })
+    : values.isolate
     ? await (require('../signing/verify') as typeof import('../signing/verify')).verifyPdfIsolated({ pdf: { path: input }, trustAnchors, crls: readAll(values.crl, 'CRL') }, { timeoutMs: 60_000 })
     : (require('../signing/verify/verify-pdf') as typeof import('../signing/verify/verify-pdf')).verifyPdf(pdf, { trustAnchors, crls })
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')

@@ -17,6 +17,13 @@ export interface CertificateInfo {
   readonly subject: Buffer
   readonly subjectPublicKeyInfo: Buffer
   readonly subjectKeyIdentifier?: Buffer
+  /**
+   * keyUsage bits (RFC 5280 §4.2.1.3), when present: bit 0 digitalSignature, 1 nonRepudiation,
+   * 5 keyCertSign, 6 cRLSign.
+   */
+  readonly keyUsage?: ReadonlySet<number>
+  /** cRLDistributionPoints URIs (RFC 5280 §4.2.1.13), when present. */
+  readonly crlUrls?: readonly string[]
   /** extendedKeyUsage (RFC 5280 §4.2.1.12), when present. */
   readonly extKeyUsage?: { readonly purposes: readonly string[]; readonly critical: boolean }
 }
@@ -46,7 +53,7 @@ function parseCertificate(der: Buffer): CertificateInfo {
   tbs.context(1)
   tbs.context(2)
   const extensions = tbs.context(3)?.children[0]
-  const info: { -readonly [K in keyof CertificateInfo]: CertificateInfo[K] } = {
+  const info: { -readonly [K in keyof CertificateInfo]: CertificateInfo[K] } & MutableInfo = {
     der,
     issuer,
     serialNumber,
@@ -57,7 +64,9 @@ function parseCertificate(der: Buffer): CertificateInfo {
   return info
 }
 
-function readExtension(node: DerNode, info: { subjectKeyIdentifier?: Buffer; extKeyUsage?: CertificateInfo['extKeyUsage'] }): void {
+type MutableInfo = { subjectKeyIdentifier?: Buffer; extKeyUsage?: CertificateInfo['extKeyUsage']; keyUsage?: ReadonlySet<number>; crlUrls?: readonly string[] }
+
+function readExtension(node: DerNode, info: MutableInfo): void {
   const fields = fieldsOf(node, 'extension')
   const extnId = oidOf(fields.required(0x06, 'extnID'))
   const critical = fields.optional(0x01)?.content[0] === 0xff
@@ -67,7 +76,25 @@ function readExtension(node: DerNode, info: { subjectKeyIdentifier?: Buffer; ext
     info.subjectKeyIdentifier = octetsOf(value)
   } else if (extnId === OID.extKeyUsage) {
     info.extKeyUsage = { purposes: value.children.map(oidOf), critical }
+  } else if (extnId === OID_KEY_USAGE && value.tag === 0x03) {
+    const bits = new Set<number>()
+    value.content.subarray(1).forEach((byte, i) => {
+      for (let b = 0; b < 8; b++) if (byte & (0x80 >> b)) bits.add(i * 8 + b)
+    })
+    info.keyUsage = bits
+  } else if (extnId === OID_CRL_DISTRIBUTION_POINTS) {
+    info.crlUrls = uris(value)
   }
+}
+
+const OID_KEY_USAGE = '2.5.29.15'
+const OID_CRL_DISTRIBUTION_POINTS = '2.5.29.31'
+
+/** Every uniformResourceIdentifier ([6] IA5String) under a node, depth-first. */
+function uris(node: DerNode, depth = 0): string[] {
+  if (depth > 8) return []
+  if (node.tagClass === 'context' && node.tag === 6 && !node.constructed) return [node.content.toString('latin1')]
+  return node.children.flatMap((c) => uris(c, depth + 1))
 }
 
 const keyCache = new WeakMap<Buffer, KeyObject>()

@@ -82,6 +82,15 @@ export function subjectAltNameEmail(email: string): Buffer {
   return extension(EXTENSION_OIDS.subjectAltName, false, seq(implicitPrimitive(1, Buffer.from(email, 'ascii'))))
 }
 
+/**
+ * §4.2.1.13: where the issuer's CRL is published, as one distributionPoint fullName URI
+ * (DistributionPoint [0] -> fullName [0] -> uniformResourceIdentifier [6]).
+ */
+export function crlDistributionPoint(url: string): Buffer {
+  if (!/^https?:\/\/[\x21-\x7e]+$/.test(url)) throw new SigningError('BAD_OPTION', `the CRL URL must be an http(s) URL in ASCII, got "${url}"`)
+  return extension('2.5.29.31', false, seq(seq(explicit(0, explicit(0, implicitPrimitive(6, Buffer.from(url, 'ascii')))))))
+}
+
 /** §5.2.3: a monotonically increasing CRL number. */
 export function crlNumber(n: number): Buffer {
   return extension(EXTENSION_OIDS.cRLNumber, false, int(n))

@@ -40,6 +40,8 @@ export interface IssueCertificateOptions {
   notBefore?: Date
   notAfter?: Date
   email?: string
+  /** Published CRL location written into the certificate (cRLDistributionPoints). */
+  crlUrl?: string
 }
 
 export interface IssueTsaOptions {
@@ -81,6 +83,7 @@ export async function issueCertificate(dir: string, opts: IssueCertificateOption
   const notAfter = opts.notAfter ?? new Date(notBefore.getTime() + (opts.validityDays ?? DEFAULT_VALIDITY_DAYS.personal) * DAY)
   const extensions = [ext.keyUsage(['digitalSignature', 'nonRepudiation']), ext.extKeyUsage(DOCUMENT_EKU, false)]
   if (opts.email) extensions.push(ext.subjectAltNameEmail(opts.email))
+  if (opts.crlUrl) extensions.push(ext.crlDistributionPoint(opts.crlUrl))
   return issueLeaf(dir, { ...opts, subject: () => subject, notBefore, notAfter, extensions, kind: opts.seal ? 'seal' : 'personal' })
 }
 

@@ -1,4 +1,5 @@
 import { verifyCmsSignature, type CmsCheck } from '../cms'
+import { certificateInfo } from '../cms/certificate'
 import { isRevoked, type ParsedCrl } from '../pki/crl'
 import { verifyTimestampToken } from '../tsa/verify'
 import { PdfName, PdfString, decodeTextString } from '../pdf/objects'
@@ -145,11 +146,23 @@ export function verifySignature(pdf: Buffer, f: SignatureField, fields: string[]
   // 6. Identity and trust at the proven time, or now when nothing proves the time (EN 319 102-1 §5.6.2).
   const at = proven ?? opts.now ?? new Date()
   const chain = buildChain(cms.signerCertificate, cms.certificates, opts.trustAnchors ?? [], at)
+  // RFC 5280 §4.2.1.3: a signing key needs digitalSignature or nonRepudiation when keyUsage is present.
+  const usage = signerKeyUsage(cms.signerCertificate)
+  v.check('trust', usage, usage ? 'the certificate allows signing (keyUsage)' : 'the certificate does not allow signing (keyUsage lacks digitalSignature and nonRepudiation)', ['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE'])
   if (v.check('trust', chain.trusted, chain.trusted ? `chains to a trust anchor (${chain.path.length} certificates)` : 'no chain to a trusted root', ['INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND'])) {
     v.check('validity', chain.problems.length === 0, chain.problems.length ? chain.problems.join('; ') : `certificates valid at ${at.toISOString()}`, ['INDETERMINATE', proven ? 'OUT_OF_BOUNDS_NOT_REVOKED' : 'OUT_OF_BOUNDS_NO_POE'])
     judgeRevocation(v, r, chain.path.map((x) => x.raw), opts.crls ?? [], signingTime, proven !== undefined)
   }
   return v.done()
+}
+
+function signerKeyUsage(cert: Buffer): boolean {
+  try {
+    const ku = certificateInfo(cert).keyUsage
+    return !ku || ku.has(0) || ku.has(1)
+  } catch {
+    return false
+  }
 }
 
 function judgeLaterRevisions(v: Verdict, r: SignatureReport, pdf: Buffer, end: number, facts: DocumentFacts): void {
