@@ -1,13 +1,11 @@
 import { X509Certificate } from 'node:crypto'
+import { nameAttributes } from '../pki/name-attributes'
 import type { SigningMarker } from '../appearance'
 import type { VisibleAppearance } from './sign-pdf'
 
 /** The subject attributes we read (node decodes UTF8String names for us). */
 export function subjectOf(cert: Buffer): Record<string, string | undefined> {
-  const s = new X509Certificate(cert).toLegacyObject().subject as Record<string, string | string[] | undefined>
-  const out: Record<string, string | undefined> = {}
-  for (const [k, v] of Object.entries(s)) out[k] = Array.isArray(v) ? v[0] : v
-  return out
+  return nameAttributes(new X509Certificate(cert).subject)
 }
 
 /**

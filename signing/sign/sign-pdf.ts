@@ -1,4 +1,3 @@
-import { X509Certificate } from 'node:crypto'
 import { buildAppearance, defaultSize, type AppearanceSpec, type SigningMarker } from '../appearance'
 import { buildPadesSignature } from '../cms'
 import { checkSignerCertificate, type ParsedCrl } from '../pki'
@@ -10,6 +9,7 @@ import { PdfDict, PdfStream, PdfString, name, textString, type PdfRef, type PdfV
 import { addFieldToAcroForm, addWidgetToPage, assertChangesPermitted, existingFieldNames, uniqueFieldName } from './form'
 import { defaultRect, pageBox, signatureRects, type Rect } from './placement'
 import { pdfDate } from './pdf-date'
+import { subjectOf } from './appearance-from-certificate'
 import { digestRanges, writeByteRange, writeContents } from './fill'
 
 export interface VisibleAppearance {
@@ -78,8 +78,7 @@ export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPd
   assertChangesPermitted(doc)
   const signingTime = opts.signingTime ?? new Date()
   checkSignerCertificate(opts.keySource.certificate, { now: signingTime, ...(opts.revocation && { crls: opts.revocation.crls, ...(opts.revocation.issuers && { issuers: opts.revocation.issuers }) }) })
-  const cert = new X509Certificate(opts.keySource.certificate)
-  const subject = cert.toLegacyObject().subject as Record<string, string | undefined>
+  const subject = subjectOf(opts.keySource.certificate)
   const signerName = (opts.signerName ?? subject.CN ?? 'Unknown').normalize('NFC')
 
   const pageCount = doc.pageCount()

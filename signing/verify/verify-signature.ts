@@ -1,5 +1,6 @@
 import { verifyCmsSignature, type CmsCheck } from '../cms'
 import { certificateInfo } from '../cms/certificate'
+import { nameAttributes } from '../pki/name-attributes'
 import { isRevoked, type ParsedCrl } from '../pki/crl'
 import { verifyTimestampToken } from '../tsa/verify'
 import { PdfName, PdfString, decodeTextString } from '../pdf/objects'
@@ -57,12 +58,14 @@ export interface DocumentFacts {
 }
 
 function cn(der: Buffer | undefined): string | null {
-  const s = der ? (safeCert(der)?.toLegacyObject().subject as Record<string, string | undefined> | undefined) : undefined
+  const subject = der ? safeCert(der)?.subject : undefined
+  const s = subject !== undefined ? nameAttributes(subject) : undefined
   return s ? (s.CN ?? s.O ?? null) : null
 }
 
 function issuerName(der: Buffer): string | null {
-  const s = safeCert(der)?.toLegacyObject().issuer as Record<string, string | undefined> | undefined
+  const issuer = safeCert(der)?.issuer
+  const s = issuer !== undefined ? nameAttributes(issuer) : undefined
   return s ? (s.CN ?? s.O ?? null) : null
 }
 
