@@ -9,6 +9,7 @@ export const HELP = `kyso: PAdES signing for Vietnamese agencies
   kyso sign IN.pdf --out OUT.pdf --p12 FILE.p12 [--reason R] [--location L] [--marker KT.|TL.|TUQ.|TM.|Q.]
             [--principal TITLE] [--image PNG] [--appearance personal|seal|text]
             [--page N --rect x,y,w,h | --invisible] [--level B-B|B-T] [--tsa URL|builtin] [--ca-dir DIR]
+            [--certify 1|2|3]
   kyso verify IN.pdf [--trust PEM]... [--crl PEM]... [--fetch-crls-from URL-PREFIX]... [--json] [--lang vi|en] [--isolate]
 
 PINs: KYSO_PIN (the signer's, and the PIN of a new .p12), KYSO_CA_PIN (the CA's; KYSO_PIN when unset),

@@ -30,7 +30,7 @@ export async function signCommand(args: string[]): Promise<number> {
     out: { type: 'string' }, p12: { type: 'string' }, reason: { type: 'string' }, location: { type: 'string' },
     marker: { type: 'string' }, principal: { type: 'string' }, image: { type: 'string' }, appearance: { type: 'string' },
     page: { type: 'string' }, rect: { type: 'string' }, invisible: { type: 'boolean' }, level: { type: 'string' },
-    tsa: { type: 'string' }, 'ca-dir': { type: 'string' },
+    tsa: { type: 'string' }, 'ca-dir': { type: 'string' }, certify: { type: 'string' },
   })
   const input = positionals[0]
   if (!input || positionals.length > 1) throw new UsageError('give exactly one input PDF')
@@ -43,6 +43,8 @@ export async function signCommand(args: string[]): Promise<number> {
   if (values.invisible && (values.rect || values.page)) throw new UsageError('--invisible cannot go with --page or --rect')
   const page = values.page !== undefined ? Number(values.page) : undefined
   if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new UsageError('--page must be a page number from 1')
+  const certify = values.certify === undefined ? undefined : Number(values.certify)
+  if (certify !== undefined && certify !== 1 && certify !== 2 && certify !== 3) throw new UsageError('--certify must be 1 (no changes), 2 (form filling and signing) or 3 (also annotations)')
   const kind = values.appearance as string | undefined
   if (kind !== undefined && kind !== 'personal' && kind !== 'seal' && kind !== 'text') throw new UsageError('--appearance must be personal, seal or text')
 
@@ -77,6 +79,7 @@ export async function signCommand(args: string[]): Promise<number> {
     ...(typeof values.rect === 'string' && { rect: parseRect(values.rect) }),
     ...(timestamp && { timestamp }),
     ...(revocation && { revocation }),
+    ...(certify !== undefined && { certify: certify as 1 | 2 | 3 }),
   })
   // Write to a temporary name first so a crash never leaves a half-written OUT.pdf.
   const tmp = `${out}.kyso-tmp`

@@ -42,6 +42,13 @@ export interface SignPdfOptions {
   reserveBytes?: number
   fieldName?: string
   /**
+   * Makes this a certification signature (ISO 32000-2 §12.8.2.2, DocMDP): 1 no changes, 2 form
+   * filling and signing, 3 also annotations. Only the first signature of a document may certify.
+   */
+  certify?: 1 | 2 | 3
+  /** FieldMDP (§12.8.2.4): form fields this signature locks against later changes, or 'all'. */
+  lockFields?: string[] | 'all'
+  /**
    * The signer's certificate is always checked before anything is signed (validity at the signing
    * time, key usage); with CRLs it is also checked for revocation. Without them the caller must
    * tell the user that revocation was not checked.
@@ -109,6 +116,7 @@ export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPd
   )
   addWidgetToPage(upd, pageRef, widget)
   addFieldToAcroForm(upd, doc, widget)
+  if (opts.certify) certify(upd, doc, sigRef)
   const out = upd.write()
 
   const placed = writeByteRange(out, pdf.length)
@@ -119,6 +127,17 @@ export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPd
   })
   writeContents(out, placed, cms)
   return { pdf: out, fieldName, byteRange: placed.byteRange, signingTime }
+}
+
+/** Catalog /Perms /DocMDP pointing at the certification signature. */
+function certify(upd: IncrementalUpdate, doc: PdfDocument, sigRef: PdfRef): void {
+  if (doc.dict(doc.catalog().get('Perms'))?.has('DocMDP')) {
+    throw new SigningError('BAD_OPTION', 'the document is already certified')
+  }
+  const catalogRef = doc.catalogRef()
+  const current = upd.get(catalogRef)
+  const catalog = current instanceof PdfDict ? current.clone() : doc.catalog().clone()
+  upd.set(catalogRef, catalog.set('Perms', new PdfDict({ DocMDP: sigRef })))
 }
 
 function signatureDictionary(opts: SignPdfOptions, signerName: string, signingTime: Date): PdfDict {
@@ -135,6 +154,17 @@ function signatureDictionary(opts: SignPdfOptions, signerName: string, signingTi
   if (opts.reason) d.set('Reason', textString(opts.reason))
   if (opts.location) d.set('Location', textString(opts.location))
   if (opts.contactInfo) d.set('ContactInfo', textString(opts.contactInfo))
+  const refs: PdfDict[] = []
+  if (opts.certify) {
+    const params = new PdfDict({ Type: name('TransformParams'), P: opts.certify, V: name('1.2') })
+    refs.push(new PdfDict({ Type: name('SigRef'), TransformMethod: name('DocMDP'), TransformParams: params }))
+  }
+  if (opts.lockFields) {
+    const params = new PdfDict({ Type: name('TransformParams'), Action: name(opts.lockFields === 'all' ? 'All' : 'Include'), V: name('1.2') })
+    if (opts.lockFields !== 'all') params.set('Fields', opts.lockFields.map((f) => textString(f)))
+    refs.push(new PdfDict({ Type: name('SigRef'), TransformMethod: name('FieldMDP'), TransformParams: params }))
+  }
+  if (refs.length) d.set('Reference', refs)
   d.set('Prop_Build', new PdfDict({ App: new PdfDict({ Name: name('Kyso') }) }))
   return d
 }

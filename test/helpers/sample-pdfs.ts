@@ -16,3 +16,15 @@ export async function makePdf(opts: { pages?: number; xref?: 'stream' | 'table';
   doc.setTitle(opts.title ?? 'Test document')
   return Buffer.from(await doc.save({ useObjectStreams: (opts.xref ?? 'stream') === 'stream' }))
 }
+
+/** A one-page form with a text field `hoten` (name) and a check box `dongy`, classic xref. */
+export async function makeFormPdf(): Promise<Buffer> {
+  const doc = await PDFDocument.create()
+  const page = doc.addPage([595.28, 841.89])
+  const font = await doc.embedFont(StandardFonts.Helvetica)
+  page.drawText('TO KHAI', { x: 72, y: 760, size: 14, font })
+  const form = doc.getForm()
+  form.createTextField('hoten').addToPage(page, { x: 72, y: 700, width: 300, height: 24 })
+  form.createCheckBox('dongy').addToPage(page, { x: 72, y: 660, width: 16, height: 16 })
+  return Buffer.from(await doc.save({ useObjectStreams: false }))
+}
