@@ -1,6 +1,5 @@
 import { expect } from 'chai'
-import { execFileSync } from 'node:child_process'
-import { createHash, createPrivateKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto'
+import { createHash, randomBytes, sign } from 'node:crypto'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
@@ -19,42 +18,9 @@ import {
 import { SigningError } from '../../signing/errors'
 import type { KeySource } from '../../signing/keys/key-source'
 import { opensslCmsVerify, tempDir } from '../helpers/tools'
+import { issueWithOpenssl, keySourceOf, makeOpensslRoot, openssl, rejectionCode, sha256, type OpensslSigner } from '../helpers/openssl-pki'
 
-// The test PKI, made with openssl: a root with a Vietnamese UTF8String name, an RSA-2048 and an
-// EC P-256 signer. (To move to test/helpers once the shared test PKI lands.)
-const ROOT_SUBJECT = '/CN=Kyso CA – Ủy ban nhân dân/O=Ủy ban nhân dân Thành phố Hồ Chí Minh/C=VN'
-const LEAF_EXT = 'keyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\n'
-
-interface Signer {
-  key: KeyObject
-  certificate: Buffer
-  keySource: KeySource
-}
-
-function openssl(dir: string, args: string[]): string {
-  return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-}
-
-function issue(dir: string, name: string, newkey: string[], subject: string): Signer {
-  openssl(dir, ['req', '-new', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-utf8', '-subj', subject])
-  writeFileSync(join(dir, `${name}.ext`), LEAF_EXT)
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'root.pem', '-CAkey', 'root.key', '-days', '30',
-    '-set_serial', '0x' + randomBytes(12).toString('hex'), '-extfile', `${name}.ext`, '-out', `${name}.pem`])
-  const key = createPrivateKey(readFileSync(join(dir, `${name}.key`)))
-  const certificate = new X509Certificate(readFileSync(join(dir, `${name}.pem`))).raw
-  const root = new X509Certificate(readFileSync(join(dir, 'root.pem'))).raw
-  return { key, certificate, keySource: keySourceOf(key, certificate, [root]) }
-}
-
-/** A KeySource over a node:crypto private key. */
-function keySourceOf(key: KeyObject, certificate: Buffer, chain: Buffer[]): KeySource {
-  return {
-    certificate,
-    chain,
-    keyAlgorithm: key.asymmetricKeyType === 'ec' ? 'EC' : 'RSA',
-    sign: async (data) => sign('sha256', data, key),
-  }
-}
+type Signer = OpensslSigner
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -65,12 +31,6 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined
 }
 
-async function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(() => undefined, (err: unknown) => (err instanceof SigningError ? err.code : String(err)))
-}
-
-const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest()
-
 describe('signing/cms', () => {
   let dir: string
   let rsa: Signer
@@ -79,11 +39,9 @@ describe('signing/cms', () => {
 
   before(() => {
     dir = tempDir('kyso-cms-test-')
-    openssl(dir, ['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem',
-      '-days', '30', '-utf8', '-subj', ROOT_SUBJECT, '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
-    rsa = issue(dir, 'rsa', ['-newkey', 'rsa:2048'], '/CN=Nguyễn Văn An/O=Sở Tư pháp/C=VN')
-    ec = issue(dir, 'ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '/CN=Trần Thị Bình/C=VN')
+    makeOpensslRoot(dir)
+    rsa = issueWithOpenssl(dir, 'rsa', ['-newkey', 'rsa:2048'], '/CN=Nguyễn Văn An/O=Sở Tư pháp/C=VN')
+    ec = issueWithOpenssl(dir, 'ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '/CN=Trần Thị Bình/C=VN')
     writeFileSync(join(dir, 'data.bin'), content)
   })
 

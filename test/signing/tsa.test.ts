@@ -1,12 +1,11 @@
 import { expect } from 'chai'
-import { execFileSync, spawnSync } from 'node:child_process'
-import { createHash, createPrivateKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { buildPadesSignature, derWrite as w, parseSignedData, verifyCmsSignature } from '../../signing/cms'
-import { SigningError } from '../../signing/errors'
 import type { KeySource } from '../../signing/keys/key-source'
 import {
   builtinTsa,
@@ -19,45 +18,12 @@ import {
   verifyTimestampToken,
 } from '../../signing/tsa'
 import { opensslCmsVerify, tempDir } from '../helpers/tools'
-
-// The test PKI, made with openssl: a root with a Vietnamese UTF8String name, a TSA certificate
-// (critical timeStamping EKU, RFC 3161 §2.3) and an EC signer. (To move to test/helpers once the
-// shared test PKI lands.)
-const ROOT_SUBJECT = '/CN=Kyso CA – Ủy ban nhân dân/O=Ủy ban nhân dân Thành phố Hồ Chí Minh/C=VN'
-const TSA_EXT = 'keyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n'
-const LEAF_EXT = 'keyUsage=critical,digitalSignature,nonRepudiation\n'
-
-function openssl(dir: string, args: string[]): string {
-  return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-}
+import { issueWithOpenssl, makeOpensslRoot, openssl, rejectionCode, sha256, TSA_EXT } from '../helpers/openssl-pki'
 
 /** Runs openssl and returns its exit status and all output (ts -verify prints to both streams). */
 function opensslRun(dir: string, args: string[]): { ok: boolean; output: string } {
   const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' })
   return { ok: r.status === 0, output: (r.stdout ?? '') + (r.stderr ?? '') }
-}
-
-function issue(dir: string, name: string, newkey: string[], subject: string, ext: string): KeySource {
-  openssl(dir, ['req', '-new', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-utf8', '-subj', subject])
-  writeFileSync(join(dir, `${name}.ext`), ext)
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'root.pem', '-CAkey', 'root.key', '-days', '30',
-    '-set_serial', '0x' + randomBytes(12).toString('hex'), '-extfile', `${name}.ext`, '-out', `${name}.pem`])
-  const key = createPrivateKey(readFileSync(join(dir, `${name}.key`)))
-  const certificate = new X509Certificate(readFileSync(join(dir, `${name}.pem`))).raw
-  return keySourceOf(key, certificate, [new X509Certificate(readFileSync(join(dir, 'root.pem'))).raw])
-}
-
-function keySourceOf(key: KeyObject, certificate: Buffer, chain: Buffer[]): KeySource {
-  return {
-    certificate,
-    chain,
-    keyAlgorithm: key.asymmetricKeyType === 'ec' ? 'EC' : 'RSA',
-    sign: async (data) => sign('sha256', data, key),
-  }
-}
-
-async function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(() => undefined, (err: unknown) => (err instanceof SigningError ? err.code : String(err)))
 }
 
 /** A local HTTP server on 127.0.0.1, port 0; returns its URL and a close function. */
@@ -81,7 +47,6 @@ function readBody(req: Parameters<RequestListener>[0]): Promise<Buffer> {
   })
 }
 
-const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest()
 
 describe('signing/tsa', () => {
   let dir: string
@@ -91,11 +56,9 @@ describe('signing/tsa', () => {
 
   before(() => {
     dir = tempDir('kyso-tsa-test-')
-    openssl(dir, ['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem',
-      '-days', '30', '-utf8', '-subj', ROOT_SUBJECT, '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
-    tsa = issue(dir, 'tsa', ['-newkey', 'rsa:2048'], '/CN=Kyso TSA – thử nghiệm/C=VN', TSA_EXT)
-    signer = issue(dir, 'signer', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '/CN=Lê Văn Cường/C=VN', LEAF_EXT)
+    makeOpensslRoot(dir)
+    tsa = issueWithOpenssl(dir, 'tsa', ['-newkey', 'rsa:2048'], '/CN=Kyso TSA – thử nghiệm/C=VN', TSA_EXT).keySource
+    signer = issueWithOpenssl(dir, 'signer', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '/CN=Lê Văn Cường/C=VN', 'keyUsage=critical,digitalSignature,nonRepudiation\n').keySource
     writeFileSync(join(dir, 'data.bin'), data)
   })
 
