@@ -10,13 +10,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openPkcs12KeySource, readPkcs12 } from '../signing/keys/pkcs12'
 import { signPdf } from '../signing/sign'
-import { PIN, ROOT, WORK, benchPki, fixture, makeDoc, median, timeIt } from './fixtures'
+import { PIN, PLAIN_ENV, ROOT, WORK, benchPki, fixture, makeDoc, median, timeIt } from './fixtures'
 
 function timeProcess(cmd: string[], runs: number): number {
   const times: number[] = []
   for (let i = 0; i < runs; i++) {
     const t = process.hrtime.bigint()
-    const r = spawnSync(process.execPath, cmd, { env: { ...process.env, KYSO_PIN: PIN }, encoding: 'utf8' })
+    const r = spawnSync(process.execPath, cmd, { env: { ...PLAIN_ENV, KYSO_PIN: PIN }, encoding: 'utf8' })
     if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed: ${r.stderr}`)
     times.push(Number(process.hrtime.bigint() - t) / 1e9)
   }
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   }
   console.log(`1,000 pages cost ${((perSecond['1 page'] as number) / (perSecond['1,000 pages'] as number)).toFixed(2)}x the 1-page signature`)
 
-  console.log('\nWhole process, median of 5 (kyso sign vs node bench/stock.js)')
+  console.log('\nWhole process, median of 5 (kyso sign vs node bench/stock.js; both without NODE_EXTRA_CA_CERTS, see bench/fixtures.ts)')
   console.log('| file | kyso sign | stock script | stock / kyso |')
   console.log('|---|---|---|---|')
   for (const label of ['1 page', '20 MB', '10,000 pages'] as const) {
