@@ -1,0 +1,147 @@
+import express, { type Express, type Request } from 'express'
+import { verifyPdfIsolated } from '../signing/verify/isolated'
+import { handleTimestampRequest } from '../signing/tsa'
+import type { KeySource } from '../signing/keys/key-source'
+import { verifyAudit } from '../storage/audit'
+import { login, logout, publicUser } from '../workflows/auth'
+import type { Services } from '../workflows/context'
+import { createDelegation, inbox } from '../workflows/delegations'
+import { documentDetails, latestVersion, reviseDocument, uploadDocument } from '../workflows/documents'
+import { WorkflowError } from '../workflows/errors'
+import { signStep } from '../workflows/sign-step'
+import { cancelDocument, stopChain } from '../workflows/stop-chain'
+import { submitDocument } from '../workflows/submit-document'
+import { readableDocument } from '../workflows/access'
+import { errorHandler } from './errors'
+import { SESSION_COOKIE, actorOf, idParam, requestId, requireAuth, route } from './http'
+import { readMultipart } from './multipart'
+import { openApi } from './openapi'
+
+export interface AppOptions {
+  /** The built-in TSA's key, for POST /tsa. */
+  tsaKey?: KeySource
+  log?: (line: Record<string, unknown>) => void
+}
+
+function body(req: Request): Record<string, unknown> {
+  const b: unknown = req.body
+  if (b === undefined) return {}
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new WorkflowError('BAD_REQUEST', 'body: a JSON object')
+  return b as Record<string, unknown>
+}
+
+function optionalString(b: Record<string, unknown>, key: string): string | undefined {
+  const v = b[key]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'string') throw new WorkflowError('BAD_REQUEST', `${key}: a string`)
+  return v
+}
+
+/** Express only: parse input, call one use case, map the result (STYLE.md). */
+export function createApp(s: Services, opts: AppOptions = {}): Express {
+  const log = opts.log ?? ((line) => process.stderr.write(JSON.stringify(line) + '\n'))
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', false)
+  app.use(requestId())
+  app.use(express.json({ limit: '1mb' }))
+  const auth = requireAuth(s)
+
+  app.get('/api/openapi.json', (_req, res) => void res.json(openApi()))
+
+  app.post('/api/auth/login', route(s, async (req, res) => {
+    const b = body(req)
+    const result = await login(s, b.username, b.password, res.locals.requestId)
+    res.cookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', expires: new Date(result.expiresAt) })
+    return result
+  }))
+  app.post('/api/auth/logout', auth, route(s, async (_req, res) => {
+    await logout(s, res.locals.token as string, actorOf(res))
+    res.clearCookie(SESSION_COOKIE, { path: '/' })
+    return { ok: true }
+  }))
+  app.get('/api/me', auth, route(s, async (_req, res) => publicUser(actorOf(res))))
+
+  app.post('/api/documents', auth, route(s, async (req, res) => {
+    const mp = await readMultipart(req, s.config.maxUploadBytes)
+    if (!mp.file) throw new WorkflowError('BAD_REQUEST', 'file: a PDF file is required')
+    const title = (mp.fields.title ?? '').trim()
+    if (!title || title.length > 500) throw new WorkflowError('BAD_REQUEST', 'title: required, at most 500 characters')
+    const kind = mp.fields.kind ?? 'internal'
+    if (kind !== 'internal' && kind !== 'procedure') throw new WorkflowError('BAD_REQUEST', 'kind: internal or procedure')
+    const doc = await uploadDocument(s, actorOf(res), { title, kind, file: mp.file, ...(mp.fields.procedureCode && { procedureCode: mp.fields.procedureCode }) })
+    return documentDetails(s, actorOf(res), doc.id)
+  }, 201))
+  app.post('/api/documents/:id/versions', auth, route(s, async (req, res) => {
+    const mp = await readMultipart(req, s.config.maxUploadBytes)
+    if (!mp.file) throw new WorkflowError('BAD_REQUEST', 'file: a PDF file is required')
+    const doc = await reviseDocument(s, actorOf(res), idParam(req), mp.file)
+    return documentDetails(s, actorOf(res), doc.id)
+  }, 201))
+  app.post('/api/documents/:id/submit', auth, route(s, async (req, res) => {
+    const b = body(req)
+    if ((b.template === undefined) === (b.steps === undefined)) throw new WorkflowError('BAD_REQUEST', 'template or steps: give exactly one')
+    const doc = await submitDocument(s, actorOf(res), idParam(req), { template: b.template, steps: b.steps })
+    return documentDetails(s, actorOf(res), doc.id)
+  }))
+  app.post('/api/documents/:id/cancel', auth, route(s, async (req, res) => cancelDocument(s, actorOf(res), idParam(req))))
+  app.get('/api/inbox', auth, route(s, async (_req, res) => inbox(s, actorOf(res))))
+  app.get('/api/documents/:id', auth, route(s, async (req, res) => documentDetails(s, actorOf(res), idParam(req))))
+  app.get('/api/documents/:id/file', auth, (req, res, next) => {
+    void (async () => {
+      const doc = await readableDocument(s.db, actorOf(res), idParam(req))
+      const v = await latestVersion(s, doc.id)
+      const bytes = await s.blobs.get(v.sha256)
+      res.setHeader('Content-Type', 'application/pdf')
+      res.setHeader('Content-Disposition', `attachment; filename="van-ban-${doc.id}-v${v.seq}.pdf"`)
+      res.setHeader('ETag', `"${v.sha256}"`)
+      res.end(bytes)
+    })().catch(next)
+  })
+  app.get('/api/documents/:id/verification', auth, route(s, async (req, res) => {
+    const doc = await readableDocument(s.db, actorOf(res), idParam(req))
+    const v = await latestVersion(s, doc.id)
+    return verifyPdfIsolated({ pdf: await s.blobs.get(v.sha256), trustAnchors: s.trustAnchors(), crls: s.crls() }, { timeoutMs: s.config.validationTimeoutMs })
+  }))
+
+  app.post('/api/steps/:id/sign', auth, route(s, async (req, res) => {
+    const b = body(req)
+    const pin = b.pin
+    if (typeof pin !== 'string' || pin.length === 0) throw new WorkflowError('BAD_REQUEST', 'pin: required')
+    const comment = optionalString(b, 'comment')
+    const outgoingNumber = optionalString(b, 'outgoingNumber')
+    const outgoingDate = optionalString(b, 'outgoingDate')
+    return signStep(s, actorOf(res), idParam(req), { pin, ...(comment && { comment }), ...(outgoingNumber && { outgoingNumber }), ...(outgoingDate && { outgoingDate }) })
+  }))
+  app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', body(req).reason)))
+  app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', body(req).reason)))
+  app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), body(req)), 201))
+  app.get('/api/audit/verify', auth, route(s, async (_req, res) => {
+    const a = actorOf(res)
+    if (!a.roles.has('admin') && !a.roles.has('compliance')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị và kiểm tra được xác minh nhật ký')
+    return verifyAudit(s.db)
+  }))
+
+  // RFC 3161 §3.4: the built-in timestamp authority over HTTP.
+  app.get('/tsa', (_req, res) => void res.type('text/plain').send('Kyso built-in RFC 3161 time-stamping authority: POST application/timestamp-query here.\n'))
+  app.post('/tsa', express.raw({ type: 'application/timestamp-query', limit: '64kb' }), (req, res, next) => {
+    void (async () => {
+      if (!opts.tsaKey) throw new WorkflowError('NOT_FOUND', 'no built-in TSA configured')
+      if (!Buffer.isBuffer(req.body)) throw new WorkflowError('BAD_REQUEST', 'Content-Type: application/timestamp-query')
+      const reply = await handleTimestampRequest(req.body, { keySource: opts.tsaKey })
+      res.type('application/timestamp-reply').send(reply)
+    })().catch(next)
+  })
+
+  app.use('/api', (_req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Không có API này' } }))
+  app.use(jsonErrors)
+  app.use(errorHandler(log))
+  return app
+}
+
+/** Body-parser failures (bad JSON, too large) become 400/413 with our error shape. */
+const jsonErrors: express.ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
+  if (err?.type === 'entity.parse.failed') return void res.status(400).json({ error: { code: 'BAD_REQUEST', message: 'body: invalid JSON' } })
+  if (err?.type === 'entity.too.large') return void res.status(413).json({ error: { code: 'UPLOAD_TOO_LARGE', message: 'body too large' } })
+  next(err)
+}

@@ -1,0 +1,36 @@
+import type { ErrorRequestHandler } from 'express'
+import { KysoError, type SigningErrorCode } from '../signing/errors'
+import type { WorkflowErrorCode } from '../workflows/errors'
+
+type Code = WorkflowErrorCode | SigningErrorCode | 'VALIDATION_TIMEOUT' | 'VALIDATION_OUT_OF_MEMORY' | 'VALIDATION_FAILED' | 'INTERNAL'
+
+/** The one table from error code to HTTP status: a new code cannot ship without one. */
+export const STATUS: Record<Code, number> = {
+  UNAUTHENTICATED: 401, LOGIN_FAILED: 401, LOGIN_THROTTLED: 429, CSRF_REJECTED: 403, FORBIDDEN: 403, NOT_FOUND: 404,
+  BAD_REQUEST: 400, CONFLICT: 409, STEP_NOT_ACTIVE: 409, NOT_ASSIGNEE: 403, OWN_DRAFT: 403, VERSION_CONFLICT: 409,
+  NO_CERTIFICATE: 409, UPLOAD_TOO_LARGE: 413, NOT_A_PDF: 415, IDEMPOTENCY_MISMATCH: 422, DELEGATION_INVALID: 400,
+  PDF_ENCRYPTED: 422, PDF_UNREADABLE: 422, PDF_TOO_LARGE: 413, PDF_CERTIFIED_NO_CHANGES: 422, PDF_PAGE_NOT_FOUND: 422,
+  PIN_INCORRECT: 403, PIN_TOO_SHORT: 400, KEY_UNREADABLE: 500, CERT_REVOKED: 403, CERT_EXPIRED: 403, CERT_NOT_YET_VALID: 403,
+  CERT_KEY_USAGE: 403, CERT_UNTRUSTED: 403, CERT_UNREADABLE: 500, CRL_UNREADABLE: 500, CA_NOT_FOUND: 500, CA_EXISTS: 409,
+  SERIAL_UNKNOWN: 404, SIGNATURE_TOO_LARGE: 500, TSA_FAILED: 503, IMAGE_UNREADABLE: 422, BAD_OPTION: 400,
+  CMS_UNREADABLE: 422, KEY_MISMATCH: 500,
+  VALIDATION_TIMEOUT: 422, VALIDATION_OUT_OF_MEMORY: 422, VALIDATION_FAILED: 422, INTERNAL: 500,
+}
+
+export function statusOf(err: unknown): { status: number; code: string; message: string } {
+  if (err instanceof KysoError && err.code in STATUS) {
+    const status = STATUS[err.code as Code]
+    return { status, code: err.code, message: status >= 500 ? 'Lỗi máy chủ' : err.message }
+  }
+  return { status: 500, code: 'INTERNAL', message: 'Lỗi máy chủ' }
+}
+
+/** `{"error": {"code", "message"}}`; a 5xx says nothing internal and the cause goes to the log. */
+export function errorHandler(log: (line: Record<string, unknown>) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const { status, code, message } = statusOf(err)
+    if (status >= 500) log({ level: 'error', requestId: res.locals.requestId, path: req.path, error: err instanceof Error ? err.stack : String(err) })
+    if (res.headersSent) return
+    res.status(status).json({ error: { code, message } })
+  }
+}

@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { KysoError } from '../signing/errors'
+import { appendAudit } from '../storage/audit'
+import { authenticate } from '../workflows/auth'
+import type { Actor, Services } from '../workflows/context'
+import { WorkflowError } from '../workflows/errors'
+import { statusOf } from './errors'
+
+export const SESSION_COOKIE = 'kyso_session'
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    requestId: string
+    actor?: Actor
+    token?: string
+  }
+}
+
+export function requestId(): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.requestId = randomBytes(8).toString('hex')
+    res.setHeader('X-Request-Id', res.locals.requestId)
+    next()
+  }
+}
+
+function cookieToken(req: Request): string | undefined {
+  const header = req.headers.cookie ?? ''
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=')
+    if (k === SESSION_COOKIE) return decodeURIComponent(v.join('='))
+  }
+  return undefined
+}
+
+/**
+ * Bearer token (API clients) or session cookie (browsers). A state-changing request that rides on
+ * the cookie must carry the session's CSRF token in X-CSRF-Token (SameSite=Strict is the first
+ * line, this the second).
+ */
+export function requireAuth(s: Services): RequestHandler {
+  return (req, res, next) => {
+    void (async () => {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]
+      const token = bearer ?? cookieToken(req)
+      if (!token) throw new WorkflowError('UNAUTHENTICATED', 'Cần đăng nhập')
+      const { actor, csrfToken } = await authenticate(s, token)
+      if (!bearer && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.headers['x-csrf-token'] !== csrfToken) {
+        throw new WorkflowError('CSRF_REJECTED', 'Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token)')
+      }
+      actor.requestId = res.locals.requestId
+      res.locals.actor = actor
+      res.locals.token = token
+    })().then(() => next(), next)
+  }
+}
+
+/**
+ * Wraps a use case: its result is the JSON body; a refusal (4xx) by a signed-in user is written
+ * to the audit chain too; with an Idempotency-Key, the first result is stored and replayed.
+ */
+export function route(s: Services, fn: (req: Request, res: Response) => Promise<unknown>, okStatus = 200): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    void (async () => {
+      const actor = res.locals.actor
+      const key = req.headers['idempotency-key']
+      if (actor && typeof key === 'string' && req.method === 'POST') return idempotent(s, actor, key, req, res, () => run(s, fn, req, res, okStatus))
+      const { status, body } = await run(s, fn, req, res, okStatus)
+      if (body !== undefined) res.status(status).json(body)
+    })().catch(next)
+  }
+}
+
+async function run(s: Services, fn: (req: Request, res: Response) => Promise<unknown>, req: Request, res: Response, okStatus: number): Promise<{ status: number; body: unknown }> {
+  try {
+    const body = await fn(req, res)
+    return { status: okStatus, body }
+  } catch (err) {
+    const { status, code, message } = statusOf(err)
+    if (status >= 500 || !(err instanceof KysoError)) throw err
+    const actor = res.locals.actor
+    if (actor) await appendAudit(s.db, { actorId: actor.id, action: 'refused', detail: { code, method: req.method, path: req.path }, requestId: res.locals.requestId })
+    return { status, body: { error: { code, message } } }
+  }
+}
+
+async function idempotent(s: Services, actor: Actor, key: string, req: Request, res: Response, exec: () => Promise<{ status: number; body: unknown }>): Promise<void> {
+  if (key.length > 200) throw new WorkflowError('BAD_REQUEST', 'Idempotency-Key: at most 200 characters')
+  const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl} ${JSON.stringify(req.body ?? null)}`).digest('hex')
+  const inserted = await s.db('idempotency_keys').insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() }).then(() => true, () => false)
+  if (!inserted) {
+    const row = (await s.db('idempotency_keys').where({ user_id: actor.id, key }).first()) as { request_hash: string; status_code: number | null; response_json: string | null }
+    if (row.request_hash !== requestHash) throw new WorkflowError('IDEMPOTENCY_MISMATCH', 'Idempotency-Key was used for another request')
+    if (row.status_code === null) throw new WorkflowError('CONFLICT', 'the first request with this Idempotency-Key is still running')
+    res.setHeader('Idempotent-Replayed', 'true')
+    res.status(row.status_code).json(JSON.parse(row.response_json ?? 'null'))
+    return
+  }
+  let result: { status: number; body: unknown }
+  try {
+    result = await exec()
+  } catch (err) {
+    await s.db('idempotency_keys').where({ user_id: actor.id, key }).delete()
+    throw err
+  }
+  await s.db('idempotency_keys').where({ user_id: actor.id, key }).update({ status_code: result.status, response_json: JSON.stringify(result.body) })
+  res.status(result.status).json(result.body)
+}
+
+/** Positive integer route parameter, or NOT_FOUND (an id that cannot exist). */
+export function idParam(req: Request, name = 'id'): number {
+  const raw = req.params[name]
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n <= 0 || String(n) !== raw) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy')
+  return n
+}
+
+export function actorOf(res: Response): Actor {
+  const a = res.locals.actor
+  if (!a) throw new WorkflowError('UNAUTHENTICATED', 'Cần đăng nhập')
+  return a
+}

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto'
+import type { Knex } from 'knex'
+
+export interface AuditInput {
+  actorId: number | null
+  action: string
+  documentId?: number | null
+  detail?: Record<string, unknown>
+  requestId?: string | null
+}
+
+const GENESIS = '0'.repeat(64)
+
+/** The canonical form an event is hashed in: fixed key order, ISO time, JSON detail. */
+function canonical(e: { at: string; actor_id: number | null; action: string; document_id: number | null; detail_json: string; request_id: string | null }): string {
+  return JSON.stringify([e.at, e.actor_id, e.action, e.document_id, e.detail_json, e.request_id])
+}
+
+function chain(prevHash: string, e: Parameters<typeof canonical>[0]): string {
+  return createHash('sha256').update(prevHash).update(canonical(e)).digest('hex')
+}
+
+/**
+ * Appends an audit event inside the caller's transaction: hash = sha256(prev_hash || canonical
+ * event), so editing or deleting any row breaks every hash after it.
+ */
+export async function appendAudit(trx: Knex.Transaction | Knex, input: AuditInput): Promise<void> {
+  const last = (await trx('audit_events').orderBy('id', 'desc').first('hash')) as { hash: string } | undefined
+  const prevHash = last?.hash ?? GENESIS
+  const row = {
+    at: new Date().toISOString(),
+    actor_id: input.actorId,
+    action: input.action,
+    document_id: input.documentId ?? null,
+    detail_json: JSON.stringify(input.detail ?? {}),
+    request_id: input.requestId ?? null,
+  }
+  await trx('audit_events').insert({ ...row, prev_hash: prevHash, hash: chain(prevHash, row) })
+}
+
+export interface AuditVerification {
+  ok: boolean
+  events: number
+  /** The id of the first event whose link or hash does not hold. */
+  brokenAt?: number
+}
+
+/** Recomputes the chain from the first event; names the first broken one. */
+export async function verifyAudit(db: Knex): Promise<AuditVerification> {
+  const rows = (await db('audit_events').orderBy('id', 'asc').select()) as {
+    id: number; at: string; actor_id: number | null; action: string; document_id: number | null; detail_json: string; request_id: string | null; prev_hash: string; hash: string
+  }[]
+  let prev = GENESIS
+  for (const r of rows) {
+    const at = typeof r.at === 'string' ? r.at : new Date(r.at).toISOString()
+    if (r.prev_hash !== prev || chain(prev, { ...r, at }) !== r.hash) return { ok: false, events: rows.length, brokenAt: r.id }
+    prev = r.hash
+  }
+  return { ok: true, events: rows.length }
+}

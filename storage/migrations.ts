@@ -1,0 +1,192 @@
+import type { Knex } from 'knex'
+
+/**
+ * Migrations listed in code (a knex MigrationSource), dated and named by intent. Never edit one
+ * that has landed: add the next.
+ */
+interface Migration {
+  name: string
+  up: (db: Knex) => Promise<void>
+  down: (db: Knex) => Promise<void>
+}
+
+const initialSchema: Migration = {
+  name: '2026-11-28-initial-schema',
+  async up(db) {
+    await db.schema.createTable('agencies', (t) => {
+      t.increments('id')
+      t.string('code', 64).notNullable().unique()
+      t.string('name', 300).notNullable()
+      t.integer('parent_id').references('agencies.id')
+    })
+    await db.schema.createTable('users', (t) => {
+      t.increments('id')
+      t.string('username', 100).notNullable().unique()
+      t.string('password_hash', 300).notNullable()
+      t.string('full_name', 200).notNullable()
+      t.string('title', 200)
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.boolean('disabled').notNullable().defaultTo(false)
+      t.timestamp('created_at').notNullable()
+    })
+    await db.schema.createTable('user_roles', (t) => {
+      t.integer('user_id').notNullable().references('users.id')
+      t.string('role', 20).notNullable()
+      t.primary(['user_id', 'role'])
+    })
+    await db.schema.createTable('certificates', (t) => {
+      t.increments('id')
+      t.string('kind', 10).notNullable() // personal | seal
+      t.integer('holder_user_id').notNullable().references('users.id')
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.string('serial_hex', 64).notNullable()
+      t.string('subject', 500).notNullable()
+      t.timestamp('not_before').notNullable()
+      t.timestamp('not_after').notNullable()
+      t.binary('certificate_der').notNullable()
+      // PKCS#12 encrypted under the holder's PIN (PBES2/AES-256); the PIN is never stored.
+      t.binary('p12').notNullable()
+      t.timestamp('revoked_at')
+      t.index(['holder_user_id', 'kind'])
+    })
+    await db.schema.createTable('procedures', (t) => {
+      t.string('code', 64).primary()
+      t.string('name', 300).notNullable()
+    })
+    await db.schema.createTable('route_templates', (t) => {
+      t.increments('id')
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.string('name', 200).notNullable()
+      t.text('steps_json').notNullable()
+      t.unique(['agency_id', 'name'])
+    })
+    await db.schema.createTable('documents', (t) => {
+      t.increments('id')
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.integer('drafter_id').notNullable().references('users.id')
+      t.string('title', 500).notNullable()
+      t.string('kind', 20).notNullable() // internal | procedure
+      t.string('procedure_code', 64).references('procedures.code')
+      t.string('status', 20).notNullable() // draft | in_progress | returned | issued | rejected | cancelled
+      t.string('outgoing_number', 100)
+      t.date('outgoing_date')
+      t.timestamp('created_at').notNullable()
+      t.timestamp('updated_at').notNullable()
+      t.timestamp('finished_at')
+      t.index(['agency_id', 'status'])
+    })
+    await db.schema.createTable('versions', (t) => {
+      t.increments('id')
+      t.integer('document_id').notNullable().references('documents.id')
+      t.integer('seq').notNullable()
+      t.string('sha256', 64).notNullable()
+      t.integer('size').notNullable()
+      t.integer('created_by').notNullable().references('users.id')
+      t.string('origin', 20).notNullable() // upload | signature
+      t.timestamp('created_at').notNullable()
+      t.unique(['document_id', 'seq'])
+    })
+    await db.schema.createTable('workflows', (t) => {
+      t.increments('id')
+      t.integer('document_id').notNullable().references('documents.id')
+      t.integer('round').notNullable()
+      t.string('status', 20).notNullable() // active | completed | rejected | returned | cancelled
+      t.timestamp('created_at').notNullable()
+      t.unique(['document_id', 'round'])
+    })
+    await db.schema.createTable('steps', (t) => {
+      t.increments('id')
+      t.integer('workflow_id').notNullable().references('workflows.id')
+      t.integer('seq').notNullable()
+      t.string('action', 10).notNullable() // approve | sign | seal
+      t.string('rule', 5).notNullable() // all | any
+      t.string('status', 10).notNullable() // waiting | active | done | stopped
+      t.timestamp('deadline')
+      t.timestamp('completed_at')
+      t.unique(['workflow_id', 'seq'])
+    })
+    await db.schema.createTable('step_assignees', (t) => {
+      t.integer('step_id').notNullable().references('steps.id')
+      t.integer('user_id').notNullable().references('users.id')
+      t.string('status', 10).notNullable() // pending | done | skipped
+      t.integer('acted_by').references('users.id')
+      t.timestamp('acted_at')
+      t.primary(['step_id', 'user_id'])
+    })
+    await db.schema.createTable('signatures', (t) => {
+      t.increments('id')
+      t.integer('document_id').notNullable().references('documents.id')
+      t.integer('step_id').notNullable().references('steps.id')
+      t.integer('version_id').notNullable().references('versions.id')
+      t.integer('certificate_id').notNullable().references('certificates.id')
+      t.integer('user_id').notNullable().references('users.id')
+      t.integer('on_behalf_of').references('users.id')
+      t.string('marker', 8)
+      t.string('field_name', 100).notNullable()
+      t.string('indication', 20)
+      t.string('sub_indication', 60)
+      t.timestamp('created_at').notNullable()
+    })
+    await db.schema.createTable('delegations', (t) => {
+      t.increments('id')
+      t.integer('principal_id').notNullable().references('users.id')
+      t.integer('delegate_id').notNullable().references('users.id')
+      t.string('marker', 8).notNullable()
+      t.timestamp('valid_from').notNullable()
+      t.timestamp('valid_to').notNullable()
+      t.timestamp('revoked_at')
+      t.timestamp('created_at').notNullable()
+    })
+    await db.schema.createTable('sessions', (t) => {
+      t.string('token_hash', 64).primary()
+      t.integer('user_id').notNullable().references('users.id')
+      t.string('csrf_token', 64).notNullable()
+      t.timestamp('created_at').notNullable()
+      t.timestamp('expires_at').notNullable()
+      t.timestamp('revoked_at')
+    })
+    await db.schema.createTable('login_failures', (t) => {
+      t.increments('id')
+      t.string('username', 100).notNullable()
+      t.timestamp('at').notNullable()
+      t.index(['username', 'at'])
+    })
+    await db.schema.createTable('idempotency_keys', (t) => {
+      t.integer('user_id').notNullable().references('users.id')
+      t.string('key', 200).notNullable()
+      t.string('request_hash', 64).notNullable()
+      t.integer('status_code')
+      t.text('response_json')
+      t.timestamp('created_at').notNullable()
+      t.primary(['user_id', 'key'])
+    })
+    await db.schema.createTable('audit_events', (t) => {
+      t.increments('id')
+      t.timestamp('at').notNullable()
+      t.integer('actor_id')
+      t.string('action', 60).notNullable()
+      t.integer('document_id')
+      t.text('detail_json').notNullable()
+      t.string('request_id', 64)
+      t.string('prev_hash', 64).notNullable()
+      t.string('hash', 64).notNullable()
+    })
+    await db.schema.createTable('kyso_locks', (t) => {
+      t.string('name', 100).primary()
+      t.timestamp('taken_at').notNullable()
+    })
+  },
+  async down(db) {
+    for (const table of ['kyso_locks', 'audit_events', 'idempotency_keys', 'login_failures', 'sessions', 'delegations', 'signatures', 'step_assignees', 'steps', 'workflows', 'versions', 'documents', 'route_templates', 'procedures', 'certificates', 'user_roles', 'users', 'agencies']) {
+      await db.schema.dropTableIfExists(table)
+    }
+  },
+}
+
+const MIGRATIONS: Migration[] = [initialSchema]
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: (m) => m.name,
+  getMigration: async (m) => ({ up: m.up, down: m.down }),
+}

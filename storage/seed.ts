@@ -1,0 +1,126 @@
+import { randomBytes, X509Certificate } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { initCa, issueCertificate, issueTsaCertificate } from '../signing/pki'
+import { hashPassword } from '../workflows/passwords'
+import { appendAudit } from './audit'
+import type { Db } from './db'
+
+interface DemoUser {
+  username: string
+  password: string
+  pin: string
+  roles: string[]
+  agency: string
+}
+interface Demo {
+  agencies: { code: string; name: string; parent: string | null }[]
+  titles: Record<string, string>
+  names: Record<string, string>
+  procedures: { code: string; name: string }[]
+  templates: { agency: string; name: string; steps: { action: string; assignees: string[]; rule?: string }[] }[]
+}
+
+const FIXTURES = join(__dirname, '../../fixtures')
+const LOCK = 'demo-seed'
+/** A seed lock older than this is taken as left by a crashed instance. */
+const STALE_LOCK_MS = 10 * 60_000
+
+/**
+ * The CA's PIN for the demo: KYSO_CA_PIN when configured, else a random one kept in
+ * DATA_DIR/ca/ca-pin (mode 0600). Demo only: a real deployment keeps the CA offline or in an HSM.
+ */
+export function caPinFor(dataDir: string, configured?: string): string {
+  if (configured) return configured
+  const file = join(dataDir, 'ca', 'ca-pin')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  return ''
+}
+
+export function demoUsers(): DemoUser[] {
+  return JSON.parse(readFileSync(join(FIXTURES, 'demo-users.json'), 'utf8')) as DemoUser[]
+}
+
+/**
+ * Seeds the demo data once: agencies, users and roles, an internal CA with a personal certificate
+ * for every signer and a seal certificate per agency (held by the agency's clerk under the
+ * clerk's PIN), route templates and the public-procedure catalogue. Two instances starting
+ * together: the first takes the lock row, the second waits for it to finish.
+ */
+export async function seedDemo(db: Db, dataDir: string, log: (line: string) => void = () => {}): Promise<'seeded' | 'already'> {
+  for (;;) {
+    const seeded = await db('agencies').first('id')
+    if (seeded) return 'already'
+    const taken = await db('kyso_locks').insert({ name: LOCK, taken_at: new Date().toISOString() }).then(() => true, () => false)
+    if (taken) break
+    const lock = (await db('kyso_locks').where({ name: LOCK }).first()) as { taken_at: string } | undefined
+    if (lock && Date.now() - new Date(lock.taken_at).getTime() > STALE_LOCK_MS) await db('kyso_locks').where({ name: LOCK }).delete()
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  try {
+    await seed(db, dataDir, log)
+    return 'seeded'
+  } finally {
+    await db('kyso_locks').where({ name: LOCK }).delete()
+  }
+}
+
+async function seed(db: Db, dataDir: string, log: (line: string) => void): Promise<void> {
+  const demo = JSON.parse(readFileSync(join(FIXTURES, 'demo.json'), 'utf8')) as Demo
+  const users = demoUsers()
+  const caDir = join(dataDir, 'ca')
+  let caPin = caPinFor(dataDir, process.env.KYSO_CA_PIN)
+  if (!existsSync(join(caDir, 'root.pem'))) {
+    caPin ||= randomBytes(18).toString('base64url')
+    log('creating the demo CA')
+    await initCa(caDir, { pin: caPin, name: 'Kyso CA - Sở Thông tin và Truyền thông (demo)' })
+    if (!process.env.KYSO_CA_PIN) writeFileSync(join(caDir, 'ca-pin'), caPin + '\n', { mode: 0o600 })
+    const tsa = await issueTsaCertificate(caDir, { caPin, pin: caPin })
+    writeFileSync(join(caDir, 'tsa.p12'), tsa.p12, { mode: 0o600 })
+  }
+  const agencyName = new Map(demo.agencies.map((a) => [a.code, a.name]))
+  // Keys and certificates first (CPU work), then every row in one transaction.
+  log('issuing the demo certificates')
+  const certs: { username: string; kind: 'personal' | 'seal'; agency: string; issued: Awaited<ReturnType<typeof issueCertificate>> }[] = []
+  for (const u of users) {
+    if (!u.roles.some((r) => ['staff', 'head', 'leader', 'clerk'].includes(r))) continue
+    const org = agencyName.get(u.agency) as string
+    const title = demo.titles[u.username]
+    certs.push({ username: u.username, kind: 'personal', agency: u.agency, issued: await issueCertificate(caDir, { name: demo.names[u.username] as string, ...(title && { title }), org, caPin, pin: u.pin }) })
+    if (u.roles.includes('clerk')) {
+      certs.push({ username: u.username, kind: 'seal', agency: u.agency, issued: await issueCertificate(caDir, { name: org, org, seal: true, caPin, pin: u.pin, keyType: 'p256' }) })
+    }
+  }
+  const now = new Date().toISOString()
+  const hashes = new Map<string, string>()
+  for (const u of users) hashes.set(u.username, await hashPassword(u.password))
+  await db.transaction(async (trx) => {
+    const agencyId = new Map<string, number>()
+    for (const a of demo.agencies) {
+      const [row] = await trx('agencies').insert({ code: a.code, name: a.name, parent_id: a.parent ? agencyId.get(a.parent) : null }).returning('id')
+      agencyId.set(a.code, (row as { id: number }).id)
+    }
+    const userId = new Map<string, number>()
+    for (const u of users) {
+      const [row] = await trx('users').insert({
+        username: u.username, password_hash: hashes.get(u.username), full_name: demo.names[u.username], title: demo.titles[u.username] ?? null,
+        agency_id: agencyId.get(u.agency), disabled: false, created_at: now,
+      }).returning('id')
+      const id = (row as { id: number }).id
+      userId.set(u.username, id)
+      for (const role of u.roles) await trx('user_roles').insert({ user_id: id, role })
+    }
+    for (const c of certs) {
+      const x = c.issued
+      const cert = new X509Certificate(x.certificate)
+      await trx('certificates').insert({
+        kind: c.kind, holder_user_id: userId.get(c.username), agency_id: agencyId.get(c.agency), serial_hex: x.serialHex,
+        subject: cert.subject.replace(/\n/g, ', '), not_before: new Date(cert.validFrom).toISOString(), not_after: new Date(cert.validTo).toISOString(),
+        certificate_der: x.certificate, p12: x.p12,
+      })
+    }
+    for (const p of demo.procedures) await trx('procedures').insert(p)
+    for (const t of demo.templates) await trx('route_templates').insert({ agency_id: agencyId.get(t.agency), name: t.name, steps_json: JSON.stringify(t.steps) })
+    await appendAudit(trx, { actorId: null, action: 'demo.seeded', detail: { agencies: demo.agencies.length, users: users.length } })
+  })
+}

@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { appendAudit } from '../storage/audit'
+import type { Actor, Role, Services } from './context'
+import { WorkflowError } from './errors'
+import { checkPassword } from './passwords'
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex')
+
+/** A well-formed scrypt hash of a random password: unknown users cost the same time as known ones. */
+const DUMMY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+
+export interface LoginResult {
+  token: string
+  csrfToken: string
+  expiresAt: string
+  user: Record<string, unknown>
+}
+
+/**
+ * Local accounts: scrypt passwords, a new random session token at every login (stored hashed),
+ * and throttling: after `loginMaxFailures` failures in the window, further attempts for that
+ * username are refused without checking the password.
+ */
+export async function login(s: Services, username: unknown, password: unknown, requestId?: string): Promise<LoginResult> {
+  if (typeof username !== 'string' || username.length === 0 || username.length > 100) throw new WorkflowError('BAD_REQUEST', 'username: required')
+  if (typeof password !== 'string' || password.length === 0 || password.length > 1000) throw new WorkflowError('BAD_REQUEST', 'password: required')
+  const since = new Date(Date.now() - s.config.loginWindowSeconds * 1000).toISOString()
+  const failures = (await s.db('login_failures').where({ username }).where('at', '>=', since).count('* as n').first()) as { n: number }
+  if (Number(failures.n) >= s.config.loginMaxFailures) {
+    await appendAudit(s.db, { actorId: null, action: 'login.throttled', detail: { username }, requestId: requestId ?? null })
+    throw new WorkflowError('LOGIN_THROTTLED', 'Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút')
+  }
+  const user = (await s.db('users').where({ username }).first()) as { id: number; password_hash: string; disabled: number | boolean } | undefined
+  const ok = await checkPassword(password, user?.password_hash ?? DUMMY_HASH)
+  if (!user || !ok || user.disabled) {
+    await s.db.transaction(async (trx) => {
+      await trx('login_failures').insert({ username, at: new Date().toISOString() })
+      await appendAudit(trx, { actorId: user?.id ?? null, action: 'login.failed', detail: { username }, requestId: requestId ?? null })
+    })
+    throw new WorkflowError('LOGIN_FAILED', 'Tên đăng nhập hoặc mật khẩu không đúng')
+  }
+  const token = randomBytes(32).toString('base64url')
+  const csrfToken = randomBytes(24).toString('base64url')
+  const now = new Date()
+  const expiresAt = new Date(now.getTime() + s.config.sessionTtlSeconds * 1000).toISOString()
+  await s.db.transaction(async (trx) => {
+    await trx('sessions').insert({ token_hash: sha256(token), user_id: user.id, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt })
+    await trx('login_failures').where({ username }).delete()
+    await appendAudit(trx, { actorId: user.id, action: 'login.succeeded', requestId: requestId ?? null })
+  })
+  const actor = await actorById(s, user.id)
+  return { token, csrfToken, expiresAt, user: publicUser(actor) }
+}
+
+export async function logout(s: Services, token: string, actor: Actor): Promise<void> {
+  await s.db.transaction(async (trx) => {
+    await trx('sessions').where({ token_hash: sha256(token) }).update({ revoked_at: new Date().toISOString() })
+    await appendAudit(trx, { actorId: actor.id, action: 'logout', requestId: actor.requestId ?? null })
+  })
+}
+
+async function actorById(s: Services, id: number): Promise<Actor> {
+  const u = (await s.db('users').where({ id }).first()) as { id: number; username: string; full_name: string; title: string | null; agency_id: number }
+  const roles = (await s.db('user_roles').where({ user_id: id }).pluck('role')) as Role[]
+  return { id: u.id, username: u.username, fullName: u.full_name, title: u.title, agencyId: u.agency_id, roles: new Set(roles) }
+}
+
+/** The session behind a token, checked on every request: expired, revoked or disabled is out. */
+export async function authenticate(s: Services, token: string): Promise<{ actor: Actor; csrfToken: string }> {
+  const row = (await s.db('sessions as se').join('users as u', 'u.id', 'se.user_id').where('se.token_hash', sha256(token))
+    .first('se.user_id', 'se.csrf_token', 'se.expires_at', 'se.revoked_at', 'u.disabled')) as { user_id: number; csrf_token: string; expires_at: string; revoked_at: string | null; disabled: number | boolean } | undefined
+  if (!row || row.revoked_at || row.disabled || new Date(row.expires_at) < new Date()) throw new WorkflowError('UNAUTHENTICATED', 'Phiên đăng nhập không hợp lệ hoặc đã hết hạn')
+  return { actor: await actorById(s, row.user_id), csrfToken: row.csrf_token }
+}
+
+export function publicUser(a: Actor): Record<string, unknown> {
+  return { id: a.id, username: a.username, fullName: a.fullName, title: a.title, agencyId: a.agencyId, roles: [...a.roles] }
+}

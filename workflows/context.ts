@@ -1,0 +1,43 @@
+import type { Knex } from 'knex'
+import type { Config } from '../config'
+import type { BlobStore } from '../storage/blob-store'
+
+export type Role = 'staff' | 'head' | 'leader' | 'clerk' | 'compliance' | 'admin'
+
+/** Everything a use case needs, built once in main.ts (the composition root). */
+export interface Services {
+  db: Knex
+  blobs: BlobStore
+  config: Config
+  /** Trust anchors (DER) and CRL file contents for validation. */
+  trustAnchors: () => Buffer[]
+  crls: () => Buffer[]
+  /** RFC 3161 source for B-T signatures (the built-in TSA, or a configured URL). */
+  timestamp?: (signatureValue: Buffer) => Promise<Buffer>
+}
+
+/** The signed-in user a use case acts for. */
+export interface Actor {
+  id: number
+  username: string
+  fullName: string
+  title: string | null
+  agencyId: number
+  roles: Set<Role>
+  requestId?: string
+}
+
+export interface DocumentRow {
+  id: number
+  agency_id: number
+  drafter_id: number
+  title: string
+  kind: 'internal' | 'procedure'
+  procedure_code: string | null
+  status: 'draft' | 'in_progress' | 'returned' | 'issued' | 'rejected' | 'cancelled'
+  outgoing_number: string | null
+  outgoing_date: string | null
+  created_at: string
+  updated_at: string
+  finished_at: string | null
+}

@@ -1,0 +1,95 @@
+import { PdfDocument } from '../signing/pdf/document'
+import { appendAudit } from '../storage/audit'
+import { readableDocument } from './access'
+import type { Actor, DocumentRow, Services } from './context'
+import { WorkflowError } from './errors'
+
+/**
+ * Checks an uploaded file before anything is stored: a PDF (else NOT_A_PDF), readable and not
+ * encrypted (else the signing engine's PDF_UNREADABLE / PDF_ENCRYPTED), with at least a page: a
+ * file Kyso could not sign later is refused now, not at the leader's desk.
+ */
+export function checkUpload(bytes: Buffer): void {
+  if (bytes.subarray(0, 1024).indexOf('%PDF-') < 0) throw new WorkflowError('NOT_A_PDF', 'Tệp tải lên không phải PDF')
+  const doc = new PdfDocument(bytes)
+  doc.pageRef(doc.pageCount() - 1)
+}
+
+export interface UploadInput {
+  title: string
+  kind: 'internal' | 'procedure'
+  procedureCode?: string
+  file: Buffer
+}
+
+/** A drafter uploads a PDF: a draft document with its first version. */
+export async function uploadDocument(s: Services, actor: Actor, input: UploadInput): Promise<DocumentRow> {
+  checkUpload(input.file)
+  if (input.kind === 'procedure') {
+    const known = input.procedureCode ? await s.db('procedures').where({ code: input.procedureCode }).first() : undefined
+    if (!known) throw new WorkflowError('BAD_REQUEST', 'procedureCode: không có trong danh mục thủ tục hành chính')
+  }
+  const blob = await s.blobs.put(input.file)
+  const now = new Date().toISOString()
+  const id = await s.db.transaction(async (trx) => {
+    const [row] = await trx('documents').insert({
+      agency_id: actor.agencyId, drafter_id: actor.id, title: input.title, kind: input.kind,
+      procedure_code: input.kind === 'procedure' ? input.procedureCode : null, status: 'draft', created_at: now, updated_at: now,
+    }).returning('id')
+    const docId = (row as { id: number }).id
+    await trx('versions').insert({ document_id: docId, seq: 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload', created_at: now })
+    await appendAudit(trx, { actorId: actor.id, action: 'document.uploaded', documentId: docId, detail: { sha256: blob.sha256, size: blob.size }, requestId: actor.requestId ?? null })
+    return docId
+  })
+  return readableDocument(s.db, actor, id)
+}
+
+/** After a return for revision, the drafter uploads the revised file: a new version, back to draft. */
+export async function reviseDocument(s: Services, actor: Actor, documentId: number, file: Buffer): Promise<DocumentRow> {
+  const doc = await readableDocument(s.db, actor, documentId)
+  if (doc.drafter_id !== actor.id) throw new WorkflowError('FORBIDDEN', 'Chỉ người soạn thảo được tải lên bản sửa')
+  if (doc.status !== 'returned' && doc.status !== 'draft') throw new WorkflowError('CONFLICT', `Văn bản đang ở trạng thái ${doc.status}, không thể tải bản mới`)
+  checkUpload(file)
+  const blob = await s.blobs.put(file)
+  const now = new Date().toISOString()
+  await s.db.transaction(async (trx) => {
+    const last = (await trx('versions').where({ document_id: doc.id }).max('seq as seq').first()) as { seq: number }
+    const changed = await trx('documents').where({ id: doc.id, status: doc.status }).update({ status: 'draft', updated_at: now })
+    if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản vừa được thay đổi')
+    await trx('versions').insert({ document_id: doc.id, seq: last.seq + 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload', created_at: now })
+    await appendAudit(trx, { actorId: actor.id, action: 'document.revised', documentId: doc.id, detail: { sha256: blob.sha256 }, requestId: actor.requestId ?? null })
+  })
+  return readableDocument(s.db, actor, documentId)
+}
+
+export async function latestVersion(s: Services, documentId: number): Promise<{ id: number; seq: number; sha256: string; size: number }> {
+  return (await s.db('versions').where({ document_id: documentId }).orderBy('seq', 'desc').first()) as { id: number; seq: number; sha256: string; size: number }
+}
+
+/** Everything the document page shows: the document, its versions, the chain and signatures. */
+export async function documentDetails(s: Services, actor: Actor, documentId: number): Promise<Record<string, unknown>> {
+  const doc = await readableDocument(s.db, actor, documentId)
+  const versions = await s.db('versions').where({ document_id: doc.id }).orderBy('seq').select('id', 'seq', 'sha256', 'size', 'origin', 'created_at', 'created_by')
+  const workflows = await s.db('workflows').where({ document_id: doc.id }).orderBy('round').select()
+  const steps = await s.db('steps').whereIn('workflow_id', workflows.map((w: { id: number }) => w.id)).orderBy(['workflow_id', 'seq']).select()
+  const assignees = await s.db('step_assignees as a').join('users as u', 'u.id', 'a.user_id').whereIn('a.step_id', steps.map((x: { id: number }) => x.id)).select('a.step_id', 'u.username', 'u.full_name', 'a.status', 'a.acted_by', 'a.acted_at')
+  const signatures = await s.db('signatures as g').join('users as u', 'u.id', 'g.user_id').where('g.document_id', doc.id).orderBy('g.id')
+    .select('g.id', 'g.step_id', 'g.version_id', 'g.field_name', 'g.marker', 'g.on_behalf_of', 'g.indication', 'g.sub_indication', 'g.created_at', 'u.username', 'u.full_name')
+  return {
+    id: doc.id, title: doc.title, kind: doc.kind, procedureCode: doc.procedure_code, status: doc.status,
+    outgoingNumber: doc.outgoing_number, outgoingDate: doc.outgoing_date, agencyId: doc.agency_id, drafterId: doc.drafter_id,
+    createdAt: doc.created_at, updatedAt: doc.updated_at, finishedAt: doc.finished_at,
+    versions,
+    workflows: workflows.map((w: { id: number; round: number; status: string }) => ({
+      id: w.id, round: w.round, status: w.status,
+      steps: steps.filter((st: { workflow_id: number }) => st.workflow_id === w.id).map((st: { id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completed_at: string | null }) => ({
+        id: st.id, seq: st.seq, action: st.action, rule: st.rule, status: st.status, deadline: st.deadline, completedAt: st.completed_at,
+        assignees: assignees.filter((a: { step_id: number }) => a.step_id === st.id).map((a: { username: string; full_name: string; status: string; acted_by: number | null; acted_at: string | null }) => ({ username: a.username, fullName: a.full_name, status: a.status, actedBy: a.acted_by, actedAt: a.acted_at })),
+      })),
+    })),
+    signatures: signatures.map((g: Record<string, unknown>) => ({
+      id: g.id, stepId: g.step_id, versionId: g.version_id, field: g.field_name, marker: g.marker, onBehalfOf: g.on_behalf_of,
+      indication: g.indication, subIndication: g.sub_indication, createdAt: g.created_at, username: g.username, fullName: g.full_name,
+    })),
+  }
+}

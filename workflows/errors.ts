@@ -1,0 +1,23 @@
+import { KysoError } from '../signing/errors'
+
+/** Codes of the workflow layer; server/ maps each to an HTTP status in one table. */
+export type WorkflowErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'LOGIN_FAILED'
+  | 'LOGIN_THROTTLED'
+  | 'CSRF_REJECTED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_REQUEST'
+  | 'CONFLICT'
+  | 'STEP_NOT_ACTIVE'
+  | 'NOT_ASSIGNEE'
+  | 'OWN_DRAFT'
+  | 'VERSION_CONFLICT'
+  | 'NO_CERTIFICATE'
+  | 'UPLOAD_TOO_LARGE'
+  | 'NOT_A_PDF'
+  | 'IDEMPOTENCY_MISMATCH'
+  | 'DELEGATION_INVALID'
+
+export class WorkflowError extends KysoError<WorkflowErrorCode> {}

@@ -1,0 +1,66 @@
+import type { Knex } from 'knex'
+import { appendAudit } from '../storage/audit'
+import { readableDocument } from './access'
+import type { Actor, DocumentRow, Services } from './context'
+import { WorkflowError } from './errors'
+
+export interface StepSpec {
+  action: 'approve' | 'sign' | 'seal'
+  assignees: string[]
+  rule?: 'all' | 'any'
+  deadline?: string
+}
+
+const ACTIONS = new Set(['approve', 'sign', 'seal'])
+
+/** Checks explicit steps (or a template's) and resolves usernames in the document's agency tree. */
+async function resolveSteps(trx: Knex, steps: unknown): Promise<{ spec: StepSpec; userIds: number[] }[]> {
+  if (!Array.isArray(steps) || steps.length === 0 || steps.length > 20) throw new WorkflowError('BAD_REQUEST', 'steps: from 1 to 20 steps are required')
+  const out: { spec: StepSpec; userIds: number[] }[] = []
+  for (const [i, raw] of steps.entries()) {
+    const st = raw as Partial<StepSpec>
+    if (typeof st !== 'object' || st === null || !ACTIONS.has(st.action as string)) throw new WorkflowError('BAD_REQUEST', `steps[${i}].action: approve, sign or seal`)
+    if (st.rule !== undefined && st.rule !== 'all' && st.rule !== 'any') throw new WorkflowError('BAD_REQUEST', `steps[${i}].rule: all or any`)
+    if (!Array.isArray(st.assignees) || st.assignees.length === 0 || !st.assignees.every((a) => typeof a === 'string')) throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: a list of usernames`)
+    if (st.deadline !== undefined && Number.isNaN(Date.parse(st.deadline))) throw new WorkflowError('BAD_REQUEST', `steps[${i}].deadline: an ISO 8601 date`)
+    const users = (await trx('users').whereIn('username', st.assignees).where({ disabled: false }).select('id', 'username')) as { id: number; username: string }[]
+    const missing = st.assignees.filter((a) => !users.some((u) => u.username === a))
+    if (missing.length) throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: unknown user ${missing.join(', ')}`)
+    if (st.action === 'seal') {
+      const clerks = await trx('user_roles').whereIn('user_id', users.map((u) => u.id)).where({ role: 'clerk' }).select('user_id')
+      if (clerks.length !== users.length) throw new WorkflowError('BAD_REQUEST', `steps[${i}]: only records clerks (văn thư) apply the seal`)
+    }
+    out.push({ spec: { action: st.action as StepSpec['action'], assignees: st.assignees, rule: st.rule ?? 'all', ...(st.deadline && { deadline: st.deadline }) }, userIds: users.map((u) => u.id) })
+  }
+  return out
+}
+
+/**
+ * The drafter submits a draft along a route template or explicit steps: a new workflow round whose
+ * first step becomes active.
+ */
+export async function submitDocument(s: Services, actor: Actor, documentId: number, input: { template?: unknown; steps?: unknown }): Promise<DocumentRow> {
+  const doc = await readableDocument(s.db, actor, documentId)
+  if (doc.drafter_id !== actor.id) throw new WorkflowError('FORBIDDEN', 'Chỉ người soạn thảo được trình ký')
+  let steps = input.steps
+  if (input.template !== undefined) {
+    if (typeof input.template !== 'string') throw new WorkflowError('BAD_REQUEST', 'template: a template name')
+    const t = (await s.db('route_templates').where({ agency_id: doc.agency_id, name: input.template }).first()) as { steps_json: string } | undefined
+    if (!t) throw new WorkflowError('BAD_REQUEST', `template: no template '${input.template}' in this agency`)
+    steps = JSON.parse(t.steps_json) as unknown
+  }
+  const now = new Date().toISOString()
+  await s.db.transaction(async (trx) => {
+    const resolved = await resolveSteps(trx, steps)
+    const changed = await trx('documents').where({ id: doc.id, status: 'draft' }).update({ status: 'in_progress', updated_at: now })
+    if (!changed) throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
+    const last = (await trx('workflows').where({ document_id: doc.id }).max('round as round').first()) as { round: number | null }
+    const [wf] = await trx('workflows').insert({ document_id: doc.id, round: (last.round ?? 0) + 1, status: 'active', created_at: now }).returning('id')
+    for (const [i, r] of resolved.entries()) {
+      const [st] = await trx('steps').insert({ workflow_id: (wf as { id: number }).id, seq: i + 1, action: r.spec.action, rule: r.spec.rule, status: i === 0 ? 'active' : 'waiting', deadline: r.spec.deadline ?? null }).returning('id')
+      for (const uid of r.userIds) await trx('step_assignees').insert({ step_id: (st as { id: number }).id, user_id: uid, status: 'pending' })
+    }
+    await appendAudit(trx, { actorId: actor.id, action: 'document.submitted', documentId: doc.id, detail: { steps: resolved.map((r) => r.spec) }, requestId: actor.requestId ?? null })
+  })
+  return readableDocument(s.db, actor, documentId)
+}
