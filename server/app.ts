@@ -87,17 +87,16 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.post('/api/documents/:id/cancel', auth, route(s, async (req, res) => cancelDocument(s, actorOf(res), idParam(req))))
   app.get('/api/inbox', auth, route(s, async (_req, res) => inbox(s, actorOf(res))))
   app.get('/api/documents/:id', auth, route(s, async (req, res) => documentDetails(s, actorOf(res), idParam(req))))
-  app.get('/api/documents/:id/file', auth, (req, res, next) => {
-    void (async () => {
-      const doc = await readableDocument(s.db, actorOf(res), idParam(req))
-      const v = await latestVersion(s, doc.id)
-      const bytes = await s.blobs.get(v.sha256)
-      res.setHeader('Content-Type', 'application/pdf')
-      res.setHeader('Content-Disposition', `attachment; filename="van-ban-${doc.id}-v${v.seq}.pdf"`)
-      res.setHeader('ETag', `"${v.sha256}"`)
-      res.end(bytes)
-    })().catch(next)
-  })
+  app.get('/api/documents/:id/file', auth, route(s, async (req, res) => {
+    const doc = await readableDocument(s.db, actorOf(res), idParam(req))
+    const v = await latestVersion(s, doc.id)
+    const bytes = await s.blobs.get(v.sha256)
+    res.setHeader('Content-Type', 'application/pdf')
+    res.setHeader('Content-Disposition', `attachment; filename="van-ban-${doc.id}-v${v.seq}.pdf"`)
+    res.setHeader('ETag', `"${v.sha256}"`)
+    res.end(bytes)
+    return undefined
+  }))
   app.get('/api/documents/:id/verification', auth, route(s, async (req, res) => {
     const doc = await readableDocument(s.db, actorOf(res), idParam(req))
     const v = await latestVersion(s, doc.id)
@@ -123,7 +122,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   }))
 
   // RFC 3161 §3.4: the built-in timestamp authority over HTTP.
-  app.get('/tsa', (_req, res) => void res.type('text/plain').send('Kyso built-in RFC 3161 time-stamping authority: POST application/timestamp-query here.\n'))
+  app.get('/tsa', (_req, res) => void res.type('text/plain').status(opts.tsaKey ? 200 : 404).send(opts.tsaKey ? 'Kyso built-in RFC 3161 time-stamping authority: POST application/timestamp-query here.\n' : 'No built-in time-stamping authority is configured.\n'))
   app.post('/tsa', express.raw({ type: 'application/timestamp-query', limit: '64kb' }), (req, res, next) => {
     void (async () => {
       if (!opts.tsaKey) throw new WorkflowError('NOT_FOUND', 'no built-in TSA configured')
@@ -139,9 +138,14 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   return app
 }
 
-/** Body-parser failures (bad JSON, too large) become 400/413 with our error shape. */
-const jsonErrors: express.ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
-  if (err?.type === 'entity.parse.failed') return void res.status(400).json({ error: { code: 'BAD_REQUEST', message: 'body: invalid JSON' } })
+/**
+ * Body-parser failures are the client's: bad JSON, too large, an unsupported charset or encoding,
+ * a body that does not decompress. They become 4xx with our error shape, never a 500.
+ */
+const jsonErrors: express.ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, _req, res, next) => {
   if (err?.type === 'entity.too.large') return void res.status(413).json({ error: { code: 'UPLOAD_TOO_LARGE', message: 'body too large' } })
+  if (typeof err?.type === 'string' && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+    return void res.status(400).json({ error: { code: 'BAD_REQUEST', message: err.type === 'entity.parse.failed' ? 'body: invalid JSON' : `body: ${err.type}` } })
+  }
   next(err)
 }

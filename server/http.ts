@@ -87,7 +87,11 @@ async function run(s: Services, fn: (req: Request, res: Response) => Promise<unk
 
 async function idempotent(s: Services, actor: Actor, key: string, req: Request, res: Response, exec: () => Promise<{ status: number; body: unknown }>): Promise<void> {
   if (key.length > 200) throw new WorkflowError('BAD_REQUEST', 'Idempotency-Key: at most 200 characters')
-  const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl} ${JSON.stringify(req.body ?? null)}`).digest('hex')
+  // A JSON body is part of the fingerprint; an upload (streamed, not yet read) is known by its
+  // media type and length (not the multipart boundary, which a client regenerates on a retry).
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]
+  const payload = req.is('application/json') ? JSON.stringify(req.body ?? null) : `${mediaType} ${req.headers['content-length'] ?? ''}`
+  const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl} ${payload}`).digest('hex')
   const inserted = await s.db('idempotency_keys').insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() }).then(() => true, () => false)
   if (!inserted) {
     const row = (await s.db('idempotency_keys').where({ user_id: actor.id, key }).first()) as { request_hash: string; status_code: number | null; response_json: string | null }

@@ -1,4 +1,306 @@
-/** The OpenAPI description of the API, served at /api/openapi.json (filled out in full later). */
+import { STATUS } from './errors'
+
+/** Schemas, responses and operations as plain objects: the spec is data, assembled below. */
+type Json = Record<string, unknown>
+type Code = keyof typeof STATUS
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` })
+const json = (schema: Json): Json => ({ 'application/json': { schema } })
+const str = (description?: string, extra: Json = {}): Json => ({ type: 'string', ...(description && { description }), ...extra })
+const int = (description?: string): Json => ({ type: 'integer', ...(description && { description }) })
+const bool = (description?: string): Json => ({ type: 'boolean', ...(description && { description }) })
+/** OpenAPI 3.1 (JSON Schema 2020-12) has no `nullable`: null joins the type, and the enum if any. */
+const nullable = (schema: Json): Json => ({ ...schema, type: [schema.type, 'null'], ...(Array.isArray(schema.enum) && { enum: [...(schema.enum as unknown[]), null] }) })
+const date = (description?: string): Json => str(description, { format: 'date-time' })
+const oneOf = (...values: string[]): Json => ({ type: 'string', enum: values })
+const array = (items: Json): Json => ({ type: 'array', items })
+/** An object whose listed properties are all present (a value may still be null where typed so). */
+const object = (properties: Record<string, Json>, required: string[] = Object.keys(properties)): Json => ({ type: 'object', properties, required })
+
+const indication = oneOf('PASSED', 'INDETERMINATE', 'FAILED')
+const action = oneOf('approve', 'sign', 'seal')
+const rule = oneOf('all', 'any')
+
+const schemas: Record<string, Json> = {
+  Error: object({ error: object({ code: str('Stable UPPER_SNAKE code (server/errors.ts)'), message: str('For a person, usually in Vietnamese; a 5xx says nothing internal') }) }),
+  User: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(oneOf('staff', 'head', 'leader', 'clerk', 'compliance', 'admin')) }),
+  LoginRequest: object({ username: str(undefined, { maxLength: 100 }), password: str(undefined, { maxLength: 1000 }) }),
+  LoginResult: object({
+    token: str('Bearer token for API clients (Authorization: Bearer ...); the same value is set as the kyso_session cookie'),
+    csrfToken: str('Send as X-CSRF-Token on POSTs authenticated by the cookie'),
+    expiresAt: date(),
+    user: ref('User'),
+  }),
+  Ok: object({ ok: { const: true } }),
+  Version: object({ id: int(), seq: int('1 for the upload, one more for each signature or revision'), sha256: str(), size: int(), origin: oneOf('upload', 'signature'), created_at: date(), created_by: int('User id') }),
+  Assignee: object({ username: str(), fullName: str(), status: oneOf('pending', 'done', 'skipped'), actedBy: nullable(int('User id; a delegate when it differs from the assignee')), actedAt: nullable(date()) }),
+  Step: object({ id: int(), seq: int(), action, rule, status: oneOf('waiting', 'active', 'done', 'stopped'), deadline: nullable(str()), completedAt: nullable(date()), assignees: array(ref('Assignee')) }),
+  Workflow: object({ id: int(), round: int('One round per submission'), status: oneOf('active', 'completed', 'rejected', 'returned', 'cancelled'), steps: array(ref('Step')) }),
+  SignatureRecord: object({
+    id: int(), stepId: int(), versionId: int(), field: str('Signature field name in the PDF'), marker: nullable(oneOf('KT.', 'TUQ.', 'Q.')),
+    onBehalfOf: nullable(int('Principal user id when signed by delegation')), indication: nullable(indication), subIndication: nullable(str()),
+    createdAt: date(), username: str(), fullName: str(),
+  }),
+  Document: object({
+    id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()),
+    status: oneOf('draft', 'in_progress', 'returned', 'issued', 'rejected', 'cancelled'),
+    outgoingNumber: nullable(str('Số, ký hiệu, recorded by the clerk at the seal step')), outgoingDate: nullable(str()),
+    agencyId: int(), drafterId: int(), createdAt: date(), updatedAt: date(), finishedAt: nullable(date()),
+    versions: array(ref('Version')), workflows: array(ref('Workflow')), signatures: array(ref('SignatureRecord')),
+  }),
+  UploadForm: object({
+    file: str('The PDF', { contentMediaType: 'application/pdf' }),
+    title: str(undefined, { maxLength: 500 }),
+    kind: { ...oneOf('internal', 'procedure'), default: 'internal' },
+    procedureCode: str('Required when kind=procedure: a code of the public-procedure catalogue, e.g. 1.001193'),
+  }, ['file', 'title']),
+  VersionForm: object({ file: str('The revised PDF', { contentMediaType: 'application/pdf' }) }),
+  StepSpec: object({
+    action, assignees: { ...array(str('username')), minItems: 1 }, rule: { ...rule, default: 'all' }, deadline: date(),
+  }, ['action', 'assignees']),
+  SubmitRequest: {
+    description: 'Exactly one of template (a route template of the document\'s agency) or steps (1 to 20).',
+    oneOf: [object({ template: str(undefined, { examples: ['cong-van-thuong'] }) }), object({ steps: { ...array(ref('StepSpec')), minItems: 1, maxItems: 20 } })],
+  },
+  StatusChange: object({ documentId: int(), status: oneOf('rejected', 'returned', 'cancelled') }),
+  InboxItem: object({
+    stepId: int(), documentId: int(), title: str(), action, rule, deadline: nullable(str()), assigneeId: int(),
+    drafter: str('Full name'), agency: str(), onBehalfOf: nullable(int('Principal user id when waiting by delegation')), overdue: bool(),
+  }),
+  SignRequest: object({
+    pin: str('Unlocks the signer\'s key (for a seal, the clerk\'s own PIN)'), comment: str(),
+    outgoingNumber: str('Required for a seal step, e.g. 15/STTTT-VP'), outgoingDate: str('Required for a seal step: an ISO 8601 date'),
+  }, ['pin']),
+  SignResult: object({ documentId: int(), stepId: int(), version: int('The new version\'s seq'), field: str(), status: oneOf('in_progress', 'issued') }),
+  ReasonRequest: object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) }),
+  DelegationRequest: object({ delegate: str('Username in the same agency'), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date('After from') }),
+  Delegation: object({ id: int(), delegate: str(), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date() }),
+  AuditVerification: object({ ok: bool(), events: int(), brokenAt: int('Id of the first event whose hash does not chain') }, ['ok', 'events']),
+  Check: object({ check: oneOf('structure', 'coverage', 'integrity', 'signing-certificate', 'trust', 'validity', 'timestamp', 'revocation', 'changes'), passed: bool(), detail: str() }),
+  Change: object({ kind: str(), object: nullable(int()), page: nullable(int()), what: str(), allowed: bool(), key: str() }, ['kind', 'object', 'page', 'what', 'allowed']),
+  SignatureReport: object({
+    field: str(), fields: array(str()), signer: nullable(str()), issuer: nullable(str()),
+    signedAt: nullable(date('The timestamp\'s genTime when proven (B-T), else the claimed /M')), signedAtProven: bool(),
+    subFilter: nullable(str()), level: nullable(oneOf('B-B', 'B-T', 'PKCS7')), indication, subIndication: nullable(str()),
+    coversWholeDocument: bool(), byteRange: nullable(array(int())), revision: nullable(int()), signedContentLength: nullable(int()),
+    revocation: oneOf('good', 'revoked', 'unknown', 'not-checked'), revocationSource: nullable(oneOf('crl')),
+    timestamp: nullable(object({ genTime: nullable(date()), valid: bool(), trusted: bool(), tsa: nullable(str()) })),
+    checks: array(ref('Check')), changes: array(ref('Change')), problems: array(str()),
+  }),
+  VerifyReport: {
+    ...object({
+      indication, signatures: array(ref('SignatureReport')), revisions: int(),
+      revisionProblems: array(object({ revision: int(), from: int(), problem: str() })), encrypted: bool(),
+    }),
+    description: 'The same JSON as `kyso verify --json`: the overall indication is the worst signature\'s.',
+  },
+}
+
+/** The error responses of an operation, grouped by the status the one table gives each code. */
+function failures(codes: Code[]): Record<string, Json> {
+  const byStatus = new Map<number, Code[]>()
+  for (const code of new Set<Code>([...codes, 'INTERNAL'])) byStatus.set(STATUS[code], [...(byStatus.get(STATUS[code]) ?? []), code])
+  const out: Record<string, Json> = {}
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    out[String(status)] = {
+      description: list.join(', '),
+      content: json({ allOf: [ref('Error'), object({ error: object({ code: oneOf(...list) }, ['code']) })] }),
+    }
+  }
+  return out
+}
+
+const SIGNED_IN: Code[] = ['UNAUTHENTICATED']
+const JSON_BODY: Code[] = ['BAD_REQUEST', 'UPLOAD_TOO_LARGE']
+/** A cookie-authenticated POST needs X-CSRF-Token; a repeated Idempotency-Key can mismatch or still be running. */
+const SIGNED_IN_POST: Code[] = [...SIGNED_IN, 'CSRF_REJECTED', 'BAD_REQUEST', 'CONFLICT', 'IDEMPOTENCY_MISMATCH']
+const UPLOAD: Code[] = ['BAD_REQUEST', 'UPLOAD_TOO_LARGE', 'NOT_A_PDF', 'PDF_UNREADABLE', 'PDF_ENCRYPTED', 'PDF_TOO_LARGE', 'PDF_PAGE_NOT_FOUND']
+const SIGNING: Code[] = [
+  'PIN_INCORRECT', 'KEY_UNREADABLE', 'KEY_MISMATCH', 'CERT_REVOKED', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_KEY_USAGE', 'CERT_UNREADABLE',
+  'CRL_UNREADABLE', 'PDF_UNREADABLE', 'PDF_CERTIFIED_NO_CHANGES', 'PDF_TOO_LARGE', 'SIGNATURE_TOO_LARGE', 'TSA_FAILED', 'VERSION_CONFLICT',
+]
+
+const bearerOrCookie = [{ bearer: [] }, { session: [] }]
+const bearerOrCookieWithCsrf = [{ bearer: [] }, { session: [], csrf: [] }]
+const REPLAYED: Json = { description: '"true" when this is the stored result of an earlier request with the same Idempotency-Key', schema: str() }
+const param = (name: string): Json => ({ $ref: `#/components/parameters/${name}` })
+
+interface Operation {
+  id: string
+  tag: string
+  summary: string
+  description?: string
+  /** Signed-in only (bearer token or session cookie); POSTs also take Idempotency-Key. */
+  auth?: boolean
+  path?: 'DocumentId' | 'StepId'
+  body?: Json
+  ok: [number, string, Json?]
+  /** Response headers of the success. */
+  headers?: Json
+  codes?: Code[]
+}
+
+function operation(method: 'get' | 'post', o: Operation): Json {
+  const [status, description, content] = o.ok
+  const post = method === 'post' && o.auth
+  const headers: Json = { ...o.headers, ...(post && { 'Idempotent-Replayed': REPLAYED }) }
+  return {
+    operationId: o.id, tags: [o.tag], summary: o.summary, ...(o.description && { description: o.description }),
+    security: o.auth ? (method === 'post' ? bearerOrCookieWithCsrf : bearerOrCookie) : [],
+    parameters: [...(o.path ? [param(o.path)] : []), ...(post ? [param('IdempotencyKey')] : [])],
+    ...(o.body && { requestBody: { required: true, content: o.body } }),
+    responses: {
+      [String(status)]: { description, ...(Object.keys(headers).length > 0 && { headers }), ...(content && { content }) },
+      ...failures([...(o.auth ? (method === 'post' ? SIGNED_IN_POST : SIGNED_IN) : []), ...(o.codes ?? [])]),
+    },
+  }
+}
+
+const multipart = (schema: string): Json => ({ 'multipart/form-data': { schema: ref(schema), encoding: { file: { contentType: 'application/pdf' } } } })
+
+const pdf = (description: string): Json => ({ 'application/pdf': { schema: str(description, { contentMediaType: 'application/pdf' }) } })
+const SIGNED_STEP = 'approve signs with reason "Đã duyệt", sign is the competent person\'s signature, seal is the agency\'s seal applied by a clerk ' +
+  '(outgoingNumber and outgoingDate required). The new version extends the previous bytes exactly. Of concurrent requests on one assignment one wins; the rest get 409.'
+
+const paths: Record<string, Record<string, Json>> = {
+  '/api/openapi.json': {
+    get: operation('get', { id: 'getOpenApi', tag: 'meta', summary: 'This description (OpenAPI 3.1)', ok: [200, 'The OpenAPI document', json({ type: 'object' })] }),
+  },
+  '/api/auth/login': {
+    post: operation('post', {
+      id: 'login', tag: 'auth', summary: 'Sign in with a local account',
+      description: 'A new session at every login. After repeated failures the username is throttled for a while.',
+      body: json(ref('LoginRequest')), ok: [200, 'Signed in', json(ref('LoginResult'))], codes: [...JSON_BODY, 'LOGIN_FAILED', 'LOGIN_THROTTLED'],
+      headers: { 'Set-Cookie': { description: 'kyso_session=TOKEN; HttpOnly; SameSite=Strict; Path=/ (Secure over HTTPS)', schema: str() } },
+    }),
+  },
+  '/api/auth/logout': {
+    post: operation('post', { id: 'logout', tag: 'auth', summary: 'Revoke this session (and clear the cookie)', auth: true, ok: [200, 'Signed out', json(ref('Ok'))] }),
+  },
+  '/api/me': { get: operation('get', { id: 'getMe', tag: 'auth', summary: 'The signed-in user', auth: true, ok: [200, 'The user', json(ref('User'))] }) },
+  '/api/documents': {
+    post: operation('post', {
+      id: 'uploadDocument', tag: 'documents', summary: 'Upload a PDF as a new draft', auth: true,
+      body: multipart('UploadForm'), ok: [201, 'The new draft', json(ref('Document'))], codes: UPLOAD,
+    }),
+  },
+  '/api/documents/{id}': {
+    get: operation('get', {
+      id: 'getDocument', tag: 'documents', summary: 'A document with its versions, chain and signatures', auth: true, path: 'DocumentId',
+      description: 'A document the user may not read is a 404, like one that does not exist.',
+      ok: [200, 'The document', json(ref('Document'))], codes: ['NOT_FOUND'],
+    }),
+  },
+  '/api/documents/{id}/versions': {
+    post: operation('post', {
+      id: 'reviseDocument', tag: 'documents', summary: 'The drafter uploads a revised version (of a draft or returned document)', auth: true, path: 'DocumentId',
+      body: multipart('VersionForm'), ok: [201, 'The document, back to draft', json(ref('Document'))], codes: [...UPLOAD, 'NOT_FOUND', 'FORBIDDEN'],
+    }),
+  },
+  '/api/documents/{id}/submit': {
+    post: operation('post', {
+      id: 'submitDocument', tag: 'documents', summary: 'The drafter submits a draft along a route template or explicit steps', auth: true, path: 'DocumentId',
+      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN'],
+    }),
+  },
+  '/api/documents/{id}/cancel': {
+    post: operation('post', {
+      id: 'cancelDocument', tag: 'documents', summary: 'The drafter cancels a document before it is issued', auth: true, path: 'DocumentId',
+      ok: [200, 'Cancelled', json(ref('StatusChange'))], codes: ['NOT_FOUND', 'FORBIDDEN'],
+    }),
+  },
+  '/api/documents/{id}/file': {
+    get: operation('get', {
+      id: 'downloadDocument', tag: 'documents', summary: 'The latest version\'s PDF', auth: true, path: 'DocumentId', codes: ['NOT_FOUND'],
+      ok: [200, 'The PDF', pdf('The latest version')],
+      headers: { ETag: { description: 'The version\'s sha256, quoted', schema: str() }, 'Content-Disposition': { description: 'attachment; filename="van-ban-ID-vSEQ.pdf"', schema: str() } },
+    }),
+  },
+  '/api/documents/{id}/verification': {
+    get: operation('get', {
+      id: 'verifyDocument', tag: 'documents', summary: 'Validate the latest version: the same report as `kyso verify --json`', auth: true, path: 'DocumentId',
+      ok: [200, 'The validation report (a bad signature is data, not an error)', json(ref('VerifyReport'))],
+      codes: ['NOT_FOUND', 'PDF_UNREADABLE', 'PDF_TOO_LARGE', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
+    }),
+  },
+  '/api/inbox': {
+    get: operation('get', {
+      id: 'getInbox', tag: 'steps', summary: 'Active steps waiting for me, and those of leaders who delegated to me now', auth: true,
+      ok: [200, 'Waiting steps, oldest first', json(array(ref('InboxItem')))],
+    }),
+  },
+  '/api/steps/{id}/sign': {
+    post: operation('post', {
+      id: 'signStep', tag: 'steps', summary: 'Approve, sign or seal the current step with my PIN', description: SIGNED_STEP, auth: true, path: 'StepId',
+      body: json(ref('SignRequest')), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
+      codes: [...JSON_BODY, 'NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE', 'NO_CERTIFICATE', ...SIGNING],
+    }),
+  },
+  '/api/steps/{id}/reject': {
+    post: operation('post', {
+      id: 'rejectStep', tag: 'steps', summary: 'Reject: ends the chain (reason required)', auth: true, path: 'StepId',
+      body: json(ref('ReasonRequest')), ok: [200, 'Rejected', json(ref('StatusChange'))], codes: [...JSON_BODY, 'NOT_FOUND', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE'],
+    }),
+  },
+  '/api/steps/{id}/return': {
+    post: operation('post', {
+      id: 'returnStep', tag: 'steps', summary: 'Return to the drafter for revision (reason required)', auth: true, path: 'StepId',
+      body: json(ref('ReasonRequest')), ok: [200, 'Returned', json(ref('StatusChange'))], codes: [...JSON_BODY, 'NOT_FOUND', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE'],
+    }),
+  },
+  '/api/delegations': {
+    post: operation('post', {
+      id: 'createDelegation', tag: 'delegations', summary: 'A leader authorises a delegate to sign KT./TUQ./Q. between two dates', auth: true,
+      body: json(ref('DelegationRequest')), ok: [201, 'Recorded', json(ref('Delegation'))], codes: [...JSON_BODY, 'FORBIDDEN'],
+    }),
+  },
+  '/api/audit/verify': {
+    get: operation('get', {
+      id: 'verifyAudit', tag: 'audit', summary: 'Check the audit hash chain (admin and compliance only)', auth: true,
+      ok: [200, 'The verdict; brokenAt names the first broken event', json(ref('AuditVerification'))], codes: ['FORBIDDEN'],
+    }),
+  },
+  '/tsa': {
+    get: operation('get', { id: 'getTsaInfo', tag: 'tsa', summary: 'About the built-in RFC 3161 time-stamping authority', ok: [200, 'A line of text', { 'text/plain': { schema: str() } }] }),
+    post: operation('post', {
+      id: 'timestamp', tag: 'tsa', summary: 'RFC 3161 §3.4: a TimeStampReq in, a TimeStampResp out',
+      description: 'A request the TSA cannot honour is answered 200 with a rejection status inside the TimeStampResp.',
+      body: { 'application/timestamp-query': { schema: str('DER TimeStampReq', { contentMediaType: 'application/timestamp-query' }) } },
+      ok: [200, 'DER TimeStampResp', { 'application/timestamp-reply': { schema: str(undefined, { contentMediaType: 'application/timestamp-reply' }) } }],
+      codes: ['BAD_REQUEST', 'NOT_FOUND', 'UPLOAD_TOO_LARGE'],
+    }),
+  },
+}
+
+const TAGS: Record<string, string> = {
+  meta: 'This description', auth: 'Sessions: bearer token or HttpOnly cookie', documents: 'Drafts, versions, chains, the PDF and its validation',
+  steps: 'Acting on the current step: sign (approve, sign, seal), reject, return', delegations: 'KT./TUQ./Q. authorisations of leaders',
+  audit: 'The hash-chained audit log', tsa: 'The built-in RFC 3161 timestamp authority',
+}
+
+/**
+ * The OpenAPI 3.1 description of the whole API, served at /api/openapi.json. Error statuses come
+ * from the one code -> status table, so the two cannot disagree.
+ */
 export function openApi(): Record<string, unknown> {
-  return { openapi: '3.1.0', info: { title: 'Kyso API', version: '0.1.0' }, paths: {} }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Kyso API', version: '0.1.0', description: 'Documents through approval chains in Vietnamese state agencies; every step is a PAdES signature. Every error body is {"error": {"code", "message"}}.' },
+    servers: [{ url: '/' }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+    paths: structuredClone(paths),
+    components: {
+      schemas: structuredClone(schemas),
+      parameters: {
+        DocumentId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+        StepId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+        IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeat a POST with the same key to get the first result again (per user, at most 200 characters).', schema: str(undefined, { maxLength: 200 }) },
+      },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'The token from POST /api/auth/login' },
+        session: { type: 'apiKey', in: 'cookie', name: 'kyso_session', description: 'HttpOnly, SameSite=Strict session cookie set at login' },
+        csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'The csrfToken from login; required on POSTs that ride on the session cookie' },
+      },
+    },
+  }
 }

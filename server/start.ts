@@ -45,6 +45,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     trustAnchors: () => (existsSync(join(caDir, 'root.pem')) ? fromPem(readFileSync(join(caDir, 'root.pem'), 'latin1'), 'CERTIFICATE') : []),
     crls: fileReader(join(caDir, 'crl.pem')),
     ...(tsaKey && { timestamp: builtinTsa(tsaKey) }),
+    log: (line) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n'),
   }
   const app = createApp(services, { ...(tsaKey && { tsaKey }) })
   const server = await new Promise<Server>((resolve) => {

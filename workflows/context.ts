@@ -14,6 +14,8 @@ export interface Services {
   crls: () => Buffer[]
   /** RFC 3161 source for B-T signatures (the built-in TSA, or a configured URL). */
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>
+  /** Structured log (JSON lines); never PINs, keys or document contents. */
+  log?: (line: Record<string, unknown>) => void
 }
 
 /** The signed-in user a use case acts for. */

@@ -1,4 +1,5 @@
 import { PdfDocument } from '../signing/pdf/document'
+import { assertChangesPermitted } from '../signing/sign/form'
 import { appendAudit } from '../storage/audit'
 import { readableDocument } from './access'
 import type { Actor, DocumentRow, Services } from './context'
@@ -13,6 +14,7 @@ export function checkUpload(bytes: Buffer): void {
   if (bytes.subarray(0, 1024).indexOf('%PDF-') < 0) throw new WorkflowError('NOT_A_PDF', 'Tệp tải lên không phải PDF')
   const doc = new PdfDocument(bytes)
   doc.pageRef(doc.pageCount() - 1)
+  assertChangesPermitted(doc)
 }
 
 export interface UploadInput {
@@ -69,7 +71,7 @@ export async function latestVersion(s: Services, documentId: number): Promise<{ 
 /** Everything the document page shows: the document, its versions, the chain and signatures. */
 export async function documentDetails(s: Services, actor: Actor, documentId: number): Promise<Record<string, unknown>> {
   const doc = await readableDocument(s.db, actor, documentId)
-  const versions = await s.db('versions').where({ document_id: doc.id }).orderBy('seq').select('id', 'seq', 'sha256', 'size', 'origin', 'created_at', 'created_by')
+  const versions = (await s.db('versions').where({ document_id: doc.id }).orderBy('seq').select('id', 'seq', 'sha256', 'size', 'origin', 'created_at as createdAt', 'created_by as createdBy')) as Record<string, unknown>[]
   const workflows = await s.db('workflows').where({ document_id: doc.id }).orderBy('round').select()
   const steps = await s.db('steps').whereIn('workflow_id', workflows.map((w: { id: number }) => w.id)).orderBy(['workflow_id', 'seq']).select()
   const assignees = await s.db('step_assignees as a').join('users as u', 'u.id', 'a.user_id').whereIn('a.step_id', steps.map((x: { id: number }) => x.id)).select('a.step_id', 'u.username', 'u.full_name', 'a.status', 'a.acted_by', 'a.acted_at')

@@ -18,6 +18,5 @@ export type WorkflowErrorCode =
   | 'UPLOAD_TOO_LARGE'
   | 'NOT_A_PDF'
   | 'IDEMPOTENCY_MISMATCH'
-  | 'DELEGATION_INVALID'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}

@@ -1,6 +1,4 @@
 import type { Knex } from 'knex'
-import { openPkcs12KeySource } from '../signing/keys/pkcs12'
-import { loadCrls } from '../signing/pki/crl'
 import { appearanceFromCertificate, signPdf } from '../signing/sign'
 import type { SigningMarker } from '../signing/appearance'
 import { appendAudit } from '../storage/audit'
@@ -8,7 +6,8 @@ import { readableDocument } from './access'
 import type { Actor, Services } from './context'
 import { latestVersion } from './documents'
 import { WorkflowError } from './errors'
-import { recordVerdicts } from './verdicts'
+import { recordVerdicts, serviceCrls } from './verdicts'
+import { unlockKey } from './unlocked-keys'
 
 export interface SignStepInput {
   pin: string
@@ -20,7 +19,7 @@ export interface SignStepInput {
 interface StepRow { id: number; workflow_id: number; seq: number; action: 'approve' | 'sign' | 'seal'; rule: 'all' | 'any'; status: string }
 
 /** Who the actor acts for on this step: themself, or a principal who delegated to them. */
-async function principalFor(db: Knex, actor: Actor, step: StepRow): Promise<{ principalId: number; marker?: SigningMarker; principalTitle?: string }> {
+export async function principalFor(db: Knex, actor: Actor, step: { id: number; action: string }): Promise<{ principalId: number; marker?: SigningMarker; principalTitle?: string }> {
   const mine = (await db('step_assignees').where({ step_id: step.id, user_id: actor.id }).first()) as { status: string } | undefined
   if (mine?.status === 'pending') return { principalId: actor.id }
   if (mine) throw new WorkflowError('CONFLICT', 'Bạn đã xử lý bước này')
@@ -57,7 +56,7 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
   const cert = (await s.db('certificates').where({ holder_user_id: actor.id, kind: step.action === 'seal' ? 'seal' : 'personal', ...(step.action === 'seal' && { agency_id: doc.agency_id }) }).whereNull('revoked_at').orderBy('id', 'desc').first()) as { id: number; p12: Buffer } | undefined
   if (!cert) throw new WorkflowError('NO_CERTIFICATE', step.action === 'seal' ? 'Không có chứng thư số của cơ quan cho văn thư này' : 'Bạn chưa có chứng thư số')
   // 2.
-  const keySource = openPkcs12KeySource(Buffer.from(cert.p12), input.pin)
+  const keySource = unlockKey(cert.id, Buffer.from(cert.p12), input.pin)
   const base = await latestVersion(s, doc.id)
   const before = await s.blobs.get(base.sha256)
   const appearance = appearanceFromCertificate(keySource.certificate, {
@@ -65,7 +64,7 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
     ...(who.marker && { marker: who.marker }),
     ...(who.principalTitle && { principalTitle: who.principalTitle }),
   })
-  const crls = s.crls().flatMap((c) => loadCrls(c))
+  const crls = serviceCrls(s)
   const reason = step.action === 'approve' ? 'Đã duyệt' : step.action === 'seal' ? 'Phát hành' : 'Ký ban hành'
   const signed = await signPdf(before, { keySource, appearance, reason, ...(crls.length && { revocation: { crls } }), ...(s.timestamp && { timestamp: s.timestamp }) })
   if (!signed.pdf.subarray(0, before.length).equals(before)) throw new WorkflowError('VERSION_CONFLICT', 'the signed version does not extend the previous one')
@@ -93,8 +92,8 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
     })
     return { finished, versionSeq: base.seq + 1 }
   })
-  // 4.
-  if (outcome.finished) await recordVerdicts(s, doc.id, signed.pdf)
+  // 4. After the response: validation is not on the signer's path (its verdicts appear shortly).
+  if (outcome.finished) setImmediate(() => void recordVerdicts(s, doc.id, signed.pdf).catch((err: unknown) => s.log?.({ level: 'error', msg: 'recording verdicts failed', documentId: doc.id, error: String(err) })))
   return { documentId: doc.id, stepId: step.id, version: outcome.versionSeq, field: signed.fieldName, status: outcome.finished ? 'issued' : 'in_progress' }
 }
 

@@ -2,6 +2,7 @@ import { appendAudit } from '../storage/audit'
 import { readableDocument } from './access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
+import { principalFor } from './sign-step'
 
 /**
  * Reject (ends the chain) or return for revision (back to the drafter, who uploads a new version
@@ -14,8 +15,8 @@ export async function stopChain(s: Services, actor: Actor, stepId: number, kind:
   const wf = (await s.db('workflows').where({ id: step.workflow_id }).first()) as { id: number; document_id: number; status: string }
   const doc = await readableDocument(s.db, actor, wf.document_id)
   if (step.status !== 'active' || wf.status !== 'active') throw new WorkflowError('STEP_NOT_ACTIVE', 'Bước này chưa đến lượt hoặc đã kết thúc')
-  const mine = (await s.db('step_assignees').where({ step_id: step.id, user_id: actor.id, status: 'pending' }).first()) as object | undefined
-  if (!mine) throw new WorkflowError('NOT_ASSIGNEE', 'Bước này không được giao cho bạn')
+  // The assignee, or their delegate inside the delegation's window.
+  await principalFor(s.db, actor, { id: step.id, action: 'sign' })
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
     const changed = await trx('workflows').where({ id: wf.id, status: 'active' }).update({ status: kind === 'reject' ? 'rejected' : 'returned' })

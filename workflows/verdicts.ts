@@ -1,10 +1,21 @@
-import { loadCrls } from '../signing/pki/crl'
+import { loadCrls, type ParsedCrl } from '../signing/pki/crl'
 import { verifyPdf, type VerifyReport } from '../signing/verify/verify-pdf'
 import type { Services } from './context'
 
+let parsed: { source: Buffer[]; crls: ParsedCrl[] } | undefined
+
+/** The service's CRLs, parsed again only when their bytes change (a revocation rewrites them). */
+export function serviceCrls(s: Services): ParsedCrl[] {
+  const source = s.crls()
+  if (!parsed || parsed.source.length !== source.length || parsed.source.some((b, i) => !b.equals(source[i] as Buffer))) {
+    parsed = { source, crls: source.flatMap((c) => loadCrls(c)) }
+  }
+  return parsed.crls
+}
+
 /** Validates a document's bytes with the service's trust anchors and CRLs. */
 export function validateBytes(s: Services, pdf: Buffer): VerifyReport {
-  return verifyPdf(pdf, { trustAnchors: s.trustAnchors(), crls: s.crls().flatMap((c) => loadCrls(c)) })
+  return verifyPdf(pdf, { trustAnchors: s.trustAnchors(), crls: serviceCrls(s) })
 }
 
 /** On completion: the validator's verdict for every signature of the final file, stored by field. */

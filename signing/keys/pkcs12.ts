@@ -195,7 +195,7 @@ function verifyMac(macData: Block, authSafe: Buffer, pin: string): void {
   const expected = octets(digestBlock!)
   const actual = crypto.createHmac(digest.name, key).update(authSafe).digest()
   if (expected.length !== actual.length || !crypto.timingSafeEqual(expected, actual)) {
-    throw new SigningError('PIN_INCORRECT', 'Mã PIN không đúng (PKCS#12 MAC could not be verified)')
+    throw new SigningError('PIN_INCORRECT', 'Mã PIN không đúng')
   }
 }
 

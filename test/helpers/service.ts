@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '../../config'
+import { startServer, type Running } from '../../server/start'
+
+let running: Promise<Running> | undefined
+
+/**
+ * One real service for the HTTP suites of a mocha process: a real SQLite file in a temporary data
+ * folder, the demo seed, the real HTTP server on port 0. Uploads are limited to 2 MB here so the
+ * 413 case stays small.
+ */
+export function getService(): Promise<Running> {
+  running ??= (async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kyso-service-'))
+    const r = await startServer(loadConfig({ KYSO_DATA_DIR: dataDir, PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024) }))
+    process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }))
+    return r
+  })()
+  return running
+}
+
+export interface Client {
+  token: string
+  csrf: string
+  cookie: string
+  get: (path: string) => Promise<Response>
+  post: (path: string, body?: unknown, headers?: Record<string, string>) => Promise<Response>
+  upload: (pdf: Buffer, fields?: Record<string, string>, path?: string) => Promise<Response>
+}
+
+/** Logs a demo user in and returns a bearer-token client. */
+export async function as(username: string, password = 'Kyso@2024'): Promise<Client> {
+  const { url } = await getService()
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`)
+  const body = (await res.json()) as { token: string; csrfToken: string }
+  const auth = { authorization: `Bearer ${body.token}` }
+  return {
+    token: body.token,
+    csrf: body.csrfToken,
+    cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] as string,
+    get: (path) => fetch(`${url}${path}`, { headers: auth }),
+    post: (path, b, headers = {}) => fetch(`${url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', ...headers }, body: JSON.stringify(b ?? {}) }),
+    upload: (pdf, fields = { title: 'Công văn thử nghiệm', kind: 'internal' }, path = '/api/documents') => {
+      const form = new FormData()
+      for (const [k, v] of Object.entries(fields)) form.set(k, v)
+      form.set('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'van-ban.pdf')
+      return fetch(`${url}${path}`, { method: 'POST', headers: auth, body: form })
+    },
+  }
+}
+
+export const PINS: Record<string, string> = { giamdoc: '2468' }
+export const pinOf = (username: string): string => PINS[username] ?? '1234'
+
+/** Root hook: the shared service closes after the whole run, so mocha can exit on its own. */
+after(async () => {
+  if (running) await (await running).close()
+})
