@@ -24,7 +24,11 @@ function chain(prevHash: string, e: Parameters<typeof canonical>[0]): string {
  * Appends an audit event inside the caller's transaction: hash = sha256(prev_hash || canonical
  * event), so editing or deleting any row breaks every hash after it.
  */
-export async function appendAudit(trx: Knex.Transaction | Knex, input: AuditInput): Promise<void> {
+export async function appendAudit(db: Knex.Transaction | Knex, input: AuditInput): Promise<void> {
+  // Reading the last hash and inserting the next must not interleave with another append:
+  // outside a caller's transaction, take one (SQLite runs one at a time on our one connection).
+  if (!(db as Knex.Transaction).isTransaction) return db.transaction((trx) => appendAudit(trx, input))
+  const trx = db
   const last = (await trx('audit_events').orderBy('id', 'desc').first('hash')) as { hash: string } | undefined
   const prevHash = last?.hash ?? GENESIS
   const row = {
