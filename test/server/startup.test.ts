@@ -1,0 +1,43 @@
+import { expect } from 'chai'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConfigError, loadConfig } from '../../config'
+import { startServer } from '../../server/start'
+
+describe('start-up', function () {
+  this.timeout(180_000)
+
+  it('seeds the demo once when two instances start together on an empty database, and answers within 60 s', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kyso-twice-'))
+    const config = loadConfig({ KYSO_DATA_DIR: dataDir, PORT: '0', KYSO_HOST: '127.0.0.1' })
+    const started = Date.now()
+    const [a, b] = await Promise.all([startServer(config), startServer(config)])
+    try {
+      expect(Date.now() - started).to.be.lessThan(60_000)
+      for (const r of [a, b]) expect((await fetch(`${r.url}/api/openapi.json`)).status).to.equal(200)
+      const agencies = (await a.services.db('agencies').count('* as n').first()) as { n: number }
+      const users = (await a.services.db('users').count('* as n').first()) as { n: number }
+      const seals = (await a.services.db('certificates').where({ kind: 'seal' }).count('* as n').first()) as { n: number }
+      expect(Number(agencies.n)).to.equal(6)
+      expect(Number(users.n)).to.equal(18)
+      expect(Number(seals.n), 'one seal certificate per agency').to.equal(6)
+      const seeded = await a.services.db('audit_events').where({ action: 'demo.seeded' }).count('* as n').first() as { n: number }
+      expect(Number(seeded.n)).to.equal(1)
+      // No PIN or password is stored in clear: the demo ones appear nowhere in the database.
+      const dump = JSON.stringify(await a.services.db('users').select()) + JSON.stringify(await a.services.db('audit_events').select())
+      expect(dump).to.not.include('Kyso@2024')
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+
+  it('stops on a bad setting with a message that names it', () => {
+    expect(() => loadConfig({ PORT: 'tám nghìn', KYSO_DEMO: 'maybe' })).to.throw(ConfigError).with.property('message').that.matches(/PORT/).and.matches(/KYSO_DEMO/)
+    const r = spawnSync(process.execPath, [join(__dirname, '../../main.js')], { env: { PATH: process.env.PATH ?? '', PORT: '99999' }, encoding: 'utf8', timeout: 30_000 })
+    expect(r.status).to.equal(2)
+    expect(r.stderr).to.match(/PORT must be an integer/)
+  })
+})
