@@ -11,6 +11,7 @@ export const HELP = `kyso: PAdES signing for Vietnamese agencies
             [--page N --rect x,y,w,h | --invisible] [--level B-B|B-T] [--tsa URL|builtin] [--ca-dir DIR]
             [--certify 1|2|3]
   kyso verify IN.pdf [--trust PEM]... [--crl PEM]... [--fetch-crls-from URL-PREFIX]... [--json] [--lang vi|en] [--isolate]
+  kyso audit verify [--data-dir DIR]
 
 PINs: KYSO_PIN (the signer's, and the PIN of a new .p12), KYSO_CA_PIN (the CA's; KYSO_PIN when unset),
 or a prompt on a terminal. Never on the command line.
@@ -43,6 +44,8 @@ export async function run(argv: string[]): Promise<number> {
         return await (require('./sign-command') as typeof import('./sign-command')).signCommand(rest)
       case 'verify':
         return await (require('./verify-command') as typeof import('./verify-command')).verifyCommand(rest)
+      case 'audit':
+        return await (require('./audit-command') as typeof import('./audit-command')).auditCommand(rest)
       case undefined:
       case 'help':
       case '--help':

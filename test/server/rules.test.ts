@@ -151,3 +151,14 @@ describe('access rules, concurrency and bad input over HTTP', function () {
     await services.db('audit_events').where({ id: refusal.id }).update({ detail_json: refusal.detail_json })
   })
 })
+
+describe('kyso audit verify', function () {
+  this.timeout(60_000)
+  it('checks the chain of a service database from the command line', async () => {
+    const { services } = await getService()
+    const { spawnSync } = await import('node:child_process')
+    const r = spawnSync(process.execPath, [join(__dirname, '../../../bin/kyso.js'), 'audit', 'verify', '--data-dir', services.config.dataDir], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })
+    expect(r.status, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout).ok).to.equal(true)
+  })
+})
