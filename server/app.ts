@@ -16,6 +16,9 @@ import { errorHandler } from './errors'
 import { SESSION_COOKIE, actorOf, idParam, requestId, requireAuth, route } from './http'
 import { readMultipart } from './multipart'
 import { openApi } from './openapi'
+import { coverageDrillDown, coverageReport } from '../reporting/coverage'
+import { coverageCsv, toCsv } from '../reporting/csv'
+import { importPaper, registerPaper } from '../workflows/paper-documents'
 
 export interface AppOptions {
   /** The built-in TSA's key, for POST /tsa. */
@@ -115,6 +118,26 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', body(req).reason)))
   app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', body(req).reason)))
   app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), body(req)), 201))
+  app.post('/api/documents/paper', auth, route(s, async (req, res) => registerPaper(s, actorOf(res), body(req)), 201))
+  app.post('/api/documents/paper/import', auth, express.text({ type: ['text/csv', 'application/csv', 'text/plain'], limit: '20mb' }), route(s, async (req, res) => {
+    if (typeof req.body !== 'string') throw new WorkflowError('BAD_REQUEST', 'body: CSV text (Content-Type: text/csv)')
+    return importPaper(s, actorOf(res), Buffer.from(req.body, 'utf8'))
+  }, 201))
+  app.get('/api/reports/coverage', auth, route(s, async (req, res) => {
+    const report = await coverageReport(s.db, actorOf(res), req.query as Record<string, unknown>)
+    if (req.query.format !== 'csv') return report
+    sendCsv(res, coverageCsv(report.agencies, req.query.lang === 'en' ? 'en' : 'vi'), `bao-cao-ky-so-${report.period.from}-${report.period.to}.csv`)
+    return undefined
+  }))
+  app.get('/api/reports/coverage/:agencyCode', auth, route(s, async (req, res) => {
+    const report = await coverageDrillDown(s.db, actorOf(res), String(req.params.agencyCode), req.query as Record<string, unknown>)
+    if (req.query.format !== 'csv') return report
+    const series = report.series as { month: string; documents: number; fullySigned: number; rate: number | null; signedProcedures: string[] }[]
+    const en = req.query.lang === 'en'
+    sendCsv(res, toCsv(en ? ['Month', 'Documents', 'Fully signed', 'Rate', 'Signed procedures'] : ['Tháng', 'Văn bản', 'Ký số đầy đủ', 'Tỷ lệ', 'TTHC có kết quả ký số'],
+      series.map((m) => [m.month, m.documents, m.fullySigned, m.rate === null ? '' : `${(m.rate * 100).toFixed(1)}%`, m.signedProcedures.join(' ')])), `bao-cao-${req.params.agencyCode}.csv`)
+    return undefined
+  }))
   app.get('/api/audit/verify', auth, route(s, async (_req, res) => {
     const a = actorOf(res)
     if (!a.roles.has('admin') && !a.roles.has('compliance')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị và kiểm tra được xác minh nhật ký')
@@ -136,6 +159,12 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.use(jsonErrors)
   app.use(errorHandler(log))
   return app
+}
+
+function sendCsv(res: express.Response, csv: Buffer, filename: string): void {
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8')
+  res.setHeader('Content-Disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`)
+  res.end(csv)
 }
 
 /**

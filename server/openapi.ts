@@ -132,7 +132,7 @@ interface Operation {
   description?: string
   /** Signed-in only (bearer token or session cookie); POSTs also take Idempotency-Key. */
   auth?: boolean
-  path?: 'DocumentId' | 'StepId'
+  path?: 'DocumentId' | 'StepId' | 'AgencyCode'
   body?: Json
   ok: [number, string, Json?]
   /** Response headers of the success. */
@@ -254,6 +254,35 @@ const paths: Record<string, Record<string, Json>> = {
       body: json(ref('DelegationRequest')), ok: [201, 'Recorded', json(ref('Delegation'))], codes: [...JSON_BODY, 'FORBIDDEN'],
     }),
   },
+  '/api/documents/paper': {
+    post: operation('post', {
+      id: 'registerPaperDocument', tag: 'coverage', summary: 'Register one document the agency issued on paper (clerk, leader or admin)', auth: true,
+      body: json(object({ number: str(), date: str('YYYY-MM-DD'), title: str(), signer: str() })),
+      ok: [201, 'Registered', json(object({ registered: int() }))], codes: ['FORBIDDEN'],
+    }),
+  },
+  '/api/documents/paper/import': {
+    post: operation('post', {
+      id: 'importPaperRegister', tag: 'coverage', summary: 'Import the outgoing-document register as CSV: number, date, title, signer, "paper"', auth: true,
+      body: { 'text/csv': { schema: str('UTF-8 CSV, an optional header row') } },
+      ok: [201, 'All rows registered (or none)', json(object({ registered: int() }))], codes: ['FORBIDDEN'],
+    }),
+  },
+  '/api/reports/coverage': {
+    get: operation('get', {
+      id: 'coverageReport', tag: 'coverage', summary: 'Each agency\'s progress toward the two targets, and the city totals',
+      description: 'Query: from, to (inclusive dates in Vietnam time), asOf, parent (an agency code: it and the agencies below), targetRate, minDocuments, targetProcedures, deadline, format=csv (UTF-8 with BOM, Vietnamese headers; lang=en for English).',
+      auth: true, ok: [200, 'The report', json(object({ period: object({}), targets: object({}), city: object({}), agencies: array(object({ code: str(), name: str(), parent: str() }, ['code', 'name'])) }))],
+      codes: ['FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'],
+    }),
+  },
+  '/api/reports/coverage/{agencyCode}': {
+    get: operation('get', {
+      id: 'coverageDrillDown', tag: 'coverage', summary: 'One agency: monthly series, documents not fully signed and why, procedures with their signed results', auth: true, path: 'AgencyCode',
+      ok: [200, 'The drill-down', json(object({ agency: object({}), series: array(object({})), notFullySigned: array(object({})), procedures: array(object({})) }))],
+      codes: ['FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'],
+    }),
+  },
   '/api/audit/verify': {
     get: operation('get', {
       id: 'verifyAudit', tag: 'audit', summary: 'Check the audit hash chain (admin and compliance only)', auth: true,
@@ -294,6 +323,7 @@ export function openApi(): Record<string, unknown> {
       parameters: {
         DocumentId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
         StepId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+        AgencyCode: { name: 'agencyCode', in: 'path', required: true, schema: str('An agency code, e.g. STTTT') },
         IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeat a POST with the same key to get the first result again (per user, at most 200 characters).', schema: str(undefined, { maxLength: 200 }) },
       },
       securitySchemes: {

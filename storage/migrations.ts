@@ -183,7 +183,45 @@ const initialSchema: Migration = {
   },
 }
 
-const MIGRATIONS: Migration[] = [initialSchema]
+/**
+ * Coverage reporting (issue 5): paper-issued documents in the denominator, and two facts kept on
+ * each document when its verdicts are recorded, so the city report is an indexed aggregate rather
+ * than a walk over every signature.
+ */
+const coverageFacts: Migration = {
+  name: '2026-11-28-coverage-facts-and-paper-documents',
+  async up(db) {
+    await db.schema.createTable('paper_documents', (t) => {
+      t.increments('id')
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.string('number', 100).notNullable()
+      t.date('issued_on').notNullable()
+      t.string('title', 500).notNullable()
+      t.string('signer', 200).notNullable()
+      t.integer('created_by').notNullable().references('users.id')
+      t.timestamp('created_at').notNullable()
+      t.unique(['agency_id', 'number', 'issued_on'])
+      t.index(['agency_id', 'issued_on'])
+    })
+    await db.schema.alterTable('documents', (t) => {
+      // Every step of the completed chain carries a signature that the validator PASSED.
+      t.boolean('fully_signed').notNullable().defaultTo(false)
+      // A PASSED seal signature of the document's own agency (a signed procedure result).
+      t.boolean('seal_passed').notNullable().defaultTo(false)
+      t.index(['kind', 'status', 'finished_at', 'agency_id'], 'documents_coverage')
+    })
+  },
+  async down(db) {
+    await db.schema.alterTable('documents', (t) => {
+      t.dropIndex(['kind', 'status', 'finished_at', 'agency_id'], 'documents_coverage')
+      t.dropColumn('fully_signed')
+      t.dropColumn('seal_passed')
+    })
+    await db.schema.dropTableIfExists('paper_documents')
+  },
+}
+
+const MIGRATIONS: Migration[] = [initialSchema, coverageFacts]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS,
