@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import { agencyAndDescendants } from '../workflows/access'
 import type { Actor } from '../workflows/context'
 import { WorkflowError } from '../workflows/errors'
-import { coverageFacts } from './facts'
+import { coverageFacts, coverageFactsWithRecent } from './facts'
 import { periodOf, recentWindow, type Period } from './period'
 import { agencyRow, cityTotals, DEFAULT_TARGETS, type AgencyRow, type CityTotals, type Targets } from './policy'
 
@@ -56,7 +56,7 @@ export async function coverageReport(db: Knex, actor: Actor, q: Record<string, u
   }
   const agencies = all.filter((a) => ids.has(a.id))
   const scope = visible === 'all' && !q.parent ? undefined : agencies.map((a) => a.id)
-  const [facts, recent] = await Promise.all([coverageFacts(db, period, scope), coverageFacts(db, recentWindow(period, 90), scope)])
+  const { all: facts, recent } = await coverageFactsWithRecent(db, period, recentWindow(period, 90).from, scope)
   const codeOf = new Map(all.map((a) => [a.id, a.code]))
   const rows = agencies.map((a) => agencyRow({ code: a.code, name: a.name, parent: a.parent_id ? (codeOf.get(a.parent_id) ?? null) : null }, facts.get(a.id), recent.get(a.id), targets, period))
   return { period: periodJson(period), targets, city: cityTotals(rows, targets, period), agencies: rows }
@@ -91,7 +91,7 @@ export async function coverageDrillDown(db: Knex, actor: Actor, agencyCode: stri
   const agency = (await db('agencies').where({ code: agencyCode }).first()) as AgencyRec | undefined
   if (!agency || (visible !== 'all' && !visible.has(agency.id))) throw new WorkflowError('NOT_FOUND', `no agency '${agencyCode}' you may see`)
   const parent = agency.parent_id ? ((await db('agencies').where({ id: agency.parent_id }).first('code')) as { code: string }).code : null
-  const [facts, recent] = await Promise.all([coverageFacts(db, period, [agency.id]), coverageFacts(db, recentWindow(period, 90), [agency.id])])
+  const { all: facts, recent } = await coverageFactsWithRecent(db, period, recentWindow(period, 90).from, [agency.id])
   const row = agencyRow({ code: agency.code, name: agency.name, parent }, facts.get(agency.id), recent.get(agency.id), targets, period)
   const series = []
   for (const m of months(period)) {

@@ -8,6 +8,7 @@ import { latestVersion } from './documents'
 import { WorkflowError } from './errors'
 import { recordVerdicts, serviceCrls } from './verdicts'
 import { unlockKey } from './unlocked-keys'
+import { bumpDaily } from './coverage-counters'
 
 export interface SignStepInput {
   pin: string
@@ -86,6 +87,7 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
     if (step.action === 'seal') Object.assign(docUpdate, { outgoing_number: input.outgoingNumber, outgoing_date: input.outgoingDate })
     if (finished) Object.assign(docUpdate, { status: 'issued', finished_at: now })
     await trx('documents').where({ id: doc.id }).update(docUpdate)
+    if (finished && doc.kind === 'internal') await bumpDaily(trx, doc.agency_id, now, 'issued', 1)
     await appendAudit(trx, {
       actorId: actor.id, action: `step.${step.action}`, documentId: doc.id, requestId: actor.requestId ?? null,
       detail: { stepId: step.id, version: base.seq + 1, sha256: blob.sha256, field: signed.fieldName, onBehalfOf: who.principalId === actor.id ? null : who.principalId, ...(input.comment && { comment: input.comment }), ...(step.action === 'seal' && { outgoingNumber: input.outgoingNumber, outgoingDate: input.outgoingDate }) },

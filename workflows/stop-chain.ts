@@ -3,6 +3,7 @@ import { readableDocument } from './access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
 import { principalFor } from './sign-step'
+import { bumpDaily } from './coverage-counters'
 
 /**
  * Reject (ends the chain) or return for revision (back to the drafter, who uploads a new version
@@ -23,6 +24,7 @@ export async function stopChain(s: Services, actor: Actor, stepId: number, kind:
     if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản vừa được xử lý')
     await trx('steps').where({ workflow_id: wf.id }).whereIn('status', ['active', 'waiting']).update({ status: 'stopped' })
     await trx('documents').where({ id: doc.id }).update({ status: kind === 'reject' ? 'rejected' : 'returned', updated_at: now, ...(kind === 'reject' && { finished_at: now }) })
+    if (kind === 'reject' && doc.kind === 'internal') await bumpDaily(trx, doc.agency_id, now, 'stopped', 1)
     await appendAudit(trx, { actorId: actor.id, action: `document.${kind === 'reject' ? 'rejected' : 'returned'}`, documentId: doc.id, detail: { stepId: step.id, reason }, requestId: actor.requestId ?? null })
   })
   return { documentId: doc.id, status: kind === 'reject' ? 'rejected' : 'returned' }
@@ -37,6 +39,7 @@ export async function cancelDocument(s: Services, actor: Actor, documentId: numb
     const changed = await trx('documents').where({ id: doc.id }).whereIn('status', ['draft', 'in_progress', 'returned']).update({ status: 'cancelled', updated_at: now, finished_at: now })
     if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản đã kết thúc, không thể hủy')
     await trx('workflows').where({ document_id: doc.id, status: 'active' }).update({ status: 'cancelled' })
+    if (doc.kind === 'internal') await bumpDaily(trx, doc.agency_id, now, 'stopped', 1)
     await appendAudit(trx, { actorId: actor.id, action: 'document.cancelled', documentId: doc.id, requestId: actor.requestId ?? null })
   })
   return { documentId: doc.id, status: 'cancelled' }

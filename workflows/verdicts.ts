@@ -1,6 +1,7 @@
 import { loadCrls, type ParsedCrl } from '../signing/pki/crl'
 import { verifyPdf, type VerifyReport } from '../signing/verify/verify-pdf'
 import type { Services } from './context'
+import { refreshCoverageFacts } from './coverage-counters'
 
 let parsed: { source: Buffer[]; crls: ParsedCrl[] } | undefined
 
@@ -28,13 +29,6 @@ export async function recordVerdicts(s: Services, documentId: number, pdf: Buffe
     for (const sig of report.signatures) {
       await trx('signatures').where({ document_id: documentId }).whereIn('field_name', sig.fields).update({ indication: sig.indication, sub_indication: sig.subIndication })
     }
-    const doc = (await trx('documents').where({ id: documentId }).first('agency_id')) as { agency_id: number }
-    const wf = (await trx('workflows').where({ document_id: documentId, status: 'completed' }).orderBy('round', 'desc').first('id')) as { id: number } | undefined
-    const steps = wf ? ((await trx('steps').where({ workflow_id: wf.id }).select('id', 'action')) as { id: number; action: string }[]) : []
-    const sigs = (await trx('signatures as g').join('certificates as c', 'c.id', 'g.certificate_id').whereIn('g.step_id', steps.map((x) => x.id))
-      .select('g.step_id', 'g.indication', 'c.kind', 'c.agency_id')) as { step_id: number; indication: string | null; kind: string; agency_id: number }[]
-    const fullySigned = steps.length > 0 && steps.every((st) => sigs.some((g) => g.step_id === st.id)) && sigs.every((g) => g.indication === 'PASSED')
-    const sealPassed = sigs.some((g) => g.kind === 'seal' && g.agency_id === doc.agency_id && g.indication === 'PASSED')
-    await trx('documents').where({ id: documentId }).update({ fully_signed: fullySigned, seal_passed: sealPassed })
+    await refreshCoverageFacts(trx, documentId)
   })
 }

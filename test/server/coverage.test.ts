@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { makePdf } from '../helpers/sample-pdfs'
 import { as, getService, pinOf, type Client } from '../helpers/service'
+import { refreshCoverageFacts } from '../../workflows/coverage-counters'
 
 interface Row {
   code: string
@@ -90,7 +91,7 @@ describe('coverage reports over HTTP', function () {
     const { services } = await getService()
     const last = (await services.db('signatures').where({ document_id: delegated }).orderBy('id', 'desc').first('id')) as { id: number }
     await services.db('signatures').where({ id: last.id }).update({ indication: 'FAILED', sub_indication: 'HASH_FAILURE' })
-    await services.db('documents').where({ id: delegated }).update({ fully_signed: false })
+    await services.db.transaction((trx) => refreshCoverageFacts(trx, delegated))
     const failed = await row('STTTT')
     expect(failed.fullySigned).to.equal(after.fullySigned - 1)
     expect(failed.rate).to.be.lessThan(1)
