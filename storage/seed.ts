@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { initCa, issueCertificate, issueTsaCertificate } from '../signing/pki'
 import { hashPassword } from '../workflows/passwords'
 import { appendAudit } from './audit'
+import { importDemoHistory } from './demo-history'
 import type { Db } from './db'
 
 interface DemoUser {
@@ -123,4 +124,5 @@ async function seed(db: Db, dataDir: string, log: (line: string) => void): Promi
     for (const t of demo.templates) await trx('route_templates').insert({ agency_id: agencyId.get(t.agency), name: t.name, steps_json: JSON.stringify(t.steps) })
     await appendAudit(trx, { actorId: null, action: 'demo.seeded', detail: { agencies: demo.agencies.length, users: users.length } })
   })
+  log(`imported ${await importDemoHistory(db, dataDir)} history records for the coverage dashboard (marked [Dữ liệu mẫu])`)
 }

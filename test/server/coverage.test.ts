@@ -135,4 +135,18 @@ describe('coverage reports over HTTP', function () {
     expect((await post(`3/UBND,${today()},X,Y,paper\r\n4/UBND,not-a-date,X,Y,paper\r\n`)).status).to.equal(400)
     expect((await row('UBND-P-LINHTRUNG')).paper).to.equal(2)
   })
+
+  it('has a year of marked demo history behind the dashboard: some agencies meet both targets, some are behind, one has no activity', async () => {
+    const { services } = await getService()
+    const imported = (await services.db('documents').where('title', 'like', '[Dữ liệu mẫu]%').count('* as n').first()) as { n: number }
+    const month = Number(today().slice(5, 7))
+    if (month === 1) return // history covers January to last month: none yet in January
+    expect(Number(imported.n)).to.be.greaterThan(0)
+    const report = await json<{ agencies: Row[]; city: { meetingBoth: number } }>(await compliance.get('/api/reports/coverage'))
+    const byCode = new Map(report.agencies.map((a) => [a.code, a]))
+    expect(byCode.get('UBND-TD')?.signsInternally).to.equal(true)
+    expect(byCode.get('STP')?.signsInternally).to.equal(false)
+    expect(byCode.get('UBND-P-HIEPPHU')?.noActivity).to.equal(true)
+    if (month > 4) expect(byCode.get('UBND-TD')?.status).to.equal('met')
+  })
 })
