@@ -53,7 +53,14 @@ export async function seedDemo(db: Db, dataDir: string, log: (line: string) => v
     const seeded = await db('agencies').first('id')
     if (seeded) return 'already'
     const taken = await db('kyso_locks').insert({ name: LOCK, taken_at: new Date().toISOString() }).then(() => true, () => false)
-    if (taken) break
+    if (taken) {
+      // Another instance may have finished seeding between our check and taking the lock.
+      if (await db('agencies').first('id')) {
+        await db('kyso_locks').where({ name: LOCK }).delete()
+        return 'already'
+      }
+      break
+    }
     const lock = (await db('kyso_locks').where({ name: LOCK }).first()) as { taken_at: string } | undefined
     if (lock && Date.now() - new Date(lock.taken_at).getTime() > STALE_LOCK_MS) await db('kyso_locks').where({ name: LOCK }).delete()
     await new Promise((r) => setTimeout(r, 250))

@@ -12,10 +12,16 @@ describe('start-up', function () {
   it('seeds the demo once when two instances start together on an empty database, and answers within 60 s', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kyso-twice-'))
     const config = loadConfig({ KYSO_DATA_DIR: dataDir, PORT: '0', KYSO_HOST: '127.0.0.1' })
-    const started = Date.now()
-    const [a, b] = await Promise.all([startServer(config), startServer(config)])
+    const t0 = Date.now()
+    const settled = await Promise.allSettled([startServer(config), startServer(config)])
+    const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+    if (started.length < 2) {
+      await Promise.all(started.map((r) => r.close()))
+      throw (settled.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason
+    }
+    const [a, b] = started as [Awaited<ReturnType<typeof startServer>>, Awaited<ReturnType<typeof startServer>>]
     try {
-      expect(Date.now() - started).to.be.lessThan(60_000)
+      expect(Date.now() - t0).to.be.lessThan(60_000)
       for (const r of [a, b]) expect((await fetch(`${r.url}/api/openapi.json`)).status).to.equal(200)
       const agencies = (await a.services.db('agencies').count('* as n').first()) as { n: number }
       const users = (await a.services.db('users').count('* as n').first()) as { n: number }
