@@ -4,26 +4,16 @@
  * compared and verified exactly as they were signed, never re-encoded.
  */
 import * as asn1js from 'asn1js'
+import { tlv } from '../cms/der-write'
 
 export type Block = asn1js.BaseBlock
 
 /**
- * Structures are assembled as byte buffers (tag, DER length, contents) so that elements copied
- * from elsewhere (the issuer's Name, a SubjectPublicKeyInfo, a TBS) go in byte for byte;
- * asn1js encodes the leaves.
+ * Structures are assembled as byte buffers (tag, DER length, contents) with the TLV writer of
+ * signing/cms, so that elements copied from elsewhere (the issuer's Name, a SubjectPublicKeyInfo,
+ * a TBS) go in byte for byte; asn1js encodes the leaves.
  */
-export function tlv(tag: number, ...contents: Buffer[]): Buffer {
-  const body = Buffer.concat(contents)
-  return Buffer.concat([Buffer.from([tag]), derLength(body.length), body])
-}
-
-/** X.690 §8.1.3: short form below 128, otherwise 0x80 | count followed by the big-endian length. */
-function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n])
-  const bytes: number[] = []
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff)
-  return Buffer.from([0x80 | bytes.length, ...bytes])
-}
+export { tlv }
 
 export const seq = (...parts: Buffer[]) => tlv(0x30, ...parts)
 /** DER SET OF: elements in ascending order of their encodings (X.690 §11.6). */

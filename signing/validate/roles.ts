@@ -1,5 +1,6 @@
 import type { PdfDocument } from '../pdf/document'
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, decodeTextString, type PdfValue } from '../pdf/objects'
+import { walkFields } from '../pdf/fields'
+import { PdfDict, PdfRef, PdfStream, type PdfValue } from '../pdf/objects'
 
 /** What an object is in the signed revision: the change analysis judges a change by its role. */
 export type Role =
@@ -46,25 +47,11 @@ function mapForm(doc: PdfDocument, catalog: PdfDict, set: (v: PdfValue | undefin
   set(acroV, { kind: 'acroform' })
   const acro = doc.dict(acroV)
   set(acro?.get('Fields'), { kind: 'fields-array' })
-  const seen = new Set<number>()
-  const walk = (v: PdfValue, parent: string, ft: string | undefined, depth: number): void => {
-    if (!(v instanceof PdfRef) || seen.has(v.num) || depth > 32 || seen.size > CONTENT_BUDGET) return
-    seen.add(v.num)
-    const f = doc.dict(v)
-    if (!f) return
-    const t = f.get('T')
-    const part = t instanceof PdfString ? decodeTextString(t) : ''
-    const name = part ? (parent ? `${parent}.${part}` : part) : parent
-    const ftV = f.get('FT')
-    const type = ftV instanceof PdfName ? ftV.name : ft
-    const signed = type === 'Sig' && doc.dict(f.get('V')) !== undefined
-    set(v, { kind: 'field', name, signature: type === 'Sig', signed })
-    if (type === 'Sig') set(f.get('V'), { kind: 'signature-dictionary', field: name })
-    const kids = doc.resolve(f.get('Kids'))
-    if (Array.isArray(kids)) for (const k of kids) walk(k, name, type, depth + 1)
-  }
-  const fields = doc.resolve(acro?.get('Fields'))
-  if (Array.isArray(fields)) for (const f of fields) walk(f, '', undefined, 0)
+  walkFields(doc, ({ value, dict, name, type }) => {
+    const signed = type === 'Sig' && doc.dict(dict.get('V')) !== undefined
+    set(value, { kind: 'field', name, signature: type === 'Sig', signed })
+    if (type === 'Sig') set(dict.get('V'), { kind: 'signature-dictionary', field: name })
+  })
 }
 
 function mapPages(doc: PdfDocument, catalog: PdfDict, roles: Map<number, Role>, set: (v: PdfValue | undefined, r: Role) => void): number[] {
