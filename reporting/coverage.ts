@@ -13,7 +13,10 @@ export interface CoverageReport {
   targets: Targets
   city: CityTotals
   agencies: AgencyRow[]
+  trend?: TrendPoint[]
 }
+
+export interface TrendPoint { month: string; documents: number; fullySigned: number; rate: number | null; agenciesWithSignedProcedures: number }
 
 /** Targets from query parameters over the defaults; a bad value is a 400 naming it. */
 export function targetsOf(q: Record<string, unknown>, base: Targets = DEFAULT_TARGETS): Targets {
@@ -59,7 +62,30 @@ export async function coverageReport(db: Knex, actor: Actor, q: Record<string, u
   const { all: facts, recent } = await coverageFactsWithRecent(db, period, recentWindow(period, 90).from, scope)
   const codeOf = new Map(all.map((a) => [a.id, a.code]))
   const rows = agencies.map((a) => agencyRow({ code: a.code, name: a.name, parent: a.parent_id ? (codeOf.get(a.parent_id) ?? null) : null }, facts.get(a.id), recent.get(a.id), targets, period))
-  return { period: periodJson(period), targets, city: cityTotals(rows, targets, period), agencies: rows }
+  const report: CoverageReport = { period: periodJson(period), targets, city: cityTotals(rows, targets, period), agencies: rows }
+  if (q.trend === '1' || q.trend === 'true') report.trend = await monthlyTrend(db, period, agencies.map((a) => a.id))
+  return report
+}
+
+/**
+ * With trend=1: the month-by-month city series the dashboard charts (documents, fully signed, the
+ * rate, and agencies with at least one signed procedure result that month), one aggregate per month.
+ */
+async function monthlyTrend(db: Knex, period: Period, scope: number[]): Promise<TrendPoint[]> {
+  const out: TrendPoint[] = []
+  for (const m of months(period)) {
+    const facts = await coverageFacts(db, periodOf({ from: m.from, to: m.to, asOf: period.asOf.toISOString() }), scope)
+    let documents = 0
+    let fullySigned = 0
+    let withProcedures = 0
+    for (const f of facts.values()) {
+      documents += f.issued + f.paper
+      fullySigned += f.fullySigned
+      if (f.procedures.length) withProcedures++
+    }
+    out.push({ month: m.month, documents, fullySigned, rate: documents ? fullySigned / documents : null, agenciesWithSignedProcedures: withProcedures })
+  }
+  return out
 }
 
 function periodJson(p: Period): { from: string; to: string; asOf: string } {

@@ -5,7 +5,9 @@ import type { KeySource } from '../signing/keys/key-source'
 import { verifyAudit } from '../storage/audit'
 import { login, logout, publicUser } from '../workflows/auth'
 import type { Services } from '../workflows/context'
-import { createDelegation, inbox } from '../workflows/delegations'
+import { createDelegation, endDelegation, inbox, listDelegations } from '../workflows/delegations'
+import { activateEnrolment, addTrustAnchor, createAgency, createUser, listAgencies, listCertificates, listTrustAnchors, listUsers, myEnrolments, requestCertificate, revokeUserCertificate, updateUser } from '../workflows/admin'
+import { directory, listDocuments } from '../workflows/directory'
 import { documentDetails, latestVersion, reviseDocument, uploadDocument } from '../workflows/documents'
 import { WorkflowError } from '../workflows/errors'
 import { signStep } from '../workflows/sign-step'
@@ -16,6 +18,7 @@ import { errorHandler } from './errors'
 import { SESSION_COOKIE, actorOf, idParam, requestId, requireAuth, route } from './http'
 import { readMultipart } from './multipart'
 import { openApi } from './openapi'
+import { webRouter } from './web'
 import { coverageDrillDown, coverageReport } from '../reporting/coverage'
 import { coverageCsv, toCsv } from '../reporting/csv'
 import { importPaper, registerPaper } from '../workflows/paper-documents'
@@ -63,7 +66,15 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     res.clearCookie(SESSION_COOKIE, { path: '/' })
     return { ok: true }
   }))
-  app.get('/api/me', auth, route(s, async (_req, res) => publicUser(actorOf(res))))
+  app.get('/api/me', auth, route(s, async (_req, res) => {
+    const a = actorOf(res)
+    const agency = (await s.db('agencies').where({ id: a.agencyId }).first('code', 'name')) as { code: string; name: string }
+    return { ...publicUser(a), agencyCode: agency.code, agencyName: agency.name, csrfToken: res.locals.csrfToken }
+  }))
+  app.get('/api/me/certificates', auth, route(s, async (_req, res) => myEnrolments(s, actorOf(res))))
+  app.post('/api/me/enrolments/:id/activate', auth, route(s, async (req, res) => activateEnrolment(s, actorOf(res), idParam(req), body(req)), 201))
+  app.get('/api/directory', auth, route(s, async (_req, res) => directory(s, actorOf(res))))
+  app.get('/api/documents', auth, route(s, async (req, res) => listDocuments(s, actorOf(res), req.query as Record<string, unknown>)))
 
   app.post('/api/documents', auth, route(s, async (req, res) => {
     const mp = await readMultipart(req, s.config.maxUploadBytes)
@@ -118,6 +129,18 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', body(req).reason)))
   app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', body(req).reason)))
   app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), body(req)), 201))
+  app.get('/api/delegations', auth, route(s, async (_req, res) => listDelegations(s, actorOf(res))))
+  app.post('/api/delegations/:id/end', auth, route(s, async (req, res) => endDelegation(s, actorOf(res), idParam(req))))
+  app.get('/api/admin/agencies', auth, route(s, async (_req, res) => listAgencies(s, actorOf(res))))
+  app.post('/api/admin/agencies', auth, route(s, async (req, res) => createAgency(s, actorOf(res), body(req)), 201))
+  app.get('/api/admin/users', auth, route(s, async (_req, res) => listUsers(s, actorOf(res))))
+  app.post('/api/admin/users', auth, route(s, async (req, res) => createUser(s, actorOf(res), body(req)), 201))
+  app.patch('/api/admin/users/:id', auth, route(s, async (req, res) => updateUser(s, actorOf(res), idParam(req), body(req))))
+  app.get('/api/admin/certificates', auth, route(s, async (_req, res) => listCertificates(s, actorOf(res))))
+  app.post('/api/admin/certificates', auth, route(s, async (req, res) => requestCertificate(s, actorOf(res), body(req)), 201))
+  app.post('/api/admin/certificates/:id/revoke', auth, route(s, async (req, res) => revokeUserCertificate(s, actorOf(res), idParam(req), body(req))))
+  app.get('/api/admin/trust-anchors', auth, route(s, async (_req, res) => listTrustAnchors(s, actorOf(res))))
+  app.post('/api/admin/trust-anchors', auth, route(s, async (req, res) => addTrustAnchor(s, actorOf(res), body(req)), 201))
   app.post('/api/documents/paper', auth, route(s, async (req, res) => registerPaper(s, actorOf(res), body(req)), 201))
   app.post('/api/documents/paper/import', auth, express.text({ type: ['text/csv', 'application/csv', 'text/plain'], limit: '20mb' }), route(s, async (req, res) => {
     if (typeof req.body !== 'string') throw new WorkflowError('BAD_REQUEST', 'body: CSV text (Content-Type: text/csv)')
@@ -156,6 +179,8 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   })
 
   app.use('/api', (_req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Không có API này' } }))
+  app.use(webRouter())
+  app.use((_req, res) => void res.status(404).type('text/plain').send('Không tìm thấy / Not found\n'))
   app.use(jsonErrors)
   app.use(errorHandler(log))
   return app

@@ -14,6 +14,7 @@ declare module 'express-serve-static-core' {
     requestId: string
     actor?: Actor
     token?: string
+    csrfToken?: string
   }
 }
 
@@ -52,6 +53,7 @@ export function requireAuth(s: Services): RequestHandler {
       actor.requestId = res.locals.requestId
       res.locals.actor = actor
       res.locals.token = token
+      res.locals.csrfToken = csrfToken
     })().then(() => next(), next)
   }
 }

@@ -47,6 +47,9 @@ const schemas: Record<string, Json> = {
     outgoingNumber: nullable(str('Số, ký hiệu, recorded by the clerk at the seal step')), outgoingDate: nullable(str()),
     agencyId: int(), drafterId: int(), createdAt: date(), updatedAt: date(), finishedAt: nullable(date()),
     versions: array(ref('Version')), workflows: array(ref('Workflow')), signatures: array(ref('SignatureRecord')),
+    agencyCode: str(), agencyName: str(), drafterName: str(), drafterTitle: nullable(str()),
+    myActions: array(object({ action: oneOf('approve', 'sign', 'seal', 'revise', 'submit', 'cancel'), stepId: int(), onBehalfOf: int('Principal user id when acting by delegation'), marker: nullable(str()) }, ['action'])),
+    history: array(object({ id: int(), at: date(), action: str('Audit action, e.g. step.sign, document.returned'), username: nullable(str()), fullName: nullable(str()), title: nullable(str()), detail: object({}, []) })),
   }),
   UploadForm: object({
     file: str('The PDF', { contentMediaType: 'application/pdf' }),
@@ -75,6 +78,23 @@ const schemas: Record<string, Json> = {
   ReasonRequest: object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) }),
   DelegationRequest: object({ delegate: str('Username in the same agency'), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date('After from') }),
   Delegation: object({ id: int(), delegate: str(), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date() }),
+  Me: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(str()), agencyCode: str(), agencyName: str(), csrfToken: str('The session\'s CSRF token (for a page reloaded on the cookie)') }),
+  DocumentListItem: object({
+    id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()), status: str(), outgoingNumber: nullable(str()), outgoingDate: nullable(str()),
+    createdAt: date(), updatedAt: date(), finishedAt: nullable(date()), agencyCode: str(), agency: str(), drafter: str(),
+  }),
+  Directory: object({
+    agency: object({ code: str(), name: str() }), users: array(object({ username: str(), fullName: str(), title: nullable(str()), roles: array(str()) })),
+    templates: array(object({ name: str(), steps: array(ref('StepSpec')) })), procedures: array(object({ code: str(), name: str() })),
+  }),
+  DelegationRow: object({
+    id: int(), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date(), endedAt: nullable(date()), createdAt: date(), active: bool(),
+    principal: str(), principalName: str(), delegate: str(), delegateName: str(), delegateTitle: nullable(str()),
+  }),
+  Agency: object({ id: int(), code: str(), name: str(), parentCode: nullable(str()) }),
+  AdminUser: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), disabled: bool(), agencyCode: str(), agency: str(), roles: array(str()) }),
+  CertificateRow: object({ id: int(), kind: oneOf('personal', 'seal'), status: oneOf('awaiting-pin', 'valid', 'expired', 'revoked'), username: str(), fullName: str() }, ['id', 'kind', 'status', 'username']),
+  TrustAnchor: object({ fingerprint: str('SHA-256, hex'), subject: str(), issuer: str(), notBefore: date(), notAfter: date(), source: oneOf('internal-ca', 'added') }),
   AuditVerification: object({ ok: bool(), events: int(), brokenAt: int('Id of the first event whose hash does not chain') }, ['ok', 'events']),
   Check: object({ check: oneOf('structure', 'coverage', 'integrity', 'signing-certificate', 'trust', 'validity', 'timestamp', 'revocation', 'changes'), passed: bool(), detail: str() }),
   Change: object({ kind: str(), object: nullable(int()), page: nullable(int()), what: str(), allowed: bool(), key: str() }, ['kind', 'object', 'page', 'what', 'allowed']),
@@ -132,7 +152,7 @@ interface Operation {
   description?: string
   /** Signed-in only (bearer token or session cookie); POSTs also take Idempotency-Key. */
   auth?: boolean
-  path?: 'DocumentId' | 'StepId' | 'AgencyCode'
+  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id'
   body?: Json
   ok: [number, string, Json?]
   /** Response headers of the success. */
@@ -140,18 +160,18 @@ interface Operation {
   codes?: Code[]
 }
 
-function operation(method: 'get' | 'post', o: Operation): Json {
+function operation(method: 'get' | 'post' | 'patch', o: Operation): Json {
   const [status, description, content] = o.ok
-  const post = method === 'post' && o.auth
+  const post = method !== 'get' && o.auth
   const headers: Json = { ...o.headers, ...(post && { 'Idempotent-Replayed': REPLAYED }) }
   return {
     operationId: o.id, tags: [o.tag], summary: o.summary, ...(o.description && { description: o.description }),
-    security: o.auth ? (method === 'post' ? bearerOrCookieWithCsrf : bearerOrCookie) : [],
+    security: o.auth ? (method !== 'get' ? bearerOrCookieWithCsrf : bearerOrCookie) : [],
     parameters: [...(o.path ? [param(o.path)] : []), ...(post ? [param('IdempotencyKey')] : [])],
     ...(o.body && { requestBody: { required: true, content: o.body } }),
     responses: {
       [String(status)]: { description, ...(Object.keys(headers).length > 0 && { headers }), ...(content && { content }) },
-      ...failures([...(o.auth ? (method === 'post' ? SIGNED_IN_POST : SIGNED_IN) : []), ...(o.codes ?? [])]),
+      ...failures([...(o.auth ? (method !== 'get' ? SIGNED_IN_POST : SIGNED_IN) : []), ...(o.codes ?? [])]),
     },
   }
 }
@@ -177,12 +197,28 @@ const paths: Record<string, Record<string, Json>> = {
   '/api/auth/logout': {
     post: operation('post', { id: 'logout', tag: 'auth', summary: 'Revoke this session (and clear the cookie)', auth: true, ok: [200, 'Signed out', json(ref('Ok'))] }),
   },
-  '/api/me': { get: operation('get', { id: 'getMe', tag: 'auth', summary: 'The signed-in user', auth: true, ok: [200, 'The user', json(ref('User'))] }) },
+  '/api/me': { get: operation('get', { id: 'getMe', tag: 'auth', summary: 'The signed-in user, their agency and the session\'s CSRF token', auth: true, ok: [200, 'The user', json(ref('Me'))] }) },
   '/api/documents': {
+    get: operation('get', {
+      id: 'listDocuments', tag: 'documents', summary: 'Lists: box=sent (drafted by me, default), issued, all (what I may read); q filters titles; limit 1 to 500 (100)', auth: true,
+      ok: [200, 'Newest first', json(array(ref('DocumentListItem')))], codes: ['BAD_REQUEST'],
+    }),
     post: operation('post', {
       id: 'uploadDocument', tag: 'documents', summary: 'Upload a PDF as a new draft', auth: true,
       body: multipart('UploadForm'), ok: [201, 'The new draft', json(ref('Document'))], codes: UPLOAD,
     }),
+  },
+  '/api/me/certificates': {
+    get: operation('get', { id: 'getMyCertificates', tag: 'auth', summary: 'My certificates and those authorised for me that wait for my PIN', auth: true, ok: [200, 'Pending enrolments and certificates', json(object({ pending: array(object({ id: int(), kind: str(), createdAt: date() })), certificates: array(object({})) }))] }),
+  },
+  '/api/me/enrolments/{id}/activate': {
+    post: operation('post', {
+      id: 'activateEnrolment', tag: 'auth', summary: 'Set the PIN of an authorised certificate: the key is made and sealed under it (the PIN is never stored)', auth: true, path: 'Id',
+      body: json(object({ pin: str(undefined, { minLength: 4, maxLength: 64 }) })), ok: [201, 'The new certificate', json(object({ id: int(), serialHex: str(), kind: str(), subject: str(), notAfter: date() }))], codes: ['NOT_FOUND', 'PIN_TOO_SHORT'],
+    }),
+  },
+  '/api/directory': {
+    get: operation('get', { id: 'getDirectory', tag: 'documents', summary: 'People, route templates of my agency and the public-procedure catalogue', auth: true, ok: [200, 'The directory', json(ref('Directory'))] }),
   },
   '/api/documents/{id}': {
     get: operation('get', {
@@ -249,10 +285,40 @@ const paths: Record<string, Record<string, Json>> = {
     }),
   },
   '/api/delegations': {
+    get: operation('get', { id: 'listDelegations', tag: 'delegations', summary: 'Delegations I gave and received', auth: true, ok: [200, 'Given and received', json(object({ given: array(ref('DelegationRow')), received: array(ref('DelegationRow')) }))] }),
     post: operation('post', {
       id: 'createDelegation', tag: 'delegations', summary: 'A leader authorises a delegate to sign KT./TUQ./Q. between two dates', auth: true,
       body: json(ref('DelegationRequest')), ok: [201, 'Recorded', json(ref('Delegation'))], codes: [...JSON_BODY, 'FORBIDDEN'],
     }),
+  },
+  '/api/delegations/{id}/end': {
+    post: operation('post', { id: 'endDelegation', tag: 'delegations', summary: 'The principal ends a delegation now', auth: true, path: 'Id', ok: [200, 'Ended', json(object({ id: int(), endedAt: date() }))], codes: ['NOT_FOUND'] }),
+  },
+  '/api/admin/agencies': {
+    get: operation('get', { id: 'listAgencies', tag: 'admin', summary: 'Agencies', auth: true, ok: [200, 'All agencies', json(array(ref('Agency')))], codes: ['FORBIDDEN'] }),
+    post: operation('post', { id: 'createAgency', tag: 'admin', summary: 'Add an agency under a parent', auth: true, body: json(object({ code: str(), name: str(), parentCode: str() }, ['code', 'name'])), ok: [201, 'Created', json(ref('Agency'))], codes: ['FORBIDDEN'] }),
+  },
+  '/api/admin/users': {
+    get: operation('get', { id: 'listUsers', tag: 'admin', summary: 'Users with their roles', auth: true, ok: [200, 'All users', json(array(ref('AdminUser')))], codes: ['FORBIDDEN'] }),
+    post: operation('post', {
+      id: 'createUser', tag: 'admin', summary: 'Add a user', auth: true,
+      body: json(object({ username: str(), fullName: str(), title: str(), agencyCode: str(), roles: array(str()), password: str(undefined, { minLength: 8 }) }, ['username', 'fullName', 'agencyCode', 'roles', 'password'])),
+      ok: [201, 'Created', json(object({ id: int(), username: str() }))], codes: ['FORBIDDEN'],
+    }),
+  },
+  '/api/admin/users/{id}': {
+    patch: operation('patch', { id: 'updateUser', tag: 'admin', summary: 'Change roles, title or disabled (a disabled user is signed out at once)', auth: true, path: 'Id', body: json(object({ roles: array(str()), title: str(), disabled: bool() }, [])), ok: [200, 'The user', json(ref('AdminUser'))], codes: ['FORBIDDEN', 'NOT_FOUND'] }),
+  },
+  '/api/admin/certificates': {
+    get: operation('get', { id: 'listCertificates', tag: 'admin', summary: 'Certificates and authorisations waiting for their holder\'s PIN', auth: true, ok: [200, 'Newest first', json(array(ref('CertificateRow')))], codes: ['FORBIDDEN'] }),
+    post: operation('post', { id: 'requestCertificate', tag: 'admin', summary: 'Authorise a certificate for a user; they set its PIN themselves', auth: true, body: json(object({ username: str(), kind: oneOf('personal', 'seal') }, ['username'])), ok: [201, 'Awaiting the holder\'s PIN', json(ref('CertificateRow'))], codes: ['FORBIDDEN'] }),
+  },
+  '/api/admin/certificates/{id}/revoke': {
+    post: operation('post', { id: 'revokeCertificate', tag: 'admin', summary: 'Revoke at the internal CA (CRL re-published) and stop its use', auth: true, path: 'Id', body: json(object({ reason: str('An RFC 5280 CRLReason name, e.g. keyCompromise') }, [])), ok: [200, 'Revoked', json(object({ id: int(), revokedAt: date(), reason: str() }))], codes: ['FORBIDDEN', 'NOT_FOUND', 'SERIAL_UNKNOWN', 'BAD_OPTION'] }),
+  },
+  '/api/admin/trust-anchors': {
+    get: operation('get', { id: 'listTrustAnchors', tag: 'admin', summary: 'The CA certificates validation trusts', auth: true, ok: [200, 'Anchors', json(array(ref('TrustAnchor')))], codes: ['FORBIDDEN'] }),
+    post: operation('post', { id: 'addTrustAnchor', tag: 'admin', summary: 'Trust another self-signed CA certificate (PEM)', auth: true, body: json(object({ pem: str() })), ok: [201, 'Added', json(ref('TrustAnchor'))], codes: ['FORBIDDEN'] }),
   },
   '/api/documents/paper': {
     post: operation('post', {
@@ -304,7 +370,7 @@ const paths: Record<string, Record<string, Json>> = {
 const TAGS: Record<string, string> = {
   meta: 'This description', auth: 'Sessions: bearer token or HttpOnly cookie', documents: 'Drafts, versions, chains, the PDF and its validation',
   steps: 'Acting on the current step: sign (approve, sign, seal), reject, return', delegations: 'KT./TUQ./Q. authorisations of leaders',
-  audit: 'The hash-chained audit log', tsa: 'The built-in RFC 3161 timestamp authority',
+  audit: 'The hash-chained audit log', admin: 'Agencies, users and roles, certificates, trust anchors (admin role)', coverage: 'Coverage toward the city\'s two targets', tsa: 'The built-in RFC 3161 timestamp authority',
 }
 
 /**
@@ -323,6 +389,7 @@ export function openApi(): Record<string, unknown> {
       parameters: {
         DocumentId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
         StepId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+        Id: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
         AgencyCode: { name: 'agencyCode', in: 'path', required: true, schema: str('An agency code, e.g. STTTT') },
         IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeat a POST with the same key to get the first result again (per user, at most 200 characters).', schema: str(undefined, { maxLength: 200 }) },
       },

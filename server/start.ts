@@ -10,6 +10,7 @@ import { BlobStore } from '../storage/blob-store'
 import { openDb, type Db } from '../storage/db'
 import { caPinFor, seedDemo } from '../storage/seed'
 import type { Services } from '../workflows/context'
+import { extraAnchorsFile } from '../workflows/admin'
 import { createApp } from './app'
 
 export interface Running {
@@ -42,9 +43,11 @@ export async function startServer(config: Config, log: (line: string) => void = 
     db,
     blobs: new BlobStore(join(config.dataDir, 'blobs')),
     config,
-    trustAnchors: () => (existsSync(join(caDir, 'root.pem')) ? fromPem(readFileSync(join(caDir, 'root.pem'), 'latin1'), 'CERTIFICATE') : []),
+    // The internal CA's root, then the anchors an admin added (workflows/admin.ts), read on each call.
+    trustAnchors: () => [join(caDir, 'root.pem'), extraAnchorsFile(config.dataDir)].flatMap((f) => (existsSync(f) ? fromPem(readFileSync(f, 'latin1'), 'CERTIFICATE') : [])),
     crls: fileReader(join(caDir, 'crl.pem')),
     ...(tsaKey && { timestamp: builtinTsa(tsaKey) }),
+    ...(caPin && existsSync(join(caDir, 'root.pem')) && { ca: { dir: caDir, pin: caPin } }),
     log: (line) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n'),
   }
   const app = createApp(services, { ...(tsaKey && { tsaKey }) })

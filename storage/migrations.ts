@@ -254,7 +254,32 @@ const coverageCounters: Migration = {
   },
 }
 
-const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters]
+/**
+ * Web administration (issue 6): an admin authorises a certificate; the holder sets its PIN, which
+ * is when the key is made (workflows/admin.ts). The PIN never reaches the admin or the database.
+ */
+const certificateEnrolments: Migration = {
+  name: '2026-11-28-certificate-enrolments',
+  async up(db) {
+    await db.schema.createTable('certificate_enrolments', (t) => {
+      t.increments('id')
+      t.integer('user_id').notNullable().references('users.id')
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.string('kind', 10).notNullable() // personal | seal
+      t.integer('requested_by').notNullable().references('users.id')
+      t.timestamp('created_at').notNullable()
+      t.timestamp('completed_at')
+      t.timestamp('cancelled_at')
+      t.integer('certificate_id').references('certificates.id')
+      t.index(['user_id'])
+    })
+  },
+  async down(db) {
+    await db.schema.dropTableIfExists('certificate_enrolments')
+  },
+}
+
+const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS,

@@ -14,6 +14,8 @@ export interface Services {
   crls: () => Buffer[]
   /** RFC 3161 source for B-T signatures (the built-in TSA, or a configured URL). */
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>
+  /** The internal CA (directory and PIN) when this service issues and revokes certificates itself. */
+  ca?: { dir: string; pin: string }
   /** Structured log (JSON lines); never PINs, keys or document contents. */
   log?: (line: Record<string, unknown>) => void
 }

@@ -45,3 +45,26 @@ export async function inbox(s: Services, actor: Actor): Promise<Record<string, u
     .select('st.id as stepId', 'd.id as documentId', 'd.title', 'st.action', 'st.rule', 'st.deadline', 'a.user_id as assigneeId', 'dr.full_name as drafter', 'ag.name as agency')) as Record<string, unknown>[]
   return rows.map((r) => ({ ...r, onBehalfOf: r.assigneeId === actor.id ? null : r.assigneeId, overdue: typeof r.deadline === 'string' && r.deadline < now }))
 }
+
+/** The actor's delegations: those they gave (as a leader) and those they received. */
+export async function listDelegations(s: Services, actor: Actor): Promise<Record<string, unknown>> {
+  const base = () => s.db('delegations as d').join('users as p', 'p.id', 'd.principal_id').join('users as g', 'g.id', 'd.delegate_id')
+    .orderBy('d.id', 'desc').select('d.id', 'd.marker', 'd.valid_from as from', 'd.valid_to as to', 'd.revoked_at as endedAt', 'd.created_at as createdAt',
+      'p.username as principal', 'p.full_name as principalName', 'g.username as delegate', 'g.full_name as delegateName', 'g.title as delegateTitle')
+  const now = new Date().toISOString()
+  const withState = (rows: Record<string, unknown>[]) => rows.map((r) => ({ ...r, active: !r.endedAt && (r.from as string) <= now && (r.to as string) >= now }))
+  return { given: withState(await base().where('d.principal_id', actor.id)), received: withState(await base().where('d.delegate_id', actor.id)) }
+}
+
+/** The principal ends a delegation now; the delegate can no longer act for them from this moment. */
+export async function endDelegation(s: Services, actor: Actor, id: number): Promise<Record<string, unknown>> {
+  const row = (await s.db('delegations').where({ id }).first()) as { id: number; principal_id: number; revoked_at: string | null } | undefined
+  if (!row || row.principal_id !== actor.id) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy ủy quyền')
+  const now = new Date().toISOString()
+  await s.db.transaction(async (trx) => {
+    const changed = await trx('delegations').where({ id, revoked_at: null }).update({ revoked_at: now })
+    if (!changed) throw new WorkflowError('CONFLICT', 'Ủy quyền này đã kết thúc')
+    await appendAudit(trx, { actorId: actor.id, action: 'delegation.ended', detail: { delegationId: id }, requestId: actor.requestId ?? null })
+  })
+  return { id, endedAt: now }
+}

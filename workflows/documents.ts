@@ -4,6 +4,8 @@ import { appendAudit } from '../storage/audit'
 import { readableDocument } from './access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from './errors'
+import { documentHistory } from './directory'
+import { principalFor } from './sign-step'
 
 /**
  * Checks an uploaded file before anything is stored: a PDF (else NOT_A_PDF), readable and not
@@ -77,8 +79,13 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
   const assignees = await s.db('step_assignees as a').join('users as u', 'u.id', 'a.user_id').whereIn('a.step_id', steps.map((x: { id: number }) => x.id)).select('a.step_id', 'u.username', 'u.full_name', 'a.status', 'a.acted_by', 'a.acted_at')
   const signatures = await s.db('signatures as g').join('users as u', 'u.id', 'g.user_id').where('g.document_id', doc.id).orderBy('g.id')
     .select('g.id', 'g.step_id', 'g.version_id', 'g.field_name', 'g.marker', 'g.on_behalf_of', 'g.indication', 'g.sub_indication', 'g.created_at', 'u.username', 'u.full_name')
+  const agency = (await s.db('agencies').where({ id: doc.agency_id }).first('code', 'name')) as { code: string; name: string }
+  const drafter = (await s.db('users').where({ id: doc.drafter_id }).first('full_name', 'title')) as { full_name: string; title: string | null }
   return {
     id: doc.id, title: doc.title, kind: doc.kind, procedureCode: doc.procedure_code, status: doc.status,
+    agencyCode: agency.code, agencyName: agency.name, drafterName: drafter.full_name, drafterTitle: drafter.title,
+    myActions: await actionsFor(s, actor, doc, steps as { id: number; action: string; status: string; workflow_id: number }[], workflows as { id: number; status: string }[]),
+    history: await documentHistory(s.db, doc.id),
     outgoingNumber: doc.outgoing_number, outgoingDate: doc.outgoing_date, agencyId: doc.agency_id, drafterId: doc.drafter_id,
     createdAt: doc.created_at, updatedAt: doc.updated_at, finishedAt: doc.finished_at,
     versions,
@@ -94,4 +101,25 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
       indication: g.indication, subIndication: g.sub_indication, createdAt: g.created_at, username: g.username, fullName: g.full_name,
     })),
   }
+}
+
+/**
+ * What the actor may do on the document now: act on an active step (their own or a principal's by
+ * delegation; never on their own draft), or as the drafter revise, submit and cancel.
+ */
+async function actionsFor(s: Services, actor: Actor, doc: DocumentRow, steps: { id: number; action: string; status: string; workflow_id: number }[], workflows: { id: number; status: string }[]): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = []
+  if (doc.drafter_id === actor.id) {
+    if (doc.status === 'draft' || doc.status === 'returned') out.push({ action: 'revise' })
+    if (doc.status === 'draft') out.push({ action: 'submit' })
+    if (['draft', 'in_progress', 'returned'].includes(doc.status)) out.push({ action: 'cancel' })
+    return out
+  }
+  const active = new Set(workflows.filter((w) => w.status === 'active').map((w) => w.id))
+  for (const st of steps) {
+    if (st.status !== 'active' || !active.has(st.workflow_id)) continue
+    const who = await principalFor(s.db, actor, st).catch(() => undefined)
+    if (who) out.push({ action: st.action, stepId: st.id, ...(who.principalId !== actor.id && { onBehalfOf: who.principalId, marker: who.marker ?? null }) })
+  }
+  return out
 }

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import express, { type Router } from 'express'
+
+const ROOT = join(__dirname, '../..')
+const NODE_MODULES = join(ROOT, 'node_modules')
+
+/**
+ * The browser modules resolve their bare imports through this map; no bundler: the client is
+ * compiled by tsc (web/tsconfig.json) to ES modules and Preact is served from node_modules.
+ */
+const IMPORT_MAP = JSON.stringify({
+  imports: {
+    preact: '/vendor/preact/preact.mjs',
+    'preact/hooks': '/vendor/preact/hooks.mjs',
+    'preact/jsx-runtime': '/vendor/preact/jsxRuntime.mjs',
+  },
+})
+
+const PREACT_FILES: Record<string, string> = {
+  'preact.mjs': 'preact/dist/preact.mjs',
+  'hooks.mjs': 'preact/hooks/dist/hooks.mjs',
+  'jsxRuntime.mjs': 'preact/jsx-runtime/dist/jsxRuntime.mjs',
+}
+
+/** Paths the client router renders; anything else under / is not ours (404 from the app). */
+const PAGES = ['/', '/login', '/inbox', '/sent', '/issued', '/new', '/documents/:id', '/delegations', '/certificates', '/dashboard', '/dashboard/:code', '/admin', '/admin/:tab']
+
+/**
+ * Content-Security-Policy: scripts only from this origin plus the one inline import map (by hash);
+ * pdf.js runs its worker from this origin and compiles its image decoders as WebAssembly.
+ */
+function contentSecurityPolicy(): string {
+  const mapHash = createHash('sha256').update(IMPORT_MAP).digest('base64')
+  return [
+    "default-src 'self'", `script-src 'self' 'sha256-${mapHash}' 'wasm-unsafe-eval'`, "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:", "font-src 'self' data:", "worker-src 'self' blob:", "connect-src 'self'",
+    "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "object-src 'none'",
+  ].join('; ')
+}
+
+function shell(): string {
+  return `<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kyso – Ký số văn bản</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/styles.css">
+<script type="importmap">${IMPORT_MAP}</script>
+<link rel="modulepreload" href="/vendor/preact/preact.mjs">
+<script type="module" src="/app/main.js"></script>
+</head>
+<body>
+<div id="app"><div class="boot" role="status">Đang tải…</div></div>
+<noscript>Kyso cần JavaScript để chạy trong trình duyệt.</noscript>
+</body>
+</html>
+`
+}
+
+/**
+ * The web interface (issue 6): static assets and the page shell. The pages call the same JSON API
+ * as every other client, so sessions, access rules and refusals are the API's.
+ */
+export function webRouter(): Router {
+  const router = express.Router()
+  const clientDir = join(ROOT, 'dist/web/client')
+  const html = shell()
+  const csp = contentSecurityPolicy()
+  const immutable = { maxAge: '1d', index: false }
+
+  router.get('/vendor/preact/:file', (req, res) => {
+    const rel = PREACT_FILES[String(req.params.file)]
+    if (!rel) return void res.status(404).end()
+    res.type('text/javascript').setHeader('Cache-Control', 'public, max-age=86400')
+    res.sendFile(join(NODE_MODULES, rel))
+  })
+  router.use('/vendor/pdfjs/standard_fonts', express.static(join(NODE_MODULES, 'pdfjs-dist/standard_fonts'), immutable))
+  router.use('/vendor/pdfjs/cmaps', express.static(join(NODE_MODULES, 'pdfjs-dist/cmaps'), immutable))
+  router.use('/vendor/pdfjs/wasm', express.static(join(NODE_MODULES, 'pdfjs-dist/wasm'), immutable))
+  router.use('/vendor/pdfjs', express.static(join(NODE_MODULES, 'pdfjs-dist/build'), immutable))
+  router.use('/static/fonts', express.static(join(ROOT, 'dist/assets/fonts'), immutable))
+  router.use('/static', express.static(join(ROOT, 'web/static'), { index: false }))
+  router.use('/app', express.static(clientDir, { index: false }))
+  router.get(PAGES, (_req, res) => {
+    if (!existsSync(join(clientDir, 'main.js'))) return void res.status(503).type('text/plain').send('The web interface is not built: run npm run build.\n')
+    res.setHeader('Content-Security-Policy', csp)
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    res.setHeader('Referrer-Policy', 'same-origin')
+    res.setHeader('Cache-Control', 'no-cache')
+    res.type('html').send(html)
+  })
+  return router
+}
+
