@@ -3,19 +3,19 @@ import { verifyPdfIsolated } from '../signing/verify/isolated'
 import { handleTimestampRequest } from '../signing/tsa'
 import type { KeySource } from '../signing/keys/key-source'
 import { verifyAudit } from '../storage/audit'
-import { login, logout, publicUser } from '../workflows/auth'
-import type { Services } from '../workflows/context'
+import { authenticate, login, logout, publicUser } from '../workflows/auth'
+import type { Actor, Services } from '../workflows/context'
 import { createDelegation, endDelegation, inbox, listDelegations } from '../workflows/delegations'
 import { activateEnrolment, addTrustAnchor, createAgency, createUser, listAgencies, listCertificates, listTrustAnchors, listUsers, myEnrolments, requestCertificate, revokeUserCertificate, updateUser } from '../workflows/admin'
 import { directory, listDocuments } from '../workflows/directory'
-import { documentDetails, latestVersion, reviseDocument, uploadDocument } from '../workflows/documents'
+import { documentDetails, latestVersion, reviseDocument, uploadDocument, versionOf } from '../workflows/documents'
 import { WorkflowError } from '../workflows/errors'
 import { signStep } from '../workflows/sign-step'
 import { cancelDocument, stopChain } from '../workflows/stop-chain'
 import { submitDocument } from '../workflows/submit-document'
 import { readableDocument } from '../workflows/access'
 import { errorHandler } from './errors'
-import { SESSION_COOKIE, actorOf, idParam, requestId, requireAuth, route } from './http'
+import { SESSION_COOKIE, actorOf, idParam, requestId, requireAuth, route, sessionToken } from './http'
 import { readMultipart } from './multipart'
 import { openApi } from './openapi'
 import { webRouter } from './web'
@@ -66,10 +66,16 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     res.clearCookie(SESSION_COOKIE, { path: '/' })
     return { ok: true }
   }))
-  app.get('/api/me', auth, route(s, async (_req, res) => {
-    const a = actorOf(res)
+  const me = async (a: Actor, csrfToken: string | undefined): Promise<Record<string, unknown>> => {
     const agency = (await s.db('agencies').where({ id: a.agencyId }).first('code', 'name')) as { code: string; name: string }
-    return { ...publicUser(a), agencyCode: agency.code, agencyName: agency.name, csrfToken: res.locals.csrfToken }
+    return { ...publicUser(a), agencyCode: agency.code, agencyName: agency.name, csrfToken }
+  }
+  app.get('/api/me', auth, route(s, async (_req, res) => me(actorOf(res), res.locals.csrfToken)))
+  // For a page that starts: "am I signed in?" answered 200 either way (a 401 is an error in the console).
+  app.get('/api/auth/session', route(s, async (req) => {
+    const token = sessionToken(req)
+    const session = token ? await authenticate(s, token).catch(() => undefined) : undefined
+    return session ? { signedIn: true, user: await me(session.actor, session.csrfToken) } : { signedIn: false }
   }))
   app.get('/api/me/certificates', auth, route(s, async (_req, res) => myEnrolments(s, actorOf(res))))
   app.post('/api/me/enrolments/:id/activate', auth, route(s, async (req, res) => activateEnrolment(s, actorOf(res), idParam(req), body(req)), 201))
@@ -103,7 +109,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/documents/:id', auth, route(s, async (req, res) => documentDetails(s, actorOf(res), idParam(req))))
   app.get('/api/documents/:id/file', auth, route(s, async (req, res) => {
     const doc = await readableDocument(s.db, actorOf(res), idParam(req))
-    const v = await latestVersion(s, doc.id)
+    const v = req.query.version === undefined ? await latestVersion(s, doc.id) : await versionOf(s, doc.id, req.query.version)
     const bytes = await s.blobs.get(v.sha256)
     res.setHeader('Content-Type', 'application/pdf')
     res.setHeader('Content-Disposition', `attachment; filename="van-ban-${doc.id}-v${v.seq}.pdf"`)

@@ -35,6 +35,15 @@ function cookieToken(req: Request): string | undefined {
   return undefined
 }
 
+function bearerToken(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]
+}
+
+/** The session token a request carries (bearer first, then the cookie), if any. */
+export function sessionToken(req: Request): string | undefined {
+  return bearerToken(req) ?? cookieToken(req)
+}
+
 /**
  * Bearer token (API clients) or session cookie (browsers). A state-changing request that rides on
  * the cookie must carry the session's CSRF token in X-CSRF-Token (SameSite=Strict is the first
@@ -43,7 +52,7 @@ function cookieToken(req: Request): string | undefined {
 export function requireAuth(s: Services): RequestHandler {
   return (req, res, next) => {
     void (async () => {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]
+      const bearer = bearerToken(req)
       const token = bearer ?? cookieToken(req)
       if (!token) throw new WorkflowError('UNAUTHENTICATED', 'Cần đăng nhập')
       const { actor, csrfToken } = await authenticate(s, token)

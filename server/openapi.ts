@@ -208,6 +208,9 @@ const paths: Record<string, Record<string, Json>> = {
       body: multipart('UploadForm'), ok: [201, 'The new draft', json(ref('Document'))], codes: UPLOAD,
     }),
   },
+  '/api/auth/session': {
+    get: operation('get', { id: 'getSession', tag: 'auth', summary: 'Whether this request carries a live session (200 either way; for a page that starts)', ok: [200, 'signedIn, and the user when signed in', json(object({ signedIn: bool(), user: ref('Me') }, ['signedIn']))] }),
+  },
   '/api/me/certificates': {
     get: operation('get', { id: 'getMyCertificates', tag: 'auth', summary: 'My certificates and those authorised for me that wait for my PIN', auth: true, ok: [200, 'Pending enrolments and certificates', json(object({ pending: array(object({ id: int(), kind: str(), createdAt: date() })), certificates: array(object({})) }))] }),
   },
@@ -247,7 +250,7 @@ const paths: Record<string, Record<string, Json>> = {
   },
   '/api/documents/{id}/file': {
     get: operation('get', {
-      id: 'downloadDocument', tag: 'documents', summary: 'The latest version\'s PDF', auth: true, path: 'DocumentId', codes: ['NOT_FOUND'],
+      id: 'downloadDocument', tag: 'documents', summary: 'The latest version\'s PDF, or ?version=N (its seq)', auth: true, path: 'DocumentId', codes: ['NOT_FOUND'],
       ok: [200, 'The PDF', pdf('The latest version')],
       headers: { ETag: { description: 'The version\'s sha256, quoted', schema: str() }, 'Content-Disposition': { description: 'attachment; filename="van-ban-ID-vSEQ.pdf"', schema: str() } },
     }),

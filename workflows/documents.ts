@@ -70,6 +70,14 @@ export async function latestVersion(s: Services, documentId: number): Promise<{ 
   return (await s.db('versions').where({ document_id: documentId }).orderBy('seq', 'desc').first()) as { id: number; seq: number; sha256: string; size: number }
 }
 
+/** One version of a readable document by its seq (?version=N), or NOT_FOUND. */
+export async function versionOf(s: Services, documentId: number, seq: unknown): Promise<{ id: number; seq: number; sha256: string; size: number }> {
+  const n = Number(seq)
+  const row = Number.isInteger(n) && n > 0 ? await s.db('versions').where({ document_id: documentId, seq: n }).first() : undefined
+  if (!row) throw new WorkflowError('NOT_FOUND', 'Không có phiên bản này')
+  return row as { id: number; seq: number; sha256: string; size: number }
+}
+
 /** Everything the document page shows: the document, its versions, the chain and signatures. */
 export async function documentDetails(s: Services, actor: Actor, documentId: number): Promise<Record<string, unknown>> {
   const doc = await readableDocument(s.db, actor, documentId)

@@ -1,0 +1,211 @@
+import { expect } from 'chai'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { getService, pinOf } from '../helpers/service'
+import { makePdf } from '../helpers/sample-pdfs'
+
+/**
+ * The web interface end to end in Debian's Chromium, driven by playwright-core: the whole chain
+ * from the browser, the validation shown on the page, the dashboard moving, access refused.
+ * Screenshots go to test-artifacts/screenshots/ (the README names it; CI keeps it).
+ */
+const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium'
+const SHOTS = join(__dirname, '../../../test-artifacts/screenshots')
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+interface ConsoleError { text: string; url: string; page: string }
+
+describe('the web interface in Chromium', function () {
+  this.timeout(120_000)
+  let browser: Browser
+  let base: string
+  const contexts: BrowserContext[] = []
+  const errors: ConsoleError[] = []
+  /** Responses the test provokes on purpose (wrong password, wrong PIN, another agency's document). */
+  const expectedFailures: RegExp[] = []
+  let documentId = 0
+  let documentsBefore = ''
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`)
+    const { chromium } = require('playwright-core') as typeof import('playwright-core')
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+    base = (await getService()).url
+    mkdirSync(SHOTS, { recursive: true })
+  })
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined)
+    await browser?.close()
+  })
+
+  /** A fresh browser profile for one person, recording every console error and uncaught exception. */
+  async function open(viewport = { width: 1366, height: 768 }): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' })
+    contexts.push(context)
+    const page = await context.newPage()
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push({ text: m.text(), url: m.location().url, page: page.url() })
+    })
+    page.on('pageerror', (e) => errors.push({ text: `uncaught: ${e.message}`, url: '', page: page.url() }))
+    return page
+  }
+
+  async function signIn(username: string, viewport?: { width: number; height: number }): Promise<Page> {
+    const page = await open(viewport)
+    await page.goto(`${base}/`)
+    await page.fill('#login-username', username)
+    await page.fill('#login-password', 'Kyso@2024')
+    await page.click('form button[type=submit]')
+    await page.waitForSelector('.nav')
+    return page
+  }
+
+  async function openFromInbox(page: Page): Promise<void> {
+    await page.goto(`${base}/inbox`)
+    const row = page.locator(`[data-testid=inbox] tr[data-document="${documentId}"]`)
+    await row.waitFor()
+    await row.locator('a').click()
+    await page.waitForSelector('[data-testid=actions]')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered]')
+  }
+
+  async function act(page: Page, action: 'approve' | 'sign' | 'seal', pin: string, extra?: () => Promise<void>): Promise<void> {
+    await page.click(`[data-testid=actions] button[data-action=${action}]`)
+    await page.waitForSelector('dialog[open] #sign-pin')
+    if (extra) await extra()
+    await page.fill('#sign-pin', pin)
+    await page.click('[data-testid=confirm-sign]')
+  }
+
+  it('shows the sign-in page in Vietnamese and a clear message for a wrong password and for throttling', async () => {
+    const page = await open()
+    await page.goto(`${base}/inbox`)
+    await page.waitForSelector('#login-username')
+    expect(await page.textContent('h1')).to.equal('Đăng nhập')
+    expect(new URL(page.url()).searchParams.get('next')).to.equal('/inbox')
+    expectedFailures.push(/\/api\/auth\/login$/)
+    await page.fill('#login-username', 'chuyenvien')
+    await page.fill('#login-password', 'sai-mat-khau')
+    await page.click('form button[type=submit]')
+    const note = page.locator('.error-note[data-code=LOGIN_FAILED]')
+    await note.waitFor()
+    expect(await note.textContent()).to.contain('không đúng')
+    // A username that does not exist is throttled like one that does, after five failures.
+    for (let i = 0; i < 6; i++) {
+      await page.fill('#login-username', 'nguoi.la')
+      await page.fill('#login-password', `sai-${i}`)
+      await page.click('form button[type=submit]')
+      await page.waitForSelector(`.error-note[data-code=${i < 5 ? 'LOGIN_FAILED' : 'LOGIN_THROTTLED'}]`)
+    }
+    expect(await page.textContent('.error-note')).to.contain('quá nhiều lần')
+  })
+
+  it('a compliance officer sees the dashboard before the chain', async () => {
+    const page = await signIn('kiemtra')
+    await page.goto(`${base}/dashboard`)
+    const cell = page.locator('[data-testid=coverage-table] tr[data-agency=STTTT] [data-testid=documents]')
+    await cell.waitFor()
+    documentsBefore = (await cell.textContent()) ?? ''
+    expect(documentsBefore).to.match(/^\d+/)
+  })
+
+  it('a drafter uploads a PDF and submits it along the agency template', async () => {
+    const page = await signIn('chuyenvien')
+    await page.click('a.nav-item[href="/new"]')
+    await page.waitForSelector('#new-file')
+    // Submitting with nothing filled shows each error next to its field.
+    await page.click('[data-testid=submit-route]')
+    await page.waitForSelector('#new-file-error')
+    await page.waitForSelector('#new-title-error')
+    await page.setInputFiles('#new-file', { name: 'cong-van.pdf', mimeType: 'application/pdf', buffer: await makePdf({ pages: 2, title: 'Cong van trien khai ky so' }) })
+    await page.fill('#new-title', 'V/v triển khai chữ ký số trong Sở')
+    await page.click('[data-testid=submit-route]')
+    await page.waitForURL(/\/documents\/\d+$/)
+    documentId = Number(/\/documents\/(\d+)$/.exec(page.url())?.[1])
+    await page.waitForSelector('[data-testid=document][data-status=in_progress]')
+    expect(await page.textContent('h1')).to.equal('V/v triển khai chữ ký số trong Sở')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="2"]')
+  })
+
+  it('two heads approve from their inbox with their PIN', async () => {
+    for (const head of ['truongphong1', 'truongphong2']) {
+      const page = await signIn(head)
+      if (head === 'truongphong1') {
+        await page.goto(`${base}/inbox`)
+        await page.waitForSelector(`[data-testid=inbox] tr[data-document="${documentId}"]`)
+        await page.screenshot({ path: join(SHOTS, 'inbox.png'), fullPage: true })
+      }
+      await openFromInbox(page)
+      await act(page, 'approve', pinOf(head))
+      await page.waitForSelector('.notice')
+      expect(await page.textContent('.notice')).to.contain('Đã duyệt')
+    }
+  })
+
+  it('the leader signs: a wrong PIN shows the error in the dialog, the right one signs', async () => {
+    const page = await signIn('giamdoc')
+    await openFromInbox(page)
+    expectedFailures.push(new RegExp(`/api/steps/\\d+/sign$`))
+    await act(page, 'sign', '0000')
+    const err = page.locator('#sign-pin-error')
+    await err.waitFor()
+    expect(await err.textContent()).to.equal('Mã PIN không đúng.')
+    await page.fill('#sign-pin', pinOf('giamdoc'))
+    await page.click('[data-testid=confirm-sign]')
+    await page.waitForSelector('.notice')
+    expect(await page.textContent('.notice')).to.contain('Đã ký số')
+  })
+
+  it('the clerk seals with an outgoing number; the page then shows four valid signatures', async () => {
+    const page = await signIn('vanthu')
+    await openFromInbox(page)
+    await act(page, 'seal', pinOf('vanthu'), async () => {
+      await page.fill('#sign-number', '15/STTTT-VP')
+    })
+    await page.waitForSelector('[data-testid=document][data-status=issued]')
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=validation] li[data-indication]').length >= 4)
+    const verdicts = await page.locator('[data-testid=validation] li[data-indication]').evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
+    expect(verdicts).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
+    expect(await page.textContent('.page-head .sub')).to.contain('15/STTTT-VP')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="2"]')
+    await page.screenshot({ path: join(SHOTS, 'document.png'), fullPage: true })
+  })
+
+  it('the compliance officer opens the dashboard and the agency\'s figures changed', async () => {
+    const page = await signIn('kiemtra')
+    await page.goto(`${base}/dashboard`)
+    const cell = page.locator('[data-testid=coverage-table] tr[data-agency=STTTT] [data-testid=documents]')
+    await cell.waitFor()
+    expect(Number(/^\d+/.exec((await cell.textContent()) ?? '')?.[0])).to.equal(Number(/^\d+/.exec(documentsBefore)?.[0]) + 1)
+    await page.waitForSelector('.chart svg')
+    await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true })
+    await page.click('[data-testid=coverage-table] tr[data-agency=STTTT] a')
+    await page.waitForSelector('[data-testid=agency-report]')
+  })
+
+  it('another agency\'s user cannot open the document', async () => {
+    const page = await signIn('cv.stp')
+    expectedFailures.push(new RegExp(`/api/documents/${documentId}(/verification)?$`))
+    await page.goto(`${base}/documents/${documentId}`)
+    await page.waitForSelector('[data-testid=not-found]')
+    expect(await page.locator('[data-testid=document]').count()).to.equal(0)
+  })
+
+  it('works at phone width: the inbox and the document page stack', async () => {
+    const page = await signIn('giamdoc', { width: 390, height: 844 })
+    await page.goto(`${base}/documents/${documentId}`)
+    await page.waitForSelector('[data-testid=validation] li[data-indication]')
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    expect(overflow).to.be.at.most(0)
+    await page.screenshot({ path: join(SHOTS, 'document-phone.png'), fullPage: false })
+  })
+
+  it('logged no console error on any page, but for the refusals provoked above', () => {
+    // Chromium logs a fetch answered 4xx as "Failed to load resource"; those of the provoked
+    // refusals are expected, nothing else is.
+    const unexpected = errors.filter((e) => !(/Failed to load resource: the server responded with a status of (401|403|404|429)/.test(e.text) && expectedFailures.some((re) => re.test(e.url))))
+    expect(unexpected).to.deep.equal([])
+  })
+})

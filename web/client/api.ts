@@ -1,0 +1,54 @@
+/**
+ * The one way the pages talk to the server: the JSON API, on the session cookie, with the
+ * session's CSRF token on every state change. An error body becomes an ApiError with its code.
+ */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message)
+  }
+}
+
+let csrfToken = ''
+export function setCsrf(token: string): void {
+  csrfToken = token
+}
+
+/** Called when a request finds the session gone: the app shows the login page. */
+let onUnauthenticated: () => void = () => {}
+export function whenSignedOut(fn: () => void): void {
+  onUnauthenticated = fn
+}
+
+async function parse<T>(res: Response): Promise<T> {
+  const type = res.headers.get('content-type') ?? ''
+  const body: unknown = type.includes('application/json') ? await res.json() : undefined
+  if (res.ok) return body as T
+  const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error
+  if (res.status === 401 && err?.code === 'UNAUTHENTICATED') onUnauthenticated()
+  throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText)
+}
+
+async function send<T>(method: string, path: string, init: RequestInit): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch(path, { ...init, method, credentials: 'same-origin', headers: { ...(method !== 'GET' && { 'X-CSRF-Token': csrfToken }), ...(init.headers as Record<string, string>) } })
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'network')
+  }
+  return parse<T>(res)
+}
+
+export const api = {
+  get: <T>(path: string): Promise<T> => send<T>('GET', path, {}),
+  post: <T>(path: string, body: unknown = {}): Promise<T> => send<T>('POST', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+  patch: <T>(path: string, body: unknown): Promise<T> => send<T>('PATCH', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+  upload: <T>(path: string, form: FormData): Promise<T> => send<T>('POST', path, { body: form }),
+}
+
+/** Query string from the defined values of an object. */
+export function qs(params: Record<string, string | number | undefined>): string {
+  const p = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, String(v))
+  const s = p.toString()
+  return s ? `?${s}` : ''
+}

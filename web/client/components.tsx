@@ -1,0 +1,167 @@
+import type { ComponentChildren, JSX } from 'preact'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+import { ApiError } from './api.js'
+import { L, statusLabel } from './i18n.js'
+import { navigate } from './router.js'
+
+/** An in-app link: a real <a href> (opens in a new tab with a modifier), navigated without reload. */
+export function Link(props: { href: string; class?: string; children: ComponentChildren; 'aria-current'?: 'page' | undefined }): JSX.Element {
+  const onClick = (e: MouseEvent): void => {
+    if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return
+    e.preventDefault()
+    navigate(props.href)
+  }
+  return <a href={props.href} class={props.class} onClick={onClick} aria-current={props['aria-current']}>{props.children}</a>
+}
+
+export function Loading(props: { label?: string }): JSX.Element {
+  return <div class="loading" role="status" aria-live="polite"><span class="spinner" aria-hidden="true" />{props.label ?? L('Đang tải…', 'Loading…')}</div>
+}
+
+/** The message of an error for a person: the server's message (Vietnamese), or a plain fallback. */
+export function messageOf(err: unknown): string {
+  if (err instanceof ApiError) {
+    if (err.code === 'NETWORK') return L('Không kết nối được máy chủ. Kiểm tra mạng và thử lại.', 'Cannot reach the server. Check the network and try again.')
+    if (err.status >= 500) return L('Máy chủ gặp lỗi. Hãy thử lại sau.', 'The server failed. Please try again later.')
+    return err.message
+  }
+  return L('Đã có lỗi xảy ra.', 'Something went wrong.')
+}
+
+export function ErrorNote(props: { error: unknown; id?: string }): JSX.Element | null {
+  if (!props.error) return null
+  const code = props.error instanceof ApiError ? props.error.code : undefined
+  return <p class="error-note" role="alert" id={props.id} data-code={code}>{messageOf(props.error)}</p>
+}
+
+export interface Loaded<T> { data?: T; error?: unknown; loading: boolean; reload: () => void }
+
+/** Loads once per key; `reload` loads again (after an action). */
+export function useLoad<T>(load: () => Promise<T>, key: unknown[] = []): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true })
+  const [tick, setTick] = useState(0)
+  const lastKey = useRef<string | undefined>(undefined)
+  useEffect(() => {
+    let live = true
+    // A reload keeps what is shown until the new data comes; another key (say, a new version) does not.
+    const k = JSON.stringify(key)
+    const sameKey = lastKey.current === k
+    lastKey.current = k
+    setState((s) => (sameKey ? { ...s, loading: true, error: undefined } : { loading: true }))
+    load().then((data) => live && setState({ data, loading: false }), (error: unknown) => live && setState({ error, loading: false }))
+    return () => {
+      live = false
+    }
+  }, [...key, tick])
+  return { ...state, reload: useCallback(() => setTick((t) => t + 1), []) }
+}
+
+/** Shows loading, the error, or the content once data is there. */
+export function Async<T>(props: { state: Loaded<T>; children: (data: T) => ComponentChildren }): JSX.Element {
+  const { state } = props
+  if (state.data === undefined && state.loading) return <Loading />
+  if (state.data === undefined) return <ErrorNote error={state.error} />
+  return <>{props.children(state.data)}</>
+}
+
+/**
+ * A modal dialog on the native <dialog>: focus moves into it, Tab stays inside, Escape closes it,
+ * and focus returns to what opened it.
+ */
+export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }): JSX.Element {
+  const ref = useRef<HTMLDialogElement>(null)
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null
+    const d = ref.current
+    if (d && !d.open) d.showModal()
+    const first = d?.querySelector<HTMLElement>('[autofocus], input, select, textarea, button')
+    first?.focus()
+    return () => opener?.focus()
+  }, [])
+  return (
+    <dialog ref={ref} class={props.wide ? 'dialog wide' : 'dialog'} aria-labelledby="dialog-title" onCancel={(e) => { e.preventDefault(); props.onClose() }}>
+      <header class="dialog-head">
+        <h2 id="dialog-title">{props.title}</h2>
+        <button type="button" class="icon-button" aria-label={L('Đóng', 'Close')} onClick={props.onClose}>×</button>
+      </header>
+      {props.children}
+    </dialog>
+  )
+}
+
+export function StatusBadge(props: { status: string }): JSX.Element {
+  return <span class={`badge status-${props.status}`}>{statusLabel(props.status)}</span>
+}
+
+/** A labelled form control with its error right under it. */
+export function Field(props: { label: string; error?: string | undefined; hint?: string; children: ComponentChildren; id: string }): JSX.Element {
+  return (
+    <div class={props.error ? 'field has-error' : 'field'}>
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+      {props.hint && <small class="hint">{props.hint}</small>}
+      {props.error && <small class="field-error" role="alert" id={`${props.id}-error`}>{props.error}</small>}
+    </div>
+  )
+}
+
+export function Progress(props: { value: number | null; target: number; label: string }): JSX.Element {
+  const pct = props.value === null ? 0 : Math.max(0, Math.min(1, props.value))
+  const ok = props.value !== null && props.value >= props.target
+  return (
+    <div class="progress" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct * 100)} aria-label={props.label}>
+      <div class={ok ? 'progress-bar ok' : 'progress-bar'} style={{ width: `${pct * 100}%` }} />
+      <div class="progress-target" style={{ left: `${Math.min(1, props.target) * 100}%` }} />
+    </div>
+  )
+}
+
+/** A page header: the title, an optional line under it, actions on the right. */
+export function PageHead(props: { title: string; sub?: ComponentChildren; children?: ComponentChildren }): JSX.Element {
+  return (
+    <div class="page-head">
+      <div>
+        <h1>{props.title}</h1>
+        {props.sub && <p class="sub">{props.sub}</p>}
+      </div>
+      {props.children && <div class="page-actions">{props.children}</div>}
+    </div>
+  )
+}
+
+/** Replaces the address (after render, not during it). */
+export function Redirect(props: { to: string }): JSX.Element {
+  useEffect(() => navigate(props.to, true), [props.to])
+  return <Loading />
+}
+
+/** dd/MM/yyyy -> YYYY-MM-DD, or undefined when it is not a real date. */
+export function parseVnDate(text: string): string | undefined {
+  const m = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$/.exec(text)
+  if (!m) return undefined
+  const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const date = new Date(Date.UTC(y, mo - 1, d))
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined
+  return date.toISOString().slice(0, 10)
+}
+
+const vnText = (iso: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` : '')
+
+/**
+ * A date typed as dd/MM/yyyy whatever the browser's locale (a native date input follows the
+ * operating system's). `value` and `onChange` carry YYYY-MM-DD, or '' while the text is not a date.
+ */
+export function DateInput(props: { id?: string; value: string; onChange: (iso: string) => void; 'aria-label'?: string; invalid?: boolean }): JSX.Element {
+  const [text, setText] = useState(vnText(props.value))
+  useEffect(() => {
+    if (parseVnDate(text) !== props.value) setText(vnText(props.value))
+  }, [props.value])
+  return (
+    <input id={props.id} class="date-input" inputMode="numeric" placeholder="dd/mm/yyyy" maxLength={10} value={text} aria-label={props['aria-label']} aria-invalid={props.invalid}
+      onInput={(e) => {
+        const t = e.currentTarget.value
+        setText(t)
+        props.onChange(parseVnDate(t) ?? '')
+      }} />
+  )
+}

@@ -1,0 +1,72 @@
+import type { JSX } from 'preact'
+import { useState } from 'preact/hooks'
+import { api } from '../api.js'
+import { Async, Dialog, ErrorNote, Field, PageHead, useLoad } from '../components.js'
+import { formatDate, formatDateTime } from '../format.js'
+import { L } from '../i18n.js'
+
+interface Mine { pending: { id: number; kind: string; createdAt: string }[]; certificates: { id: number; kind: string; serialHex: string; subject: string; notBefore: string; notAfter: string; revokedAt: string | null }[] }
+
+/** My certificates, and those an admin authorised that wait for me to set their PIN. */
+export function CertificatesPage(): JSX.Element {
+  const state = useLoad(() => api.get<Mine>('/api/me/certificates'))
+  const [activating, setActivating] = useState<number | undefined>()
+  return (
+    <section>
+      <PageHead title={L('Chứng thư số của tôi', 'My certificates')} />
+      <Async state={state}>{(m) => (
+        <>
+          {m.pending.map((p) => (
+            <div class="card notice-card" key={p.id}>
+              <p><strong>{L('Bạn có chứng thư số chờ kích hoạt', 'A certificate waits for you')}</strong> · {p.kind === 'seal' ? L('con dấu của cơ quan', 'the agency seal') : L('cá nhân', 'personal')} · {formatDateTime(p.createdAt)}</p>
+              <button type="button" class="primary" onClick={() => setActivating(p.id)}>{L('Đặt mã PIN và kích hoạt', 'Set the PIN and activate')}</button>
+            </div>
+          ))}
+          <div class="card table-card">
+            {m.certificates.length === 0 ? <p class="muted">{L('Bạn chưa có chứng thư số.', 'You have no certificate yet.')}</p> : (
+              <table class="table">
+                <thead><tr><th>{L('Chủ thể', 'Subject')}</th><th>{L('Loại', 'Kind')}</th><th>{L('Hiệu lực', 'Validity')}</th><th>{L('Trạng thái', 'State')}</th></tr></thead>
+                <tbody>{m.certificates.map((c) => <tr key={c.id}><td>{c.subject}<br /><code class="serial">{c.serialHex}</code></td><td>{c.kind === 'seal' ? L('Cơ quan', 'Seal') : L('Cá nhân', 'Personal')}</td><td>{formatDate(c.notBefore)} – {formatDate(c.notAfter)}</td><td>{c.revokedAt ? <span class="badge bad">{L('Đã thu hồi', 'Revoked')}</span> : new Date(c.notAfter) < new Date() ? <span class="badge muted">{L('Hết hạn', 'Expired')}</span> : <span class="badge ok">{L('Còn hiệu lực', 'Valid')}</span>}</td></tr>)}</tbody>
+              </table>
+            )}
+          </div>
+        </>
+      )}</Async>
+      {activating !== undefined && <ActivateDialog id={activating} onClose={() => setActivating(undefined)} onDone={() => { setActivating(undefined); state.reload() }} />}
+    </section>
+  )
+}
+
+function ActivateDialog(props: { id: number; onClose: () => void; onDone: () => void }): JSX.Element {
+  const [pin, setPin] = useState('')
+  const [again, setAgain] = useState('')
+  const [error, setError] = useState<string | undefined>()
+  const [failure, setFailure] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    if (!/^\S{4,64}$/.test(pin)) return setError(L('Mã PIN từ 4 đến 64 ký tự, không có khoảng trắng.', 'The PIN has 4 to 64 characters, no spaces.'))
+    if (pin !== again) return setError(L('Hai lần nhập không khớp.', 'The two entries differ.'))
+    setError(undefined)
+    setBusy(true)
+    try {
+      await api.post(`/api/me/enrolments/${props.id}/activate`, { pin })
+      props.onDone()
+    } catch (err) {
+      setFailure(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Dialog title={L('Đặt mã PIN', 'Set your PIN')} onClose={props.onClose}>
+      <form class="dialog-body" onSubmit={submit} noValidate>
+        <p class="muted small">{L('Mã PIN bảo vệ khóa ký của bạn. Máy chủ không lưu mã PIN; nếu quên, cần cấp chứng thư mới.', 'The PIN protects your signing key. The server does not keep it; if you forget it, a new certificate is needed.')}</p>
+        <Field id="pin-1" label={L('Mã PIN', 'PIN')} error={error}><input id="pin-1" type="password" autocomplete="new-password" value={pin} onInput={(e) => setPin(e.currentTarget.value)} /></Field>
+        <Field id="pin-2" label={L('Nhập lại mã PIN', 'PIN again')}><input id="pin-2" type="password" autocomplete="new-password" value={again} onInput={(e) => setAgain(e.currentTarget.value)} /></Field>
+        <ErrorNote error={failure} />
+        <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="primary" disabled={busy}>{busy ? L('Đang tạo khóa…', 'Making the key…') : L('Kích hoạt', 'Activate')}</button></div>
+      </form>
+    </Dialog>
+  )
+}

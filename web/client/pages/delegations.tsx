@@ -1,0 +1,113 @@
+import type { JSX } from 'preact'
+import { useState } from 'preact/hooks'
+import { api } from '../api.js'
+import { Async, DateInput, ErrorNote, Field, PageHead, useLoad } from '../components.js'
+import { formatDate, todayVn } from '../format.js'
+import { L } from '../i18n.js'
+import type { Me } from '../main.js'
+import type { Directory } from './route-composer.js'
+
+interface Row { id: number; marker: string; from: string; to: string; endedAt: string | null; active: boolean; principalName: string; delegateName: string; delegateTitle: string | null }
+
+const MARKERS: [string, string, string][] = [
+  ['KT.', 'KT. – Ký thay (cấp phó ký thay cấp trưởng)', 'KT. – signs for the head (a deputy)'],
+  ['TUQ.', 'TUQ. – Thừa ủy quyền', 'TUQ. – by authorisation'],
+  ['Q.', 'Q. – Quyền (người được giao quyền)', 'Q. – acting head'],
+]
+
+function stateOf(r: Row): [string, string] {
+  if (r.endedAt) return [L('Đã kết thúc', 'Ended'), 'muted']
+  if (r.active) return [L('Đang hiệu lực', 'In force'), 'ok']
+  return new Date(r.to) < new Date() ? [L('Hết hạn', 'Expired'), 'muted'] : [L('Chưa đến ngày', 'Upcoming'), 'warn']
+}
+
+/** A leader's authorisations (create, view, end), and those the user received. */
+export function DelegationsPage(props: { me: Me }): JSX.Element {
+  const leader = props.me.roles.includes('leader')
+  const list = useLoad(() => api.get<{ given: Row[]; received: Row[] }>('/api/delegations'))
+  const dir = useLoad(() => (leader ? api.get<Directory>('/api/directory') : Promise.resolve(undefined)))
+  const [form, setForm] = useState({ delegate: '', marker: 'KT.', from: todayVn(), to: '' })
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [failure, setFailure] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  const create = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    const found: Record<string, string> = {}
+    if (!form.delegate) found.delegate = L('Chọn người được ủy quyền.', 'Pick the delegate.')
+    if (!form.from) found.from = L('Chọn ngày bắt đầu.', 'Pick the start date.')
+    if (!form.to || form.to < form.from) found.to = L('Ngày kết thúc phải sau ngày bắt đầu.', 'The end must be after the start.')
+    setErrors(found)
+    if (Object.keys(found).length) return
+    setBusy(true)
+    setFailure(undefined)
+    try {
+      await api.post('/api/delegations', { delegate: form.delegate, marker: form.marker, from: new Date(`${form.from}T00:00:00+07:00`).toISOString(), to: new Date(`${form.to}T23:59:59+07:00`).toISOString() })
+      setForm({ ...form, delegate: '', to: '' })
+      list.reload()
+    } catch (err) {
+      setFailure(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  const end = async (id: number): Promise<void> => {
+    try {
+      await api.post(`/api/delegations/${id}/end`)
+      list.reload()
+    } catch (err) {
+      setFailure(err)
+    }
+  }
+  const table = (rows: Row[], given: boolean): JSX.Element => rows.length === 0 ? <p class="muted">{L('Chưa có.', 'None.')}</p> : (
+    <table class="table">
+      <thead><tr><th>{given ? L('Người được ủy quyền', 'Delegate') : L('Người ủy quyền', 'Principal')}</th><th>{L('Hình thức', 'Marker')}</th><th>{L('Thời gian', 'Period')}</th><th>{L('Trạng thái', 'State')}</th>{given && <th />}</tr></thead>
+      <tbody>{rows.map((r) => {
+        const [label, tone] = stateOf(r)
+        return (
+          <tr key={r.id}>
+            <td>{given ? r.delegateName : r.principalName}{given && r.delegateTitle && <small class="muted"> · {r.delegateTitle}</small>}</td>
+            <td><strong>{r.marker}</strong></td>
+            <td>{formatDate(r.from)} – {formatDate(r.to)}</td>
+            <td><span class={`badge ${tone}`}>{label}</span></td>
+            {given && <td>{!r.endedAt && new Date(r.to) >= new Date() && <button type="button" class="danger-outline small" onClick={() => void end(r.id)}>{L('Kết thúc', 'End')}</button>}</td>}
+          </tr>
+        )
+      })}</tbody>
+    </table>
+  )
+  return (
+    <section>
+      <PageHead title={L('Ủy quyền ký', 'Signing delegations')} sub={L('Ủy quyền là một bản ghi: người được ủy quyền ký bằng chứng thư số của chính mình, kèm chức danh và dấu hiệu KT./TUQ./Q.', 'A delegation is a record: the delegate signs with their own certificate, with the marker and the principal\'s title.')} />
+      {leader && (
+        <div class="card">
+          <h2>{L('Ủy quyền mới', 'New delegation')}</h2>
+          <Async state={dir}>{(d) => (
+            <form class="form-grid" onSubmit={create} noValidate>
+              <Field id="del-delegate" label={L('Người được ủy quyền', 'Delegate')} error={errors.delegate}>
+                <select id="del-delegate" value={form.delegate} onChange={(e) => setForm({ ...form, delegate: e.currentTarget.value })}>
+                  <option value="">{L('— Chọn —', '— Pick —')}</option>
+                  {(d?.users ?? []).filter((u) => u.username !== props.me.username).map((u) => <option key={u.username} value={u.username}>{u.fullName}{u.title ? ` – ${u.title}` : ''}</option>)}
+                </select>
+              </Field>
+              <Field id="del-marker" label={L('Hình thức', 'Marker')}>
+                <select id="del-marker" value={form.marker} onChange={(e) => setForm({ ...form, marker: e.currentTarget.value })}>
+                  {MARKERS.map(([m, vi, en]) => <option key={m} value={m}>{L(vi, en)}</option>)}
+                </select>
+              </Field>
+              <Field id="del-from" label={L('Từ ngày', 'From')} error={errors.from}><DateInput id="del-from" value={form.from} onChange={(v) => setForm({ ...form, from: v })} invalid={Boolean(errors.from)} /></Field>
+              <Field id="del-to" label={L('Đến ngày', 'To')} error={errors.to}><DateInput id="del-to" value={form.to} onChange={(v) => setForm({ ...form, to: v })} invalid={Boolean(errors.to)} /></Field>
+              <div class="form-actions"><button type="submit" class="primary" disabled={busy}>{L('Ủy quyền', 'Delegate')}</button></div>
+            </form>
+          )}</Async>
+          <ErrorNote error={failure} />
+        </div>
+      )}
+      <Async state={list}>{(l) => (
+        <>
+          {leader && <div class="card table-card"><h2>{L('Tôi đã ủy quyền', 'Given by me')}</h2>{table(l.given, true)}</div>}
+          <div class="card table-card"><h2>{L('Tôi được ủy quyền', 'Received')}</h2>{table(l.received, false)}</div>
+        </>
+      )}</Async>
+    </section>
+  )
+}

@@ -1,0 +1,411 @@
+import type { JSX } from 'preact'
+import { useState } from 'preact/hooks'
+import { api, ApiError } from '../api.js'
+import { Async, DateInput, Dialog, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
+import { fileSize, formatDate, formatDateTime, todayVn } from '../format.js'
+import { actionLabel, L } from '../i18n.js'
+import type { Me } from '../main.js'
+import { PdfView } from '../pdf-view.js'
+import { RouteComposer, type Directory, type StepSpec } from './route-composer.js'
+
+interface Assignee { username: string; fullName: string; status: string; actedBy: number | null; actedAt: string | null }
+interface Step { id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completedAt: string | null; assignees: Assignee[] }
+interface Workflow { id: number; round: number; status: string; steps: Step[] }
+interface Signature { id: number; stepId: number; field: string; marker: string | null; onBehalfOf: number | null; indication: string | null; createdAt: string; fullName: string }
+interface HistoryEvent { id: number; at: string; action: string; fullName: string | null; title: string | null; detail: Record<string, unknown> }
+interface MyAction { action: string; stepId?: number; onBehalfOf?: number; marker?: string | null }
+export interface DocumentDetails {
+  id: number; title: string; kind: string; procedureCode: string | null; status: string; outgoingNumber: string | null; outgoingDate: string | null
+  agencyName: string; drafterName: string; drafterTitle: string | null; createdAt: string; updatedAt: string; finishedAt: string | null
+  versions: { id: number; seq: number; sha256: string; size: number; origin: string; createdAt: string }[]
+  workflows: Workflow[]; signatures: Signature[]; myActions: MyAction[]; history: HistoryEvent[]
+}
+
+/** The document page: the PDF, what I can do now, the validation report, the chain, the versions. */
+export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
+  const state = useLoad(() => api.get<DocumentDetails>(`/api/documents/${props.id}`), [props.id])
+  const [notice, setNotice] = useState<string | undefined>()
+  const done = (message: string): void => {
+    setNotice(message)
+    state.reload()
+  }
+  if (state.error instanceof ApiError && state.error.status === 404) {
+    return <section class="card empty" data-testid="not-found"><h1>{L('Không tìm thấy văn bản', 'Document not found')}</h1><p>{L('Văn bản không tồn tại hoặc bạn không có quyền xem.', 'The document does not exist or you may not see it.')}</p><p><Link href="/inbox">{L('Về văn bản chờ xử lý', 'Back to the inbox')}</Link></p></section>
+  }
+  return (
+    <Async state={state}>{(d) => {
+      const latest = d.versions[d.versions.length - 1]
+      return (
+        <section class="document" data-testid="document" data-status={d.status}>
+          <PageHead title={d.title} sub={<><StatusBadge status={d.status} /> <span>{d.agencyName}</span>{d.outgoingNumber && <span class="outgoing"> · {L('Số', 'No.')} {d.outgoingNumber}, {formatDate(d.outgoingDate)}</span>}</>}>
+            {latest && <a class="button" href={`/api/documents/${d.id}/file`} download>{L('Tải văn bản (PDF)', 'Download PDF')}</a>}
+          </PageHead>
+          {notice && <p class="notice" role="status">{notice}</p>}
+          <div class="doc-grid">
+            <div class="card pdf-card">{latest && <PdfView url={`/api/documents/${d.id}/file?version=${latest.seq}`} label={d.title} />}</div>
+            <aside class="doc-side">
+              <Actions doc={d} me={props.me} onDone={done} />
+              <Facts doc={d} />
+              <Validation doc={d} />
+              <Timeline doc={d} />
+              <Versions doc={d} />
+            </aside>
+          </div>
+        </section>
+      )
+    }}</Async>
+  )
+}
+
+function Facts(props: { doc: DocumentDetails }): JSX.Element {
+  const d = props.doc
+  return (
+    <div class="card">
+      <h2>{L('Thông tin văn bản', 'About')}</h2>
+      <dl class="facts">
+        <dt>{L('Loại', 'Kind')}</dt><dd>{d.kind === 'procedure' ? `${L('Kết quả thủ tục hành chính', 'Public procedure result')} ${d.procedureCode ?? ''}` : L('Văn bản nội bộ', 'Internal document')}</dd>
+        <dt>{L('Người soạn', 'Drafter')}</dt><dd>{d.drafterName}{d.drafterTitle && <small> · {d.drafterTitle}</small>}</dd>
+        <dt>{L('Ngày tạo', 'Created')}</dt><dd>{formatDateTime(d.createdAt)}</dd>
+        {d.finishedAt && <><dt>{L('Kết thúc', 'Finished')}</dt><dd>{formatDateTime(d.finishedAt)}</dd></>}
+      </dl>
+    </div>
+  )
+}
+
+/** What the signed-in user may do now, from the server's myActions (the API decides, not the page). */
+function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string) => void }): JSX.Element | null {
+  const d = props.doc
+  const [open, setOpen] = useState<{ kind: string; stepId?: number } | undefined>()
+  if (!d.myActions.length) return null
+  const stepActions = d.myActions.filter((a) => a.stepId !== undefined)
+  const drafter = d.myActions.filter((a) => a.stepId === undefined).map((a) => a.action)
+  const close = (): void => setOpen(undefined)
+  const finish = (message: string): void => {
+    setOpen(undefined)
+    props.onDone(message)
+  }
+  return (
+    <div class="card actions-card" data-testid="actions">
+      <h2>{L('Việc của bạn', 'Your action')}</h2>
+      {stepActions.map((a) => (
+        <div class="action-row" key={a.stepId}>
+          {a.onBehalfOf !== undefined && <p class="muted small">{L(`Bạn xử lý thay theo ủy quyền (${a.marker ?? ''})`, `You act by delegation (${a.marker ?? ''})`)}</p>}
+          <div class="button-row">
+            <button type="button" class="primary" data-action={a.action} onClick={() => setOpen({ kind: a.action, stepId: a.stepId as number })}>{actionLabel(a.action)}{a.action === 'approve' ? '' : L(' số', '')}</button>
+            <button type="button" data-action="return" onClick={() => setOpen({ kind: 'return', stepId: a.stepId as number })}>{L('Trả lại', 'Return')}</button>
+            <button type="button" class="danger-outline" data-action="reject" onClick={() => setOpen({ kind: 'reject', stepId: a.stepId as number })}>{L('Từ chối', 'Reject')}</button>
+          </div>
+        </div>
+      ))}
+      {drafter.length > 0 && (
+        <div class="button-row">
+          {drafter.includes('submit') && <button type="button" class="primary" data-action="submit" onClick={() => setOpen({ kind: 'submit' })}>{L('Trình ký', 'Submit')}</button>}
+          {drafter.includes('revise') && <button type="button" data-action="revise" onClick={() => setOpen({ kind: 'revise' })}>{L('Tải bản sửa', 'Upload revision')}</button>}
+          {drafter.includes('cancel') && <button type="button" class="danger-outline" data-action="cancel" onClick={() => setOpen({ kind: 'cancel' })}>{L('Hủy văn bản', 'Cancel document')}</button>}
+        </div>
+      )}
+      {open && ['approve', 'sign', 'seal'].includes(open.kind) && <SignDialog action={open.kind} stepId={open.stepId as number} onClose={close} onDone={finish} />}
+      {open && (open.kind === 'reject' || open.kind === 'return') && <ReasonDialog kind={open.kind} stepId={open.stepId as number} onClose={close} onDone={finish} />}
+      {open?.kind === 'submit' && <SubmitDialog doc={d} onClose={close} onDone={finish} />}
+      {open?.kind === 'revise' && <ReviseDialog doc={d} onClose={close} onDone={finish} />}
+      {open?.kind === 'cancel' && <CancelDialog doc={d} onClose={close} onDone={finish} />}
+    </div>
+  )
+}
+
+/** PIN dialog: approve, sign, or seal (the clerk also enters the outgoing number and date). */
+function SignDialog(props: { action: string; stepId: number; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+  const seal = props.action === 'seal'
+  const [pin, setPin] = useState('')
+  const [comment, setComment] = useState('')
+  const [number, setNumber] = useState('')
+  const [date, setDate] = useState(todayVn())
+  const [busy, setBusy] = useState(false)
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    const found: Record<string, string> = {}
+    if (!pin) found.pin = L('Nhập mã PIN của bạn.', 'Enter your PIN.')
+    if (seal && !number.trim()) found.number = L('Nhập số, ký hiệu văn bản.', 'Enter the outgoing number.')
+    if (seal && !date) found.date = L('Chọn ngày phát hành.', 'Pick the issue date.')
+    setErrors(found)
+    if (Object.keys(found).length) return
+    setBusy(true)
+    try {
+      await api.post(`/api/steps/${props.stepId}/sign`, { pin, ...(comment.trim() && { comment: comment.trim() }), ...(seal && { outgoingNumber: number.trim(), outgoingDate: date }) })
+      props.onDone(seal ? L('Đã đóng dấu và phát hành văn bản.', 'Sealed and issued.') : props.action === 'approve' ? L('Đã duyệt và ký số.', 'Approved and signed.') : L('Đã ký số văn bản.', 'Signed.'))
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : ''
+      if (code === 'PIN_INCORRECT') setErrors({ pin: L('Mã PIN không đúng.', 'Wrong PIN.') })
+      else setErrors({ form: messageOf(err) })
+      setPin('')
+    } finally {
+      setBusy(false)
+    }
+  }
+  const title = seal ? L('Đóng dấu và phát hành', 'Seal and issue') : props.action === 'approve' ? L('Duyệt văn bản', 'Approve') : L('Ký số văn bản', 'Sign')
+  return (
+    <Dialog title={title} onClose={props.onClose}>
+      <form onSubmit={submit} noValidate class="dialog-body">
+        <p class="muted small">{L('Chữ ký số được thêm vào văn bản như một phiên bản mới; các chữ ký trước vẫn giữ nguyên giá trị.', 'The signature is appended as a new revision; earlier signatures stay valid.')}</p>
+        {seal && (
+          <div class="two">
+            <Field id="sign-number" label={L('Số, ký hiệu', 'Outgoing number')} error={errors.number}>
+              <input id="sign-number" value={number} placeholder="15/STTTT-VP" onInput={(e) => setNumber(e.currentTarget.value)} aria-invalid={Boolean(errors.number)} />
+            </Field>
+            <Field id="sign-date" label={L('Ngày phát hành', 'Issue date')} error={errors.date}>
+              <DateInput id="sign-date" value={date} onChange={setDate} invalid={Boolean(errors.date)} />
+            </Field>
+          </div>
+        )}
+        <Field id="sign-comment" label={L('Ý kiến (không bắt buộc)', 'Comment (optional)')}>
+          <textarea id="sign-comment" rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+        </Field>
+        <Field id="sign-pin" label={L('Mã PIN', 'PIN')} error={errors.pin} hint={L('Mã PIN mở khóa khóa ký của bạn; không được lưu.', 'Unlocks your signing key; never stored.')}>
+          <input id="sign-pin" type="password" inputMode="numeric" autocomplete="off" autoFocus value={pin} onInput={(e) => setPin(e.currentTarget.value)} aria-invalid={Boolean(errors.pin)} />
+        </Field>
+        {errors.form && <p class="error-note" role="alert">{errors.form}</p>}
+        <div class="dialog-foot">
+          <button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button>
+          <button type="submit" class="primary" disabled={busy} data-testid="confirm-sign">{busy ? L('Đang ký…', 'Signing…') : title}</button>
+        </div>
+      </form>
+    </Dialog>
+  )
+}
+
+function ReasonDialog(props: { kind: 'reject' | 'return'; stepId: number; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+  const [reason, setReason] = useState('')
+  const [error, setError] = useState<string | undefined>()
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    if (!reason.trim()) return setError(L('Lý do là bắt buộc.', 'A reason is required.'))
+    setBusy(true)
+    try {
+      await api.post(`/api/steps/${props.stepId}/${props.kind}`, { reason: reason.trim() })
+      props.onDone(props.kind === 'reject' ? L('Đã từ chối văn bản.', 'Rejected.') : L('Đã trả lại cho người soạn.', 'Returned to the drafter.'))
+    } catch (err) {
+      setError(messageOf(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Dialog title={props.kind === 'reject' ? L('Từ chối văn bản', 'Reject') : L('Trả lại để sửa', 'Return for revision')} onClose={props.onClose}>
+      <form onSubmit={submit} noValidate class="dialog-body">
+        <Field id="reason" label={L('Lý do', 'Reason')} error={error}>
+          <textarea id="reason" rows={3} autoFocus value={reason} onInput={(e) => setReason(e.currentTarget.value)} aria-invalid={Boolean(error)} />
+        </Field>
+        <div class="dialog-foot">
+          <button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button>
+          <button type="submit" class={props.kind === 'reject' ? 'danger' : 'primary'} disabled={busy}>{props.kind === 'reject' ? L('Từ chối', 'Reject') : L('Trả lại', 'Return')}</button>
+        </div>
+      </form>
+    </Dialog>
+  )
+}
+
+function SubmitDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+  const dir = useLoad(() => api.get<Directory>('/api/directory'))
+  const [error, setError] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  const send = async (route: { template: string } | { steps: StepSpec[] }): Promise<void> => {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await api.post(`/api/documents/${props.doc.id}/submit`, route)
+      props.onDone(L('Đã trình ký.', 'Submitted.'))
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Dialog title={L('Trình ký', 'Submit for signing')} onClose={props.onClose} wide>
+      <div class="dialog-body">
+        <Async state={dir}>{(d) => <RouteComposer directory={d} busy={busy} onSubmit={send} submitLabel={L('Trình ký', 'Submit')} />}</Async>
+        <ErrorNote error={error} />
+      </div>
+    </Dialog>
+  )
+}
+
+function ReviseDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+  const [file, setFile] = useState<File | undefined>()
+  const [error, setError] = useState<unknown>()
+  const [busy, setBusy] = useState(false)
+  const submit = async (e: Event): Promise<void> => {
+    e.preventDefault()
+    if (!file) return setError(new ApiError(400, 'BAD_REQUEST', L('Chọn tệp PDF.', 'Choose a PDF file.')))
+    const form = new FormData()
+    form.set('file', file)
+    setBusy(true)
+    try {
+      await api.upload(`/api/documents/${props.doc.id}/versions`, form)
+      props.onDone(L('Đã tải bản sửa; văn bản trở lại dự thảo.', 'Revision uploaded; the document is a draft again.'))
+    } catch (err) {
+      setError(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Dialog title={L('Tải bản sửa', 'Upload a revision')} onClose={props.onClose}>
+      <form onSubmit={submit} class="dialog-body">
+        <Field id="revise-file" label={L('Tệp PDF', 'PDF file')}><input id="revise-file" type="file" accept="application/pdf,.pdf" onChange={(e) => setFile(e.currentTarget.files?.[0])} /></Field>
+        <ErrorNote error={error} />
+        <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="primary" disabled={busy}>{L('Tải lên', 'Upload')}</button></div>
+      </form>
+    </Dialog>
+  )
+}
+
+function CancelDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+  const [error, setError] = useState<unknown>()
+  const confirm = async (): Promise<void> => {
+    try {
+      await api.post(`/api/documents/${props.doc.id}/cancel`)
+      props.onDone(L('Đã hủy văn bản.', 'Cancelled.'))
+    } catch (err) {
+      setError(err)
+    }
+  }
+  return (
+    <Dialog title={L('Hủy văn bản?', 'Cancel this document?')} onClose={props.onClose}>
+      <div class="dialog-body">
+        <p>{L('Văn bản sẽ dừng trình ký và không thể phát hành.', 'The chain stops and the document cannot be issued.')}</p>
+        <ErrorNote error={error} />
+        <div class="dialog-foot"><button type="button" autoFocus onClick={props.onClose}>{L('Không', 'No')}</button><button type="button" class="danger" onClick={() => void confirm()}>{L('Hủy văn bản', 'Cancel document')}</button></div>
+      </div>
+    </Dialog>
+  )
+}
+
+interface Check { check: string; passed: boolean; detail: string }
+interface SignatureReport { field: string; signer: string | null; issuer: string | null; signedAt: string | null; signedAtProven: boolean; level: string | null; indication: string; subIndication: string | null; coversWholeDocument: boolean; revocation: string; checks: Check[]; problems: string[] }
+interface VerifyReport { indication: string; signatures: SignatureReport[] }
+
+const VERDICT: Record<string, [string, string, string]> = {
+  PASSED: ['Hợp lệ', 'Valid', 'ok'],
+  FAILED: ['Không hợp lệ', 'Invalid', 'bad'],
+  INDETERMINATE: ['Chưa xác định được', 'Cannot be determined', 'warn'],
+}
+
+/** Plain-language reasons for the validator's sub-indications (ETSI EN 319 102-1). */
+const WHY: Record<string, [string, string]> = {
+  HASH_FAILURE: ['Nội dung đã bị thay đổi sau khi ký.', 'The content changed after signing.'],
+  SIG_CRYPTO_FAILURE: ['Chữ ký không khớp với chứng thư số.', 'The signature does not match the certificate.'],
+  REVOKED: ['Chứng thư số đã bị thu hồi trước khi ký.', 'The certificate was revoked before signing.'],
+  REVOKED_NO_POE: ['Chứng thư số đã bị thu hồi và không có dấu thời gian chứng minh ký trước đó.', 'The certificate is revoked and no timestamp proves the signature came first.'],
+  NO_CERTIFICATE_CHAIN_FOUND: ['Chứng thư số không do tổ chức tin cậy cấp.', 'The certificate is not issued by a trusted authority.'],
+  OUT_OF_BOUNDS_NO_POE: ['Chứng thư số đã hết hạn khi ký.', 'The certificate had expired when signing.'],
+  OUT_OF_BOUNDS_NOT_REVOKED: ['Chứng thư số đã hết hạn.', 'The certificate has expired.'],
+  TRY_LATER: ['Chưa có thông tin thu hồi (CRL) để kiểm tra.', 'No revocation information (CRL) to check yet.'],
+  MODIFIED_AFTER_SIGNING: ['Văn bản có thay đổi không được phép sau chữ ký này.', 'The document changed in a way not allowed after this signature.'],
+  FORMAT_FAILURE: ['Cấu trúc chữ ký không đúng chuẩn.', 'The signature is malformed.'],
+  NO_SIGNING_CERTIFICATE_FOUND: ['Không tìm thấy chứng thư số của người ký.', 'The signer\'s certificate is missing.'],
+  CHAIN_CONSTRAINTS_FAILURE: ['Chứng thư số không được phép dùng để ký văn bản.', 'The certificate may not sign documents.'],
+  SIG_CONSTRAINTS_FAILURE: ['Chữ ký vi phạm ràng buộc của văn bản.', 'The signature breaks the document\'s constraints.'],
+}
+
+function Validation(props: { doc: DocumentDetails }): JSX.Element {
+  const latest = props.doc.versions[props.doc.versions.length - 1]
+  const state = useLoad(() => api.get<VerifyReport>(`/api/documents/${props.doc.id}/verification`), [props.doc.id, latest?.seq])
+  return (
+    <div class="card" data-testid="validation">
+      <h2>{L('Kiểm tra chữ ký số', 'Signature validation')}</h2>
+      <Async state={state}>{(r) => r.signatures.length === 0 ? <p class="muted">{L('Văn bản chưa có chữ ký số.', 'No signatures yet.')}</p> : (
+        <ol class="sig-list">
+          {r.signatures.map((g, i) => {
+            const [vi, en, tone] = VERDICT[g.indication] ?? [g.indication, g.indication, 'warn']
+            const why = g.subIndication ? WHY[g.subIndication] : undefined
+            const failed = g.checks.filter((c) => !c.passed)
+            return (
+              <li key={g.field} class={`sig ${tone}`} data-indication={g.indication}>
+                <div class="sig-head"><span class={`verdict ${tone}`}>{L(vi, en)}</span><strong>{i + 1}. {g.signer ?? L('Không rõ người ký', 'Unknown signer')}</strong></div>
+                <div class="muted small">{g.signedAt ? `${formatDateTime(g.signedAt)}${g.signedAtProven ? L(' · có dấu thời gian', ' · timestamped') : ''}` : ''}{g.level ? ` · PAdES ${g.level}` : ''}</div>
+                {why && <p class="why">{L(...why)}</p>}
+                {!why && failed.length > 0 && <p class="why">{failed.map((c) => c.detail).join('; ')}</p>}
+                {g.indication === 'PASSED' && <p class="small ok-text">{g.coversWholeDocument ? L('Nguyên vẹn, tin cậy, chưa bị thu hồi; không có thay đổi sau khi ký.', 'Intact, trusted, not revoked; nothing changed after it.') : L('Nguyên vẹn, tin cậy, chưa bị thu hồi; các thay đổi sau đó là chữ ký được phép.', 'Intact, trusted, not revoked; later changes are permitted signatures.')}</p>}
+              </li>
+            )
+          })}
+        </ol>
+      )}</Async>
+    </div>
+  )
+}
+
+const EVENT: Record<string, [string, string]> = {
+  'document.uploaded': ['Tải lên dự thảo', 'Draft uploaded'],
+  'document.revised': ['Tải bản sửa', 'Revision uploaded'],
+  'document.submitted': ['Trình ký', 'Submitted'],
+  'step.approve': ['Duyệt và ký số', 'Approved (signed)'],
+  'step.sign': ['Ký số', 'Signed'],
+  'step.seal': ['Đóng dấu, phát hành', 'Sealed and issued'],
+  'document.rejected': ['Từ chối', 'Rejected'],
+  'document.returned': ['Trả lại để sửa', 'Returned for revision'],
+  'document.cancelled': ['Hủy', 'Cancelled'],
+}
+
+function Timeline(props: { doc: DocumentDetails }): JSX.Element {
+  const d = props.doc
+  const wf = d.workflows[d.workflows.length - 1]
+  return (
+    <div class="card" data-testid="timeline">
+      <h2>{L('Quy trình xử lý', 'Approval chain')}</h2>
+      {wf && (
+        <ol class="steps">
+          {wf.steps.map((st) => (
+            <li key={st.id} class={`step step-${st.status}`}>
+              <span class="dot" aria-hidden="true" />
+              <div>
+                <strong>{st.seq}. {actionLabel(st.action)}</strong>{st.assignees.length > 1 && <small class="muted"> · {st.rule === 'any' ? L('một người', 'any one') : L('tất cả', 'all')}</small>}
+                <ul class="assignees">{st.assignees.map((a) => <li key={a.username} class={`as-${a.status}`}>{a.fullName}{a.status === 'done' && a.actedAt && <small> · {formatDateTime(a.actedAt)}</small>}{a.status === 'skipped' && <small> · {L('không cần', 'not needed')}</small>}</li>)}</ul>
+                {st.deadline && <small class="muted">{L('Hạn', 'Due')} {formatDate(st.deadline)}</small>}
+              </div>
+            </li>
+          ))}
+        </ol>
+      )}
+      <h3>{L('Lịch sử', 'History')}</h3>
+      <ol class="history">
+        {d.history.map((e) => {
+          const label = EVENT[e.action]
+          const marker = d.signatures.find((g) => g.stepId === e.detail.stepId && g.marker)?.marker
+          return (
+            <li key={e.id} data-action={e.action}>
+              <time>{formatDateTime(e.at)}</time>
+              <div>
+                <strong>{label ? L(...label) : e.action}</strong> · {e.fullName ?? L('Hệ thống', 'System')}
+                {typeof e.detail.onBehalfOf === 'string' && <span class="badge muted">{marker ?? L('Thay mặt', 'For')} {e.detail.onBehalfOf}</span>}
+                {typeof e.detail.comment === 'string' && <q>{e.detail.comment}</q>}
+                {typeof e.detail.reason === 'string' && <q class="reason">{e.detail.reason}</q>}
+                {typeof e.detail.outgoingNumber === 'string' && <small> · {L('Số', 'No.')} {e.detail.outgoingNumber}</small>}
+              </div>
+            </li>
+          )
+        })}
+      </ol>
+    </div>
+  )
+}
+
+function Versions(props: { doc: DocumentDetails }): JSX.Element {
+  const d = props.doc
+  return (
+    <div class="card">
+      <h2>{L('Các phiên bản', 'Versions')}</h2>
+      <ol class="versions">
+        {[...d.versions].reverse().map((v) => (
+          <li key={v.id}>
+            <a href={`/api/documents/${d.id}/file?version=${v.seq}`} download>{L('Phiên bản', 'Version')} {v.seq}</a>
+            <small class="muted"> · {v.origin === 'signature' ? L('thêm chữ ký', 'signature added') : L('tải lên', 'uploaded')} · {formatDateTime(v.createdAt)} · {fileSize(v.size)}</small>
+          </li>
+        ))}
+      </ol>
+    </div>
+  )
+}
