@@ -30,9 +30,19 @@ export interface Client {
   upload: (pdf: Buffer, fields?: Record<string, string>, path?: string) => Promise<Response>
 }
 
-/** Logs a demo user in and returns a bearer-token client. */
-export async function as(username: string, password = 'Kyso@2024'): Promise<Client> {
-  const { url } = await getService()
+/**
+ * A service of its own for a suite that changes what others count (agencies, users): the same as
+ * getService, closed by the caller.
+ */
+export async function startIsolatedService(): Promise<Running> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kyso-isolated-'))
+  const r = await startServer(loadConfig({ KYSO_DATA_DIR: dataDir, PORT: '0', KYSO_HOST: '127.0.0.1' }))
+  return { ...r, close: async () => { await r.close(); rmSync(dataDir, { recursive: true, force: true }) } }
+}
+
+/** Logs a demo user in and returns a bearer-token client (of the shared service, or of `on`). */
+export async function as(username: string, password = 'Kyso@2024', on?: Running): Promise<Client> {
+  const { url } = on ?? (await getService())
   const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`)
   const body = (await res.json()) as { token: string; csrfToken: string }
