@@ -202,6 +202,52 @@ describe('the web interface in Chromium', function () {
     await page.screenshot({ path: join(SHOTS, 'document-phone.png'), fullPage: false })
   })
 
+  it('a leader delegates to a deputy from the delegations page, sees it in force, and ends it', async () => {
+    const page = await signIn('giamdoc')
+    await page.click('a.nav-item[href="/delegations"]')
+    await page.waitForSelector('#del-delegate')
+    await page.click('form.form-grid button[type=submit]')
+    await page.waitForSelector('#del-delegate-error')
+    await page.selectOption('#del-delegate', 'phogiamdoc')
+    await page.fill('#del-to', '31/12/2099')
+    await page.click('form.form-grid button[type=submit]')
+    const row = page.locator('table tr', { hasText: 'Phạm Thị Hoa' }).first()
+    await row.locator('.badge.ok').waitFor()
+    await row.locator('button').click()
+    await page.locator('table tr', { hasText: 'Phạm Thị Hoa' }).first().locator('.badge.muted').waitFor()
+  })
+
+  it('switches to English and back, keeping the choice across pages', async () => {
+    const page = await signIn('kiemtra')
+    await page.click('.lang button:has-text("EN")')
+    await page.waitForSelector('a.nav-item:has-text("Coverage")')
+    await page.goto(`${base}/issued`)
+    expect(await page.textContent('h1')).to.equal('Issued documents')
+    expect(await page.getAttribute('html', 'lang')).to.equal('en')
+    await page.click('.lang button:has-text("VI")')
+    await page.waitForSelector('h1:has-text("Văn bản đã phát hành")')
+  })
+
+  it('an admin authorises a certificate; the holder sets the PIN in their own page', async () => {
+    const admin = await signIn('quantri')
+    await admin.goto(`${base}/admin/certificates`)
+    await admin.waitForSelector('#c-user option[value="phogiamdoc"]', { state: 'attached' })
+    await admin.selectOption('#c-user', 'phogiamdoc')
+    await admin.click('form.form-grid button[type=submit]')
+    await admin.locator('[data-testid=admin-certificates] .badge.warn').first().waitFor()
+    const holder = await signIn('phogiamdoc')
+    await holder.goto(`${base}/certificates`)
+    await holder.click('.notice-card button')
+    await holder.fill('#pin-1', '1234')
+    await holder.fill('#pin-2', '4321')
+    await holder.click('dialog[open] button[type=submit]')
+    await holder.waitForSelector('#pin-1-error')
+    await holder.fill('#pin-2', '1234')
+    await holder.click('dialog[open] button[type=submit]')
+    await holder.waitForSelector('.notice-card', { state: 'detached' })
+    expect(await holder.locator('table tbody tr').count()).to.equal(2)
+  })
+
   it('logged no console error on any page, but for the refusals provoked above', () => {
     // Chromium logs a fetch answered 4xx as "Failed to load resource"; those of the provoked
     // refusals are expected, nothing else is.

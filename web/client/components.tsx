@@ -165,3 +165,14 @@ export function DateInput(props: { id?: string; value: string; onChange: (iso: s
       }} />
   )
 }
+
+/** A file picker labelled in the page's language (the native button speaks the browser's). */
+export function FilePick(props: { id: string; accept: string; file?: File | undefined; disabled?: boolean; invalid?: boolean; onPick: (f: File | undefined) => void }): JSX.Element {
+  return (
+    <div class="file-pick">
+      <input id={props.id} type="file" class="file-input" accept={props.accept} disabled={props.disabled} aria-invalid={props.invalid} onChange={(e) => props.onPick(e.currentTarget.files?.[0])} />
+      <label for={props.id} class="button">{L('Chọn tệp…', 'Choose a file…')}</label>
+      <span class="file-name">{props.file ? props.file.name : L('Chưa chọn tệp', 'No file chosen')}</span>
+    </div>
+  )
+}

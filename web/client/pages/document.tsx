@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { Async, DateInput, Dialog, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
+import { Async, DateInput, Dialog, FilePick, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
 import { fileSize, formatDate, formatDateTime, todayVn } from '../format.js'
 import { actionLabel, L } from '../i18n.js'
 import type { Me } from '../main.js'
@@ -254,7 +254,7 @@ function ReviseDialog(props: { doc: DocumentDetails; onClose: () => void; onDone
   return (
     <Dialog title={L('Tải bản sửa', 'Upload a revision')} onClose={props.onClose}>
       <form onSubmit={submit} class="dialog-body">
-        <Field id="revise-file" label={L('Tệp PDF', 'PDF file')}><input id="revise-file" type="file" accept="application/pdf,.pdf" onChange={(e) => setFile(e.currentTarget.files?.[0])} /></Field>
+        <Field id="revise-file" label={L('Tệp PDF', 'PDF file')}><FilePick id="revise-file" accept="application/pdf,.pdf" file={file} onPick={setFile} /></Field>
         <ErrorNote error={error} />
         <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="primary" disabled={busy}>{L('Tải lên', 'Upload')}</button></div>
       </form>

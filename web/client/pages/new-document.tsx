@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { Async, ErrorNote, Field, PageHead, messageOf, useLoad } from '../components.js'
+import { Async, ErrorNote, Field, FilePick, PageHead, messageOf, useLoad } from '../components.js'
 import { fileSize } from '../format.js'
 import { L } from '../i18n.js'
 import { navigate } from '../router.js'
@@ -83,7 +83,7 @@ export function NewDocumentPage(): JSX.Element {
           <div class="card">
             <h2>{L('1. Văn bản', '1. Document')}</h2>
             <Field id="new-file" label={L('Tệp PDF', 'PDF file')} error={errors.file} hint={file ? `${file.name} · ${fileSize(file.size)}` : L('Tối đa theo cấu hình máy chủ; không nhận tệp có mật khẩu.', 'Up to the server\'s limit; password-protected files are refused.')}>
-              <input id="new-file" type="file" accept="application/pdf,.pdf" disabled={draftId !== undefined} onChange={(e) => { setFile(e.currentTarget.files?.[0]); setErrors({ ...errors, file: '' }) }} aria-invalid={Boolean(errors.file)} />
+              <FilePick id="new-file" accept="application/pdf,.pdf" file={file} disabled={draftId !== undefined} invalid={Boolean(errors.file)} onPick={(f) => { setFile(f); setErrors({ ...errors, file: '' }) }} />
             </Field>
             <Field id="new-title" label={L('Trích yếu', 'Title')} error={errors.title}>
               <input id="new-title" maxLength={500} value={title} disabled={draftId !== undefined} onInput={(e) => setTitle(e.currentTarget.value)} placeholder={L('V/v triển khai chữ ký số trong cơ quan', 'On rolling out digital signatures')} aria-invalid={Boolean(errors.title)} />
