@@ -176,3 +176,26 @@ export function FilePick(props: { id: string; accept: string; file?: File | unde
     </div>
   )
 }
+
+/**
+ * One user action against the API: `run` marks it busy, clears the last error, and keeps the
+ * error of a refusal to show next to the form; it resolves true when the action succeeded.
+ */
+export function useAction(): { busy: boolean; error: unknown; setError: (e: unknown) => void; run: (fn: () => Promise<unknown>) => Promise<boolean> } {
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<unknown>()
+  const run = async (fn: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await fn()
+      return true
+    } catch (err) {
+      setError(err)
+      return false
+    } finally {
+      setBusy(false)
+    }
+  }
+  return { busy, error, setError, run }
+}

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api } from '../api.js'
-import { Async, Dialog, ErrorNote, Field, Link, PageHead, useLoad } from '../components.js'
+import { Async, Dialog, ErrorNote, Field, Link, PageHead, useAction, useLoad } from '../components.js'
 import { formatDate, formatDateTime } from '../format.js'
 import { L, ROLE_NAMES, roleLabel } from '../i18n.js'
 import type { Me } from '../main.js'
@@ -103,17 +103,12 @@ function UserDialog(props: { user?: User | undefined; agencies: Agency[]; onClos
 function Agencies(): JSX.Element {
   const list = useLoad(() => api.get<Agency[]>('/api/admin/agencies'))
   const [form, setForm] = useState({ code: '', name: '', parentCode: '' })
-  const [failure, setFailure] = useState<unknown>()
+  const { error: failure, run } = useAction()
   const add = async (e: Event): Promise<void> => {
     e.preventDefault()
-    setFailure(undefined)
-    try {
-      await api.post('/api/admin/agencies', { code: form.code.trim(), name: form.name.trim(), ...(form.parentCode && { parentCode: form.parentCode }) })
-      setForm({ code: '', name: '', parentCode: '' })
-      list.reload()
-    } catch (err) {
-      setFailure(err)
-    }
+    if (!(await run(() => api.post('/api/admin/agencies', { code: form.code.trim(), name: form.name.trim(), ...(form.parentCode && { parentCode: form.parentCode }) })))) return
+    setForm({ code: '', name: '', parentCode: '' })
+    list.reload()
   }
   return (
     <Async state={list}>{(agencies) => (
@@ -145,17 +140,11 @@ function Certificates(): JSX.Element {
   const list = useLoad(() => api.get<Cert[]>('/api/admin/certificates'))
   const users = useLoad(() => api.get<User[]>('/api/admin/users'))
   const [form, setForm] = useState({ username: '', kind: 'personal' })
-  const [failure, setFailure] = useState<unknown>()
+  const { error: failure, run } = useAction()
   const [revoking, setRevoking] = useState<Cert | undefined>()
   const request = async (e: Event): Promise<void> => {
     e.preventDefault()
-    setFailure(undefined)
-    try {
-      await api.post('/api/admin/certificates', form)
-      list.reload()
-    } catch (err) {
-      setFailure(err)
-    }
+    if (await run(() => api.post('/api/admin/certificates', form))) list.reload()
   }
   return (
     <>
@@ -225,17 +214,12 @@ function RevokeDialog(props: { cert: Cert; onClose: () => void; onDone: () => vo
 function Trust(): JSX.Element {
   const list = useLoad(() => api.get<Anchor[]>('/api/admin/trust-anchors'))
   const [pem, setPem] = useState('')
-  const [failure, setFailure] = useState<unknown>()
+  const { error: failure, run } = useAction()
   const add = async (e: Event): Promise<void> => {
     e.preventDefault()
-    setFailure(undefined)
-    try {
-      await api.post('/api/admin/trust-anchors', { pem })
-      setPem('')
-      list.reload()
-    } catch (err) {
-      setFailure(err)
-    }
+    if (!(await run(() => api.post('/api/admin/trust-anchors', { pem })))) return
+    setPem('')
+    list.reload()
   }
   return (
     <>

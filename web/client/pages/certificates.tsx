@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api } from '../api.js'
-import { Async, Dialog, ErrorNote, Field, PageHead, useLoad } from '../components.js'
+import { Async, Dialog, ErrorNote, Field, PageHead, useAction, useLoad } from '../components.js'
 import { formatDate, formatDateTime } from '../format.js'
 import { L } from '../i18n.js'
 
@@ -41,22 +41,13 @@ function ActivateDialog(props: { id: number; onClose: () => void; onDone: () => 
   const [pin, setPin] = useState('')
   const [again, setAgain] = useState('')
   const [error, setError] = useState<string | undefined>()
-  const [failure, setFailure] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
+  const { busy, error: failure, run } = useAction()
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
     if (!/^\S{4,64}$/.test(pin)) return setError(L('Mã PIN từ 4 đến 64 ký tự, không có khoảng trắng.', 'The PIN has 4 to 64 characters, no spaces.'))
     if (pin !== again) return setError(L('Hai lần nhập không khớp.', 'The two entries differ.'))
     setError(undefined)
-    setBusy(true)
-    try {
-      await api.post(`/api/me/enrolments/${props.id}/activate`, { pin })
-      props.onDone()
-    } catch (err) {
-      setFailure(err)
-    } finally {
-      setBusy(false)
-    }
+    if (await run(() => api.post(`/api/me/enrolments/${props.id}/activate`, { pin }))) props.onDone()
   }
   return (
     <Dialog title={L('Đặt mã PIN', 'Set your PIN')} onClose={props.onClose}>

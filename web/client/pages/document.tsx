@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { Async, DateInput, Dialog, FilePick, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
+import { Async, DateInput, Dialog, FilePick, useAction, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
 import { fileSize, formatDate, formatDateTime, todayVn } from '../format.js'
 import { actionLabel, L } from '../i18n.js'
 import type { Me } from '../main.js'
@@ -208,19 +208,9 @@ function ReasonDialog(props: { kind: 'reject' | 'return'; stepId: number; onClos
 
 function SubmitDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
   const dir = useLoad(() => api.get<Directory>('/api/directory'))
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
+  const { busy, error, run } = useAction()
   const send = async (route: { template: string } | { steps: StepSpec[] }): Promise<void> => {
-    setBusy(true)
-    setError(undefined)
-    try {
-      await api.post(`/api/documents/${props.doc.id}/submit`, route)
-      props.onDone(L('Đã trình ký.', 'Submitted.'))
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
+    if (await run(() => api.post(`/api/documents/${props.doc.id}/submit`, route))) props.onDone(L('Đã trình ký.', 'Submitted.'))
   }
   return (
     <Dialog title={L('Trình ký', 'Submit for signing')} onClose={props.onClose} wide>
@@ -234,22 +224,13 @@ function SubmitDialog(props: { doc: DocumentDetails; onClose: () => void; onDone
 
 function ReviseDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
   const [file, setFile] = useState<File | undefined>()
-  const [error, setError] = useState<unknown>()
-  const [busy, setBusy] = useState(false)
+  const { busy, error, setError, run } = useAction()
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
     if (!file) return setError(new ApiError(400, 'BAD_REQUEST', L('Chọn tệp PDF.', 'Choose a PDF file.')))
     const form = new FormData()
     form.set('file', file)
-    setBusy(true)
-    try {
-      await api.upload(`/api/documents/${props.doc.id}/versions`, form)
-      props.onDone(L('Đã tải bản sửa; văn bản trở lại dự thảo.', 'Revision uploaded; the document is a draft again.'))
-    } catch (err) {
-      setError(err)
-    } finally {
-      setBusy(false)
-    }
+    if (await run(() => api.upload(`/api/documents/${props.doc.id}/versions`, form))) props.onDone(L('Đã tải bản sửa; văn bản trở lại dự thảo.', 'Revision uploaded; the document is a draft again.'))
   }
   return (
     <Dialog title={L('Tải bản sửa', 'Upload a revision')} onClose={props.onClose}>
