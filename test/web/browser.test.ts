@@ -135,6 +135,8 @@ describe('the web interface in Chromium', function () {
       if (head === 'truongphong1') {
         await page.goto(`${base}/inbox`)
         await page.waitForSelector(`[data-testid=inbox] tr[data-document="${documentId}"]`)
+        const rows = await page.locator('[data-testid=inbox] tbody tr').count()
+        expect(await page.textContent('[data-testid=waiting-count]')).to.equal(String(rows))
         await page.screenshot({ path: join(SHOTS, 'inbox.png'), fullPage: true })
       }
       await openFromInbox(page)

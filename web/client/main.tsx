@@ -57,8 +57,19 @@ function Page(props: { me: Me; at: string }): JSX.Element {
   )
 }
 
+/** How many steps wait for me, refreshed on every navigation (the count beside "Chờ xử lý"). */
+function useWaiting(me: Me, at: string): number | undefined {
+  const [n, setN] = useState<number | undefined>()
+  useEffect(() => {
+    if (!signer(me)) return
+    api.get<unknown[]>('/api/inbox').then((items) => setN(items.length), () => setN(undefined))
+  }, [me.id, at])
+  return n
+}
+
 function Nav(props: { me: Me; at: string }): JSX.Element {
   const { me, at } = props
+  const waiting = useWaiting(me, at)
   const items: [string, string, boolean][] = [
     ['/inbox', L('Chờ xử lý', 'Waiting for me'), signer(me)],
     ['/sent', L('Đã gửi', 'Sent by me'), signer(me)],
@@ -72,7 +83,11 @@ function Nav(props: { me: Me; at: string }): JSX.Element {
     <nav class="nav" aria-label={L('Chức năng', 'Main')}>
       {items.filter(([, , show]) => show).map(([href, label]) => {
         const current = at === href || at.startsWith(`${href}/`) || (href === '/issued' && at.startsWith('/documents/'))
-        return <Link key={href} href={href} class={current ? 'nav-item current' : 'nav-item'} aria-current={current ? 'page' : undefined}>{label}</Link>
+        return (
+          <Link key={href} href={href} class={current ? 'nav-item current' : 'nav-item'} aria-current={current ? 'page' : undefined}>
+            {label}{href === '/inbox' && waiting ? <span class="count" data-testid="waiting-count" aria-label={L(`${waiting} văn bản chờ`, `${waiting} waiting`)}>{waiting}</span> : null}
+          </Link>
+        )
       })}
     </nav>
   )
