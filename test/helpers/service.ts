@@ -3,20 +3,23 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../config'
 import { startServer, type Running } from '../../server/start'
+import { testEnv } from './database'
 
 let running: Promise<Running> | undefined
+let dropDatabase: (() => Promise<void>) | undefined
 
 /**
  * One real service for the HTTP suites of a mocha process: a real SQLite file in a temporary data
- * folder, the demo seed, the real HTTP server on port 0. Uploads are limited to 2 MB here so the
- * 413 case stays small.
+ * folder (or, in the PostgreSQL pass, a fresh PostgreSQL database), the demo seed, the real HTTP
+ * server on port 0. Uploads are limited to 2 MB here so the 413 case stays small.
  */
 export function getService(): Promise<Running> {
   running ??= (async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kyso-service-'))
-    const r = await startServer(loadConfig({ KYSO_DATA_DIR: dataDir, PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024) }))
     process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }))
-    return r
+    const { env, cleanup } = await testEnv({ KYSO_DATA_DIR: dataDir, KYSO_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024) })
+    dropDatabase = cleanup
+    return startServer(loadConfig(env))
   })()
   return running
 }
@@ -58,4 +61,5 @@ export const pinOf = (username: string): string => PINS[username] ?? '1234'
 /** Root hook: the shared service closes after the whole run, so mocha can exit on its own. */
 after(async () => {
   if (running) await (await running).close()
+  await dropDatabase?.()
 })
