@@ -33,9 +33,9 @@ export interface Client {
   upload: (pdf: Buffer, fields?: Record<string, string>, path?: string) => Promise<Response>
 }
 
-/** Logs a demo user in and returns a bearer-token client. */
-export async function as(username: string, password = 'Kyso@2024'): Promise<Client> {
-  const { url } = await getService()
+/** Logs a demo user in and returns a bearer-token client (of the shared service, or of `base`). */
+export async function as(username: string, password = 'Kyso@2024', base?: string): Promise<Client> {
+  const url = base ?? (await getService()).url
   const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`)
   const body = (await res.json()) as { token: string; csrfToken: string }
