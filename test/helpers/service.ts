@@ -2,10 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../config'
+import { createLogger } from '../../server/ops'
 import { startServer, type Running } from '../../server/start'
 import { testEnv } from './database'
 
 let running: Promise<Running> | undefined
+
+/** Every log line of the shared service, parsed (errors are printed too). */
+export const serviceLog: Record<string, unknown>[] = []
+
+function keepLogLine(text: string): void {
+  const line = JSON.parse(text) as Record<string, unknown>
+  serviceLog.push(line)
+  if (line.level === 'error' || line.level === 'fatal') process.stderr.write(text)
+}
 let dropDatabase: (() => Promise<void>) | undefined
 
 /**
@@ -19,7 +29,7 @@ export function getService(): Promise<Running> {
     process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }))
     const { env, cleanup } = await testEnv({ KYSO_DATA_DIR: dataDir, KYSO_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024) })
     dropDatabase = cleanup
-    return startServer(loadConfig(env))
+    return startServer(loadConfig(env), { logger: createLogger('info', { write: keepLogLine }) })
   })()
   return running
 }
