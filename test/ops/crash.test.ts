@@ -66,7 +66,7 @@ describe(`a crash while signing: SIGKILL at a random point, ${REPETITIONS} times
           // 3. The step can still be finished: signed again if the crash lost it, 409 if not.
           const stepDone = ((await db('steps').where({ id: stepId }).first('status')) as { status: string }).status === 'done'
           const again = await sign(svc.url, signer, stepId)
-          expect(again?.status, JSON.stringify(again?.body)).to.equal(stepDone ? 409 : 200)
+          expect(again?.status, `${JSON.stringify(again?.body)} ${JSON.stringify(svc.lines.filter((l) => l.level === 'error'))}`).to.equal(stepDone ? 409 : 200)
           expect(await consistencyProblems(db, new FileBlobStore(join(dataDir, 'blobs')))).to.deep.equal([])
         } finally {
           await db.destroy()
