@@ -19,6 +19,17 @@ export interface Config {
   loginWindowSeconds: number
   /** Time a validation of an uploaded or signed file may take (worker), ms. */
   validationTimeoutMs: number
+  /** PostgreSQL (postgres://user:password@host:port/database); SQLite in dataDir when unset. */
+  databaseUrl?: string
+  /** Most connections each instance opens to PostgreSQL (SQLite always uses one). */
+  dbPoolMax: number
+  /** Where document versions are kept: files in blobDir (shared by every instance), or a database table. */
+  blobStore: 'files' | 'database'
+  blobDir: string
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: string
+  /** On SIGTERM: how long in-flight requests may take to finish before connections are cut, ms. */
+  shutdownTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -49,19 +60,46 @@ function bool(env: Env, key: string, dflt: boolean, problems: string[]): boolean
   return dflt
 }
 
+function oneOf<T extends string>(env: Env, key: string, values: readonly T[], dflt: T, problems: string[]): T {
+  const raw = env[key]
+  if (raw === undefined || raw === '') return dflt
+  if ((values as readonly string[]).includes(raw)) return raw as T
+  problems.push(`${key} must be one of ${values.join(', ')}, got '${raw}'`)
+  return dflt
+}
+
+function databaseUrl(env: Env, problems: string[]): string | undefined {
+  const raw = env.KYSO_DATABASE_URL
+  if (raw === undefined || raw === '') return undefined
+  if (!/^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(raw)) {
+    // The URL may carry a password: name the setting, never echo the value.
+    problems.push('KYSO_DATABASE_URL must look like postgres://user:password@host:5432/database')
+    return undefined
+  }
+  return raw
+}
+
 /** Parses the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = []
+  const dataDir = resolve(env.KYSO_DATA_DIR || './data')
+  const url = databaseUrl(env, problems)
   const config: Config = {
     port: int(env, 'PORT', 8080, problems, 0, 65535),
     host: env.KYSO_HOST || '0.0.0.0',
-    dataDir: resolve(env.KYSO_DATA_DIR || './data'),
+    dataDir,
     demo: bool(env, 'KYSO_DEMO', true, problems),
     maxUploadBytes: int(env, 'KYSO_MAX_UPLOAD_BYTES', 50 * 1024 * 1024, problems, 1024),
     sessionTtlSeconds: int(env, 'KYSO_SESSION_TTL_SECONDS', 8 * 3600, problems, 60),
     loginMaxFailures: int(env, 'KYSO_LOGIN_MAX_FAILURES', 5, problems, 1),
     loginWindowSeconds: int(env, 'KYSO_LOGIN_WINDOW_SECONDS', 900, problems, 1),
     validationTimeoutMs: int(env, 'KYSO_VALIDATION_TIMEOUT_MS', 30_000, problems, 100),
+    ...(url && { databaseUrl: url }),
+    dbPoolMax: int(env, 'KYSO_DB_POOL_MAX', 10, problems, 2, 1000),
+    blobStore: oneOf(env, 'KYSO_BLOB_STORE', ['files', 'database'] as const, 'files', problems),
+    blobDir: resolve(env.KYSO_BLOB_DIR || `${dataDir}/blobs`),
+    logLevel: oneOf(env, 'KYSO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', problems),
+    shutdownTimeoutMs: int(env, 'KYSO_SHUTDOWN_TIMEOUT_MS', 30_000, problems, 0),
   }
   if (problems.length) throw new ConfigError(problems)
   return config

@@ -1,8 +1,11 @@
 /**
  * `npm start`: the Kyso service. Configuration from the environment (config.ts), SQLite in
- * KYSO_DATA_DIR, migrations, the demo data on an empty database (unless KYSO_DEMO=0), then HTTP.
+ * KYSO_DATA_DIR or PostgreSQL at KYSO_DATABASE_URL, migrations, the demo data on an empty database
+ * (unless KYSO_DEMO=0), then HTTP. Logs are JSON lines on stdout (pino). SIGTERM or SIGINT: stop
+ * taking requests, finish the ones in flight, close the database, exit 0.
  */
 import { ConfigError, loadConfig } from './config'
+import { createLogger } from './server/ops'
 import { startServer } from './server/start'
 
 async function main(): Promise<void> {
@@ -16,16 +19,22 @@ async function main(): Promise<void> {
     }
     throw err
   }
-  const running = await startServer(config, (line) => process.stdout.write(`kyso: ${line}\n`))
-  process.stdout.write(
-    `kyso: listening on ${running.url} (data in ${config.dataDir})\n` +
-      (config.demo ? 'kyso: demo logins are in fixtures/demo-users.json (e.g. chuyenvien / Kyso@2024); see the README walkthrough\n' : ''),
-  )
-  const stop = (): void => {
-    void running.close().then(() => process.exit(0))
+  const logger = createLogger(config.logLevel)
+  const running = await startServer(config, { logger })
+  logger.info({ url: running.url, database: config.databaseUrl ? 'postgresql' : 'sqlite', blobStore: config.blobStore, dataDir: config.dataDir }, `listening on ${running.url}`)
+  if (config.demo) logger.info('demo logins are in fixtures/demo-users.json (e.g. chuyenvien / Kyso@2024); see the README walkthrough')
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'shutting down: finishing requests in flight')
+    void running.close().then(() => {
+      logger.info('stopped')
+      process.exit(0)
+    }, (err: unknown) => {
+      logger.error({ error: String(err) }, 'shutdown failed')
+      process.exit(1)
+    })
   }
-  process.on('SIGINT', stop)
-  process.on('SIGTERM', stop)
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
 }
 
 main().catch((err: unknown) => {

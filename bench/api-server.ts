@@ -13,9 +13,9 @@ export interface ChildServer {
 }
 
 /** The caller's environment without KYSO_* and PORT, so a developer's settings cannot leak in. */
-function serverEnv(dataDir: string): NodeJS.ProcessEnv {
+function serverEnv(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(PLAIN_ENV).filter(([k]) => !k.startsWith('KYSO_') && k !== 'PORT'))
-  return { ...base, KYSO_DATA_DIR: dataDir, KYSO_HOST: '127.0.0.1', PORT: '0', KYSO_DEMO: '1' }
+  return { ...base, KYSO_DATA_DIR: dataDir, KYSO_HOST: '127.0.0.1', PORT: '0', KYSO_DEMO: '1', ...extra }
 }
 
 async function answers(url: string): Promise<boolean> {
@@ -29,10 +29,11 @@ async function answers(url: string): Promise<boolean> {
 
 /**
  * Starts the server on a free loopback port (PORT=0; the URL is read from its "listening on"
- * line) and waits until it answers HTTP. The first start on an empty folder seeds the demo data.
+ * log line; requests are logged at info, as in production) and waits until it answers HTTP.
+ * The first start on an empty folder (or database) seeds the demo data.
  */
-export async function startChildServer(dataDir: string, timeoutMs = 120_000): Promise<ChildServer> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], { env: serverEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startChildServer(dataDir: string, timeoutMs = 120_000, env: Record<string, string> = {}): Promise<ChildServer> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], { env: serverEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] })
   const log: string[] = []
   const errors: string[] = []
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
@@ -40,7 +41,7 @@ export async function startChildServer(dataDir: string, timeoutMs = 120_000): Pr
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     for (const line of chunk.split('\n').filter(Boolean)) {
       log.push(line)
-      url ??= /listening on (http:\/\/[^\s]+)/.exec(line)?.[1]
+      url ??= /listening on (http:\/\/[^\s"]+)/.exec(line)?.[1]
     }
   })
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

@@ -7,7 +7,9 @@
  *     engine alone (signPdf in this process) on the same input versions with the same key types,
  *     the same built-in TSA (B-T) and CRL; and the ratio against the goal of issue 4 (<= 1.5x);
  *  2. requests per second and p50/p99 latency (autocannon, 10 connections, 10 s) for
- *     GET /api/inbox and GET /api/documents/:id.
+ *     GET /api/inbox and GET /api/documents/:id;
+ *  3. concurrent load (8 chains in flight, then reads) on this SQLite service, and on PostgreSQL
+ *     with 1 and 2 instances when KYSO_BENCH_DATABASE_URL is set (bench/api-scale.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +17,7 @@ import { join } from 'node:path'
 import { ApiClient, load, type LoadResult } from './api-client'
 import { setUpEngine, type ChainStep, type Engine } from './api-engine'
 import { startChildServer, type ChildServer } from './api-server'
+import { benchDatabase, measureScale, printScale, startPostgresInstances, type ScaleFigures } from './api-scale'
 import { ROOT, makeDoc, timeIt } from './fixtures'
 
 const TEMPLATE = 'cong-van-thuong'
@@ -126,6 +129,49 @@ function printReads(rows: [string, string, LoadResult][]): void {
   }
 }
 
+const users = JSON.parse(readFileSync(join(ROOT, 'fixtures/demo-users.json'), 'utf8')) as DemoUser[]
+const pins = Object.fromEntries(users.map((u) => [u.username, u.pin]))
+
+async function loginAll(api: ApiClient): Promise<Tokens> {
+  const tokens: Tokens = {}
+  for (const name of ['chuyenvien', ...CHAIN.map((s) => s.username)]) {
+    const u = users.find((x) => x.username === name)
+    if (!u) throw new Error(`${name} is not in fixtures/demo-users.json`)
+    tokens[name] = await api.login(u.username, u.password)
+  }
+  return tokens
+}
+
+/**
+ * The same concurrent load on PostgreSQL with 1 and 2 instances, when KYSO_BENCH_DATABASE_URL
+ * names a role that may create databases (e.g. postgres://kyso:kyso@127.0.0.1:5432/kyso).
+ */
+async function postgresRuns(work: string, pdf: Buffer): Promise<ScaleFigures[]> {
+  const base = process.env.KYSO_BENCH_DATABASE_URL
+  if (!base) {
+    console.log('\nPostgreSQL runs SKIPPED: set KYSO_BENCH_DATABASE_URL (a role that may create databases) to measure 1 and 2 instances on PostgreSQL')
+    return []
+  }
+  const rows: ScaleFigures[] = []
+  for (const n of [1, 2]) {
+    const db = await benchDatabase(base)
+    const instances = await startPostgresInstances(join(work, `pg-${n}`), db.url, n).catch(async (err: unknown) => {
+      await db.drop()
+      throw err
+    })
+    try {
+      const tokens = await loginAll(new ApiClient((instances[0] as ChildServer).url))
+      rows.push(await measureScale(`PostgreSQL, ${n} instance${n > 1 ? 's' : ''}`, instances.map((i) => i.url), tokens, pins, CHAIN, TEMPLATE, pdf))
+      const errors = instances.flatMap((i) => i.errors)
+      if (errors.length) console.log(`\nPostgreSQL, ${n} instance(s): server error log (${errors.length} lines):\n${errors.join('\n')}`)
+    } finally {
+      await Promise.all(instances.map((i) => i.stop()))
+      await db.drop()
+    }
+  }
+  return rows
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'kyso-bench-api-'))
   const dataDir = join(work, 'data')
@@ -142,14 +188,7 @@ async function main(): Promise<void> {
     server = await startChildServer(dataDir)
     console.log(`Server: node dist/main.js at ${server.url}, fresh data folder, demo seeded and answering after ${((Date.now() - started) / 1000).toFixed(1)} s (without NODE_EXTRA_CA_CERTS, see bench/fixtures.ts)\n`)
     const api = new ApiClient(server.url)
-    const users = JSON.parse(readFileSync(join(ROOT, 'fixtures/demo-users.json'), 'utf8')) as DemoUser[]
-    const pins = Object.fromEntries(users.map((u) => [u.username, u.pin]))
-    const tokens: Tokens = {}
-    for (const name of ['chuyenvien', ...CHAIN.map((s) => s.username)]) {
-      const u = users.find((x) => x.username === name)
-      if (!u) throw new Error(`${name} is not in fixtures/demo-users.json`)
-      tokens[name] = await api.login(u.username, u.password)
-    }
+    const tokens = await loginAll(api)
     const engine = await setUpEngine(dataDir, work, CHAIN, pins, AGENCY)
 
     const docs: [string, Buffer][] = [['1 page', await makeDoc(1)], ['100 pages', await makeDoc(100)]]
@@ -169,6 +208,10 @@ async function main(): Promise<void> {
     printReads(rows)
 
     console.log(server.errors.length ? `\nServer error log (${server.errors.length} lines):\n${server.errors.join('\n')}` : '\nServer error log: empty')
+    const scale = [await measureScale('SQLite, 1 instance', [server.url], tokens, pins, CHAIN, TEMPLATE, onePage)]
+    await server.stop()
+    scale.push(...(await postgresRuns(work, onePage)))
+    printScale(scale)
   } finally {
     process.removeListener('SIGINT', stop)
     await server?.stop()

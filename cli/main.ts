@@ -12,6 +12,11 @@ export const HELP = `kyso: PAdES signing for Vietnamese agencies
             [--certify 1|2|3]
   kyso verify IN.pdf [--trust PEM]... [--crl PEM]... [--fetch-crls-from URL-PREFIX]... [--json] [--lang vi|en] [--isolate]
   kyso audit verify [--data-dir DIR]
+  kyso migrate [--data-dir DIR]
+  kyso backup OUT_DIR [--data-dir DIR]
+
+The service commands (audit, migrate, backup) read the service's settings (KYSO_DATA_DIR,
+KYSO_DATABASE_URL, KYSO_BLOB_STORE, KYSO_BLOB_DIR); --data-dir stands for KYSO_DATA_DIR.
 
 PINs: KYSO_PIN (the signer's, and the PIN of a new .p12), KYSO_CA_PIN (the CA's; KYSO_PIN when unset),
 or a prompt on a terminal. Never on the command line.
@@ -46,6 +51,10 @@ export async function run(argv: string[]): Promise<number> {
         return await (require('./verify-command') as typeof import('./verify-command')).verifyCommand(rest)
       case 'audit':
         return await (require('./audit-command') as typeof import('./audit-command')).auditCommand(rest)
+      case 'migrate':
+        return await (require('./migrate-command') as typeof import('./migrate-command')).migrateCommand(rest)
+      case 'backup':
+        return await (require('./backup-command') as typeof import('./backup-command')).backupCommand(rest)
       case undefined:
       case 'help':
       case '--help':

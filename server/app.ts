@@ -19,6 +19,9 @@ import { SESSION_COOKIE, actorOf, idParam, requestId, requireAuth, route, sessio
 import { readMultipart } from './multipart'
 import { openApi } from './openapi'
 import { webRouter } from './web'
+import type { Metrics } from './metrics'
+import { mountOps, observeRequests } from './ops'
+import type { Logger } from 'pino'
 import { coverageDrillDown, coverageReport } from '../reporting/coverage'
 import { coverageCsv, toCsv } from '../reporting/csv'
 import { importPaper, registerPaper } from '../workflows/paper-documents'
@@ -27,6 +30,8 @@ export interface AppOptions {
   /** The built-in TSA's key, for POST /tsa. */
   tsaKey?: KeySource
   log?: (line: Record<string, unknown>) => void
+  /** Operations: request logs and metrics, /healthz, /readyz, /metrics (server/ops.ts). */
+  ops?: { logger: Logger; metrics: Metrics; draining: () => boolean }
 }
 
 function body(req: Request): Record<string, unknown> {
@@ -50,6 +55,10 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.disable('x-powered-by')
   app.set('trust proxy', false)
   app.use(requestId())
+  if (opts.ops) {
+    app.use(observeRequests(opts.ops.logger, opts.ops.metrics, opts.ops.draining))
+    mountOps(app, s, opts.ops.metrics, opts.ops.draining)
+  }
   app.use(express.json({ limit: '1mb' }))
   const auth = requireAuth(s)
 

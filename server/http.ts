@@ -2,12 +2,15 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { KysoError } from '../signing/errors'
 import { appendAudit } from '../storage/audit'
+import { isUniqueViolation } from '../storage/sql'
 import { authenticate } from '../workflows/auth'
 import type { Actor, Services } from '../workflows/context'
 import { WorkflowError } from '../workflows/errors'
 import { statusOf } from './errors'
 
 export const SESSION_COOKIE = 'kyso_session'
+/** An Idempotency-Key whose first request has run this long without an answer was abandoned. */
+const ABANDONED_MS = 10 * 60_000
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -18,9 +21,14 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * A request id for the log, the X-Request-Id answer and the audit events: the reverse proxy's
+ * (nginx `proxy_set_header X-Request-Id $request_id`) when it sends a plausible one, else new.
+ */
 export function requestId(): RequestHandler {
-  return (_req, res, next) => {
-    res.locals.requestId = randomBytes(8).toString('hex')
+  return (req, res, next) => {
+    const given = req.headers['x-request-id']
+    res.locals.requestId = typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomBytes(8).toString('hex')
     res.setHeader('X-Request-Id', res.locals.requestId)
     next()
   }
@@ -103,7 +111,14 @@ async function idempotent(s: Services, actor: Actor, key: string, req: Request, 
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]
   const payload = req.is('application/json') ? JSON.stringify(req.body ?? null) : `${mediaType} ${req.headers['content-length'] ?? ''}`
   const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl} ${payload}`).digest('hex')
-  const inserted = await s.db('idempotency_keys').insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() }).then(() => true, () => false)
+  const claim = (): Promise<boolean> => s.db('idempotency_keys').insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() })
+    .then(() => true, (err: unknown) => {
+      if (isUniqueViolation(err)) return false
+      throw err
+    })
+  let inserted = await claim()
+  // A first request that never finished (its instance was killed) would hold the key forever.
+  if (!inserted && await s.db('idempotency_keys').where({ user_id: actor.id, key }).whereNull('status_code').where('created_at', '<', new Date(Date.now() - ABANDONED_MS).toISOString()).delete()) inserted = await claim()
   if (!inserted) {
     const row = (await s.db('idempotency_keys').where({ user_id: actor.id, key }).first()) as { request_hash: string; status_code: number | null; response_json: string | null }
     if (row.request_hash !== requestHash) throw new WorkflowError('IDEMPOTENCY_MISMATCH', 'Idempotency-Key was used for another request')

@@ -2,22 +2,37 @@ import { existsSync, readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import type { Logger } from 'pino'
 import type { Config } from '../config'
 import { openPkcs12KeySource } from '../signing/keys/pkcs12'
 import { fromPem } from '../signing/pki/pem'
 import { builtinTsa } from '../signing/tsa'
-import { BlobStore } from '../storage/blob-store'
+import { openBlobStore } from '../storage/blob-store'
 import { openDb, type Db } from '../storage/db'
 import { caPinFor, seedDemo } from '../storage/seed'
 import type { Services } from '../workflows/context'
 import { extraAnchorsFile } from '../workflows/admin'
+import { recordMissingVerdicts } from '../workflows/verdicts'
 import { createApp } from './app'
+import { createMetrics, observeDatabase } from './metrics'
+import { createLogger, logLines } from './ops'
 
 export interface Running {
   url: string
   server: Server
   services: Services
+  logger: Logger
+  /**
+   * Graceful stop: no new connections, /readyz answers 503, requests in flight (a signature)
+   * finish (up to KYSO_SHUTDOWN_TIMEOUT_MS), work after responses (validation) finishes, then
+   * the database closes.
+   */
   close: () => Promise<void>
+}
+
+export interface StartOptions {
+  /** Defaults to JSON lines on stdout at config.logLevel. */
+  logger?: Logger
 }
 
 /** Reads a file on each call (a CRL changes when a certificate is revoked); empty when missing. */
@@ -29,41 +44,64 @@ function fileReader(path: string): () => Buffer[] {
  * Composition root: config -> db (migrations) -> demo seed -> services -> app -> listen. Used by
  * main.ts and by the tests (port 0, a temporary data folder).
  */
-export async function startServer(config: Config, log: (line: string) => void = () => {}): Promise<Running> {
-  const db: Db = await openDb(config.dataDir)
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const logger = opts.logger ?? createLogger(config.logLevel)
+  const db: Db = await openDb(config.dataDir, { ...(config.databaseUrl && { databaseUrl: config.databaseUrl }), poolMax: config.dbPoolMax })
+  const blobs = openBlobStore(config.blobStore, config.blobDir, db)
   if (config.demo) {
-    const outcome = await seedDemo(db, config.dataDir, log)
-    if (outcome === 'seeded') log('demo data seeded')
+    const outcome = await seedDemo(db, config.dataDir, blobs, (line) => logger.info(line))
+    if (outcome === 'seeded') logger.info('demo data seeded')
   }
   const caDir = join(config.dataDir, 'ca')
   const caPin = caPinFor(config.dataDir, process.env.KYSO_CA_PIN)
   const tsaFile = join(caDir, 'tsa.p12')
   const tsaKey = caPin && existsSync(tsaFile) ? openPkcs12KeySource(readFileSync(tsaFile), caPin) : undefined
+  const metrics = createMetrics()
+  observeDatabase(db, metrics)
+  const tasks = new Set<Promise<unknown>>()
   const services: Services = {
     db,
-    blobs: new BlobStore(join(config.dataDir, 'blobs')),
+    blobs,
     config,
     // The internal CA's root, then the anchors an admin added (workflows/admin.ts), read on each call.
     trustAnchors: () => [join(caDir, 'root.pem'), extraAnchorsFile(config.dataDir)].flatMap((f) => (existsSync(f) ? fromPem(readFileSync(f, 'latin1'), 'CERTIFICATE') : [])),
     crls: fileReader(join(caDir, 'crl.pem')),
     ...(tsaKey && { timestamp: builtinTsa(tsaKey) }),
     ...(caPin && existsSync(join(caDir, 'root.pem')) && { ca: { dir: caDir, pin: caPin } }),
-    log: (line) => process.stderr.write(JSON.stringify({ time: new Date().toISOString(), ...line }) + '\n'),
+    log: logLines(logger),
+    metrics,
+    track: (task) => {
+      tasks.add(task)
+      void task.finally(() => tasks.delete(task))
+    },
   }
-  const app = createApp(services, { ...(tsaKey && { tsaKey }) })
+  let draining = false
+  const app = createApp(services, { ...(tsaKey && { tsaKey }), log: services.log as (line: Record<string, unknown>) => void, ops: { logger, metrics, draining: () => draining } })
   const server = await new Promise<Server>((resolve) => {
     const srv = app.listen(config.port, config.host, () => resolve(srv))
   })
+  // Once draining, a keep-alive connection closes as soon as its response is out.
+  server.on('request', (_req, res: import('node:http').ServerResponse) => res.once('finish', () => void (draining && setImmediate(() => server.closeIdleConnections()))))
   const { port } = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host
+  // A crash between a chain's last signature and its validation left verdicts unrecorded.
+  services.track?.(recordMissingVerdicts(services).catch((err: unknown) => logger.error({ error: String(err) }, 'recording missing verdicts failed')))
+  let closing: Promise<void> | undefined
+  const close = async (): Promise<void> => {
+    draining = true
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeIdleConnections()
+    const cut = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs)
+    await stopped
+    clearTimeout(cut)
+    while (tasks.size) await Promise.allSettled([...tasks])
+    await db.destroy()
+  }
   return {
     url: `http://${host}:${port}`,
     server,
     services,
-    close: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      await db.destroy()
-    },
+    logger,
+    close: () => (closing ??= close()),
   }
 }

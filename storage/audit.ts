@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
+import { takeLock } from './sql'
 
 export interface AuditInput {
   actorId: number | null
@@ -25,10 +26,13 @@ function chain(prevHash: string, e: Parameters<typeof canonical>[0]): string {
  * event), so editing or deleting any row breaks every hash after it.
  */
 export async function appendAudit(db: Knex.Transaction | Knex, input: AuditInput): Promise<void> {
-  // Reading the last hash and inserting the next must not interleave with another append:
-  // outside a caller's transaction, take one (SQLite runs one at a time on our one connection).
+  // Reading the last hash and inserting the next must not interleave with another append, from
+  // this instance or another: outside a caller's transaction, take one; inside it, a lock held
+  // to its commit (SQLite runs one transaction at a time on our one connection; PostgreSQL waits
+  // on an advisory lock). Taken last in the caller's transaction, so it is held briefly.
   if (!(db as Knex.Transaction).isTransaction) return db.transaction((trx) => appendAudit(trx, input))
-  const trx = db
+  const trx = db as Knex.Transaction
+  await takeLock(trx, 'audit')
   const last = (await trx('audit_events').orderBy('id', 'desc').first('hash')) as { hash: string } | undefined
   const prevHash = last?.hash ?? GENESIS
   const row = {

@@ -2,16 +2,41 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import knex, { type Knex } from 'knex'
 import { migrationSource } from './migrations'
+import { ADVISORY_LOCKS, dialectOf, isRetryable } from './sql'
 
 export type Db = Knex
 
+export interface DbOptions {
+  /** postgres://...: PostgreSQL; SQLite in the data folder when absent. */
+  databaseUrl?: string
+  /** PostgreSQL connections per instance (at least 2: migrations run beside their lock). */
+  poolMax?: number
+  /** Run the migrations (default true). `kyso backup` and read-only tools skip them. */
+  migrate?: boolean
+}
+
 /**
- * SQLite in the data folder: WAL, synchronous=FULL, foreign keys, a busy timeout, set on every
- * connection. One connection: SQLite has one writer anyway, and one connection makes transactions
- * serialise instead of failing with SQLITE_BUSY. Never query the global knex inside a transaction
- * callback (it would wait for the connection the transaction holds).
+ * SQLite in the data folder (the default), or PostgreSQL when a URL is given; the same migrations
+ * either way. Never query the global knex inside a transaction callback: on SQLite the one
+ * connection is the transaction's, and the query would wait for it forever.
  */
-export async function openDb(dataDir: string): Promise<Db> {
+export async function openDb(dataDir: string, opts: DbOptions = {}): Promise<Db> {
+  const db = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolMax ?? 10) : await openSqlite(dataDir)
+  try {
+    if (opts.migrate !== false) await migrate(db)
+  } catch (err) {
+    await db.destroy()
+    throw err
+  }
+  return db
+}
+
+/**
+ * SQLite: WAL, synchronous=FULL, foreign keys, a busy timeout, set on every connection. One
+ * connection: SQLite has one writer anyway, and one connection makes transactions serialise
+ * instead of failing with SQLITE_BUSY.
+ */
+async function openSqlite(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true })
   const db = knex({
     client: 'sqlite3',
@@ -33,15 +58,53 @@ export async function openDb(dataDir: string): Promise<Db> {
   })
   const fk = (await db.raw('PRAGMA foreign_keys')) as { foreign_keys: number }[]
   if (fk[0]?.foreign_keys !== 1) throw new Error('SQLite foreign keys could not be enabled')
-  await migrate(db)
   return db
 }
 
 /**
- * Runs the migrations. Two instances starting together race to create knex's own lock table, or
- * find the lock taken: the loser waits and tries again, and finds the work done.
+ * PostgreSQL through the same code: values come back as SQLite gives them, so no caller needs to
+ * know the dialect. Timestamps (timestamptz) as ISO 8601 strings in UTC (what we write), dates as
+ * YYYY-MM-DD, bigint counts as numbers. Sessions run in UTC.
  */
-async function migrate(db: Db): Promise<void> {
+function openPostgres(url: string, poolMax: number): Db {
+  const pg = require('pg') as typeof import('pg')
+  const asIso = (parse: (v: string) => unknown) => (v: string): string => (parse(v) as Date).toISOString()
+  const parsers: Record<number, (v: string) => unknown> = {
+    1184: asIso(pg.types.getTypeParser(1184, 'text')), // timestamptz
+    1114: asIso(pg.types.getTypeParser(1114, 'text')), // timestamp
+    1082: (v) => v, // date
+    20: (v) => Number(v), // int8: count(*), sum(int); our counts stay far below 2^53
+  }
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => parsers[oid] ?? (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format),
+  }
+  return knex({
+    client: 'pg',
+    connection: { connectionString: url, types } as Knex.PgConnectionConfig,
+    pool: {
+      min: 0,
+      max: Math.max(2, poolMax),
+      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
+        conn.query("SET TIME ZONE 'UTC'", (err) => done(err, conn))
+      },
+    },
+  })
+}
+
+/**
+ * Runs the migrations once even when several instances start together. PostgreSQL: an advisory
+ * lock held by one transaction while knex migrates on another connection; the others wait and
+ * then find nothing to do. SQLite: instances race to create knex's own lock table, or find the
+ * lock taken; the loser waits and tries again, and finds the work done.
+ */
+export async function migrate(db: Db): Promise<void> {
+  if (dialectOf(db) === 'postgres') {
+    await db.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock(?)', [ADVISORY_LOCKS.migrations])
+      await db.migrate.latest({ migrationSource })
+    })
+    return
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       await db.migrate.latest({ migrationSource })
@@ -55,8 +118,30 @@ async function migrate(db: Db): Promise<void> {
   }
 }
 
+/** Names of the migrations not applied yet (readiness: an instance older than the schema, or newer). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], { file?: string; name?: string }[]]
+  return pending.map((m) => m.name ?? m.file ?? String(m))
+}
+
 /** Runs `fn` in a transaction, or inside the caller's when one is given (nested use cases). */
 export async function inTransaction<T>(db: Db, fn: (trx: Knex.Transaction) => Promise<T>, outer?: Knex.Transaction): Promise<T> {
   if (outer) return fn(outer)
   return db.transaction(fn)
+}
+
+/**
+ * A transaction that PostgreSQL may abort to break a deadlock (40P01) or a serialization conflict
+ * (40001) is run again from the start, a few times, after a short random pause. `fn` must only
+ * touch the database: it may run more than once.
+ */
+export async function retryingTransaction<T>(db: Db, fn: (trx: Knex.Transaction) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(fn)
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= attempts) throw err
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt))
+    }
+  }
 }

@@ -1,9 +1,8 @@
-import { join } from 'node:path'
 import type { Knex } from 'knex'
 import { vnDate, vnMidnight } from '../reporting/period'
 import { bumpDaily } from '../workflows/coverage-counters'
 import { appendAudit } from './audit'
-import { BlobStore } from './blob-store'
+import type { BlobStore } from './blob-store'
 
 /** A minimal one-page PDF (ASCII text, standard font): the file behind every imported history record. */
 function samplePdf(): Buffer {
@@ -44,8 +43,8 @@ const PROFILES: Record<string, { perMonth: number; signedShare: number; procedur
  * one shared sample PDF, and paper registrations; an audit event says so. Months from January of
  * the current year to last month; deterministic.
  */
-export async function importDemoHistory(db: Knex, dataDir: string, now = new Date()): Promise<number> {
-  const blob = await new BlobStore(join(dataDir, 'blobs')).put(samplePdf())
+export async function importDemoHistory(db: Knex, blobs: BlobStore, now = new Date()): Promise<number> {
+  const blob = await blobs.put(samplePdf())
   const year = Number(vnDate(now).slice(0, 4))
   const lastMonth = Number(vnDate(now).slice(5, 7)) - 1
   let count = 0

@@ -279,7 +279,25 @@ const certificateEnrolments: Migration = {
   },
 }
 
-const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments]
+/**
+ * Issue 7: document versions may live in the database (KYSO_BLOB_STORE=database), named by their
+ * SHA-256 like the files of the default store. Created on SQLite too (empty unless configured).
+ */
+const blobsInDatabase: Migration = {
+  name: '2026-11-28-blobs-in-database',
+  async up(db) {
+    await db.schema.createTable('blobs', (t) => {
+      t.string('sha256', 64).primary()
+      t.integer('size').notNullable()
+      t.binary('bytes').notNullable()
+    })
+  },
+  async down(db) {
+    await db.schema.dropTableIfExists('blobs')
+  },
+}
+
+const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS,

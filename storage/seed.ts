@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { initCa, issueCertificate, issueTsaCertificate } from '../signing/pki'
 import { hashPassword } from '../workflows/passwords'
 import { appendAudit } from './audit'
+import type { BlobStore } from './blob-store'
 import { importDemoHistory } from './demo-history'
 import type { Db } from './db'
 
@@ -48,7 +49,7 @@ export function demoUsers(): DemoUser[] {
  * clerk's PIN), route templates and the public-procedure catalogue. Two instances starting
  * together: the first takes the lock row, the second waits for it to finish.
  */
-export async function seedDemo(db: Db, dataDir: string, log: (line: string) => void = () => {}): Promise<'seeded' | 'already'> {
+export async function seedDemo(db: Db, dataDir: string, blobs: BlobStore, log: (line: string) => void = () => {}): Promise<'seeded' | 'already'> {
   for (;;) {
     const seeded = await db('agencies').first('id')
     if (seeded) return 'already'
@@ -66,14 +67,14 @@ export async function seedDemo(db: Db, dataDir: string, log: (line: string) => v
     await new Promise((r) => setTimeout(r, 250))
   }
   try {
-    await seed(db, dataDir, log)
+    await seed(db, dataDir, blobs, log)
     return 'seeded'
   } finally {
     await db('kyso_locks').where({ name: LOCK }).delete()
   }
 }
 
-async function seed(db: Db, dataDir: string, log: (line: string) => void): Promise<void> {
+async function seed(db: Db, dataDir: string, blobs: BlobStore, log: (line: string) => void): Promise<void> {
   const demo = JSON.parse(readFileSync(join(FIXTURES, 'demo.json'), 'utf8')) as Demo
   const users = demoUsers()
   const caDir = join(dataDir, 'ca')
@@ -131,5 +132,5 @@ async function seed(db: Db, dataDir: string, log: (line: string) => void): Promi
     for (const t of demo.templates) await trx('route_templates').insert({ agency_id: agencyId.get(t.agency), name: t.name, steps_json: JSON.stringify(t.steps) })
     await appendAudit(trx, { actorId: null, action: 'demo.seeded', detail: { agencies: demo.agencies.length, users: users.length } })
   })
-  log(`imported ${await importDemoHistory(db, dataDir)} history records for the coverage dashboard (marked [Dữ liệu mẫu])`)
+  log(`imported ${await importDemoHistory(db, blobs)} history records for the coverage dashboard (marked [Dữ liệu mẫu])`)
 }

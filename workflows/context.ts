@@ -18,6 +18,17 @@ export interface Services {
   ca?: { dir: string; pin: string }
   /** Structured log (JSON lines); never PINs, keys or document contents. */
   log?: (line: Record<string, unknown>) => void
+  /** Counters for /metrics (server/metrics.ts); absent in tools that need none. */
+  metrics?: WorkflowMetrics
+  /** Work started after a response (final validation): graceful shutdown waits for it. */
+  track?: (task: Promise<unknown>) => void
+}
+
+export interface WorkflowMetrics {
+  signed(action: string): void
+  validated(indication: string): void
+  /** Seconds a use case waited for a lock another request held (e.g. the document's row). */
+  waited(lock: string, seconds: number): void
 }
 
 /** The signed-in user a use case acts for. */

@@ -17,7 +17,9 @@ export async function bumpDaily(trx: Knex.Transaction, agencyId: number, at: str
  * counters by the difference: the only place `fully_signed` and `seal_passed` change.
  */
 export async function refreshCoverageFacts(trx: Knex.Transaction, documentId: number): Promise<void> {
-  const doc = (await trx('documents').where({ id: documentId }).first()) as { agency_id: number; kind: string; status: string; procedure_code: string | null; finished_at: string | null; fully_signed: number | boolean; seal_passed: number | boolean }
+  // Locked: two validations of one document at once (two instances at start-up) must not both
+  // move the counters by the same difference.
+  const doc = (await trx('documents').where({ id: documentId }).forUpdate().first()) as { agency_id: number; kind: string; status: string; procedure_code: string | null; finished_at: string | null; fully_signed: number | boolean; seal_passed: number | boolean }
   const wf = (await trx('workflows').where({ document_id: documentId, status: 'completed' }).orderBy('round', 'desc').first('id')) as { id: number } | undefined
   const steps = wf ? ((await trx('steps').where({ workflow_id: wf.id }).select('id')) as { id: number }[]) : []
   const sigs = (await trx('signatures as g').join('certificates as c', 'c.id', 'g.certificate_id').whereIn('g.step_id', steps.map((x) => x.id))

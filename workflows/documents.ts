@@ -57,9 +57,11 @@ export async function reviseDocument(s: Services, actor: Actor, documentId: numb
   const blob = await s.blobs.put(file)
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
-    const last = (await trx('versions').where({ document_id: doc.id }).max('seq as seq').first()) as { seq: number }
+    // The conditional update locks the document's row first: the last version is read after it,
+    // so two revisions at once cannot both take the same next number (PostgreSQL, READ COMMITTED).
     const changed = await trx('documents').where({ id: doc.id, status: doc.status }).update({ status: 'draft', updated_at: now })
     if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản vừa được thay đổi')
+    const last = (await trx('versions').where({ document_id: doc.id }).max('seq as seq').first()) as { seq: number }
     await trx('versions').insert({ document_id: doc.id, seq: last.seq + 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload', created_at: now })
     await appendAudit(trx, { actorId: actor.id, action: 'document.revised', documentId: doc.id, detail: { sha256: blob.sha256 }, requestId: actor.requestId ?? null })
   })

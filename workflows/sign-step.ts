@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import { appearanceFromCertificate, signPdf } from '../signing/sign'
 import type { SigningMarker } from '../signing/appearance'
 import { appendAudit } from '../storage/audit'
+import { retryingTransaction } from '../storage/db'
 import { readableDocument } from './access'
 import type { Actor, Services } from './context'
 import { latestVersion } from './documents'
@@ -72,11 +73,21 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
   const blob = await s.blobs.put(signed.pdf)
   // 3.
   const now = new Date().toISOString()
-  const outcome = await s.db.transaction(async (trx) => {
+  const outcome = await retryingTransaction(s.db, async (trx) => {
+    // The document's row first: every change to a document's chain or versions takes it, so two
+    // signers of one step (rule "all"), a reject and a sign, run one after the other on PostgreSQL
+    // too, and each sees what the other committed.
+    const t0 = process.hrtime.bigint()
+    const locked = (await trx('documents').where({ id: doc.id }).forUpdate().first('status')) as { status: string }
+    s.metrics?.waited('document', Number(process.hrtime.bigint() - t0) / 1e9)
+    const current = (await trx('steps').where({ id: step.id }).first('status')) as { status: string }
+    if (locked.status !== 'in_progress' || current.status !== 'active') throw new WorkflowError('STEP_NOT_ACTIVE', 'Bước này chưa đến lượt hoặc đã kết thúc')
+    // Of concurrent requests for one assignment, the first to claim it wins; on PostgreSQL the
+    // others re-read the row after its commit and update nothing.
     const claimed = await trx('step_assignees').where({ step_id: step.id, user_id: who.principalId, status: 'pending' }).update({ status: 'done', acted_by: actor.id, acted_at: now })
     if (!claimed) throw new WorkflowError('CONFLICT', 'Bước này vừa được xử lý')
-    const current = await latestVersion({ ...s, db: trx }, doc.id)
-    if (current.id !== base.id) throw new WorkflowError('VERSION_CONFLICT', 'Văn bản vừa có phiên bản mới; hãy thử lại')
+    const latest = await latestVersion({ ...s, db: trx }, doc.id)
+    if (latest.id !== base.id) throw new WorkflowError('VERSION_CONFLICT', 'Văn bản vừa có phiên bản mới; hãy thử lại')
     const [ver] = await trx('versions').insert({ document_id: doc.id, seq: base.seq + 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'signature', created_at: now }).returning('id')
     await trx('signatures').insert({
       document_id: doc.id, step_id: step.id, version_id: (ver as { id: number }).id, certificate_id: cert.id, user_id: actor.id,
@@ -94,8 +105,13 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
     })
     return { finished, versionSeq: base.seq + 1 }
   })
+  s.metrics?.signed(step.action)
   // 4. After the response: validation is not on the signer's path (its verdicts appear shortly).
-  if (outcome.finished) setImmediate(() => void recordVerdicts(s, doc.id, signed.pdf).catch((err: unknown) => s.log?.({ level: 'error', msg: 'recording verdicts failed', documentId: doc.id, error: String(err) })))
+  if (outcome.finished) {
+    const task = new Promise((resolve) => setImmediate(resolve)).then(() => recordVerdicts(s, doc.id, signed.pdf))
+      .catch((err: unknown) => s.log?.({ level: 'error', msg: 'recording verdicts failed', documentId: doc.id, error: String(err) }))
+    s.track?.(task)
+  }
   return { documentId: doc.id, stepId: step.id, version: outcome.versionSeq, field: signed.fieldName, status: outcome.finished ? 'issued' : 'in_progress' }
 }
 

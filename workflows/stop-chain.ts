@@ -1,4 +1,5 @@
 import { appendAudit } from '../storage/audit'
+import { retryingTransaction } from '../storage/db'
 import { readableDocument } from './access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
@@ -19,7 +20,9 @@ export async function stopChain(s: Services, actor: Actor, stepId: number, kind:
   // The assignee, or their delegate inside the delegation's window.
   await principalFor(s.db, actor, { id: step.id, action: 'sign' })
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
+  await retryingTransaction(s.db, async (trx) => {
+    // The document's row first, as when signing (sign-step.ts): one change to a chain at a time.
+    await trx('documents').where({ id: doc.id }).forUpdate().first('id')
     const changed = await trx('workflows').where({ id: wf.id, status: 'active' }).update({ status: kind === 'reject' ? 'rejected' : 'returned' })
     if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản vừa được xử lý')
     await trx('steps').where({ workflow_id: wf.id }).whereIn('status', ['active', 'waiting']).update({ status: 'stopped' })
@@ -35,7 +38,7 @@ export async function cancelDocument(s: Services, actor: Actor, documentId: numb
   const doc = await readableDocument(s.db, actor, documentId)
   if (doc.drafter_id !== actor.id) throw new WorkflowError('FORBIDDEN', 'Chỉ người soạn thảo được hủy văn bản')
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
+  await retryingTransaction(s.db, async (trx) => {
     const changed = await trx('documents').where({ id: doc.id }).whereIn('status', ['draft', 'in_progress', 'returned']).update({ status: 'cancelled', updated_at: now, finished_at: now })
     if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản đã kết thúc, không thể hủy')
     await trx('workflows').where({ document_id: doc.id, status: 'active' }).update({ status: 'cancelled' })

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../../config'
+import { testEnv } from '../helpers/database'
 import { createApp } from '../../server/app'
 import { STATUS } from '../../server/errors'
 import { openApi } from '../../server/openapi'
@@ -53,13 +54,18 @@ describe('the OpenAPI description', () => {
   let running: Running
   const spec = openApi()
 
+  let cleanup: () => Promise<void> = async () => {}
+
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'kyso-openapi-'))
-    running = await startServer(loadConfig({ KYSO_DATA_DIR: dataDir, KYSO_DEMO: '0', PORT: '0', KYSO_HOST: '127.0.0.1' }))
+    const t = await testEnv({ KYSO_DATA_DIR: dataDir, KYSO_DEMO: '0' })
+    cleanup = t.cleanup
+    running = await startServer(loadConfig(t.env))
   })
 
   after(async () => {
     await running?.close()
+    await cleanup()
     rmSync(dataDir, { recursive: true, force: true })
   })
 

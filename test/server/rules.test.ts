@@ -157,7 +157,7 @@ describe('kyso audit verify', function () {
   it('checks the chain of a service database from the command line', async () => {
     const { services } = await getService()
     const { spawnSync } = await import('node:child_process')
-    const r = spawnSync(process.execPath, [join(__dirname, '../../../bin/kyso.js'), 'audit', 'verify', '--data-dir', services.config.dataDir], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })
+    const r = spawnSync(process.execPath, [join(__dirname, '../../../bin/kyso.js'), 'audit', 'verify', '--data-dir', services.config.dataDir], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...(services.config.databaseUrl && { KYSO_DATABASE_URL: services.config.databaseUrl }) } })
     expect(r.status, r.stderr).to.equal(0)
     expect(JSON.parse(r.stdout).ok).to.equal(true)
   })

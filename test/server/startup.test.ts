@@ -5,13 +5,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, loadConfig } from '../../config'
 import { startServer } from '../../server/start'
+import { testEnv } from '../helpers/database'
 
 describe('start-up', function () {
   this.timeout(180_000)
 
   it('seeds the demo once when two instances start together on an empty database, and answers within 60 s', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kyso-twice-'))
-    const config = loadConfig({ KYSO_DATA_DIR: dataDir, PORT: '0', KYSO_HOST: '127.0.0.1' })
+    const { env, cleanup } = await testEnv({ KYSO_DATA_DIR: dataDir })
+    after(cleanup)
+    const config = loadConfig(env)
     const t0 = Date.now()
     const settled = await Promise.allSettled([startServer(config), startServer(config)])
     const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))

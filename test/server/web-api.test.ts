@@ -106,7 +106,7 @@ describe('the API behind the web interface', function () {
     const a: Record<string, Client> = {}
     before(async () => {
       svc = await startIsolatedService()
-      for (const u of ['quantri', 'giamdoc', 'kiemtra']) a[u] = await as(u, undefined, svc)
+      for (const u of ['quantri', 'giamdoc', 'kiemtra']) a[u] = await as(u, undefined, svc.url)
     })
     after(async () => svc?.close())
     it('refuses every admin route to a non-admin, changing nothing', async () => {
@@ -129,7 +129,7 @@ describe('the API behind the web interface', function () {
       expect(await code(await admin.post('/api/admin/users', { username: 'cv.tandinh', fullName: 'Lâm Thị Ngân', agencyCode: 'UBND-P-TANDINH', roles: ['king'], password: 'Mat-khau-2026' }), 400)).to.equal('BAD_REQUEST')
       const u = await json<{ id: number }>(await admin.post('/api/admin/users', { username: 'cv.tandinh', fullName: 'Lâm Thị Ngân', title: 'Chuyên viên', agencyCode: 'UBND-P-TANDINH', roles: ['staff'], password: 'Mat-khau-2026' }), 201)
       expect(await code(await admin.post('/api/admin/users', { username: 'cv.tandinh', fullName: 'x', agencyCode: 'UBND-P-TANDINH', roles: ['staff'], password: 'Mat-khau-2026' }), 409)).to.equal('CONFLICT')
-      const newcomer = await as('cv.tandinh', 'Mat-khau-2026', svc)
+      const newcomer = await as('cv.tandinh', 'Mat-khau-2026', svc.url)
       const updated = await json<{ roles: string[] }>(await patch(admin, `/api/admin/users/${u.id}`, { roles: ['staff', 'clerk'] }, svc), 200)
       expect(updated.roles).to.have.members(['staff', 'clerk'])
       await json(await patch(admin, `/api/admin/users/${u.id}`, { disabled: true }, svc), 200)
@@ -147,7 +147,7 @@ describe('the API behind the web interface', function () {
       expect(await code(await admin.post('/api/admin/certificates', { username: 'ld.tandinh', kind: 'seal' }), 400)).to.equal('BAD_REQUEST')
       const req = await json<{ id: number; status: string }>(await admin.post('/api/admin/certificates', { username: 'ld.tandinh' }), 201)
       expect(req.status).to.equal('awaiting-pin')
-      const holder = await as('ld.tandinh', 'Mat-khau-2026', svc)
+      const holder = await as('ld.tandinh', 'Mat-khau-2026', svc.url)
       const pending = await json<{ pending: { id: number }[]; certificates: unknown[] }>(await holder.get('/api/me/certificates'), 200)
       expect(pending.pending.map((p) => p.id)).to.deep.equal([req.id])
       expect(await code(await (a.giamdoc as Client).post(`/api/me/enrolments/${req.id}/activate`, { pin: '5678' }), 404)).to.equal('NOT_FOUND')
