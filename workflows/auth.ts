@@ -24,19 +24,24 @@ export interface LoginResult {
 export async function login(s: Services, username: unknown, password: unknown, requestId?: string): Promise<LoginResult> {
   if (typeof username !== 'string' || username.length === 0 || username.length > 100) throw new WorkflowError('BAD_REQUEST', 'username: required')
   if (typeof password !== 'string' || password.length === 0 || password.length > 1000) throw new WorkflowError('BAD_REQUEST', 'password: required')
+  // The attempt is written before it is counted, so concurrent attempts (on one instance or
+  // several) each see the others: no burst slips past the limit between a count and an insert.
+  // A refused attempt takes its row back; a wrong password keeps it as the failure it is.
+  const [attempt] = await s.db('login_failures').insert({ username, at: new Date().toISOString() }).returning('id')
+  const attemptId = (attempt as { id: number }).id
   const since = new Date(Date.now() - s.config.loginWindowSeconds * 1000).toISOString()
   const failures = (await s.db('login_failures').where({ username }).where('at', '>=', since).count('* as n').first()) as { n: number }
-  if (Number(failures.n) >= s.config.loginMaxFailures) {
-    await appendAudit(s.db, { actorId: null, action: 'login.throttled', detail: { username }, requestId: requestId ?? null })
+  if (Number(failures.n) > s.config.loginMaxFailures) {
+    await s.db.transaction(async (trx) => {
+      await trx('login_failures').where({ id: attemptId }).delete()
+      await appendAudit(trx, { actorId: null, action: 'login.throttled', detail: { username }, requestId: requestId ?? null })
+    })
     throw new WorkflowError('LOGIN_THROTTLED', 'Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút')
   }
   const user = (await s.db('users').where({ username }).first()) as { id: number; password_hash: string; disabled: number | boolean } | undefined
   const ok = await checkPassword(password, user?.password_hash ?? DUMMY_HASH)
   if (!user || !ok || user.disabled) {
-    await s.db.transaction(async (trx) => {
-      await trx('login_failures').insert({ username, at: new Date().toISOString() })
-      await appendAudit(trx, { actorId: user?.id ?? null, action: 'login.failed', detail: { username }, requestId: requestId ?? null })
-    })
+    await appendAudit(s.db, { actorId: user?.id ?? null, action: 'login.failed', detail: { username }, requestId: requestId ?? null })
     throw new WorkflowError('LOGIN_FAILED', 'Tên đăng nhập hoặc mật khẩu không đúng')
   }
   const token = randomBytes(32).toString('base64url')

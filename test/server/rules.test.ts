@@ -124,6 +124,27 @@ describe('access rules, concurrency and bad input over HTTP', function () {
     expect(await errorCode(await login('Kyso@2024'), 429)).to.equal('LOGIN_THROTTLED')
   })
 
+  it('lets no burst of concurrent failed logins past the limit (each attempt is recorded before it is counted)', async () => {
+    const { url, services } = await getService()
+    const login = (password: string) => fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nguoi.la.dong.thoi', password }) })
+    const codes = await Promise.all(Array.from({ length: 12 }, (_, i) => login(`sai-${i}`).then((r) => r.status)))
+    const checked = codes.filter((c) => c === 401).length
+    expect(checked, codes.join(' ')).to.be.at.most(services.config.loginMaxFailures)
+    expect(codes.filter((c) => c === 429).length).to.equal(12 - checked)
+    // Refused attempts take their rows back, so attempts one at a time are checked up to the limit
+    // and no further: in all, exactly loginMaxFailures passwords were ever checked.
+    let total = checked
+    for (let i = 0; i < 10; i++) {
+      const status = (await login(`sai-nua-${i}`)).status
+      if (status === 429) break
+      expect(status).to.equal(401)
+      total++
+    }
+    expect(total).to.equal(services.config.loginMaxFailures)
+    expect(await errorCode(await login('sai-cuoi'), 429)).to.equal('LOGIN_THROTTLED')
+    expect(Number(((await services.db('login_failures').where({ username: 'nguoi.la.dong.thoi' }).count('* as n').first()) as { n: number }).n)).to.equal(total)
+  })
+
   it('logs a disabled user out at once, and logout revokes the token', async () => {
     const { services } = await getService()
     const kiemtra = c.kiemtra as Client
