@@ -33,7 +33,10 @@ const schemas: Record<string, Json> = {
   }),
   Ok: object({ ok: { const: true } }),
   Version: object({ id: int(), seq: int('1 for the upload, one more for each signature or revision'), sha256: str(), size: int(), origin: oneOf('upload', 'signature'), created_at: date(), created_by: int('User id') }),
-  Assignee: object({ username: str(), fullName: str(), status: oneOf('pending', 'done', 'skipped'), actedBy: nullable(int('User id; a delegate when it differs from the assignee')), actedAt: nullable(date()) }),
+  Assignee: object({
+    username: str(), fullName: str(), title: nullable(str()), status: oneOf('pending', 'done', 'skipped'),
+    actedBy: nullable(int('User id; a delegate when it differs from the assignee')), actedByName: nullable(str('Who acted: the delegate\'s name when by delegation')), actedAt: nullable(date()),
+  }),
   Step: object({ id: int(), seq: int(), action, rule, status: oneOf('waiting', 'active', 'done', 'stopped'), deadline: nullable(str()), completedAt: nullable(date()), assignees: array(ref('Assignee')) }),
   Workflow: object({ id: int(), round: int('One round per submission'), status: oneOf('active', 'completed', 'rejected', 'returned', 'cancelled'), steps: array(ref('Step')) }),
   SignatureRecord: object({

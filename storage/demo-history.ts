@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { searchKey } from './search-key'
 import { vnDate, vnMidnight } from '../reporting/period'
 import { bumpDaily } from '../workflows/coverage-counters'
 import { appendAudit } from './audit'
@@ -81,7 +82,7 @@ export async function importDemoHistory(db: Knex, blobs: BlobStore, now = new Da
 
 async function addDocument(trx: Knex.Transaction, agencyId: number, drafterId: number, blob: { sha256: string; size: number }, d: { title: string; kind: 'internal' | 'procedure'; procedureCode?: string; finished: string; fullySigned: boolean }): Promise<void> {
   const [row] = await trx('documents').insert({
-    agency_id: agencyId, drafter_id: drafterId, title: d.title, kind: d.kind, procedure_code: d.procedureCode ?? null, status: 'issued',
+    agency_id: agencyId, drafter_id: drafterId, title: d.title, title_search: searchKey(d.title), kind: d.kind, procedure_code: d.procedureCode ?? null, status: 'issued',
     created_at: d.finished, updated_at: d.finished, finished_at: d.finished, fully_signed: d.kind === 'internal' && d.fullySigned, seal_passed: d.kind === 'procedure',
   }).returning('id')
   const id = (row as { id: number }).id

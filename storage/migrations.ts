@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { searchKey } from './search-key'
 
 /**
  * Migrations listed in code (a knex MigrationSource), dated and named by intent. Never edit one
@@ -297,7 +298,27 @@ const blobsInDatabase: Migration = {
   },
 }
 
-const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase]
+/**
+ * Title search that ignores case and Vietnamese marks alike on both databases: the folded title
+ * (storage/search-key.ts) beside the title, filled for the rows already there.
+ */
+const titleSearch: Migration = {
+  name: '2026-11-28-document-title-search',
+  async up(db) {
+    await db.schema.alterTable('documents', (t) => {
+      t.string('title_search', 500)
+    })
+    const rows = (await db('documents').select('id', 'title')) as { id: number; title: string }[]
+    for (const r of rows) await db('documents').where({ id: r.id }).update({ title_search: searchKey(r.title) })
+  },
+  async down(db) {
+    await db.schema.alterTable('documents', (t) => {
+      t.dropColumn('title_search')
+    })
+  },
+}
+
+const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS,

@@ -3,11 +3,20 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fromPem, issueCertificate, revokeCertificate, REVOCATION_REASONS, toPem } from '../signing/pki'
 import { appendAudit } from '../storage/audit'
+import { isUniqueViolation } from '../storage/sql'
 import type { Actor, Role, Services } from './context'
 import { WorkflowError } from './errors'
 import { hashPassword } from './passwords'
 
 const ROLES: Role[] = ['staff', 'head', 'leader', 'clerk', 'compliance', 'admin']
+
+/** Two admins creating the same code or username at once: the loser gets CONFLICT, not a 500. */
+function alreadyThere(message: string): (err: unknown) => never {
+  return (err) => {
+    if (isUniqueViolation(err)) throw new WorkflowError('CONFLICT', message)
+    throw err
+  }
+}
 
 /** Administration is the admin role's alone; everyone else gets FORBIDDEN with nothing changed. */
 function requireAdmin(actor: Actor): void {
@@ -43,7 +52,7 @@ export async function createAgency(s: Services, actor: Actor, b: Record<string, 
     const [row] = await trx('agencies').insert({ code, name, parent_id: parentId }).returning('id')
     await appendAudit(trx, { actorId: actor.id, action: 'agency.created', detail: { code, name }, requestId: actor.requestId ?? null })
     return (row as { id: number }).id
-  })
+  }).catch(alreadyThere(`Mã cơ quan ${code} đã có`))
   return { id, code, name, parentCode: b.parentCode ?? null }
 }
 
@@ -78,7 +87,7 @@ export async function createUser(s: Services, actor: Actor, b: Record<string, un
     for (const role of roles) await trx('user_roles').insert({ user_id: uid, role })
     await appendAudit(trx, { actorId: actor.id, action: 'user.created', detail: { username, roles, agencyCode: b.agencyCode }, requestId: actor.requestId ?? null })
     return uid
-  })
+  }).catch(alreadyThere(`Tên đăng nhập ${username} đã có`))
   return { id, username, fullName, title: title ?? null, agencyCode: b.agencyCode, roles, disabled: false }
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { containsPattern } from '../storage/search-key'
 import { agencyAndDescendants } from './access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
@@ -29,7 +30,8 @@ export async function listDocuments(s: Services, actor: Actor, query: { box?: un
     if (agencies !== 'all') q.whereIn('d.agency_id', agencies)
     if (box === 'issued') q.where('d.status', 'issued')
   }
-  if (typeof query.q === 'string' && query.q.trim()) q.where('d.title', 'like', `%${query.q.trim().replace(/[%_\\]/g, '')}%`)
+  // Case and Vietnamese marks ignored alike on both databases (storage/search-key.ts).
+  if (typeof query.q === 'string' && query.q.trim()) q.whereRaw("d.title_search like ? escape '\\'", [containsPattern(query.q)])
   const rows = (await q.orderBy('d.updated_at', 'desc').orderBy('d.id', 'desc').limit(limit)
     .select('d.id', 'd.title', 'd.kind', 'd.procedure_code as procedureCode', 'd.status', 'd.outgoing_number as outgoingNumber', 'd.outgoing_date as outgoingDate',
       'd.created_at as createdAt', 'd.updated_at as updatedAt', 'd.finished_at as finishedAt', 'ag.code as agencyCode', 'ag.name as agency', 'dr.full_name as drafter')) as Record<string, unknown>[]
@@ -64,16 +66,19 @@ const EVENT_DETAIL_KEYS = ['comment', 'reason', 'outgoingNumber', 'outgoingDate'
 export async function documentHistory(db: Knex, documentId: number): Promise<Record<string, unknown>[]> {
   const rows = (await db('audit_events as e').leftJoin('users as u', 'u.id', 'e.actor_id').where('e.document_id', documentId).orderBy('e.id')
     .select('e.id', 'e.at', 'e.action', 'e.detail_json', 'u.username', 'u.full_name', 'u.title')) as { id: number; at: string; action: string; detail_json: string; username: string | null; full_name: string | null; title: string | null }[]
-  const onBehalf = new Map<number, string>()
+  const onBehalf = new Map<number, { name: string; title: string | null }>()
   const detailOf = (r: { detail_json: string }) => JSON.parse(r.detail_json) as Record<string, unknown>
   const principalIds = rows.map((r) => detailOf(r).onBehalfOf).filter((v): v is number => typeof v === 'number')
-  if (principalIds.length) for (const u of (await db('users').whereIn('id', principalIds).select('id', 'full_name')) as { id: number; full_name: string }[]) onBehalf.set(u.id, u.full_name)
+  if (principalIds.length) for (const u of (await db('users').whereIn('id', principalIds).select('id', 'full_name', 'title')) as { id: number; full_name: string; title: string | null }[]) onBehalf.set(u.id, { name: u.full_name, title: u.title })
   return rows.filter((r) => r.action !== 'refused').map((r) => {
     const d = detailOf(r)
     const detail: Record<string, unknown> = {}
     for (const k of EVENT_DETAIL_KEYS) if (d[k] !== undefined) detail[k] = d[k]
     if (typeof d.stepId === 'number') detail.stepId = d.stepId
-    if (typeof d.onBehalfOf === 'number') detail.onBehalfOf = onBehalf.get(d.onBehalfOf) ?? null
+    if (typeof d.onBehalfOf === 'number') {
+      detail.onBehalfOf = onBehalf.get(d.onBehalfOf)?.name ?? null
+      detail.onBehalfOfTitle = onBehalf.get(d.onBehalfOf)?.title ?? null
+    }
     return { id: r.id, at: r.at, action: r.action, username: r.username, fullName: r.full_name, title: r.title, detail }
   })
 }

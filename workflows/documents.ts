@@ -1,6 +1,7 @@
 import { PdfDocument } from '../signing/pdf/document'
 import { assertChangesPermitted } from '../signing/sign/form'
 import { appendAudit } from '../storage/audit'
+import { searchKey } from '../storage/search-key'
 import { readableDocument } from './access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from './errors'
@@ -37,7 +38,7 @@ export async function uploadDocument(s: Services, actor: Actor, input: UploadInp
   const now = new Date().toISOString()
   const id = await s.db.transaction(async (trx) => {
     const [row] = await trx('documents').insert({
-      agency_id: actor.agencyId, drafter_id: actor.id, title: input.title, kind: input.kind,
+      agency_id: actor.agencyId, drafter_id: actor.id, title: input.title, title_search: searchKey(input.title), kind: input.kind,
       procedure_code: input.kind === 'procedure' ? input.procedureCode : null, status: 'draft', created_at: now, updated_at: now,
     }).returning('id')
     const docId = (row as { id: number }).id
@@ -86,7 +87,8 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
   const versions = (await s.db('versions').where({ document_id: doc.id }).orderBy('seq').select('id', 'seq', 'sha256', 'size', 'origin', 'created_at as createdAt', 'created_by as createdBy')) as Record<string, unknown>[]
   const workflows = await s.db('workflows').where({ document_id: doc.id }).orderBy('round').select()
   const steps = await s.db('steps').whereIn('workflow_id', workflows.map((w: { id: number }) => w.id)).orderBy(['workflow_id', 'seq']).select()
-  const assignees = await s.db('step_assignees as a').join('users as u', 'u.id', 'a.user_id').whereIn('a.step_id', steps.map((x: { id: number }) => x.id)).select('a.step_id', 'u.username', 'u.full_name', 'a.status', 'a.acted_by', 'a.acted_at')
+  const assignees = await s.db('step_assignees as a').join('users as u', 'u.id', 'a.user_id').leftJoin('users as by', 'by.id', 'a.acted_by').whereIn('a.step_id', steps.map((x: { id: number }) => x.id))
+    .select('a.step_id', 'u.username', 'u.full_name', 'u.title', 'a.status', 'a.acted_by', 'a.acted_at', 'by.full_name as acted_by_name')
   const signatures = await s.db('signatures as g').join('users as u', 'u.id', 'g.user_id').where('g.document_id', doc.id).orderBy('g.id')
     .select('g.id', 'g.step_id', 'g.version_id', 'g.field_name', 'g.marker', 'g.on_behalf_of', 'g.indication', 'g.sub_indication', 'g.created_at', 'u.username', 'u.full_name')
   const agency = (await s.db('agencies').where({ id: doc.agency_id }).first('code', 'name')) as { code: string; name: string }
@@ -103,7 +105,9 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
       id: w.id, round: w.round, status: w.status,
       steps: steps.filter((st: { workflow_id: number }) => st.workflow_id === w.id).map((st: { id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completed_at: string | null }) => ({
         id: st.id, seq: st.seq, action: st.action, rule: st.rule, status: st.status, deadline: st.deadline, completedAt: st.completed_at,
-        assignees: assignees.filter((a: { step_id: number }) => a.step_id === st.id).map((a: { username: string; full_name: string; status: string; acted_by: number | null; acted_at: string | null }) => ({ username: a.username, fullName: a.full_name, status: a.status, actedBy: a.acted_by, actedAt: a.acted_at })),
+        assignees: assignees.filter((a: { step_id: number }) => a.step_id === st.id).map((a: { username: string; full_name: string; title: string | null; status: string; acted_by: number | null; acted_at: string | null; acted_by_name: string | null }) => ({
+          username: a.username, fullName: a.full_name, title: a.title, status: a.status, actedBy: a.acted_by, actedByName: a.acted_by_name, actedAt: a.acted_at,
+        })),
       })),
     })),
     signatures: signatures.map((g: Record<string, unknown>) => ({

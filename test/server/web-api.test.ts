@@ -47,6 +47,12 @@ describe('the API behind the web interface', function () {
     expect(all.map((d) => d.id)).to.not.include(doc.id)
     const found = await json<{ id: number }[]>(await (c.chuyenvien as Client).get(`/api/documents?box=sent&q=${encodeURIComponent('Danh sách')}`), 200)
     expect(found.map((d) => d.id)).to.deep.equal([doc.id])
+    // Case and Vietnamese marks are ignored alike, on SQLite and PostgreSQL; LIKE's wildcards are literal.
+    for (const q of ['DANH SÁCH: VĂN', 'danh sach: van ban thu', 'Danh Sach']) {
+      const hits = await json<{ id: number }[]>(await (c.chuyenvien as Client).get(`/api/documents?box=sent&q=${encodeURIComponent(q)}`), 200)
+      expect(hits.map((d) => d.id), q).to.deep.equal([doc.id])
+    }
+    expect(await json<unknown[]>(await (c.chuyenvien as Client).get(`/api/documents?box=sent&q=${encodeURIComponent('%')}`), 200)).to.deep.equal([])
     expect(await code(await (c.chuyenvien as Client).get('/api/documents?box=secret'), 400)).to.equal('BAD_REQUEST')
     expect(await code(await (c.chuyenvien as Client).get('/api/documents?limit=0'), 400)).to.equal('BAD_REQUEST')
   })
@@ -124,6 +130,9 @@ describe('the API behind the web interface', function () {
       await json(await admin.post('/api/admin/agencies', { code: 'UBND-P-TANDINH', name: 'Ủy ban nhân dân phường Tân Định', parentCode: 'UBND-TPHCM' }), 201)
       expect(await code(await admin.post('/api/admin/agencies', { code: 'UBND-P-TANDINH', name: 'again' }), 409)).to.equal('CONFLICT')
       expect(await code(await admin.post('/api/admin/agencies', { code: 'bad code', name: 'x' }), 400)).to.equal('BAD_REQUEST')
+      // Two admins (or a double click) creating the same agency at once: one 201, the rest 409, never a 500.
+      const racing = await Promise.all(Array.from({ length: 4 }, () => admin.post('/api/admin/agencies', { code: 'UBND-P-DAKAO', name: 'Ủy ban nhân dân phường Đa Kao' }).then((r) => r.status)))
+      expect(racing.sort()).to.deep.equal([201, 409, 409, 409])
       expect(await code(await admin.post('/api/admin/users', { username: 'cv.tandinh', fullName: 'Lâm Thị Ngân', agencyCode: 'UBND-P-TANDINH', roles: ['staff'], password: 'short' }), 400)).to.equal('BAD_REQUEST')
       expect(await code(await admin.post('/api/admin/users', { username: 'cv.tandinh', fullName: 'Lâm Thị Ngân', agencyCode: 'NOWHERE', roles: ['staff'], password: 'Mat-khau-2026' }), 400)).to.equal('BAD_REQUEST')
       expect(await code(await admin.post('/api/admin/users', { username: 'cv.tandinh', fullName: 'Lâm Thị Ngân', agencyCode: 'UBND-P-TANDINH', roles: ['king'], password: 'Mat-khau-2026' }), 400)).to.equal('BAD_REQUEST')
