@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { getService, pinOf } from '../helpers/service'
+import { as, getService, pinOf } from '../helpers/service'
 import { makePdf } from '../helpers/sample-pdfs'
 
 /**
@@ -71,12 +71,15 @@ describe('the web interface in Chromium', function () {
     await page.waitForSelector('[data-testid=pdf-pages][data-rendered]')
   }
 
+  /** Opens the PIN dialog and signs from the keyboard: the PIN field has the focus, Enter submits. */
   async function act(page: Page, action: 'approve' | 'sign' | 'seal', pin: string, extra?: () => Promise<void>): Promise<void> {
     await page.click(`[data-testid=actions] button[data-action=${action}]`)
     await page.waitForSelector('dialog[open] #sign-pin')
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('sign-pin')
     if (extra) await extra()
-    await page.fill('#sign-pin', pin)
-    await page.click('[data-testid=confirm-sign]')
+    await page.focus('#sign-pin')
+    await page.keyboard.type(pin)
+    await page.keyboard.press('Enter')
   }
 
   it('shows the sign-in page in Vietnamese and a clear message for a wrong password and for throttling', async () => {
@@ -163,10 +166,13 @@ describe('the web interface in Chromium', function () {
   it('the clerk seals with an outgoing number; the page then shows four valid signatures', async () => {
     const page = await signIn('vanthu')
     await openFromInbox(page)
+    const waiting = Number(await page.textContent('[data-testid=waiting-count]'))
     await act(page, 'seal', pinOf('vanthu'), async () => {
       await page.fill('#sign-number', '15/STTTT-VP')
     })
     await page.waitForSelector('[data-testid=document][data-status=issued]')
+    // The count beside the inbox follows at once, without leaving the page.
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=waiting-count]')?.textContent ?? 0) === n, waiting - 1)
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=validation] li[data-indication]').length >= 4)
     const verdicts = await page.locator('[data-testid=validation] li[data-indication]').evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
     expect(verdicts).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
@@ -248,6 +254,57 @@ describe('the web interface in Chromium', function () {
     await holder.click('dialog[open] button[type=submit]')
     await holder.waitForSelector('.notice-card', { state: 'detached' })
     expect(await holder.locator('table tbody tr').count()).to.equal(2)
+  })
+
+  it('a head returns a document with a reason; the drafter uploads a revision and submits it again', async () => {
+    const drafter = await as('chuyenvien')
+    const doc = (await (await drafter.upload(await makePdf(), { title: 'Tờ trình cần sửa', kind: 'internal' })).json()) as { id: number }
+    await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'approve', assignees: ['truongphong2'] }, { action: 'sign', assignees: ['giamdoc'] }] })
+    const head = await signIn('truongphong2')
+    await head.goto(`${base}/documents/${doc.id}`)
+    await head.click('[data-testid=actions] button[data-action=return]')
+    await head.waitForSelector('dialog[open] #reason')
+    expect(await head.evaluate(() => document.activeElement?.id)).to.equal('reason')
+    await head.click('dialog[open] button[type=submit]')
+    await head.waitForSelector('#reason-error')
+    await head.fill('#reason', 'Bổ sung số liệu quý III')
+    await head.click('dialog[open] button[type=submit]')
+    await head.waitForSelector('[data-testid=document][data-status=returned]')
+    const page = await signIn('chuyenvien')
+    await page.goto(`${base}/documents/${doc.id}`)
+    expect(await page.textContent('[data-testid=timeline]')).to.contain('Bổ sung số liệu quý III')
+    await page.click('[data-testid=actions] button[data-action=revise]')
+    await page.setInputFiles('#revise-file', { name: 'sua.pdf', mimeType: 'application/pdf', buffer: await makePdf({ title: 'Ban sua' }) })
+    await page.click('dialog[open] button[type=submit]')
+    await page.waitForSelector('[data-testid=document][data-status=draft]')
+    await page.click('[data-testid=actions] button[data-action=submit]')
+    await page.waitForSelector('dialog[open] [data-testid=submit-route]')
+    await page.click('dialog[open] input[name=route-mode] >> nth=1')
+    await page.click('dialog[open] .step-edit >> nth=0 >> text=Lê Thị Mai')
+    await page.click('dialog[open] [data-testid=submit-route]')
+    await page.waitForSelector('[data-testid=document][data-status=in_progress]')
+    expect(await page.locator('.versions li').count()).to.equal(2)
+  })
+
+  it('a deputy signs by delegation: the chain shows who signed, with KT. and the principal\'s title', async () => {
+    const leader = await as('giamdoc')
+    const now = Date.now()
+    await leader.post('/api/delegations', { delegate: 'phogiamdoc', marker: 'KT.', from: new Date(now - 60_000).toISOString(), to: new Date(now + 3_600_000).toISOString() })
+    const drafter = await as('chuyenvien')
+    const doc = (await (await drafter.upload(await makePdf(), { title: 'Quyết định ký thay', kind: 'internal' })).json()) as { id: number }
+    await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'sign', assignees: ['giamdoc'] }] })
+    const page = await signIn('phogiamdoc')
+    await page.goto(`${base}/inbox`)
+    const row = page.locator(`[data-testid=inbox] tr[data-document="${doc.id}"]`)
+    await row.waitFor()
+    expect(await row.textContent()).to.contain('Ủy quyền')
+    await row.locator('a').click()
+    await page.waitForSelector('[data-testid=actions]')
+    await act(page, 'sign', pinOf('phogiamdoc'))
+    await page.waitForSelector('[data-testid=document][data-status=issued]')
+    const step = (await page.textContent('[data-testid=timeline] .steps')) ?? ''
+    expect(step).to.contain('Phạm Thị Hoa').and.contain('KT. Giám đốc')
+    await page.waitForSelector('[data-testid=validation] li[data-indication=PASSED]')
   })
 
   it('logged no console error on any page, but for the refusals provoked above', () => {

@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from 'preact'
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError } from './api.js'
-import { L, statusLabel } from './i18n.js'
+import { L, lang, statusLabel } from './i18n.js'
 import { navigate } from './router.js'
 
 /** An in-app link: a real <a href> (opens in a new tab with a modifier), navigated without reload. */
@@ -19,11 +19,44 @@ export function Loading(props: { label?: string }): JSX.Element {
 }
 
 /** The message of an error for a person: the server's message (Vietnamese), or a plain fallback. */
+/** What a refusal means, by its code, in both languages (the server's own text is Vietnamese). */
+const REFUSALS: Record<string, [string, string]> = {
+  FORBIDDEN: ['Bạn không có quyền thực hiện thao tác này.', 'You may not do this.'],
+  NOT_FOUND: ['Không tìm thấy.', 'Not found.'],
+  CONFLICT: ['Đã có thay đổi hoặc dữ liệu trùng; hãy tải lại trang và thử lại.', 'Something changed meanwhile or already exists; reload and try again.'],
+  STEP_NOT_ACTIVE: ['Bước này chưa đến lượt hoặc đã kết thúc.', 'This step is not active.'],
+  NOT_ASSIGNEE: ['Bước này không được giao cho bạn.', 'This step is not assigned to you.'],
+  OWN_DRAFT: ['Không ký trên văn bản do chính mình soạn thảo.', 'You cannot sign your own draft.'],
+  NO_CERTIFICATE: ['Bạn chưa có chứng thư số còn hiệu lực cho việc này.', 'You have no valid certificate for this.'],
+  PIN_INCORRECT: ['Mã PIN không đúng.', 'Wrong PIN.'],
+  CERT_REVOKED: ['Chứng thư số của bạn đã bị thu hồi.', 'Your certificate is revoked.'],
+  CERT_EXPIRED: ['Chứng thư số của bạn đã hết hạn.', 'Your certificate has expired.'],
+  UPLOAD_TOO_LARGE: ['Tệp quá lớn.', 'The file is too large.'],
+  NOT_A_PDF: ['Tệp tải lên không phải PDF.', 'The file is not a PDF.'],
+  PDF_ENCRYPTED: ['Tệp PDF có mật khẩu; hãy tải bản không đặt mật khẩu.', 'The PDF is password-protected; upload one without a password.'],
+  PDF_UNREADABLE: ['Không đọc được tệp PDF này.', 'This PDF cannot be read.'],
+  TSA_FAILED: ['Không lấy được dấu thời gian; hãy thử lại.', 'No timestamp could be obtained; try again.'],
+  CSRF_REJECTED: ['Phiên làm việc đã thay đổi; hãy tải lại trang.', 'The session changed; reload the page.'],
+  IDEMPOTENCY_MISMATCH: ['Yêu cầu trùng với một yêu cầu khác.', 'This request clashes with another.'],
+}
+
+/** A BAD_REQUEST names its field first ("username: ..."): the field, for showing the error beside it. */
+export function fieldOf(err: unknown): string | undefined {
+  return err instanceof ApiError && err.code === 'BAD_REQUEST' ? /^([A-Za-z][\w.[\]]*):/.exec(err.message)?.[1] : undefined
+}
+
+/** The message of an error for a person, in the page's language. */
 export function messageOf(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'NETWORK') return L('Không kết nối được máy chủ. Kiểm tra mạng và thử lại.', 'Cannot reach the server. Check the network and try again.')
     if (err.status >= 500) return L('Máy chủ gặp lỗi. Hãy thử lại sau.', 'The server failed. Please try again later.')
-    return err.message
+    const known = REFUSALS[err.code]
+    if (known && (lang() === 'en' || err.code !== 'CONFLICT')) return L(...known)
+    if (err.code === 'BAD_REQUEST') {
+      const detail = err.message.replace(/^[A-Za-z][\w.[\]]*:\s*/, '')
+      return L(`Dữ liệu chưa hợp lệ: ${detail}`, `Invalid input: ${err.message}`)
+    }
+    return lang() === 'en' ? `Refused (${err.code}).` : err.message
   }
   return L('Đã có lỗi xảy ra.', 'Something went wrong.')
 }
@@ -74,7 +107,9 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
     const opener = document.activeElement as HTMLElement | null
     const d = ref.current
     if (d && !d.open) d.showModal()
-    const first = d?.querySelector<HTMLElement>('[autofocus], input, select, textarea, button')
+    // The field marked autofocus (the PIN, the reason), else the first control of the body: never
+    // the header's close button, or typing would go nowhere.
+    const first = d?.querySelector<HTMLElement>('[autofocus]') ?? d?.querySelector<HTMLElement>('.dialog-body input, .dialog-body select, .dialog-body textarea, .dialog-body button')
     first?.focus()
     return () => opener?.focus()
   }, [])
@@ -135,6 +170,9 @@ export function Redirect(props: { to: string }): JSX.Element {
   return <Loading />
 }
 
+/** What a date field's owner keeps while its text is not a real date (DateInput's onChange gave null). */
+export const INVALID_DATE = 'invalid'
+
 /** dd/MM/yyyy -> YYYY-MM-DD, or undefined when it is not a real date. */
 export function parseVnDate(text: string): string | undefined {
   const m = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$/.exec(text)
@@ -149,20 +187,27 @@ const vnText = (iso: string): string => (/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${is
 
 /**
  * A date typed as dd/MM/yyyy whatever the browser's locale (a native date input follows the
- * operating system's). `value` and `onChange` carry YYYY-MM-DD, or '' while the text is not a date.
+ * operating system's). `onChange` gets YYYY-MM-DD, '' when the field is empty, or null while the
+ * text is not a real date (the field is then marked invalid and says so).
  */
-export function DateInput(props: { id?: string; value: string; onChange: (iso: string) => void; 'aria-label'?: string; invalid?: boolean }): JSX.Element {
+export function DateInput(props: { id?: string; value: string; onChange: (iso: string | null) => void; 'aria-label'?: string; invalid?: boolean }): JSX.Element {
   const [text, setText] = useState(vnText(props.value))
   useEffect(() => {
-    if (parseVnDate(text) !== props.value) setText(vnText(props.value))
+    // Follow the parent when it sets a date or clears a valid one; never wipe what is being typed.
+    const parsed = parseVnDate(text)
+    if (props.value === '' ? parsed !== undefined : /^\d{4}-\d{2}-\d{2}$/.test(props.value) && parsed !== props.value) setText(vnText(props.value))
   }, [props.value])
+  const bad = text.trim() !== '' && parseVnDate(text) === undefined
   return (
-    <input id={props.id} class="date-input" inputMode="numeric" placeholder="dd/mm/yyyy" maxLength={10} value={text} aria-label={props['aria-label']} aria-invalid={props.invalid}
-      onInput={(e) => {
-        const t = e.currentTarget.value
-        setText(t)
-        props.onChange(parseVnDate(t) ?? '')
-      }} />
+    <span class="date-wrap">
+      <input id={props.id} class="date-input" inputMode="numeric" placeholder="dd/mm/yyyy" maxLength={10} value={text} aria-label={props['aria-label']} aria-invalid={Boolean(props.invalid) || bad}
+        onInput={(e) => {
+          const t = e.currentTarget.value
+          setText(t)
+          props.onChange(t.trim() === '' ? '' : (parseVnDate(t) ?? null))
+        }} />
+      {bad && <small class="field-error">{L('Ngày không hợp lệ (dd/mm/yyyy)', 'Not a date (dd/mm/yyyy)')}</small>}
+    </span>
   )
 }
 

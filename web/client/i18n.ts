@@ -53,7 +53,7 @@ const ROLES: Record<string, [string, string]> = {
   head: ['Trưởng phòng', 'Department head'],
   leader: ['Lãnh đạo', 'Leader'],
   clerk: ['Văn thư', 'Records clerk'],
-  compliance: ['Kiểm tra', 'Compliance'],
+  compliance: ['Cán bộ kiểm tra', 'Compliance'],
   admin: ['Quản trị', 'Administrator'],
 }
 export const roleLabel = (r: string): string => L(...(ROLES[r] ?? [r, r]))

@@ -4,6 +4,7 @@ import { api, setCsrf, whenSignedOut } from './api.js'
 import { Link, Loading, Redirect } from './components.js'
 import { L, lang, roleLabel, setLang, type Lang } from './i18n.js'
 import { match, navigate, onNavigate, path } from './router.js'
+import { CHANGED } from './events.js'
 import { LoginPage } from './pages/login.js'
 import { DocumentListPage, InboxPage } from './pages/inbox.js'
 import { DocumentPage } from './pages/document.js'
@@ -60,10 +61,17 @@ function Page(props: { me: Me; at: string }): JSX.Element {
 /** How many steps wait for me, refreshed on every navigation (the count beside "Chờ xử lý"). */
 function useWaiting(me: Me, at: string): number | undefined {
   const [n, setN] = useState<number | undefined>()
+  const [changed, setChanged] = useState(0)
+  // A page that changed something (signed, returned...) says so; the count follows at once.
+  useEffect(() => {
+    const bump = (): void => setChanged((c) => c + 1)
+    window.addEventListener(CHANGED, bump)
+    return () => window.removeEventListener(CHANGED, bump)
+  }, [])
   useEffect(() => {
     if (!signer(me)) return
     api.get<unknown[]>('/api/inbox').then((items) => setN(items.length), () => setN(undefined))
-  }, [me.id, at])
+  }, [me.id, at, changed])
   return n
 }
 
@@ -78,11 +86,12 @@ function Nav(props: { me: Me; at: string }): JSX.Element {
     ['/delegations', L('Ủy quyền', 'Delegations'), signer(me)],
     ['/dashboard', L('Báo cáo ký số', 'Coverage'), reports(me)],
     ['/admin', L('Quản trị', 'Administration'), has(me, 'admin')],
+    ['/certificates', L('Chứng thư số', 'Certificates'), true],
   ]
   return (
     <nav class="nav" aria-label={L('Chức năng', 'Main')}>
       {items.filter(([, , show]) => show).map(([href, label]) => {
-        const current = at === href || at.startsWith(`${href}/`) || (href === '/issued' && at.startsWith('/documents/'))
+        const current = at === href || at.startsWith(`${href}/`)
         return (
           <Link key={href} href={href} class={current ? 'nav-item current' : 'nav-item'} aria-current={current ? 'page' : undefined}>
             {label}{href === '/inbox' && waiting ? <span class="count" data-testid="waiting-count" aria-label={L(`${waiting} văn bản chờ`, `${waiting} waiting`)}>{waiting}</span> : null}
@@ -133,10 +142,14 @@ function App(): JSX.Element {
       setMe(r.user ?? null)
     }, () => setMe(null))
   }, [])
+  // Re-rendering from the top redraws every text in the new language; forms keep what was typed.
   const changeLang = (l: Lang): void => {
     setLang(l)
     setLangTick(l)
   }
+  useEffect(() => {
+    document.title = L('Kyso – Ký số văn bản', 'Kyso – Document signing')
+  })
   const logout = (): void => {
     void api.post('/api/auth/logout').finally(() => {
       setMe(null)
@@ -153,7 +166,7 @@ function App(): JSX.Element {
     if (me === null && at !== '/login') navigate(`/login?next=${encodeURIComponent(at + location.search)}`, true)
   }, [me, at])
   return (
-    <div class="shell" key={lang()}>
+    <div class="shell">
       <Header me={me ?? undefined} at={at} onLang={changeLang} onLogout={logout} />
       <main class="main" id="main">
         {me === undefined ? <Loading /> : me === null ? <LoginPage onSignedIn={signedIn} /> : <Page me={me} at={at} />}

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api } from '../api.js'
-import { Async, Dialog, ErrorNote, Field, Link, PageHead, useAction, useLoad } from '../components.js'
+import { Async, Dialog, ErrorNote, Field, Link, PageHead, fieldOf, messageOf, useAction, useLoad } from '../components.js'
 import { formatDate, formatDateTime } from '../format.js'
 import { L, ROLE_NAMES, roleLabel } from '../i18n.js'
 import type { Me } from '../main.js'
@@ -12,7 +12,7 @@ interface Cert { id: number; kind: string; status: string; username: string; ful
 interface Anchor { fingerprint: string; subject: string; issuer: string; notBefore: string; notAfter: string; source: string }
 
 const TABS: [string, string, string][] = [
-  ['users', 'Người dùng', 'Users'], ['agencies', 'Cơ quan', 'Agencies'], ['certificates', 'Chứng thư số', 'Certificates'], ['trust', 'Điểm tin cậy', 'Trust anchors'],
+  ['users', 'Người dùng', 'Users'], ['agencies', 'Cơ quan', 'Agencies'], ['certificates', 'Chứng thư số', 'Certificates'], ['trust', 'Chứng thư số gốc tin cậy', 'Trust anchors'],
 ]
 
 /** Administration for the admin role: the API refuses everyone else, the page only hides the menu. */
@@ -35,15 +35,9 @@ function Users(props: { me: Me }): JSX.Element {
   const users = useLoad(() => api.get<User[]>('/api/admin/users'))
   const agencies = useLoad(() => api.get<Agency[]>('/api/admin/agencies'))
   const [editing, setEditing] = useState<User | 'new' | undefined>()
-  const [failure, setFailure] = useState<unknown>()
+  const { busy, error: failure, run } = useAction()
   const toggle = async (u: User): Promise<void> => {
-    setFailure(undefined)
-    try {
-      await api.patch(`/api/admin/users/${u.id}`, { disabled: !u.disabled })
-      users.reload()
-    } catch (err) {
-      setFailure(err)
-    }
+    if (await run(() => api.patch(`/api/admin/users/${u.id}`, { disabled: !u.disabled }))) users.reload()
   }
   return (
     <div class="card table-card">
@@ -57,7 +51,7 @@ function Users(props: { me: Me }): JSX.Element {
               <td>{u.fullName}{u.title && <small class="muted"> · {u.title}</small>}</td><td><code>{u.username}</code></td><td>{u.agencyCode}</td>
               <td>{u.roles.map(roleLabel).join(', ')}</td>
               <td>{u.disabled ? <span class="badge muted">{L('Đã khóa', 'Disabled')}</span> : <span class="badge ok">{L('Hoạt động', 'Active')}</span>}</td>
-              <td class="row-actions"><button type="button" class="small" onClick={() => setEditing(u)}>{L('Sửa', 'Edit')}</button>{u.id !== props.me.id && <button type="button" class="small" onClick={() => void toggle(u)}>{u.disabled ? L('Mở khóa', 'Enable') : L('Khóa', 'Disable')}</button>}</td>
+              <td class="row-actions"><button type="button" class="small" onClick={() => setEditing(u)}>{L('Sửa', 'Edit')}</button>{u.id !== props.me.id && <button type="button" class="small" disabled={busy} onClick={() => void toggle(u)}>{u.disabled ? L('Mở khóa', 'Enable') : L('Khóa', 'Disable')}</button>}</td>
             </tr>
           ))}</tbody>
         </table>
@@ -70,31 +64,28 @@ function Users(props: { me: Me }): JSX.Element {
 function UserDialog(props: { user?: User | undefined; agencies: Agency[]; onClose: () => void; onSaved: () => void }): JSX.Element {
   const u = props.user
   const [form, setForm] = useState({ username: u?.username ?? '', fullName: u?.fullName ?? '', title: u?.title ?? '', agencyCode: u?.agencyCode ?? props.agencies[0]?.code ?? '', password: '', roles: u?.roles ?? ['staff'] })
-  const [failure, setFailure] = useState<unknown>()
+  const { busy, error: failure, run } = useAction()
   const save = async (e: Event): Promise<void> => {
     e.preventDefault()
-    setFailure(undefined)
-    try {
-      if (u) await api.patch(`/api/admin/users/${u.id}`, { roles: form.roles, title: form.title })
-      else await api.post('/api/admin/users', form)
-      props.onSaved()
-    } catch (err) {
-      setFailure(err)
-    }
+    if (await run(() => (u ? api.patch(`/api/admin/users/${u.id}`, { roles: form.roles, title: form.title }) : api.post('/api/admin/users', form)))) props.onSaved()
   }
+  // A refusal that names a field is shown under that field; anything else under the form.
+  const field = fieldOf(failure)
+  const errorAt = (name: string): string | undefined => (field === name ? messageOf(failure) : undefined)
   return (
     <Dialog title={u ? L('Sửa người dùng', 'Edit user') : L('Thêm người dùng', 'Add user')} onClose={props.onClose}>
       <form class="dialog-body" onSubmit={save} noValidate>
-        {!u && <Field id="u-username" label={L('Tên đăng nhập', 'Username')}><input id="u-username" value={form.username} onInput={(e) => setForm({ ...form, username: e.currentTarget.value })} /></Field>}
-        {!u && <Field id="u-name" label={L('Họ tên', 'Full name')}><input id="u-name" value={form.fullName} onInput={(e) => setForm({ ...form, fullName: e.currentTarget.value })} /></Field>}
-        <Field id="u-title" label={L('Chức danh', 'Title')}><input id="u-title" value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} /></Field>
-        {!u && <Field id="u-agency" label={L('Cơ quan', 'Agency')}><select id="u-agency" value={form.agencyCode} onChange={(e) => setForm({ ...form, agencyCode: e.currentTarget.value })}>{props.agencies.map((a) => <option key={a.code} value={a.code}>{a.name}</option>)}</select></Field>}
-        {!u && <Field id="u-password" label={L('Mật khẩu ban đầu', 'Initial password')} hint={L('Ít nhất 8 ký tự', 'At least 8 characters')}><input id="u-password" type="password" autocomplete="new-password" value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} /></Field>}
+        {!u && <Field id="u-username" error={errorAt('username')} label={L('Tên đăng nhập', 'Username')}><input id="u-username" value={form.username} onInput={(e) => setForm({ ...form, username: e.currentTarget.value })} /></Field>}
+        {!u && <Field id="u-name" error={errorAt('fullName')} label={L('Họ tên', 'Full name')}><input id="u-name" value={form.fullName} onInput={(e) => setForm({ ...form, fullName: e.currentTarget.value })} /></Field>}
+        <Field id="u-title" error={errorAt('title')} label={L('Chức danh', 'Title')}><input id="u-title" value={form.title} onInput={(e) => setForm({ ...form, title: e.currentTarget.value })} /></Field>
+        {!u && <Field id="u-agency" error={errorAt('agencyCode')} label={L('Cơ quan', 'Agency')}><select id="u-agency" value={form.agencyCode} onChange={(e) => setForm({ ...form, agencyCode: e.currentTarget.value })}>{props.agencies.map((a) => <option key={a.code} value={a.code}>{a.name}</option>)}</select></Field>}
+        {!u && <Field id="u-password" error={errorAt('password')} label={L('Mật khẩu ban đầu', 'Initial password')} hint={L('Ít nhất 8 ký tự', 'At least 8 characters')}><input id="u-password" type="password" autocomplete="new-password" value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} /></Field>}
         <fieldset class="checks"><legend>{L('Vai trò', 'Roles')}</legend>
           {ROLE_NAMES.map((r) => <label key={r}><input type="checkbox" checked={form.roles.includes(r)} onChange={(e) => setForm({ ...form, roles: e.currentTarget.checked ? [...form.roles, r] : form.roles.filter((x) => x !== r) })} /> {roleLabel(r)}</label>)}
         </fieldset>
-        <ErrorNote error={failure} />
-        <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="primary">{L('Lưu', 'Save')}</button></div>
+        {field === 'roles' && <small class="field-error" role="alert">{messageOf(failure)}</small>}
+        {(!field || !['username', 'fullName', 'title', 'agencyCode', 'password', 'roles'].includes(field)) && <ErrorNote error={failure} />}
+        <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="primary" disabled={busy}>{L('Lưu', 'Save')}</button></div>
       </form>
     </Dialog>
   )
@@ -103,7 +94,7 @@ function UserDialog(props: { user?: User | undefined; agencies: Agency[]; onClos
 function Agencies(): JSX.Element {
   const list = useLoad(() => api.get<Agency[]>('/api/admin/agencies'))
   const [form, setForm] = useState({ code: '', name: '', parentCode: '' })
-  const { error: failure, run } = useAction()
+  const { busy, error: failure, run } = useAction()
   const add = async (e: Event): Promise<void> => {
     e.preventDefault()
     if (!(await run(() => api.post('/api/admin/agencies', { code: form.code.trim(), name: form.name.trim(), ...(form.parentCode && { parentCode: form.parentCode }) })))) return
@@ -119,7 +110,7 @@ function Agencies(): JSX.Element {
             <Field id="a-code" label={L('Mã', 'Code')}><input id="a-code" value={form.code} placeholder="UBND-P-..." onInput={(e) => setForm({ ...form, code: e.currentTarget.value.toUpperCase() })} /></Field>
             <Field id="a-name" label={L('Tên cơ quan', 'Name')}><input id="a-name" value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} /></Field>
             <Field id="a-parent" label={L('Cơ quan cấp trên', 'Parent')}><select id="a-parent" value={form.parentCode} onChange={(e) => setForm({ ...form, parentCode: e.currentTarget.value })}><option value="">—</option>{agencies.map((a) => <option key={a.code} value={a.code}>{a.name}</option>)}</select></Field>
-            <div class="form-actions"><button type="submit" class="primary">{L('Thêm', 'Add')}</button></div>
+            <div class="form-actions"><button type="submit" class="primary" disabled={busy}>{L('Thêm', 'Add')}</button></div>
           </form>
           <ErrorNote error={failure} />
         </div>
@@ -140,7 +131,7 @@ function Certificates(): JSX.Element {
   const list = useLoad(() => api.get<Cert[]>('/api/admin/certificates'))
   const users = useLoad(() => api.get<User[]>('/api/admin/users'))
   const [form, setForm] = useState({ username: '', kind: 'personal' })
-  const { error: failure, run } = useAction()
+  const { busy, error: failure, run } = useAction()
   const [revoking, setRevoking] = useState<Cert | undefined>()
   const request = async (e: Event): Promise<void> => {
     e.preventDefault()
@@ -154,7 +145,7 @@ function Certificates(): JSX.Element {
         <form class="form-grid" onSubmit={request} noValidate>
           <Field id="c-user" label={L('Người dùng', 'User')}><select id="c-user" value={form.username} onChange={(e) => setForm({ ...form, username: e.currentTarget.value })}><option value="">—</option>{(users.data ?? []).filter((u) => !u.disabled).map((u) => <option key={u.username} value={u.username}>{u.fullName} ({u.username})</option>)}</select></Field>
           <Field id="c-kind" label={L('Loại', 'Kind')}><select id="c-kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.currentTarget.value })}><option value="personal">{L('Cá nhân', 'Personal')}</option><option value="seal">{L('Cơ quan (con dấu, văn thư giữ)', 'Agency seal (held by the clerk)')}</option></select></Field>
-          <div class="form-actions"><button type="submit" class="primary">{L('Cấp', 'Issue')}</button></div>
+          <div class="form-actions"><button type="submit" class="primary" disabled={busy}>{L('Cấp', 'Issue')}</button></div>
         </form>
         <ErrorNote error={failure} />
       </div>
@@ -188,15 +179,10 @@ const REASONS: [string, string, string][] = [
 
 function RevokeDialog(props: { cert: Cert; onClose: () => void; onDone: () => void }): JSX.Element {
   const [reason, setReason] = useState('unspecified')
-  const [failure, setFailure] = useState<unknown>()
+  const { busy, error: failure, run } = useAction()
   const revoke = async (e: Event): Promise<void> => {
     e.preventDefault()
-    try {
-      await api.post(`/api/admin/certificates/${props.cert.id}/revoke`, { reason })
-      props.onDone()
-    } catch (err) {
-      setFailure(err)
-    }
+    if (await run(() => api.post(`/api/admin/certificates/${props.cert.id}/revoke`, { reason }))) props.onDone()
   }
   return (
     <Dialog title={L('Thu hồi chứng thư số', 'Revoke the certificate')} onClose={props.onClose}>
@@ -205,7 +191,7 @@ function RevokeDialog(props: { cert: Cert; onClose: () => void; onDone: () => vo
         <p class="muted small">{L('Chữ ký đã có dấu thời gian trước lúc thu hồi vẫn hợp lệ; từ nay chứng thư này không ký được nữa.', 'Signatures timestamped before the revocation stay valid; from now on this certificate cannot sign.')}</p>
         <Field id="r-reason" label={L('Lý do', 'Reason')}><select id="r-reason" value={reason} onChange={(e) => setReason(e.currentTarget.value)}>{REASONS.map(([v, vi, en]) => <option key={v} value={v}>{L(vi, en)}</option>)}</select></Field>
         <ErrorNote error={failure} />
-        <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="danger">{L('Thu hồi', 'Revoke')}</button></div>
+        <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="danger" disabled={busy}>{L('Thu hồi', 'Revoke')}</button></div>
       </form>
     </Dialog>
   )
@@ -214,7 +200,7 @@ function RevokeDialog(props: { cert: Cert; onClose: () => void; onDone: () => vo
 function Trust(): JSX.Element {
   const list = useLoad(() => api.get<Anchor[]>('/api/admin/trust-anchors'))
   const [pem, setPem] = useState('')
-  const { error: failure, run } = useAction()
+  const { busy, error: failure, run } = useAction()
   const add = async (e: Event): Promise<void> => {
     e.preventDefault()
     if (!(await run(() => api.post('/api/admin/trust-anchors', { pem })))) return
@@ -224,7 +210,7 @@ function Trust(): JSX.Element {
   return (
     <>
       <div class="card table-card">
-        <h2>{L('Điểm tin cậy', 'Trust anchors')}</h2>
+        <h2>{L('Chứng thư số gốc tin cậy', 'Trust anchors')}</h2>
         <p class="muted small">{L('Chữ ký chỉ được coi là tin cậy khi chứng thư của người ký dẫn về một trong các chứng thư gốc này.', 'A signature is trusted only when its certificate chains to one of these roots.')}</p>
         <Async state={list}>{(anchors) => (
           <table class="table">
@@ -238,7 +224,7 @@ function Trust(): JSX.Element {
         <form onSubmit={add}>
           <Field id="t-pem" label="PEM"><textarea id="t-pem" rows={6} class="mono" value={pem} placeholder="-----BEGIN CERTIFICATE-----" onInput={(e) => setPem(e.currentTarget.value)} /></Field>
           <ErrorNote error={failure} />
-          <button type="submit" class="primary">{L('Thêm', 'Add')}</button>
+          <button type="submit" class="primary" disabled={busy}>{L('Thêm', 'Add')}</button>
         </form>
       </div>
     </>

@@ -1,10 +1,11 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, qs } from '../api.js'
-import { Async, DateInput, Link, PageHead, Progress, useLoad } from '../components.js'
+import { Async, DateInput, INVALID_DATE, Link, PageHead, Progress, useLoad } from '../components.js'
 import { TrendChart, type Point } from '../chart.js'
 import { formatDate, percent } from '../format.js'
-import { actionLabel, L } from '../i18n.js'
+import { actionLabel, L, lang } from '../i18n.js'
+import { whyText } from '../verdicts.js'
 import { navigate, query } from '../router.js'
 
 interface Targets { internalRate: number; minDocuments: number; procedures: number; deadline: string }
@@ -18,10 +19,13 @@ interface Report { period: { from: string; to: string; asOf: string }; targets: 
 const STATUS: Record<string, [string, string]> = {
   met: ['Đạt cả hai', 'Both met'],
   on_track: ['Đúng tiến độ', 'On track'],
-  at_risk: ['Có nguy cơ', 'At risk'],
+  at_risk: ['Có nguy cơ chậm', 'At risk'],
   behind: ['Chậm', 'Behind'],
 }
 const statusText = (s: string): string => L(...(STATUS[s] ?? [s, s]))
+
+/** Lower case without Vietnamese marks: "tu phap" finds "Tư pháp". */
+const fold = (t: string): string => t.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().trim()
 
 type SortKey = 'name' | 'rate' | 'procedures' | 'documents' | 'status'
 const STATUS_ORDER: Record<string, number> = { behind: 0, at_risk: 1, on_track: 2, met: 3 }
@@ -40,8 +44,12 @@ export function DashboardPage(): JSX.Element {
   const [status, setStatus] = useState('')
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'status', desc: false })
   const state = useLoad(() => api.get<Report>(`/api/reports/coverage${qs({ from: applied.from, to: applied.to, trend: 1 })}`), [applied.from, applied.to])
+  const [periodError, setPeriodError] = useState<string | undefined>()
   const apply = (e: Event): void => {
     e.preventDefault()
+    if (from === INVALID_DATE || to === INVALID_DATE) return setPeriodError(L('Nhập ngày theo dạng dd/mm/yyyy.', 'Type dates as dd/mm/yyyy.'))
+    if (from && to && to < from) return setPeriodError(L('"Đến" phải sau "Từ".', '"To" must not be before "From".'))
+    setPeriodError(undefined)
     setApplied({ from, to })
     navigate(`/dashboard${qs({ from, to })}`, true)
   }
@@ -49,16 +57,17 @@ export function DashboardPage(): JSX.Element {
     <section>
       <PageHead title={L('Tiến độ ký số của các cơ quan', 'Agencies\' progress in digital signing')} sub={L('Mục tiêu 1: 100% cơ quan ký số văn bản nội bộ. Mục tiêu 2: mỗi cơ quan có ít nhất 2 thủ tục hành chính có kết quả được ký số.', 'Target 1: 100% of agencies sign internal documents. Target 2: at least 2 public procedures per agency with signed results.')}>
         <form class="period" onSubmit={apply}>
-          <label>{L('Từ', 'From')} <DateInput value={from} onChange={setFrom} aria-label={L('Từ ngày', 'From')} /></label>
-          <label>{L('Đến', 'To')} <DateInput value={to} onChange={setTo} aria-label={L('Đến ngày', 'To')} /></label>
+          <label>{L('Từ', 'From')} <DateInput value={from} onChange={(v) => setFrom(v ?? INVALID_DATE)} aria-label={L('Từ ngày', 'From')} /></label>
+          <label>{L('Đến', 'To')} <DateInput value={to} onChange={(v) => setTo(v ?? INVALID_DATE)} aria-label={L('Đến ngày', 'To')} /></label>
           <button type="submit">{L('Xem', 'Show')}</button>
+          {periodError && <small class="field-error" role="alert" data-testid="period-error">{periodError}</small>}
         </form>
       </PageHead>
       <Async state={state}>{(r) => {
         const t = r.targets
-        const needle = filter.trim().toLowerCase()
+        const needle = fold(filter)
         const rows = r.agencies
-          .filter((a) => !needle || a.name.toLowerCase().includes(needle) || a.code.toLowerCase().includes(needle))
+          .filter((a) => !needle || fold(a.name).includes(needle) || fold(a.code).includes(needle))
           .filter((a) => !status || a.status === status)
           .sort((a, b) => {
             const v = sort.key === 'name' ? a.name.localeCompare(b.name, 'vi') : sort.key === 'rate' ? (a.rate ?? -1) - (b.rate ?? -1) : sort.key === 'procedures' ? a.signedProcedures.length - b.signedProcedures.length : sort.key === 'documents' ? a.documents - b.documents : (STATUS_ORDER[a.status] ?? 0) - (STATUS_ORDER[b.status] ?? 0)
@@ -88,7 +97,15 @@ export function DashboardPage(): JSX.Element {
                   <option value="">{L('Mọi trạng thái', 'Any status')}</option>
                   {Object.keys(STATUS).map((s) => <option key={s} value={s}>{statusText(s)}</option>)}
                 </select>
-                <a class="button" href={`/api/reports/coverage${qs({ from: applied.from, to: applied.to, format: 'csv', lang: document.documentElement.lang === 'en' ? 'en' : undefined })}`} download>{L('Tải CSV', 'Download CSV')}</a>
+                <select class="narrow-only" aria-label={L('Sắp xếp', 'Sort by')} value={`${sort.key}:${sort.desc ? 'desc' : 'asc'}`} onChange={(e) => { const [key, dir] = e.currentTarget.value.split(':'); setSort({ key: key as SortKey, desc: dir === 'desc' }) }}>
+                  <option value="status:asc">{L('Trạng thái (chậm trước)', 'Status (behind first)')}</option>
+                  <option value="name:asc">{L('Tên cơ quan', 'Agency name')}</option>
+                  <option value="rate:asc">{L('Tỷ lệ ký số (thấp trước)', 'Signing rate (lowest first)')}</option>
+                  <option value="rate:desc">{L('Tỷ lệ ký số (cao trước)', 'Signing rate (highest first)')}</option>
+                  <option value="procedures:asc">{L('TTHC ký số (ít trước)', 'Signed procedures (fewest first)')}</option>
+                  <option value="documents:desc">{L('Văn bản (nhiều trước)', 'Documents (most first)')}</option>
+                </select>
+                <a class="button" href={`/api/reports/coverage${qs({ from: applied.from, to: applied.to, format: 'csv', lang: lang() === 'en' ? 'en' : undefined })}`} download>{L('Tải CSV', 'Download CSV')}</a>
               </div>
               <table class="table coverage" data-testid="coverage-table">
                 <thead><tr>{head('name', L('Cơ quan', 'Agency'))}{head('documents', L('Văn bản', 'Documents'))}{head('rate', L('Ký số nội bộ', 'Internal signing'))}{head('procedures', L('TTHC ký số', 'Signed procedures'))}{head('status', L('Trạng thái', 'Status'))}</tr></thead>
@@ -134,7 +151,7 @@ export function AgencyPage(props: { code: string }): JSX.Element {
     <Async state={state}>{(d) => (
       <section data-testid="agency-report">
         <PageHead title={d.agency.name} sub={<><Link href={`/dashboard${qs(params)}`}>{L('← Tất cả cơ quan', '← All agencies')}</Link> · <span class={`badge cov-${d.agency.status}`}>{statusText(d.agency.status)}</span></>}>
-          <a class="button" href={`/api/reports/coverage/${encodeURIComponent(props.code)}${qs({ ...params, format: 'csv' })}`} download>{L('Tải CSV', 'Download CSV')}</a>
+          <a class="button" href={`/api/reports/coverage/${encodeURIComponent(props.code)}${qs({ ...params, format: 'csv', lang: lang() === 'en' ? 'en' : undefined })}`} download>{L('Tải CSV', 'Download CSV')}</a>
         </PageHead>
         <div class="tiles">
           <Tile label={L('Văn bản nội bộ đã phát hành', 'Internal documents issued')} value={String(d.agency.documents)} sub={`${d.agency.issuedInKyso} Kyso · ${d.agency.paper} ${L('giấy', 'paper')}`} />
@@ -149,7 +166,7 @@ export function AgencyPage(props: { code: string }): JSX.Element {
             {d.notFullySigned.length === 0 ? <p class="muted">{L('Không có.', 'None.')}</p> : (
               <ul class="evidence">{d.notFullySigned.map((x) => (
                 <li key={x.id}><Link href={`/documents/${x.id}`}>{x.title}</Link> <small class="muted">{formatDate(x.issuedAt)}</small>
-                  <ul>{x.reasons.map((r, i) => <li key={i} class="small">{L('Bước', 'Step')} {r.step} ({actionLabel(r.action)}): {L(...(INDICATION[r.indication] ?? [r.indication, r.indication]))}{r.subIndication ? ` – ${r.subIndication}` : ''}</li>)}</ul>
+                  <ul>{x.reasons.map((r, i) => <li key={i} class="small">{L('Bước', 'Step')} {r.step} ({actionLabel(r.action)}): {L(...(INDICATION[r.indication] ?? [r.indication, r.indication]))}{r.subIndication ? ` – ${whyText(r.subIndication) ?? ''}` : ''}</li>)}</ul>
                 </li>
               ))}</ul>
             )}

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api } from '../api.js'
-import { Async, DateInput, ErrorNote, Field, PageHead, useLoad } from '../components.js'
+import { Async, DateInput, ErrorNote, Field, INVALID_DATE, PageHead, useLoad } from '../components.js'
 import { formatDate, todayVn } from '../format.js'
 import { L } from '../i18n.js'
 import type { Me } from '../main.js'
@@ -34,8 +34,8 @@ export function DelegationsPage(props: { me: Me }): JSX.Element {
     e.preventDefault()
     const found: Record<string, string> = {}
     if (!form.delegate) found.delegate = L('Chọn người được ủy quyền.', 'Pick the delegate.')
-    if (!form.from) found.from = L('Chọn ngày bắt đầu.', 'Pick the start date.')
-    if (!form.to || form.to < form.from) found.to = L('Ngày kết thúc phải sau ngày bắt đầu.', 'The end must be after the start.')
+    if (!form.from || form.from === INVALID_DATE) found.from = L('Nhập ngày bắt đầu (dd/mm/yyyy).', 'Enter the start date (dd/mm/yyyy).')
+    if (!form.to || form.to === INVALID_DATE || form.to < form.from) found.to = L('Ngày kết thúc (dd/mm/yyyy) không trước ngày bắt đầu.', 'The end date (dd/mm/yyyy) must not be before the start.')
     setErrors(found)
     if (Object.keys(found).length) return
     setBusy(true)
@@ -94,8 +94,8 @@ export function DelegationsPage(props: { me: Me }): JSX.Element {
                   {MARKERS.map(([m, vi, en]) => <option key={m} value={m}>{L(vi, en)}</option>)}
                 </select>
               </Field>
-              <Field id="del-from" label={L('Từ ngày', 'From')} error={errors.from}><DateInput id="del-from" value={form.from} onChange={(v) => setForm({ ...form, from: v })} invalid={Boolean(errors.from)} /></Field>
-              <Field id="del-to" label={L('Đến ngày', 'To')} error={errors.to}><DateInput id="del-to" value={form.to} onChange={(v) => setForm({ ...form, to: v })} invalid={Boolean(errors.to)} /></Field>
+              <Field id="del-from" label={L('Từ ngày', 'From')} error={errors.from}><DateInput id="del-from" value={form.from} onChange={(v) => setForm({ ...form, from: v ?? INVALID_DATE })} invalid={Boolean(errors.from)} /></Field>
+              <Field id="del-to" label={L('Đến ngày', 'To')} error={errors.to}><DateInput id="del-to" value={form.to} onChange={(v) => setForm({ ...form, to: v ?? INVALID_DATE })} invalid={Boolean(errors.to)} /></Field>
               <div class="form-actions"><button type="submit" class="primary" disabled={busy}>{L('Ủy quyền', 'Delegate')}</button></div>
             </form>
           )}</Async>

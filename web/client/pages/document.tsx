@@ -1,14 +1,16 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { Async, DateInput, Dialog, FilePick, useAction, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
+import { Async, DateInput, Dialog, FilePick, INVALID_DATE, useAction, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
 import { fileSize, formatDate, formatDateTime, todayVn } from '../format.js'
 import { actionLabel, L } from '../i18n.js'
 import type { Me } from '../main.js'
 import { PdfView } from '../pdf-view.js'
+import { announceChange } from '../events.js'
+import { VERDICT, whyText } from '../verdicts.js'
 import { RouteComposer, type Directory, type StepSpec } from './route-composer.js'
 
-interface Assignee { username: string; fullName: string; status: string; actedBy: number | null; actedAt: string | null }
+interface Assignee { username: string; fullName: string; title: string | null; status: string; actedBy: number | null; actedByName: string | null; actedAt: string | null }
 interface Step { id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completedAt: string | null; assignees: Assignee[] }
 interface Workflow { id: number; round: number; status: string; steps: Step[] }
 interface Signature { id: number; stepId: number; field: string; marker: string | null; onBehalfOf: number | null; indication: string | null; createdAt: string; fullName: string }
@@ -28,6 +30,7 @@ export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
   const done = (message: string): void => {
     setNotice(message)
     state.reload()
+    announceChange()
   }
   if (state.error instanceof ApiError && state.error.status === 404) {
     return <section class="card empty" data-testid="not-found"><h1>{L('Không tìm thấy văn bản', 'Document not found')}</h1><p>{L('Văn bản không tồn tại hoặc bạn không có quyền xem.', 'The document does not exist or you may not see it.')}</p><p><Link href="/inbox">{L('Về văn bản chờ xử lý', 'Back to the inbox')}</Link></p></section>
@@ -91,7 +94,7 @@ function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string
         <div class="action-row" key={a.stepId}>
           {a.onBehalfOf !== undefined && <p class="muted small">{L(`Bạn xử lý thay theo ủy quyền (${a.marker ?? ''})`, `You act by delegation (${a.marker ?? ''})`)}</p>}
           <div class="button-row">
-            <button type="button" class="primary" data-action={a.action} onClick={() => setOpen({ kind: a.action, stepId: a.stepId as number })}>{actionLabel(a.action)}{a.action === 'approve' ? '' : L(' số', '')}</button>
+            <button type="button" class="primary" data-action={a.action} onClick={() => setOpen({ kind: a.action, stepId: a.stepId as number })}>{a.action === 'sign' ? L('Ký số', 'Sign') : actionLabel(a.action)}</button>
             <button type="button" data-action="return" onClick={() => setOpen({ kind: 'return', stepId: a.stepId as number })}>{L('Trả lại', 'Return')}</button>
             <button type="button" class="danger-outline" data-action="reject" onClick={() => setOpen({ kind: 'reject', stepId: a.stepId as number })}>{L('Từ chối', 'Reject')}</button>
           </div>
@@ -127,7 +130,7 @@ function SignDialog(props: { action: string; stepId: number; onClose: () => void
     const found: Record<string, string> = {}
     if (!pin) found.pin = L('Nhập mã PIN của bạn.', 'Enter your PIN.')
     if (seal && !number.trim()) found.number = L('Nhập số, ký hiệu văn bản.', 'Enter the outgoing number.')
-    if (seal && !date) found.date = L('Chọn ngày phát hành.', 'Pick the issue date.')
+    if (seal && (!date || date === INVALID_DATE)) found.date = L('Nhập ngày ban hành (dd/mm/yyyy).', 'Enter the issue date (dd/mm/yyyy).')
     setErrors(found)
     if (Object.keys(found).length) return
     setBusy(true)
@@ -153,8 +156,8 @@ function SignDialog(props: { action: string; stepId: number; onClose: () => void
             <Field id="sign-number" label={L('Số, ký hiệu', 'Outgoing number')} error={errors.number}>
               <input id="sign-number" value={number} placeholder="15/STTTT-VP" onInput={(e) => setNumber(e.currentTarget.value)} aria-invalid={Boolean(errors.number)} />
             </Field>
-            <Field id="sign-date" label={L('Ngày phát hành', 'Issue date')} error={errors.date}>
-              <DateInput id="sign-date" value={date} onChange={setDate} invalid={Boolean(errors.date)} />
+            <Field id="sign-date" label={L('Ngày ban hành', 'Issue date')} error={errors.date}>
+              <DateInput id="sign-date" value={date} onChange={(v) => setDate(v ?? INVALID_DATE)} invalid={Boolean(errors.date)} />
             </Field>
           </div>
         )}
@@ -268,29 +271,6 @@ interface Check { check: string; passed: boolean; detail: string }
 interface SignatureReport { field: string; signer: string | null; issuer: string | null; signedAt: string | null; signedAtProven: boolean; level: string | null; indication: string; subIndication: string | null; coversWholeDocument: boolean; revocation: string; checks: Check[]; problems: string[] }
 interface VerifyReport { indication: string; signatures: SignatureReport[] }
 
-const VERDICT: Record<string, [string, string, string]> = {
-  PASSED: ['Hợp lệ', 'Valid', 'ok'],
-  FAILED: ['Không hợp lệ', 'Invalid', 'bad'],
-  INDETERMINATE: ['Chưa xác định được', 'Cannot be determined', 'warn'],
-}
-
-/** Plain-language reasons for the validator's sub-indications (ETSI EN 319 102-1). */
-const WHY: Record<string, [string, string]> = {
-  HASH_FAILURE: ['Nội dung đã bị thay đổi sau khi ký.', 'The content changed after signing.'],
-  SIG_CRYPTO_FAILURE: ['Chữ ký không khớp với chứng thư số.', 'The signature does not match the certificate.'],
-  REVOKED: ['Chứng thư số đã bị thu hồi trước khi ký.', 'The certificate was revoked before signing.'],
-  REVOKED_NO_POE: ['Chứng thư số đã bị thu hồi và không có dấu thời gian chứng minh ký trước đó.', 'The certificate is revoked and no timestamp proves the signature came first.'],
-  NO_CERTIFICATE_CHAIN_FOUND: ['Chứng thư số không do tổ chức tin cậy cấp.', 'The certificate is not issued by a trusted authority.'],
-  OUT_OF_BOUNDS_NO_POE: ['Chứng thư số đã hết hạn khi ký.', 'The certificate had expired when signing.'],
-  OUT_OF_BOUNDS_NOT_REVOKED: ['Chứng thư số đã hết hạn.', 'The certificate has expired.'],
-  TRY_LATER: ['Chưa có thông tin thu hồi (CRL) để kiểm tra.', 'No revocation information (CRL) to check yet.'],
-  MODIFIED_AFTER_SIGNING: ['Văn bản có thay đổi không được phép sau chữ ký này.', 'The document changed in a way not allowed after this signature.'],
-  FORMAT_FAILURE: ['Cấu trúc chữ ký không đúng chuẩn.', 'The signature is malformed.'],
-  NO_SIGNING_CERTIFICATE_FOUND: ['Không tìm thấy chứng thư số của người ký.', 'The signer\'s certificate is missing.'],
-  CHAIN_CONSTRAINTS_FAILURE: ['Chứng thư số không được phép dùng để ký văn bản.', 'The certificate may not sign documents.'],
-  SIG_CONSTRAINTS_FAILURE: ['Chữ ký vi phạm ràng buộc của văn bản.', 'The signature breaks the document\'s constraints.'],
-}
-
 function Validation(props: { doc: DocumentDetails }): JSX.Element {
   const latest = props.doc.versions[props.doc.versions.length - 1]
   const state = useLoad(() => api.get<VerifyReport>(`/api/documents/${props.doc.id}/verification`), [props.doc.id, latest?.seq])
@@ -301,13 +281,13 @@ function Validation(props: { doc: DocumentDetails }): JSX.Element {
         <ol class="sig-list">
           {r.signatures.map((g, i) => {
             const [vi, en, tone] = VERDICT[g.indication] ?? [g.indication, g.indication, 'warn']
-            const why = g.subIndication ? WHY[g.subIndication] : undefined
+            const why = whyText(g.subIndication)
             const failed = g.checks.filter((c) => !c.passed)
             return (
               <li key={g.field} class={`sig ${tone}`} data-indication={g.indication}>
                 <div class="sig-head"><span class={`verdict ${tone}`}>{L(vi, en)}</span><strong>{i + 1}. {g.signer ?? L('Không rõ người ký', 'Unknown signer')}</strong></div>
                 <div class="muted small">{g.signedAt ? `${formatDateTime(g.signedAt)}${g.signedAtProven ? L(' · có dấu thời gian', ' · timestamped') : ''}` : ''}{g.level ? ` · PAdES ${g.level}` : ''}</div>
-                {why && <p class="why">{L(...why)}</p>}
+                {why && <p class="why">{why}</p>}
                 {!why && failed.length > 0 && <p class="why">{failed.map((c) => c.detail).join('; ')}</p>}
                 {g.indication === 'PASSED' && <p class="small ok-text">{g.coversWholeDocument ? L('Nguyên vẹn, tin cậy, chưa bị thu hồi; không có thay đổi sau khi ký.', 'Intact, trusted, not revoked; nothing changed after it.') : L('Nguyên vẹn, tin cậy, chưa bị thu hồi; các thay đổi sau đó là chữ ký được phép.', 'Intact, trusted, not revoked; later changes are permitted signatures.')}</p>}
               </li>
@@ -344,7 +324,18 @@ function Timeline(props: { doc: DocumentDetails }): JSX.Element {
               <span class="dot" aria-hidden="true" />
               <div>
                 <strong>{st.seq}. {actionLabel(st.action)}</strong>{st.assignees.length > 1 && <small class="muted"> · {st.rule === 'any' ? L('một người', 'any one') : L('tất cả', 'all')}</small>}
-                <ul class="assignees">{st.assignees.map((a) => <li key={a.username} class={`as-${a.status}`}>{a.fullName}{a.status === 'done' && a.actedAt && <small> · {formatDateTime(a.actedAt)}</small>}{a.status === 'skipped' && <small> · {L('không cần', 'not needed')}</small>}</li>)}</ul>
+                <ul class="assignees">{st.assignees.map((a) => {
+                  // Signed by a delegate: the delegate's name, the marker and the principal's title,
+                  // as the signature itself reads ("KT. Giám đốc"), never as if the principal signed.
+                  const delegated = a.status === 'done' && a.actedByName && a.actedByName !== a.fullName
+                  const marker = d.signatures.find((g) => g.stepId === st.id && g.marker)?.marker
+                  return (
+                    <li key={a.username} class={`as-${a.status}`}>
+                      {delegated ? <>{a.actedByName} <span class="badge muted">{marker ?? L('thay', 'for')} {a.title ?? a.fullName}</span><small class="muted">{L('thay', 'for')} {a.fullName}</small></> : a.fullName}
+                      {a.status === 'done' && a.actedAt && <small> · {formatDateTime(a.actedAt)}</small>}{a.status === 'skipped' && <small> · {L('không cần', 'not needed')}</small>}
+                    </li>
+                  )
+                })}</ul>
                 {st.deadline && <small class="muted">{L('Hạn', 'Due')} {formatDate(st.deadline)}</small>}
               </div>
             </li>
@@ -361,7 +352,7 @@ function Timeline(props: { doc: DocumentDetails }): JSX.Element {
               <time>{formatDateTime(e.at)}</time>
               <div>
                 <strong>{label ? L(...label) : e.action}</strong> · {e.fullName ?? L('Hệ thống', 'System')}
-                {typeof e.detail.onBehalfOf === 'string' && <span class="badge muted">{marker ?? L('Thay mặt', 'For')} {e.detail.onBehalfOf}</span>}
+                {typeof e.detail.onBehalfOf === 'string' && <span class="badge muted" title={e.detail.onBehalfOf}>{marker ?? L('Thay mặt', 'For')} {typeof e.detail.onBehalfOfTitle === 'string' ? e.detail.onBehalfOfTitle : e.detail.onBehalfOf}</span>}
                 {typeof e.detail.comment === 'string' && <q>{e.detail.comment}</q>}
                 {typeof e.detail.reason === 'string' && <q class="reason">{e.detail.reason}</q>}
                 {typeof e.detail.outgoingNumber === 'string' && <small> · {L('Số', 'No.')} {e.detail.outgoingNumber}</small>}

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
-import { DateInput } from '../components.js'
+import { DateInput, INVALID_DATE } from '../components.js'
 import { actionLabel, L, roleLabel } from '../i18n.js'
 
 export interface StepSpec { action: 'approve' | 'sign' | 'seal'; assignees: string[]; rule?: 'all' | 'any'; deadline?: string }
@@ -50,6 +50,8 @@ export function RouteComposer(props: { directory: Directory; busy: boolean; subm
     const empty = steps.findIndex((s) => s.assignees.length === 0)
     if (!steps.length) return setError(L('Cần ít nhất một bước.', 'At least one step is needed.'))
     if (empty >= 0) return setError(L(`Bước ${empty + 1}: chọn người xử lý.`, `Step ${empty + 1}: pick who acts.`))
+    const badDate = steps.findIndex((s) => s.deadline === INVALID_DATE)
+    if (badDate >= 0) return setError(L(`Bước ${badDate + 1}: hạn xử lý không phải ngày (dd/mm/yyyy).`, `Step ${badDate + 1}: the deadline is not a date (dd/mm/yyyy).`))
     setError(undefined)
     props.onSubmit({ steps: steps.map((s) => ({ action: s.action, assignees: s.assignees, rule: s.rule ?? 'all', ...(s.deadline && { deadline: new Date(`${s.deadline}T17:00:00+07:00`).toISOString() }) })) })
   }
@@ -83,7 +85,7 @@ export function RouteComposer(props: { directory: Directory; busy: boolean; subm
                   <option value="all">{L('Tất cả cùng xử lý', 'All must act')}</option>
                   <option value="any">{L('Một người là đủ', 'Any one is enough')}</option>
                 </select>
-                <DateInput aria-label={L('Hạn xử lý (dd/mm/yyyy)', 'Deadline (dd/mm/yyyy)')} value={s.deadline ?? ''} onChange={(v) => update(i, { deadline: v })} />
+                <DateInput aria-label={L('Hạn xử lý (dd/mm/yyyy)', 'Deadline (dd/mm/yyyy)')} value={s.deadline ?? ''} onChange={(v) => update(i, { deadline: v ?? INVALID_DATE })} />
                 <span class="step-tools">
                   <button type="button" class="icon-button" aria-label={L('Lên', 'Up')} disabled={i === 0} onClick={() => move(i, -1)}>↑</button>
                   <button type="button" class="icon-button" aria-label={L('Xuống', 'Down')} disabled={i === steps.length - 1} onClick={() => move(i, 1)}>↓</button>
