@@ -2,21 +2,17 @@ import { certificateInfo } from '../cms/certificate'
 import { parseSignedData } from '../cms'
 import { PdfDocument } from '../pdf/document'
 import { loadCrls, type ParsedCrl } from '../pki/crl'
+import { fetchAllowed, type FetchPolicy } from '../pki/remote-fetch'
 import { checkByteRange } from './byte-range'
 import { findSignatureFields } from './find-signatures'
 import { verifyPdf, type VerifyOptions, type VerifyReport } from './verify-pdf'
 
-export interface CrlFetchPolicy {
-  /**
-   * URL prefixes a CRL may be fetched from (e.g. the national CA's CRL host). A URL written in an
-   * uploaded certificate is attacker-controlled: anything not on this list is never requested.
-   */
-  allow: string[]
-  timeoutMs?: number
-  /** Largest CRL accepted, in bytes (default 10 MB). */
-  maxBytes?: number
-  fetch?: typeof fetch
-}
+/**
+ * Where CRLs may be fetched from, and the limits: the same rule as for OCSP (signing/pki/remote-fetch.ts).
+ * A URL written in an uploaded certificate is attacker-controlled: anything not allow-listed is
+ * never requested.
+ */
+export type CrlFetchPolicy = FetchPolicy
 
 export interface CrlFetchResult {
   url: string
@@ -26,17 +22,6 @@ export interface CrlFetchResult {
 
 export interface FetchingVerifyReport extends VerifyReport {
   crlFetches: CrlFetchResult[]
-}
-
-function allowed(url: string, allow: string[]): boolean {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return false
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false
-  return allow.some((prefix) => url.startsWith(prefix))
 }
 
 /** The cRLDistributionPoints URLs of every certificate carried by the document's signatures. */
@@ -56,13 +41,10 @@ export function crlUrlsOf(pdf: Buffer): string[] {
 }
 
 async function fetchOne(url: string, policy: CrlFetchPolicy): Promise<{ crls: ParsedCrl[]; result: CrlFetchResult }> {
-  const maxBytes = policy.maxBytes ?? 10 * 1024 * 1024
+  const got = await fetchAllowed(url, policy)
+  if (!got.ok) return { crls: [], result: { url, status: got.status, ...(got.detail !== undefined && { detail: got.detail }) } }
   try {
-    const res = await (policy.fetch ?? fetch)(url, { signal: AbortSignal.timeout(policy.timeoutMs ?? 5000), redirect: 'error' })
-    if (!res.ok) return { crls: [], result: { url, status: 'failed', detail: `HTTP ${res.status}` } }
-    const body = Buffer.from(await res.arrayBuffer())
-    if (body.length > maxBytes) return { crls: [], result: { url, status: 'failed', detail: `larger than ${maxBytes} bytes` } }
-    return { crls: loadCrls(body), result: { url, status: 'fetched' } }
+    return { crls: loadCrls(got.body), result: { url, status: 'fetched' } }
   } catch (err) {
     return { crls: [], result: { url, status: 'failed', detail: (err as Error).message } }
   }
@@ -80,10 +62,6 @@ export async function verifyPdfFetchingCrls(pdf: Buffer, opts: VerifyOptions & {
   const wanted = crlUrlsOf(pdf)
   await Promise.all(
     wanted.map(async (url) => {
-      if (!allowed(url, opts.crlFetch.allow)) {
-        results.push({ url, status: 'not-allowed' })
-        return
-      }
       const got = await fetchOne(url, opts.crlFetch)
       crls.push(...got.crls)
       results.push(got.result)

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { openPkcs12KeySource } from '../../signing/keys/pkcs12'
 import { initCa, issueCertificate } from '../../signing/pki'
+import { isAllowedUrl } from '../../signing/pki/remote-fetch'
 import { signPdf } from '../../signing/sign'
 import { verifyPdfFetchingCrls } from '../../signing/verify'
 import { makePdf } from '../helpers/sample-pdfs'
@@ -62,5 +63,17 @@ describe('CRLs fetched from allow-listed URLs only', function () {
     const r = await verifyPdfFetchingCrls(pdf, { trustAnchors: [root], crlFetch: { allow: [`${base}/ca/`] } })
     expect(r.crlFetches[0]?.status).to.equal('failed')
     expect(r.signatures[0]?.indication).to.equal('INDETERMINATE')
+  })
+
+  it('compares parsed URLs: look-alike hosts, user-info and other schemes are not under an allowed prefix', () => {
+    const allow = ['http://crl.ca.gov.vn', 'https://ocsp.ca.gov.vn/ocsp/']
+    expect(isAllowedUrl('http://crl.ca.gov.vn/issuing.crl', allow)).to.equal(true)
+    expect(isAllowedUrl('https://ocsp.ca.gov.vn/ocsp/', allow)).to.equal(true)
+    expect(isAllowedUrl('http://crl.ca.gov.vn@evil.example/x.crl', allow)).to.equal(false)
+    expect(isAllowedUrl('http://crl.ca.gov.vn.evil.example/x.crl', allow)).to.equal(false)
+    expect(isAllowedUrl('http://user:pw@crl.ca.gov.vn/x.crl', allow)).to.equal(false)
+    expect(isAllowedUrl('https://ocsp.ca.gov.vn/other', allow)).to.equal(false)
+    expect(isAllowedUrl('ldap://crl.ca.gov.vn/cn=CA', [...allow, 'ldap://crl.ca.gov.vn/'])).to.equal(false)
+    expect(isAllowedUrl('not a url', allow)).to.equal(false)
   })
 })
