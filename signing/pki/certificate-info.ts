@@ -6,7 +6,7 @@ import * as crypto from 'node:crypto'
 import * as asn1js from 'asn1js'
 import { SigningError } from '../errors'
 import { children, contentOf, isContext, oidOf, parseDer, raw, serialHexOf, timeOf, type Block } from './asn1'
-import { EXTENSION_OIDS, KEY_USAGE, type KeyUsageName } from './extensions'
+import { ACCESS_METHODS, EXTENSION_OIDS, KEY_USAGE, type KeyUsageName } from './extensions'
 import { formatName, nameAttribute } from './names'
 
 export interface CertificateFacts {
@@ -28,6 +28,10 @@ export interface CertificateFacts {
   extKeyUsage?: { purposes: string[]; critical: boolean }
   isCa: boolean
   subjectKeyId?: Buffer
+  /** authorityInfoAccess id-ad-ocsp URIs (RFC 5280 §4.2.2.1, RFC 6960 §3.1); empty when absent. */
+  ocspUrls: string[]
+  /** authorityInfoAccess id-ad-caIssuers URIs: where the issuer's certificate is published. */
+  caIssuersUrls: string[]
 }
 
 function parseCertificateFacts(der: Buffer): CertificateFacts {
@@ -50,6 +54,8 @@ function parseCertificateFacts(der: Buffer): CertificateFacts {
       notAfter: timeOf(notAfter),
       publicKey: crypto.createPublicKey({ key: raw(spki!), format: 'der', type: 'spki' }),
       isCa: false,
+      ocspUrls: [],
+      caIssuersUrls: [],
     }
     const extensions = rest.find((b) => isContext(b, 3))
     for (const ext of extensions ? children(children(extensions, 1)[0]!) : []) readExtension(ext, facts)
@@ -85,6 +91,21 @@ function readExtension(ext: Block, facts: CertificateFacts): void {
     case EXTENSION_OIDS.subjectKeyIdentifier:
       facts.subjectKeyId = contentOf(value)
       break
+    case EXTENSION_OIDS.authorityInfoAccess:
+      readAccessDescriptions(value, facts)
+      break
+  }
+}
+
+/** AccessDescription ::= SEQUENCE { accessMethod, accessLocation GeneralName }; URIs only ([6]). */
+function readAccessDescriptions(value: Block, facts: CertificateFacts): void {
+  for (const description of children(value)) {
+    const [method, location] = children(description, 2)
+    if (!location || !isContext(location, 6) || location.idBlock.isConstructed) continue
+    const url = contentOf(location).toString('latin1')
+    const accessMethod = oidOf(method)
+    if (accessMethod === ACCESS_METHODS.ocsp) facts.ocspUrls.push(url)
+    else if (accessMethod === ACCESS_METHODS.caIssuers) facts.caIssuersUrls.push(url)
   }
 }
 

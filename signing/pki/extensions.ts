@@ -26,6 +26,14 @@ export const EKU = {
   anyExtendedKeyUsage: '2.5.29.37.0',
   /** Adobe Authentic Documents Trust, accepted by Acrobat for document signing. */
   adobeAuthenticDocuments: '1.2.840.113583.1.1.5',
+  /** id-kp-OCSPSigning: a delegated OCSP responder (RFC 6960 §4.2.2.2). */
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+} as const
+
+/** AccessDescription methods of authorityInfoAccess (RFC 5280 §4.2.2.1). */
+export const ACCESS_METHODS = {
+  ocsp: '1.3.6.1.5.5.7.48.1',
+  caIssuers: '1.3.6.1.5.5.7.48.2',
 } as const
 
 export const EXTENSION_OIDS = {
@@ -37,6 +45,8 @@ export const EXTENSION_OIDS = {
   reasonCode: '2.5.29.21',
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
+  cRLDistributionPoints: '2.5.29.31',
+  authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
 } as const
 
 function extension(extnId: string, critical: boolean, value: Buffer): Buffer {
@@ -82,13 +92,37 @@ export function subjectAltNameEmail(email: string): Buffer {
   return extension(EXTENSION_OIDS.subjectAltName, false, seq(implicitPrimitive(1, Buffer.from(email, 'ascii'))))
 }
 
+/** GeneralName uniformResourceIdentifier [6] IA5String (§4.2.1.6), for an http(s) URL in ASCII. */
+function uriName(url: string, what: string): Buffer {
+  if (!/^https?:\/\/[\x21-\x7e]+$/.test(url)) {
+    throw new SigningError('BAD_OPTION', `the ${what} must be an http(s) URL in ASCII, got "${url}"`)
+  }
+  return implicitPrimitive(6, Buffer.from(url, 'ascii'))
+}
+
 /**
  * §4.2.1.13: where the issuer's CRL is published, as one distributionPoint fullName URI
  * (DistributionPoint [0] -> fullName [0] -> uniformResourceIdentifier [6]).
  */
 export function crlDistributionPoint(url: string): Buffer {
-  if (!/^https?:\/\/[\x21-\x7e]+$/.test(url)) throw new SigningError('BAD_OPTION', `the CRL URL must be an http(s) URL in ASCII, got "${url}"`)
-  return extension('2.5.29.31', false, seq(seq(explicit(0, explicit(0, implicitPrimitive(6, Buffer.from(url, 'ascii')))))))
+  const distributionPoint = seq(explicit(0, explicit(0, uriName(url, 'CRL URL'))))
+  return extension(EXTENSION_OIDS.cRLDistributionPoints, false, seq(distributionPoint))
+}
+
+/**
+ * §4.2.2.1: authorityInfoAccess, non-critical, with an id-ad-ocsp AccessDescription for the
+ * issuer's OCSP responder (RFC 6960 §3.1) and/or an id-ad-caIssuers one for its certificate.
+ */
+export function authorityInfoAccess(locations: { ocsp?: string; caIssuers?: string }): Buffer {
+  const descriptions: Buffer[] = []
+  if (locations.ocsp) descriptions.push(seq(oid(ACCESS_METHODS.ocsp), uriName(locations.ocsp, 'OCSP URL')))
+  if (locations.caIssuers) {
+    descriptions.push(seq(oid(ACCESS_METHODS.caIssuers), uriName(locations.caIssuers, 'caIssuers URL')))
+  }
+  if (descriptions.length === 0) {
+    throw new SigningError('BAD_OPTION', 'authorityInfoAccess needs an OCSP or caIssuers URL')
+  }
+  return extension(EXTENSION_OIDS.authorityInfoAccess, false, seq(...descriptions))
 }
 
 /** §5.2.3: a monotonically increasing CRL number. */

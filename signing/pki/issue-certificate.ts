@@ -42,6 +42,8 @@ export interface IssueCertificateOptions {
   email?: string
   /** Published CRL location written into the certificate (cRLDistributionPoints). */
   crlUrl?: string
+  /** The issuing CA's OCSP responder, written into authorityInfoAccess (RFC 6960 §3.1). */
+  ocspUrl?: string
 }
 
 export interface IssueTsaOptions {
@@ -84,6 +86,7 @@ export async function issueCertificate(dir: string, opts: IssueCertificateOption
   const extensions = [ext.keyUsage(['digitalSignature', 'nonRepudiation']), ext.extKeyUsage(DOCUMENT_EKU, false)]
   if (opts.email) extensions.push(ext.subjectAltNameEmail(opts.email))
   if (opts.crlUrl) extensions.push(ext.crlDistributionPoint(opts.crlUrl))
+  if (opts.ocspUrl) extensions.push(ext.authorityInfoAccess({ ocsp: opts.ocspUrl }))
   return issueLeaf(dir, { ...opts, subject: () => subject, notBefore, notAfter, extensions, kind: opts.seal ? 'seal' : 'personal' })
 }
 

@@ -212,6 +212,20 @@ describe('internal CA', () => {
     expect(text).to.match(/Extended Key Usage: critical\s+Time Stamping\n/)
   })
 
+  it('writes an OCSP responder URL into authorityInfoAccess when asked, which openssl and readCertificate read', async () => {
+    const pki = await getTestPki()
+    const ocspUrl = 'http://ocsp.kyso.example/issuing'
+    const issued = await issueCertificate(pki.dir, { name: 'Lê Văn Tám', caPin: pki.caPin, pin: pki.pin, ocspUrl, keyType: 'p256' })
+    const file = writeTemp('aia.der', issued.certificate)
+    expect(openssl(['x509', '-inform', 'der', '-in', file, '-noout', '-ocsp_uri']).output.trim()).to.equal(ocspUrl)
+    const text = openssl(['x509', '-inform', 'der', '-in', file, '-noout', '-text']).output
+    expect(text).to.match(/Authority Information Access: \n\s+OCSP - URI:http:\/\/ocsp\.kyso\.example\/issuing\n/)
+    expect(readCertificate(issued.certificate).ocspUrls).to.deep.equal([ocspUrl])
+    expect(readCertificate(pki.signers.hoan.certificate).ocspUrls).to.deep.equal([])
+    const bad = { name: 'Lê Văn Tám', caPin: pki.caPin, pin: pki.pin, ocspUrl: 'ftp://ocsp.kyso.example/' }
+    expect(await codeOf(() => issueCertificate(pki.dir, bad))).to.equal('BAD_OPTION')
+  })
+
   it('uses random positive 16-byte serials', async () => {
     const pki = await getTestPki()
     const serials = Object.values(pki.signers).map((s) => s.serialHex)
