@@ -16,6 +16,7 @@ export type SigningErrorCode =
   | 'CERT_NOT_YET_VALID'
   | 'CERT_KEY_USAGE'
   | 'CERT_UNTRUSTED'
+  | 'CERT_REVOCATION_UNKNOWN'
   | 'CA_NOT_FOUND'
   | 'CA_EXISTS'
   | 'SERIAL_UNKNOWN'
@@ -27,6 +28,9 @@ export type SigningErrorCode =
   | 'CERT_UNREADABLE'
   | 'CRL_UNREADABLE'
   | 'KEY_MISMATCH'
+  | 'OCSP_UNREADABLE'
+  | 'OCSP_FAILED'
+  | 'URL_NOT_ALLOWED'
 
 export class KysoError<C extends string = string> extends Error {
   constructor(

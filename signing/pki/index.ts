@@ -20,3 +20,16 @@ export { CRL_VALIDITY_DAYS } from './publish-crls'
 export { CA_FILES, readIndex, type CaIndex, type CaIndexEntry, type CertificateKind } from './ca-store'
 export { KEY_TYPES, type KeyType } from './algorithms'
 export { EKU } from './extensions'
+export {
+  buildOcspRequest,
+  parseOcspResponse,
+  fetchOcsp,
+  type OcspRequestOptions,
+  type OcspCheckOptions,
+  type OcspFetchPolicy,
+  type OcspResult,
+  type OcspCertStatus,
+} from './ocsp'
+export { handleOcspRequest, ocspErrorResponse, type OcspResponderConfig, type CertificateStatusEntry } from './ocsp-responder'
+export type { CertIdHash } from './ocsp-messages'
+export { isAllowedUrl, type FetchPolicy } from './remote-fetch'

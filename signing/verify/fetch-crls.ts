@@ -42,7 +42,10 @@ export function crlUrlsOf(pdf: Buffer): string[] {
 
 async function fetchOne(url: string, policy: CrlFetchPolicy): Promise<{ crls: ParsedCrl[]; result: CrlFetchResult }> {
   const got = await fetchAllowed(url, policy)
-  if (!got.ok) return { crls: [], result: { url, status: got.status, ...(got.detail !== undefined && { detail: got.detail }) } }
+  if (!got.ok) {
+    const detail = got.detail !== undefined ? { detail: got.detail } : {}
+    return { crls: [], result: { url, status: got.status, ...detail } }
+  }
   try {
     return { crls: loadCrls(got.body), result: { url, status: 'fetched' } }
   } catch (err) {

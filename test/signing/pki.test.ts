@@ -212,14 +212,15 @@ describe('internal CA', () => {
     expect(text).to.match(/Extended Key Usage: critical\s+Time Stamping\n/)
   })
 
-  it('writes an OCSP responder URL into authorityInfoAccess when asked, which openssl and readCertificate read', async () => {
+  it('writes an OCSP responder URL into authorityInfoAccess when asked, read by openssl and readCertificate', async () => {
     const pki = await getTestPki()
     const ocspUrl = 'http://ocsp.kyso.example/issuing'
-    const issued = await issueCertificate(pki.dir, { name: 'Lê Văn Tám', caPin: pki.caPin, pin: pki.pin, ocspUrl, keyType: 'p256' })
-    const file = writeTemp('aia.der', issued.certificate)
-    expect(openssl(['x509', '-inform', 'der', '-in', file, '-noout', '-ocsp_uri']).output.trim()).to.equal(ocspUrl)
-    const text = openssl(['x509', '-inform', 'der', '-in', file, '-noout', '-text']).output
-    expect(text).to.match(/Authority Information Access: \n\s+OCSP - URI:http:\/\/ocsp\.kyso\.example\/issuing\n/)
+    const opts = { name: 'Lê Văn Tám', caPin: pki.caPin, pin: pki.pin, ocspUrl, keyType: 'p256' as const }
+    const issued = await issueCertificate(pki.dir, opts)
+    const x509 = ['x509', '-inform', 'der', '-in', writeTemp('aia.der', issued.certificate), '-noout']
+    expect(openssl([...x509, '-ocsp_uri']).output.trim()).to.equal(ocspUrl)
+    const aia = /Authority Information Access: \n\s+OCSP - URI:http:\/\/ocsp\.kyso\.example\/issuing\n/
+    expect(openssl([...x509, '-text']).output).to.match(aia)
     expect(readCertificate(issued.certificate).ocspUrls).to.deep.equal([ocspUrl])
     expect(readCertificate(pki.signers.hoan.certificate).ocspUrls).to.deep.equal([])
     const bad = { name: 'Lê Văn Tám', caPin: pki.caPin, pin: pki.pin, ocspUrl: 'ftp://ocsp.kyso.example/' }
