@@ -36,7 +36,7 @@ const DOCUMENT_SIGNING_PURPOSES: readonly string[] = [
  */
 export function checkSignerCertificate(certDer: Buffer, opts: CheckSignerOptions): void {
   const cert = factsOf(certDer)
-  const who = describe(cert)
+  const who = describeCertificate(cert)
   if (opts.now < cert.notBefore) {
     throw new SigningError('CERT_NOT_YET_VALID', `Chứng thư số của ${who} chưa có hiệu lực (từ ${cert.notBefore.toISOString()})`)
   }
@@ -71,6 +71,7 @@ function factsOf(certDer: Buffer): CertificateFacts {
   return facts
 }
 
-function describe(cert: CertificateFacts): string {
+/** How messages name a certificate: its subject and serial number. */
+export function describeCertificate(cert: CertificateFacts): string {
   return `"${cert.subject}" (số sê-ri ${cert.serialHex})`
 }

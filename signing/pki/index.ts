@@ -30,6 +30,20 @@ export {
   type OcspResult,
   type OcspCertStatus,
 } from './ocsp'
-export { handleOcspRequest, ocspErrorResponse, type OcspResponderConfig, type CertificateStatusEntry } from './ocsp-responder'
+export {
+  handleOcspRequest,
+  ocspErrorResponse,
+  type OcspResponderConfig,
+  type SerialStatus,
+} from './ocsp-responder'
 export type { CertIdHash } from './ocsp-messages'
 export { isAllowedUrl, type FetchPolicy } from './remote-fetch'
+export {
+  checkCertificateStatus,
+  type CertificateStatusOptions,
+  type CertificateStatusReport,
+  type CertificateStatusCode,
+  type RevocationEvidence,
+  type RevocationFetch,
+  type RevocationFetchPolicy,
+} from './certificate-status'

@@ -13,7 +13,7 @@ import type { KeySource } from '../keys/key-source'
 import * as m from './ocsp-messages'
 import { REVOCATION_REASONS, type RevocationReason } from './revocation-reasons'
 
-export interface CertificateStatusEntry {
+export interface SerialStatus {
   status: 'good' | 'revoked' | 'unknown'
   /** Required when revoked. */
   revokedAt?: Date
@@ -30,7 +30,7 @@ export interface OcspResponderConfig {
    */
   keySource: KeySource
   /** What the CA's records say about a serial (upper-case hex, no leading zero octets). */
-  statusOf: (serialHex: string) => CertificateStatusEntry | Promise<CertificateStatusEntry>
+  statusOf: (serialHex: string) => SerialStatus | Promise<SerialStatus>
   /** Default: the current time. */
   now?: Date
   /** nextUpdate - thisUpdate, default one day (86 400 s). */
@@ -138,7 +138,7 @@ function rejectCritical(extensions: m.ReadExtension[]): void {
 }
 
 /** CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] }. */
-function certStatus(entry: CertificateStatusEntry): Buffer {
+function certStatus(entry: SerialStatus): Buffer {
   if (entry.status === 'good') return w.contextPrimitive(0, Buffer.alloc(0))
   if (entry.status === 'unknown') return w.contextPrimitive(2, Buffer.alloc(0))
   if (!entry.revokedAt) {

@@ -15,7 +15,7 @@ import {
   readCertificate,
   readIndex,
   toPem,
-  type CertificateStatusEntry,
+  type SerialStatus,
   type OcspResponderConfig,
 } from '../../signing/pki'
 import { issueWithOpenssl, makeOpensslRoot, rejectionCode, type OpensslSigner } from '../helpers/openssl-pki'
@@ -93,7 +93,7 @@ describe('OCSP (RFC 6960)', function () {
     ours = {
       issuerCertificate: pki.issuingDer,
       keySource: openPkcs12KeySource(readFileSync(join(pki.dir, 'issuing.p12')), pki.caPin),
-      statusOf: (serialHex): CertificateStatusEntry => {
+      statusOf: (serialHex): SerialStatus => {
         const entry = caIndex.certificates.find((c) => c.serialHex === serialHex && c.issuedBy === 'issuing')
         if (!entry) return { status: 'unknown' }
         if (!entry.revokedAt) return { status: 'good' }
@@ -174,7 +174,7 @@ describe('OCSP (RFC 6960)', function () {
       try {
         makeOpensslRoot(other)
         const stranger = issueWithOpenssl(other, 'ocsp', EC, '/CN=OCSP của CA khác/C=VN', RESPONDER_EXT)
-        const statusOf = (): CertificateStatusEntry => ({ status: 'good' })
+        const statusOf = (): SerialStatus => ({ status: 'good' })
         const config = { issuerCertificate: root, keySource: stranger.keySource, statusOf }
         const response = await handleOcspRequest(buildOcspRequest(good.certificate, root), config)
         expect(() => check(response, good.certificate)).to.throw(/not issued by the CA/)
@@ -242,7 +242,7 @@ describe('OCSP (RFC 6960)', function () {
     })
 
     it('answers unknown when the records say so, with the configured validity', async () => {
-      const statusOf = (): CertificateStatusEntry => ({ status: 'unknown' })
+      const statusOf = (): SerialStatus => ({ status: 'unknown' })
       const config = { ...ours, statusOf, validitySeconds: 3600 }
       const { status, response } = await roundTrip('hoan', config)
       expect(status).to.match(/hoan\.pem: unknown\n/)
@@ -281,7 +281,7 @@ describe('OCSP (RFC 6960)', function () {
       const request = buildOcspRequest(pki.signers.hoan.certificate, pki.issuingDer)
       const misfit = { ...ours, keySource: wrongKey }
       expect(await rejectionCode(handleOcspRequest(request, misfit))).to.equal('KEY_MISMATCH')
-      const noDate = { ...ours, statusOf: (): CertificateStatusEntry => ({ status: 'revoked' }) }
+      const noDate = { ...ours, statusOf: (): SerialStatus => ({ status: 'revoked' }) }
       expect(await rejectionCode(handleOcspRequest(request, noDate))).to.equal('BAD_OPTION')
     })
   })
