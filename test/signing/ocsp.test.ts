@@ -379,10 +379,15 @@ describe('OCSP (RFC 6960)', function () {
       }
     })
 
-    it('refuses a redirect, a responder that does not answer in time and an oversized answer', async () => {
+    it('refuses a redirect, a responder that does not answer in time and oversized answers', async () => {
       const server = await serveLocal((req, _body, res) => {
         if (req.url === '/ocsp/redirect') res.writeHead(302, { location: '/ocsp/elsewhere' }).end()
         else if (req.url === '/ocsp/big') res.end(Buffer.alloc(5000))
+        else if (req.url === '/ocsp/chunked') {
+          // No content-length: the limit must hold while the body streams in.
+          for (let i = 0; i < 3; i++) res.write(Buffer.alloc(2000))
+          res.end()
+        }
         // /ocsp/slow never answers
       })
       try {
@@ -393,7 +398,9 @@ describe('OCSP (RFC 6960)', function () {
         expect(await rejectionCode(ask('/ocsp/redirect'))).to.equal('OCSP_FAILED')
         expect(await rejectionCode(ask('/ocsp/slow'))).to.equal('OCSP_FAILED')
         expect(await rejectionCode(ask('/ocsp/big'))).to.equal('OCSP_FAILED')
-        expect(server.requests).to.deep.equal(['POST /ocsp/redirect', 'POST /ocsp/slow', 'POST /ocsp/big'])
+        expect(await rejectionCode(ask('/ocsp/chunked'))).to.equal('OCSP_FAILED')
+        const paths = ['/ocsp/redirect', '/ocsp/slow', '/ocsp/big', '/ocsp/chunked']
+        expect(server.requests).to.deep.equal(paths.map((path) => `POST ${path}`))
       } finally {
         await server.close()
       }
