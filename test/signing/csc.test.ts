@@ -181,6 +181,13 @@ describe('remote signing through a CSC API v2 provider in its own process', func
     expect((await connector.pollSignature(second.transactionId)).state).to.equal('refused')
   })
 
+  it('lets another connector (a restarted process) poll a transaction this one started', async () => {
+    const started = await start(AN, 'an-ec-raw')
+    const { state } = await settle(connect(), started.transactionId)
+    const credential = await connector.credential(AN, 'an-ec-raw')
+    expect(verifies(started.attributes, credential.certificate, signatureOf(state))).to.equal(true)
+  })
+
   it('asks for a service token once and reuses it', async () => {
     const fresh = connect()
     const before = await peer.tokensIssued()
