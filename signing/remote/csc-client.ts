@@ -16,7 +16,6 @@
  * Error answers mean what CSC_ERROR_TABLE (csc-errors.ts) says. The client secret and the SAD
  * only ever travel in request bodies: never in a URL, a message or an error's cause.
  */
-import { randomUUID } from 'node:crypto'
 import { HASH_OID } from '../cms'
 import { SigningError } from '../errors'
 import type {
@@ -54,10 +53,13 @@ type Call = { ok: true; body: Record<string, unknown> } | { ok: false; error: Cs
 
 /**
  * @example
- * const smartca = cscConnector({
- *   provider: 'vnpt-smartca', baseUrl: 'https://rmgateway.vnptit.vn/', clientId, clientSecret,
+ * const rssp = cscConnector({
+ *   provider: 'example-rssp',
+ *   baseUrl: 'https://rssp.example.vn/',
+ *   clientId: 'kyso',
+ *   clientSecret: secretFromConfig,
  * })
- * const [credential] = await smartca.listCredentials('079123456789')
+ * const [credential] = await rssp.listCredentials('079123456789')
  */
 export function cscConnector(opts: CscConnectorOptions): RemoteSigningConnector {
   const base = checkServiceUrl(opts.baseUrl, 'baseUrl')
@@ -70,8 +72,6 @@ export function cscConnector(opts: CscConnectorOptions): RemoteSigningConnector 
   }
   const token = cscToken({ url: tokenUrl, clientId: opts.clientId, clientSecret: opts.clientSecret, http })
   const facts = new Map<string, KeyFacts>()
-  /** Signatures of providers that ignored operationMode "A" and answered at once. */
-  const ready = new Map<string, Buffer>()
   const fail = (message: string): never => {
     throw new SigningError('REMOTE_SIGNING_FAILED', `${opts.provider}: ${message}`)
   }
@@ -168,20 +168,18 @@ export function cscConnector(opts: CscConnectorOptions): RemoteSigningConnector 
     if (typeof responseID === 'string' && responseID) {
       return { transactionId: encodeTransaction({ ...transaction, responseId: responseID }), expiresAt }
     }
-    const immediate = Array.isArray(signatures) ? decodeBase64(signatures[0]) : undefined
-    if (!immediate) return fail('signatures/signHash answered neither responseID nor signatures')
-    const transactionId = encodeTransaction({ ...transaction, responseId: `sync-${randomUUID()}` })
-    ready.set(transactionId, immediate)
-    return { transactionId, expiresAt }
+    // A provider that ignores operationMode "A" signs at once (§11.10 synchronous output).
+    const signature = Array.isArray(signatures) ? decodeBase64(signatures[0]) : undefined
+    if (!signature) return fail('signatures/signHash answered neither responseID nor signatures')
+    return { transactionId: encodeTransaction({ ...transaction, signature }), expiresAt }
   }
 
   async function pollSignature(transactionId: string): Promise<RemoteSignState> {
     const tx = decodeTransaction(transactionId)
-    const immediate = ready.get(transactionId)
-    ready.delete(transactionId)
-    const result = immediate
-      ? ({ ok: true, body: { signatures: [immediate.toString('base64')] } } satisfies Call)
-      : await call('signatures/signPolling', { requestID: tx.responseId, userID: tx.userRef })
+    const result: Call =
+      'signature' in tx
+        ? { ok: true, body: { signatures: [tx.signature.toString('base64')] } }
+        : await call('signatures/signPolling', { requestID: tx.responseId, userID: tx.userRef })
     const over = Date.now() > tx.expiresAt.getTime()
     if (result.ok) {
       const list = result.body.signatures

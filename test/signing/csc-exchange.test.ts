@@ -1,9 +1,10 @@
 import { expect } from 'chai'
-import { randomBytes } from 'node:crypto'
+import { constants, createHash, privateEncrypt, randomBytes, verify } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { openPkcs12KeySource } from '../../signing/keys/pkcs12'
+import { derWrite, HASH_OID } from '../../signing/cms'
+import { openPkcs12KeySource, readPkcs12 } from '../../signing/keys/pkcs12'
 import {
   classifyCscAnswer,
   cscConnector,
@@ -142,6 +143,63 @@ describe('the CSC connector guarding its exchanges with a provider', function ()
       expect(elsewhere.some((s) => JSON.stringify(s).includes('s3cret'))).to.equal(false)
       const list = JSON.parse(elsewhere[0]!.body) as unknown
       expect(list).to.deep.include({ userID: '079085001234', certificates: 'chain' })
+    } finally {
+      await provider.close()
+    }
+  })
+})
+
+describe('the CSC connector with a provider that signs at once', () => {
+  it('takes the value signHash answered despite operationMode "A"; any connector can poll it', async () => {
+    const pki = await getCscTestPki()
+    const { key, certificate, chain } = readPkcs12(readFileSync(pki.p12Files.anRsa), pki.pin)
+    const seen: string[] = []
+    const provider = await serve(async (req, res) => {
+      const text = await bodyOf(req)
+      seen.push(req.url ?? '')
+      const answers: Record<string, () => unknown> = {
+        '/oauth2/token': () => ({ access_token: 't', token_type: 'Bearer' }),
+        '/csc/v2/credentials/list': () => ({
+          credentialIDs: ['c'],
+          credentialInfos: [
+            {
+              credentialID: 'c',
+              // Only sha256WithRSAEncryption listed: the connector must ask for that one.
+              key: { status: 'enabled', algo: ['1.2.840.113549.1.1.11'], len: 2048 },
+              cert: { certificates: [certificate, ...chain].map((der) => der.toString('base64')) },
+            },
+          ],
+        }),
+        '/csc/v2/credentials/authorize': () => ({ SAD: 'sad' }),
+        '/csc/v2/signatures/signHash': () => {
+          const body = JSON.parse(text) as { hashes: string[]; signAlgo: string }
+          seen.push(body.signAlgo)
+          const sha256 = derWrite.algorithmIdentifier(HASH_OID.sha256, derWrite.NULL)
+          const hash = Buffer.from(body.hashes[0]!, 'base64')
+          const digestInfo = derWrite.sequence(sha256, derWrite.octetString(hash))
+          const value = privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfo)
+          return { signatures: [value.toString('base64')] }
+        },
+      }
+      const answer = answers[req.url ?? '']
+      const json = JSON.stringify(answer?.() ?? {})
+      res.writeHead(answer ? 200 : 404, { 'content-type': 'application/json' }).end(json)
+    })
+    try {
+      const data = randomBytes(300)
+      const digest = createHash('sha256').update(data).digest()
+      const request = { userRef: 'u', credentialId: 'c', digest, description: 'x' }
+      const started = await connectTo(provider.url).startSignature(request)
+      const state = await connectTo(provider.url).pollSignature(started.transactionId)
+      const signature = state.state === 'signed' ? state.signature : Buffer.alloc(0)
+      expect(verify('sha256', data, key, signature)).to.equal(true)
+      expect(seen).to.deep.equal([
+        '/oauth2/token',
+        '/csc/v2/credentials/list',
+        '/csc/v2/credentials/authorize',
+        '/csc/v2/signatures/signHash',
+        '1.2.840.113549.1.1.11',
+      ])
     } finally {
       await provider.close()
     }
