@@ -76,14 +76,15 @@ export function cscConnector(opts: CscConnectorOptions): RemoteSigningConnector 
     throw new SigningError('REMOTE_SIGNING_FAILED', `${opts.provider}: ${message}`)
   }
 
-  async function call(method: string, body: Record<string, unknown>): Promise<Call> {
+  /** POSTs a CSC method with the service token; `secrets` of the body are masked in errors. */
+  async function call(method: string, body: Record<string, unknown>, secrets: string[] = []): Promise<Call> {
     for (let attempt = 1; ; attempt++) {
       const url = new URL(`csc/v2/${method}`, base)
       const answer = await exchange(url, { json: body, bearer: await token.get() }, http)
       if (answer.status === 200) {
         return { ok: true, body: asRecord(answer.body) ?? fail(`${method} answered no JSON object`) }
       }
-      const error = classifyCscAnswer(method, answer)
+      const error = classifyCscAnswer(method, answer, secrets)
       // A token revoked or expired early (§10.2 invalid_token, expired_token): one fresh try.
       if (error.outcome !== 'token-rejected' || attempt > 1) return { ok: false, error }
       token.forget()
@@ -152,7 +153,7 @@ export function cscConnector(opts: CscConnectorOptions): RemoteSigningConnector 
 
     // §11.10: asynchronous, so the provider can wait for the holder's phone up to validity_period.
     const expiresAt = new Date(Date.now() + validityMs)
-    const signHash = await call('signatures/signHash', {
+    const signHashRequest = {
       credentialID: req.credentialId,
       SAD: sad,
       hashes,
@@ -160,7 +161,8 @@ export function cscConnector(opts: CscConnectorOptions): RemoteSigningConnector 
       signAlgo,
       operationMode: 'A',
       validity_period: validityMs,
-    })
+    }
+    const signHash = await call('signatures/signHash', signHashRequest, [sad])
     if (!signHash.ok) throw errorFor(opts.provider, 'signatures/signHash', signHash.error)
     const keyTag = keyAlgorithm === 'RSA' ? 'rsa' : (namedCurve ?? 'ec')
     const { responseID, signatures } = signHash.body

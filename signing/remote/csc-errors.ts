@@ -76,18 +76,23 @@ export const CSC_ERROR_TABLE: readonly CscErrorRule[] = [
 
 export interface CscError {
   outcome: CscOutcome
-  /** `error: error_description` as the provider wrote it (for messages; never holds our secrets). */
+  /** `HTTP status error: error_description` as the provider wrote it, secrets masked. */
   detail: string
   /** error_description alone, when there is one (a refusal's reason). */
   description?: string
 }
 
-/** Classifies a non-200 answer of `method` by CSC_ERROR_TABLE. */
-export function classifyCscAnswer(method: string, answer: Answer): CscError {
+/**
+ * Classifies a non-200 answer of `method` by CSC_ERROR_TABLE. `secrets` (the client secret, a
+ * SAD) are masked wherever the provider's text repeats them: that text ends up in messages and logs.
+ */
+export function classifyCscAnswer(method: string, answer: Answer, secrets: readonly string[] = []): CscError {
   const body = asRecord(answer.body)
-  const error = typeof body?.error === 'string' ? body.error : undefined
+  const mask = (text: string) =>
+    secrets.filter(Boolean).reduce((masked, secret) => masked.split(secret).join('***'), text)
+  const error = typeof body?.error === 'string' ? mask(body.error).slice(0, 100) : undefined
   const rawDescription = body?.error_description
-  const description = typeof rawDescription === 'string' ? rawDescription.slice(0, 300) : undefined
+  const description = typeof rawDescription === 'string' ? mask(rawDescription).slice(0, 300) : undefined
   const rule = CSC_ERROR_TABLE.find(
     (r) =>
       (r.method === undefined || r.method === method) &&
@@ -99,7 +104,7 @@ export function classifyCscAnswer(method: string, answer: Answer): CscError {
   return { outcome: rule?.outcome ?? 'failed', detail, ...(description && { description }) }
 }
 
-/** The error a CSC outcome is outside polling (the table's rows in csc-errors.ts). */
+/** The SigningError an outcome of the table becomes outside signatures/signPolling. */
 export function errorFor(provider: string, method: string, error: CscError): SigningError {
   const where = `${provider}: ${method}: ${error.detail}`
   switch (error.outcome) {

@@ -36,7 +36,8 @@ export function cscToken(opts: CscTokenOptions): CscToken {
     }
     const answer = await exchange(opts.url, { form }, opts.http)
     if (answer.status !== 200) {
-      throw errorFor(opts.http.provider, 'oauth2/token', classifyCscAnswer('oauth2/token', answer))
+      const error = classifyCscAnswer('oauth2/token', answer, [opts.clientSecret])
+      throw errorFor(opts.http.provider, 'oauth2/token', error)
     }
     const body = asRecord(answer.body)
     const value = body?.access_token

@@ -147,6 +147,22 @@ describe('the CSC connector guarding its exchanges with a provider', function ()
       await provider.close()
     }
   })
+
+  it('masks the client secret when a provider repeats it in an error (REMOTE_AUTH_FAILED)', async () => {
+    const echo = await serve(async (req, res) => {
+      const secret = new URLSearchParams(await bodyOf(req)).get('client_secret')
+      const description = `Invalid parameter client_secret ${secret}`
+      const answer = { error: 'invalid_request', error_description: description }
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
+    })
+    try {
+      const err = await connectTo(echo.url).listCredentials('u').then(() => undefined, (e: unknown) => e)
+      expect((err as { code?: string }).code).to.equal('REMOTE_AUTH_FAILED')
+      expect(String((err as Error).message)).to.include('client_secret ***').and.not.include('s3cret')
+    } finally {
+      await echo.close()
+    }
+  })
 })
 
 describe('the CSC connector with a provider that signs at once', () => {
