@@ -31,6 +31,13 @@ export type SigningErrorCode =
   | 'OCSP_UNREADABLE'
   | 'OCSP_FAILED'
   | 'URL_NOT_ALLOWED'
+  // Remote signing (signing/remote): the provider holds the key, the holder confirms on a phone.
+  | 'REMOTE_REFUSED'
+  | 'REMOTE_EXPIRED'
+  | 'REMOTE_NOT_FOUND'
+  | 'REMOTE_AUTH_FAILED'
+  | 'REMOTE_UNAVAILABLE'
+  | 'REMOTE_SIGNING_FAILED'
 
 export class KysoError<C extends string = string> extends Error {
   constructor(
