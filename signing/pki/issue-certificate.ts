@@ -65,7 +65,9 @@ export interface IssuedCertificate {
  * A certificate for a key the CA never sees (issue 11: generated inside a PKCS#11 token, which
  * only ever gives out the public key): the same profile as issueCertificate, no PKCS#12, no PIN.
  */
-export type IssueForKeyOptions = Omit<IssueCertificateOptions, 'pin' | 'keyType'> & { publicKey: crypto.KeyObject }
+export type IssueForKeyOptions = Omit<IssueCertificateOptions, 'pin' | 'keyType'> & {
+  publicKey: crypto.KeyObject
+}
 
 const DAY = 24 * 60 * 60 * 1000
 export const DEFAULT_VALIDITY_DAYS = { personal: 730, tsa: 1825 } as const
@@ -84,9 +86,8 @@ export async function issueCertificate(dir: string, opts: IssueCertificateOption
 /**
  * @example
  * const spki = await generateTokenKeyPair({ module, slot: 0, pin, label, id, keyType: 'p256' })
- * const { certificate } = await issueCertificateForKey(caDir, {
- *   name: 'Võ Văn Hoan', caPin, publicKey: crypto.createPublicKey({ key: spki, format: 'der', type: 'spki' }),
- * })
+ * const publicKey = crypto.createPublicKey({ key: spki, format: 'der', type: 'spki' })
+ * const { certificate } = await issueCertificateForKey(caDir, { name: 'Võ Văn Hoan', caPin, publicKey })
  */
 export async function issueCertificateForKey(
   dir: string,
@@ -135,7 +136,7 @@ export async function issueTsaCertificate(dir: string, opts: IssueTsaOptions): P
   }))
 }
 
-function withP12(issued: Omit<IssuedCertificate, 'p12'> & { p12?: Buffer }): IssuedCertificate {
+function withP12(issued: IssuedLeaf): IssuedCertificate {
   if (!issued.p12) throw new Error('no PKCS#12 was made for a generated key')
   return { ...issued, p12: issued.p12 }
 }
@@ -154,10 +155,14 @@ interface LeafRequest {
   publicKey?: crypto.KeyObject
 }
 
-async function issueLeaf(dir: string, request: LeafRequest): Promise<Omit<IssuedCertificate, 'p12'> & { p12?: Buffer }> {
+type IssuedLeaf = Omit<IssuedCertificate, 'p12'> & { p12?: Buffer }
+
+async function issueLeaf(dir: string, request: LeafRequest): Promise<IssuedLeaf> {
   // 1. Guards first, so nothing is generated for a request that cannot succeed.
   const pin = request.pin ?? ''
-  if (!request.publicKey && pin.length < MIN_PIN_LENGTH) throw new SigningError('PIN_TOO_SHORT', `Mã PIN phải có ít nhất ${MIN_PIN_LENGTH} ký tự`)
+  if (!request.publicKey && pin.length < MIN_PIN_LENGTH) {
+    throw new SigningError('PIN_TOO_SHORT', `Mã PIN phải có ít nhất ${MIN_PIN_LENGTH} ký tự`)
+  }
   if (!(request.notAfter > request.notBefore)) throw new SigningError('BAD_OPTION', 'notAfter must be later than notBefore')
   const index = await readIndex(dir)
   const ca = await openCaKey(dir, 'issuing', request.caPin)
@@ -188,9 +193,9 @@ async function issueLeaf(dir: string, request: LeafRequest): Promise<Omit<Issued
   )
   // 3. PKCS#12 for the holder (when we made the key), then the index entry.
   const facts = readCertificate(certificate)
-  const p12 = privateKey
-    ? writePkcs12({ key: privateKey, certificate, chain: [ca.certificate, root], pin, friendlyName: facts.commonName ?? 'Kyso' })
-    : undefined
+  const friendlyName = facts.commonName ?? 'Kyso'
+  const chain = [ca.certificate, root]
+  const p12 = privateKey ? writePkcs12({ key: privateKey, certificate, chain, pin, friendlyName }) : undefined
   await writeIndex(dir, { ...index, certificates: [...index.certificates, entryFor(certificate, request.kind, 'issuing')] })
   return { certificate, serialHex: facts.serialHex, ...(p12 && { p12 }) }
 }
