@@ -27,6 +27,11 @@ export type SigningErrorCode =
   | 'CERT_UNREADABLE'
   | 'CRL_UNREADABLE'
   | 'KEY_MISMATCH'
+  | 'PIN_LOCKED'
+  | 'TOKEN_NOT_FOUND'
+  | 'KEY_NOT_FOUND'
+  | 'TOKEN_FAILED'
+  | 'PKCS11_MODULE_FAILED'
 
 export class KysoError<C extends string = string> extends Error {
   constructor(
