@@ -31,7 +31,7 @@ export type SigningErrorCode =
   | 'TOKEN_NOT_FOUND'
   | 'KEY_NOT_FOUND'
   | 'TOKEN_FAILED'
-  | 'PKCS11_MODULE_FAILED'
+  | 'TOKEN_MODULE_FAILED'
 
 export class KysoError<C extends string = string> extends Error {
   constructor(

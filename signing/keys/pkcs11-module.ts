@@ -48,7 +48,7 @@ function acquire(path: string): LoadedModule {
       lib = require('pkcs11js') as Pkcs11Lib
     } catch (err) {
       throw new SigningError(
-        'PKCS11_MODULE_FAILED',
+        'TOKEN_MODULE_FAILED',
         'pkcs11js (native addon) is not installed or did not build',
         { cause: err },
       )
@@ -57,7 +57,7 @@ function acquire(path: string): LoadedModule {
     try {
       p11.load(path)
     } catch (err) {
-      throw new SigningError('PKCS11_MODULE_FAILED', `Không nạp được thư viện PKCS#11 ${path}`, {
+      throw new SigningError('TOKEN_MODULE_FAILED', `Không nạp được thư viện PKCS#11 ${path}`, {
         cause: err,
       })
     }

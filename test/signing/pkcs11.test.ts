@@ -160,7 +160,7 @@ describe('PKCS#11 tokens (SoftHSM2)', function () {
     openPkcs11KeySource({ ...opts, pin: token.pin }).close()
   })
 
-  it('answers a missing key, a CA certificate (no key), no token and a bad module with their codes', async () => {
+  it('gives codes for a missing key, a CA certificate (no key), no token and a bad module', async () => {
     const opts = { module: token.module, pin: token.pin }
     expect(await codeOf(() => openPkcs11KeySource({ ...opts, keyId: 'ffff' }))).to.equal('KEY_NOT_FOUND')
     expect(await codeOf(() => openPkcs11KeySource({ ...opts, keyId: token.caIds.issuing }))).to.equal(
@@ -173,7 +173,7 @@ describe('PKCS#11 tokens (SoftHSM2)', function () {
     expect(await codeOf(() => listTokenCertificates({ module: token.module, slot: 1 }))).to.equal(
       'TOKEN_NOT_FOUND',
     )
-    expect(await codeOf(() => listTokens('/nonexistent/libpkcs11.so'))).to.equal('PKCS11_MODULE_FAILED')
+    expect(await codeOf(() => listTokens('/nonexistent/libpkcs11.so'))).to.equal('TOKEN_MODULE_FAILED')
   })
 
   it('maps CKR_PIN_LOCKED to PIN_LOCKED (SoftHSM2 never locks a PIN: the mapping alone)', () => {
