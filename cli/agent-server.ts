@@ -10,11 +10,11 @@
  */
 import type * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { OID, oidOf, readDer } from '../signing/cms'
 import { KysoError } from '../signing/errors'
 import { listTokenCertificates, listTokens, signWithToken, type TokenRef } from '../signing/keys/pkcs11'
 import { readCertificate } from '../signing/pki'
 import { PinNotEntered, type AskPin } from './agent-pin'
+import { AgentError, parseSignRequest, readJson, type SignRequest } from './agent-request'
 
 export interface AgentOptions {
   token: TokenRef
@@ -45,12 +45,6 @@ const STATUS: Readonly<Record<string, number>> = {
   TOKEN_NOT_FOUND: 503,
 }
 
-const MAX_BODY = 64 * 1024
-/** RFC 5652 §5.3: signed attributes must carry content-type and message-digest. */
-const REQUIRED_ATTRIBUTES: readonly string[] = [OID.contentType, OID.messageDigest]
-
-class AgentError extends KysoError {}
-
 export function agentHandler(
   opts: AgentOptions,
   server: http.Server,
@@ -72,12 +66,8 @@ export function agentHandler(
   return (req, res) => {
     const origin = req.headers.origin
     // 1. The gate: our own Host, an allowed Origin. Nothing else is read before both pass.
-    if (
-      !req.headers.host ||
-      !ownHosts().has(req.headers.host.toLowerCase()) ||
-      !origin ||
-      !origins.has(origin)
-    ) {
+    const ownHost = ownHosts().has((req.headers.host ?? '').toLowerCase())
+    if (!ownHost || !origin || !origins.has(origin)) {
       req.resume()
       return send(res, { status: 403, body: errorBody('FORBIDDEN', 'Origin or Host not allowed') })
     }
@@ -190,86 +180,6 @@ export function agentHandler(
     }
   }
 }
-
-interface SignRequest {
-  certificateId: string
-  data: Buffer
-}
-
-/** Validates POST /v1/sign; a PIN in the body is refused outright, whatever it is called. */
-function parseSignRequest(body: unknown): SignRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw badRequest('The body must be a JSON object')
-  const fields = body as Json
-  if (Object.keys(fields).some((k) => /pin|passw/i.test(k))) {
-    throw badRequest('Mã PIN chỉ được nhập tại máy ký, không gửi qua mạng (the PIN is typed at the agent)')
-  }
-  const { certificateId, data, digestAlgorithm } = fields
-  if (typeof certificateId !== 'string' || !/^(?:[0-9a-f]{2})+$/.test(certificateId)) {
-    throw badRequest('certificateId must be the lower-case hex id from /v1/certificates')
-  }
-  if (digestAlgorithm !== 'SHA-256') throw badRequest("digestAlgorithm must be 'SHA-256'")
-  if (
-    typeof data !== 'string' ||
-    !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(data)
-  ) {
-    throw badRequest('data must be base64')
-  }
-  const bytes = Buffer.from(data, 'base64')
-  if (!isSignedAttributes(bytes)) {
-    throw badRequest('data must be the DER signed attributes of a CMS SignerInfo (RFC 5652 §5.3)')
-  }
-  return { certificateId, data: bytes }
-}
-
-/**
- * A DER SET OF Attribute with content-type and message-digest, nothing after it: the agent signs
- * what a PAdES signer signs and is no oracle for other structures (a certificate's TBS, say).
- */
-function isSignedAttributes(data: Buffer): boolean {
-  try {
-    const set = readDer(data, 'signed attributes')
-    if (set.tagClass !== 'universal' || set.tag !== 0x11 || set.raw.length !== data.length) return false
-    const types = set.children.map((attribute) => {
-      const type = attribute.children[0]
-      return attribute.tag === 0x10 && type?.tag === 0x06 ? oidOf(type) : ''
-    })
-    return REQUIRED_ATTRIBUTES.every((oid) => types.includes(oid))
-  } catch {
-    return false
-  }
-}
-
-function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
-  if (type !== 'application/json') return Promise.reject(badRequest('Content-Type must be application/json'))
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
-    req.resume()
-    return Promise.reject(new AgentError('BODY_TOO_LARGE', `The body is over ${MAX_BODY} bytes`))
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY) {
-        req.removeAllListeners('data')
-        req.resume()
-        reject(new AgentError('BODY_TOO_LARGE', `The body is over ${MAX_BODY} bytes`))
-      } else chunks.push(chunk)
-    })
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-      } catch {
-        reject(badRequest('The body is not JSON'))
-      }
-    })
-    req.on('error', reject)
-  })
-}
-
-const badRequest = (message: string): AgentError => new AgentError('BAD_REQUEST', message)
 
 const errorBody = (code: string, message: string): Json => ({ error: { code, message } })
 

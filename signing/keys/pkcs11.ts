@@ -9,6 +9,7 @@ import { createHash, X509Certificate } from 'node:crypto'
 import { derWrite } from '../cms'
 import { SigningError } from '../errors'
 import type { KeySource } from './key-source'
+import { issuersOf, newest, tokenCertificates, type CertificateObject } from './pkcs11-certificates'
 import {
   attribute,
   findObjects,
@@ -32,12 +33,7 @@ export interface TokenInfo {
   serial: string
 }
 
-export interface TokenCertificate {
-  /** CKA_ID, lower-case hex ('' when the object has none). */
-  id: string
-  label: string
-  /** DER. */
-  certificate: Buffer
+export interface TokenCertificate extends CertificateObject {
   /**
    * A key object with the same CKA_ID is on the token. Before login a token shows its public
    * objects only, so a CKO_PUBLIC_KEY with that CKA_ID counts as well as a CKO_PRIVATE_KEY.
@@ -232,47 +228,6 @@ export function ecdsaRawToDer(raw: Buffer): Buffer {
   )
 }
 
-function tokenCertificates(token: TokenSession): Array<Omit<TokenCertificate, 'hasPrivateKey'>> {
-  const { lib } = token
-  const objects = findObjects(token, [
-    { type: lib.CKA_CLASS, value: lib.CKO_CERTIFICATE },
-    { type: lib.CKA_CERTIFICATE_TYPE, value: lib.CKC_X_509 },
-  ])
-  return objects.flatMap((object) => {
-    const certificate = attribute(token, object, lib.CKA_VALUE)
-    if (!certificate || !isCertificate(certificate)) return []
-    const id = attribute(token, object, lib.CKA_ID)?.toString('hex') ?? ''
-    const label = attribute(token, object, lib.CKA_LABEL)?.toString('utf8') ?? ''
-    return [{ id, label, certificate: Buffer.from(certificate) }]
-  })
-}
-
-/** The issuers of `leaf` among `candidates`, nearest first, each checked by its signature. */
-function issuersOf(leaf: Buffer, candidates: Buffer[]): Buffer[] {
-  const parsed = candidates
-    .filter((der) => !der.equals(leaf))
-    .map((der) => ({ der, x509: new X509Certificate(der) }))
-  const chain: Buffer[] = []
-  let current = new X509Certificate(leaf)
-  // Stops at a self-issued certificate (the root) or when no further issuer is on the token.
-  while (!current.checkIssued(current)) {
-    const subject = current
-    const issuer = parsed.find(
-      (c) => !chain.includes(c.der) && subject.checkIssued(c.x509) && subject.verify(c.x509.publicKey),
-    )
-    if (!issuer) break
-    chain.push(issuer.der)
-    current = issuer.x509
-  }
-  return chain
-}
-
-/** Of several certificates for one key (a renewal keeps the key), the one valid longest. */
-function newest(certificates: Buffer[]): Buffer | undefined {
-  const until = (der: Buffer) => new Date(new X509Certificate(der).validTo).getTime()
-  return [...certificates].sort((a, b) => until(b) - until(a))[0]
-}
-
 function keyAlgorithmOf(certificate: Buffer): 'RSA' | 'EC' {
   const type = new X509Certificate(certificate).publicKey.asymmetricKeyType
   if (type === 'rsa') return 'RSA'
@@ -281,15 +236,6 @@ function keyAlgorithmOf(certificate: Buffer): 'RSA' | 'EC' {
     'KEY_UNREADABLE',
     `Unsupported key type ${String(type)} on the token (RSA or EC expected)`,
   )
-}
-
-function isCertificate(der: Buffer): boolean {
-  try {
-    new X509Certificate(der)
-    return true
-  } catch {
-    return false
-  }
 }
 
 function normaliseKeyId(keyId: string): string {
