@@ -14,12 +14,16 @@ export const HELP = `kyso: PAdES signing for Vietnamese agencies
   kyso audit verify [--data-dir DIR]
   kyso migrate [--data-dir DIR]
   kyso backup OUT_DIR [--data-dir DIR]
+  kyso agent --pkcs11-module PATH [--slot N] [--port 127.0.0.1:PORT] --origin URL [--origin URL]...
+             [--pin-timeout SECONDS]
 
 The service commands (audit, migrate, backup) read the service's settings (KYSO_DATA_DIR,
 KYSO_DATABASE_URL, KYSO_BLOB_STORE, KYSO_BLOB_DIR); --data-dir stands for KYSO_DATA_DIR.
 
 PINs: KYSO_PIN (the signer's, and the PIN of a new .p12), KYSO_CA_PIN (the CA's; KYSO_PIN when unset),
 or a prompt on a terminal. Never on the command line.
+kyso agent lets the web interface (--origin) sign with a USB token through its PKCS#11 module; it
+listens on loopback only (default port 8765) and asks for the token PIN on its own terminal.
 Exit codes: 0 success / all signatures PASSED, 1 a signature not PASSED, 2 bad usage or unusable input.`
 
 /** Parses options strictly: an unknown option is a usage error, not silently ignored. */
@@ -55,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
         return await (require('./migrate-command') as typeof import('./migrate-command')).migrateCommand(rest)
       case 'backup':
         return await (require('./backup-command') as typeof import('./backup-command')).backupCommand(rest)
+      case 'agent':
+        return await (require('./agent-command') as typeof import('./agent-command')).agentCommand(rest)
       case undefined:
       case 'help':
       case '--help':

@@ -38,6 +38,11 @@ export type SigningErrorCode =
   | 'REMOTE_AUTH_FAILED'
   | 'REMOTE_UNAVAILABLE'
   | 'REMOTE_SIGNING_FAILED'
+  | 'PIN_LOCKED'
+  | 'TOKEN_NOT_FOUND'
+  | 'KEY_NOT_FOUND'
+  | 'TOKEN_FAILED'
+  | 'TOKEN_MODULE_FAILED'
 
 export class KysoError<C extends string = string> extends Error {
   constructor(

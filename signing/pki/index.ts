@@ -5,9 +5,11 @@
 export { initCa, DEFAULT_CA_NAME, CA_VALIDITY_YEARS, type InitCaOptions } from './init-ca'
 export {
   issueCertificate,
+  issueCertificateForKey,
   issueTsaCertificate,
   DEFAULT_VALIDITY_DAYS,
   type IssueCertificateOptions,
+  type IssueForKeyOptions,
   type IssueTsaOptions,
   type IssuedCertificate,
 } from './issue-certificate'

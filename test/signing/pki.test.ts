@@ -11,6 +11,7 @@ import {
   initCa,
   isRevoked,
   issueCertificate,
+  issueCertificateForKey,
   loadCrls,
   readCertificate,
   revokeCertificate,
@@ -184,6 +185,23 @@ describe('internal CA', () => {
     const parsed = openssl(['asn1parse', '-in', leaf]).output
     expect(parsed).to.match(/PRINTABLESTRING\s+:VN/)
     expect(parsed).to.match(/UTF8STRING\s+:V/)
+  })
+
+  it('certifies a public key it did not generate (a token key), recorded in index.json, no PKCS#12', async () => {
+    const dir = scratchPath('ca-for-key')
+    await initCa(dir, { pin: '9876', keyType: 'p256' })
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const issued = await issueCertificateForKey(dir, { name: 'Lê Văn Tám', title: 'Chuyên viên', caPin: '9876', publicKey })
+    expect(issued).to.not.have.property('p12')
+    const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' })
+    expect(spki(new crypto.X509Certificate(issued.certificate).publicKey).equals(spki(publicKey))).to.equal(true)
+    const leaf = writeTemp('for-key.pem', toPem('CERTIFICATE', issued.certificate))
+    const r = openssl(['verify', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'issuing.pem'), leaf])
+    expect(r.output.trim()).to.equal(`${leaf}: OK`)
+    expect(readCertificate(issued.certificate).keyUsage).to.deep.equal(new Set(['digitalSignature', 'nonRepudiation']))
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { certificates: Array<{ serialHex: string }> }
+    expect(index.certificates.map((c) => c.serialHex)).to.include(issued.serialHex)
+    expect(await codeOf(() => issueCertificateForKey(dir, { name: 'X', caPin: '9876', publicKey: privateKey }))).to.equal('BAD_OPTION')
   })
 
   it('makes the root and issuing CA proper CAs (critical CA:TRUE, keyCertSign + cRLSign, pathlen 0 below the root)', async () => {
