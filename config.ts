@@ -30,6 +30,21 @@ export interface Config {
   logLevel: string
   /** On SIGTERM: how long in-flight requests may take to finish before connections are cut, ms. */
   shutdownTimeoutMs: number
+  /**
+   * URL prefixes from which CRLs and OCSP answers may be fetched when a certificate is checked
+   * before signing (a URL written in a submitted certificate is never requested otherwise).
+   */
+  revocationFetchPrefixes: string[]
+  /** How long a prepared two-phase signature (signingId) may wait for its value, seconds. */
+  signingSessionTtlSeconds: number
+  /** How long a remote signature may wait for the signer's confirmation on their phone, seconds. */
+  remoteConfirmTimeoutSeconds: number
+  /** A Cloud Signature Consortium API v2 provider (remote signing), when configured. */
+  csc?: { provider: string; baseUrl: string; clientId: string; clientSecret: string }
+  /** The VGCA signing plugin's script, as the agency serves it (loaded by the sign dialog). */
+  vgcaPluginUrl?: string
+  /** Where the web page looks for `kyso agent` (USB tokens without a vendor plugin). */
+  agentUrl: string
 }
 
 export class ConfigError extends Error {
@@ -79,6 +94,26 @@ function databaseUrl(env: Env, problems: string[]): string | undefined {
   return raw
 }
 
+function urlPrefixes(env: Env, key: string, problems: string[]): string[] {
+  const raw = env[key]
+  if (raw === undefined || raw.trim() === '') return []
+  const list = raw.split(/[\s,]+/).filter(Boolean)
+  for (const p of list) if (!/^https?:\/\/[^/\s]+/.test(p)) problems.push(`${key}: '${p}' is not an http(s) URL prefix`)
+  return list
+}
+
+function csc(env: Env, problems: string[]): Config['csc'] {
+  const baseUrl = env.KYSO_CSC_URL
+  if (!baseUrl) return undefined
+  const clientId = env.KYSO_CSC_CLIENT_ID ?? ''
+  const clientSecret = env.KYSO_CSC_CLIENT_SECRET ?? ''
+  if (!/^https?:\/\//.test(baseUrl)) problems.push('KYSO_CSC_URL must be an http(s) URL')
+  if (!clientId || !clientSecret) problems.push('KYSO_CSC_CLIENT_ID and KYSO_CSC_CLIENT_SECRET are required with KYSO_CSC_URL')
+  const provider = env.KYSO_CSC_PROVIDER || 'csc'
+  if (!/^[a-z0-9-]{1,40}$/.test(provider)) problems.push('KYSO_CSC_PROVIDER: lower-case letters, digits and dashes')
+  return { provider, baseUrl: baseUrl.replace(/\/+$/, ''), clientId, clientSecret }
+}
+
 /** Parses the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = []
@@ -100,6 +135,16 @@ export function loadConfig(env: Env = process.env): Config {
     blobDir: resolve(env.KYSO_BLOB_DIR || `${dataDir}/blobs`),
     logLevel: oneOf(env, 'KYSO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', problems),
     shutdownTimeoutMs: int(env, 'KYSO_SHUTDOWN_TIMEOUT_MS', 30_000, problems, 0),
+    revocationFetchPrefixes: urlPrefixes(env, 'KYSO_REVOCATION_FETCH_PREFIXES', problems),
+    signingSessionTtlSeconds: int(env, 'KYSO_SIGNING_SESSION_TTL_SECONDS', 300, problems, 10, 86_400),
+    remoteConfirmTimeoutSeconds: int(env, 'KYSO_REMOTE_CONFIRM_TIMEOUT_SECONDS', 300, problems, 5, 3600),
+    agentUrl: env.KYSO_AGENT_URL || 'http://127.0.0.1:8765',
+  }
+  const remote = csc(env, problems)
+  if (remote) config.csc = remote
+  if (env.KYSO_VGCA_PLUGIN_URL) config.vgcaPluginUrl = env.KYSO_VGCA_PLUGIN_URL
+  if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+$/.test(config.agentUrl)) {
+    problems.push('KYSO_AGENT_URL must be a loopback http URL with a port, e.g. http://127.0.0.1:8765')
   }
   if (problems.length) throw new ConfigError(problems)
   return config

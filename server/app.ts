@@ -19,6 +19,9 @@ import { SESSION_COOKIE, actorOf, idParam, requestId, requireAuth, route, sessio
 import { readMultipart } from './multipart'
 import { openApi } from './openapi'
 import { webRouter } from './web'
+import { mountExternalSigning } from './external-signing-routes'
+import { detachedReports } from '../workflows/detached-evidence'
+import { listRevocationLists } from '../storage/revocation-lists'
 import type { Metrics } from './metrics'
 import { mountOps, observeRequests } from './ops'
 import type { Logger } from 'pino'
@@ -77,7 +80,9 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   }))
   const me = async (a: Actor, csrfToken: string | undefined): Promise<Record<string, unknown>> => {
     const agency = (await s.db('agencies').where({ id: a.agencyId }).first('code', 'name')) as { code: string; name: string }
-    return { ...publicUser(a), agencyCode: agency.code, agencyName: agency.name, csrfToken }
+    // Where the sign dialog looks for keys Kyso does not hold (issue 11): the local agent, the VGCA plugin, remote providers.
+    const signingTools = { agentUrl: s.config.agentUrl, vgcaPluginUrl: s.config.vgcaPluginUrl ?? null, remoteProviders: [...(s.remoteSigning?.keys() ?? [])] }
+    return { ...publicUser(a), agencyCode: agency.code, agencyName: agency.name, csrfToken, signingTools }
   }
   app.get('/api/me', auth, route(s, async (_req, res) => me(actorOf(res), res.locals.csrfToken)))
   // For a page that starts: "am I signed in?" answered 200 either way (a 401 is an error in the console).
@@ -129,7 +134,10 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/documents/:id/verification', auth, route(s, async (req, res) => {
     const doc = await readableDocument(s.db, actorOf(res), idParam(req))
     const v = await latestVersion(s, doc.id)
-    return verifyPdfIsolated({ pdf: await s.blobs.get(v.sha256), trustAnchors: s.trustAnchors(), crls: s.crls() }, { timeoutMs: s.config.validationTimeoutMs })
+    const crls = [...s.crls(), ...(await listRevocationLists(s.db)).map((r) => r.der)]
+    const report = await verifyPdfIsolated({ pdf: await s.blobs.get(v.sha256), trustAnchors: s.trustAnchors(), crls }, { timeoutMs: s.config.validationTimeoutMs })
+    // Approvals kept as detached evidence (issue 11) are reported beside the file's own signatures.
+    return { ...report, detached: await detachedReports(s, doc.id) }
   }))
 
   app.post('/api/steps/:id/sign', auth, route(s, async (req, res) => {
@@ -141,6 +149,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     const outgoingDate = optionalString(b, 'outgoingDate')
     return signStep(s, actorOf(res), idParam(req), { pin, ...(comment && { comment }), ...(outgoingNumber && { outgoingNumber }), ...(outgoingDate && { outgoingDate }) })
   }))
+  mountExternalSigning(app, s, auth)
   app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', body(req).reason)))
   app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', body(req).reason)))
   app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), body(req)), 201))

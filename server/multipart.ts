@@ -11,7 +11,7 @@ export interface Multipart {
  * Reads a multipart/form-data upload with busboy, refusing an oversized body before it is
  * buffered whole: by Content-Length when it is declared, else as soon as the file passes the limit.
  */
-export function readMultipart(req: Request, maxBytes: number): Promise<Multipart> {
+export function readMultipart(req: Request, maxBytes: number, opts: { anyFileField?: boolean } = {}): Promise<Multipart> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > maxBytes + 64 * 1024) return reject(new WorkflowError('UPLOAD_TOO_LARGE', `Tệp vượt quá ${maxBytes} byte`))
@@ -37,7 +37,8 @@ export function readMultipart(req: Request, maxBytes: number): Promise<Multipart
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('limit', () => fail(new WorkflowError('UPLOAD_TOO_LARGE', `Tệp vượt quá ${maxBytes} byte`)))
       stream.on('end', () => {
-        if (name === 'file') out.file = Buffer.concat(chunks)
+        // A signing plugin names its file part as it likes: with anyFileField the one file is taken.
+        if (name === 'file' || opts.anyFileField) out.file = Buffer.concat(chunks)
       })
     })
     bb.on('error', (err: Error) => fail(new WorkflowError('BAD_REQUEST', `bad multipart body: ${err.message}`)))

@@ -81,7 +81,8 @@ const schemas: Record<string, Json> = {
   ReasonRequest: object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) }),
   DelegationRequest: object({ delegate: str('Username in the same agency'), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date('After from') }),
   Delegation: object({ id: int(), delegate: str(), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date() }),
-  Me: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(str()), agencyCode: str(), agencyName: str(), csrfToken: str('The session\'s CSRF token (for a page reloaded on the cookie)') }),
+  Me: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(str()), agencyCode: str(), agencyName: str(), csrfToken: str('The session\'s CSRF token (for a page reloaded on the cookie)'),
+    signingTools: object({ agentUrl: str('Where the sign dialog looks for kyso agent'), vgcaPluginUrl: nullable(str('The VGCA plugin script, when configured')), remoteProviders: array(str()) }) }),
   DocumentListItem: object({
     id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()), status: str(), outgoingNumber: nullable(str()), outgoingDate: nullable(str()),
     createdAt: date(), updatedAt: date(), finishedAt: nullable(date()), agencyCode: str(), agency: str(), drafter: str(),
@@ -110,6 +111,32 @@ const schemas: Record<string, Json> = {
     timestamp: nullable(object({ genTime: nullable(date()), valid: bool(), trusted: bool(), tsa: nullable(str()) })),
     checks: array(ref('Check')), changes: array(ref('Change')), problems: array(str()),
   }),
+  ExternalCertificateRequest: object({
+    certificate: str('PEM certificate of a key the user holds elsewhere (absent when read from the remote provider)'),
+    chain: array(str('PEM intermediate certificate')), kind: { ...oneOf('personal', 'seal'), default: 'personal' },
+    remote: object({ provider: str('A configured remote-signing provider'), credentialId: str(), userRef: str('The user at the provider') }),
+    username: str('Admin variant only: the holder'),
+  }, []),
+  SigningCertificate: object({
+    id: int(), kind: oneOf('personal', 'seal'), source: oneOf('internal', 'external'), status: oneOf('pending', 'active', 'rejected', 'revoked'),
+    subject: str(), issuer: nullable(str()), serialHex: str(), notBefore: date(), notAfter: date(), username: str(),
+    remote: nullable(object({ provider: str(), credentialId: str() })),
+  }, ['id', 'kind', 'source', 'status', 'subject', 'issuer', 'serialHex', 'notBefore', 'notAfter', 'remote']),
+  CommitFields: object({ comment: str(), outgoingNumber: str('Seal steps: số, ký hiệu'), outgoingDate: str('Seal steps: ISO 8601 date') }, []),
+  PrepareRequest: object({ certificateId: int('An active external certificate of mine'), via: oneOf('two-phase', 'agent'), comment: str(), outgoingNumber: str(), outgoingDate: str() }, ['certificateId']),
+  PreparedSignature: object({
+    signingId: str('Bound to me, this step and this version; used once'), signedAttributes: str('Base64 DER: exactly the bytes the key signs'),
+    digest: str('Base64 SHA-256 of signedAttributes'), digestAlgorithm: oneOf('SHA-256'), expiresAt: date(), certificateId: int(), keyAlgorithm: oneOf('RSA', 'EC'),
+    placement: object({ page: int(), rect: array({ type: 'number' }) }),
+  }),
+  CompleteRequest: object({ signingId: str(), signature: str('Base64 signature value: RSA PKCS#1 v1.5, or ECDSA (DER or r||s)'), comment: str(), outgoingNumber: str(), outgoingDate: str() }, ['signingId', 'signature']),
+  SignedFileForm: object({ file: str('The whole signed PDF', { contentMediaType: 'application/pdf' }), comment: str(), outgoingNumber: str(), outgoingDate: str() }, ['file']),
+  FileTicket: object({ ticket: str(), expiresAt: date(), toSignUrl: str(), signedFileUrl: str(), etag: str() }),
+  RemoteSigning: object({
+    signingId: str(), stepId: int(), status: oneOf('awaiting_confirmation', 'completed', 'refused', 'expired', 'failed'), keySource: str(), expiresAt: date(),
+    detail: nullable(str()), result: ref('SignResult'),
+  }, ['signingId', 'stepId', 'status', 'keySource', 'expiresAt', 'detail']),
+  RevocationList: object({ id: int(), sha256: str(), issuer: str(), thisUpdate: date(), nextUpdate: nullable(date()), addedBy: int(), addedAt: date() }, ['id', 'sha256', 'issuer', 'thisUpdate', 'nextUpdate']),
   VerifyReport: {
     ...object({
       indication, signatures: array(ref('SignatureReport')), revisions: int(),
@@ -155,7 +182,7 @@ interface Operation {
   description?: string
   /** Signed-in only (bearer token or session cookie); POSTs also take Idempotency-Key. */
   auth?: boolean
-  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id'
+  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id' | 'Code' | 'SigningId'
   body?: Json
   ok: [number, string, Json?]
   /** Response headers of the success. */
@@ -184,6 +211,115 @@ const multipart = (schema: string): Json => ({ 'multipart/form-data': { schema: 
 const pdf = (description: string): Json => ({ 'application/pdf': { schema: str(description, { contentMediaType: 'application/pdf' }) } })
 const SIGNED_STEP = 'approve signs with reason "Đã duyệt", sign is the competent person\'s signature, seal is the agency\'s seal applied by a clerk ' +
   '(outgoingNumber and outgoingDate required). The new version extends the previous bytes exactly. Of concurrent requests on one assignment one wins; the rest get 409.'
+
+const CERT_CHECK: Code[] = ['CERT_UNTRUSTED', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_KEY_USAGE', 'CERT_REVOKED', 'CERT_REVOCATION_UNKNOWN']
+const TURN: Code[] = ['NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE']
+const EXTERNAL: Code[] = [...TURN, 'WRONG_SIGNER', 'CERT_NOT_ACTIVE', ...CERT_CHECK, 'VERSION_CONFLICT']
+
+/** Issue 11: keys Kyso never holds. */
+const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
+  '/api/me/certificates/external': {
+    post: operation('post', {
+      id: 'submitExternalCertificate', tag: 'admin', summary: 'Submit the certificate of a key I hold elsewhere (token, remote service); pending until an admin approves',
+      description: 'Checked like before a signature (trust anchor, key usage, validity, revocation) and against my name once case and marks are folded.',
+      auth: true, body: json(ref('ExternalCertificateRequest')), ok: [201, 'Pending', json(ref('SigningCertificate'))],
+      codes: [...JSON_BODY, 'CONFLICT', 'CERT_SUBJECT_MISMATCH', 'REMOTE_NOT_CONFIGURED', ...CERT_CHECK],
+    }),
+  },
+  '/api/me/signing-certificates': {
+    get: operation('get', { id: 'mySigningCertificates', tag: 'steps', summary: 'My certificates of every source, for the sign dialog', auth: true, ok: [200, 'Newest first', json(array(ref('SigningCertificate')))] }),
+  },
+  '/api/me/remote-credentials': {
+    get: operation('get', {
+      id: 'myRemoteCredentials', tag: 'steps', summary: 'My credentials at a remote-signing provider (?provider=&userRef=)', auth: true,
+      ok: [200, 'Credentials', json(array(object({ credentialId: str(), keyAlgorithm: oneOf('RSA', 'EC'), certificate: str('Base64 DER'), label: str() }, ['credentialId', 'keyAlgorithm', 'certificate'])))],
+      codes: ['BAD_REQUEST', 'REMOTE_NOT_CONFIGURED', 'REMOTE_UNAVAILABLE'],
+    }),
+  },
+  '/api/admin/certificates/external': {
+    post: operation('post', {
+      id: 'adminSubmitExternalCertificate', tag: 'admin', summary: 'An admin submits an external certificate for a user (no name check)', auth: true,
+      body: json(ref('ExternalCertificateRequest')), ok: [201, 'Pending', json(ref('SigningCertificate'))],
+      codes: [...JSON_BODY, 'FORBIDDEN', 'CONFLICT', 'REMOTE_NOT_CONFIGURED', ...CERT_CHECK],
+    }),
+  },
+  '/api/admin/certificates/{id}/approve': {
+    post: operation('post', {
+      id: 'approveCertificate', tag: 'admin', summary: 'Approve a pending external certificate: binds its issuer and serial to the holder', auth: true, path: 'Id',
+      ok: [200, 'Active', json(ref('SigningCertificate'))], codes: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT', ...CERT_CHECK],
+    }),
+  },
+  '/api/admin/certificates/{id}/reject': {
+    post: operation('post', {
+      id: 'rejectCertificate', tag: 'admin', summary: 'Reject a pending external certificate (reason required)', auth: true, path: 'Id',
+      body: json(ref('ReasonRequest')), ok: [200, 'Rejected', json(ref('SigningCertificate'))], codes: [...JSON_BODY, 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'],
+    }),
+  },
+  '/api/admin/crls': {
+    get: operation('get', { id: 'listCrls', tag: 'admin', summary: 'CRLs uploaded for CAs on a dedicated network', auth: true, ok: [200, 'Oldest first', json(array(ref('RevocationList')))], codes: ['FORBIDDEN'] }),
+    post: operation('post', {
+      id: 'uploadCrl', tag: 'admin', summary: 'Upload a CA\'s current CRL (kept only if signed by a CA Kyso trusts)', auth: true,
+      body: json(object({ pem: str('PEM X509 CRL') })), ok: [201, 'Kept', json(ref('RevocationList'))], codes: [...JSON_BODY, 'FORBIDDEN', 'CONFLICT'],
+    }),
+  },
+  '/api/admin/agencies/{code}': {
+    patch: operation('patch', {
+      id: 'updateAgency', tag: 'admin', summary: 'Agency settings: how approvals made with internal keys travel (in the file, or as detached evidence)', auth: true, path: 'Code',
+      body: json(object({ approvalMode: oneOf('in-file', 'detached') })), ok: [200, 'Updated', json(object({ code: str(), approvalMode: oneOf('in-file', 'detached') }))],
+      codes: [...JSON_BODY, 'FORBIDDEN', 'NOT_FOUND'],
+    }),
+  },
+  '/api/steps/{id}/to-sign': {
+    get: operation('get', {
+      id: 'fileToSign', tag: 'steps', summary: 'The exact version to sign in my own tool (or ?ticket= for a plugin)', auth: true, path: 'StepId',
+      ok: [200, 'The PDF', pdf('The version to sign')], headers: { ETag: { description: 'The version\'s SHA-256, quoted: send it back as If-Match', schema: str() } },
+      codes: [...TURN, 'VERSION_CONFLICT'],
+    }),
+  },
+  '/api/steps/{id}/signed-file': {
+    post: operation('post', {
+      id: 'returnSignedFile', tag: 'steps', summary: 'Return the file signed in my own tool (the VGCA plugin, any signer): If-Match required',
+      description: 'Accepted only if it is the version served plus exactly one signature revision, valid, by an active external certificate of mine, changing nothing a signature may not.',
+      auth: true, path: 'StepId', body: multipart('SignedFileForm'), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
+      codes: [...UPLOAD, ...EXTERNAL, 'PRECONDITION_REQUIRED', 'NOT_AN_INCREMENT', 'SIGNATURE_INVALID', 'DISALLOWED_CHANGES', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
+    }),
+  },
+  '/api/steps/{id}/file-ticket': {
+    post: operation('post', {
+      id: 'createFileTicket', tag: 'steps', summary: 'A short-lived, single-use ticket for a signing plugin that cannot carry my session', auth: true, path: 'StepId',
+      ok: [201, 'The ticket and the two URLs it opens', json(ref('FileTicket'))], codes: TURN,
+    }),
+  },
+  '/api/steps/{id}/prepare': {
+    post: operation('post', {
+      id: 'prepareStep', tag: 'steps', summary: 'Two-phase signing: Kyso draws the appearance and answers the bytes my key signs', auth: true, path: 'StepId',
+      body: json(ref('PrepareRequest')), ok: [200, 'Prepared', json(ref('PreparedSignature'))], codes: [...JSON_BODY, ...EXTERNAL, 'PDF_UNREADABLE', 'PDF_CERTIFIED_NO_CHANGES'],
+    }),
+  },
+  '/api/steps/{id}/complete': {
+    post: operation('post', {
+      id: 'completeStep', tag: 'steps', summary: 'Two-phase signing: the signature value for a prepared signingId', auth: true, path: 'StepId',
+      body: json(ref('CompleteRequest')), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
+      codes: [...JSON_BODY, ...TURN, 'SIGNATURE_INVALID', 'SIGNING_USED', 'SIGNING_EXPIRED', 'VERSION_CONFLICT', 'TSA_FAILED', 'SIGNATURE_TOO_LARGE'],
+    }),
+  },
+  '/api/steps/{id}/remote': {
+    post: operation('post', {
+      id: 'remoteSign', tag: 'steps', summary: 'Remote signing: the provider asks me to confirm on my phone; the step completes when I do', auth: true, path: 'StepId',
+      body: json(ref('PrepareRequest')), ok: [202, 'Awaiting confirmation', json(ref('RemoteSigning'))],
+      codes: [...JSON_BODY, ...EXTERNAL, 'REMOTE_NOT_CONFIGURED', 'REMOTE_UNAVAILABLE', 'REMOTE_SIGNING_FAILED'],
+    }),
+  },
+  '/api/signings/{id}': {
+    get: operation('get', { id: 'signingState', tag: 'steps', summary: 'The state of my remote signing', auth: true, path: 'SigningId', ok: [200, 'Its state', json(ref('RemoteSigning'))], codes: ['NOT_FOUND'] }),
+  },
+  '/api/documents/{id}/evidence': {
+    get: operation('get', {
+      id: 'evidencePackage', tag: 'documents', summary: 'Evidence package (ZIP): versions, detached approvals, certificate paths and revocation data', auth: true, path: 'DocumentId',
+      ok: [200, 'The ZIP', { 'application/zip': { schema: str('ZIP', { contentMediaType: 'application/zip' }) } }], codes: ['NOT_FOUND'],
+    }),
+  },
+}
 
 const paths: Record<string, Record<string, Json>> = {
   '/api/openapi.json': {
@@ -278,6 +414,7 @@ const paths: Record<string, Record<string, Json>> = {
       codes: [...JSON_BODY, 'NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE', 'NO_CERTIFICATE', ...SIGNING],
     }),
   },
+  ...EXTERNAL_SIGNING_PATHS,
   '/api/steps/{id}/reject': {
     post: operation('post', {
       id: 'rejectStep', tag: 'steps', summary: 'Reject: ends the chain (reason required)', auth: true, path: 'StepId',
@@ -375,7 +512,7 @@ const paths: Record<string, Record<string, Json>> = {
 
 const TAGS: Record<string, string> = {
   meta: 'This description', auth: 'Sessions: bearer token or HttpOnly cookie', documents: 'Drafts, versions, chains, the PDF and its validation',
-  steps: 'Acting on the current step: sign (approve, sign, seal), reject, return', delegations: 'KT./TUQ./Q. authorisations of leaders',
+  steps: 'Acting on the current step: sign (approve, sign, seal), reject, return; with keys Kyso never holds: signed-file return, two-phase, remote', delegations: 'KT./TUQ./Q. authorisations of leaders',
   audit: 'The hash-chained audit log', admin: 'Agencies, users and roles, certificates, trust anchors (admin role)', coverage: 'Coverage toward the city\'s two targets', tsa: 'The built-in RFC 3161 timestamp authority',
 }
 
@@ -397,6 +534,8 @@ export function openApi(): Record<string, unknown> {
         StepId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
         Id: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
         AgencyCode: { name: 'agencyCode', in: 'path', required: true, schema: str('An agency code, e.g. STTTT') },
+        Code: { name: 'code', in: 'path', required: true, schema: str('An agency code, e.g. STTTT') },
+        SigningId: { name: 'id', in: 'path', required: true, schema: str('A signingId from /remote or /prepare') },
         IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeat a POST with the same key to get the first result again (per user, at most 200 characters).', schema: str(undefined, { maxLength: 200 }) },
       },
       securitySchemes: {

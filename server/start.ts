@@ -13,6 +13,8 @@ import { caPinFor, seedDemo } from '../storage/seed'
 import type { Services } from '../workflows/context'
 import { extraAnchorsFile } from '../workflows/admin'
 import { recordMissingVerdicts } from '../workflows/verdicts'
+import { pollRemoteSignings } from '../workflows/remote-signing'
+import { cscConnector, type RemoteSigningConnector } from '../signing/remote'
 import { createApp } from './app'
 import { createMetrics, observeDatabase } from './metrics'
 import { createLogger, logLines } from './ops'
@@ -59,6 +61,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const metrics = createMetrics()
   observeDatabase(db, metrics)
   const tasks = new Set<Promise<unknown>>()
+  const remoteSigning = new Map<string, RemoteSigningConnector>()
+  if (config.csc) remoteSigning.set(config.csc.provider, cscConnector(config.csc))
   const services: Services = {
     db,
     blobs,
@@ -74,6 +78,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       tasks.add(task)
       void task.finally(() => tasks.delete(task))
     },
+    remoteSigning,
   }
   let draining = false
   const app = createApp(services, { ...(tsaKey && { tsaKey }), log: services.log as (line: Record<string, unknown>) => void, ops: { logger, metrics, draining: () => draining } })
@@ -86,8 +91,18 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host
   // A crash between a chain's last signature and its validation left verdicts unrecorded.
   services.track?.(recordMissingVerdicts(services).catch((err: unknown) => logger.error({ error: String(err) }, 'recording missing verdicts failed')))
+  // Remote signatures wait for a confirmation on the signer's phone: look at them every second.
+  let polling = false
+  const poller = setInterval(() => {
+    if (polling || remoteSigning.size === 0) return
+    polling = true
+    const round = pollRemoteSignings(services).finally(() => (polling = false))
+    services.track?.(round)
+  }, 1000)
+  poller.unref()
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
+    clearInterval(poller)
     draining = true
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()

@@ -318,7 +318,94 @@ const titleSearch: Migration = {
   },
 }
 
-const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch]
+/**
+ * Issue 11: keys Kyso never holds. Certificates of keys held elsewhere (a USB token, a remote
+ * signing service, the signer's own tool) are bound to a user by an administrator; two-phase and
+ * remote signatures wait between requests in `signing_sessions`; every signature keeps its
+ * evidence (certificate, chain, revocation data, the check before signing); an agency may keep
+ * approvals as detached CAdES evidence instead of signatures in the file; CRLs an administrator
+ * uploads for CAs on a dedicated network live in `revocation_lists`.
+ */
+const externalKeys: Migration = {
+  name: '2026-12-05-external-keys-and-signature-evidence',
+  async up(db) {
+    await db.schema.alterTable('certificates', (t) => {
+      // internal: the PKCS#12 is in `p12`; external: the key is elsewhere and `p12` is empty.
+      t.string('source', 20).notNullable().defaultTo('internal')
+      // pending (submitted, not yet approved) | active | rejected; revocation stays `revoked_at`.
+      t.string('status', 20).notNullable().defaultTo('active')
+      t.string('issuer', 500)
+      t.string('fingerprint', 64)
+      // Intermediate certificates offered with an external certificate: JSON array of base64 DER.
+      t.text('chain_json')
+      t.integer('submitted_by').references('users.id')
+      t.integer('approved_by').references('users.id')
+      t.timestamp('approved_at')
+      // A remote-signing credential (CSC credentialID) and the provider's name for the user.
+      t.string('remote_provider', 60)
+      t.string('remote_credential_id', 200)
+      t.string('remote_user_ref', 200)
+      t.index(['fingerprint'])
+    })
+    await db.schema.alterTable('signatures', (t) => {
+      // internal | signed-file | two-phase | agent | remote:<provider>
+      t.string('key_source', 60)
+      // in-file: a signature revision of the PDF; detached: CAdES over the version, kept here.
+      t.string('form', 10).notNullable().defaultTo('in-file')
+      t.binary('cms')
+      t.text('evidence_json')
+    })
+    await db.schema.alterTable('agencies', (t) => {
+      // How approvals made with internal keys travel: in-file | detached (issue 11, point 6).
+      t.string('approval_mode', 10).notNullable().defaultTo('in-file')
+    })
+    await db.schema.createTable('signing_sessions', (t) => {
+      t.string('id', 64).primary()
+      t.integer('user_id').notNullable().references('users.id')
+      t.integer('step_id').notNullable().references('steps.id')
+      t.integer('version_id').notNullable().references('versions.id')
+      t.integer('certificate_id').references('certificates.id')
+      t.string('key_source', 60).notNullable()
+      // prepared | awaiting_confirmation | completed | refused | expired | failed
+      t.string('status', 24).notNullable()
+      t.binary('prepared_pdf')
+      t.binary('signed_attributes')
+      t.text('prepared_json')
+      t.string('remote_transaction_id', 200)
+      t.text('evidence_json')
+      t.string('detail', 500)
+      t.timestamp('created_at').notNullable()
+      t.timestamp('expires_at').notNullable()
+      t.timestamp('finished_at')
+      t.index(['step_id', 'status'])
+      t.index(['status', 'expires_at'])
+    })
+    await db.schema.createTable('revocation_lists', (t) => {
+      t.increments('id')
+      t.string('sha256', 64).notNullable().unique()
+      t.string('issuer', 500).notNullable()
+      t.timestamp('this_update').notNullable()
+      t.timestamp('next_update')
+      t.binary('der').notNullable()
+      t.integer('added_by').notNullable().references('users.id')
+      t.timestamp('added_at').notNullable()
+    })
+  },
+  async down(db) {
+    await db.schema.dropTableIfExists('revocation_lists')
+    await db.schema.dropTableIfExists('signing_sessions')
+    await db.schema.alterTable('agencies', (t) => t.dropColumn('approval_mode'))
+    await db.schema.alterTable('signatures', (t) => {
+      for (const c of ['key_source', 'form', 'cms', 'evidence_json']) t.dropColumn(c)
+    })
+    await db.schema.alterTable('certificates', (t) => {
+      t.dropIndex(['fingerprint'])
+      for (const c of ['source', 'status', 'issuer', 'fingerprint', 'chain_json', 'submitted_by', 'approved_by', 'approved_at', 'remote_provider', 'remote_credential_id', 'remote_user_ref']) t.dropColumn(c)
+    })
+  },
+}
+
+const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS,

@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../storage/sql'
 import type { Actor, Role, Services } from './context'
 import { WorkflowError } from './errors'
 import { hashPassword } from './passwords'
+import { forgetKey } from './unlocked-keys'
 
 const ROLES: Role[] = ['staff', 'head', 'leader', 'clerk', 'compliance', 'admin']
 
@@ -117,10 +118,13 @@ export async function updateUser(s: Services, actor: Actor, id: number, b: Recor
 export async function listCertificates(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
   const certs = (await s.db('certificates as c').join('users as u', 'u.id', 'c.holder_user_id').join('agencies as a', 'a.id', 'c.agency_id').orderBy('c.id', 'desc')
-    .select('c.id', 'c.kind', 'c.serial_hex as serialHex', 'c.subject', 'c.not_before as notBefore', 'c.not_after as notAfter', 'c.revoked_at as revokedAt', 'u.username', 'u.full_name as fullName', 'a.code as agencyCode')) as Record<string, unknown>[]
+    .select('c.id', 'c.kind', 'c.serial_hex as serialHex', 'c.subject', 'c.issuer', 'c.not_before as notBefore', 'c.not_after as notAfter', 'c.revoked_at as revokedAt', 'c.source', 'c.status as bindingStatus', 'u.username', 'u.full_name as fullName', 'a.code as agencyCode')) as Record<string, unknown>[]
   const pending = (await s.db('certificate_enrolments as e').join('users as u', 'u.id', 'e.user_id').whereNull('e.completed_at').whereNull('e.cancelled_at').orderBy('e.id', 'desc')
     .select('e.id', 'e.kind', 'e.created_at as createdAt', 'u.username', 'u.full_name as fullName')) as Record<string, unknown>[]
-  return [...pending.map((p) => ({ ...p, status: 'awaiting-pin' })), ...certs.map((c) => ({ ...c, status: c.revokedAt ? 'revoked' : new Date(c.notAfter as string) < new Date() ? 'expired' : 'valid' }))]
+  // status: awaiting-pin (authorised, no key yet), pending (external, awaiting approval), rejected, revoked, expired, valid.
+  const statusOf = (c: Record<string, unknown>): string =>
+    c.revokedAt ? 'revoked' : c.bindingStatus === 'pending' || c.bindingStatus === 'rejected' ? (c.bindingStatus as string) : new Date(c.notAfter as string) < new Date() ? 'expired' : 'valid'
+  return [...pending.map((p) => ({ ...p, status: 'awaiting-pin' })), ...certs.map(({ bindingStatus: _b, ...c }) => ({ ...c, status: statusOf({ ...c, bindingStatus: _b }) }))]
 }
 
 /**
@@ -159,7 +163,7 @@ function caOf(s: Services): { dir: string; pin: string } {
 export async function myEnrolments(s: Services, actor: Actor): Promise<Record<string, unknown>> {
   const pending = (await s.db('certificate_enrolments').where({ user_id: actor.id }).whereNull('completed_at').whereNull('cancelled_at').orderBy('id').select('id', 'kind', 'created_at as createdAt')) as Record<string, unknown>[]
   const certificates = (await s.db('certificates').where({ holder_user_id: actor.id }).orderBy('id', 'desc')
-    .select('id', 'kind', 'serial_hex as serialHex', 'subject', 'not_before as notBefore', 'not_after as notAfter', 'revoked_at as revokedAt')) as Record<string, unknown>[]
+    .select('id', 'kind', 'serial_hex as serialHex', 'subject', 'issuer', 'not_before as notBefore', 'not_after as notAfter', 'revoked_at as revokedAt', 'source', 'status', 'remote_provider as remoteProvider')) as Record<string, unknown>[]
   return { pending, certificates }
 }
 
@@ -195,16 +199,21 @@ export async function revokeUserCertificate(s: Services, actor: Actor, id: numbe
   requireAdmin(actor)
   const reason = b.reason ?? 'unspecified'
   if (typeof reason !== 'string' || !Object.hasOwn(REVOCATION_REASONS, reason)) throw new WorkflowError('BAD_REQUEST', `reason: ${Object.keys(REVOCATION_REASONS).join(', ')}`)
-  const cert = (await s.db('certificates').where({ id }).first('id', 'serial_hex', 'revoked_at')) as { id: number; serial_hex: string; revoked_at: string | null } | undefined
+  const cert = (await s.db('certificates').where({ id }).first('id', 'serial_hex', 'revoked_at', 'source')) as { id: number; serial_hex: string; revoked_at: string | null; source: string } | undefined
   if (!cert) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số')
   if (cert.revoked_at) throw new WorkflowError('CONFLICT', 'Chứng thư số này đã bị thu hồi')
-  const ca = caOf(s)
-  await withCa(() => revokeCertificate(ca.dir, cert.serial_hex, { caPin: ca.pin, reason }))
+  // An external certificate's CA is not ours: Kyso stops using it; its CA revokes it for the world.
+  if (cert.source === 'internal') {
+    const ca = caOf(s)
+    await withCa(() => revokeCertificate(ca.dir, cert.serial_hex, { caPin: ca.pin, reason }))
+  }
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
     await trx('certificates').where({ id }).update({ revoked_at: now })
-    await appendAudit(trx, { actorId: actor.id, action: 'certificate.revoked', detail: { serialHex: cert.serial_hex, reason }, requestId: actor.requestId ?? null })
+    await appendAudit(trx, { actorId: actor.id, action: 'certificate.revoked', detail: { serialHex: cert.serial_hex, reason, source: cert.source }, requestId: actor.requestId ?? null })
   })
+  // A key opened before the revocation must not sign again from the cache.
+  forgetKey(id)
   return { id, revokedAt: now, reason }
 }
 

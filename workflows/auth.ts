@@ -64,7 +64,7 @@ export async function logout(s: Services, token: string, actor: Actor): Promise<
   })
 }
 
-async function actorById(s: Services, id: number): Promise<Actor> {
+export async function actorById(s: Services, id: number): Promise<Actor> {
   const u = (await s.db('users').where({ id }).first()) as { id: number; username: string; full_name: string; title: string | null; agency_id: number }
   const roles = (await s.db('user_roles').where({ user_id: id }).pluck('role')) as Role[]
   return { id: u.id, username: u.username, fullName: u.full_name, title: u.title, agencyId: u.agency_id, roles: new Set(roles) }

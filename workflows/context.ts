@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Config } from '../config'
+import type { RemoteSigningConnector } from '../signing/remote'
 import type { BlobStore } from '../storage/blob-store'
 
 export type Role = 'staff' | 'head' | 'leader' | 'clerk' | 'compliance' | 'admin'
@@ -22,6 +23,8 @@ export interface Services {
   metrics?: WorkflowMetrics
   /** Work started after a response (final validation): graceful shutdown waits for it. */
   track?: (task: Promise<unknown>) => void
+  /** Remote-signing providers by name (CSC API v2 services, SmartCA-style APIs). */
+  remoteSigning?: Map<string, RemoteSigningConnector>
 }
 
 export interface WorkflowMetrics {

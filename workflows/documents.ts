@@ -6,7 +6,7 @@ import { readableDocument } from './access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from './errors'
 import { documentHistory } from './directory'
-import { principalFor } from './sign-step'
+import { latestVersion as latestVersionRow, principalFor } from './step-turn'
 
 /**
  * Checks an uploaded file before anything is stored: a PDF (else NOT_A_PDF), readable and not
@@ -70,7 +70,7 @@ export async function reviseDocument(s: Services, actor: Actor, documentId: numb
 }
 
 export async function latestVersion(s: Services, documentId: number): Promise<{ id: number; seq: number; sha256: string; size: number }> {
-  return (await s.db('versions').where({ document_id: documentId }).orderBy('seq', 'desc').first()) as { id: number; seq: number; sha256: string; size: number }
+  return latestVersionRow(s.db, documentId)
 }
 
 /** One version of a readable document by its seq (?version=N), or NOT_FOUND. */
@@ -90,7 +90,10 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
   const assignees = await s.db('step_assignees as a').join('users as u', 'u.id', 'a.user_id').leftJoin('users as by', 'by.id', 'a.acted_by').whereIn('a.step_id', steps.map((x: { id: number }) => x.id))
     .select('a.step_id', 'u.username', 'u.full_name', 'u.title', 'a.status', 'a.acted_by', 'a.acted_at', 'by.full_name as acted_by_name')
   const signatures = await s.db('signatures as g').join('users as u', 'u.id', 'g.user_id').where('g.document_id', doc.id).orderBy('g.id')
-    .select('g.id', 'g.step_id', 'g.version_id', 'g.field_name', 'g.marker', 'g.on_behalf_of', 'g.indication', 'g.sub_indication', 'g.created_at', 'u.username', 'u.full_name')
+    .select('g.id', 'g.step_id', 'g.version_id', 'g.field_name', 'g.marker', 'g.on_behalf_of', 'g.indication', 'g.sub_indication', 'g.created_at', 'g.key_source', 'g.form', 'u.username', 'u.full_name')
+  // Remote signatures waiting for the signer's confirmation on their phone (issue 11).
+  const waiting = (await s.db('signing_sessions as ss').join('users as u', 'u.id', 'ss.user_id').whereIn('ss.step_id', steps.map((x: { id: number }) => x.id))
+    .where('ss.status', 'awaiting_confirmation').select('ss.id', 'ss.step_id', 'ss.user_id', 'ss.key_source', 'ss.expires_at', 'u.username', 'u.full_name')) as { id: string; step_id: number; user_id: number; key_source: string; expires_at: string; username: string; full_name: string }[]
   const agency = (await s.db('agencies').where({ id: doc.agency_id }).first('code', 'name')) as { code: string; name: string }
   const drafter = (await s.db('users').where({ id: doc.drafter_id }).first('full_name', 'title')) as { full_name: string; title: string | null }
   return {
@@ -105,6 +108,10 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
       id: w.id, round: w.round, status: w.status,
       steps: steps.filter((st: { workflow_id: number }) => st.workflow_id === w.id).map((st: { id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completed_at: string | null }) => ({
         id: st.id, seq: st.seq, action: st.action, rule: st.rule, status: st.status, deadline: st.deadline, completedAt: st.completed_at,
+        awaiting: waiting.filter((w) => w.step_id === st.id).map((w) => ({
+          status: 'awaiting_confirmation', keySource: w.key_source, expiresAt: new Date(w.expires_at).toISOString(), username: w.username, fullName: w.full_name,
+          ...(w.user_id === actor.id && { signingId: w.id }),
+        })),
         assignees: assignees.filter((a: { step_id: number }) => a.step_id === st.id).map((a: { username: string; full_name: string; title: string | null; status: string; acted_by: number | null; acted_at: string | null; acted_by_name: string | null }) => ({
           username: a.username, fullName: a.full_name, title: a.title, status: a.status, actedBy: a.acted_by, actedByName: a.acted_by_name, actedAt: a.acted_at,
         })),
@@ -113,6 +120,7 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
     signatures: signatures.map((g: Record<string, unknown>) => ({
       id: g.id, stepId: g.step_id, versionId: g.version_id, field: g.field_name, marker: g.marker, onBehalfOf: g.on_behalf_of,
       indication: g.indication, subIndication: g.sub_indication, createdAt: g.created_at, username: g.username, fullName: g.full_name,
+      keySource: g.key_source ?? 'internal', form: g.form ?? 'in-file',
     })),
   }
 }

@@ -18,5 +18,16 @@ export type WorkflowErrorCode =
   | 'UPLOAD_TOO_LARGE'
   | 'NOT_A_PDF'
   | 'IDEMPOTENCY_MISMATCH'
+  // Keys held elsewhere (issue 11)
+  | 'SIGNING_USED'
+  | 'SIGNING_EXPIRED'
+  | 'SIGNATURE_INVALID'
+  | 'NOT_AN_INCREMENT'
+  | 'WRONG_SIGNER'
+  | 'DISALLOWED_CHANGES'
+  | 'CERT_SUBJECT_MISMATCH'
+  | 'CERT_NOT_ACTIVE'
+  | 'PRECONDITION_REQUIRED'
+  | 'REMOTE_NOT_CONFIGURED'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}

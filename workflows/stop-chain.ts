@@ -3,7 +3,7 @@ import { retryingTransaction } from '../storage/db'
 import { readableDocument } from './access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
-import { principalFor } from './sign-step'
+import { principalFor } from './step-turn'
 import { bumpDaily } from './coverage-counters'
 
 /**

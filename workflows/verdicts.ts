@@ -1,23 +1,13 @@
-import { loadCrls, type ParsedCrl } from '../signing/pki/crl'
 import { verifyPdf, type VerifyReport } from '../signing/verify/verify-pdf'
 import type { Services } from './context'
 import { refreshCoverageFacts } from './coverage-counters'
-import { latestVersion } from './documents'
+import { detachedReports } from './detached-evidence'
+import { heldCrls } from './evidence'
+import { latestVersion } from './step-turn'
 
-let parsed: { source: Buffer[]; crls: ParsedCrl[] } | undefined
-
-/** The service's CRLs, parsed again only when their bytes change (a revocation rewrites them). */
-export function serviceCrls(s: Services): ParsedCrl[] {
-  const source = s.crls()
-  if (!parsed || parsed.source.length !== source.length || parsed.source.some((b, i) => !b.equals(source[i] as Buffer))) {
-    parsed = { source, crls: source.flatMap((c) => loadCrls(c)) }
-  }
-  return parsed.crls
-}
-
-/** Validates a document's bytes with the service's trust anchors and CRLs. */
-export function validateBytes(s: Services, pdf: Buffer): VerifyReport {
-  return verifyPdf(pdf, { trustAnchors: s.trustAnchors(), crls: serviceCrls(s) })
+/** Validates a document's bytes with the service's trust anchors and the CRLs it holds. */
+export async function validateBytes(s: Services, pdf: Buffer): Promise<VerifyReport> {
+  return verifyPdf(pdf, { trustAnchors: s.trustAnchors(), crls: await heldCrls(s) })
 }
 
 /**
@@ -25,11 +15,15 @@ export function validateBytes(s: Services, pdf: Buffer): VerifyReport {
  * and the document's two coverage facts (fully signed; a PASSED seal of its own agency).
  */
 export async function recordVerdicts(s: Services, documentId: number, pdf: Buffer): Promise<void> {
-  const report = validateBytes(s, pdf)
-  for (const sig of report.signatures) s.metrics?.validated(sig.indication)
+  const report = await validateBytes(s, pdf)
+  const detached = await detachedReports(s, documentId)
+  for (const sig of [...report.signatures, ...detached]) s.metrics?.validated(sig.indication)
   await s.db.transaction(async (trx) => {
     for (const sig of report.signatures) {
-      await trx('signatures').where({ document_id: documentId }).whereIn('field_name', sig.fields).update({ indication: sig.indication, sub_indication: sig.subIndication })
+      await trx('signatures').where({ document_id: documentId, form: 'in-file' }).whereIn('field_name', sig.fields).update({ indication: sig.indication, sub_indication: sig.subIndication })
+    }
+    for (const sig of detached) {
+      await trx('signatures').where({ id: sig.signatureId }).update({ indication: sig.indication, sub_indication: sig.subIndication })
     }
     await refreshCoverageFacts(trx, documentId)
   })
@@ -43,7 +37,7 @@ export async function recordMissingVerdicts(s: Services, limit = 200): Promise<n
   const ids = (await s.db('documents as d').join('signatures as g', 'g.document_id', 'd.id').where('d.status', 'issued').whereNull('g.indication')
     .distinct('d.id').orderBy('d.id').limit(limit).pluck('d.id')) as number[]
   for (const id of ids) {
-    const v = await latestVersion(s, id)
+    const v = await latestVersion(s.db, id)
     await recordVerdicts(s, id, await s.blobs.get(v.sha256))
   }
   return ids.length

@@ -39,3 +39,12 @@ export function signingCertificateV2Attribute(certificate: CertificateInfo): Buf
 export function signedAttributesSet(attributes: readonly Buffer[]): Buffer {
   return setOf(attributes)
 }
+
+/**
+ * The signed attributes of every SignerInfo Kyso writes: content-type, message-digest and
+ * signing-certificate-v2, no signing-time (ETSI EN 319 142-1 §5.3 for PAdES; RFC 3161 tokens do
+ * not need one either), as the DER SET OF that the key signs.
+ */
+export function cmsSignedAttributes(contentType: string, digest: Buffer, signer: CertificateInfo): Buffer {
+  return signedAttributesSet([contentTypeAttribute(contentType), messageDigestAttribute(digest), signingCertificateV2Attribute(signer)])
+}

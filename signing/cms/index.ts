@@ -3,7 +3,7 @@
  * about it. ASN.1 is read and written by a small BER/DER reader and DER writer that keep original
  * bytes; hashing and signature checks use node:crypto.
  */
-export { buildPadesSignature, type PadesSignatureOptions } from './pades'
+export { buildPadesSignature, padesSignedAttributes, type PadesSignatureOptions } from './pades'
 export {
   extractSignatureValue,
   parseSignedData,
@@ -29,3 +29,4 @@ export {
 export { HASH_BY_OID, HASH_LENGTH, HASH_OID, OID } from './oids'
 export * as derWrite from './der-write'
 export { Asn1Error, fieldsOf, integerOf, octetsOf, oidOf, readDer, timeOf, type DerNode } from './der-read'
+export { toDerEcdsaSignature } from './ecdsa'

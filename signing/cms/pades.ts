@@ -7,7 +7,8 @@ import type { KeySource } from '../keys/key-source'
 import { attribute } from './attributes'
 import { Asn1Error, oidOf, readDer } from './der-read'
 import { OID } from './oids'
-import { encodeSignedData } from './signed-data'
+import { cmsSignedAttributes } from './attributes'
+import { encodeSignedData, signerCertificate } from './signed-data'
 
 export interface PadesSignatureOptions {
   /** SHA-256 of the PDF byte ranges (ISO 32000-1 §12.8.1 /ByteRange). */
@@ -60,4 +61,15 @@ function checkedToken(token: Buffer): Buffer {
   } catch (cause) {
     throw new SigningError('TSA_FAILED', 'the time-stamp source returned something that is not a token', { cause })
   }
+}
+
+/**
+ * The bytes a PAdES signer's key signs for a document digest: what `buildPadesSignature` will put
+ * in its SignerInfo, computed ahead for a key held elsewhere (two-phase signing).
+ */
+export function padesSignedAttributes(digest: Buffer, certificate: Buffer): Buffer {
+  if (!Buffer.isBuffer(digest) || digest.length !== 32) {
+    throw new SigningError('BAD_OPTION', 'digest must be the 32-byte SHA-256 of the byte ranges')
+  }
+  return cmsSignedAttributes(OID.data, digest, signerCertificate({ certificate }))
 }

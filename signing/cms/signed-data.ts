@@ -5,12 +5,7 @@
 import { verify } from 'node:crypto'
 import { SigningError } from '../errors'
 import type { KeySource } from '../keys/key-source'
-import {
-  contentTypeAttribute,
-  messageDigestAttribute,
-  signedAttributesSet,
-  signingCertificateV2Attribute,
-} from './attributes'
+import { cmsSignedAttributes } from './attributes'
 import { certificateInfo, publicKeyOf, type CertificateInfo } from './certificate'
 import {
   NULL,
@@ -46,11 +41,7 @@ export async function encodeSignedData(input: SignedDataInput): Promise<Buffer> 
   const signer = signerCertificate(keySource)
 
   // 2. Signed attributes, DER, signed as a SET (RFC 5652 §5.4).
-  const signedAttributes = signedAttributesSet([
-    contentTypeAttribute(input.contentType),
-    messageDigestAttribute(input.digest),
-    signingCertificateV2Attribute(signer),
-  ])
+  const signedAttributes = cmsSignedAttributes(input.contentType, input.digest, signer)
 
   // 3. Sign, and check the value against the certificate: a KeySource whose key does not match
   //    its certificate (a misconfigured token or remote service) must not produce a document.
@@ -85,7 +76,7 @@ export async function encodeSignedData(input: SignedDataInput): Promise<Buffer> 
   return sequence(oid(OID.signedData), contextConstructed(0, signedData))
 }
 
-function signerCertificate(keySource: KeySource): CertificateInfo {
+export function signerCertificate(keySource: Pick<KeySource, 'certificate'>): CertificateInfo {
   try {
     const info = certificateInfo(keySource.certificate)
     publicKeyOf(info)

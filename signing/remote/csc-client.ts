@@ -27,7 +27,7 @@ import type {
 } from './connector'
 import { decodeBase64, parseCredentialInfo, type KeyFacts } from './csc-credential'
 import { classifyCscAnswer, errorFor, type CscError } from './csc-errors'
-import { toDerEcdsaSignature } from './ecdsa-signature'
+import { toDerEcdsaSignature } from '../cms'
 import { asRecord, checkServiceUrl, DEFAULT_TIMEOUT_MS, exchange } from './http-exchange'
 import type { ExchangeOptions } from './http-exchange'
 import { cscToken } from './csc-token'

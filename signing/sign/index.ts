@@ -1,4 +1,16 @@
-export { signPdf, type SignPdfOptions, type SignPdfResult, type VisibleAppearance } from './sign-pdf'
+export {
+  signPdf,
+  preparePdfSignature,
+  completePdfSignature,
+  type CompleteOptions,
+  type PrepareOptions,
+  type PreparedPdfSignature,
+  type SignerIdentity,
+  type SignPdfOptions,
+  type SignPdfResult,
+  type VisibleAppearance,
+} from './sign-pdf'
+export type { PreparedSignature } from './fill'
 export { appearanceFromCertificate, isSealCertificate, subjectOf } from './appearance-from-certificate'
 export { pdfDate, parsePdfDate } from './pdf-date'
 export type { Rect } from './placement'

@@ -1,5 +1,5 @@
 import { buildAppearance, defaultSize, type AppearanceSpec, type SigningMarker } from '../appearance'
-import { buildPadesSignature } from '../cms'
+import { buildPadesSignature, padesSignedAttributes } from '../cms'
 import { checkSignerCertificate, type ParsedCrl } from '../pki'
 import { SigningError } from '../errors'
 import type { KeySource } from '../keys/key-source'
@@ -10,7 +10,7 @@ import { addFieldToAcroForm, addWidgetToPage, assertChangesPermitted, existingFi
 import { defaultRect, pageBox, signatureRects, type Rect } from './placement'
 import { pdfDate } from './pdf-date'
 import { subjectOf } from './appearance-from-certificate'
-import { digestRanges, writeByteRange, writeContents } from './fill'
+import { digestRanges, writeByteRange, writeContents, type PreparedSignature } from './fill'
 
 export interface VisibleAppearance {
   kind: 'personal' | 'seal' | 'text'
@@ -61,31 +61,75 @@ export interface SignPdfResult {
   fieldName: string
   byteRange: [number, number, number, number]
   signingTime: Date
+  /** Where the visible appearance went: 1-based page and rectangle (zero size when invisible). */
+  page: number
+  rect: Rect
 }
 
-function reserveFor(opts: SignPdfOptions): number {
+/** The certificate side of a signer: what the CMS names, without the key (which may be elsewhere). */
+export type SignerIdentity = Pick<KeySource, 'certificate' | 'chain' | 'keyAlgorithm'>
+
+export interface PrepareOptions extends Omit<SignPdfOptions, 'keySource' | 'timestamp'> {
+  signer: SignerIdentity
+  /** Reserve room for an RFC 3161 token (B-T) to be added when the signature is completed. */
+  timestamped?: boolean
+  /**
+   * Further changes written in the signature's own revision, so that the signature covers them
+   * (e.g. what a records clerk fills in at issuance). Called after the signature's objects exist.
+   */
+  alsoWrite?: (upd: IncrementalUpdate, doc: PdfDocument) => void
+}
+
+/**
+ * A signature revision written and hashed, waiting for its signature value: everything a key held
+ * elsewhere (a USB token, a remote-signing service, the signer's own tool) needs, and everything
+ * needed to finish the file afterwards. Plain data, so it can be kept between two requests.
+ */
+export interface PreparedPdfSignature {
+  /** The whole new file with a zero-filled /Contents. */
+  pdf: Buffer
+  placed: PreparedSignature
+  /** DER SET OF the CMS signed attributes: exactly the bytes the key signs (RFC 5652 §5.4). */
+  signedAttributes: Buffer
+  fieldName: string
+  signingTime: Date
+  page: number
+  rect: Rect
+}
+
+function reserveFor(opts: PrepareOptions): number {
   if (opts.reserveBytes) return opts.reserveBytes
-  const certs = opts.keySource.certificate.length + opts.keySource.chain.reduce((n, c) => n + c.length, 0)
-  const tsa = opts.timestamp ? 6144 + certs : 0
+  const certs = opts.signer.certificate.length + opts.signer.chain.reduce((n, c) => n + c.length, 0)
+  const tsa = opts.timestamped ? 6144 + certs : 0
   return Math.max(16384, Math.ceil((certs + tsa + 4096) / 1024) * 1024)
 }
 
 /**
  * Signs `pdf` with one PAdES signature appended as a new revision: the first `pdf.length` bytes of
  * the result are exactly the input. Steps:
- *  1. read the document (xref chain only) and refuse what cannot be signed safely;
- *  2. build the revision: signature dictionary with a placeholder, appearance, field/widget,
- *     page /Annots and AcroForm;
- *  3. fill /ByteRange, hash the two ranges where they lie, build the PAdES CMS and write it
- *     into /Contents, all in place (see README "Why not SignPdf.sign": it copied the file three
- *     times and scanned it whole, which cost more than the hash on a 20 MB file).
+ *  1. prepare: read the document (xref chain only), refuse what cannot be signed safely, write
+ *     the revision (signature dictionary with a placeholder, appearance, field/widget, page
+ *     /Annots, AcroForm), fill /ByteRange and hash the two ranges where they lie;
+ *  2. sign the signed attributes with the key source;
+ *  3. complete: build the PAdES CMS and write it into /Contents, in place (see README "Why not
+ *     SignPdf.sign": it copied the file three times and scanned it whole, which cost more than
+ *     the hash on a 20 MB file).
  */
 export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPdfResult> {
+  const { keySource, timestamp, ...rest } = opts
+  const prepared = preparePdfSignature(pdf, { ...rest, signer: keySource, timestamped: timestamp !== undefined })
+  const signatureValue = await keySource.sign(prepared.signedAttributes)
+  return completePdfSignature(prepared, { signer: keySource, signatureValue, ...(timestamp && { timestamp }) })
+}
+
+/** Step 1 of `signPdf`, for a key that signs elsewhere (two-phase signing). */
+export function preparePdfSignature(pdf: Buffer, opts: PrepareOptions): PreparedPdfSignature {
   const doc = new PdfDocument(pdf)
   assertChangesPermitted(doc)
   const signingTime = opts.signingTime ?? new Date()
-  checkSignerCertificate(opts.keySource.certificate, { now: signingTime, ...(opts.revocation && { crls: opts.revocation.crls, ...(opts.revocation.issuers && { issuers: opts.revocation.issuers }) }) })
-  const subject = subjectOf(opts.keySource.certificate)
+  const revocation = opts.revocation && { crls: opts.revocation.crls, ...(opts.revocation.issuers && { issuers: opts.revocation.issuers }) }
+  checkSignerCertificate(opts.signer.certificate, { now: signingTime, ...revocation })
+  const subject = subjectOf(opts.signer.certificate)
   const signerName = (opts.signerName ?? subject.CN ?? 'Unknown').normalize('NFC')
 
   const pageCount = doc.pageCount()
@@ -117,16 +161,49 @@ export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPd
   addWidgetToPage(upd, pageRef, widget)
   addFieldToAcroForm(upd, doc, widget)
   if (opts.certify) certify(upd, doc, sigRef)
+  opts.alsoWrite?.(upd, doc)
   const out = upd.write()
 
   const placed = writeByteRange(out, pdf.length)
-  const cms = await buildPadesSignature({
-    digest: digestRanges(out, placed),
-    keySource: opts.keySource,
-    ...(opts.timestamp && { timestamp: opts.timestamp }),
-  })
-  writeContents(out, placed, cms)
-  return { pdf: out, fieldName, byteRange: placed.byteRange, signingTime }
+  const signedAttributes = padesSignedAttributes(digestRanges(out, placed), opts.signer.certificate)
+  return { pdf: out, placed, signedAttributes, fieldName, signingTime, page: pageIndex + 1, rect }
+}
+
+export interface CompleteOptions {
+  signer: SignerIdentity
+  /** The value the key returned over `prepared.signedAttributes`. */
+  signatureValue: Buffer
+  /** B-T: an RFC 3161 token over the signature value (room was reserved by `timestamped`). */
+  timestamp?: (signatureValue: Buffer) => Promise<Buffer>
+}
+
+/**
+ * Step 3 of `signPdf`: the CMS around a signature value made elsewhere, written into /Contents
+ * of `prepared.pdf` in place (no copy of the file; the result's `pdf` is that buffer). The value
+ * is checked against the certificate before anything is written (KEY_MISMATCH).
+ */
+export async function completePdfSignature(prepared: PreparedPdfSignature, opts: CompleteOptions): Promise<SignPdfResult> {
+  const { signedAttributes } = prepared
+  const keySource: KeySource = {
+    certificate: opts.signer.certificate,
+    chain: opts.signer.chain,
+    keyAlgorithm: opts.signer.keyAlgorithm,
+    sign: async (data) => {
+      if (!data.equals(signedAttributes)) throw new SigningError('BAD_OPTION', 'the prepared signature belongs to another signer')
+      return opts.signatureValue
+    },
+  }
+  const digest = digestRanges(prepared.pdf, prepared.placed)
+  const cms = await buildPadesSignature({ digest, keySource, ...(opts.timestamp && { timestamp: opts.timestamp }) })
+  writeContents(prepared.pdf, prepared.placed, cms)
+  return {
+    pdf: prepared.pdf,
+    fieldName: prepared.fieldName,
+    byteRange: prepared.placed.byteRange,
+    signingTime: prepared.signingTime,
+    page: prepared.page,
+    rect: prepared.rect,
+  }
 }
 
 /** Catalog /Perms /DocMDP pointing at the certification signature. */
@@ -140,7 +217,7 @@ function certify(upd: IncrementalUpdate, doc: PdfDocument, sigRef: PdfRef): void
   upd.set(catalogRef, catalog.set('Perms', new PdfDict({ DocMDP: sigRef })))
 }
 
-function signatureDictionary(opts: SignPdfOptions, signerName: string, signingTime: Date): PdfDict {
+function signatureDictionary(opts: PrepareOptions, signerName: string, signingTime: Date): PdfDict {
   const placeholder = name('**********')
   const d = new PdfDict({
     Type: name('Sig'),
@@ -173,7 +250,7 @@ function appearanceFor(
   upd: IncrementalUpdate,
   doc: PdfDocument,
   page: PdfDict,
-  opts: SignPdfOptions,
+  opts: PrepareOptions,
   signerName: string,
   signingTime: Date,
 ): { rect: Rect; ap: PdfRef } {

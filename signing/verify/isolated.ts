@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { KysoError } from '../errors'
+import type { IncrementReport } from './increment'
 import type { VerifyReport } from './verify-pdf'
 
 export interface IsolatedInput {
@@ -28,11 +29,29 @@ export class ValidationError extends KysoError<'VALIDATION_TIMEOUT' | 'VALIDATIO
  * caller a clear error, never its life. Unusable input comes back as its own code.
  */
 export function verifyPdfIsolated(input: IsolatedInput, limits: IsolationLimits = {}): Promise<VerifyReport> {
+  return inWorker<VerifyReport>({ task: 'verify', ...input }, limits)
+}
+
+export interface IncrementInput extends Omit<IsolatedInput, 'pdf'> {
+  /** The version Kyso served. */
+  base: Buffer
+  /** The file the signer's tool returned. */
+  file: Buffer
+}
+
+/** `analyseIncrement` (increment.ts) under the same limits: the returned file is untrusted input. */
+export function analyseIncrementIsolated(input: IncrementInput, limits: IsolationLimits = {}): Promise<IncrementReport> {
+  return inWorker<IncrementReport>({ task: 'increment', ...input }, limits)
+}
+
+export type WorkerTask = ({ task: 'verify' } & IsolatedInput) | ({ task: 'increment' } & IncrementInput)
+
+function inWorker<T>(data: WorkerTask, limits: IsolationLimits): Promise<T> {
   const timeoutMs = limits.timeoutMs ?? 20_000
   const maxMemoryMb = limits.maxMemoryMb ?? 512
   return new Promise((resolve, reject) => {
     const worker = new Worker(join(__dirname, 'verify-worker.js'), {
-      workerData: input,
+      workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb, maxYoungGenerationSizeMb: 64 },
       stdout: false,
       stderr: false,
@@ -46,7 +65,7 @@ export function verifyPdfIsolated(input: IsolatedInput, limits: IsolationLimits 
       void worker.terminate()
     }
     const timer = setTimeout(() => finish(() => reject(new ValidationError('VALIDATION_TIMEOUT', `validation did not finish within ${timeoutMs} ms`))), timeoutMs)
-    worker.once('message', (msg: { ok: true; report: VerifyReport } | { ok: false; code: string; message: string }) => {
+    worker.once('message', (msg: { ok: true; report: T } | { ok: false; code: string; message: string }) => {
       finish(() => (msg.ok ? resolve(msg.report) : reject(new ValidationError(msg.code as 'PDF_UNREADABLE', msg.message))))
     })
     worker.once('error', (err: Error & { code?: string }) => {

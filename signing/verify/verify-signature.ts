@@ -1,4 +1,5 @@
-import { verifyCmsSignature, type CmsCheck } from '../cms'
+import { createHash } from 'node:crypto'
+import { verifyCmsSignature, type CmsCheck, type DigestInput } from '../cms'
 import { certificateInfo } from '../cms/certificate'
 import { nameAttributes } from '../pki/name-attributes'
 import { isRevoked, type ParsedCrl } from '../pki/crl'
@@ -122,23 +123,40 @@ export function verifySignature(pdf: Buffer, f: SignatureField, fields: string[]
   r.revision = rev ? rev.index + 1 : null
   r.signedContentLength = rev ? (rev.index > 0 ? (facts.revisions[rev.index - 1] as Revision).end : null) : null
   if (!v.check('coverage', rev !== undefined, rev ? `covers revisions 1 to ${rev.index + 1}` : 'the signed bytes do not end at the end of a revision', ['FAILED', 'FORMAT_FAILURE'])) return v.done()
+  return judgeSignedData(v, r, br.cms, (alg) => facts.digest(alg, [a, b, c, d]), opts, claimed, () => judgeLaterRevisions(v, r, pdf, end, facts))
+}
+
+/**
+ * Steps 3 and 5-7 for any CMS signature over known content: integrity, (the caller's step 4),
+ * time, identity and trust, validity and revocation. Shared by PDF signatures and detached CAdES
+ * evidence (verifyDetachedSignature).
+ */
+function judgeSignedData(
+  v: Verdict,
+  r: SignatureReport,
+  cmsDer: Buffer,
+  digest: DigestInput,
+  opts: VerifyOptions,
+  claimed: Date | undefined,
+  afterIntegrity?: () => void,
+): SignatureReport {
   // 3. Integrity.
   let cms: CmsCheck
   try {
-    cms = verifyCmsSignature(br.cms, (alg) => facts.digest(alg, [a, b, c, d]))
+    cms = verifyCmsSignature(cmsDer, digest)
   } catch (err) {
     v.check('structure', false, `the signature value is not a CMS SignedData: ${(err as Error).message}`, ['FAILED', 'FORMAT_FAILURE'])
     return v.done()
   }
   r.signer = cn(cms.signerCertificate) ?? r.signer
   r.issuer = cms.signerCertificate ? issuerName(cms.signerCertificate) : null
-  r.level = r.subFilter === 'ETSI.CAdES.detached' ? (cms.timestampToken ? 'B-T' : 'B-B') : 'PKCS7'
+  r.level = r.subFilter === 'ETSI.CAdES.detached' || r.subFilter === null ? (cms.timestampToken ? 'B-T' : 'B-B') : 'PKCS7'
   v.check('integrity', cms.messageDigestMatches, cms.messageDigestMatches ? 'the digest of the signed bytes matches' : 'the document was changed after signing (digest mismatch)', ['FAILED', 'HASH_FAILURE'])
   v.check('integrity', cms.signatureValid, cms.signatureValid ? 'the signature value verifies' : 'the signature value does not verify', ['FAILED', 'SIG_CRYPTO_FAILURE'])
   const binding = cms.signingCertificateV2 !== 'mismatch' && cms.signingCertificateV1 !== 'mismatch'
   v.check('signing-certificate', binding, binding ? `signing-certificate attribute: ${cms.signingCertificateV2 === 'match' ? 'v2 matches' : cms.signingCertificateV1 === 'match' ? 'v1 matches' : 'absent'}` : 'the signing-certificate attribute names another certificate', ['FAILED', 'SIG_CONSTRAINTS_FAILURE'])
-  // 4. Changes after the signature, and bytes that are not sound revisions.
-  judgeLaterRevisions(v, r, pdf, end, facts)
+  // 4. Changes after the signature, and bytes that are not sound revisions (PDF signatures).
+  afterIntegrity?.()
   if (!cms.signerCertificate) {
     v.check('trust', false, 'the signer certificate is not in the signature', ['INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND'])
     return v.done()
@@ -157,6 +175,22 @@ export function verifySignature(pdf: Buffer, f: SignatureField, fields: string[]
     judgeRevocation(v, r, chain.path.map((x) => x.raw), opts.crls ?? [], signingTime, proven !== undefined)
   }
   return v.done()
+}
+
+/**
+ * A detached CAdES signature (RFC 5652 id-data, no encapsulated content) over `content`: the
+ * evidence Kyso keeps for an approval made outside the file (issue 11, point 6), judged like a PDF
+ * signature's CMS. `label` names it in the report.
+ */
+export function verifyDetachedSignature(cmsDer: Buffer, content: Buffer, label: string, opts: VerifyOptions = {}): SignatureReport {
+  const r: SignatureReport = {
+    field: label, fields: [label], signer: null, issuer: null, signedAt: null, signedAtProven: false, subFilter: null,
+    level: null, indication: 'PASSED', subIndication: null, coversWholeDocument: true, byteRange: null, revision: null,
+    signedContentLength: content.length, revocation: 'not-checked', revocationSource: null, timestamp: null, checks: [], changes: [], problems: [],
+  }
+  const v = new Verdict(r)
+  v.check('structure', true, `detached CAdES signature over ${content.length} bytes`)
+  return judgeSignedData(v, r, cmsDer, (alg) => createHash(alg).update(content).digest(), opts, undefined)
 }
 
 function signerKeyUsage(cert: Buffer): boolean {

@@ -1,22 +1,36 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { loadCrls } from '../pki'
-import { inputBytes, type IsolatedInput } from './isolated'
-import { verifyPdf } from './verify-pdf'
+import { loadCrls } from '../pki/crl'
+import { analyseIncrement } from './increment'
+import { inputBytes, type WorkerTask } from './isolated'
+import { verifyPdf, type VerifyOptions } from './verify-pdf'
 
-/** The worker side of verifyPdfIsolated: buffers arrive as Uint8Array and are wrapped again. */
+/** Buffers arrive in a worker as Uint8Array: wrap them again. */
+const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+
+function optionsOf(input: WorkerTask): VerifyOptions {
+  return {
+    trustAnchors: (input.trustAnchors ?? []).map(buf),
+    crls: (input.crls ?? []).flatMap((b) => loadCrls(buf(b))),
+    ...(input.now && { now: new Date(input.now) }),
+  }
+}
+
+/** The worker side of verifyPdfIsolated and analyseIncrementIsolated. */
 async function main(): Promise<void> {
-  const input = workerData as IsolatedInput
+  const input = workerData as WorkerTask
   try {
-    const pdf = Buffer.isBuffer(input.pdf) || input.pdf instanceof Uint8Array ? Buffer.from(input.pdf as Uint8Array) : await inputBytes(input.pdf)
-    const report = verifyPdf(pdf, {
-      trustAnchors: (input.trustAnchors ?? []).map((b) => Buffer.from(b)),
-      crls: (input.crls ?? []).flatMap((b) => loadCrls(Buffer.from(b))),
-      ...(input.now && { now: new Date(input.now) }),
-    })
+    let report: unknown
+    if (input.task === 'increment') {
+      report = analyseIncrement(buf(input.base), buf(input.file), optionsOf(input))
+    } else {
+      const pdf = Buffer.isBuffer(input.pdf) || input.pdf instanceof Uint8Array ? buf(input.pdf) : await inputBytes(input.pdf)
+      report = verifyPdf(pdf, optionsOf(input))
+    }
     parentPort?.postMessage({ ok: true, report })
   } catch (err) {
     const code = (err as { code?: unknown }).code
-    parentPort?.postMessage({ ok: false, code: typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'VALIDATION_FAILED', message: (err as Error).message })
+    const message = (err as Error).message
+    parentPort?.postMessage({ ok: false, code: typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'VALIDATION_FAILED', message })
   }
 }
 

@@ -44,12 +44,13 @@ export interface Client {
 }
 
 /**
- * A service of its own for a suite that changes what others count (agencies, users): like
- * getService (SQLite, or a fresh PostgreSQL database in that pass), closed by the caller.
+ * A service of its own for a suite that changes what others count (agencies, users) or needs
+ * settings of its own (`extraEnv`): like getService (SQLite, or a fresh PostgreSQL database in that
+ * pass), closed by the caller.
  */
-export async function startIsolatedService(): Promise<Running> {
+export async function startIsolatedService(extraEnv: Record<string, string> = {}): Promise<Running> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kyso-isolated-'))
-  const { env, cleanup } = await testEnv({ KYSO_DATA_DIR: dataDir })
+  const { env, cleanup } = await testEnv({ KYSO_DATA_DIR: dataDir, ...extraEnv })
   const r = await startServer(loadConfig(env), { logger: createLogger('warn', { write: keepLogLine }) })
   return {
     ...r,

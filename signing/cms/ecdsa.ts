@@ -3,7 +3,8 @@
  * `SEQUENCE { r INTEGER, s INTEGER }` (RFC 5753 §7.2, RFC 3279 §2.2.3); some remote-signing
  * providers answer the fixed-width `r || s` of IEEE P1363 / RFC 7518 §3.4 instead.
  */
-import { derWrite, readDer, type DerNode } from '../cms'
+import * as derWrite from './der-write'
+import { readDer, type DerNode } from './der-read'
 
 /** Bytes of one coordinate, by the curve names node reports (SEC 2 §2.4-2.6). */
 const FIELD_BYTES: Readonly<Record<string, number>> = { prime256v1: 32, secp384r1: 48, secp521r1: 66 }
