@@ -85,7 +85,8 @@ export async function startRemoteSigning(s: Services, actor: Actor, stepId: numb
 export async function remoteSigningState(s: Services, actor: Actor, signingId: string): Promise<RemoteSigningAnswer> {
   const session = await findSigningSession(s.db, signingId)
   if (!session || session.userId !== actor.id) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy phiên ký này')
-  const result = session.status === 'awaiting_confirmation' ? await pollSession(s, session) : undefined
+  // A failed poll is recorded on the session (status failed, its detail): the look still answers.
+  const result = session.status === 'awaiting_confirmation' ? await pollSession(s, session).catch(() => undefined) : undefined
   const now = (await findSigningSession(s.db, signingId)) as SigningSession
   return {
     signingId: now.id,
@@ -121,17 +122,26 @@ export async function pollSession(s: Services, session: SigningSession): Promise
   if (state.state === 'pending') return undefined
   if (state.state === 'refused') return end('refused', state.reason || 'người ký từ chối trên điện thoại')
   if (state.state === 'expired') return end('expired', 'nhà cung cấp báo hết hạn xác nhận')
+  // The background poller and a look from the page may both see the answer: one finishes it.
+  if (finishing.has(session.id)) return undefined
+  finishing.add(session.id)
   const actor = await actorById(s, session.userId)
   try {
     return await finishSession(s, actor, session, state.signature)
   } catch (err) {
     // Another instance finished it first: nothing to do.
-    if (hasCode(err, 'SIGNING_USED')) return undefined
+    const now = await findSigningSession(s.db, session.id)
+    if (hasCode(err, 'SIGNING_USED') || now?.status === 'completed') return undefined
     const code = err instanceof SigningError || err instanceof WorkflowError ? err.code : 'INTERNAL'
     await end('failed', `${code}: ${(err as Error).message}`)
     throw err
+  } finally {
+    finishing.delete(session.id)
   }
 }
+
+/** Sessions this process is finishing now. */
+const finishing = new Set<string>()
 
 /**
  * The background poller's round: every waiting remote signature looked at once. Errors are

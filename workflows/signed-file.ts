@@ -94,17 +94,17 @@ function soleNewSignature(report: IncrementReport): IncrementReport['newSignatur
     )
   }
   const sig = report.newSignatures[0] as IncrementReport['newSignatures'][number]
+  const broken = sig.checks.filter((c) => !c.passed && ['structure', 'coverage', 'integrity', 'signing-certificate'].includes(c.check))
+  if (broken.length > 0 || !sig.coversWholeDocument || !sig.signerCertificate) {
+    const why = broken.map((c) => c.detail).join('; ') || 'the signature does not cover the whole returned file'
+    throw new WorkflowError('SIGNATURE_INVALID', `Chữ ký trong tệp trả về không hợp lệ: ${why}`)
+  }
   const disallowed = report.changes.filter((c) => !c.allowed)
   if (disallowed.length > 0) {
     throw new WorkflowError(
       'DISALLOWED_CHANGES',
       `Tệp trả về thay đổi nhiều hơn một chữ ký được phép: ${disallowed.map((c) => c.what).join('; ')}`,
     )
-  }
-  const broken = sig.checks.filter((c) => !c.passed && ['structure', 'coverage', 'integrity', 'signing-certificate'].includes(c.check))
-  if (broken.length > 0 || !sig.coversWholeDocument || !sig.signerCertificate) {
-    const why = broken.map((c) => c.detail).join('; ') || 'the signature does not cover the whole returned file'
-    throw new WorkflowError('SIGNATURE_INVALID', `Chữ ký trong tệp trả về không hợp lệ: ${why}`)
   }
   return sig
 }

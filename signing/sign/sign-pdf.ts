@@ -54,6 +54,11 @@ export interface SignPdfOptions {
    * tell the user that revocation was not checked.
    */
   revocation?: { crls: ParsedCrl[]; issuers?: Buffer[] }
+  /**
+   * Further changes written in the signature's own revision, so that the signature covers them
+   * (e.g. what a records clerk fills in at issuance). Called after the signature's objects exist.
+   */
+  alsoWrite?: (upd: IncrementalUpdate, doc: PdfDocument) => void
 }
 
 export interface SignPdfResult {
@@ -73,11 +78,6 @@ export interface PrepareOptions extends Omit<SignPdfOptions, 'keySource' | 'time
   signer: SignerIdentity
   /** Reserve room for an RFC 3161 token (B-T) to be added when the signature is completed. */
   timestamped?: boolean
-  /**
-   * Further changes written in the signature's own revision, so that the signature covers them
-   * (e.g. what a records clerk fills in at issuance). Called after the signature's objects exist.
-   */
-  alsoWrite?: (upd: IncrementalUpdate, doc: PdfDocument) => void
 }
 
 /**

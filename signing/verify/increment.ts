@@ -30,7 +30,7 @@ export interface IncrementReport {
 export function analyseIncrement(base: Buffer, file: Buffer, opts: VerifyOptions = {}): IncrementReport {
   const extendsBase = file.length > base.length && file.subarray(0, base.length).equals(base)
   if (!extendsBase) return { extendsBase, addedRevisions: 0, newSignatures: [], changes: [] }
-  const addedRevisions = findRevisions(file).filter((r) => r.end > base.length).length
+  const addedRevisions = findRevisions(file).filter((r) => r.eofEnd > base.length).length
   const report = verifyPdf(file, opts)
   const doc = new PdfDocument(file, { allowEncrypted: true })
   const cmsOf = new Map<string, Buffer>()
