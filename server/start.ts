@@ -14,6 +14,7 @@ import type { Services } from '../workflows/context'
 import { extraAnchorsFile } from '../workflows/admin'
 import { recordMissingVerdicts } from '../workflows/verdicts'
 import { pollRemoteSignings } from '../workflows/remote-signing'
+import { createUnlockedKeys } from '../workflows/unlocked-keys'
 import { cscConnector, type RemoteSigningConnector } from '../signing/remote'
 import { createApp } from './app'
 import { createMetrics, observeDatabase } from './metrics'
@@ -79,6 +80,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       void task.finally(() => tasks.delete(task))
     },
     remoteSigning,
+    keys: createUnlockedKeys(),
   }
   let draining = false
   const app = createApp(services, { ...(tsaKey && { tsaKey }), log: services.log as (line: Record<string, unknown>) => void, ops: { logger, metrics, draining: () => draining } })

@@ -7,7 +7,6 @@ import { isUniqueViolation } from '../storage/sql'
 import type { Actor, Role, Services } from './context'
 import { WorkflowError } from './errors'
 import { hashPassword } from './passwords'
-import { forgetKey } from './unlocked-keys'
 
 const ROLES: Role[] = ['staff', 'head', 'leader', 'clerk', 'compliance', 'admin']
 
@@ -213,7 +212,7 @@ export async function revokeUserCertificate(s: Services, actor: Actor, id: numbe
     await appendAudit(trx, { actorId: actor.id, action: 'certificate.revoked', detail: { serialHex: cert.serial_hex, reason, source: cert.source }, requestId: actor.requestId ?? null })
   })
   // A key opened before the revocation must not sign again from the cache.
-  forgetKey(id)
+  s.keys.forget(id)
   return { id, revokedAt: now, reason }
 }
 

@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import type { Config } from '../config'
 import type { RemoteSigningConnector } from '../signing/remote'
 import type { BlobStore } from '../storage/blob-store'
+import type { UnlockedKeys } from './unlocked-keys'
 
 export type Role = 'staff' | 'head' | 'leader' | 'clerk' | 'compliance' | 'admin'
 
@@ -23,6 +24,8 @@ export interface Services {
   metrics?: WorkflowMetrics
   /** Work started after a response (final validation): graceful shutdown waits for it. */
   track?: (task: Promise<unknown>) => void
+  /** Keys opened with their holder's PIN, kept briefly (unlocked-keys.ts). */
+  keys: UnlockedKeys
   /** Remote-signing providers by name (CSC API v2 services, SmartCA-style APIs). */
   remoteSigning?: Map<string, RemoteSigningConnector>
 }

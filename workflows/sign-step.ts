@@ -7,7 +7,6 @@ import { commitStepSignature, type CommitInput, type StepSignedResult, type Step
 import { WorkflowError } from './errors'
 import { checkBeforeSigning } from './evidence'
 import { checkIssuance, reasonFor, takeTurn, type Turn } from './step-turn'
-import { unlockKey } from './unlocked-keys'
 import { serviceCrls } from './service-crls'
 
 export interface SignStepInput extends CommitInput {
@@ -34,7 +33,7 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
   checkIssuance(turn.step, input)
   const cert = await internalCertificateFor(s, actor, turn)
   // 2.
-  const keySource = unlockKey(cert.id, cert.p12, input.pin)
+  const keySource = s.keys.unlock(cert.id, cert.p12, input.pin)
   const evidence = await checkBeforeSigning(s, keySource.certificate, [...keySource.chain], 'internal')
   const before = await s.blobs.get(turn.base.sha256)
   const detached = turn.step.action === 'approve' && (await approvalMode(s, turn.doc.agency_id)) === 'detached'
