@@ -1,4 +1,4 @@
-import express, { type Express, type Request } from 'express'
+import express, { type Express } from 'express'
 import { verifyPdfIsolated } from '../signing/verify/isolated'
 import { handleTimestampRequest } from '../signing/tsa'
 import type { KeySource } from '../signing/keys/key-source'
@@ -15,7 +15,7 @@ import { cancelDocument, stopChain } from '../workflows/stop-chain'
 import { submitDocument } from '../workflows/submit-document'
 import { readableDocument } from '../workflows/access'
 import { errorHandler } from './errors'
-import { SESSION_COOKIE, actorOf, idParam, requestId, requireAuth, route, sessionToken } from './http'
+import { SESSION_COOKIE, actorOf, idParam, jsonBody, optionalString, requestId, requireAuth, route, sessionToken } from './http'
 import { readMultipart } from './multipart'
 import { openApi } from './openapi'
 import { webRouter } from './web'
@@ -37,19 +37,6 @@ export interface AppOptions {
   ops?: { logger: Logger; metrics: Metrics; draining: () => boolean }
 }
 
-function body(req: Request): Record<string, unknown> {
-  const b: unknown = req.body
-  if (b === undefined) return {}
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new WorkflowError('BAD_REQUEST', 'body: a JSON object')
-  return b as Record<string, unknown>
-}
-
-function optionalString(b: Record<string, unknown>, key: string): string | undefined {
-  const v = b[key]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'string') throw new WorkflowError('BAD_REQUEST', `${key}: a string`)
-  return v
-}
 
 /** Express only: parse input, call one use case, map the result (STYLE.md). */
 export function createApp(s: Services, opts: AppOptions = {}): Express {
@@ -68,7 +55,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/openapi.json', (_req, res) => void res.json(openApi()))
 
   app.post('/api/auth/login', route(s, async (req, res) => {
-    const b = body(req)
+    const b = jsonBody(req)
     const result = await login(s, b.username, b.password, res.locals.requestId)
     res.cookie(SESSION_COOKIE, result.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', expires: new Date(result.expiresAt) })
     return result
@@ -92,7 +79,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     return session ? { signedIn: true, user: await me(session.actor, session.csrfToken) } : { signedIn: false }
   }))
   app.get('/api/me/certificates', auth, route(s, async (_req, res) => myEnrolments(s, actorOf(res))))
-  app.post('/api/me/enrolments/:id/activate', auth, route(s, async (req, res) => activateEnrolment(s, actorOf(res), idParam(req), body(req)), 201))
+  app.post('/api/me/enrolments/:id/activate', auth, route(s, async (req, res) => activateEnrolment(s, actorOf(res), idParam(req), jsonBody(req)), 201))
   app.get('/api/directory', auth, route(s, async (_req, res) => directory(s, actorOf(res))))
   app.get('/api/documents', auth, route(s, async (req, res) => listDocuments(s, actorOf(res), req.query as Record<string, unknown>)))
 
@@ -113,7 +100,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     return documentDetails(s, actorOf(res), doc.id)
   }, 201))
   app.post('/api/documents/:id/submit', auth, route(s, async (req, res) => {
-    const b = body(req)
+    const b = jsonBody(req)
     if ((b.template === undefined) === (b.steps === undefined)) throw new WorkflowError('BAD_REQUEST', 'template or steps: give exactly one')
     const doc = await submitDocument(s, actorOf(res), idParam(req), { template: b.template, steps: b.steps })
     return documentDetails(s, actorOf(res), doc.id)
@@ -141,7 +128,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   }))
 
   app.post('/api/steps/:id/sign', auth, route(s, async (req, res) => {
-    const b = body(req)
+    const b = jsonBody(req)
     const pin = b.pin
     if (typeof pin !== 'string' || pin.length === 0) throw new WorkflowError('BAD_REQUEST', 'pin: required')
     const comment = optionalString(b, 'comment')
@@ -150,22 +137,22 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     return signStep(s, actorOf(res), idParam(req), { pin, ...(comment && { comment }), ...(outgoingNumber && { outgoingNumber }), ...(outgoingDate && { outgoingDate }) })
   }))
   mountExternalSigning(app, s, auth)
-  app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', body(req).reason)))
-  app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', body(req).reason)))
-  app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), body(req)), 201))
+  app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)))
+  app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', jsonBody(req).reason)))
+  app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), jsonBody(req)), 201))
   app.get('/api/delegations', auth, route(s, async (_req, res) => listDelegations(s, actorOf(res))))
   app.post('/api/delegations/:id/end', auth, route(s, async (req, res) => endDelegation(s, actorOf(res), idParam(req))))
   app.get('/api/admin/agencies', auth, route(s, async (_req, res) => listAgencies(s, actorOf(res))))
-  app.post('/api/admin/agencies', auth, route(s, async (req, res) => createAgency(s, actorOf(res), body(req)), 201))
+  app.post('/api/admin/agencies', auth, route(s, async (req, res) => createAgency(s, actorOf(res), jsonBody(req)), 201))
   app.get('/api/admin/users', auth, route(s, async (_req, res) => listUsers(s, actorOf(res))))
-  app.post('/api/admin/users', auth, route(s, async (req, res) => createUser(s, actorOf(res), body(req)), 201))
-  app.patch('/api/admin/users/:id', auth, route(s, async (req, res) => updateUser(s, actorOf(res), idParam(req), body(req))))
+  app.post('/api/admin/users', auth, route(s, async (req, res) => createUser(s, actorOf(res), jsonBody(req)), 201))
+  app.patch('/api/admin/users/:id', auth, route(s, async (req, res) => updateUser(s, actorOf(res), idParam(req), jsonBody(req))))
   app.get('/api/admin/certificates', auth, route(s, async (_req, res) => listCertificates(s, actorOf(res))))
-  app.post('/api/admin/certificates', auth, route(s, async (req, res) => requestCertificate(s, actorOf(res), body(req)), 201))
-  app.post('/api/admin/certificates/:id/revoke', auth, route(s, async (req, res) => revokeUserCertificate(s, actorOf(res), idParam(req), body(req))))
+  app.post('/api/admin/certificates', auth, route(s, async (req, res) => requestCertificate(s, actorOf(res), jsonBody(req)), 201))
+  app.post('/api/admin/certificates/:id/revoke', auth, route(s, async (req, res) => revokeUserCertificate(s, actorOf(res), idParam(req), jsonBody(req))))
   app.get('/api/admin/trust-anchors', auth, route(s, async (_req, res) => listTrustAnchors(s, actorOf(res))))
-  app.post('/api/admin/trust-anchors', auth, route(s, async (req, res) => addTrustAnchor(s, actorOf(res), body(req)), 201))
-  app.post('/api/documents/paper', auth, route(s, async (req, res) => registerPaper(s, actorOf(res), body(req)), 201))
+  app.post('/api/admin/trust-anchors', auth, route(s, async (req, res) => addTrustAnchor(s, actorOf(res), jsonBody(req)), 201))
+  app.post('/api/documents/paper', auth, route(s, async (req, res) => registerPaper(s, actorOf(res), jsonBody(req)), 201))
   app.post('/api/documents/paper/import', auth, express.text({ type: ['text/csv', 'application/csv', 'text/plain'], limit: '20mb' }), route(s, async (req, res) => {
     if (typeof req.body !== 'string') throw new WorkflowError('BAD_REQUEST', 'body: CSV text (Content-Type: text/csv)')
     return importPaper(s, actorOf(res), Buffer.from(req.body, 'utf8'))

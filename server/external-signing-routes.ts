@@ -14,22 +14,9 @@ import { remoteSigningState, startRemoteSigning } from '../workflows/remote-sign
 import { acceptSignedFile, entityTag, fileToSign } from '../workflows/signed-file'
 import { completeStep, prepareStep } from '../workflows/two-phase'
 import { listRevocationListsFor, setApprovalMode } from '../workflows/agency-settings'
-import { actorOf, idParam, route } from './http'
+import { actorOf, idParam, jsonBody, optionalString, route } from './http'
 import { readMultipart } from './multipart'
 
-function body(req: Request): Record<string, unknown> {
-  const b: unknown = req.body
-  if (b === undefined) return {}
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new WorkflowError('BAD_REQUEST', 'body: a JSON object')
-  return b as Record<string, unknown>
-}
-
-function optionalString(b: Record<string, unknown>, key: string): string | undefined {
-  const v = b[key]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'string') throw new WorkflowError('BAD_REQUEST', `${key}: a string`)
-  return v
-}
 
 /** outgoingNumber, outgoingDate, comment: what every way of signing a step may carry. */
 function commitFields(b: Record<string, unknown>): { comment?: string; outgoingNumber?: string; outgoingDate?: string } {
@@ -79,15 +66,15 @@ function sendPdf(res: Response, bytes: Buffer, sha256: string, name: string): vo
 
 /** Keys Kyso never holds (issue 11): external certificates, signed files, two-phase and remote signing. */
 export function mountExternalSigning(app: Express, s: Services, auth: RequestHandler): void {
-  app.post('/api/me/certificates/external', auth, route(s, async (req, res) => submitExternalCertificate(s, actorOf(res), body(req)), 201))
+  app.post('/api/me/certificates/external', auth, route(s, async (req, res) => submitExternalCertificate(s, actorOf(res), jsonBody(req)), 201))
   app.get('/api/me/signing-certificates', auth, route(s, async (_req, res) => myCertificates(s, actorOf(res))))
   app.get('/api/me/remote-credentials', auth, route(s, async (req, res) => remoteCredentials(s, actorOf(res), req.query as Record<string, unknown>)))
-  app.post('/api/admin/certificates/external', auth, route(s, async (req, res) => submitExternalCertificate(s, actorOf(res), body(req), { byAdmin: requireAdminRole(res) }), 201))
+  app.post('/api/admin/certificates/external', auth, route(s, async (req, res) => submitExternalCertificate(s, actorOf(res), jsonBody(req), { byAdmin: requireAdminRole(res) }), 201))
   app.post('/api/admin/certificates/:id/approve', auth, route(s, async (req, res) => decideExternalCertificate(s, actorOf(res), idParam(req), 'approve')))
-  app.post('/api/admin/certificates/:id/reject', auth, route(s, async (req, res) => decideExternalCertificate(s, actorOf(res), idParam(req), 'reject', body(req).reason)))
+  app.post('/api/admin/certificates/:id/reject', auth, route(s, async (req, res) => decideExternalCertificate(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)))
   app.get('/api/admin/crls', auth, route(s, async (_req, res) => listRevocationListsFor(s, actorOf(res))))
-  app.post('/api/admin/crls', auth, route(s, async (req, res) => addRevocationList(s, actorOf(res), body(req)), 201))
-  app.patch('/api/admin/agencies/:code', auth, route(s, async (req, res) => setApprovalMode(s, actorOf(res), String(req.params.code), body(req))))
+  app.post('/api/admin/crls', auth, route(s, async (req, res) => addRevocationList(s, actorOf(res), jsonBody(req)), 201))
+  app.patch('/api/admin/agencies/:code', auth, route(s, async (req, res) => setApprovalMode(s, actorOf(res), String(req.params.code), jsonBody(req))))
 
   app.get('/api/steps/:id/to-sign', ticketOrAuth(s, auth), route(s, async (req, res) => {
     const f = await fileToSign(s, actorOf(res), idParam(req))
@@ -109,15 +96,15 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
   }))
   app.post('/api/steps/:id/file-ticket', auth, route(s, async (req, res) => createFileTicket(s, actorOf(res), idParam(req)), 201))
   app.post('/api/steps/:id/prepare', auth, route(s, async (req, res) => {
-    const b = body(req)
+    const b = jsonBody(req)
     return prepareStep(s, actorOf(res), idParam(req), { certificateId: b.certificateId, via: b.via, ...commitFields(b) })
   }))
   app.post('/api/steps/:id/complete', auth, route(s, async (req, res) => {
-    const b = body(req)
+    const b = jsonBody(req)
     return completeStep(s, actorOf(res), idParam(req), { signingId: b.signingId, signature: b.signature, ...commitFields(b) })
   }))
   app.post('/api/steps/:id/remote', auth, route(s, async (req, res) => {
-    const b = body(req)
+    const b = jsonBody(req)
     return startRemoteSigning(s, actorOf(res), idParam(req), { certificateId: b.certificateId, ...commitFields(b) })
   }, 202))
   app.get('/api/documents/:id/evidence', auth, route(s, async (req, res) => {

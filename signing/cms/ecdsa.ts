@@ -17,8 +17,18 @@ export function toDerEcdsaSignature(signature: Buffer, namedCurve: string | unde
   if (isDerEcdsaSignature(signature)) return signature
   const width = namedCurve ? FIELD_BYTES[namedCurve] : undefined
   if (width === undefined || signature.length !== 2 * width) return undefined
-  const r = BigInt('0x' + signature.subarray(0, width).toString('hex'))
-  const s = BigInt('0x' + signature.subarray(width).toString('hex'))
+  return ecdsaPlainToDer(signature)
+}
+
+/**
+ * `r || s` (two equal halves, big-endian; BSI TR-03111 "plain") as a DER Ecdsa-Sig-Value;
+ * undefined for an odd length or a zero half.
+ */
+export function ecdsaPlainToDer(plain: Buffer): Buffer | undefined {
+  if (plain.length === 0 || plain.length % 2 !== 0) return undefined
+  const half = plain.length / 2
+  const r = BigInt('0x' + plain.subarray(0, half).toString('hex'))
+  const s = BigInt('0x' + plain.subarray(half).toString('hex'))
   if (r === 0n || s === 0n) return undefined
   return derWrite.sequence(derWrite.integer(r), derWrite.integer(s))
 }

@@ -29,4 +29,4 @@ export {
 export { HASH_BY_OID, HASH_LENGTH, HASH_OID, OID } from './oids'
 export * as derWrite from './der-write'
 export { Asn1Error, fieldsOf, integerOf, octetsOf, oidOf, readDer, timeOf, type DerNode } from './der-read'
-export { toDerEcdsaSignature } from './ecdsa'
+export { ecdsaPlainToDer, toDerEcdsaSignature } from './ecdsa'

@@ -6,7 +6,7 @@
  * Ecdsa-Sig-Value CMS expects (PKCS#11 v2.40 mechanisms §2.3; RFC 3279 §2.2.3).
  */
 import { createHash, X509Certificate } from 'node:crypto'
-import { derWrite } from '../cms'
+import { ecdsaPlainToDer } from '../cms'
 import { SigningError } from '../errors'
 import type { KeySource } from './key-source'
 import { issuersOf, newest, tokenCertificates, type CertificateObject } from './pkcs11-certificates'
@@ -217,15 +217,9 @@ function keySourceOver(token: TokenSession, opened: OpenedKey): Pkcs11KeySource 
  * curve; CMS wants Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 §2.2.3).
  */
 export function ecdsaRawToDer(raw: Buffer): Buffer {
-  if (raw.length === 0 || raw.length % 2 !== 0) {
-    throw new SigningError('TOKEN_FAILED', `The token returned an ECDSA signature of ${raw.length} bytes`)
-  }
-  const half = raw.length / 2
-  const toInt = (bytes: Buffer) => BigInt(`0x${bytes.toString('hex')}`)
-  return derWrite.sequence(
-    derWrite.integer(toInt(raw.subarray(0, half))),
-    derWrite.integer(toInt(raw.subarray(half))),
-  )
+  const der = ecdsaPlainToDer(raw)
+  if (!der) throw new SigningError('TOKEN_FAILED', `The token returned an ECDSA signature of ${raw.length} bytes`)
+  return der
 }
 
 function keyAlgorithmOf(certificate: Buffer): 'RSA' | 'EC' {
