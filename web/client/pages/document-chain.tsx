@@ -52,7 +52,8 @@ function SignatureItem(props: { report: SignatureReport; n: number; record?: Sig
 export function Validation(props: { doc: DocumentDetails }): JSX.Element {
   const d = props.doc
   const latest = d.versions[d.versions.length - 1]
-  const state = useLoad(() => api.get<VerifyReport>(`/api/documents/${d.id}/verification`), [d.id, latest?.seq])
+  // A detached approval adds no version: the count of signatures is part of what is validated.
+  const state = useLoad(() => api.get<VerifyReport>(`/api/documents/${d.id}/verification`), [d.id, latest?.seq, d.signatures.length])
   const byField = (field: string): Signature | undefined => d.signatures.find((s) => s.form !== 'detached' && s.field === field)
   return (
     <div class="card" data-testid="validation">

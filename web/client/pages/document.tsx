@@ -61,7 +61,7 @@ export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
           <div class="doc-grid">
             <div class="card pdf-card">{latest && <PdfView url={`/api/documents/${d.id}/file?version=${latest.seq}`} label={d.title} />}</div>
             <aside class="doc-side">
-              <Actions doc={d} me={props.me} onDone={done} />
+              <Actions doc={d} me={props.me} onDone={done} onClosed={state.reload} />
               <Facts doc={d} />
               <Validation doc={d} />
               <Timeline doc={d} />
@@ -90,13 +90,17 @@ function Facts(props: { doc: DocumentDetails }): JSX.Element {
 }
 
 /** What the signed-in user may do now, from the server's myActions (the API decides, not the page). */
-function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string) => void }): JSX.Element | null {
+function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string) => void; onClosed: () => void }): JSX.Element | null {
   const d = props.doc
   const [open, setOpen] = useState<{ kind: string; stepId?: number } | undefined>()
   if (!d.myActions.length) return null
   const stepActions = d.myActions.filter((a) => a.stepId !== undefined)
   const drafter = d.myActions.filter((a) => a.stepId === undefined).map((a) => a.action)
-  const close = (): void => setOpen(undefined)
+  // A dialog closed may have left something behind (a remote signature waiting for a phone).
+  const close = (): void => {
+    setOpen(undefined)
+    props.onClosed()
+  }
   const finish = (message: string): void => {
     setOpen(undefined)
     props.onDone(message)

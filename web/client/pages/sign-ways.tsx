@@ -294,7 +294,7 @@ export function FilePanel(p: PanelProps): JSX.Element {
           {got && <small class="ok-text"> ✓ {got.name}</small>}
         </li>
         <li>{L('Ký tệp đó bằng phần mềm ký số của bạn, không sửa nội dung.', 'Sign that file in your signing software, changing nothing else.')}</li>
-        <li>{L('Chọn tệp PDF đã ký:', 'Choose the signed PDF:')} <FilePick id="sign-file" accept="application/pdf,.pdf" file={file} onPick={setFile} /></li>
+        <li>{L('Chọn tệp PDF đã ký:', 'Choose the signed PDF:')} <FilePick id="sign-file" accept="application/pdf,.pdf" file={file} onPick={(f) => { setFile(f); setFailure(undefined) }} /></li>
       </ol>
       <p class="muted small">{L('Kyso chỉ nhận tệp là đúng văn bản đã tải về cộng thêm một chữ ký bằng chứng thư số đã được duyệt của bạn.', 'Kyso accepts only the downloaded version plus one signature made with your approved certificate.')}</p>
     </WayForm>
