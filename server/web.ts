@@ -58,7 +58,8 @@ function pluginOrigin(url: string | undefined): string | undefined {
 export function contentSecurityPolicy(tools: SigningToolsConfig): string {
   const mapHash = createHash('sha256').update(IMPORT_MAP).digest('base64')
   const plugin = pluginOrigin(tools.vgcaPluginUrl)
-  const vgca = tools.vgcaPluginUrl ? ['ws://127.0.0.1:*', 'wss://127.0.0.1:*', 'ws://localhost:*', 'wss://localhost:*'] : []
+  const loopbackSockets = ['ws://127.0.0.1:*', 'wss://127.0.0.1:*', 'ws://localhost:*', 'wss://localhost:*']
+  const vgca = tools.vgcaPluginUrl ? loopbackSockets : []
   const connect = ["'self'", new URL(tools.agentUrl).origin, ...(plugin ? [plugin] : []), ...vgca]
   const scripts = ["'self'", `'sha256-${mapHash}'`, "'wasm-unsafe-eval'", ...(plugin ? [plugin] : [])]
   return [

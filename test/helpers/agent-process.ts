@@ -32,8 +32,20 @@ export function freePort(): Promise<number> {
   })
 }
 
-export function startAgent(token: SoftHsmToken, opts: { origin: string; port: number }): Promise<AgentProcess> {
-  const args = [BIN, 'agent', '--pkcs11-module', token.module, '--port', `127.0.0.1:${opts.port}`, '--origin', opts.origin]
+export function startAgent(
+  token: SoftHsmToken,
+  opts: { origin: string; port: number },
+): Promise<AgentProcess> {
+  const args = [
+    BIN,
+    'agent',
+    '--pkcs11-module',
+    token.module,
+    '--port',
+    `127.0.0.1:${opts.port}`,
+    '--origin',
+    opts.origin,
+  ]
   const child = spawn(process.execPath, args, { env: { ...process.env, ...token.env } })
   const killAtExit = (): void => void child.kill('SIGKILL')
   process.once('exit', killAtExit)
@@ -53,7 +65,8 @@ export function startAgent(token: SoftHsmToken, opts: { origin: string; port: nu
       resolve({
         url: (JSON.parse(line) as { url: string }).url,
         child,
-        prompted: (n) => (prompts >= n ? Promise.resolve() : new Promise((r) => waiters.push({ n, resolve: r }))),
+        prompted: (n) =>
+          prompts >= n ? Promise.resolve() : new Promise((r) => waiters.push({ n, resolve: r })),
         typePin: (pin) => void child.stdin.write(`${pin}\n`),
         stop: async () => {
           process.removeListener('exit', killAtExit)

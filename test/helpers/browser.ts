@@ -9,9 +9,21 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 export const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium'
 /** Kept by CI (the README names it). */
 export const SHOTS = join(__dirname, '../../../test-artifacts/screenshots')
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
-export interface ConsoleError { text: string; url: string; page: string }
+export interface ConsoleError {
+  text: string
+  url: string
+  page: string
+}
 
 export interface Chromium {
   errors: ConsoleError[]
@@ -30,7 +42,12 @@ export async function launchChromium(): Promise<Chromium> {
   const contexts: BrowserContext[] = []
   const errors: ConsoleError[] = []
   const open = async (viewport = { width: 1366, height: 768 }): Promise<Page> => {
-    const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true })
+    const context = await browser.newContext({
+      viewport,
+      locale: 'vi-VN',
+      timezoneId: 'Asia/Ho_Chi_Minh',
+      acceptDownloads: true,
+    })
     contexts.push(context)
     const page = await context.newPage()
     page.on('console', (m) => {

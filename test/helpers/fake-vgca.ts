@@ -27,7 +27,8 @@ export interface FakeVgca {
 
 const SCRIPT = (origin: string): string => `(function () {
   function call(fn, params, callback) {
-    fetch(${JSON.stringify(`${origin}/sign`)}, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ fn: fn, params: JSON.parse(params) }) })
+    var body = JSON.stringify({ fn: fn, params: JSON.parse(params) })
+    fetch(${JSON.stringify(`${origin}/sign`)}, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: body })
       .then(function (r) { return r.text() })
       .then(callback, function () { callback(JSON.stringify({ Status: 1, Message: 'VGCA service not running' })) })
   }
@@ -43,7 +44,9 @@ async function body(req: http.IncomingMessage): Promise<string> {
 }
 
 /** Starts the fake on loopback; `sign` gets the downloaded PDF and the call, and returns the signed PDF. */
-export async function startFakeVgca(sign: (pdf: Buffer, call: VgcaCall) => Promise<Buffer>): Promise<FakeVgca> {
+export async function startFakeVgca(
+  sign: (pdf: Buffer, call: VgcaCall) => Promise<Buffer>,
+): Promise<FakeVgca> {
   const calls: VgcaCall[] = []
   const server = http.createServer((req, res) => {
     res.setHeader('Access-Control-Allow-Origin', '*')
@@ -71,9 +74,13 @@ export async function startFakeVgca(sign: (pdf: Buffer, call: VgcaCall) => Promi
 }
 
 /** What the real service does for one call: download, sign, upload, pass the answer back. */
-async function serve(call: VgcaCall, sign: (pdf: Buffer, call: VgcaCall) => Promise<Buffer>): Promise<Record<string, unknown>> {
+async function serve(
+  call: VgcaCall,
+  sign: (pdf: Buffer, call: VgcaCall) => Promise<Buffer>,
+): Promise<Record<string, unknown>> {
   const { FileName, FileUploadHandler } = call.params
-  if (typeof FileName !== 'string' || typeof FileUploadHandler !== 'string') return { Status: 3, Message: 'FileName and FileUploadHandler required' }
+  if (typeof FileName !== 'string' || typeof FileUploadHandler !== 'string')
+    return { Status: 3, Message: 'FileName and FileUploadHandler required' }
   const got = await fetch(FileName)
   if (!got.ok) return { Status: 4, Message: `download failed: ${got.status}` }
   const signed = await sign(Buffer.from(await got.arrayBuffer()), call)

@@ -18,7 +18,11 @@ describe('what a returned file added to the version served (analyseIncrement)', 
     const base = await makePdf()
     expect(base.subarray(-5).toString('latin1')).to.equal('%%EOF')
     const report = analyseIncrement(base, await signed(base))
-    expect([report.extendsBase, report.addedRevisions, report.newSignatures.length]).to.deep.equal([true, 1, 1])
+    expect([report.extendsBase, report.addedRevisions, report.newSignatures.length]).to.deep.equal([
+      true,
+      1,
+      1,
+    ])
   })
 
   it('counts one revision on a file ending with an end-of-line, and two for two signatures', async () => {

@@ -19,9 +19,7 @@ interface AgentCall {
   timeoutMs: number
 }
 
-export type AgentReply =
-  | { id: number; status: number; body: unknown }
-  | { id: number; unreachable: true }
+export type AgentReply = { id: number; status: number; body: unknown } | { id: number; unreachable: true }
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<AgentCall>) => void) | null
@@ -33,7 +31,10 @@ async function call(c: AgentCall): Promise<AgentReply> {
     const res = await fetch(c.url, {
       method: c.method,
       signal: AbortSignal.timeout(c.timeoutMs),
-      ...(c.body !== undefined && { body: JSON.stringify(c.body), headers: { 'Content-Type': 'application/json' } }),
+      ...(c.body !== undefined && {
+        body: JSON.stringify(c.body),
+        headers: { 'Content-Type': 'application/json' },
+      }),
     })
     const body: unknown = await res.json().catch(() => undefined)
     return { id: c.id, status: res.status, body }

@@ -11,7 +11,12 @@ function base64(bytes: Uint8Array): string {
 }
 
 export function toPem(label: PemLabel, body64: string): string {
-  return `-----BEGIN ${label}-----\n${body64.replace(/\s+/g, '').match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END ${label}-----\n`
+  return `-----BEGIN ${label}-----\n${
+    body64
+      .replace(/\s+/g, '')
+      .match(/.{1,64}/g)
+      ?.join('\n') ?? ''
+  }\n-----END ${label}-----\n`
 }
 
 /** Every PEM block of this label in a text. */

@@ -28,7 +28,12 @@ function settle(id: number, reply: AgentReply | undefined): void {
 }
 
 /** One request to the agent, made by the worker (agent-worker.ts says why); undefined: not reachable. */
-function agentCall(url: string, method: 'GET' | 'POST', timeoutMs: number, body?: unknown): Promise<AgentReply | undefined> {
+function agentCall(
+  url: string,
+  method: 'GET' | 'POST',
+  timeoutMs: number,
+  body?: unknown,
+): Promise<AgentReply | undefined> {
   try {
     if (!worker) {
       worker = new Worker('/app/agent-worker.js', { type: 'module' })
@@ -54,7 +59,9 @@ function agentCall(url: string, method: 'GET' | 'POST', timeoutMs: number, body?
 }
 
 const okBody = (r: AgentReply | undefined): Record<string, unknown> | undefined =>
-  r && 'status' in r && r.status === 200 && typeof r.body === 'object' && r.body !== null ? (r.body as Record<string, unknown>) : undefined
+  r && 'status' in r && r.status === 200 && typeof r.body === 'object' && r.body !== null
+    ? (r.body as Record<string, unknown>)
+    : undefined
 
 /** The agent and its token's certificates, or undefined when no agent answers (quickly) for this page. */
 export async function findAgent(agentUrl: string): Promise<{ certificates: AgentCertificate[] } | undefined> {
@@ -79,8 +86,14 @@ const AGENT_ERRORS: Record<string, [string, string]> = {
     'USB token đã bị khóa do nhập sai mã PIN quá nhiều lần. Hãy liên hệ nơi cấp chứng thư số để mở khóa.',
     'The token is locked after too many wrong PINs. Ask the certificate issuer to unlock it.',
   ],
-  KEY_NOT_FOUND: ['Không thấy khóa ký của chứng thư này trên USB token đang cắm.', 'This certificate\'s key is not on the plugged-in token.'],
-  TOKEN_NOT_FOUND: ['Không thấy USB token. Hãy cắm token vào máy rồi thử lại.', 'No token found. Plug it in and try again.'],
+  KEY_NOT_FOUND: [
+    'Không thấy khóa ký của chứng thư này trên USB token đang cắm.',
+    "This certificate's key is not on the plugged-in token.",
+  ],
+  TOKEN_NOT_FOUND: [
+    'Không thấy USB token. Hãy cắm token vào máy rồi thử lại.',
+    'No token found. Plug it in and try again.',
+  ],
 }
 
 export class AgentFailure extends Error {
@@ -91,16 +104,28 @@ export class AgentFailure extends Error {
 
 export function agentMessage(err: AgentFailure): string {
   if (err.code === 'UNREACHABLE') {
-    return L('Không kết nối được Kyso Agent. Hãy kiểm tra Kyso Agent còn chạy trên máy này.', 'Kyso Agent cannot be reached. Check that it still runs on this computer.')
+    return L(
+      'Không kết nối được Kyso Agent. Hãy kiểm tra Kyso Agent còn chạy trên máy này.',
+      'Kyso Agent cannot be reached. Check that it still runs on this computer.',
+    )
   }
   const known = AGENT_ERRORS[err.code]
-  return known ? L(...known) : L('USB token hoặc Kyso Agent gặp lỗi. Hãy rút token ra, cắm lại rồi thử lại.', 'The token or Kyso Agent failed. Replug the token and try again.')
+  return known
+    ? L(...known)
+    : L(
+        'USB token hoặc Kyso Agent gặp lỗi. Hãy rút token ra, cắm lại rồi thử lại.',
+        'The token or Kyso Agent failed. Replug the token and try again.',
+      )
 }
 
 /** The token signs the signed attributes once its PIN is typed at the agent (its own window, never here). */
 export async function agentSign(agentUrl: string, keyId: string, signedAttributes: string): Promise<string> {
   // The agent waits up to its PIN timeout (120 s by default) for the person.
-  const reply = await agentCall(`${agentUrl}/v1/sign`, 'POST', 300_000, { certificateId: keyId, data: signedAttributes, digestAlgorithm: 'SHA-256' })
+  const reply = await agentCall(`${agentUrl}/v1/sign`, 'POST', 300_000, {
+    certificateId: keyId,
+    data: signedAttributes,
+    digestAlgorithm: 'SHA-256',
+  })
   const body = okBody(reply)
   if (typeof body?.signature === 'string') return body.signature
   if (!reply || !('status' in reply)) throw new AgentFailure('UNREACHABLE')
@@ -151,7 +176,12 @@ export function vgcaCall(
 ): { fn: VgcaFunction; params: VgcaParams } {
   const upload = new URL(ticket.signedFileUrl, origin)
   for (const [k, v] of Object.entries(issuance)) if (v) upload.searchParams.set(k, v)
-  const params: VgcaParams = { FileUploadHandler: upload.href, SessionId: '', JWTToken: '', FileName: new URL(ticket.toSignUrl, origin).href }
+  const params: VgcaParams = {
+    FileUploadHandler: upload.href,
+    SessionId: '',
+    JWTToken: '',
+    FileName: new URL(ticket.toSignUrl, origin).href,
+  }
   if (!seal) return { fn: 'vgca_sign_approved', params }
   return {
     fn: 'vgca_sign_issued',
@@ -199,23 +229,40 @@ export class VgcaFailure extends Error {}
 export function signWithVgca(call: { fn: VgcaFunction; params: VgcaParams }): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const sign = pluginFunction(call.fn)
-    if (!sign) return reject(new VgcaFailure(L('Không thấy plugin ký số VGCA trên trang.', 'The VGCA plugin is not on the page.')))
+    if (!sign)
+      return reject(
+        new VgcaFailure(L('Không thấy plugin ký số VGCA trên trang.', 'The VGCA plugin is not on the page.')),
+      )
     const done = (text: string): void => {
       let result: { Status?: unknown; Message?: unknown; FileServer?: unknown }
       try {
         result = JSON.parse(text) as typeof result
       } catch {
-        return reject(new VgcaFailure(L('Plugin VGCA trả lời không đọc được.', 'The VGCA plugin\'s answer cannot be read.')))
+        return reject(
+          new VgcaFailure(
+            L('Plugin VGCA trả lời không đọc được.', "The VGCA plugin's answer cannot be read."),
+          ),
+        )
       }
       if (result.Status !== 0) {
-        const why = typeof result.Message === 'string' && result.Message ? result.Message : `Status ${String(result.Status)}`
+        const why =
+          typeof result.Message === 'string' && result.Message
+            ? result.Message
+            : `Status ${String(result.Status)}`
         return reject(new VgcaFailure(L(`Plugin VGCA báo lỗi: ${why}`, `The VGCA plugin failed: ${why}`)))
       }
       let answer: unknown
       try {
         answer = JSON.parse(typeof result.FileServer === 'string' ? result.FileServer : '')
       } catch {
-        return reject(new VgcaFailure(L('Plugin VGCA không chuyển lại trả lời của Kyso.', 'The VGCA plugin did not pass Kyso\'s answer back.')))
+        return reject(
+          new VgcaFailure(
+            L(
+              'Plugin VGCA không chuyển lại trả lời của Kyso.',
+              "The VGCA plugin did not pass Kyso's answer back.",
+            ),
+          ),
+        )
       }
       const error = (answer as { error?: { code?: string; message?: string } }).error
       if (error) return reject(new ApiError(422, error.code ?? 'BAD_REQUEST', error.message ?? ''))
@@ -248,7 +295,8 @@ export function commonName(subject: string): string {
 
 /** How a signature was made (documents' keySource), for a person. */
 export function keySourceLabel(keySource: string): string {
-  if (keySource.startsWith('remote:')) return L(`Ký từ xa: ${keySource.slice(7)}`, `Remote signing: ${keySource.slice(7)}`)
+  if (keySource.startsWith('remote:'))
+    return L(`Ký từ xa: ${keySource.slice(7)}`, `Remote signing: ${keySource.slice(7)}`)
   const labels: Record<string, [string, string]> = {
     internal: ['Khóa do Kyso giữ', 'Key held by Kyso'],
     agent: ['USB token (Kyso Agent)', 'USB token (Kyso Agent)'],

@@ -5,7 +5,13 @@ import { DateInput, Dialog, Field, INVALID_DATE, Link } from '../components.js'
 import { todayVn } from '../format.js'
 import { L } from '../i18n.js'
 import type { SigningTools } from '../main.js'
-import { commonName, findAgent, findVgcaPlugin, type AgentCertificate, type Issuance } from '../signing-tools.js'
+import {
+  commonName,
+  findAgent,
+  findVgcaPlugin,
+  type AgentCertificate,
+  type Issuance,
+} from '../signing-tools.js'
 import { AgentPanel, FilePanel, PinPanel, RemotePanel, VgcaPanel, type PanelProps } from './sign-ways.js'
 
 /** A certificate of mine, as GET /api/me/signing-certificates answers. */
@@ -39,10 +45,21 @@ function useFound(tools: SigningTools | undefined): Found {
     const merge = (part: Found): void => {
       if (live) setFound((f) => ({ ...f, ...part }))
     }
-    api.get<SigningCertificate[]>('/api/me/signing-certificates').then((c) => merge({ certificates: c }), () => merge({ certificates: null }))
-    if (tools) findAgent(tools.agentUrl).then((agent) => merge({ agent: agent ?? null }), () => merge({ agent: null }))
+    api.get<SigningCertificate[]>('/api/me/signing-certificates').then(
+      (c) => merge({ certificates: c }),
+      () => merge({ certificates: null }),
+    )
+    if (tools)
+      findAgent(tools.agentUrl).then(
+        (agent) => merge({ agent: agent ?? null }),
+        () => merge({ agent: null }),
+      )
     else merge({ agent: null })
-    if (tools?.vgcaPluginUrl) findVgcaPlugin(tools.vgcaPluginUrl).then((ok) => merge({ vgca: ok }), () => merge({ vgca: false }))
+    if (tools?.vgcaPluginUrl)
+      findVgcaPlugin(tools.vgcaPluginUrl).then(
+        (ok) => merge({ vgca: ok }),
+        () => merge({ vgca: false }),
+      )
     else merge({ vgca: false })
     return () => {
       live = false
@@ -73,37 +90,75 @@ function optionsFor(found: Found, seal: boolean, tools: SigningTools | undefined
   const remote = external.filter((c) => c.remote && tools?.remoteProviders.includes(c.remote.provider))
   const ways: Options['ways'] = []
   if (!found.certificates || internal.length > 0 || external.length === 0) {
-    ways.push({ way: 'pin', label: L('Mã PIN', 'PIN'), detail: L('Khóa ký do Kyso giữ', 'A key Kyso holds for you') })
+    ways.push({
+      way: 'pin',
+      label: L('Mã PIN', 'PIN'),
+      detail: L('Khóa ký do Kyso giữ', 'A key Kyso holds for you'),
+    })
   }
   if (agentKeys.length > 0) {
-    ways.push({ way: 'agent', label: L('USB token qua Kyso Agent', 'USB token through Kyso Agent'), detail: commonName(agentKeys[0]?.cert.subject ?? '') })
+    ways.push({
+      way: 'agent',
+      label: L('USB token qua Kyso Agent', 'USB token through Kyso Agent'),
+      detail: commonName(agentKeys[0]?.cert.subject ?? ''),
+    })
   }
   if (found.vgca && local.length > 0) {
-    ways.push({ way: 'vgca', label: L('Plugin ký số VGCA', 'VGCA signing plugin'), detail: L('Phần mềm ký số của Ban Cơ yếu Chính phủ trên máy này', 'The Government Cipher Committee\'s signing software on this computer') })
+    ways.push({
+      way: 'vgca',
+      label: L('Plugin ký số VGCA', 'VGCA signing plugin'),
+      detail: L(
+        'Phần mềm ký số của Ban Cơ yếu Chính phủ trên máy này',
+        "The Government Cipher Committee's signing software on this computer",
+      ),
+    })
   }
   if (remote.length > 0) {
     const providers = [...new Set(remote.map((c) => c.remote?.provider))].join(', ')
-    ways.push({ way: 'remote', label: L('Ký từ xa (điện thoại)', 'Remote signing (phone)'), detail: L(`Xác nhận trên điện thoại · ${providers}`, `Confirm on your phone · ${providers}`) })
+    ways.push({
+      way: 'remote',
+      label: L('Ký từ xa (điện thoại)', 'Remote signing (phone)'),
+      detail: L(`Xác nhận trên điện thoại · ${providers}`, `Confirm on your phone · ${providers}`),
+    })
   }
   if (external.length > 0) {
-    ways.push({ way: 'file', label: L('Tải về để ký bằng công cụ khác', 'Download and sign in another tool'), detail: L('Tải văn bản về, ký, rồi tải tệp đã ký lên', 'Download, sign, upload the signed file') })
+    ways.push({
+      way: 'file',
+      label: L('Tải về để ký bằng công cụ khác', 'Download and sign in another tool'),
+      detail: L('Tải văn bản về, ký, rồi tải tệp đã ký lên', 'Download, sign, upload the signed file'),
+    })
   }
   const looking = found.certificates === undefined || found.agent === undefined || found.vgca === undefined
   const notes: Options['notes'] = []
   if (found.certificates && external.length === 0) {
-    const text = L('Muốn ký bằng USB token, điện thoại hoặc công cụ khác? Hãy đăng ký chứng thư số đó trước.', 'To sign with a USB token, a phone or another tool, register that certificate first.')
+    const text = L(
+      'Muốn ký bằng USB token, điện thoại hoặc công cụ khác? Hãy đăng ký chứng thư số đó trước.',
+      'To sign with a USB token, a phone or another tool, register that certificate first.',
+    )
     notes.push({ text, certificatesPage: true })
   } else if (local.length > 0 && found.agent === null) {
-    notes.push({ text: L('Không thấy Kyso Agent trên máy này: muốn ký bằng USB token, hãy mở Kyso Agent rồi mở lại hộp thoại.', 'Kyso Agent is not running here: to sign with a USB token, start it and open this dialog again.') })
+    notes.push({
+      text: L(
+        'Không thấy Kyso Agent trên máy này: muốn ký bằng USB token, hãy mở Kyso Agent rồi mở lại hộp thoại.',
+        'Kyso Agent is not running here: to sign with a USB token, start it and open this dialog again.',
+      ),
+    })
   } else if (local.length > 0 && found.agent && agentKeys.length === 0) {
-    notes.push({ text: L('Kyso Agent đang chạy nhưng USB token đang cắm không có chứng thư số đã được duyệt của bạn.', 'Kyso Agent runs, but the plugged-in token has none of your approved certificates.') })
+    notes.push({
+      text: L(
+        'Kyso Agent đang chạy nhưng USB token đang cắm không có chứng thư số đã được duyệt của bạn.',
+        'Kyso Agent runs, but the plugged-in token has none of your approved certificates.',
+      ),
+    })
   }
   return { ways, agentKeys, remote, notes, looking }
 }
 
 function doneMessage(action: string): string {
   if (action === 'seal') return L('Đã đóng dấu và phát hành văn bản.', 'Sealed and issued.')
-  return action === 'approve' ? L('Đã duyệt và ký số.', 'Approved and signed.') : L('Đã ký số văn bản.', 'Signed.')
+  return action === 'approve'
+    ? L('Đã duyệt và ký số.', 'Approved and signed.')
+    : L('Đã ký số văn bản.', 'Signed.')
 }
 
 /**
@@ -111,7 +166,13 @@ function doneMessage(action: string): string {
  * holds (issue 11): a USB token through kyso agent, the VGCA plugin, a remote provider, or a file
  * signed in another tool. For a seal, the outgoing number and date apply to every way.
  */
-export function SignDialog(props: { action: string; stepId: number; tools: SigningTools | undefined; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+export function SignDialog(props: {
+  action: string
+  stepId: number
+  tools: SigningTools | undefined
+  onClose: () => void
+  onDone: (m: string) => void
+}): JSX.Element {
   const seal = props.action === 'seal'
   const [comment, setComment] = useState('')
   const [number, setNumber] = useState('')
@@ -128,35 +189,72 @@ export function SignDialog(props: { action: string; stepId: number; tools: Signi
   const issuance = (): Issuance | undefined => {
     const wrong: Record<string, string> = {}
     if (seal && !number.trim()) wrong.number = L('Nhập số, ký hiệu văn bản.', 'Enter the outgoing number.')
-    if (seal && (!date || date === INVALID_DATE)) wrong.date = L('Nhập ngày ban hành (dd/mm/yyyy).', 'Enter the issue date (dd/mm/yyyy).')
+    if (seal && (!date || date === INVALID_DATE))
+      wrong.date = L('Nhập ngày ban hành (dd/mm/yyyy).', 'Enter the issue date (dd/mm/yyyy).')
     setErrors(wrong)
     if (Object.keys(wrong).length) return undefined
-    return { ...(comment.trim() && { comment: comment.trim() }), ...(seal && { outgoingNumber: number.trim(), outgoingDate: date }) }
+    return {
+      ...(comment.trim() && { comment: comment.trim() }),
+      ...(seal && { outgoingNumber: number.trim(), outgoingDate: date }),
+    }
   }
-  const title = seal ? L('Đóng dấu và phát hành', 'Seal and issue') : props.action === 'approve' ? L('Duyệt văn bản', 'Approve') : L('Ký số văn bản', 'Sign')
+  const title = seal
+    ? L('Đóng dấu và phát hành', 'Seal and issue')
+    : props.action === 'approve'
+      ? L('Duyệt văn bản', 'Approve')
+      : L('Ký số văn bản', 'Sign')
   const panel: PanelProps = {
-    stepId: props.stepId, seal, title, issuance, live, onClose: props.onClose, onDone: () => props.onDone(doneMessage(props.action)),
+    stepId: props.stepId,
+    seal,
+    title,
+    issuance,
+    live,
+    onClose: props.onClose,
+    onDone: () => props.onDone(doneMessage(props.action)),
   }
   return (
     <Dialog title={title} onClose={props.onClose}>
       <div class="dialog-body" data-testid="sign-dialog" data-way={way}>
-        <p class="muted small">{L('Chữ ký số được thêm vào văn bản như một phiên bản mới; các chữ ký trước vẫn giữ nguyên giá trị.', 'The signature is appended as a new revision; earlier signatures stay valid.')}</p>
+        <p class="muted small">
+          {L(
+            'Chữ ký số được thêm vào văn bản như một phiên bản mới; các chữ ký trước vẫn giữ nguyên giá trị.',
+            'The signature is appended as a new revision; earlier signatures stay valid.',
+          )}
+        </p>
         {seal && (
           <div class="two">
             <Field id="sign-number" label={L('Số, ký hiệu', 'Outgoing number')} error={errors.number}>
-              <input id="sign-number" value={number} placeholder="15/STTTT-VP" onInput={(e) => setNumber(e.currentTarget.value)} aria-invalid={Boolean(errors.number)} />
+              <input
+                id="sign-number"
+                value={number}
+                placeholder="15/STTTT-VP"
+                onInput={(e) => setNumber(e.currentTarget.value)}
+                aria-invalid={Boolean(errors.number)}
+              />
             </Field>
             <Field id="sign-date" label={L('Ngày ban hành', 'Issue date')} error={errors.date}>
-              <DateInput id="sign-date" value={date} onChange={(v) => setDate(v ?? INVALID_DATE)} invalid={Boolean(errors.date)} />
+              <DateInput
+                id="sign-date"
+                value={date}
+                onChange={(v) => setDate(v ?? INVALID_DATE)}
+                invalid={Boolean(errors.date)}
+              />
             </Field>
           </div>
         )}
         <Field id="sign-comment" label={L('Ý kiến (không bắt buộc)', 'Comment (optional)')}>
-          <textarea id="sign-comment" rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          <textarea
+            id="sign-comment"
+            rows={2}
+            value={comment}
+            onInput={(e) => setComment(e.currentTarget.value)}
+          />
         </Field>
         <WayChoice options={o} way={way} onChoose={setChosen} />
         {way === 'pin' && <PinPanel {...panel} />}
-        {way === 'agent' && props.tools && <AgentPanel {...panel} agentUrl={props.tools.agentUrl} keys={o.agentKeys} />}
+        {way === 'agent' && props.tools && (
+          <AgentPanel {...panel} agentUrl={props.tools.agentUrl} keys={o.agentKeys} />
+        )}
         {way === 'vgca' && <VgcaPanel {...panel} />}
         {way === 'remote' && <RemotePanel {...panel} certificates={o.remote} />}
         {way === 'file' && <FilePanel {...panel} />}
@@ -174,18 +272,36 @@ function WayChoice(props: { options: Options; way: Way; onChoose: (w: Way) => vo
           <legend>{L('Cách ký số', 'How to sign')}</legend>
           {ways.map((w) => (
             <label key={w.way} class={w.way === props.way ? 'on' : ''} data-way={w.way}>
-              <input type="radio" name="sign-way" value={w.way} checked={w.way === props.way} onChange={() => props.onChoose(w.way)} />
-              <span>{w.label}<small>{w.detail}</small></span>
+              <input
+                type="radio"
+                name="sign-way"
+                value={w.way}
+                checked={w.way === props.way}
+                onChange={() => props.onChoose(w.way)}
+              />
+              <span>
+                {w.label}
+                <small>{w.detail}</small>
+              </span>
             </label>
           ))}
         </fieldset>
       )}
-      {looking && <p class="probe muted small" role="status" data-testid="sign-looking"><span class="spinner" aria-hidden="true" />{L('Đang tìm các cách ký khác trên máy này…', 'Looking for other ways to sign on this computer…')}</p>}
-      {!looking && notes.map((n) => (
-        <p key={n.text} class="probe muted small" data-testid="sign-note">
-          {n.text} {n.certificatesPage && <Link href="/certificates">{L('Mở trang Chứng thư số', 'Open the Certificates page')}</Link>}
+      {looking && (
+        <p class="probe muted small" role="status" data-testid="sign-looking">
+          <span class="spinner" aria-hidden="true" />
+          {L('Đang tìm các cách ký khác trên máy này…', 'Looking for other ways to sign on this computer…')}
         </p>
-      ))}
+      )}
+      {!looking &&
+        notes.map((n) => (
+          <p key={n.text} class="probe muted small" data-testid="sign-note">
+            {n.text}{' '}
+            {n.certificatesPage && (
+              <Link href="/certificates">{L('Mở trang Chứng thư số', 'Open the Certificates page')}</Link>
+            )}
+          </p>
+        ))}
     </>
   )
 }
