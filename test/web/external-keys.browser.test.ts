@@ -293,6 +293,22 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
       new RegExp(`^${base}/api/steps/${chain.steps[0]}/signed-file\\?ticket=`),
     )
     expect([params.SessionId, params.JWTToken]).to.deep.equal(['', ''])
+    // A seal goes to vgca_sign_issued with the number and date, which also ride in the upload URL.
+    const issued: unknown = await page.evaluate(`import('/app/signing-tools.js').then((m) => m.vgcaCall(
+      { toSignUrl: '/api/steps/9/to-sign?ticket=t', signedFileUrl: '/api/steps/9/signed-file?ticket=t' },
+      'https://kyso.example', true, { outgoingNumber: '15/STTTT-VP', outgoingDate: '2026-12-05' }))`)
+    expect(issued).to.deep.equal({
+      fn: 'vgca_sign_issued',
+      params: {
+        FileUploadHandler:
+          'https://kyso.example/api/steps/9/signed-file?ticket=t&outgoingNumber=15%2FSTTTT-VP&outgoingDate=2026-12-05',
+        SessionId: '',
+        JWTToken: '',
+        FileName: 'https://kyso.example/api/steps/9/to-sign?ticket=t',
+        DocNumber: '15/STTTT-VP',
+        IssuedDate: '2026-12-05T00:00:00+07:00',
+      },
+    })
     await page.waitForSelector(
       `[data-testid=timeline] [data-step="${chain.steps[0]}"] [data-key-source=signed-file]`,
     )
@@ -455,6 +471,30 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
     await page.waitForSelector(
       `[data-testid=timeline] [data-step="${doc.steps[0]}"] [data-key-source="remote:csc-test"]`,
     )
+  })
+
+  it('a plugin seals on a ticket alone: the number and date in the upload URL reach the document', async () => {
+    const doc = await submitted([{ action: 'seal', assignees: ['vanthu'] }], 'Thông báo đóng dấu qua plugin')
+    const clerk = await as('vanthu', undefined, base)
+    const ticket = await json<{ toSignUrl: string; signedFileUrl: string }>(
+      await clerk.post(`/api/steps/${doc.steps[0]}/file-ticket`),
+      201,
+    )
+    // What the plugin's service does, without any session: download, sign, post the file alone.
+    const pdf = Buffer.from(await (await fetch(`${base}${ticket.toSignUrl}`)).arrayBuffer())
+    const key = openPkcs12KeySource(readFileSync(sealP12), nat.pin)
+    const signed = (
+      await signPdf(pdf, { keySource: key, appearance: { kind: 'seal', organisation: DEMO_AGENCY } })
+    ).pdf
+    const form = new FormData()
+    form.set('uploadfile', new Blob([new Uint8Array(signed)], { type: 'application/pdf' }), 'signed.pdf')
+    const upload = `${base}${ticket.signedFileUrl}&outgoingNumber=${encodeURIComponent('31/STTTT-VP')}&outgoingDate=2026-12-07`
+    const done = await json<{ status: string }>(await fetch(upload, { method: 'POST', body: form }))
+    expect(done.status).to.equal('issued')
+    const d = await json<{ outgoingNumber: string; outgoingDate: string }>(
+      await clerk.get(`/api/documents/${doc.id}`),
+    )
+    expect([d.outgoingNumber, d.outgoingDate]).to.deep.equal(['31/STTTT-VP', '2026-12-07'])
   })
 
   it('the admin lists the uploaded CRLs and a CRL picked as a DER file is read; one already there is refused in plain words', async () => {
