@@ -190,7 +190,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   })
 
   app.use('/api', (_req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Không có API này' } }))
-  app.use(webRouter())
+  app.use(webRouter(s.config))
   app.use((_req, res) => void res.status(404).type('text/plain').send('Không tìm thấy / Not found\n'))
   app.use(jsonErrors)
   app.use(errorHandler(log))

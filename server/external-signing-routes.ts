@@ -87,10 +87,14 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
     const mp = await readMultipart(req, s.config.maxUploadBytes, { anyFileField: true })
     if (!mp.file) throw new WorkflowError('BAD_REQUEST', 'file: the signed PDF is required')
     const ticket = res.locals.ticket as { etag: string; sessionId: string } | undefined
+    // A plugin posts only the file: the page puts a seal's number and date in the URL it gives
+    // the plugin (FileUploadHandler), beside the ticket. Fields of the form win.
+    const fromUrl = ticket ? commitFields(req.query as Record<string, unknown>) : {}
     return acceptSignedFile(s, actorOf(res), idParam(req), {
       file: mp.file,
       ifMatch: ticket ? ticket.etag : entityTag(req.headers['if-match']),
       ...(ticket && { ticketSessionId: ticket.sessionId }),
+      ...fromUrl,
       ...commitFields(mp.fields),
     })
   }))

@@ -37,12 +37,20 @@ const schemas: Record<string, Json> = {
     username: str(), fullName: str(), title: nullable(str()), status: oneOf('pending', 'done', 'skipped'),
     actedBy: nullable(int('User id; a delegate when it differs from the assignee')), actedByName: nullable(str('Who acted: the delegate\'s name when by delegation')), actedAt: nullable(date()),
   }),
-  Step: object({ id: int(), seq: int(), action, rule, status: oneOf('waiting', 'active', 'done', 'stopped'), deadline: nullable(str()), completedAt: nullable(date()), assignees: array(ref('Assignee')) }),
+  Step: object({
+    id: int(), seq: int(), action, rule, status: oneOf('waiting', 'active', 'done', 'stopped'), deadline: nullable(str()), completedAt: nullable(date()), assignees: array(ref('Assignee')),
+    awaiting: array(object({
+      status: oneOf('awaiting_confirmation'), keySource: str('remote:<provider>'), expiresAt: date(), username: str(), fullName: str(),
+      signingId: str('Only on my own waiting signature (GET /api/signings/{id})'),
+    }, ['status', 'keySource', 'expiresAt', 'username', 'fullName'])),
+  }),
   Workflow: object({ id: int(), round: int('One round per submission'), status: oneOf('active', 'completed', 'rejected', 'returned', 'cancelled'), steps: array(ref('Step')) }),
   SignatureRecord: object({
     id: int(), stepId: int(), versionId: int(), field: str('Signature field name in the PDF'), marker: nullable(oneOf('KT.', 'TUQ.', 'Q.')),
     onBehalfOf: nullable(int('Principal user id when signed by delegation')), indication: nullable(indication), subIndication: nullable(str()),
     createdAt: date(), username: str(), fullName: str(),
+    keySource: str('How the signature was made: internal (a key Kyso holds), agent, two-phase, signed-file, remote:<provider>'),
+    form: oneOf('in-file', 'detached'),
   }),
   Document: object({
     id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()),
@@ -95,9 +103,13 @@ const schemas: Record<string, Json> = {
     id: int(), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date(), endedAt: nullable(date()), createdAt: date(), active: bool(),
     principal: str(), principalName: str(), delegate: str(), delegateName: str(), delegateTitle: nullable(str()),
   }),
-  Agency: object({ id: int(), code: str(), name: str(), parentCode: nullable(str()) }),
+  Agency: object({ id: int(), code: str(), name: str(), parentCode: nullable(str()), approvalMode: oneOf('in-file', 'detached') }, ['id', 'code', 'name', 'parentCode']),
   AdminUser: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), disabled: bool(), agencyCode: str(), agency: str(), roles: array(str()) }),
-  CertificateRow: object({ id: int(), kind: oneOf('personal', 'seal'), status: oneOf('awaiting-pin', 'valid', 'expired', 'revoked'), username: str(), fullName: str() }, ['id', 'kind', 'status', 'username']),
+  CertificateRow: object({
+    id: int(), kind: oneOf('personal', 'seal'), status: oneOf('awaiting-pin', 'pending', 'rejected', 'valid', 'expired', 'revoked'), username: str(), fullName: str(),
+    source: oneOf('internal', 'external'), subject: str(), issuer: nullable(str()), serialHex: str(), notBefore: date(), notAfter: date(), revokedAt: nullable(date()),
+    agencyCode: str(), createdAt: date('Authorisations waiting for a PIN'),
+  }, ['id', 'kind', 'status', 'username']),
   TrustAnchor: object({ fingerprint: str('SHA-256, hex'), subject: str(), issuer: str(), notBefore: date(), notAfter: date(), source: oneOf('internal-ca', 'added') }),
   AuditVerification: object({ ok: bool(), events: int(), brokenAt: int('Id of the first event whose hash does not chain') }, ['ok', 'events']),
   Check: object({ check: oneOf('structure', 'coverage', 'integrity', 'signing-certificate', 'trust', 'validity', 'timestamp', 'revocation', 'changes'), passed: bool(), detail: str() }),
@@ -137,6 +149,10 @@ const schemas: Record<string, Json> = {
     detail: nullable(str()), result: ref('SignResult'),
   }, ['signingId', 'stepId', 'status', 'keySource', 'expiresAt', 'detail']),
   RevocationList: object({ id: int(), sha256: str(), issuer: str(), thisUpdate: date(), nextUpdate: nullable(date()), addedBy: int(), addedAt: date() }, ['id', 'sha256', 'issuer', 'thisUpdate', 'nextUpdate']),
+  DetachedReport: {
+    allOf: [ref('SignatureReport'), object({ signatureId: int(), version: int('The seq of the version it signs') })],
+    description: 'An approval kept outside the file: a CAdES detached signature over a version, validated like the PDF\'s own',
+  },
   VerifyReport: {
     ...object({
       indication, signatures: array(ref('SignatureReport')), revisions: int(),
@@ -227,7 +243,10 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
     }),
   },
   '/api/me/signing-certificates': {
-    get: operation('get', { id: 'mySigningCertificates', tag: 'steps', summary: 'My certificates of every source, for the sign dialog', auth: true, ok: [200, 'Newest first', json(array(ref('SigningCertificate')))] }),
+    get: operation('get', {
+      id: 'mySigningCertificates', tag: 'steps', summary: 'My certificates of every source, for the sign dialog', auth: true,
+      ok: [200, 'Newest first', json(array({ allOf: [ref('SigningCertificate'), object({ certificate: str('Base64 DER') })] }))],
+    }),
   },
   '/api/me/remote-credentials': {
     get: operation('get', {
@@ -279,7 +298,8 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
   '/api/steps/{id}/signed-file': {
     post: operation('post', {
       id: 'returnSignedFile', tag: 'steps', summary: 'Return the file signed in my own tool (the VGCA plugin, any signer): If-Match required',
-      description: 'Accepted only if it is the version served plus exactly one signature revision, valid, by an active external certificate of mine, changing nothing a signature may not.',
+      description: 'Accepted only if it is the version served plus exactly one signature revision, valid, by an active external certificate of mine, changing nothing a signature may not. ' +
+        'With ?ticket= (a plugin), outgoingNumber, outgoingDate and comment may also come in the query string; fields of the form win.',
       auth: true, path: 'StepId', body: multipart('SignedFileForm'), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
       codes: [...UPLOAD, ...EXTERNAL, 'PRECONDITION_REQUIRED', 'NOT_AN_INCREMENT', 'SIGNATURE_INVALID', 'DISALLOWED_CHANGES', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
     }),
@@ -397,7 +417,7 @@ const paths: Record<string, Record<string, Json>> = {
   '/api/documents/{id}/verification': {
     get: operation('get', {
       id: 'verifyDocument', tag: 'documents', summary: 'Validate the latest version: the same report as `kyso verify --json`', auth: true, path: 'DocumentId',
-      ok: [200, 'The validation report (a bad signature is data, not an error)', json(ref('VerifyReport'))],
+      ok: [200, 'The validation report (a bad signature is data, not an error)', json({ allOf: [ref('VerifyReport'), object({ detached: array(ref('DetachedReport')) })] })],
       codes: ['NOT_FOUND', 'PDF_UNREADABLE', 'PDF_TOO_LARGE', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
     }),
   },

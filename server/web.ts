@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import express, { type Router } from 'express'
+import type { Config } from '../config'
 
 const ROOT = join(__dirname, '../..')
 const NODE_MODULES = join(ROOT, 'node_modules')
@@ -27,18 +28,53 @@ const PREACT_FILES: Record<string, string> = {
 /** Paths the client router renders; anything else under / is not ours (404 from the app). */
 const PAGES = ['/', '/login', '/inbox', '/sent', '/issued', '/new', '/documents/:id', '/delegations', '/certificates', '/dashboard', '/dashboard/:code', '/admin', '/admin/:tab']
 
+/** Where the sign dialog may look for keys Kyso never holds (issue 11), from the configuration. */
+export type SigningToolsConfig = Pick<Config, 'agentUrl' | 'vgcaPluginUrl'>
+
+/** The VGCA plugin script's origin, or undefined when none is configured or it is this origin (a path). */
+function pluginOrigin(url: string | undefined): string | undefined {
+  if (!url || url.startsWith('/')) return undefined
+  try {
+    const u = new URL(url)
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.origin : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Content-Security-Policy: scripts only from this origin plus the one inline import map (by hash);
  * pdf.js runs its worker from this origin and compiles its image decoders (JPEG 2000, JBIG2 in
  * scans) as WebAssembly. No inline styles: Preact sets styles through the CSSOM, which CSP allows.
+ *
+ * Keys Kyso never holds (issue 11) add, and only add:
+ * - connect-src: the configured `kyso agent` origin exactly (KYSO_AGENT_URL, loopback by config);
+ * - when KYSO_VGCA_PLUGIN_URL names another origin: that origin in script-src (the plugin script)
+ *   and connect-src (a script may call back where it is served). The VGCA plugin signs through a
+ *   service on the official's own computer reached over a WebSocket on loopback (its port is the
+ *   plugin's business, 8987 in the builds seen), hence ws:/wss: to 127.0.0.1 and localhost, any
+ *   port; this is an assumption about the plugin, not something Kyso can check.
  */
-function contentSecurityPolicy(): string {
+export function contentSecurityPolicy(tools: SigningToolsConfig): string {
   const mapHash = createHash('sha256').update(IMPORT_MAP).digest('base64')
+  const plugin = pluginOrigin(tools.vgcaPluginUrl)
+  const loopbackSockets = ['ws://127.0.0.1:*', 'wss://127.0.0.1:*', 'ws://localhost:*', 'wss://localhost:*']
+  const vgca = tools.vgcaPluginUrl ? loopbackSockets : []
+  const connect = ["'self'", new URL(tools.agentUrl).origin, ...(plugin ? [plugin] : []), ...vgca]
+  const scripts = ["'self'", `'sha256-${mapHash}'`, "'wasm-unsafe-eval'", ...(plugin ? [plugin] : [])]
   return [
-    "default-src 'self'", `script-src 'self' 'sha256-${mapHash}' 'wasm-unsafe-eval'`, "style-src 'self'",
-    "img-src 'self' data:", "font-src 'self'", "worker-src 'self'", "connect-src 'self'",
+    "default-src 'self'", `script-src ${scripts.join(' ')}`, "style-src 'self'",
+    "img-src 'self' data:", "font-src 'self'", "worker-src 'self'", `connect-src ${connect.join(' ')}`,
     "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "object-src 'none'",
   ].join('; ')
+}
+
+/**
+ * The agent probe's worker (web/client/agent-worker.ts) runs under a policy of its own, from its
+ * response: it may only reach the agent.
+ */
+function workerPolicy(tools: SigningToolsConfig): string {
+  return `default-src 'none'; connect-src ${new URL(tools.agentUrl).origin}`
 }
 
 function shell(): string {
@@ -66,11 +102,12 @@ function shell(): string {
  * The web interface (issue 6): static assets and the page shell. The pages call the same JSON API
  * as every other client, so sessions, access rules and refusals are the API's.
  */
-export function webRouter(): Router {
+export function webRouter(tools: SigningToolsConfig): Router {
   const router = express.Router()
   const clientDir = join(ROOT, 'dist/web/client')
   const html = shell()
-  const csp = contentSecurityPolicy()
+  const csp = contentSecurityPolicy(tools)
+  const agentWorkerCsp = workerPolicy(tools)
   const immutable = { maxAge: '1d', index: false }
 
   router.get('/vendor/preact/:file', (req, res) => {
@@ -85,7 +122,12 @@ export function webRouter(): Router {
   router.use('/vendor/pdfjs', express.static(join(NODE_MODULES, 'pdfjs-dist/build'), immutable))
   router.use('/static/fonts', express.static(join(ROOT, 'dist/assets/fonts'), immutable))
   router.use('/static', express.static(join(ROOT, 'web/static'), { index: false }))
-  router.use('/app', express.static(clientDir, { index: false }))
+  router.use('/app', express.static(clientDir, {
+    index: false,
+    setHeaders: (res, file) => {
+      if (file.endsWith('agent-worker.js')) res.setHeader('Content-Security-Policy', agentWorkerCsp)
+    },
+  }))
   router.get(PAGES, (_req, res) => {
     if (!existsSync(join(clientDir, 'main.js'))) return void res.status(503).type('text/plain').send('The web interface is not built: run npm run build.\n')
     res.setHeader('Content-Security-Policy', csp)

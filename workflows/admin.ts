@@ -38,7 +38,7 @@ async function agencyIdOf(s: Services, code: unknown, field = 'agencyCode'): Pro
 export async function listAgencies(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
   return (await s.db('agencies as a').leftJoin('agencies as p', 'p.id', 'a.parent_id').orderBy('a.id')
-    .select('a.id', 'a.code', 'a.name', 'p.code as parentCode')) as Record<string, unknown>[]
+    .select('a.id', 'a.code', 'a.name', 'p.code as parentCode', 'a.approval_mode as approvalMode')) as Record<string, unknown>[]
 }
 
 export async function createAgency(s: Services, actor: Actor, b: Record<string, unknown>): Promise<Record<string, unknown>> {

@@ -208,9 +208,12 @@ export async function decideExternalCertificate(
   return viewOf((await findCertificate(s.db, id)) as CertificateRecord)
 }
 
-/** The actor's certificates of every source, for the sign dialog and their profile. */
-export async function myCertificates(s: Services, actor: Actor): Promise<ExternalCertificateView[]> {
-  return (await certificatesOf(s.db, actor.id)).map((c) => viewOf(c))
+/**
+ * The actor's certificates of every source, for the sign dialog and their profile; each with its
+ * DER (base64), which the dialog compares with the certificates `kyso agent` finds on the token.
+ */
+export async function myCertificates(s: Services, actor: Actor): Promise<(ExternalCertificateView & { certificate: string })[]> {
+  return (await certificatesOf(s.db, actor.id)).map((c) => ({ ...viewOf(c), certificate: c.certificateDer.toString('base64') }))
 }
 
 /**

@@ -30,6 +30,8 @@ export interface IncrementReport {
 export function analyseIncrement(base: Buffer, file: Buffer, opts: VerifyOptions = {}): IncrementReport {
   const extendsBase = file.length > base.length && file.subarray(0, base.length).equals(base)
   if (!extendsBase) return { extendsBase, addedRevisions: 0, newSignatures: [], changes: [] }
+  // A revision is the base's when its %%EOF lies inside the base: a base ending without an
+  // end-of-line after %%EOF (pdf-lib writes none) gets one from the next revision's writer.
   const addedRevisions = findRevisions(file).filter((r) => r.eofEnd > base.length).length
   const report = verifyPdf(file, opts)
   const doc = new PdfDocument(file, { allowEncrypted: true })

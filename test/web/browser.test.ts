@@ -1,7 +1,7 @@
 import { expect } from 'chai'
-import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { launchChromium, SHOTS, type Chromium } from '../helpers/browser'
 import { as, getService, pinOf } from '../helpers/service'
 import { makePdf } from '../helpers/sample-pdfs'
 
@@ -10,57 +10,27 @@ import { makePdf } from '../helpers/sample-pdfs'
  * from the browser, the validation shown on the page, the dashboard moving, access refused.
  * Screenshots go to test-artifacts/screenshots/ (the README names it; CI keeps it).
  */
-const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium'
-const SHOTS = join(__dirname, '../../../test-artifacts/screenshots')
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
-interface ConsoleError { text: string; url: string; page: string }
-
 describe('the web interface in Chromium', function () {
   this.timeout(120_000)
-  let browser: Browser
+  let chrome: Chromium
   let base: string
-  const contexts: BrowserContext[] = []
-  const errors: ConsoleError[] = []
   /** Responses the test provokes on purpose (wrong password, wrong PIN, another agency's document). */
   const expectedFailures: RegExp[] = []
   let documentId = 0
   let documentsBefore = ''
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`)
-    const { chromium } = require('playwright-core') as typeof import('playwright-core')
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
+    chrome = await launchChromium()
     base = (await getService()).url
-    mkdirSync(SHOTS, { recursive: true })
   })
 
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined)
-    await browser?.close()
+    await chrome?.close()
   })
 
   /** A fresh browser profile for one person, recording every console error and uncaught exception. */
-  async function open(viewport = { width: 1366, height: 768 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' })
-    contexts.push(context)
-    const page = await context.newPage()
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push({ text: m.text(), url: m.location().url, page: page.url() })
-    })
-    page.on('pageerror', (e) => errors.push({ text: `uncaught: ${e.message}`, url: '', page: page.url() }))
-    return page
-  }
-
-  async function signIn(username: string, viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await open(viewport)
-    await page.goto(`${base}/`)
-    await page.fill('#login-username', username)
-    await page.fill('#login-password', 'Kyso@2024')
-    await page.click('form button[type=submit]')
-    await page.waitForSelector('.nav')
-    return page
-  }
+  const open = (): Promise<Page> => chrome.open()
+  const signIn = (username: string, viewport?: { width: number; height: number }): Promise<Page> => chrome.signIn(base, username, viewport)
 
   async function openFromInbox(page: Page): Promise<void> {
     await page.goto(`${base}/inbox`)
@@ -310,7 +280,7 @@ describe('the web interface in Chromium', function () {
   it('logged no console error on any page, but for the refusals provoked above', () => {
     // Chromium logs a fetch answered 4xx as "Failed to load resource"; those of the provoked
     // refusals are expected, nothing else is.
-    const unexpected = errors.filter((e) => !(/Failed to load resource: the server responded with a status of (401|403|404|429)/.test(e.text) && expectedFailures.some((re) => re.test(e.url))))
+    const unexpected = chrome.errors.filter((e) => !(/Failed to load resource: the server responded with a status of (401|403|404|429)/.test(e.text) && expectedFailures.some((re) => re.test(e.url))))
     expect(unexpected).to.deep.equal([])
   })
 })

@@ -42,7 +42,19 @@ export const api = {
   get: <T>(path: string): Promise<T> => send<T>('GET', path, {}),
   post: <T>(path: string, body: unknown = {}): Promise<T> => send<T>('POST', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
   patch: <T>(path: string, body: unknown): Promise<T> => send<T>('PATCH', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
-  upload: <T>(path: string, form: FormData): Promise<T> => send<T>('POST', path, { body: form }),
+  upload: <T>(path: string, form: FormData, headers: Record<string, string> = {}): Promise<T> => send<T>('POST', path, { body: form, headers }),
+  /** A file (a PDF to sign) with its ETag and the name the server gives it; a refusal is an ApiError. */
+  file: async (path: string): Promise<{ blob: Blob; etag: string | null; name: string | undefined }> => {
+    let res: Response
+    try {
+      res = await fetch(path, { credentials: 'same-origin' })
+    } catch {
+      throw new ApiError(0, 'NETWORK', 'network')
+    }
+    if (!res.ok) return parse(res)
+    const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1]
+    return { blob: await res.blob(), etag: res.headers.get('etag'), name }
+  },
 }
 
 /** Query string from the defined values of an object. */

@@ -38,7 +38,51 @@ const REFUSALS: Record<string, [string, string]> = {
   TSA_FAILED: ['Không lấy được dấu thời gian; hãy thử lại.', 'No timestamp could be obtained; try again.'],
   CSRF_REJECTED: ['Phiên làm việc đã thay đổi; hãy tải lại trang.', 'The session changed; reload the page.'],
   IDEMPOTENCY_MISMATCH: ['Yêu cầu trùng với một yêu cầu khác.', 'This request clashes with another.'],
+  // Keys Kyso never holds (issue 11): a file signed elsewhere, a certificate checked before use.
+  NOT_AN_INCREMENT: [
+    'Tệp tải lên không phải là đúng văn bản đã tải về cộng thêm một chữ ký. Hãy ký đúng tệp vừa tải về, một lần, không sửa gì khác.',
+    'The file is not the downloaded version plus one signature. Sign exactly the file you downloaded, once, changing nothing else.',
+  ],
+  WRONG_SIGNER: [
+    'Tệp được ký bằng chứng thư số không phải của bạn hoặc không đúng loại cho bước này (đóng dấu cần chứng thư số của cơ quan).',
+    'The file is signed with a certificate that is not yours or not right for this step (a seal needs the agency\'s certificate).',
+  ],
+  SIGNATURE_INVALID: [
+    'Chữ ký không hợp lệ: không khớp với chứng thư số, hoặc nội dung đã bị thay đổi sau khi ký.',
+    'The signature is not valid: it does not match the certificate, or the content changed after signing.',
+  ],
+  DISALLOWED_CHANGES: [
+    'Ngoài chữ ký, tệp còn bị thay đổi nội dung, trang hoặc chú thích nên không được nhận. Hãy ký lại từ tệp vừa tải về.',
+    'Besides the signature, the file\'s content, pages or annotations changed, so it is refused. Sign the downloaded file again.',
+  ],
+  VERSION_CONFLICT: ['Văn bản vừa có phiên bản mới. Hãy tải về lại và ký bản mới.', 'The document has a newer version. Download it again and sign that.'],
+  PRECONDITION_REQUIRED: ['Hãy tải văn bản về trước khi tải tệp đã ký lên.', 'Download the document before uploading the signed file.'],
+  CERT_NOT_ACTIVE: ['Chứng thư số này chưa được quản trị hệ thống phê duyệt.', 'This certificate is not approved by an administrator yet.'],
+  CERT_SUBJECT_MISMATCH: [
+    'Tên trên chứng thư số không khớp với tên của bạn (với chứng thư con dấu: tên cơ quan).',
+    'The name in the certificate does not match yours (for a seal: the agency\'s name).',
+  ],
+  CERT_UNTRUSTED: [
+    'Chứng thư số không do tổ chức chứng thực mà hệ thống tin cậy cấp (chưa có chứng thư gốc của tổ chức cấp).',
+    'The certificate is not issued by an authority this system trusts (its root is not configured).',
+  ],
+  CERT_REVOCATION_UNKNOWN: [
+    'Chưa kiểm tra được chứng thư số có bị thu hồi hay không (thiếu danh sách thu hồi CRL còn hạn). Hãy báo quản trị hệ thống.',
+    'Whether the certificate is revoked cannot be checked (no current CRL). Tell the administrator.',
+  ],
+  CERT_NOT_YET_VALID: ['Chứng thư số chưa đến ngày có hiệu lực.', 'The certificate is not valid yet.'],
+  CERT_KEY_USAGE: ['Chứng thư số này không được phép dùng để ký văn bản.', 'This certificate may not sign documents.'],
+  SIGNING_EXPIRED: ['Phiên ký đã hết hạn. Hãy ký lại.', 'The signing session expired. Sign again.'],
+  SIGNING_USED: ['Phiên ký này đã kết thúc. Hãy tải lại trang.', 'This signing session is over. Reload the page.'],
+  REMOTE_NOT_CONFIGURED: ['Máy chủ chưa kết nối dịch vụ ký số từ xa này.', 'This remote-signing service is not connected.'],
+  REMOTE_UNAVAILABLE: ['Dịch vụ ký số từ xa đang không trả lời. Hãy thử lại sau.', 'The remote-signing service does not answer. Try later.'],
+  REMOTE_AUTH_FAILED: ['Máy chủ không đăng nhập được dịch vụ ký số từ xa. Hãy báo quản trị hệ thống.', 'The server cannot sign in to the remote-signing service.'],
+  REMOTE_SIGNING_FAILED: ['Dịch vụ ký số từ xa không ký được. Hãy thử lại.', 'The remote-signing service could not sign. Try again.'],
+  REMOTE_NOT_FOUND: ['Nhà cung cấp không có người dùng hoặc chứng thư này.', 'The provider has no such user or credential.'],
 }
+
+/** Codes whose Vietnamese message from the server says more than the table (it names the names). */
+const SERVER_WORDS = new Set(['CONFLICT', 'CERT_SUBJECT_MISMATCH'])
 
 /** A BAD_REQUEST names its field first ("username: ..."): the field, for showing the error beside it. */
 export function fieldOf(err: unknown): string | undefined {
@@ -49,9 +93,9 @@ export function fieldOf(err: unknown): string | undefined {
 export function messageOf(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'NETWORK') return L('Không kết nối được máy chủ. Kiểm tra mạng và thử lại.', 'Cannot reach the server. Check the network and try again.')
-    if (err.status >= 500) return L('Máy chủ gặp lỗi. Hãy thử lại sau.', 'The server failed. Please try again later.')
     const known = REFUSALS[err.code]
-    if (known && (lang() === 'en' || err.code !== 'CONFLICT')) return L(...known)
+    if (known && (lang() === 'en' || !SERVER_WORDS.has(err.code) || !err.message)) return L(...known)
+    if (err.status >= 500) return L('Máy chủ gặp lỗi. Hãy thử lại sau.', 'The server failed. Please try again later.')
     if (err.code === 'BAD_REQUEST') {
       const detail = err.message.replace(/^[A-Za-z][\w.[\]]*:\s*/, '')
       return L(`Dữ liệu chưa hợp lệ: ${detail}`, `Invalid input: ${err.message}`)

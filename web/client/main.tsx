@@ -23,7 +23,11 @@ export interface Me {
   agencyName: string
   roles: string[]
   csrfToken: string
+  /** Where the sign dialog looks for keys Kyso never holds (issue 11). */
+  signingTools?: SigningTools
 }
+
+export interface SigningTools { agentUrl: string; vgcaPluginUrl: string | null; remoteProviders: string[] }
 
 const has = (me: Me, ...roles: string[]): boolean => roles.some((r) => me.roles.includes(r))
 const signer = (me: Me): boolean => has(me, 'staff', 'head', 'leader', 'clerk')
@@ -45,7 +49,7 @@ function Page(props: { me: Me; at: string }): JSX.Element {
   if (match('/new', at)) return <NewDocumentPage />
   if ((m = match('/documents/:id', at))) return <DocumentPage id={Number(m.id)} me={me} />
   if (match('/delegations', at)) return <DelegationsPage me={me} />
-  if (match('/certificates', at)) return <CertificatesPage />
+  if (match('/certificates', at)) return <CertificatesPage me={me} />
   if (match('/dashboard', at)) return <DashboardPage />
   if ((m = match('/dashboard/:code', at))) return <AgencyPage code={m.code as string} />
   if (match('/admin', at)) return <AdminPage me={me} tab="users" />

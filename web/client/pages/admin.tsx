@@ -5,14 +5,16 @@ import { Async, Dialog, ErrorNote, Field, Link, PageHead, fieldOf, messageOf, us
 import { formatDate, formatDateTime } from '../format.js'
 import { L, ROLE_NAMES, roleLabel } from '../i18n.js'
 import type { Me } from '../main.js'
+import { commonName } from '../signing-tools.js'
+import { ApprovalMode, PendingCertificates, RevocationLists, sourceLabel, type AdminCertificate as Cert } from './admin-external.js'
 
-interface Agency { id: number; code: string; name: string; parentCode: string | null }
+interface Agency { id: number; code: string; name: string; parentCode: string | null; approvalMode?: string }
 interface User { id: number; username: string; fullName: string; title: string | null; disabled: boolean; agencyCode: string; agency: string; roles: string[] }
-interface Cert { id: number; kind: string; status: string; username: string; fullName: string; serialHex?: string; subject?: string; notAfter?: string; revokedAt?: string | null; createdAt?: string }
 interface Anchor { fingerprint: string; subject: string; issuer: string; notBefore: string; notAfter: string; source: string }
 
 const TABS: [string, string, string][] = [
   ['users', 'Người dùng', 'Users'], ['agencies', 'Cơ quan', 'Agencies'], ['certificates', 'Chứng thư số', 'Certificates'], ['trust', 'Chứng thư số gốc tin cậy', 'Trust anchors'],
+  ['crls', 'Danh sách thu hồi (CRL)', 'Revocation lists'],
 ]
 
 /** Administration for the admin role: the API refuses everyone else, the page only hides the menu. */
@@ -27,6 +29,7 @@ export function AdminPage(props: { me: Me; tab: string }): JSX.Element {
       {props.tab === 'agencies' && <Agencies />}
       {props.tab === 'certificates' && <Certificates />}
       {props.tab === 'trust' && <Trust />}
+      {props.tab === 'crls' && <RevocationLists />}
     </section>
   )
 }
@@ -115,8 +118,9 @@ function Agencies(): JSX.Element {
           <ErrorNote error={failure} />
         </div>
         <div class="card table-card">
-          <table class="table"><thead><tr><th>{L('Mã', 'Code')}</th><th>{L('Tên', 'Name')}</th><th>{L('Cấp trên', 'Parent')}</th></tr></thead>
-            <tbody>{agencies.map((a) => <tr key={a.id}><td><code>{a.code}</code></td><td>{a.name}</td><td>{a.parentCode ?? '—'}</td></tr>)}</tbody></table>
+          <p class="muted small">{L('Chữ ký duyệt bằng khóa do Kyso giữ: nằm trong tệp PDF, hoặc lưu riêng làm chứng cứ tách rời để tệp phát hành chỉ mang chữ ký mà nơi nhận kiểm tra được.', 'Approvals made with keys Kyso holds: in the PDF, or kept apart as detached evidence so the issued file carries only signatures its readers can check.')}</p>
+          <table class="table" data-testid="admin-agencies"><thead><tr><th>{L('Mã', 'Code')}</th><th>{L('Tên', 'Name')}</th><th>{L('Cấp trên', 'Parent')}</th><th>{L('Chữ ký duyệt', 'Approvals')}</th></tr></thead>
+            <tbody>{agencies.map((a) => <tr key={a.id} data-agency={a.code}><td><code>{a.code}</code></td><td>{a.name}</td><td>{a.parentCode ?? '—'}</td><td><ApprovalMode code={a.code} mode={a.approvalMode} onChanged={list.reload} /></td></tr>)}</tbody></table>
         </div>
       </>
     )}</Async>
@@ -125,6 +129,7 @@ function Agencies(): JSX.Element {
 
 const CERT_STATUS: Record<string, [string, string, string]> = {
   'awaiting-pin': ['Chờ người dùng đặt PIN', 'Awaiting the holder\'s PIN', 'warn'], valid: ['Còn hiệu lực', 'Valid', 'ok'], expired: ['Hết hạn', 'Expired', 'muted'], revoked: ['Đã thu hồi', 'Revoked', 'bad'],
+  pending: ['Chờ phê duyệt', 'Awaiting approval', 'warn'], rejected: ['Bị từ chối', 'Rejected', 'bad'],
 }
 
 function Certificates(): JSX.Element {
@@ -139,6 +144,7 @@ function Certificates(): JSX.Element {
   }
   return (
     <>
+      {list.data && <PendingCertificates list={list.data} onDecided={list.reload} />}
       <div class="card">
         <h2>{L('Cấp chứng thư số', 'Issue a certificate')}</h2>
         <p class="muted small">{L('Người dùng tự đặt mã PIN khi kích hoạt (mục "Chứng thư số của tôi"); khóa ký chỉ được tạo lúc đó và quản trị không biết PIN.', 'The holder sets the PIN when activating it ("My certificates"); the key is made then, and the admin never knows the PIN.')}</p>
@@ -152,12 +158,13 @@ function Certificates(): JSX.Element {
       <div class="card table-card">
         <Async state={list}>{(certs) => (
           <table class="table" data-testid="admin-certificates">
-            <thead><tr><th>{L('Người giữ', 'Holder')}</th><th>{L('Loại', 'Kind')}</th><th>{L('Số sê-ri', 'Serial')}</th><th>{L('Hết hạn', 'Expires')}</th><th>{L('Trạng thái', 'State')}</th><th /></tr></thead>
+            <thead><tr><th>{L('Người giữ', 'Holder')}</th><th>{L('Loại', 'Kind')}</th><th>{L('Nguồn', 'Source')}</th><th>{L('Tổ chức cấp', 'Issuer')}</th><th>{L('Số sê-ri', 'Serial')}</th><th>{L('Hết hạn', 'Expires')}</th><th>{L('Trạng thái', 'State')}</th><th /></tr></thead>
             <tbody>{certs.map((c) => {
               const [vi, en, tone] = CERT_STATUS[c.status] ?? [c.status, c.status, '']
               return (
                 <tr key={`${c.status}-${c.id}`}>
                   <td>{c.fullName}</td><td>{c.kind === 'seal' ? L('Cơ quan', 'Seal') : L('Cá nhân', 'Personal')}</td>
+                  <td data-source={c.source}>{sourceLabel(c)}</td><td>{c.issuer ? commonName(c.issuer) : c.source === 'internal' ? L('CA nội bộ', 'Internal CA') : '—'}</td>
                   <td><code class="serial">{c.serialHex ?? '—'}</code></td><td>{c.notAfter ? formatDate(c.notAfter) : '—'}</td>
                   <td><span class={`badge ${tone}`}>{L(vi, en)}</span>{c.revokedAt && <small class="muted"> {formatDateTime(c.revokedAt)}</small>}</td>
                   <td>{c.status === 'valid' && <button type="button" class="danger-outline small" onClick={() => setRevoking(c)}>{L('Thu hồi', 'Revoke')}</button>}</td>

@@ -4,35 +4,133 @@ import { api } from '../api.js'
 import { Async, Dialog, ErrorNote, Field, PageHead, useAction, useLoad } from '../components.js'
 import { formatDate, formatDateTime } from '../format.js'
 import { L } from '../i18n.js'
+import type { Me } from '../main.js'
+import { commonName } from '../signing-tools.js'
+import { ExternalCertificateForm } from './external-certificate-form.js'
 
-interface Mine { pending: { id: number; kind: string; createdAt: string }[]; certificates: { id: number; kind: string; serialHex: string; subject: string; notBefore: string; notAfter: string; revokedAt: string | null }[] }
+interface MyCertificate {
+  id: number
+  kind: string
+  serialHex: string
+  subject: string
+  issuer: string | null
+  notBefore: string
+  notAfter: string
+  revokedAt: string | null
+  source: 'internal' | 'external'
+  status: string
+  remoteProvider: string | null
+}
+interface Mine {
+  pending: { id: number; kind: string; createdAt: string }[]
+  certificates: MyCertificate[]
+}
 
-/** My certificates, and those an admin authorised that wait for me to set their PIN. */
-export function CertificatesPage(): JSX.Element {
+/** Where a certificate's key is, for a person. */
+function sourceText(c: MyCertificate): string {
+  if (c.source === 'internal') return L('Kyso cấp, khóa do Kyso giữ', 'Issued by Kyso, key held by Kyso')
+  if (c.remoteProvider) return L(`Ký từ xa: ${c.remoteProvider}`, `Remote signing: ${c.remoteProvider}`)
+  return L('Khóa bạn tự giữ (USB token, công cụ khác)', 'A key you hold (USB token, another tool)')
+}
+
+function StateBadge(props: { c: MyCertificate }): JSX.Element {
+  const c = props.c
+  const [vi, en, tone] = c.revokedAt
+    ? ['Đã thu hồi', 'Revoked', 'bad']
+    : c.status === 'pending'
+      ? ['Chờ quản trị phê duyệt', 'Awaiting approval', 'warn']
+      : c.status === 'rejected'
+        ? ['Bị từ chối', 'Rejected', 'bad']
+        : new Date(c.notAfter) < new Date()
+          ? ['Hết hạn', 'Expired', 'muted']
+          : ['Còn hiệu lực', 'Valid', 'ok']
+  return (
+    <span class={`badge ${tone}`} data-status={c.revokedAt ? 'revoked' : c.status}>
+      {L(vi, en)}
+    </span>
+  )
+}
+
+/** My certificates, those an admin authorised that wait for my PIN, and keys I hold elsewhere (issue 11). */
+export function CertificatesPage(props: { me: Me }): JSX.Element {
   const state = useLoad(() => api.get<Mine>('/api/me/certificates'))
   const [activating, setActivating] = useState<number | undefined>()
   return (
     <section>
       <PageHead title={L('Chứng thư số của tôi', 'My certificates')} />
-      <Async state={state}>{(m) => (
-        <>
-          {m.pending.map((p) => (
-            <div class="card notice-card" key={p.id}>
-              <p><strong>{L('Bạn có chứng thư số chờ kích hoạt', 'A certificate waits for you')}</strong> · {p.kind === 'seal' ? L('con dấu của cơ quan', 'the agency seal') : L('cá nhân', 'personal')} · {formatDateTime(p.createdAt)}</p>
-              <button type="button" class="primary" onClick={() => setActivating(p.id)}>{L('Đặt mã PIN và kích hoạt', 'Set the PIN and activate')}</button>
+      <Async state={state}>
+        {(m) => (
+          <>
+            {m.pending.map((p) => (
+              <div class="card notice-card" key={p.id}>
+                <p>
+                  <strong>{L('Bạn có chứng thư số chờ kích hoạt', 'A certificate waits for you')}</strong> ·{' '}
+                  {p.kind === 'seal' ? L('con dấu của cơ quan', 'the agency seal') : L('cá nhân', 'personal')}{' '}
+                  · {formatDateTime(p.createdAt)}
+                </p>
+                <button type="button" class="primary" onClick={() => setActivating(p.id)}>
+                  {L('Đặt mã PIN và kích hoạt', 'Set the PIN and activate')}
+                </button>
+              </div>
+            ))}
+            <div class="card table-card">
+              {m.certificates.length === 0 ? (
+                <p class="muted">{L('Bạn chưa có chứng thư số.', 'You have no certificate yet.')}</p>
+              ) : (
+                <table class="table" data-testid="my-certificates">
+                  <thead>
+                    <tr>
+                      <th>{L('Chủ thể', 'Subject')}</th>
+                      <th>{L('Loại', 'Kind')}</th>
+                      <th>{L('Nguồn', 'Source')}</th>
+                      <th>{L('Hiệu lực', 'Validity')}</th>
+                      <th>{L('Trạng thái', 'State')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {m.certificates.map((c) => (
+                      <tr key={c.id} data-certificate={c.id}>
+                        <td>
+                          {commonName(c.subject)}
+                          <br />
+                          <code class="serial">{c.serialHex}</code>
+                          {c.issuer && (
+                            <>
+                              <br />
+                              <small class="muted">
+                                {L('Cấp bởi', 'Issued by')} {commonName(c.issuer)}
+                              </small>
+                            </>
+                          )}
+                        </td>
+                        <td>{c.kind === 'seal' ? L('Cơ quan', 'Seal') : L('Cá nhân', 'Personal')}</td>
+                        <td>{sourceText(c)}</td>
+                        <td>
+                          {formatDate(c.notBefore)} – {formatDate(c.notAfter)}
+                        </td>
+                        <td>
+                          <StateBadge c={c} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
             </div>
-          ))}
-          <div class="card table-card">
-            {m.certificates.length === 0 ? <p class="muted">{L('Bạn chưa có chứng thư số.', 'You have no certificate yet.')}</p> : (
-              <table class="table">
-                <thead><tr><th>{L('Chủ thể', 'Subject')}</th><th>{L('Loại', 'Kind')}</th><th>{L('Hiệu lực', 'Validity')}</th><th>{L('Trạng thái', 'State')}</th></tr></thead>
-                <tbody>{m.certificates.map((c) => <tr key={c.id}><td>{c.subject}<br /><code class="serial">{c.serialHex}</code></td><td>{c.kind === 'seal' ? L('Cơ quan', 'Seal') : L('Cá nhân', 'Personal')}</td><td>{formatDate(c.notBefore)} – {formatDate(c.notAfter)}</td><td>{c.revokedAt ? <span class="badge bad">{L('Đã thu hồi', 'Revoked')}</span> : new Date(c.notAfter) < new Date() ? <span class="badge muted">{L('Hết hạn', 'Expired')}</span> : <span class="badge ok">{L('Còn hiệu lực', 'Valid')}</span>}</td></tr>)}</tbody>
-              </table>
-            )}
-          </div>
-        </>
-      )}</Async>
-      {activating !== undefined && <ActivateDialog id={activating} onClose={() => setActivating(undefined)} onDone={() => { setActivating(undefined); state.reload() }} />}
+          </>
+        )}
+      </Async>
+      <ExternalCertificateForm me={props.me} onSubmitted={state.reload} />
+      {activating !== undefined && (
+        <ActivateDialog
+          id={activating}
+          onClose={() => setActivating(undefined)}
+          onDone={() => {
+            setActivating(undefined)
+            state.reload()
+          }}
+        />
+      )}
     </section>
   )
 }
@@ -44,7 +142,10 @@ function ActivateDialog(props: { id: number; onClose: () => void; onDone: () => 
   const { busy, error: failure, run } = useAction()
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
-    if (!/^\S{4,64}$/.test(pin)) return setError(L('Mã PIN từ 4 đến 64 ký tự, không có khoảng trắng.', 'The PIN has 4 to 64 characters, no spaces.'))
+    if (!/^\S{4,64}$/.test(pin))
+      return setError(
+        L('Mã PIN từ 4 đến 64 ký tự, không có khoảng trắng.', 'The PIN has 4 to 64 characters, no spaces.'),
+      )
     if (pin !== again) return setError(L('Hai lần nhập không khớp.', 'The two entries differ.'))
     setError(undefined)
     if (await run(() => api.post(`/api/me/enrolments/${props.id}/activate`, { pin }))) props.onDone()
@@ -52,11 +153,40 @@ function ActivateDialog(props: { id: number; onClose: () => void; onDone: () => 
   return (
     <Dialog title={L('Đặt mã PIN', 'Set your PIN')} onClose={props.onClose}>
       <form class="dialog-body" onSubmit={submit} noValidate>
-        <p class="muted small">{L('Mã PIN bảo vệ khóa ký của bạn. Máy chủ không lưu mã PIN; nếu quên, cần cấp chứng thư mới.', 'The PIN protects your signing key. The server does not keep it; if you forget it, a new certificate is needed.')}</p>
-        <Field id="pin-1" label={L('Mã PIN', 'PIN')} error={error}><input id="pin-1" type="password" autocomplete="new-password" value={pin} onInput={(e) => setPin(e.currentTarget.value)} /></Field>
-        <Field id="pin-2" label={L('Nhập lại mã PIN', 'PIN again')}><input id="pin-2" type="password" autocomplete="new-password" value={again} onInput={(e) => setAgain(e.currentTarget.value)} /></Field>
+        <p class="muted small">
+          {L(
+            'Mã PIN bảo vệ khóa ký của bạn. Máy chủ không lưu mã PIN; nếu quên, cần cấp chứng thư mới.',
+            'The PIN protects your signing key. The server does not keep it; if ' +
+              'you forget it, a new certificate is needed.',
+          )}
+        </p>
+        <Field id="pin-1" label={L('Mã PIN', 'PIN')} error={error}>
+          <input
+            id="pin-1"
+            type="password"
+            autocomplete="new-password"
+            value={pin}
+            onInput={(e) => setPin(e.currentTarget.value)}
+          />
+        </Field>
+        <Field id="pin-2" label={L('Nhập lại mã PIN', 'PIN again')}>
+          <input
+            id="pin-2"
+            type="password"
+            autocomplete="new-password"
+            value={again}
+            onInput={(e) => setAgain(e.currentTarget.value)}
+          />
+        </Field>
         <ErrorNote error={failure} />
-        <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="primary" disabled={busy}>{busy ? L('Đang tạo khóa…', 'Making the key…') : L('Kích hoạt', 'Activate')}</button></div>
+        <div class="dialog-foot">
+          <button type="button" onClick={props.onClose}>
+            {L('Hủy', 'Cancel')}
+          </button>
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? L('Đang tạo khóa…', 'Making the key…') : L('Kích hoạt', 'Activate')}
+          </button>
+        </div>
       </form>
     </Dialog>
   )

@@ -1,19 +1,32 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { Async, DateInput, Dialog, FilePick, INVALID_DATE, useAction, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
-import { fileSize, formatDate, formatDateTime, todayVn } from '../format.js'
+import { Async, Dialog, FilePick, useAction, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
+import { fileSize, formatDate, formatDateTime } from '../format.js'
 import { actionLabel, L } from '../i18n.js'
 import type { Me } from '../main.js'
 import { PdfView } from '../pdf-view.js'
 import { announceChange } from '../events.js'
-import { VERDICT, whyText } from '../verdicts.js'
 import { RouteComposer, type Directory, type StepSpec } from './route-composer.js'
+import { SignDialog } from './sign-dialog.js'
+import { Timeline, Validation } from './document-chain.js'
 
 interface Assignee { username: string; fullName: string; title: string | null; status: string; actedBy: number | null; actedByName: string | null; actedAt: string | null }
-interface Step { id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completedAt: string | null; assignees: Assignee[] }
+/** A remote signature waiting for the signer's phone (issue 11). */
+export interface Awaiting { status: string; keySource: string; expiresAt: string; username: string; fullName: string; signingId?: string }
+interface Step {
+  id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completedAt: string | null
+  assignees: Assignee[]; awaiting?: Awaiting[]
+}
 interface Workflow { id: number; round: number; status: string; steps: Step[] }
-interface Signature { id: number; stepId: number; field: string; marker: string | null; onBehalfOf: number | null; indication: string | null; createdAt: string; fullName: string }
+interface Signature {
+  id: number; stepId: number; field: string; marker: string | null; onBehalfOf: number | null; indication: string | null; createdAt: string
+  fullName: string; username: string
+  /** How it was made (issue 11): internal, agent, two-phase, signed-file, remote:<provider>. */
+  keySource?: string
+  /** detached: an approval kept as CAdES evidence outside the PDF. */
+  form?: 'in-file' | 'detached'
+}
 interface HistoryEvent { id: number; at: string; action: string; fullName: string | null; title: string | null; detail: Record<string, unknown> }
 interface MyAction { action: string; stepId?: number; onBehalfOf?: number; marker?: string | null }
 export interface DocumentDetails {
@@ -42,12 +55,13 @@ export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
         <section class="document" data-testid="document" data-status={d.status}>
           <PageHead title={d.title} sub={<><StatusBadge status={d.status} /> <span>{d.agencyName}</span>{d.outgoingNumber && <span class="outgoing"> · {L('Số', 'No.')} {d.outgoingNumber}, {formatDate(d.outgoingDate)}</span>}</>}>
             {latest && <a class="button" href={`/api/documents/${d.id}/file`} download>{L('Tải văn bản (PDF)', 'Download PDF')}</a>}
+            {d.signatures.length > 0 && <a class="button" data-testid="evidence-link" href={`/api/documents/${d.id}/evidence`} download>{L('Tải gói chứng cứ (ZIP)', 'Evidence package (ZIP)')}</a>}
           </PageHead>
           {notice && <p class="notice" role="status">{notice}</p>}
           <div class="doc-grid">
             <div class="card pdf-card">{latest && <PdfView url={`/api/documents/${d.id}/file?version=${latest.seq}`} label={d.title} />}</div>
             <aside class="doc-side">
-              <Actions doc={d} me={props.me} onDone={done} />
+              <Actions doc={d} me={props.me} onDone={done} onClosed={state.reload} />
               <Facts doc={d} />
               <Validation doc={d} />
               <Timeline doc={d} />
@@ -76,13 +90,17 @@ function Facts(props: { doc: DocumentDetails }): JSX.Element {
 }
 
 /** What the signed-in user may do now, from the server's myActions (the API decides, not the page). */
-function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string) => void }): JSX.Element | null {
+function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string) => void; onClosed: () => void }): JSX.Element | null {
   const d = props.doc
   const [open, setOpen] = useState<{ kind: string; stepId?: number } | undefined>()
   if (!d.myActions.length) return null
   const stepActions = d.myActions.filter((a) => a.stepId !== undefined)
   const drafter = d.myActions.filter((a) => a.stepId === undefined).map((a) => a.action)
-  const close = (): void => setOpen(undefined)
+  // A dialog closed may have left something behind (a remote signature waiting for a phone).
+  const close = (): void => {
+    setOpen(undefined)
+    props.onClosed()
+  }
   const finish = (message: string): void => {
     setOpen(undefined)
     props.onDone(message)
@@ -107,73 +125,12 @@ function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string
           {drafter.includes('cancel') && <button type="button" class="danger-outline" data-action="cancel" onClick={() => setOpen({ kind: 'cancel' })}>{L('Hủy văn bản', 'Cancel document')}</button>}
         </div>
       )}
-      {open && ['approve', 'sign', 'seal'].includes(open.kind) && <SignDialog action={open.kind} stepId={open.stepId as number} onClose={close} onDone={finish} />}
+      {open && ['approve', 'sign', 'seal'].includes(open.kind) && <SignDialog action={open.kind} stepId={open.stepId as number} tools={props.me.signingTools} onClose={close} onDone={finish} />}
       {open && (open.kind === 'reject' || open.kind === 'return') && <ReasonDialog kind={open.kind} stepId={open.stepId as number} onClose={close} onDone={finish} />}
       {open?.kind === 'submit' && <SubmitDialog doc={d} onClose={close} onDone={finish} />}
       {open?.kind === 'revise' && <ReviseDialog doc={d} onClose={close} onDone={finish} />}
       {open?.kind === 'cancel' && <CancelDialog doc={d} onClose={close} onDone={finish} />}
     </div>
-  )
-}
-
-/** PIN dialog: approve, sign, or seal (the clerk also enters the outgoing number and date). */
-function SignDialog(props: { action: string; stepId: number; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
-  const seal = props.action === 'seal'
-  const [pin, setPin] = useState('')
-  const [comment, setComment] = useState('')
-  const [number, setNumber] = useState('')
-  const [date, setDate] = useState(todayVn())
-  const [busy, setBusy] = useState(false)
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const submit = async (e: Event): Promise<void> => {
-    e.preventDefault()
-    const found: Record<string, string> = {}
-    if (!pin) found.pin = L('Nhập mã PIN của bạn.', 'Enter your PIN.')
-    if (seal && !number.trim()) found.number = L('Nhập số, ký hiệu văn bản.', 'Enter the outgoing number.')
-    if (seal && (!date || date === INVALID_DATE)) found.date = L('Nhập ngày ban hành (dd/mm/yyyy).', 'Enter the issue date (dd/mm/yyyy).')
-    setErrors(found)
-    if (Object.keys(found).length) return
-    setBusy(true)
-    try {
-      await api.post(`/api/steps/${props.stepId}/sign`, { pin, ...(comment.trim() && { comment: comment.trim() }), ...(seal && { outgoingNumber: number.trim(), outgoingDate: date }) })
-      props.onDone(seal ? L('Đã đóng dấu và phát hành văn bản.', 'Sealed and issued.') : props.action === 'approve' ? L('Đã duyệt và ký số.', 'Approved and signed.') : L('Đã ký số văn bản.', 'Signed.'))
-    } catch (err) {
-      const code = err instanceof ApiError ? err.code : ''
-      if (code === 'PIN_INCORRECT') setErrors({ pin: L('Mã PIN không đúng.', 'Wrong PIN.') })
-      else setErrors({ form: messageOf(err) })
-      setPin('')
-    } finally {
-      setBusy(false)
-    }
-  }
-  const title = seal ? L('Đóng dấu và phát hành', 'Seal and issue') : props.action === 'approve' ? L('Duyệt văn bản', 'Approve') : L('Ký số văn bản', 'Sign')
-  return (
-    <Dialog title={title} onClose={props.onClose}>
-      <form onSubmit={submit} noValidate class="dialog-body">
-        <p class="muted small">{L('Chữ ký số được thêm vào văn bản như một phiên bản mới; các chữ ký trước vẫn giữ nguyên giá trị.', 'The signature is appended as a new revision; earlier signatures stay valid.')}</p>
-        {seal && (
-          <div class="two">
-            <Field id="sign-number" label={L('Số, ký hiệu', 'Outgoing number')} error={errors.number}>
-              <input id="sign-number" value={number} placeholder="15/STTTT-VP" onInput={(e) => setNumber(e.currentTarget.value)} aria-invalid={Boolean(errors.number)} />
-            </Field>
-            <Field id="sign-date" label={L('Ngày ban hành', 'Issue date')} error={errors.date}>
-              <DateInput id="sign-date" value={date} onChange={(v) => setDate(v ?? INVALID_DATE)} invalid={Boolean(errors.date)} />
-            </Field>
-          </div>
-        )}
-        <Field id="sign-comment" label={L('Ý kiến (không bắt buộc)', 'Comment (optional)')}>
-          <textarea id="sign-comment" rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-        </Field>
-        <Field id="sign-pin" label={L('Mã PIN', 'PIN')} error={errors.pin} hint={L('Mã PIN mở khóa khóa ký của bạn; không được lưu.', 'Unlocks your signing key; never stored.')}>
-          <input id="sign-pin" type="password" inputMode="numeric" autocomplete="off" autoFocus value={pin} onInput={(e) => setPin(e.currentTarget.value)} aria-invalid={Boolean(errors.pin)} />
-        </Field>
-        {errors.form && <p class="error-note" role="alert">{errors.form}</p>}
-        <div class="dialog-foot">
-          <button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button>
-          <button type="submit" class="primary" disabled={busy} data-testid="confirm-sign">{busy ? L('Đang ký…', 'Signing…') : title}</button>
-        </div>
-      </form>
-    </Dialog>
   )
 }
 
@@ -264,104 +221,6 @@ function CancelDialog(props: { doc: DocumentDetails; onClose: () => void; onDone
         <div class="dialog-foot"><button type="button" autoFocus onClick={props.onClose}>{L('Không', 'No')}</button><button type="button" class="danger" onClick={() => void confirm()}>{L('Hủy văn bản', 'Cancel document')}</button></div>
       </div>
     </Dialog>
-  )
-}
-
-interface Check { check: string; passed: boolean; detail: string }
-interface SignatureReport { field: string; signer: string | null; issuer: string | null; signedAt: string | null; signedAtProven: boolean; level: string | null; indication: string; subIndication: string | null; coversWholeDocument: boolean; revocation: string; checks: Check[]; problems: string[] }
-interface VerifyReport { indication: string; signatures: SignatureReport[] }
-
-function Validation(props: { doc: DocumentDetails }): JSX.Element {
-  const latest = props.doc.versions[props.doc.versions.length - 1]
-  const state = useLoad(() => api.get<VerifyReport>(`/api/documents/${props.doc.id}/verification`), [props.doc.id, latest?.seq])
-  return (
-    <div class="card" data-testid="validation">
-      <h2>{L('Kiểm tra chữ ký số', 'Signature validation')}</h2>
-      <Async state={state}>{(r) => r.signatures.length === 0 ? <p class="muted">{L('Văn bản chưa có chữ ký số.', 'No signatures yet.')}</p> : (
-        <ol class="sig-list">
-          {r.signatures.map((g, i) => {
-            const [vi, en, tone] = VERDICT[g.indication] ?? [g.indication, g.indication, 'warn']
-            const why = whyText(g.subIndication)
-            const failed = g.checks.filter((c) => !c.passed)
-            return (
-              <li key={g.field} class={`sig ${tone}`} data-indication={g.indication}>
-                <div class="sig-head"><span class={`verdict ${tone}`}>{L(vi, en)}</span><strong>{i + 1}. {g.signer ?? L('Không rõ người ký', 'Unknown signer')}</strong></div>
-                <div class="muted small">{g.signedAt ? `${formatDateTime(g.signedAt)}${g.signedAtProven ? L(' · có dấu thời gian', ' · timestamped') : ''}` : ''}{g.level ? ` · PAdES ${g.level}` : ''}</div>
-                {why && <p class="why">{why}</p>}
-                {!why && failed.length > 0 && <p class="why">{failed.map((c) => c.detail).join('; ')}</p>}
-                {g.indication === 'PASSED' && <p class="small ok-text">{g.coversWholeDocument ? L('Nguyên vẹn, tin cậy, chưa bị thu hồi; không có thay đổi sau khi ký.', 'Intact, trusted, not revoked; nothing changed after it.') : L('Nguyên vẹn, tin cậy, chưa bị thu hồi; các thay đổi sau đó là chữ ký được phép.', 'Intact, trusted, not revoked; later changes are permitted signatures.')}</p>}
-              </li>
-            )
-          })}
-        </ol>
-      )}</Async>
-    </div>
-  )
-}
-
-const EVENT: Record<string, [string, string]> = {
-  'document.uploaded': ['Tải lên dự thảo', 'Draft uploaded'],
-  'document.revised': ['Tải bản sửa', 'Revision uploaded'],
-  'document.submitted': ['Trình ký', 'Submitted'],
-  'step.approve': ['Duyệt và ký số', 'Approved (signed)'],
-  'step.sign': ['Ký số', 'Signed'],
-  'step.seal': ['Đóng dấu, phát hành', 'Sealed and issued'],
-  'document.rejected': ['Từ chối', 'Rejected'],
-  'document.returned': ['Trả lại để sửa', 'Returned for revision'],
-  'document.cancelled': ['Hủy', 'Cancelled'],
-}
-
-function Timeline(props: { doc: DocumentDetails }): JSX.Element {
-  const d = props.doc
-  const wf = d.workflows[d.workflows.length - 1]
-  return (
-    <div class="card" data-testid="timeline">
-      <h2>{L('Quy trình xử lý', 'Approval chain')}</h2>
-      {wf && (
-        <ol class="steps">
-          {wf.steps.map((st) => (
-            <li key={st.id} class={`step step-${st.status}`}>
-              <span class="dot" aria-hidden="true" />
-              <div>
-                <strong>{st.seq}. {actionLabel(st.action)}</strong>{st.assignees.length > 1 && <small class="muted"> · {st.rule === 'any' ? L('một người', 'any one') : L('tất cả', 'all')}</small>}
-                <ul class="assignees">{st.assignees.map((a) => {
-                  // Signed by a delegate: the delegate's name, the marker and the principal's title,
-                  // as the signature itself reads ("KT. Giám đốc"), never as if the principal signed.
-                  const delegated = a.status === 'done' && a.actedByName && a.actedByName !== a.fullName
-                  const marker = d.signatures.find((g) => g.stepId === st.id && g.marker)?.marker
-                  return (
-                    <li key={a.username} class={`as-${a.status}`}>
-                      {delegated ? <>{a.actedByName} <span class="badge muted">{marker ?? L('thay', 'for')} {a.title ?? a.fullName}</span><small class="muted">{L('thay', 'for')} {a.fullName}</small></> : a.fullName}
-                      {a.status === 'done' && a.actedAt && <small> · {formatDateTime(a.actedAt)}</small>}{a.status === 'skipped' && <small> · {L('không cần', 'not needed')}</small>}
-                    </li>
-                  )
-                })}</ul>
-                {st.deadline && <small class="muted">{L('Hạn', 'Due')} {formatDate(st.deadline)}</small>}
-              </div>
-            </li>
-          ))}
-        </ol>
-      )}
-      <h3>{L('Lịch sử', 'History')}</h3>
-      <ol class="history">
-        {d.history.map((e) => {
-          const label = EVENT[e.action]
-          const marker = d.signatures.find((g) => g.stepId === e.detail.stepId && g.marker)?.marker
-          return (
-            <li key={e.id} data-action={e.action}>
-              <time>{formatDateTime(e.at)}</time>
-              <div>
-                <strong>{label ? L(...label) : e.action}</strong> · {e.fullName ?? L('Hệ thống', 'System')}
-                {typeof e.detail.onBehalfOf === 'string' && <span class="badge muted" title={e.detail.onBehalfOf}>{marker ?? L('Thay mặt', 'For')} {typeof e.detail.onBehalfOfTitle === 'string' ? e.detail.onBehalfOfTitle : e.detail.onBehalfOf}</span>}
-                {typeof e.detail.comment === 'string' && <q>{e.detail.comment}</q>}
-                {typeof e.detail.reason === 'string' && <q class="reason">{e.detail.reason}</q>}
-                {typeof e.detail.outgoingNumber === 'string' && <small> · {L('Số', 'No.')} {e.detail.outgoingNumber}</small>}
-              </div>
-            </li>
-          )
-        })}
-      </ol>
-    </div>
   )
 }
 
