@@ -1,0 +1,111 @@
+import { parseSignedData, verifyCmsSignature, type CmsCheck, type DigestInput, type HashName } from '../cms'
+import { digestOf } from '../cms/digest'
+import { judgeAlgorithms, keySummary } from './crypto-policy'
+import { issuerName, signerName } from './names'
+import { judgedAt, proofOfExistence, type DocumentTimestampProof } from './proof-of-existence'
+import type { SignatureReport, Verdict } from './report'
+import { judgeSignatureTimestamp } from './signature-timestamp'
+import { judgeTrust } from './trust'
+import type { VerifyOptions } from './verify-pdf'
+
+/**
+ * What the SignerInfo signs: detached content given by its digest (adbe.pkcs7.detached,
+ * ETSI.CAdES.detached, RFC 5652 §5.2 without eContent), or, for adbe.pkcs7.sha1 (ISO 32000-1
+ * §12.8.3.3.1), encapsulated content that must be the SHA-1 digest of the byte ranges.
+ */
+export type SignedContent =
+  | { kind: 'detached'; digest: DigestInput }
+  | { kind: 'sha1-encapsulated'; digest: (hash: HashName) => Buffer }
+
+export interface SignedDataContext {
+  /** The claimed signing time (/M). */
+  claimed?: Date
+  /** End of the signed bytes, for document time-stamps that prove them (0 when not a PDF). */
+  end: number
+  documentTimestamps: readonly DocumentTimestampProof[]
+  /** Step 4, between integrity and time: the changes after a PDF signature. */
+  afterIntegrity?: () => void
+}
+
+/**
+ * Steps 3 and 5-7 for any CMS signature over known content: integrity, (the caller's step 4),
+ * time and proof of existence, the cryptographic policy, identity and trust, validity and
+ * revocation. Shared by PDF signatures and detached CAdES evidence (verifyDetachedSignature).
+ */
+export function judgeSignedData(v: Verdict, r: SignatureReport, cmsDer: Buffer, content: SignedContent, opts: VerifyOptions, ctx: SignedDataContext): SignatureReport {
+  // 3. Integrity.
+  const cms = checkCms(v, cmsDer, content)
+  if (!cms) return v.done()
+  r.signer = signerName(cms.signerCertificate) ?? r.signer
+  r.issuer = cms.signerCertificate ? issuerName(cms.signerCertificate) : null
+  r.level = r.subFilter === 'ETSI.CAdES.detached' || r.subFilter === null ? (cms.timestampToken ? 'B-T' : 'B-B') : 'PKCS7'
+  r.algorithms = { digest: cms.algorithms.digest, signature: cms.algorithms.signature?.name ?? null, key: keySummary(cms.algorithms.key) }
+  judgeIntegrity(v, cms)
+  // 4. Changes after the signature, and bytes that are not sound revisions (PDF signatures).
+  ctx.afterIntegrity?.()
+  if (!cms.signerCertificate) {
+    v.check('trust', false, 'the signer certificate is not in the signature', ['INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND'])
+    return v.done()
+  }
+  // 5. Time: a valid token proves when; a document time-stamp proves existence; /M is only claimed.
+  const own = judgeSignatureTimestamp(v, r, cms, opts)
+  const proof = proofOfExistence(ctx.end, own, ctx.documentTimestamps)
+  r.proofOfExistence = proof ?? null
+  const now = opts.now ?? new Date()
+  const at = judgedAt(proof, now)
+  // 6. Cryptographic constraints at that time (EN 319 102-1 §5.2.8).
+  if (cms.signatureValid && !cms.unsupported) {
+    const algorithms = judgeAlgorithms(cms.algorithms, at)
+    const detail = algorithms.acceptable ? `algorithms accepted: ${algorithms.summary}` : algorithms.problems.join('; ')
+    v.check('algorithms', algorithms.acceptable, detail, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+  }
+  // 7. Identity and trust at the proven time, or now when nothing proves it (EN 319 102-1 §5.6.2).
+  const claimed = own ?? ctx.claimed ?? (proof ? new Date(proof.time) : now)
+  judgeTrust(v, r, cms.signerCertificate, cms.certificates, opts, { at, claimed, ...(proof && { proof: new Date(proof.time) }) })
+  return v.done()
+}
+
+/** Parses and checks the CMS against the content; records structure failures and returns null. */
+function checkCms(v: Verdict, cmsDer: Buffer, content: SignedContent): CmsCheck | null {
+  let cms: CmsCheck
+  try {
+    if (content.kind === 'detached') cms = verifyCmsSignature(cmsDer, content.digest)
+    else {
+      const encapsulated = parseSignedData(cmsDer).content ?? Buffer.alloc(0)
+      cms = verifyCmsSignature(cmsDer, (hash) => digestOf(hash, encapsulated))
+    }
+  } catch (err) {
+    v.check('structure', false, `the signature value is not a CMS SignedData: ${(err as Error).message}`, ['FAILED', 'FORMAT_FAILURE'])
+    return null
+  }
+  if (content.kind === 'detached') {
+    // RFC 5652 §5.2: a detached signature has no eContent; a validator reading it would judge other bytes.
+    const none = cms.encapsulatedContent === undefined
+    v.check('structure', none, none ? 'detached signature: no encapsulated content' : `a detached signature carries ${cms.encapsulatedContent?.length} bytes of encapsulated content`, ['FAILED', 'FORMAT_FAILURE'])
+  } else {
+    const sha1 = content.digest('sha1')
+    const matches = cms.encapsulatedContent?.equals(sha1) === true
+    v.check('integrity', matches, matches ? 'the encapsulated SHA-1 digest matches the signed bytes (adbe.pkcs7.sha1)' : 'the encapsulated content is not the SHA-1 digest of the signed bytes', ['FAILED', 'HASH_FAILURE'])
+  }
+  // RFC 5652 §5.3: signed attributes are DER; BouncyCastle (so DSS) re-encodes them and rejects the signature.
+  if (cms.signedAttributesNotDer) v.check('structure', false, `the signed attributes are not DER-encoded: ${cms.signedAttributesNotDer}`, ['FAILED', 'FORMAT_FAILURE'])
+  return cms
+}
+
+/** Message digest, signature value, algorithm constraints and the signing-certificate binding. */
+function judgeIntegrity(v: Verdict, cms: CmsCheck): void {
+  // Without signed attributes the digest is inside the signature value: unknown when that cannot be checked.
+  const digestKnown = !cms.unsupported || (cms.hasSignedAttributes && !cms.unsupported.startsWith('unsupported digest algorithm'))
+  if (digestKnown) {
+    v.check('integrity', cms.messageDigestMatches, cms.messageDigestMatches ? 'the digest of the signed bytes matches' : 'the document was changed after signing (digest mismatch)', ['FAILED', 'HASH_FAILURE'])
+  }
+  if (cms.unsupported) {
+    v.check('algorithms', false, `the signature cannot be checked: ${cms.unsupported}`, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+  } else {
+    v.check('integrity', cms.signatureValid, cms.signatureValid ? 'the signature value verifies' : 'the signature value does not verify', ['FAILED', 'SIG_CRYPTO_FAILURE'])
+  }
+  if (cms.constraint) v.check('algorithms', false, cms.constraint, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+  const binding = cms.signingCertificateV2 !== 'mismatch' && cms.signingCertificateV1 !== 'mismatch'
+  const which = cms.signingCertificateV2 === 'match' ? 'v2 matches' : cms.signingCertificateV1 === 'match' ? 'v1 matches' : 'absent'
+  v.check('signing-certificate', binding, binding ? `signing-certificate attribute: ${which}` : 'the signing-certificate attribute names another certificate', ['FAILED', 'SIG_CONSTRAINTS_FAILURE'])
+}
