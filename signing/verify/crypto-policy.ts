@@ -75,6 +75,11 @@ export function judgeAlgorithms(facts: AlgorithmFacts, at: Date): CryptoJudgemen
   return { acceptable: problems.length === 0, summary: summary(facts), problems }
 }
 
+/** 'SHA-256' for 'sha256'; an unknown algorithm's OID as it is. */
+export function digestName(digest: string): string {
+  return DIGESTS[digest]?.what ?? digest
+}
+
 export function keySummary(key: AlgorithmFacts['key']): string | null {
   if (!key) return null
   if (key.type === 'rsa' || key.type === 'rsa-pss') return `RSA ${key.bits ?? '?'} bits`
@@ -83,6 +88,5 @@ export function keySummary(key: AlgorithmFacts['key']): string | null {
 }
 
 function summary(facts: AlgorithmFacts): string {
-  const digest = DIGESTS[facts.digest]?.what ?? facts.digest
-  return [digest, facts.signature?.name, keySummary(facts.key)].filter(Boolean).join(', ')
+  return [digestName(facts.digest), facts.signature?.name, keySummary(facts.key)].filter(Boolean).join(', ')
 }

@@ -1,6 +1,6 @@
 import type { HashName } from '../cms'
 import { verifyTimestampToken } from '../tsa/verify'
-import { judgeAlgorithms, keySummary } from './crypto-policy'
+import { digestName, judgeAlgorithms, keySummary } from './crypto-policy'
 import { issuerName, signerName } from './names'
 import { judgedAt, proofOfExistence, type DocumentTimestampProof } from './proof-of-existence'
 import type { Check, SignatureReport, Verdict } from './report'
@@ -39,7 +39,7 @@ export function judgeDocumentTimestamp(
   r.signer = signerName(ts.tsaCertificate)
   r.issuer = ts.tsaCertificate ? issuerName(ts.tsaCertificate) : null
   r.signedAt = ts.genTime?.toISOString() ?? null
-  r.algorithms = { digest: ts.imprintAlgorithm ?? 'unsupported', signature: cms.algorithms.signature?.name ?? null, key: keySummary(cms.algorithms.key) }
+  r.algorithms = { digest: ts.imprintAlgorithm ? digestName(ts.imprintAlgorithm) : 'unsupported', signature: cms.algorithms.signature?.name ?? null, key: keySummary(cms.algorithms.key) }
   // 3. Integrity: the imprint over the ByteRange, then the token's own signature.
   if (!ts.imprintAlgorithm) v.check('algorithms', false, 'the imprint uses a hash algorithm Kyso does not know', ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
   else v.check('integrity', ts.imprintMatches, ts.imprintMatches ? 'the message imprint matches the signed bytes' : 'the document was changed after it was time-stamped (imprint mismatch)', ['FAILED', 'HASH_FAILURE'])

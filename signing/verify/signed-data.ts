@@ -1,6 +1,6 @@
 import { parseSignedData, verifyCmsSignature, type CmsCheck, type DigestInput, type HashName } from '../cms'
 import { digestOf } from '../cms/digest'
-import { judgeAlgorithms, keySummary } from './crypto-policy'
+import { digestName, judgeAlgorithms, keySummary } from './crypto-policy'
 import { issuerName, signerName } from './names'
 import { judgedAt, proofOfExistence, type DocumentTimestampProof } from './proof-of-existence'
 import type { SignatureReport, Verdict } from './report'
@@ -39,7 +39,7 @@ export function judgeSignedData(v: Verdict, r: SignatureReport, cmsDer: Buffer, 
   r.signer = signerName(cms.signerCertificate) ?? r.signer
   r.issuer = cms.signerCertificate ? issuerName(cms.signerCertificate) : null
   r.level = r.subFilter === 'ETSI.CAdES.detached' || r.subFilter === null ? (cms.timestampToken ? 'B-T' : 'B-B') : 'PKCS7'
-  r.algorithms = { digest: cms.algorithms.digest, signature: cms.algorithms.signature?.name ?? null, key: keySummary(cms.algorithms.key) }
+  r.algorithms = { digest: digestName(cms.algorithms.digest), signature: cms.algorithms.signature?.name ?? null, key: keySummary(cms.algorithms.key) }
   judgeIntegrity(v, cms)
   // 4. Changes after the signature, and bytes that are not sound revisions (PDF signatures).
   ctx.afterIntegrity?.()
@@ -55,7 +55,9 @@ export function judgeSignedData(v: Verdict, r: SignatureReport, cmsDer: Buffer, 
   const at = judgedAt(proof, now)
   // 6. Cryptographic constraints at that time (EN 319 102-1 §5.2.8).
   if (cms.signatureValid && !cms.unsupported) {
-    const algorithms = judgeAlgorithms(cms.algorithms, at)
+    // adbe.pkcs7.sha1 rests on the SHA-1 of the document whatever the SignerInfo's own digest.
+    const facts = content.kind === 'sha1-encapsulated' ? { ...cms.algorithms, signature: { name: `${cms.algorithms.signature?.name ?? '?'} over the SHA-1 of the document (adbe.pkcs7.sha1)`, key: cms.algorithms.signature?.key ?? 'RSA', hash: 'sha1' as const } } : cms.algorithms
+    const algorithms = judgeAlgorithms(facts, at)
     const detail = algorithms.acceptable ? `algorithms accepted: ${algorithms.summary}` : algorithms.problems.join('; ')
     v.check('algorithms', algorithms.acceptable, detail, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
   }
