@@ -62,7 +62,8 @@ export function verifySignedBytes(
     ? `${facts.key} requires the ${edDigest} digest algorithm with signed attributes (RFC 8419 §3.1), not ${digestAlgorithm}`
     : undefined
   try {
-    const valid = verify(facts.key === 'Ed25519' || facts.key === 'Ed448' ? null : facts.hash, data, { key: publicKey, ...verifyOptions }, signature)
+    const hash = facts.key === 'Ed25519' || facts.key === 'Ed448' ? null : facts.hash
+    const valid = verify(hash, data, { key: publicKey, ...verifyOptions }, signature)
     return { valid, facts, ...(constraint && { constraint }) }
   } catch (cause) {
     return { valid: false, unsupported: true, facts, problem: `signature could not be checked: ${String(cause)}` }
@@ -114,7 +115,8 @@ export function verifyPrehashed(
     return { valid: false, unsupported: true, digestMatches: false, problem: `${what} without signed attributes cannot be checked here` }
   }
   const expectedHash = known.hash ?? digestAlgorithm
-  const facts: SignatureFacts = { name: known.hash ? known.name : `${known.name} with ${digestAlgorithm.toUpperCase()}`, key: 'RSA', hash: expectedHash }
+  const name = known.hash ? known.name : `${known.name} with ${digestAlgorithm.toUpperCase()}`
+  const facts: SignatureFacts = { name, key: 'RSA', hash: expectedHash }
   const recovered = recoverDigestInfo(publicKey, signature)
   if (!recovered) {
     return { valid: false, facts, digestMatches: false, problem: 'signature value does not decrypt to a DigestInfo' }

@@ -87,7 +87,11 @@ export function verifyCmsSignature(der: Buffer, digest: DigestInput, opts: Verif
   const key = signer ? safely(() => publicKeyOf(signer)) : undefined
   const check: SignatureOutcome = hash && expected
     ? checkSignature(signerInfo, hash, expected, key, signer !== undefined, problems)
-    : { messageDigestMatches: false, signatureValid: false, ...(!hash && { unsupported: `unsupported digest algorithm ${signerInfo.digestAlgorithm}` }) }
+    : {
+        messageDigestMatches: false,
+        signatureValid: false,
+        ...(!hash && { unsupported: `unsupported digest algorithm ${signerInfo.digestAlgorithm}` }),
+      }
   const timestamp = single(signerInfo.unsignedAttributes, OID.signatureTimeStampToken, problems)
   const notDer = signerInfo.signedAttributes && derProblem(signerInfo.signedAttributes.node, true)
   if (notDer) problems.push(`the signed attributes are not DER: ${notDer}`)

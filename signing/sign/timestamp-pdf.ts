@@ -31,7 +31,8 @@ export interface TimestampPdfResult {
  * DocMDP P=1 (EN 319 142-1 §5.4: document time-stamps and DSS are not changes of the document).
  *
  * @example
- * const { pdf: stamped } = await timestampPdf(signed, { timestamp: (imprint) => createTimestampToken({ imprint, keySource: tsaKey }) })
+ * const timestamp = (imprint: Buffer) => createTimestampToken({ imprint, keySource: tsaKey })
+ * const { pdf: stamped } = await timestampPdf(signed, { timestamp })
  */
 export async function timestampPdf(pdf: Buffer, opts: TimestampPdfOptions): Promise<TimestampPdfResult> {
   // 1. The revision: time-stamp dictionary with placeholders, invisible widget on page 1, form.
@@ -47,7 +48,8 @@ export async function timestampPdf(pdf: Buffer, opts: TimestampPdfOptions): Prom
     Contents: new PdfString(Buffer.alloc(opts.reserveBytes ?? 16384), true),
   }))
   const pageRef = doc.pageRef(0)
-  const empty = upd.add(new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 0, 0] }), Buffer.alloc(0)))
+  const emptyForm = new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 0, 0] })
+  const empty = upd.add(new PdfStream(emptyForm, Buffer.alloc(0)))
   const widget = upd.add(new PdfDict({
     Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString(fieldName), V: tsRef,
     F: 132, P: pageRef, Rect: [0, 0, 0, 0], AP: new PdfDict({ N: empty }),
@@ -59,7 +61,9 @@ export async function timestampPdf(pdf: Buffer, opts: TimestampPdfOptions): Prom
   const placed = writeByteRange(out, pdf.length)
   // 3. The token over that digest, written into /Contents in place.
   const token = await opts.timestamp(digestRanges(out, placed))
-  if (!Buffer.isBuffer(token) || token[0] !== 0x30) throw new SigningError('TSA_FAILED', 'the time-stamp source returned something that is not a token')
+  if (!Buffer.isBuffer(token) || token[0] !== 0x30) {
+    throw new SigningError('TSA_FAILED', 'the time-stamp source returned something that is not a token')
+  }
   writeContents(out, placed, token)
   return { pdf: out, fieldName, byteRange: placed.byteRange }
 }

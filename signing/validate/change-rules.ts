@@ -26,6 +26,13 @@ const FIELD_FILL_KEYS = new Set(['V', 'AP', 'AS'])
 /** Keys of a page-tree node that decide what pages show (§7.7.3.2, the inheritable attributes). */
 const PAGE_TREE_KEYS = new Set(['Type', 'Kids', 'Count', 'Parent', 'Resources', 'MediaBox', 'CropBox', 'Rotate'])
 
+type Make = (kind: ChangeFact['kind'], level: ChangeFact['level'], what: string, extra?: Partial<ChangeFact>) => ChangeFact
+
+/** A maker of the facts about object `num` on `page`. */
+function maker(num: number, page: number | null): Make {
+  return (kind, level, what, extra = {}) => ({ kind, object: num, page, level, what, ...extra })
+}
+
 /** Keys whose values differ, a value rewritten as an identical new object not counting. */
 function differingKeys(ctx: Context, oldD: PdfDict, newD: PdfDict): string[] {
   return changedKeys(oldD, newD).filter((k) => !sameAcross(ctx.before, oldD.get(k), ctx.after, newD.get(k)))
@@ -36,8 +43,7 @@ const slash = (keys: string[]): string => keys.map((k) => '/' + k).join(' ')
 /** Judges a changed object of the signed revision by its role. */
 export function judgeRole(ctx: Context, num: number, role: Role | undefined, oldV: PdfValue, newV: PdfValue): ChangeFact[] {
   const page = role && 'page' in role && role.page !== null ? role.page + 1 : null
-  const fact = (kind: ChangeFact['kind'], level: ChangeFact['level'], what: string, extra: Partial<ChangeFact> = {}): ChangeFact =>
-    ({ kind, object: num, page, level, what, ...extra })
+  const fact = maker(num, page)
   const oldD = oldV instanceof PdfDict ? oldV : oldV instanceof PdfStream ? oldV.dict : undefined
   const newD = newV instanceof PdfDict ? newV : newV instanceof PdfStream ? newV.dict : undefined
   switch (role?.kind) {
@@ -62,14 +68,16 @@ export function judgeRole(ctx: Context, num: number, role: Role | undefined, old
       const keys = oldD && newD ? differingKeys(ctx, oldD, newD) : ['Kids']
       if (keys.length === 0) return []
       if (keys.some((k) => PAGE_TREE_KEYS.has(k))) return [fact('page-tree', 'other', `the page tree changed (${slash(keys)})`)]
-      return [fact('page-tree', 'signatures', `the page tree gained keys no reader displays (${slash(keys)})`, { notable: true, key: keys[0] as string })]
+      const what = `the page tree gained keys no reader displays (${slash(keys)})`
+      return [fact('page-tree', 'signatures', what, { notable: true, key: keys[0] as string })]
     }
     case 'field':
       if (!oldD || !newD) return [fact('form-field', 'other', `form field '${role.name}' was replaced`)]
       return fieldChanges(ctx, num, role, oldD, newD)
     case 'signature-dictionary': {
       const keys = oldD && newD ? changedKeys(oldD, newD) : []
-      return [fact('signature-dictionary', 'other', `the signature dictionary of '${role.field}' changed (${slash(keys) || 'replaced'})`)]
+      const what = `the signature dictionary of '${role.field}' changed (${slash(keys) || 'replaced'})`
+      return [fact('signature-dictionary', 'other', what)]
     }
     case 'annotation':
       return annotationChanges(ctx, num, role.page, oldD, newD)
@@ -108,7 +116,7 @@ function acroFormChanges(ctx: Context, num: number, oldD: PdfDict, newD: PdfDict
   const out: ChangeFact[] = []
   for (const k of differingKeys(ctx, oldD, newD)) {
     if (k === 'Fields') out.push(...growth(ctx, num, null, oldD.get(k) ?? [], newD.get(k) ?? [], 'fields'))
-    else out.push({ kind: 'acroform', object: num, page: null, level: ACROFORM_ALLOWED.has(k) ? 'signatures' : 'other', what: `AcroForm: /${k} changed`, key: k })
+    else out.push(maker(num, null)('acroform', ACROFORM_ALLOWED.has(k) ? 'signatures' : 'other', `AcroForm: /${k} changed`, { key: k }))
   }
   return out
 }
@@ -124,29 +132,33 @@ function acroFormEntry(ctx: Context, num: number, oldV: PdfValue | undefined, ne
 
 function pageChanges(ctx: Context, num: number, pageIndex: number, oldD: PdfDict, newD: PdfDict): ChangeFact[] {
   const page = pageIndex + 1
+  const fact = maker(num, page)
   const out: ChangeFact[] = []
   for (const k of differingKeys(ctx, oldD, newD)) {
     if (k === 'Annots') out.push(...growth(ctx, num, pageIndex, oldD.get(k) ?? [], newD.get(k) ?? [], 'annots'))
-    else if (k === 'StructParents') out.push({ kind: 'structure', object: num, page, level: 'signatures', what: `page ${page}: /StructParents changed (tagged structure)`, key: k })
-    else out.push({ kind: 'page', object: num, page, level: 'other', what: `page ${page}: /${k} changed`, key: k })
+    else if (k === 'StructParents') out.push(fact('structure', 'signatures', `page ${page}: /StructParents changed (tagged structure)`, { key: k }))
+    else out.push(fact('page', 'other', `page ${page}: /${k} changed`, { key: k }))
   }
   return out
 }
 
-function fieldChanges(ctx: Context, num: number, role: Extract<Role, { kind: 'field' }>, oldD: PdfDict, newD: PdfDict): ChangeFact[] {
+type FieldRole = Extract<Role, { kind: 'field' }>
+
+function fieldChanges(ctx: Context, num: number, role: FieldRole, oldD: PdfDict, newD: PdfDict): ChangeFact[] {
   const keys = differingKeys(ctx, oldD, newD)
   if (keys.length === 0) return []
-  const fact = (kind: ChangeFact['kind'], level: ChangeFact['level'], what: string, extra: Partial<ChangeFact> = {}): ChangeFact =>
-    ({ kind, object: num, page: null, level, what, ...extra })
+  const fact = maker(num, null)
   if (role.signature && !role.signed && keys.every((k) => SIGNING_KEYS.has(k))) {
     // The old appearance may go only if nothing else uses it: pyHanko's "sneaky" samples hang it
     // off the catalog or the trailer so that replacing it changes what those paths show.
     const oldAp = oldD.get('AP')
     if (keys.includes('AP') && oldAp instanceof PdfRef && referencedElsewhere(ctx.before, oldAp.num, num)) {
-      return [fact('signature-field', 'other', `signing '${role.name}' replaced an appearance (object ${oldAp.num}) that the document also uses elsewhere`)]
+      const what = `signing '${role.name}' replaced an appearance (object ${oldAp.num}) that the document also uses elsewhere`
+      return [fact('signature-field', 'other', what)]
     }
     const kind = signatureKind(ctx.after, newD.get('V'))
-    return [fact(kind, 'signatures', `empty signature field '${role.name}' signed`, { newSignature: kind === 'signature-field' })]
+    const newSignature = kind === 'signature-field'
+    return [fact(kind, 'signatures', `empty signature field '${role.name}' signed`, { newSignature })]
   }
   if (role.signature) return [fact('signature-field', 'other', `signed field '${role.name}' changed (${slash(keys)})`)]
   // Filling sets a value (and the appearance showing it); a new appearance with the old value
@@ -167,11 +179,14 @@ function annotationChanges(ctx: Context, num: number, pageIndex: number, oldD?: 
   if (pageNum === undefined || !annotationsOn(ctx.after, pageNum).has(num)) return []
   const keys = oldD && newD ? differingKeys(ctx, oldD, newD) : ['Subtype']
   if (keys.length === 0) return []
-  const fact = (kind: ChangeFact['kind'], level: ChangeFact['level'], what: string, extra: Partial<ChangeFact> = {}): ChangeFact =>
-    ({ kind, object: num, page, level, what, ...extra })
-  if (keys.every((k) => k === 'StructParent')) return [fact('structure', 'signatures', `annotation ${num}: /StructParent changed (tagged structure)`)]
+  const fact = maker(num, page)
+  if (keys.every((k) => k === 'StructParent')) {
+    return [fact('structure', 'signatures', `annotation ${num}: /StructParent changed (tagged structure)`)]
+  }
   if (subtypeOf(oldD) === 'Widget') {
-    if (newD && isSignatureField(ctx.after, newD)) return [fact('signature-field', 'other', `a signature widget on page ${page} changed (${slash(keys)})`)]
+    if (newD && isSignatureField(ctx.after, newD)) {
+      return [fact('signature-field', 'other', `a signature widget on page ${page} changed (${slash(keys)})`)]
+    }
     if (keys.every((k) => k === 'AP' || k === 'AS') && valueChanged(ctx, num)) {
       const field = fieldName(ctx.after, newD)
       return [fact('form-field', 'form-filling', `a widget of form field '${field}' on page ${page} shows its new value`, { field })]
@@ -179,30 +194,34 @@ function annotationChanges(ctx: Context, num: number, pageIndex: number, oldD?: 
     return [fact('form-field', 'other', `a form widget on page ${page} changed (${slash(keys)})`)]
   }
   const overContent = ctx.content.covers(ctx.after, new PdfRef(num, 0), pageIndex)
-  const what = `annotation /${subtypeOf(newD) ?? '?'} ${num} on page ${page} changed (${slash(keys)})${overContent ? ', over the signed content' : ''}`
+  const over = overContent ? ', over the signed content' : ''
+  const what = `annotation /${subtypeOf(newD) ?? '?'} ${num} on page ${page} changed (${slash(keys)})${over}`
   return [fact('annotation', 'annotations', what, { overContent, key: subtypeOf(newD) ?? '', action: 'changed' })]
 }
 
 /** An appearance stream rewritten in place: of a field being signed or filled, or of an annotation. */
 function appearanceChanges(ctx: Context, num: number, role: Extract<Role, { kind: 'appearance' }>): ChangeFact[] {
-  const fact = (kind: ChangeFact['kind'], level: ChangeFact['level'], what: string, extra: Partial<ChangeFact> = {}): ChangeFact =>
-    ({ kind, object: num, page: role.page !== null ? role.page + 1 : null, level, what, ...extra })
+  const fact = maker(num, role.page !== null ? role.page + 1 : null)
   const f = role.field
   if (f && (f.signed || sharedAppearance(ctx, num, role.owner))) {
-    return [fact(f.signature ? 'signature-field' : 'form-field', 'other', `the appearance (object ${num}) of ${f.signed ? 'signed ' : ''}field '${f.name}' changed`)]
+    const what = `the appearance (object ${num}) of ${f.signed ? 'signed ' : ''}field '${f.name}' changed`
+    return [fact(f.signature ? 'signature-field' : 'form-field', 'other', what)]
   }
   if (f?.signature) {
     const signedNow = ctx.after.dict(ctx.after.dict(new PdfRef(role.owner, 0))?.get('V')) !== undefined
     if (!signedNow) return [fact('signature-field', 'other', `the appearance of empty signature field '${f.name}' changed`)]
     return [fact('signature-field', 'signatures', `the appearance of signature field '${f.name}' replaced as it was signed`)]
   }
-  if (f && valueChanged(ctx, role.owner)) return [fact('form-field', 'form-filling', `the appearance of form field '${f.name}' changed with its value`, { field: f.name })]
+  if (f && valueChanged(ctx, role.owner)) {
+    return [fact('form-field', 'form-filling', `the appearance of form field '${f.name}' changed with its value`, { field: f.name })]
+  }
   if (f) return [fact('form-field', 'other', `the appearance of form field '${f.name}' changed, its value did not`)]
   const pageNum = role.page !== null ? ctx.map.pages[role.page] : undefined
   if (role.page === null || pageNum === undefined) return [fact('object', 'other', `appearance object ${num} changed`)]
   if (!annotationsOn(ctx.after, pageNum).has(role.owner)) return []
   const overContent = ctx.content.covers(ctx.after, new PdfRef(role.owner, 0), role.page)
-  const what = `the appearance of annotation ${role.owner} on page ${role.page + 1} changed${overContent ? ', over the signed content' : ''}`
+  const over = overContent ? ', over the signed content' : ''
+  const what = `the appearance of annotation ${role.owner} on page ${role.page + 1} changed${over}`
   return [fact('annotation', 'annotations', what, { overContent, action: 'changed' })]
 }
 

@@ -42,19 +42,23 @@ function read(doc: PdfDocument, num: number): Read {
  */
 export function analyseChanges(before: PdfDocument, after: PdfDocument, policy: ChangePolicy = {}): Change[] {
   const map = mapDocument(before)
-  const ctx: Context = { before, after, map, content: new SignedContent(before, map.pages), structure: new StructureTree(before) }
+  const content = new SignedContent(before, map.pages)
+  const ctx: Context = { before, after, map, content, structure: new StructureTree(before) }
   const facts: ChangeFact[] = []
   const nums = new Set([...before.entries.keys(), ...after.entries.keys()])
   for (const num of nums) {
     if (entryKey(before, num) === entryKey(after, num)) continue
     const oldR = read(before, num)
     const newR = read(after, num)
+    const unreadable = (what: string): void => {
+      facts.push({ kind: 'unreadable', object: num, page: null, level: 'other', what })
+    }
     if ('unreadable' in newR) {
-      facts.push({ kind: 'unreadable', object: num, page: null, level: 'other', what: `object ${num} of a later revision cannot be read (${newR.unreadable})` })
+      unreadable(`object ${num} of a later revision cannot be read (${newR.unreadable})`)
       continue
     }
     if ('unreadable' in oldR) {
-      facts.push({ kind: 'unreadable', object: num, page: null, level: 'other', what: `object ${num} of the signed revision cannot be read, so its change cannot be judged` })
+      unreadable(`object ${num} of the signed revision cannot be read, so its change cannot be judged`)
       continue
     }
     if ('absent' in oldR) continue // a new object: judged where it is referenced
@@ -88,7 +92,8 @@ function removed(ctx: Context, num: number, role: Role | undefined): ChangeFact[
     const annots = ctx.after.dict(new PdfRef(pageNum, 0))?.get('Annots')
     if (!(annots instanceof PdfRef && annots.num === num)) {
       // Its annotations are judged one by one where the page's /Annots changed.
-      return [{ kind: 'annotation', object: num, page, level: 'annotations', what: `the annotation list of page ${page} was removed`, action: 'removed' }]
+      const what = `the annotation list of page ${page} was removed`
+      return [{ kind: 'annotation', object: num, page, level: 'annotations', what, action: 'removed' }]
     }
   }
   if ((role?.kind === 'annotation' || (role?.kind === 'appearance' && role.field === undefined)) && !stillShown) return []

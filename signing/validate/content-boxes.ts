@@ -167,7 +167,8 @@ export function contentBoxes(doc: PdfDocument, page: PdfDict): Box[] {
   const contents = doc.resolve(page.get('Contents'))
   const streams = Array.isArray(contents) ? contents.map((c) => doc.resolve(c)) : [contents]
   // §7.8.2: a page's content streams are read as one, so operands may straddle them.
-  const data = Buffer.concat(streams.map((s) => (s instanceof PdfStream ? safeDecode(s) : null) ?? Buffer.alloc(0)).flatMap((b) => [b, Buffer.from('\n')]))
+  const decoded = streams.map((s) => (s instanceof PdfStream ? safeDecode(s) : null) ?? Buffer.alloc(0))
+  const data = Buffer.concat(decoded.flatMap((b) => [b, Buffer.from('\n')]))
   run(data, resources, start, 0)
   return out
 }

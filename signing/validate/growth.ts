@@ -19,8 +19,8 @@ export function signatureKind(doc: PdfDocument, v: PdfValue | undefined): 'docum
   const sig = doc.dict(v)
   const type = sig?.get('Type')
   const sub = sig?.get('SubFilter')
-  const isTs = (type instanceof PdfName && type.name === 'DocTimeStamp') || (sub instanceof PdfName && sub.name === 'ETSI.RFC3161')
-  return isTs ? 'document-timestamp' : 'signature-field'
+  const typed = type instanceof PdfName && type.name === 'DocTimeStamp'
+  return typed || (sub instanceof PdfName && sub.name === 'ETSI.RFC3161') ? 'document-timestamp' : 'signature-field'
 }
 
 /** Fully qualified name of the field a field or widget dictionary belongs to (§12.7.4.2). */
@@ -44,7 +44,14 @@ function fieldOf(doc: PdfDocument, d: PdfDict): PdfDict {
  * level (added ones over the signed content are marked); a form field or widget removed, or a
  * field that is not a signature added, is anything else.
  */
-export function growth(ctx: Context, num: number, pageIndex: number | null, oldV: PdfValue, newV: PdfValue, kind: 'fields' | 'annots'): ChangeFact[] {
+export function growth(
+  ctx: Context,
+  num: number,
+  pageIndex: number | null,
+  oldV: PdfValue,
+  newV: PdfValue,
+  kind: 'fields' | 'annots',
+): ChangeFact[] {
   const { before, after } = ctx
   const page = pageIndex !== null ? pageIndex + 1 : null
   const oldArr = before.resolve(oldV)
@@ -61,11 +68,13 @@ export function growth(ctx: Context, num: number, pageIndex: number | null, oldV
     if (newKeys.has(key(o))) continue
     const d = before.dict(o)
     const sub = subtypeOf(d)
-    if (kind === 'fields') out.push({ kind: 'form-field', object: objectOf(o), page, level: 'other', what: 'a form field was removed' })
+    const fact = (k: ChangeFact['kind'], level: ChangeFact['level'], what: string): ChangeFact =>
+      ({ kind: k, object: objectOf(o), page, level, what })
+    if (kind === 'fields') out.push(fact('form-field', 'other', 'a form field was removed'))
     else if (sub === 'Widget' || !d) {
       const what = d && isSignatureField(before, d) ? 'a signature widget was removed' : 'a form widget was removed'
-      out.push({ kind: 'form-field', object: objectOf(o), page, level: 'other', what: `${what}${on}` })
-    } else out.push({ kind: 'annotation', object: objectOf(o), page, level: 'annotations', what: `annotation /${sub ?? '?'} removed${on}`, key: sub ?? '', action: 'removed' })
+      out.push(fact('form-field', 'other', `${what}${on}`))
+    } else out.push({ ...fact('annotation', 'annotations', `annotation /${sub ?? '?'} removed${on}`), key: sub ?? '', action: 'removed' })
   }
   for (const n of news) {
     if (oldKeys.has(key(n))) continue
@@ -76,11 +85,13 @@ export function growth(ctx: Context, num: number, pageIndex: number | null, oldV
       const what = sigKind === 'document-timestamp' ? 'a document timestamp was added' : 'a signature field was added'
       out.push({ kind: sigKind, object: objectOf(n), page, level: 'signatures', what, newSignature: sigKind === 'signature-field' })
     } else if (kind === 'fields' || sub === 'Widget') {
-      out.push({ kind: 'form-field', object: objectOf(n), page, level: 'other', what: `a form field that is not a signature was added${on}` })
+      const what = `a form field that is not a signature was added${on}`
+      out.push({ kind: 'form-field', object: objectOf(n), page, level: 'other', what })
     } else {
       const overContent = pageIndex !== null && ctx.content.covers(after, n, pageIndex)
       const what = `annotation /${sub ?? '?'} added${on}${overContent ? ', over the signed content' : ''}`
-      out.push({ kind: 'annotation', object: objectOf(n), page, level: 'annotations', what, overContent, action: 'added', ...(sub && { key: sub }) })
+      const extra = { overContent, action: 'added' as const, ...(sub && { key: sub }) }
+      out.push({ kind: 'annotation', object: objectOf(n), page, level: 'annotations', what, ...extra })
     }
   }
   return out

@@ -75,7 +75,8 @@ export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: nu
       continue
     }
     if (chain && !chain.has(rev.startxref) && !chain.has(rev.startxref + (doc?.headerOffset ?? 0))) {
-      problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1} is not on the document's chain of cross-reference sections: its objects are never read` })
+      const problem = `revision ${rev.index + 1} is not on the document's chain of cross-reference sections: its objects are never read`
+      problems.push({ revision: rev.index, from: start, problem })
       continue
     }
     for (const obj of objectHeaders(buf, start, rev.eofEnd)) {

@@ -62,11 +62,14 @@ export function judgeAlgorithms(facts: AlgorithmFacts, at: Date): CryptoJudgemen
   for (const h of hashes) {
     const row = DIGESTS[h]
     if (!row) problems.push(`digest algorithm ${h} is not accepted`)
-    else if (row.until && at >= row.until) problems.push(`${row.what} is not accepted for signatures after ${row.until.getUTCFullYear() - 1} (${row.why})`)
+    else if (row.until && at >= row.until) {
+      problems.push(`${row.what} is not accepted for signatures after ${row.until.getUTCFullYear() - 1} (${row.why})`)
+    }
   }
   const key = facts.key
   if (key?.type === 'rsa' || key?.type === 'rsa-pss') {
-    if ((key.bits ?? 0) < MIN_RSA_BITS) problems.push(`RSA ${key.bits ?? '?'}-bit keys are too weak (at least ${MIN_RSA_BITS} bits, Circular 15/2025)`)
+    const bits = key.bits ?? 0
+    if (bits < MIN_RSA_BITS) problems.push(`RSA ${bits}-bit keys are too weak (at least ${MIN_RSA_BITS} bits, Circular 15/2025)`)
   } else if (key?.type === 'ec') {
     if (!key.curve || !CURVES[key.curve]) problems.push(`elliptic curve ${key.curve ?? '?'} is not accepted`)
   } else if (key && key.type !== 'ed25519' && key.type !== 'ed448') {

@@ -33,49 +33,68 @@ export function judgeDocumentTimestamp(
   const ts = verifyTimestampToken(token, digest)
   const cms = ts.cms
   if (!cms) {
-    v.check('structure', false, `the document timestamp is not an RFC 3161 token: ${ts.problems.join('; ')}`, ['FAILED', 'FORMAT_FAILURE'])
+    const detail = `the document timestamp is not an RFC 3161 token: ${ts.problems.join('; ')}`
+    v.check('structure', false, detail, ['FAILED', 'FORMAT_FAILURE'])
     return v.done()
   }
   r.signer = signerName(ts.tsaCertificate)
   r.issuer = ts.tsaCertificate ? issuerName(ts.tsaCertificate) : null
   r.signedAt = ts.genTime?.toISOString() ?? null
-  r.algorithms = { digest: ts.imprintAlgorithm ? digestName(ts.imprintAlgorithm) : 'unsupported', signature: cms.algorithms.signature?.name ?? null, key: keySummary(cms.algorithms.key) }
+  const imprint = ts.imprintAlgorithm ? digestName(ts.imprintAlgorithm) : 'unsupported'
+  r.algorithms = { digest: imprint, signature: cms.algorithms.signature?.name ?? null, key: keySummary(cms.algorithms.key) }
   // 3. Integrity: the imprint over the ByteRange, then the token's own signature.
-  if (!ts.imprintAlgorithm) v.check('algorithms', false, 'the imprint uses a hash algorithm Kyso does not know', ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
-  else v.check('integrity', ts.imprintMatches, ts.imprintMatches ? 'the message imprint matches the signed bytes' : 'the document was changed after it was time-stamped (imprint mismatch)', ['FAILED', 'HASH_FAILURE'])
-  if (cms.unsupported) v.check('algorithms', false, `the timestamp cannot be checked: ${cms.unsupported}`, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
-  else {
-    const intact = cms.signatureValid && cms.messageDigestMatches
-    v.check('integrity', intact, intact ? 'the TSA signature verifies' : 'the TSA signature does not verify', ['FAILED', 'SIG_CRYPTO_FAILURE'])
+  if (!ts.imprintAlgorithm) {
+    v.check('algorithms', false, 'the imprint uses a hash algorithm Kyso does not know', ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+  } else {
+    v.test('integrity', ts.imprintMatches, {
+      ok: 'the message imprint matches the signed bytes',
+      bad: 'the document was changed after it was time-stamped (imprint mismatch)',
+    }, ['FAILED', 'HASH_FAILURE'])
   }
-  const ess = cms.signingCertificateV2 === 'match' || (cms.signingCertificateV2 === 'absent' && cms.signingCertificateV1 === 'match')
-  const mismatch = cms.signingCertificateV2 === 'mismatch' || cms.signingCertificateV1 === 'mismatch'
-  v.check('signing-certificate', ess, ess ? 'the signing-certificate attribute names the TSA certificate' : 'no signing-certificate attribute identifies the TSA certificate (RFC 5816)', [mismatch ? 'FAILED' : 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE'])
+  if (cms.unsupported) {
+    v.check('algorithms', false, `the timestamp cannot be checked: ${cms.unsupported}`, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+  } else {
+    const intact = cms.signatureValid && cms.messageDigestMatches
+    v.test('integrity', intact, { ok: 'the TSA signature verifies', bad: 'the TSA signature does not verify' }, ['FAILED', 'SIG_CRYPTO_FAILURE'])
+  }
+  // RFC 5816 §2.2.1: signing-certificate(-v2) names the TSA certificate; naming another one is a forgery.
+  const v2 = cms.signingCertificateV2
+  const ess = v2 === 'match' || (v2 === 'absent' && cms.signingCertificateV1 === 'match')
+  const mismatch = v2 === 'mismatch' || cms.signingCertificateV1 === 'mismatch'
+  v.test('signing-certificate', ess, {
+    ok: 'the signing-certificate attribute names the TSA certificate',
+    bad: 'no signing-certificate attribute identifies the TSA certificate (RFC 5816)',
+  }, [mismatch ? 'FAILED' : 'INDETERMINATE', 'SIG_CONSTRAINTS_FAILURE'])
   // 4. Changes after it.
   ctx.afterIntegrity()
   if (!ts.tsaCertificate) {
     v.check('trust', false, 'the TSA certificate is not in the token', ['INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND'])
     return v.done()
   }
-  v.check('trust', ts.hasTimestampingEku, ts.hasTimestampingEku ? 'the TSA certificate is for time-stamping (EKU)' : 'the TSA certificate lacks the timeStamping extended key usage', ['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE'])
-  // 5-7. Proof from later time-stamps; the policy and the TSA's chain at that time, or now.
+  v.test('trust', ts.hasTimestampingEku, {
+    ok: 'the TSA certificate is for time-stamping (EKU)',
+    bad: 'the TSA certificate lacks the timeStamping extended key usage',
+  }, ['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE'])
+  // 5-8. Proof from later time-stamps; the policy and the TSA's chain at that time, or now.
   const proof = proofOfExistence(ctx.end, undefined, ctx.later)
   r.proofOfExistence = proof ?? null
   const at = judgedAt(proof, opts.now ?? new Date())
   if (!cms.unsupported && ts.imprintAlgorithm) {
     const algorithms = judgeAlgorithms({ ...cms.algorithms, digest: ts.imprintAlgorithm }, at)
-    const detail = algorithms.acceptable ? `algorithms accepted: ${algorithms.summary}` : algorithms.problems.join('; ')
-    v.check('algorithms', algorithms.acceptable, detail, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+    const detail = { ok: `algorithms accepted: ${algorithms.summary}`, bad: algorithms.problems.join('; ') }
+    v.test('algorithms', algorithms.acceptable, detail, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
   }
-  const genTime = ts.genTime ?? at
-  judgeTrust(v, r, ts.tsaCertificate, ts.certificates, opts, { at, claimed: genTime, ...(proof && { proof: new Date(proof.time) }) })
+  const times = { at, claimed: ts.genTime ?? at, ...(proof && { proof: new Date(proof.time) }) }
+  judgeTrust(v, r, ts.tsaCertificate, ts.certificates, opts, times)
   r.timestamp = { genTime: ts.genTime?.toISOString() ?? null, valid: ts.valid, trusted: usable(r.checks, r), tsa: r.signer }
   r.signedAtProven = r.timestamp.trusted
   return v.done()
 }
 
 /** The checks that make a time-stamp a proof: everything but the changes made after it. */
-const PROOF_CHECKS = new Set<Check['check']>(['structure', 'coverage', 'integrity', 'signing-certificate', 'trust', 'validity', 'algorithms'])
+const PROOF_CHECKS = new Set<Check['check']>([
+  'structure', 'coverage', 'integrity', 'signing-certificate', 'trust', 'validity', 'algorithms',
+])
 
 /** Whether a judged document time-stamp proves what it covers (later changes do not undo that). */
 export function usable(checks: readonly Check[], r: Pick<SignatureReport, 'revocation'>): boolean {

@@ -22,7 +22,11 @@ export interface DocumentTimestampProof {
  * The earliest proof that bytes up to `end` existed: the signature's own trusted time-stamp
  * (`own`, when there is one) or a usable document time-stamp covering them.
  */
-export function proofOfExistence(end: number, own: Date | undefined, documentTimestamps: readonly DocumentTimestampProof[]): ProofOfExistence | undefined {
+export function proofOfExistence(
+  end: number,
+  own: Date | undefined,
+  documentTimestamps: readonly DocumentTimestampProof[],
+): ProofOfExistence | undefined {
   let best: ProofOfExistence | undefined = own && { time: own.toISOString(), source: 'signature-timestamp', field: null }
   for (const ts of documentTimestamps) {
     if (!ts.usable || ts.coveredUpTo < end) continue

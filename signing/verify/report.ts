@@ -118,6 +118,11 @@ export class Verdict {
     return passed
   }
 
+  /** `check` with the detail chosen by the outcome: what passed, or what failed. */
+  test(check: Check['check'], passed: boolean, detail: { ok: string; bad: string }, onFail?: [Indication, string]): boolean {
+    return this.check(check, passed, passed ? detail.ok : detail.bad, onFail)
+  }
+
   done(): SignatureReport {
     this.r.indication = this.indication
     this.r.subIndication = this.subIndication

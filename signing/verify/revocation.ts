@@ -15,11 +15,18 @@ export interface RevocationTimes {
  * is FAILED; revoked after it is fine only when a time-stamp proves the signature existed before
  * the revocation (§5.6.2.3, past signature validation), else REVOKED_NO_POE.
  */
-export function judgeRevocation(v: Verdict, r: SignatureReport, path: Buffer[], crls: ParsedCrl[], times: RevocationTimes): void {
+export function judgeRevocation(
+  v: Verdict,
+  r: SignatureReport,
+  path: Buffer[],
+  crls: ParsedCrl[],
+  times: RevocationTimes,
+): void {
+  const subject = r.kind === 'document-timestamp' ? 'the TSA certificate' : 'the signer certificate'
   r.revocation = 'unknown'
   // Every certificate but the anchor, each against CRLs signed by its own issuer in the path.
   for (const [i, cert] of path.slice(0, -1).entries()) {
-    const who = i === 0 ? (r.kind === 'document-timestamp' ? 'the TSA certificate' : 'the signer certificate') : `CA certificate '${signerName(cert)}'`
+    const who = i === 0 ? subject : `CA certificate '${signerName(cert)}'`
     const st = isRevoked(cert, crls, new Date(), [path[i + 1] as Buffer])
     if (!st.crlFound) {
       v.check('revocation', false, `no revocation information for ${who}`, ['INDETERMINATE', 'TRY_LATER'])
@@ -35,11 +42,14 @@ export function judgeRevocation(v: Verdict, r: SignatureReport, path: Buffer[], 
     if (!st.revokedAt || st.revokedAt <= times.claimed) {
       v.check('revocation', false, `${who} was revoked on ${when}, before the signing time`, ['FAILED', 'REVOKED'])
     } else if (times.proof && times.proof < st.revokedAt) {
-      v.check('revocation', true, `${who} was revoked on ${when}, after the time the signature is proven to exist (${times.proof.toISOString()})`)
+      const proven = times.proof.toISOString()
+      v.check('revocation', true, `${who} was revoked on ${when}, after the time the signature is proven to exist (${proven})`)
     } else {
-      v.check('revocation', false, `${who} was revoked on ${when}; nothing proves the signature was made before`, ['INDETERMINATE', 'REVOKED_NO_POE'])
+      const detail = `${who} was revoked on ${when}; nothing proves the signature was made before`
+      v.check('revocation', false, detail, ['INDETERMINATE', 'REVOKED_NO_POE'])
     }
   }
   const revocationChecks = r.checks.filter((c) => c.check === 'revocation')
-  if (r.revocation === 'unknown' && revocationChecks.length > 0 && revocationChecks.every((c) => c.passed)) r.revocation = 'good'
+  const allGood = revocationChecks.length > 0 && revocationChecks.every((c) => c.passed)
+  if (r.revocation === 'unknown' && allGood) r.revocation = 'good'
 }

@@ -14,15 +14,22 @@ import type { VerifyOptions } from './verify-pdf'
 export function judgeSignatureTimestamp(v: Verdict, r: SignatureReport, cms: CmsCheck, opts: VerifyOptions): Date | undefined {
   if (!cms.timestampToken) return undefined
   const ts = verifyTimestampToken(cms.timestampToken, cms.signatureValue)
-  const tsaChain = ts.tsaCertificate ? buildChain(ts.tsaCertificate, ts.certificates, opts.trustAnchors ?? [], ts.genTime ?? new Date()) : null
+  const anchors = opts.trustAnchors ?? []
+  const tsaChain = ts.tsaCertificate ? buildChain(ts.tsaCertificate, ts.certificates, anchors, ts.genTime ?? new Date()) : null
   const trusted = !!tsaChain?.trusted && tsaChain.problems.length === 0 && ts.hasTimestampingEku
   r.timestamp = { genTime: ts.genTime?.toISOString() ?? null, valid: ts.valid, trusted, tsa: signerName(ts.tsaCertificate) }
-  const detail = ts.valid ? `timestamp token valid, genTime ${ts.genTime?.toISOString()}` : `the signature timestamp is invalid: ${ts.problems.join('; ')}`
+  const detail = {
+    ok: `timestamp token valid, genTime ${ts.genTime?.toISOString()}`,
+    bad: `the signature timestamp is invalid: ${ts.problems.join('; ')}`,
+  }
   // A token Kyso cannot check (an algorithm node:crypto lacks) is not a forged one.
   const uncheckable = !ts.valid && ts.imprintMatches && ts.cms?.unsupported !== undefined
   const onFail: [Indication, string] = uncheckable ? ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'] : ['FAILED', 'SIG_CRYPTO_FAILURE']
-  if (!v.check('timestamp', ts.valid, detail, onFail)) return undefined
-  v.check('timestamp', trusted, trusted ? `timestamp authority '${r.timestamp.tsa}' is trusted` : 'the timestamp authority is not trusted: the signing time is not proven')
+  if (!v.test('timestamp', ts.valid, detail, onFail)) return undefined
+  v.test('timestamp', trusted, {
+    ok: `timestamp authority '${r.timestamp.tsa}' is trusted`,
+    bad: 'the timestamp authority is not trusted: the signing time is not proven',
+  })
   if (!trusted || !ts.genTime) return undefined
   r.signedAt = ts.genTime.toISOString()
   r.signedAtProven = true

@@ -1,4 +1,4 @@
-import { parseSignedData, verifyCmsSignature, type CmsCheck, type DigestInput, type HashName } from '../cms'
+import { parseSignedData, verifyCmsSignature, type AlgorithmFacts, type CmsCheck, type DigestInput, type HashName } from '../cms'
 import { digestOf } from '../cms/digest'
 import { digestName, judgeAlgorithms, keySummary } from './crypto-policy'
 import { issuerName, signerName } from './names'
@@ -28,18 +28,26 @@ export interface SignedDataContext {
 }
 
 /**
- * Steps 3 and 5-7 for any CMS signature over known content: integrity, (the caller's step 4),
+ * Steps 3 and 5-8 for any CMS signature over known content: integrity, (the caller's step 4),
  * time and proof of existence, the cryptographic policy, identity and trust, validity and
  * revocation. Shared by PDF signatures and detached CAdES evidence (verifyDetachedSignature).
  */
-export function judgeSignedData(v: Verdict, r: SignatureReport, cmsDer: Buffer, content: SignedContent, opts: VerifyOptions, ctx: SignedDataContext): SignatureReport {
+export function judgeSignedData(
+  v: Verdict,
+  r: SignatureReport,
+  cmsDer: Buffer,
+  content: SignedContent,
+  opts: VerifyOptions,
+  ctx: SignedDataContext,
+): SignatureReport {
   // 3. Integrity.
   const cms = checkCms(v, cmsDer, content)
   if (!cms) return v.done()
   r.signer = signerName(cms.signerCertificate) ?? r.signer
   r.issuer = cms.signerCertificate ? issuerName(cms.signerCertificate) : null
   r.level = r.subFilter === 'ETSI.CAdES.detached' || r.subFilter === null ? (cms.timestampToken ? 'B-T' : 'B-B') : 'PKCS7'
-  r.algorithms = { digest: digestName(cms.algorithms.digest), signature: cms.algorithms.signature?.name ?? null, key: keySummary(cms.algorithms.key) }
+  const { digest, signature, key } = cms.algorithms
+  r.algorithms = { digest: digestName(digest), signature: signature?.name ?? null, key: keySummary(key) }
   judgeIntegrity(v, cms)
   // 4. Changes after the signature, and bytes that are not sound revisions (PDF signatures).
   ctx.afterIntegrity?.()
@@ -55,16 +63,22 @@ export function judgeSignedData(v: Verdict, r: SignatureReport, cmsDer: Buffer, 
   const at = judgedAt(proof, now)
   // 6. Cryptographic constraints at that time (EN 319 102-1 §5.2.8).
   if (cms.signatureValid && !cms.unsupported) {
-    // adbe.pkcs7.sha1 rests on the SHA-1 of the document whatever the SignerInfo's own digest.
-    const facts = content.kind === 'sha1-encapsulated' ? { ...cms.algorithms, signature: { name: `${cms.algorithms.signature?.name ?? '?'} over the SHA-1 of the document (adbe.pkcs7.sha1)`, key: cms.algorithms.signature?.key ?? 'RSA', hash: 'sha1' as const } } : cms.algorithms
-    const algorithms = judgeAlgorithms(facts, at)
-    const detail = algorithms.acceptable ? `algorithms accepted: ${algorithms.summary}` : algorithms.problems.join('; ')
-    v.check('algorithms', algorithms.acceptable, detail, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+    const algorithms = judgeAlgorithms(policyFacts(cms.algorithms, content), at)
+    const detail = { ok: `algorithms accepted: ${algorithms.summary}`, bad: algorithms.problems.join('; ') }
+    v.test('algorithms', algorithms.acceptable, detail, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
   }
-  // 7. Identity and trust at the proven time, or now when nothing proves it (EN 319 102-1 §5.6.2).
+  // 7-8. Identity and trust at the proven time, or now when nothing proves it (EN 319 102-1 §5.6.2).
   const claimed = own ?? ctx.claimed ?? (proof ? new Date(proof.time) : now)
-  judgeTrust(v, r, cms.signerCertificate, cms.certificates, opts, { at, claimed, ...(proof && { proof: new Date(proof.time) }) })
+  const times = { at, claimed, ...(proof && { proof: new Date(proof.time) }) }
+  judgeTrust(v, r, cms.signerCertificate, cms.certificates, opts, times)
   return v.done()
+}
+
+/** adbe.pkcs7.sha1 rests on the SHA-1 of the document, whatever the SignerInfo's own digest. */
+function policyFacts(facts: AlgorithmFacts, content: SignedContent): AlgorithmFacts {
+  if (content.kind !== 'sha1-encapsulated') return facts
+  const name = `${facts.signature?.name ?? '?'} over the SHA-1 of the document (adbe.pkcs7.sha1)`
+  return { ...facts, signature: { name, key: facts.signature?.key ?? 'RSA', hash: 'sha1' } }
 }
 
 /** Parses and checks the CMS against the content; records structure failures and returns null. */
@@ -77,37 +91,51 @@ function checkCms(v: Verdict, cmsDer: Buffer, content: SignedContent): CmsCheck 
       cms = verifyCmsSignature(cmsDer, (hash) => digestOf(hash, encapsulated))
     }
   } catch (err) {
-    v.check('structure', false, `the signature value is not a CMS SignedData: ${(err as Error).message}`, ['FAILED', 'FORMAT_FAILURE'])
+    const detail = `the signature value is not a CMS SignedData: ${(err as Error).message}`
+    v.check('structure', false, detail, ['FAILED', 'FORMAT_FAILURE'])
     return null
   }
   if (content.kind === 'detached') {
     // RFC 5652 §5.2: a detached signature has no eContent; a validator reading it would judge other bytes.
-    const none = cms.encapsulatedContent === undefined
-    v.check('structure', none, none ? 'detached signature: no encapsulated content' : `a detached signature carries ${cms.encapsulatedContent?.length} bytes of encapsulated content`, ['FAILED', 'FORMAT_FAILURE'])
+    const detail = {
+      ok: 'detached signature: no encapsulated content',
+      bad: `a detached signature carries ${cms.encapsulatedContent?.length} bytes of encapsulated content`,
+    }
+    v.test('structure', cms.encapsulatedContent === undefined, detail, ['FAILED', 'FORMAT_FAILURE'])
   } else {
-    const sha1 = content.digest('sha1')
-    const matches = cms.encapsulatedContent?.equals(sha1) === true
-    v.check('integrity', matches, matches ? 'the encapsulated SHA-1 digest matches the signed bytes (adbe.pkcs7.sha1)' : 'the encapsulated content is not the SHA-1 digest of the signed bytes', ['FAILED', 'HASH_FAILURE'])
+    const detail = {
+      ok: 'the encapsulated SHA-1 digest matches the signed bytes (adbe.pkcs7.sha1)',
+      bad: 'the encapsulated content is not the SHA-1 digest of the signed bytes',
+    }
+    v.test('integrity', cms.encapsulatedContent?.equals(content.digest('sha1')) === true, detail, ['FAILED', 'HASH_FAILURE'])
   }
   // RFC 5652 §5.3: signed attributes are DER; BouncyCastle (so DSS) re-encodes them and rejects the signature.
-  if (cms.signedAttributesNotDer) v.check('structure', false, `the signed attributes are not DER-encoded: ${cms.signedAttributesNotDer}`, ['FAILED', 'FORMAT_FAILURE'])
+  if (cms.signedAttributesNotDer) {
+    const detail = `the signed attributes are not DER-encoded: ${cms.signedAttributesNotDer}`
+    v.check('structure', false, detail, ['FAILED', 'FORMAT_FAILURE'])
+  }
   return cms
 }
 
 /** Message digest, signature value, algorithm constraints and the signing-certificate binding. */
 function judgeIntegrity(v: Verdict, cms: CmsCheck): void {
   // Without signed attributes the digest is inside the signature value: unknown when that cannot be checked.
-  const digestKnown = !cms.unsupported || (cms.hasSignedAttributes && !cms.unsupported.startsWith('unsupported digest algorithm'))
-  if (digestKnown) {
-    v.check('integrity', cms.messageDigestMatches, cms.messageDigestMatches ? 'the digest of the signed bytes matches' : 'the document was changed after signing (digest mismatch)', ['FAILED', 'HASH_FAILURE'])
+  const unknownDigest = cms.unsupported?.startsWith('unsupported digest algorithm') === true
+  if (!cms.unsupported || (cms.hasSignedAttributes && !unknownDigest)) {
+    const detail = { ok: 'the digest of the signed bytes matches', bad: 'the document was changed after signing (digest mismatch)' }
+    v.test('integrity', cms.messageDigestMatches, detail, ['FAILED', 'HASH_FAILURE'])
   }
   if (cms.unsupported) {
-    v.check('algorithms', false, `the signature cannot be checked: ${cms.unsupported}`, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+    const detail = `the signature cannot be checked: ${cms.unsupported}`
+    v.check('algorithms', false, detail, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
   } else {
-    v.check('integrity', cms.signatureValid, cms.signatureValid ? 'the signature value verifies' : 'the signature value does not verify', ['FAILED', 'SIG_CRYPTO_FAILURE'])
+    const detail = { ok: 'the signature value verifies', bad: 'the signature value does not verify' }
+    v.test('integrity', cms.signatureValid, detail, ['FAILED', 'SIG_CRYPTO_FAILURE'])
   }
   if (cms.constraint) v.check('algorithms', false, cms.constraint, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
   const binding = cms.signingCertificateV2 !== 'mismatch' && cms.signingCertificateV1 !== 'mismatch'
-  const which = cms.signingCertificateV2 === 'match' ? 'v2 matches' : cms.signingCertificateV1 === 'match' ? 'v1 matches' : 'absent'
-  v.check('signing-certificate', binding, binding ? `signing-certificate attribute: ${which}` : 'the signing-certificate attribute names another certificate', ['FAILED', 'SIG_CONSTRAINTS_FAILURE'])
+  const v2 = cms.signingCertificateV2 === 'match'
+  const which = v2 ? 'v2 matches' : cms.signingCertificateV1 === 'match' ? 'v1 matches' : 'absent'
+  const detail = { ok: `signing-certificate attribute: ${which}`, bad: 'the signing-certificate attribute names another certificate' }
+  v.test('signing-certificate', binding, detail, ['FAILED', 'SIG_CONSTRAINTS_FAILURE'])
 }

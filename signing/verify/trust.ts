@@ -19,13 +19,15 @@ export function judgeTrust(
 ): void {
   const chain = buildChain(certificate, pool, opts.trustAnchors ?? [], times.at)
   // RFC 5280 §4.2.1.3: a signing key needs digitalSignature or nonRepudiation when keyUsage is present.
-  const usage = signingKeyUsage(certificate)
-  v.check('trust', usage, usage ? 'the certificate allows signing (keyUsage)' : 'the certificate does not allow signing (keyUsage lacks digitalSignature and nonRepudiation)', ['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE'])
-  const trusted = chain.trusted ? `chains to a trust anchor (${chain.path.length} certificates)` : 'no chain to a trusted root'
-  if (!v.check('trust', chain.trusted, trusted, ['INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND'])) return
-  const valid = chain.problems.length === 0
+  v.test('trust', signingKeyUsage(certificate), {
+    ok: 'the certificate allows signing (keyUsage)',
+    bad: 'the certificate does not allow signing (keyUsage lacks digitalSignature and nonRepudiation)',
+  }, ['INDETERMINATE', 'CHAIN_CONSTRAINTS_FAILURE'])
+  const trusted = { ok: `chains to a trust anchor (${chain.path.length} certificates)`, bad: 'no chain to a trusted root' }
+  if (!v.test('trust', chain.trusted, trusted, ['INDETERMINATE', 'NO_CERTIFICATE_CHAIN_FOUND'])) return
   const sub = times.proof ? 'OUT_OF_BOUNDS_NOT_REVOKED' : 'OUT_OF_BOUNDS_NO_POE'
-  v.check('validity', valid, valid ? `certificates valid at ${times.at.toISOString()}` : chain.problems.join('; '), ['INDETERMINATE', sub])
+  const validity = { ok: `certificates valid at ${times.at.toISOString()}`, bad: chain.problems.join('; ') }
+  v.test('validity', chain.problems.length === 0, validity, ['INDETERMINATE', sub])
   judgeRevocation(v, r, chain.path.map((x) => x.raw), opts.crls ?? [], times)
 }
 

@@ -103,7 +103,8 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
     reports[i] = report
     const br = byteRangeOf(g.first)
     const genTime = report.timestamp?.genTime
-    if (br && genTime) proofs.push({ field: g.first.field, coveredUpTo: br[1], genTime: new Date(genTime), usable: usable(report.checks, report) })
+    if (!br || !genTime) continue
+    proofs.push({ field: g.first.field, coveredUpTo: br[1], genTime: new Date(genTime), usable: usable(report.checks, report) })
   }
   for (const { g, i } of order.filter((o) => !isDocumentTimestamp(o.g.first))) {
     reports[i] = verifySignature(pdf, g.first, g.fields, opts, facts(g), proofs)
@@ -121,7 +122,7 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
 /** A signature whose field the last revision's form no longer lists: a change no signature allows. */
 function failRemoved(r: SignatureReport): void {
   const what = `the signature field '${r.field}' was removed from the form after signing (or now points at another signature)`
-  r.changes.push({ kind: 'signature-field', object: null, page: null, what, allowed: false, level: 'other', action: 'removed', field: r.field })
+  r.changes.push({ kind: 'signature-field', object: null, page: null, what, allowed: false, level: 'other', action: 'removed' })
   r.modificationLevel = 'other'
   r.checks.push({ check: 'changes', passed: false, detail: what })
   r.problems.push(what)

@@ -47,7 +47,8 @@ export function verifySignature(
   // 1. Structure: a sound ByteRange around exactly the /Contents string, CMS inside.
   const br = checkByteRange(pdf, f.sig)
   r.byteRange = br.byteRange
-  if (!v.check('structure', br.ok, br.ok ? 'ByteRange and /Contents are well formed' : (br.problem ?? 'bad structure'), ['FAILED', 'FORMAT_FAILURE']) || !br.byteRange || !br.cms) return v.done()
+  const structure = { ok: 'ByteRange and /Contents are well formed', bad: br.problem ?? 'bad structure' }
+  if (!v.test('structure', br.ok, structure, ['FAILED', 'FORMAT_FAILURE']) || !br.byteRange || !br.cms) return v.done()
   const range = br.byteRange as [number, number, number, number]
   const end = range[2] + range[3]
   r.coversWholeDocument = end === pdf.length
@@ -55,13 +56,14 @@ export function verifySignature(
   const rev = facts.revisions.find((x) => end === x.eofEnd || end === x.end)
   r.revision = rev ? rev.index + 1 : null
   r.signedContentLength = rev ? (rev.index > 0 ? (facts.revisions[rev.index - 1] as Revision).end : null) : null
-  if (!v.check('coverage', rev !== undefined, rev ? `covers revisions 1 to ${rev.index + 1}` : 'the signed bytes do not end at the end of a revision', ['FAILED', 'FORMAT_FAILURE'])) return v.done()
+  const coverage = { ok: `covers revisions 1 to ${(rev?.index ?? 0) + 1}`, bad: 'the signed bytes do not end at the end of a revision' }
+  if (!v.test('coverage', rev !== undefined, coverage, ['FAILED', 'FORMAT_FAILURE'])) return v.done()
   const digest = (hash: Parameters<DocumentFacts['digest']>[0]): Buffer => facts.digest(hash, range)
   const afterIntegrity = (): void => judgeLaterRevisions(v, r, pdf, end, facts)
   if (r.kind === 'document-timestamp') {
     return judgeDocumentTimestamp(v, r, br.cms, digest, opts, { end, later: documentTimestamps, afterIntegrity })
   }
-  const content = r.subFilter === 'adbe.pkcs7.sha1' ? { kind: 'sha1-encapsulated' as const, digest } : { kind: 'detached' as const, digest }
+  const content = { kind: r.subFilter === 'adbe.pkcs7.sha1' ? ('sha1-encapsulated' as const) : ('detached' as const), digest }
   return judgeSignedData(v, r, br.cms, content, opts, { ...(claimed && { claimed }), end, documentTimestamps, afterIntegrity })
 }
 
@@ -70,7 +72,12 @@ export function verifySignature(
  * evidence Kyso keeps for an approval made outside the file (issue 11, point 6), judged like a PDF
  * signature's CMS. `label` names it in the report.
  */
-export function verifyDetachedSignature(cmsDer: Buffer, content: Buffer, label: string, opts: VerifyOptions = {}): SignatureReport {
+export function verifyDetachedSignature(
+  cmsDer: Buffer,
+  content: Buffer,
+  label: string,
+  opts: VerifyOptions = {},
+): SignatureReport {
   const r = newReport(label, [label], 'signature')
   r.coversWholeDocument = true
   r.signedContentLength = content.length
@@ -88,7 +95,9 @@ export function verifyDetachedSignature(cmsDer: Buffer, content: Buffer, label: 
  */
 function judgeLaterRevisions(v: Verdict, r: SignatureReport, pdf: Buffer, end: number, facts: DocumentFacts): void {
   const after = facts.revisionProblems.filter((p) => p.from >= end - 2)
-  for (const p of after) v.check('changes', false, p.problem, ['FAILED', p.revision === -1 ? 'UNSIGNED_TRAILING_DATA' : 'INVALID_REVISION'])
+  for (const p of after) {
+    v.check('changes', false, p.problem, ['FAILED', p.revision === -1 ? 'UNSIGNED_TRAILING_DATA' : 'INVALID_REVISION'])
+  }
   const lastEnd = facts.revisions[facts.revisions.length - 1]?.end ?? pdf.length
   if (end >= lastEnd - 2) {
     if (after.length === 0) v.check('changes', true, 'nothing was added after this signature')
@@ -98,7 +107,8 @@ function judgeLaterRevisions(v: Verdict, r: SignatureReport, pdf: Buffer, end: n
   try {
     changes = facts.changesAfter(end)
   } catch (err) {
-    v.check('changes', false, `the later revisions cannot be read, so what they change is unknown: ${(err as Error).message}`, ['FAILED', 'INVALID_REVISION'])
+    const detail = `the later revisions cannot be read, so what they change is unknown: ${(err as Error).message}`
+    v.check('changes', false, detail, ['FAILED', 'INVALID_REVISION'])
     return
   }
   r.changes = changes
@@ -106,6 +116,10 @@ function judgeLaterRevisions(v: Verdict, r: SignatureReport, pdf: Buffer, end: n
   r.warnings.push(...changes.filter((c) => c.allowed && c.warning).map(warningOf))
   const bad = changes.filter((c) => !c.allowed)
   const noun = (n: number): string => `${n} change${n === 1 ? '' : 's'}`
-  if (bad.length === 0) v.check('changes', true, `later revisions only make allowed changes (${noun(changes.length)}, level: ${r.modificationLevel})`)
-  for (const c of bad) v.check('changes', false, c.what, ['FAILED', c.kind === 'unreadable' ? 'INVALID_REVISION' : 'MODIFIED_AFTER_SIGNING'])
+  if (bad.length === 0) {
+    v.check('changes', true, `later revisions only make allowed changes (${noun(changes.length)}, level: ${r.modificationLevel})`)
+  }
+  for (const c of bad) {
+    v.check('changes', false, c.what, ['FAILED', c.kind === 'unreadable' ? 'INVALID_REVISION' : 'MODIFIED_AFTER_SIGNING'])
+  }
 }

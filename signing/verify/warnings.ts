@@ -18,8 +18,10 @@ export function changeVi(c: Change): string {
       if (c.key === undefined && c.action === 'removed') return `${at}danh sách chú thích bị xóa${obj}`
       return `${at}chú thích ${c.key ? '/' + c.key + ' ' : ''}${ACTION_VI[c.action ?? 'changed']} sau khi ký${obj}${over}`
     case 'form-field':
-      return c.field ? `${at}trường biểu mẫu '${c.field}' được điền hoặc sửa sau khi ký${obj}` : `${at}trường biểu mẫu: ${c.what}${obj}`
+      if (c.field) return `${at}trường biểu mẫu '${c.field}' được điền hoặc sửa sau khi ký${obj}`
+      return `${at}trường biểu mẫu: ${c.what}${obj}`
     case 'page-tree':
+      if (c.level === 'signatures') return `cây trang có thêm khóa riêng /${c.key ?? '?'} của phần mềm ghi tệp (không ảnh hưởng hiển thị)${obj}`
       return `cây trang bị thay đổi (${c.key ? '/' + c.key : c.what})${obj}`
     case 'catalog':
       return `danh mục tài liệu thay đổi mục /${c.key ?? '?'}${obj}`
