@@ -1,6 +1,6 @@
 import type { PdfDocument } from '../pdf/document'
 import { PdfDict, PdfName, PdfRef, type PdfValue } from '../pdf/objects'
-import { contentBoxes, overlaps, type Box } from './content-boxes'
+import type { Box } from './content-boxes'
 
 /** ISO 32000-2 §12.5.3 annotation flags that keep an annotation from being shown. */
 const HIDDEN = 1 << 1
@@ -55,6 +55,8 @@ export class SignedContent {
     const d = after.dict(annotation)
     if (!d || !isVisible(after, d)) return false
     const rect = rectOf(after, d)
+    // Loaded on first use: only a page with an added or changed comment needs its content read.
+    const { overlaps } = require('./content-boxes') as typeof import('./content-boxes')
     return rect !== null && this.boxesOf(pageIndex).some((b) => overlaps(rect, b))
   }
 
@@ -64,6 +66,7 @@ export class SignedContent {
     const num = this.pages[pageIndex]
     const page = num !== undefined ? this.before.dict(new PdfRef(num, 0)) : undefined
     try {
+      const { contentBoxes } = require('./content-boxes') as typeof import('./content-boxes')
       list = page ? contentBoxes(this.before, page) : []
     } catch {
       // Content that cannot be read is taken to fill the page: never a reason to pass.
