@@ -1,7 +1,7 @@
 import type { PdfDocument } from '../pdf/document'
 import { PdfDict, PdfName, PdfRef, PdfString, decodeTextString, type PdfValue } from '../pdf/objects'
 import { subtypeOf } from './annotations'
-import type { Context } from './change-rules'
+import type { Context } from './rule-kit'
 import type { ChangeFact } from './modification-policy'
 
 /** Whether a field or widget dictionary belongs to a signature field (/FT inherited, §12.7.4.1). */
