@@ -213,6 +213,33 @@ describe('the modification policy (issue 17), level by level, with and without c
     expect(s.changes.map((c) => c.kind).sort()).to.deep.equal(['catalog', 'structure', 'structure'])
   })
 
+  it('allows a pre-existing empty signature field to be signed under DocMDP P=2, with its /V, /AP and /F set', async () => {
+    // An empty, hidden signature field prepared before the certification (§12.7.5.5).
+    const withField = later(form, (doc, upd) => {
+      const ap = upd.add(new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 150, 40] }), Buffer.alloc(0)))
+      const widget = upd.add(new PdfDict({
+        Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString('Duyet'), F: 2,
+        Rect: [300, 60, 450, 100], P: doc.pageRef(0), AP: new PdfDict({ N: ap }),
+      }))
+      const acroRef = doc.catalog().get('AcroForm') as PdfRef
+      const acro = (doc.get(acroRef) as PdfDict).clone()
+      upd.set(acroRef, acro.set('Fields', [...(doc.resolve(acro.get('Fields')) as PdfValue[]), widget]))
+      const pageRef = doc.pageRef(0)
+      const page = (doc.get(pageRef) as PdfDict).clone()
+      upd.set(pageRef, page.set('Annots', [...(doc.resolve(page.get('Annots')) as PdfValue[]), widget]))
+    })
+    const certified = await sign(withField, 'seal', { certify: 2 })
+    const signedField = later(certified, (doc, upd) => {
+      const ref = fieldRef(doc, 'Duyet')
+      const sig = upd.add(new PdfDict({ Type: name('Sig'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.CAdES.detached'), ByteRange: [0, 1, 2, 3], Contents: new PdfString(Buffer.alloc(8), true) }))
+      const ap = upd.add(new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 150, 40] }), Buffer.from('0 0 1 rg 0 0 150 40 re f')))
+      upd.set(ref, (doc.get(ref) as PdfDict).clone().set('V', sig).set('F', 4).set('AP', new PdfDict({ N: ap })))
+    })
+    const s = verifyPdf(signedField, trust()).signatures.find((x) => x.field !== 'Duyet') as SignatureReport
+    expect(s.indication, JSON.stringify(s.problems)).to.equal('PASSED')
+    expect(s.changes.map((c) => [c.kind, c.level, c.allowed])).to.deep.include(['signature-field', 'signatures', true])
+  })
+
   it('still reports, and fails, a signature whose AcroForm a later revision removed', () => {
     const stripped = later(base('none'), (doc, upd) => {
       const catalog = doc.catalog().clone()
