@@ -1,5 +1,6 @@
 import type { SignatureReport, VerifyReport } from '../signing/verify'
 import type { Change } from '../signing/validate/changes'
+import { changeVi } from '../signing/verify/warnings'
 
 export type Lang = 'vi' | 'en'
 
@@ -15,7 +16,11 @@ const T = {
     changes: 'Thay đổi sau khi ký', none: 'không có', onlyAllowed: (n: number) => `chỉ có thay đổi được phép (${n}: thêm chữ ký, cập nhật thông tin tài liệu)`,
     notAllowed: 'thay đổi không được phép', covers: 'Phạm vi', whole: 'toàn bộ tệp', part: (r: number | null) => `đến hết phiên bản ${r ?? '?'} (có phiên bản cập nhật sau đó)`,
     reason: 'Lý do', overall: 'Kết luận chung', noSignatures: 'Tệp không có chữ ký số.',
-    level: 'Định dạng',
+    level: 'Định dạng', docTs: 'Dấu thời gian', docTsKind: 'dấu thời gian tài liệu (document timestamp, PAdES B-LTA)',
+    tsa: 'Tổ chức cấp dấu thời gian', stampedAt: 'Thời điểm đóng dấu', kindLabel: 'Loại',
+    proof: 'Bằng chứng tồn tại', proofText: (t: string, by: string) => `chữ ký đã tồn tại trước ${t} (${by})`,
+    byOwn: 'dấu thời gian của chữ ký', byDoc: (f: string | null) => `dấu thời gian tài liệu ${f ?? ''}`.trim(),
+    algorithms: 'Thuật toán', warnings: 'Lưu ý (thay đổi được phép nhưng cần biết)',
   },
   en: {
     PASSED: 'VALID', FAILED: 'INVALID', INDETERMINATE: 'CANNOT BE DETERMINED',
@@ -28,7 +33,11 @@ const T = {
     changes: 'Changes after signing', none: 'none', onlyAllowed: (n: number) => `only allowed changes (${n}: further signatures, document information)`,
     notAllowed: 'changes not allowed', covers: 'Coverage', whole: 'the whole file', part: (r: number | null) => `up to revision ${r ?? '?'} (later revisions follow)`,
     reason: 'Reason', overall: 'Overall', noSignatures: 'The file has no digital signature.',
-    level: 'Format',
+    level: 'Format', docTs: 'Timestamp', docTsKind: 'document timestamp (PAdES B-LTA)',
+    tsa: 'Time-stamping authority', stampedAt: 'Time-stamped at', kindLabel: 'Kind',
+    proof: 'Proof of existence', proofText: (t: string, by: string) => `the signature existed by ${t} (${by})`,
+    byOwn: 'its signature timestamp', byDoc: (f: string | null) => `document timestamp ${f ?? ''}`.trim(),
+    algorithms: 'Algorithms', warnings: 'Warnings (allowed changes worth knowing)',
   },
 } as const
 
@@ -47,26 +56,19 @@ const SUB: Record<string, { vi: string; en: string }> = {
   OUT_OF_BOUNDS_NO_POE: { vi: 'chứng thư số ngoài thời hạn hiệu lực và không có dấu thời gian chứng minh', en: 'the certificate is outside its validity and no timestamp proves the time' },
   OUT_OF_BOUNDS_NOT_REVOKED: { vi: 'chứng thư số không có hiệu lực tại thời điểm ký đã chứng thực', en: 'the certificate was not valid at the proven signing time' },
   NO_SIGNING_CERTIFICATE_FOUND: { vi: 'không tìm thấy chứng thư của người ký', en: 'the signer certificate is missing' },
+  CRYPTO_CONSTRAINTS_FAILURE: { vi: 'thuật toán hoặc độ dài khóa không được chấp nhận, hoặc không kiểm tra được', en: 'an algorithm or key size that is not accepted, or that cannot be checked' },
+  CHAIN_CONSTRAINTS_FAILURE: { vi: 'chứng thư số không được phép dùng để ký', en: 'the certificate may not be used for signing' },
 }
 
 function changeText(c: Change, lang: Lang): string {
-  const vi: Record<Change['kind'], string> = {
-    content: `nội dung trang bị thay đổi (đối tượng ${c.object ?? '?'})`,
-    pages: 'số trang hoặc thứ tự trang bị thay đổi',
-    'page-tree': 'cây trang bị thay đổi',
-    page: c.key ? `mục /${c.key} của trang bị thay đổi${c.key === 'Contents' || c.key === 'Resources' ? ' (nội dung hiển thị của trang)' : ''}` : 'trang bị thay thế',
-    annotation: c.key ? `thêm chú thích /${c.key} lên trang` : 'chú thích trên trang bị sửa hoặc xóa',
-    'signature-dictionary': `thông tin của một chữ ký đã có bị sửa (${c.what})`,
-    'signature-field': `trường chữ ký: ${c.what}`,
-    'form-field': `trường biểu mẫu: ${c.what}`,
-    catalog: `danh mục tài liệu bị thay đổi (${c.what})`,
-    acroform: `biểu mẫu bị thay đổi (${c.what})`,
-    metadata: 'thông tin tài liệu được cập nhật',
-    removed: `một đối tượng bị xóa (${c.what})`,
-    object: `đối tượng ${c.object ?? '?'} bị thay đổi`,
-    certification: 'tài liệu được chứng nhận "không cho phép thay đổi" nhưng có phiên bản cập nhật sau đó',
-  }
-  return lang === 'vi' ? vi[c.kind] : c.what
+  return lang === 'vi' ? changeVi(c) : placed(c.what, c.page, c.object)
+}
+
+/** An English description with its page and object, unless it already names them. */
+function placed(what: string, page: number | null, object: number | null): string {
+  const where = [page && !what.includes(`page ${page}`) ? `page ${page}` : '', object !== null && !what.includes(`${object}`) ? `object ${object}` : '']
+  const text = where.filter(Boolean).join(', ')
+  return text ? `${what} [${text}]` : what
 }
 
 /** Vietnam time as dd/MM/yyyy HH:mm:ss (UTC+7, no daylight saving). */
@@ -82,11 +84,18 @@ function one(s: SignatureReport, i: number, lang: Lang): string {
     const list = s.checks.filter((c) => c.check === check)
     return list.length ? list.every((c) => c.passed) : null
   }
-  const lines = [`${t.signature} ${i + 1} (${t.field} ${s.fields.join(', ')}): ${t[s.indication]}`]
-  lines.push(`  ${t.signer}: ${s.signer ?? '?'}`)
+  const docTs = s.kind === 'document-timestamp'
+  const lines = [`${docTs ? t.docTs : t.signature} ${i + 1} (${t.field} ${s.fields.join(', ')}): ${t[s.indication]}`]
+  if (docTs) lines.push(`  ${t.kindLabel}: ${t.docTsKind}`)
+  lines.push(`  ${docTs ? t.tsa : t.signer}: ${s.signer ?? '?'}`)
   if (s.issuer) lines.push(`  ${t.issuer}: ${s.issuer}`)
-  if (s.signedAt) lines.push(`  ${t.time}: ${vnTime(s.signedAt)}, ${s.signedAtProven ? t.proven : t.claimed}`)
+  if (s.signedAt) lines.push(`  ${docTs ? t.stampedAt : t.time}: ${vnTime(s.signedAt)}${docTs ? '' : `, ${s.signedAtProven ? t.proven : t.claimed}`}`)
+  if (s.proofOfExistence) {
+    const by = s.proofOfExistence.source === 'signature-timestamp' ? t.byOwn : t.byDoc(s.proofOfExistence.field)
+    lines.push(`  ${t.proof}: ${t.proofText(vnTime(s.proofOfExistence.time), by)}`)
+  }
   if (s.level) lines.push(`  ${t.level}: ${s.level === 'PKCS7' ? s.subFilter ?? 'PKCS#7' : `PAdES ${s.level}`}`)
+  if (s.algorithms) lines.push(`  ${t.algorithms}: ${[s.algorithms.digest, s.algorithms.signature, s.algorithms.key].filter(Boolean).join(', ')}`)
   const integ = passed('integrity')
   if (integ !== null) lines.push(`  ${t.integrity}: ${integ ? t.intact : t.broken}`)
   const trust = passed('trust')
@@ -101,8 +110,12 @@ function one(s: SignatureReport, i: number, lang: Lang): string {
   if (bad.length === 0 && laterProblems.length === 0) lines.push(`  ${t.changes}: ${s.changes.length ? t.onlyAllowed(s.changes.length) : t.none}`)
   else {
     lines.push(`  ${t.changes}: ${t.notAllowed}`)
-    for (const c of bad) lines.push(`    - ${c.page && lang === 'vi' ? `Trang ${c.page}: ` : ''}${changeText(c, lang)}`)
+    for (const c of bad) lines.push(`    - ${changeText(c, lang)}`)
     for (const c of laterProblems) lines.push(`    - ${c.detail}`)
+  }
+  if (s.warnings.length) {
+    lines.push(`  ${t.warnings}:`)
+    for (const w of s.warnings) lines.push(`    - ${lang === 'vi' ? w.what_vi : placed(w.what, w.page, w.object)}`)
   }
   if (s.subIndication) lines.push(`  ${t.reason}: ${SUB[s.subIndication]?.[lang] ?? s.subIndication}`)
   return lines.join('\n')

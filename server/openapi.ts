@@ -112,8 +112,13 @@ const schemas: Record<string, Json> = {
   }, ['id', 'kind', 'status', 'username']),
   TrustAnchor: object({ fingerprint: str('SHA-256, hex'), subject: str(), issuer: str(), notBefore: date(), notAfter: date(), source: oneOf('internal-ca', 'added') }),
   AuditVerification: object({ ok: bool(), events: int(), brokenAt: int('Id of the first event whose hash does not chain') }, ['ok', 'events']),
-  Check: object({ check: oneOf('structure', 'coverage', 'integrity', 'signing-certificate', 'trust', 'validity', 'timestamp', 'revocation', 'changes'), passed: bool(), detail: str() }),
-  Change: object({ kind: str(), object: nullable(int()), page: nullable(int()), what: str(), allowed: bool(), key: str() }, ['kind', 'object', 'page', 'what', 'allowed']),
+  Check: object({ check: oneOf('structure', 'coverage', 'integrity', 'signing-certificate', 'trust', 'validity', 'timestamp', 'revocation', 'changes', 'algorithms'), passed: bool(), detail: str() }),
+  Change: object({
+    kind: str(), object: nullable(int()), page: nullable(int()), what: str(), allowed: bool(), key: str(),
+    level: oneOf('none', 'signatures', 'form-filling', 'annotations', 'other'), warning: bool('Allowed, but listed as a warning'),
+    overContent: bool('An annotation visible over the signed page text or images'), action: oneOf('added', 'removed', 'changed'), field: str(),
+  }, ['kind', 'object', 'page', 'what', 'allowed']),
+  Warning: object({ kind: str(), object: nullable(int()), page: nullable(int()), what: str(), what_vi: str('The same in Vietnamese') }),
   SignatureReport: object({
     field: str(), fields: array(str()), signer: nullable(str()), issuer: nullable(str()),
     signedAt: nullable(date('The timestamp\'s genTime when proven (B-T), else the claimed /M')), signedAtProven: bool(),
@@ -122,7 +127,16 @@ const schemas: Record<string, Json> = {
     revocation: oneOf('good', 'revoked', 'unknown', 'not-checked'), revocationSource: nullable(oneOf('crl')),
     timestamp: nullable(object({ genTime: nullable(date()), valid: bool(), trusted: bool(), tsa: nullable(str()) })),
     checks: array(ref('Check')), changes: array(ref('Change')), problems: array(str()),
-  }),
+    kind: oneOf('signature', 'document-timestamp'),
+    proofOfExistence: nullable(object({ time: date(), source: oneOf('signature-timestamp', 'document-timestamp'), field: nullable(str()) })),
+    algorithms: nullable(object({ digest: str(), signature: nullable(str()), key: nullable(str()) })),
+    modificationLevel: oneOf('none', 'signatures', 'form-filling', 'annotations', 'other'),
+    warnings: array(ref('Warning')),
+  }, [
+    'field', 'fields', 'signer', 'issuer', 'signedAt', 'signedAtProven', 'subFilter', 'level', 'indication', 'subIndication',
+    'coversWholeDocument', 'byteRange', 'revision', 'signedContentLength', 'revocation', 'revocationSource', 'timestamp',
+    'checks', 'changes', 'problems',
+  ]),
   ExternalCertificateRequest: object({
     certificate: str('PEM certificate of a key the user holds elsewhere (absent when read from the remote provider)'),
     chain: array(str('PEM intermediate certificate')), kind: { ...oneOf('personal', 'seal'), default: 'personal' },

@@ -12,7 +12,10 @@ export {
   type ParsedSignerInfo,
   type SignerIdentifier,
 } from './parse'
-export { verifyCmsSignature, type CmsCheck, type DigestInput, type VerifyCmsOptions } from './verify'
+export { verifyCmsSignature, type AlgorithmFacts, type CmsCheck, type DigestInput, type VerifyCmsOptions } from './verify'
+export { createDigest, digestOf } from './digest'
+export { derProblem } from './der-check'
+export type { SignatureFacts } from './signature'
 export type { SigningCertificateMatch } from './ess'
 export type { HashName } from './oids'
 

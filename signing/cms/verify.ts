@@ -3,12 +3,22 @@
  * is an answer, not an exception: only input that is not CMS SignedData throws. Trust (chains,
  * revocation, validity periods) is judged elsewhere, from these facts.
  */
+import type { KeyObject } from 'node:crypto'
 import { certificateInfo, publicKeyOf, type CertificateInfo } from './certificate'
+import { derProblem } from './der-check'
 import { octetsOf, oidOf, timeOf, type DerNode } from './der-read'
 import { checkSigningCertificate, type SigningCertificateMatch } from './ess'
 import { HASH_BY_OID, HASH_LENGTH, OID, type HashName } from './oids'
 import { parseSignedData, type ParsedAttribute, type ParsedSignerInfo, type SignerIdentifier } from './parse'
-import { verifyPrehashed, verifySignedBytes } from './signature'
+import { verifyPrehashed, verifySignedBytes, type SignatureFacts } from './signature'
+
+/** What the cryptographic policy judges: the algorithms and the key (EN 319 102-1 §5.2.8). */
+export interface AlgorithmFacts {
+  /** Digest algorithm of the SignerInfo ('sha256', ...), or its OID when not supported. */
+  digest: string
+  signature: SignatureFacts | null
+  key: { type: string; bits?: number; curve?: string } | null
+}
 
 export interface CmsCheck {
   signerCertificate?: Buffer
@@ -26,6 +36,17 @@ export interface CmsCheck {
   signatureValue: Buffer
   /** The signature-time-stamp unsigned attribute value (a TimeStampToken), DER. */
   timestampToken?: Buffer
+  /** eContent, when the SignedData encapsulates its content (a detached signature must not). */
+  encapsulatedContent?: Buffer
+  /** Why the signed attributes are not DER (X.690 §11.6, RFC 5652 §5.3); absent when they are. */
+  signedAttributesNotDer?: string
+  /** Why the signature could not be checked at all (an algorithm node:crypto cannot do). */
+  unsupported?: string
+  /** A rule of the algorithm's own specification the signer broke (e.g. RFC 8419 §3.1). */
+  constraint?: string
+  algorithms: AlgorithmFacts
+  /** Whether the SignerInfo has signed attributes (without them it signs the content digest). */
+  hasSignedAttributes: boolean
   problems: string[]
 }
 
@@ -63,21 +84,51 @@ export function verifyCmsSignature(der: Buffer, digest: DigestInput, opts: Verif
   if (!hash) problems.push(`unsupported digest algorithm ${signerInfo.digestAlgorithm}`)
 
   // 4. The signature, then the other attributes (RFC 5652 §5.4, §11).
-  const check = hash && expected
-    ? checkSignature(signerInfo, hash, expected, signer, problems)
-    : { messageDigestMatches: false, signatureValid: false }
+  const key = signer ? safely(() => publicKeyOf(signer)) : undefined
+  const check: SignatureOutcome = hash && expected
+    ? checkSignature(signerInfo, hash, expected, key, signer !== undefined, problems)
+    : {
+        messageDigestMatches: false,
+        signatureValid: false,
+        ...(!hash && { unsupported: `unsupported digest algorithm ${signerInfo.digestAlgorithm}` }),
+      }
   const timestamp = single(signerInfo.unsignedAttributes, OID.signatureTimeStampToken, problems)
+  const notDer = signerInfo.signedAttributes && derProblem(signerInfo.signedAttributes.node, true)
+  if (notDer) problems.push(`the signed attributes are not DER: ${notDer}`)
+  const { facts, ...outcome } = check
   return {
     ...(signer ? { signerCertificate: Buffer.from(signer.der) } : {}),
     certificates,
     digestAlgorithm: hash ?? signerInfo.digestAlgorithm,
-    ...check,
+    ...outcome,
     ...attributeFacts(signerInfo, parsed.contentType, signer, problems),
     contentType: parsed.contentType,
     signatureValue: Buffer.from(signerInfo.signatureValue),
     ...(timestamp ? { timestampToken: Buffer.from(timestamp.raw) } : {}),
+    ...(parsed.content ? { encapsulatedContent: parsed.content } : {}),
+    ...(notDer ? { signedAttributesNotDer: notDer } : {}),
+    algorithms: { digest: hash ?? signerInfo.digestAlgorithm, signature: facts ?? null, key: keyFacts(key) },
+    hasSignedAttributes: signerInfo.signedAttributes !== undefined,
     problems,
   }
+}
+
+function keyFacts(key: KeyObject | undefined): AlgorithmFacts['key'] {
+  if (!key) return null
+  const details = key.asymmetricKeyDetails ?? {}
+  return {
+    type: key.asymmetricKeyType ?? 'unknown',
+    ...(details.modulusLength !== undefined && { bits: details.modulusLength }),
+    ...(details.namedCurve !== undefined && { curve: details.namedCurve }),
+  }
+}
+
+interface SignatureOutcome {
+  messageDigestMatches: boolean
+  signatureValid: boolean
+  unsupported?: string
+  constraint?: string
+  facts?: SignatureFacts
 }
 
 type AttributeFacts = Pick<
@@ -120,9 +171,10 @@ function checkSignature(
   signerInfo: ParsedSignerInfo,
   hash: HashName,
   expected: Buffer,
-  signer: CertificateInfo | undefined,
+  key: KeyObject | undefined,
+  hasSigner: boolean,
   problems: string[],
-): { messageDigestMatches: boolean; signatureValid: boolean } {
+): SignatureOutcome {
   const { signedAttributes, signatureAlgorithm, signatureValue } = signerInfo
   let messageDigestMatches = false
   if (signedAttributes) {
@@ -131,22 +183,27 @@ function checkSignature(
     messageDigestMatches = messageDigest !== undefined && safely(() => octetsOf(messageDigest).equals(expected)) === true
   }
   if (signedAttributes && !messageDigestMatches) problems.push('message-digest does not match the content')
-  if (!signer) return { messageDigestMatches, signatureValid: false }
-  const key = safely(() => publicKeyOf(signer))
+  if (!hasSigner) return { messageDigestMatches, signatureValid: false }
   if (!key) {
     problems.push("the signer certificate's public key cannot be read")
-    return { messageDigestMatches, signatureValid: false }
+    return { messageDigestMatches, signatureValid: false, unsupported: "the signer certificate's public key cannot be read" }
   }
-  if (!signedAttributes) {
-    const result = verifyPrehashed(signatureAlgorithm, hash, key, expected, signatureValue)
-    if (result.problem) problems.push(result.problem)
-    if (result.valid && !result.digestMatches) problems.push('the signed digest does not match the content')
-    return { messageDigestMatches: result.digestMatches, signatureValid: result.valid }
-  }
-  const result = verifySignedBytes(signatureAlgorithm, hash, key, signedAttributes.der, signatureValue)
+  const result = signedAttributes
+    ? verifySignedBytes(signatureAlgorithm, hash, key, signedAttributes.der, signatureValue)
+    : verifyPrehashed(signatureAlgorithm, hash, key, expected, signatureValue)
   if (result.problem) problems.push(result.problem)
   else if (!result.valid) problems.push('the signature value does not verify with the signer certificate')
-  return { messageDigestMatches, signatureValid: result.valid }
+  if (result.constraint) problems.push(result.constraint)
+  const outcome = {
+    signatureValid: result.valid,
+    ...(result.unsupported && { unsupported: result.problem ?? 'the signature cannot be checked' }),
+    ...(result.constraint && { constraint: result.constraint }),
+    ...(result.facts && { facts: result.facts }),
+  }
+  if (signedAttributes) return { messageDigestMatches, ...outcome }
+  const digestMatches = 'digestMatches' in result && result.digestMatches === true
+  if (result.valid && !digestMatches) problems.push('the signed digest does not match the content')
+  return { messageDigestMatches: digestMatches, ...outcome }
 }
 
 function expectedDigest(digest: DigestInput, hash: HashName, problems: string[]): Buffer | undefined {

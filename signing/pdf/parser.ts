@@ -234,6 +234,29 @@ export class Lexer {
     }
   }
 
+  /**
+   * The next operand or operator of a content stream (ISO 32000-2 §7.8.2), undefined at its end.
+   * Throws on a byte no token starts with; the caller may skip it and go on.
+   */
+  nextContentToken(): { operand: PdfValue } | { operator: string } | undefined {
+    this.skipWhite()
+    if (this.pos >= this.buf.length) return undefined
+    const v = this.next(0)
+    return v instanceof Keyword ? { operator: v.word } : { operand: v }
+  }
+
+  /** After an inline image's `ID` (§8.9.7): skips its data up to and including `EI`. */
+  skipInlineImageData(): void {
+    const b = this.buf
+    for (let p = this.pos + 1; p + 1 < b.length; p++) {
+      if (b[p] === 0x45 && b[p + 1] === 0x49 && isWhite(b[p - 1]) && (p + 2 >= b.length || !isRegular(b[p + 2]))) {
+        this.pos = p + 2
+        return
+      }
+    }
+    this.pos = b.length
+  }
+
   /** Reads `N G obj`; returns null when the bytes at `pos` are not an object header. */
   readObjectHeader(): { num: number; gen: number } | null {
     this.skipWhite()

@@ -36,10 +36,18 @@ export interface HttpTsaOptions {
  * buildPadesSignature({ digest, keySource, timestamp: httpTsa('http://tsa.example.vn/tsa') })
  */
 export function httpTsa(url: string, opts: HttpTsaOptions = {}): TimestampSource {
+  const forImprint = httpTsaForImprint(url, opts)
+  return (signatureValue) => forImprint(createHash('sha256').update(signatureValue).digest())
+}
+
+/**
+ * The same exchange for a SHA-256 imprint computed by the caller: a document time-stamp's digest
+ * of the ByteRange (timestampPdf), which is never hashed twice.
+ */
+export function httpTsaForImprint(url: string, opts: HttpTsaOptions = {}): (imprint: Buffer) => Promise<Buffer> {
   const timeoutMs = opts.timeoutMs ?? 10_000
-  return async (signatureValue) => {
+  return async (imprint) => {
     // 1. The request.
-    const imprint = createHash('sha256').update(signatureValue).digest()
     const nonce = BigInt('0x' + randomBytes(8).toString('hex'))
     const messageImprint = encodeMessageImprint(HASH_OID.sha256, imprint)
     const request = encodeTimeStampReq({ messageImprint, nonce, certReq: true })
@@ -60,11 +68,11 @@ export function httpTsa(url: string, opts: HttpTsaOptions = {}): TimestampSource
     }
 
     // 3. The reply.
-    return checkReply(reply, signatureValue, nonce, url)
+    return checkReply(reply, imprint, nonce, url)
   }
 }
 
-function checkReply(reply: Buffer, signatureValue: Buffer, nonce: bigint, url: string): Buffer {
+function checkReply(reply: Buffer, imprint: Buffer, nonce: bigint, url: string): Buffer {
   const fail = (reason: string, cause?: unknown): never => {
     throw new SigningError('TSA_FAILED', `the time-stamp authority at ${url} ${reason}`, { cause })
   }
@@ -79,7 +87,7 @@ function checkReply(reply: Buffer, signatureValue: Buffer, nonce: bigint, url: s
     const detail = [...response.failInfo, ...response.statusText].join('; ')
     return fail(`refused the request (status ${response.status}${detail ? `: ${detail}` : ''})`)
   }
-  const check = verifyTimestampToken(response.token, signatureValue)
+  const check = verifyTimestampToken(response.token, () => imprint)
   if (check.nonce !== nonce) return fail('did not echo the nonce')
   if (!check.imprintMatches) return fail('time-stamped something else')
   if (!check.valid) return fail(`returned a token that does not verify: ${check.problems.join('; ')}`)

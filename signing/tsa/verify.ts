@@ -4,8 +4,8 @@
  * RFC 5816 §2.2.1) and the TSA certificate's extended key usage (RFC 3161 §2.3). Whether the TSA
  * certificate is trusted (chain, revocation) is judged elsewhere.
  */
-import { createHash } from 'node:crypto'
-import { certificateInfo, OID, parseSignedData, verifyCmsSignature, type CmsCheck } from '../cms'
+import { certificateInfo, OID, parseSignedData, verifyCmsSignature, type CmsCheck, type HashName } from '../cms'
+import { digestOf } from '../cms/digest'
 import { parseTstInfo, type TstInfo } from './tst-info'
 
 export interface TimestampCheck {
@@ -19,8 +19,15 @@ export interface TimestampCheck {
   tsaCertificate?: Buffer
   certificates: Buffer[]
   hasTimestampingEku: boolean
+  /** The imprint's hash algorithm ('sha256', ...), when supported. */
+  imprintAlgorithm?: HashName
+  /** The token's own CMS facts (algorithms, DER, what could not be checked). */
+  cms?: CmsCheck
   problems: string[]
 }
+
+/** The time-stamped data, or its digest by algorithm (a document time-stamp's ByteRange, hashed once). */
+export type TimestampedData = Buffer | ((hash: HashName) => Buffer)
 
 /**
  * Checks `token` (DER TimeStampToken) against `data`, the bytes that were time-stamped (for a
@@ -33,7 +40,7 @@ export interface TimestampCheck {
  */
 export function verifyTimestampToken(
   token: Buffer,
-  data: Buffer,
+  data: TimestampedData,
   opts: { readonly extraCertificates?: readonly Buffer[] } = {},
 ): TimestampCheck {
   // 1. The token must be SignedData carrying a TSTInfo; its CMS signature is checked as any other.
@@ -45,8 +52,9 @@ export function verifyTimestampToken(
   const problems = [...cms.problems]
 
   // 2. The imprint is the hash of the data (RFC 3161 §2.4.2 messageImprint).
-  const imprintMatches = tstInfo.hashAlgorithm !== undefined &&
-    createHash(tstInfo.hashAlgorithm).update(data).digest().equals(tstInfo.hashedMessage)
+  const hash = tstInfo.hashAlgorithm
+  const imprintMatches = hash !== undefined &&
+    (typeof data === 'function' ? data(hash) : digestOf(hash, data)).equals(tstInfo.hashedMessage)
   if (!tstInfo.hashAlgorithm) problems.push('unsupported imprint hash algorithm')
   else if (!imprintMatches) problems.push('the imprint does not match the data')
 
@@ -65,6 +73,8 @@ export function verifyTimestampToken(
     ...(cms.signerCertificate ? { tsaCertificate: cms.signerCertificate } : {}),
     certificates: cms.certificates,
     hasTimestampingEku,
+    ...(hash ? { imprintAlgorithm: hash } : {}),
+    cms,
     problems,
   }
 }
@@ -75,7 +85,7 @@ function readToken(token: Buffer, extraCertificates: readonly Buffer[]): { tstIn
     const content = signedData.content
     if (signedData.contentType !== OID.tstInfo || !content) throw new Error('eContentType is not id-ct-TSTInfo')
     const tstInfo = parseTstInfo(content)
-    const cms = verifyCmsSignature(token, (hash) => createHash(hash).update(content).digest(), { extraCertificates })
+    const cms = verifyCmsSignature(token, (hash) => digestOf(hash, content), { extraCertificates })
     return { tstInfo, cms }
   } catch (cause) {
     return { problem: `not a time-stamp token: ${cause instanceof Error ? cause.message : String(cause)}` }

@@ -1,3 +1,4 @@
+import type { PdfDocument } from '../pdf/document'
 import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from '../pdf/objects'
 
 /** Semantic equality of two PDF values: same structure, same strings, same stream bytes. */
@@ -25,4 +26,42 @@ function dictEqual(a: PdfDict, b: PdfDict, depth: number, ignore: string[]): boo
 export function changedKeys(a: PdfDict, b: PdfDict): string[] {
   const keys = new Set([...a.map.keys(), ...b.map.keys()])
   return [...keys].filter((k) => !pdfEqual(a.get(k), b.get(k)))
+}
+
+/** Budget of objects two values may pull in when compared across revisions. */
+const ACROSS_BUDGET = 200
+
+/**
+ * Whether `a` (in the signed revision `before`) and `b` (in the later revision `after`) draw the
+ * same thing: like pdfEqual, but a reference to a different object number is followed on both
+ * sides, so a resources dictionary rewritten as an identical new object is no change. The same
+ * object number on both sides counts as equal here: its own change is judged on its own.
+ */
+export function sameAcross(before: PdfDocument, a: PdfValue | undefined, after: PdfDocument, b: PdfValue | undefined): boolean {
+  let budget = ACROSS_BUDGET
+  const same = (x: PdfValue | undefined, y: PdfValue | undefined, depth: number): boolean => {
+    if (depth > 16 || budget-- <= 0) return false
+    if (x instanceof PdfRef && y instanceof PdfRef) {
+      if (x.num === y.num) return x.gen === y.gen
+      return same(safely(() => before.get(x)), safely(() => after.get(y)), depth + 1)
+    }
+    if (x instanceof PdfRef || y instanceof PdfRef) return false
+    if (Array.isArray(x)) return Array.isArray(y) && x.length === y.length && x.every((v, i) => same(v, y[i], depth + 1))
+    if (x instanceof PdfStream) return y instanceof PdfStream && x.data.equals(y.data) && sameDict(x.dict, y.dict, depth, ['Length'])
+    if (x instanceof PdfDict) return y instanceof PdfDict && sameDict(x, y, depth, [])
+    return pdfEqual(x, y)
+  }
+  const sameDict = (x: PdfDict, y: PdfDict, depth: number, ignore: string[]): boolean => {
+    for (const k of new Set([...x.map.keys(), ...y.map.keys()])) if (!ignore.includes(k) && !same(x.get(k), y.get(k), depth + 1)) return false
+    return true
+  }
+  return same(a, b, 0)
+}
+
+function safely(read: () => PdfValue): PdfValue | undefined {
+  try {
+    return read()
+  } catch {
+    return undefined
+  }
 }

@@ -1,3 +1,4 @@
+import type { PdfDocument } from '../pdf/document'
 import { Lexer } from '../pdf/parser'
 import { readSection } from '../pdf/xref'
 
@@ -45,11 +46,14 @@ export function findRevisions(buf: Buffer): Revision[] {
 
 /**
  * Checks that every revision after `from` (the end of the earliest signed revision) is a sound
- * incremental update: its own cross-reference section lies inside it, and every object written in
- * it is listed there at its offset. Objects appended without an xref entry, a trailer without a
- * section, or bytes after the last `%%EOF` are what the Incremental Saving Attack hides behind.
+ * incremental update: its own cross-reference section lies inside it, every object written in it
+ * is listed there at its offset, and the section is on the document's chain of /Prev links (so
+ * its objects are the ones a reader reads, `doc` being the whole file as read). Objects appended
+ * without an xref entry, a trailer without a section, a section no chain reaches, or bytes after
+ * the last `%%EOF` are what the Incremental Saving Attack and shadow attacks hide behind.
  */
-export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: number): RevisionProblem[] {
+export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: number, doc?: PdfDocument): RevisionProblem[] {
+  const chain = doc && !doc.repaired ? new Set(doc.sections.map((s) => s.offset)) : undefined
   const problems: RevisionProblem[] = []
   let prevEnd = from
   for (const rev of revisions) {
@@ -68,6 +72,11 @@ export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: nu
     }
     if (!section) {
       problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1}: no readable cross-reference section at ${rev.startxref}` })
+      continue
+    }
+    if (chain && !chain.has(rev.startxref) && !chain.has(rev.startxref + (doc?.headerOffset ?? 0))) {
+      const problem = `revision ${rev.index + 1} is not on the document's chain of cross-reference sections: its objects are never read`
+      problems.push({ revision: rev.index, from: start, problem })
       continue
     }
     for (const obj of objectHeaders(buf, start, rev.eofEnd)) {

@@ -17,6 +17,8 @@ export type Role =
   | { kind: 'dss' }
   | { kind: 'page-content'; page: number }
   | { kind: 'annotation'; page: number }
+  /** An appearance stream (ISO 32000-2 §12.5.5) of a field's widget or of an annotation. */
+  | { kind: 'appearance'; owner: number; page: number | null; field?: { name: string; signature: boolean; signed: boolean } }
 
 export interface DocumentMap {
   roles: Map<number, Role>
@@ -34,12 +36,44 @@ export function mapDocument(doc: PdfDocument): DocumentMap {
   }
   const catalog = doc.catalog()
   roles.set(doc.catalogRef().num, { kind: 'catalog' })
-  set(doc.trailer.get('Info'), { kind: 'info' })
-  set(catalog.get('Metadata'), { kind: 'metadata' })
-  set(catalog.get('DSS'), { kind: 'dss' })
   mapForm(doc, catalog, set)
   const pages = mapPages(doc, catalog, roles, set)
+  // Last, so that an object the pages or the form also use keeps that stricter role: a shadow
+  // document must not get its page content changed as "metadata" or "revocation data".
+  set(doc.trailer.get('Info'), { kind: 'info' })
+  set(catalog.get('Metadata'), { kind: 'metadata' })
+  mapDss(doc, catalog.get('DSS'), set)
   return { roles, pages }
+}
+
+/** Budget of objects of the DSS (ISO 32000-2 §12.8.4.3) mapped as revocation data. */
+const DSS_BUDGET = 10_000
+
+/** The DSS and what it holds: /Certs, /OCSPs, /CRLs arrays and their streams, /VRI and its entries. */
+function mapDss(doc: PdfDocument, dss: PdfValue | undefined, set: (v: PdfValue | undefined, r: Role) => void): void {
+  let budget = DSS_BUDGET
+  const walk = (v: PdfValue | undefined, depth: number): void => {
+    if (v === undefined || depth > 4 || budget-- <= 0) return
+    set(v, { kind: 'dss' })
+    const value = v instanceof PdfRef ? doc.resolve(v) : v
+    if (Array.isArray(value)) for (const x of value) walk(x, depth + 1)
+    else if (value instanceof PdfDict) for (const x of value.map.values()) walk(x, depth + 1)
+  }
+  walk(dss, 0)
+}
+
+/** The appearance streams of an /AP dictionary: /N, /D, /R, each a stream or a dictionary of states. */
+export function appearanceRefs(doc: PdfDocument, ap: PdfValue | undefined): PdfRef[] {
+  const apDict = doc.dict(ap)
+  const out: PdfRef[] = []
+  if (ap instanceof PdfRef) out.push(ap)
+  for (const k of ['N', 'D', 'R']) {
+    const v = apDict?.get(k)
+    if (v instanceof PdfRef) out.push(v)
+    const states = v instanceof PdfRef ? doc.resolve(v) : v
+    if (states instanceof PdfDict) for (const s of states.map.values()) if (s instanceof PdfRef) out.push(s)
+  }
+  return out
 }
 
 function mapForm(doc: PdfDocument, catalog: PdfDict, set: (v: PdfValue | undefined, r: Role) => void): void {
@@ -51,6 +85,10 @@ function mapForm(doc: PdfDocument, catalog: PdfDict, set: (v: PdfValue | undefin
     const signed = type === 'Sig' && doc.dict(dict.get('V')) !== undefined
     set(value, { kind: 'field', name, signature: type === 'Sig', signed })
     if (type === 'Sig') set(dict.get('V'), { kind: 'signature-dictionary', field: name })
+    if (value instanceof PdfRef) {
+      const field = { name, signature: type === 'Sig', signed }
+      for (const r of appearanceRefs(doc, dict.get('AP'))) set(r, { kind: 'appearance', owner: value.num, page: null, field })
+    }
   })
 }
 
@@ -73,7 +111,12 @@ function mapPages(doc: PdfDocument, catalog: PdfDict, roles: Map<number, Role>, 
     roles.set(v.num, { kind: 'page', page })
     set(node.get('Annots'), { kind: 'annots-array', page })
     const annots = doc.resolve(node.get('Annots'))
-    if (Array.isArray(annots)) for (const a of annots) set(a, { kind: 'annotation', page })
+    if (!Array.isArray(annots)) return
+    for (const a of annots) {
+      set(a, { kind: 'annotation', page })
+      if (!(a instanceof PdfRef)) continue
+      for (const r of appearanceRefs(doc, doc.dict(a)?.get('AP'))) set(r, { kind: 'appearance', owner: a.num, page })
+    }
   }
   walk(catalog.get('Pages'), 0)
   // Second pass: what each page draws (contents, resources, fonts, images, forms), one level of

@@ -46,7 +46,9 @@ export function analyseIncrement(base: Buffer, file: Buffer, opts: VerifyOptions
       return br !== null && br.length === 4 && (br[2] as number) + (br[3] as number) > base.length
     })
     .map((sig) => ({ ...sig, ...certificatesOf(cmsOf.get(sig.field)) }))
-  const changes = analyseChanges(new PdfDocument(base, { allowEncrypted: true }), doc)
+  // Only what a signature itself brings: a form filled or a comment added in the signer's own
+  // revision is not part of signing, whatever a later validator would tolerate.
+  const changes = analyseChanges(new PdfDocument(base, { allowEncrypted: true }), doc, { strict: true })
   return { extendsBase, addedRevisions, newSignatures, changes }
 }
 

@@ -1,4 +1,6 @@
-import { createHash, type Hash } from 'node:crypto'
+import type { Hash } from 'node:crypto'
+import { copyDigest, createDigest } from '../cms/digest'
+import type { HashName } from '../cms/oids'
 
 /**
  * Digests of several signatures' byte ranges with one pass over the file. In a chain of N
@@ -16,20 +18,20 @@ export class RangeDigests {
     private readonly ranges: [number, number, number, number][],
   ) {}
 
-  digest(alg: string, br: [number, number, number, number]): Buffer {
+  digest(alg: HashName, br: [number, number, number, number]): Buffer {
     if (!this.prepared.has(alg)) this.prepare(alg)
     const hit = this.cache.get(`${alg}:${br.join(',')}`)
     if (hit) return hit
     const [a, b, c, d] = br
-    return createHash(alg).update(this.pdf.subarray(a, a + b)).update(this.pdf.subarray(c, c + d)).digest()
+    return createDigest(alg).update(this.pdf.subarray(a, a + b)).update(this.pdf.subarray(c, c + d)).digest()
   }
 
-  private prepare(alg: string): void {
+  private prepare(alg: HashName): void {
     this.prepared.add(alg)
     const sorted = this.ranges.filter(([a]) => a === 0).sort((x, y) => x[1] - y[1])
     let running: Hash
     try {
-      running = createHash(alg)
+      running = createDigest(alg)
     } catch {
       return
     }
@@ -39,7 +41,7 @@ export class RangeDigests {
       if (b < pos) continue
       running.update(this.pdf.subarray(pos, b))
       pos = b
-      const h = running.copy().update(this.pdf.subarray(c, c + d))
+      const h = copyDigest(running, alg).update(this.pdf.subarray(c, c + d))
       this.cache.set(`${alg}:${br.join(',')}`, h.digest())
     }
   }

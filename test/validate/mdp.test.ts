@@ -74,9 +74,22 @@ describe('DocMDP certification and FieldMDP locks', function () {
     expect(r.signatures[0]?.changes.some((c) => c.kind === 'certification')).to.equal(true)
   })
 
-  it('fails an approval signature when a form is filled without any certification', async () => {
+  it('passes an approval signature when a form is filled without any certification, with a warning naming the field', async () => {
+    // Issue 17: without DocMDP an approval signature protects the fields its FieldMDP locks; filling
+    // another field is allowed (pyHanko's FORM_FILLING, a DSS warning) and listed for the reader.
     const r = verifyPdf(fill(await sign(await makeFormPdf(), 'khai'), 'Nguyễn Văn A'), trust())
+    expect(r.signatures[0]?.indication, JSON.stringify(r.signatures[0]?.problems)).to.equal('PASSED')
+    expect(r.signatures[0]?.modificationLevel).to.equal('form-filling')
+    const [w] = r.signatures[0]?.warnings ?? []
+    expect(w?.kind).to.equal('form-field')
+    expect(w?.what).to.include("'hoten'")
+    expect(w?.what_vi).to.include("trường biểu mẫu 'hoten'")
+  })
+
+  it('fails an approval signature that locks the field a later revision fills', async () => {
+    const r = verifyPdf(fill(await sign(await makeFormPdf(), 'khai', { lockFields: ['hoten'] }), 'Nguyễn Văn A'), trust())
     expect(r.signatures[0]?.indication).to.equal('FAILED')
+    expect(r.signatures[0]?.problems.join(' ')).to.match(/locked by the signature \(FieldMDP\)/)
   })
 
   it('enforces a FieldMDP lock even where the certification allows form filling', async () => {

@@ -1,0 +1,131 @@
+import type { Change, ChangeKind, ModificationLevel } from '../validate/changes'
+import type { Revision, RevisionProblem } from '../validate/revisions'
+
+export type Indication = 'PASSED' | 'FAILED' | 'INDETERMINATE'
+
+export interface Check {
+  check:
+    | 'structure' | 'coverage' | 'integrity' | 'signing-certificate' | 'trust' | 'validity' | 'timestamp'
+    | 'revocation' | 'changes' | 'algorithms'
+  passed: boolean
+  detail: string
+}
+
+/**
+ * Something a reader should know although it does not fail the signature: an allowed change
+ * after it (an annotation, a filled field), named with its object and page, in English and
+ * Vietnamese.
+ */
+export interface Warning {
+  kind: ChangeKind
+  object: number | null
+  page: number | null
+  what: string
+  what_vi: string
+}
+
+/** A valid, trusted time-stamp proving the signed bytes existed at `time` (EN 319 102-1 §5.6.2.3). */
+export interface ProofOfExistence {
+  time: string
+  source: 'signature-timestamp' | 'document-timestamp'
+  /** The document timestamp's field, when that is the proof. */
+  field: string | null
+}
+
+export interface SignatureReport {
+  field: string
+  /** All field names that point at this signature dictionary. */
+  fields: string[]
+  /** A signature, or a document time-stamp (/SubFilter ETSI.RFC3161, ISO 32000-2 §12.8.5). */
+  kind: 'signature' | 'document-timestamp'
+  signer: string | null
+  issuer: string | null
+  /** ISO 8601: the timestamp's genTime when proven (B-T, or a document timestamp's own), else the claimed /M. */
+  signedAt: string | null
+  signedAtProven: boolean
+  subFilter: string | null
+  level: 'B-B' | 'B-T' | 'PKCS7' | null
+  indication: Indication
+  subIndication: string | null
+  coversWholeDocument: boolean
+  byteRange: number[] | null
+  /** 1-based revision the signature covers (its ByteRange ends there). */
+  revision: number | null
+  /**
+   * Length of the document as the signer saw it: the bytes up to the revision before the
+   * signature's own (what DSS calls the signed revision when it extracts it for comparison).
+   */
+  signedContentLength: number | null
+  revocation: 'good' | 'revoked' | 'unknown' | 'not-checked'
+  revocationSource: 'crl' | null
+  timestamp: { genTime: string | null; valid: boolean; trusted: boolean; tsa: string | null } | null
+  /** The earliest time a valid, trusted time-stamp proves this signature existed, if any. */
+  proofOfExistence: ProofOfExistence | null
+  /** The algorithms and key, as the cryptographic policy judged them. */
+  algorithms: { digest: string; signature: string | null; key: string | null } | null
+  checks: Check[]
+  /** Differences found in later revisions, allowed or not. */
+  changes: Change[]
+  /** The highest level of those changes (pyHanko's scale). */
+  modificationLevel: ModificationLevel
+  /** Allowed changes a reader should know of, and other notes that do not fail the signature. */
+  warnings: Warning[]
+  problems: string[]
+}
+
+export interface DocumentFacts {
+  revisions: Revision[]
+  revisionProblems: RevisionProblem[]
+  changesAfter: (end: number) => Change[]
+  /** Digest of a ByteRange's two ranges (shared across signatures: see RangeDigests). */
+  digest: (alg: import('../cms').HashName, byteRange: [number, number, number, number]) => Buffer
+}
+
+const RANK: Record<Indication, number> = { PASSED: 0, INDETERMINATE: 1, FAILED: 2 }
+
+/** The worst of several indications: FAILED outranks INDETERMINATE outranks PASSED. */
+export function worst(list: Indication[], empty: Indication = 'INDETERMINATE'): Indication {
+  if (list.length === 0) return empty
+  return list.reduce((a, b) => (RANK[b] > RANK[a] ? b : a))
+}
+
+/** An empty report for one signature, to be filled by the checks. */
+export function newReport(field: string, fields: string[], kind: SignatureReport['kind']): SignatureReport {
+  return {
+    field, fields, kind, signer: null, issuer: null, signedAt: null, signedAtProven: false, subFilter: null,
+    level: null, indication: 'PASSED', subIndication: null, coversWholeDocument: false, byteRange: null,
+    revision: null, signedContentLength: null, revocation: 'not-checked', revocationSource: null, timestamp: null,
+    proofOfExistence: null, algorithms: null, checks: [], changes: [], modificationLevel: 'none', warnings: [],
+    problems: [],
+  }
+}
+
+export class Verdict {
+  indication: Indication = 'PASSED'
+  subIndication: string | null = null
+  constructor(readonly r: SignatureReport) {}
+
+  /** Records a check; a failed one lowers the verdict, keeping the worst (FAILED > INDETERMINATE). */
+  check(check: Check['check'], passed: boolean, detail: string, onFail?: [Indication, string]): boolean {
+    this.r.checks.push({ check, passed, detail })
+    if (!passed && onFail) {
+      this.r.problems.push(detail)
+      if (RANK[onFail[0]] > RANK[this.indication]) {
+        this.indication = onFail[0]
+        this.subIndication = onFail[1]
+      }
+    }
+    return passed
+  }
+
+  /** `check` with the detail chosen by the outcome: what passed, or what failed. */
+  test(check: Check['check'], passed: boolean, detail: { ok: string; bad: string }, onFail?: [Indication, string]): boolean {
+    return this.check(check, passed, passed ? detail.ok : detail.bad, onFail)
+  }
+
+  done(): SignatureReport {
+    this.r.indication = this.indication
+    this.r.subIndication = this.subIndication
+    return this.r
+  }
+}
