@@ -160,9 +160,20 @@ function dictChanges(num: number, page: number | null, oldD: PdfDict, newD: PdfD
     if (k === 'Annots') out.push(...growth(num, page, oldD.get(k) ?? [], newD.get(k) ?? [], 'annots', before, after, policy))
     else if (k === 'Fields') out.push(...growth(num, page, oldD.get(k) ?? [], newD.get(k) ?? [], 'fields', before, after, policy))
     else if (k === 'AcroForm' && label === 'catalog') out.push(...acroFormEntry(num, oldD.get(k), newD.get(k), before, after, policy))
+    else if (k === 'NeedAppearances' && label === 'AcroForm') out.push(needAppearances(num, newD.get(k)))
     else out.push({ kind: label === 'catalog' ? 'catalog' : label === 'AcroForm' ? 'acroform' : 'page', object: num, page, what: `${label}: /${k} changed`, allowed: allowed.has(k), key: k })
   }
   return out
+}
+
+/**
+ * /NeedAppearances (ISO 32000-2 §12.7.3) only asks a viewer to redraw field appearances; a signer
+ * clears it so that viewers draw the signature's own appearance (poppler draws none while it is
+ * set, issue 12). Clearing it is allowed; setting it after a signature is not.
+ */
+function needAppearances(num: number, newV: PdfValue | undefined): Change {
+  const cleared = newV === undefined || newV === false
+  return { kind: 'acroform', object: num, page: null, what: `AcroForm: /NeedAppearances ${cleared ? 'cleared' : 'set'}`, allowed: cleared, key: 'NeedAppearances' }
 }
 
 /** The catalog's /AcroForm: a new or direct form is judged like the AcroForm object itself. */

@@ -61,7 +61,7 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
   const groups = groupBySignature(findSignatureFields(doc))
   const ends = groups.map((g) => coverageEnd(g.first)).filter((e): e is number => e !== null)
   const firstEnd = ends.length ? Math.min(...ends) : pdf.length
-  const revisionProblems = groups.length ? checkRevisionsAfter(pdf, revisions, firstEnd) : []
+  const revisionProblems = groups.length ? checkRevisionsAfter(pdf, revisions, firstEnd, doc.headerOffset) : []
   const mdp = safe(() => docMdpOf(doc), null)
   const ranges = groups.map((g) => g.first.sig.get('ByteRange')).filter((br): br is [number, number, number, number] => Array.isArray(br) && br.length === 4 && br.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0))
   const digests = new RangeDigests(pdf, ranges)
