@@ -15,6 +15,9 @@ export { defaultSize, type AppearanceSpec, type SigningMarker } from './spec'
 export { formatSigningTime } from './signing-time'
 export { generateSealPng } from './seal-image'
 export { initialsOf } from './marks'
+export { generateAgencySealPng, type AgencySealOptions } from './agency-seal'
+export { generateSignaturePng, type SignatureImageOptions } from './signature-image'
+export { cropToInk, inspectPng, type InkColour, type PngInspection } from './image-check'
 
 /**
  * Builds the normal appearance (/AP /N) form XObject and every object it needs. `add` registers

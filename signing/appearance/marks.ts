@@ -97,12 +97,13 @@ export function drawRealSizeSeal(spec: AppearanceSpec, form: FormBuilder): void 
   const d = Math.min(placed.width, placed.height)
   const cx = placed.x + placed.width / 2
   const cy = placed.y + placed.height / 2
-  // Inside the inner ring (about 0.6 of the radius), under the centre.
-  const width = d * 0.5
-  const lineHeight = d * 0.085
+  // Inside the inner ring (a radius of about 0.28 of the diameter), just under the centre, where
+  // the ring leaves a chord of at least 0.44 of the diameter for the lower line.
+  const width = d * 0.4
+  const lineHeight = d * 0.075
   const face = loadFace('bold')
-  const first = line(`${date}T`, face, { x: cx - width / 2, y: cy - d * 0.14, width, height: lineHeight }, 9, 0.95)
-  const second = line(time, face, { x: cx - width / 2, y: cy - d * 0.14 - lineHeight, width, height: lineHeight }, 9, 0.95)
+  const first = line(`${date}T`, face, { x: cx - width / 2, y: cy - d * 0.09, width, height: lineHeight }, 9, 0.95)
+  const second = line(time, face, { x: cx - width / 2, y: cy - d * 0.09 - lineHeight, width, height: lineHeight }, 9, 0.95)
   const size = Math.min(first.size, second.size)
   const resized = [first, second].map((l) => {
     const w = measure(face, l.glyphs, size)
