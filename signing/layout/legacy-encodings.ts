@@ -28,10 +28,24 @@ const TCVN3: Record<string, string> = {
   '\u00a1': 'Ă', '\u00a2': 'Â', '\u00a3': 'Ê', '\u00a4': 'Ô', '\u00a5': 'Ơ', '\u00a6': 'Ư', '\u00a7': 'Đ',
 }
 
+/** Codes TCVN3 gives capitals of their own (Ă Â Ê Ô Ơ Ư Đ): evidence of an "H" font's capitals. */
+const TCVN3_CAPITALS = /[\u00a1-\u00a7]/
+
+/**
+ * TCVN3 -> Unicode. A word set in an "H" font (whose shared codes draw capitals) shows no lower-
+ * case Latin letter and at least two capitals: it is upper-cased ("GI¸M §èC" is "GIÁM ĐỐC", not
+ * "GIáM ĐốC"), while "Sè:" stays "Số:".
+ */
 export function decodeTcvn3(text: string): string {
-  let out = ''
-  for (const ch of text) out += TCVN3[ch] ?? ch
-  return out
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      let out = ''
+      for (const ch of word) out += TCVN3[ch] ?? ch
+      const capitals = [...word].filter((c) => /[A-Z]/.test(c) || TCVN3_CAPITALS.test(c)).length
+      return capitals >= 2 && !/[a-z]/.test(word) ? out.toUpperCase() : out
+    })
+    .join('')
 }
 
 /** VNI marks after a vowel: the combining marks they stand for (lower-case and capital forms). */

@@ -40,7 +40,9 @@ function geometryOf(page: PdfJsPage): PageGeometry {
 
 async function pageText(page: PdfJsPage, n: number): Promise<PageText> {
   const g = geometryOf(page)
-  const { items } = await page.getTextContent({ disableNormalization: false })
+  // pdf.js's own normalisation (NFKC) would turn TCVN3's µ into Greek μ before we can decode it;
+  // text-lines.ts normalises (NFC, ligatures) after decoding instead.
+  const { items } = await page.getTextContent({ disableNormalization: true })
   const lines = textLinesOf(items, g)
   return { page: n, ...g, ...displaySize(g), lines, readable: readability(lines) }
 }

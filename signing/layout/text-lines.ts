@@ -102,7 +102,13 @@ function joinRuns(runs: Run[], encodings: ReadonlyMap<string, TextEncoding>): st
     text += piece
     prev = run
   }
-  return text.normalize('NFC').replace(/\s+/g, ' ').trim()
+  return normalise(text)
+}
+
+/** Typographic ligatures spelled out (what pdf.js's own NFKC step did), then NFC, spaces collapsed. */
+const LIGATURES: Record<string, string> = { '\ufb00': 'ff', '\ufb01': 'fi', '\ufb02': 'fl', '\ufb03': 'ffi', '\ufb04': 'ffl', '\ufb05': 'st', '\ufb06': 'st' }
+function normalise(text: string): string {
+  return text.replace(/[\ufb00-\ufb06]/g, (c) => LIGATURES[c] ?? c).normalize('NFC').replace(/[\s\u00a0]+/g, ' ').trim()
 }
 
 /** Per font: the decoding its text needs (fonts of one file may differ: a TCVN3 heading, Unicode body). */
@@ -145,7 +151,7 @@ export function textLinesOf(items: readonly PdfJsTextItem[], g: PageGeometry): T
     })
   }
   for (const r of runs.filter((run) => !run.upright && run.text.trim().length > 0)) {
-    const text = decode(r.text, encodings.get(r.font) ?? 'unicode').normalize('NFC').trim()
+    const text = normalise(decode(r.text, encodings.get(r.font) ?? 'unicode'))
     out.push({ text, box: r.box, rect: rectToUser(g, r.box), baseline: r.baseline, fontSize: r.size, runs: 1, encoding: encodings.get(r.font) ?? 'unicode', upright: false })
   }
   return out
