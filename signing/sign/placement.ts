@@ -1,4 +1,4 @@
-import { displaySize, normaliseRotation, overlaps, rectToDisplay, rectToUser, type PageGeometry, type Rect } from '../layout/geometry'
+import { displaySize, normaliseRotation, overlapArea, overlaps, rectToDisplay, rectToUser, type PageGeometry, type Rect } from '../layout/geometry'
 import type { PdfDocument } from '../pdf/document'
 import { PdfDict, PdfName, PdfRef, type PdfValue } from '../pdf/objects'
 
@@ -76,7 +76,8 @@ export function defaultRect(g: PageGeometry, takenUser: Rect[], want: { width: n
   const gap = Math.min(8, page.width * 0.02)
   const box = { x: mx, y: my, width: page.width - 2 * mx, height: page.height - 2 * my }
   const taken = takenUser.map((r) => rectToDisplay(g, r))
-  const fit = Math.min(1, box.width / want.width, box.height / want.height)
+  // At most half the usable height, so that a small page still takes a second and a third signer.
+  const fit = Math.min(1, box.width / want.width, box.height / 2 / want.height)
   const size = { width: want.width * fit, height: want.height * fit }
   const inside = (r: Rect): boolean => r.x >= box.x - 0.01 && r.y >= box.y - 0.01 && r.x + r.width <= box.x + box.width + 0.01 && r.y + r.height <= box.y + box.height + 0.01
   const previous = taken[taken.length - 1]
@@ -85,17 +86,32 @@ export function defaultRect(g: PageGeometry, takenUser: Rect[], want: { width: n
     const r = { x: previous.x + previous.width / 3 - size.width, y, ...size }
     if (inside(r) && !taken.slice(0, -1).some((t) => overlaps(t, r))) return rectToUser(g, r)
   }
+  // Bottom row first, from the right; then in small steps, so a gap left of (or above) earlier
+  // signatures is found too.
+  const step = Math.max(2, gap / 2)
   for (const scale of SCALES) {
     const s = { width: size.width * scale, height: size.height * scale }
-    for (let y = box.y; y + s.height <= box.y + box.height + 0.01; y += s.height + gap) {
-      for (let x = box.x + box.width - s.width; x >= box.x - 0.01; x -= s.width + gap) {
+    for (let y = box.y; y + s.height <= box.y + box.height + 0.01; y += step) {
+      for (let x = box.x + box.width - s.width; x >= box.x - 0.01; x -= step) {
         const r = { x, y, ...s }
-        if (!taken.some((t) => overlaps(t, r))) return rectToUser(g, r)
+        if (!taken.some((t) => overlaps(t, r, gap))) return rectToUser(g, r)
       }
     }
   }
+  // No free place at any size (a page covered by earlier widgets): the smallest size where it
+  // covers the least of what is there.
   const last = SCALES[SCALES.length - 1] as number
-  return rectToUser(g, { x: box.x + box.width - size.width * last, y: box.y, width: size.width * last, height: size.height * last })
+  const s = { width: size.width * last, height: size.height * last }
+  let best = { x: box.x + box.width - s.width, y: box.y, ...s }
+  let least = Infinity
+  for (let y = box.y; y + s.height <= box.y + box.height + 0.01; y += step) {
+    for (let x = box.x + box.width - s.width; x >= box.x - 0.01; x -= step) {
+      const r = { x, y, ...s }
+      const covered = taken.reduce((sum, t) => sum + overlapArea(t, r), 0)
+      if (covered < least) [best, least] = [r, covered]
+    }
+  }
+  return rectToUser(g, best)
 }
 
 export function isRef(v: PdfValue | undefined): v is PdfRef {
