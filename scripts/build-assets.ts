@@ -14,6 +14,7 @@ import { DEMO_SEAL_FILE, type DemoSealFile, type FontMetricsFile } from '../sign
 import { OUTLINES_FILE, type OutlinesFile } from '../signing/appearance/outlines'
 import { encodeImage } from '../signing/appearance/png-image'
 import { DEMO_SEAL_PX, sealRaster } from '../signing/appearance/seal-image'
+import { precompress } from './precompress'
 
 const ROOT = path.join(__dirname, '../..')
 const FONT_PACKAGE = path.join(ROOT, 'node_modules/@expo-google-fonts/be-vietnam-pro')
@@ -105,6 +106,7 @@ function main(): void {
   // OFL 1.1 §2: the licence travels with every copy of the font files we ship.
   copyFileSync(path.join(ROOT, 'assets/OFL-BeVietnamPro.txt'), path.join(OUT, 'OFL-BeVietnamPro.txt'))
   writeDemoSeal()
+  precompress(ROOT)
 }
 
 main()

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { as, getService, pinOf } from '../helpers/service'
 import { makePdf } from '../helpers/sample-pdfs'
+import { draftSpecs } from '../helpers/decree30-drafts'
+import { convertWithLibreOffice } from '../helpers/draft-pdfs'
 
 /**
  * The web interface end to end in Debian's Chromium, driven by playwright-core: the whole chain
@@ -26,6 +28,8 @@ describe('the web interface in Chromium', function () {
   const expectedFailures: RegExp[] = []
   let documentId = 0
   let documentsBefore = ''
+  /** A Decree 30 decision with its own "GIÁM ĐỐC" block, as LibreOffice prints it (issue 12). */
+  let decision: Buffer
 
   before(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (see .ci/run)`)
@@ -33,6 +37,7 @@ describe('the web interface in Chromium', function () {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS })
     base = (await getService()).url
     mkdirSync(SHOTS, { recursive: true })
+    decision = convertWithLibreOffice(draftSpecs()[0] as never)
   })
 
   after(async () => {
@@ -40,9 +45,12 @@ describe('the web interface in Chromium', function () {
     await browser?.close()
   })
 
-  /** A fresh browser profile for one person, recording every console error and uncaught exception. */
-  async function open(viewport = { width: 1366, height: 768 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' })
+  /**
+   * A fresh browser profile for one person, recording every console error and uncaught exception.
+   * `bypassCSP` only for the accessibility audit, whose script axe-core injects inline.
+   */
+  async function open(viewport = { width: 1366, height: 768 }, bypassCSP = false): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', bypassCSP })
     contexts.push(context)
     const page = await context.newPage()
     page.on('console', (m) => {
@@ -52,8 +60,8 @@ describe('the web interface in Chromium', function () {
     return page
   }
 
-  async function signIn(username: string, viewport?: { width: number; height: number }): Promise<Page> {
-    const page = await open(viewport)
+  async function signIn(username: string, viewport?: { width: number; height: number }, bypassCSP = false): Promise<Page> {
+    const page = await open(viewport, bypassCSP)
     await page.goto(`${base}/`)
     await page.fill('#login-username', username)
     await page.fill('#login-password', 'Kyso@2024')
@@ -122,14 +130,14 @@ describe('the web interface in Chromium', function () {
     await page.click('[data-testid=submit-route]')
     await page.waitForSelector('#new-file-error')
     await page.waitForSelector('#new-title-error')
-    await page.setInputFiles('#new-file', { name: 'cong-van.pdf', mimeType: 'application/pdf', buffer: await makePdf({ pages: 2, title: 'Cong van trien khai ky so' }) })
-    await page.fill('#new-title', 'V/v triển khai chữ ký số trong Sở')
+    await page.setInputFiles('#new-file', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: decision })
+    await page.fill('#new-title', 'Quyết định ban hành Quy chế sử dụng chữ ký số trong Sở')
     await page.click('[data-testid=submit-route]')
     await page.waitForURL(/\/documents\/\d+$/)
     documentId = Number(/\/documents\/(\d+)$/.exec(page.url())?.[1])
     await page.waitForSelector('[data-testid=document][data-status=in_progress]')
-    expect(await page.textContent('h1')).to.equal('V/v triển khai chữ ký số trong Sở')
-    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="2"]')
+    expect(await page.textContent('h1')).to.equal('Quyết định ban hành Quy chế sử dụng chữ ký số trong Sở')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
   })
 
   it('two heads approve from their inbox with their PIN', async () => {
@@ -149,11 +157,19 @@ describe('the web interface in Chromium', function () {
     }
   })
 
-  it('the leader signs: a wrong PIN shows the error in the dialog, the right one signs', async () => {
+  it('the leader signs: the dialog shows where on the page; a wrong PIN shows the error in the dialog, the right one signs', async () => {
     const page = await signIn('giamdoc')
     await openFromInbox(page)
     expectedFailures.push(new RegExp(`/api/steps/\\d+/sign$`))
-    await act(page, 'sign', '0000')
+    await act(page, 'sign', '0000', async () => {
+      // The page with the box where the signature will go, before the PIN (issue 12).
+      const box = page.locator('dialog[open] [data-testid=page-placement][data-ready] [data-testid=placement-box]')
+      await box.waitFor()
+      const canvas = await page.locator('dialog[open] [data-testid=page-placement] canvas').boundingBox()
+      const b = await box.boundingBox()
+      expect(b && canvas && b.x > canvas.x + canvas.width / 2 && b.y > canvas.y + canvas.height / 3, 'the box in the signer block (bottom right)').to.equal(true)
+      await page.screenshot({ path: join(SHOTS, 'sign-dialog-placement.png') })
+    })
     const err = page.locator('#sign-pin-error')
     await err.waitFor()
     expect(await err.textContent()).to.equal('Mã PIN không đúng.')
@@ -177,8 +193,13 @@ describe('the web interface in Chromium', function () {
     const verdicts = await page.locator('[data-testid=validation] li[data-indication]').evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
     expect(verdicts).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
     expect(await page.textContent('.page-head .sub')).to.contain('15/STTTT-VP')
-    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="2"]')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
     await page.screenshot({ path: join(SHOTS, 'document.png'), fullPage: true })
+    await page.screenshot({ path: join(SHOTS, 'issued-1366x768.png') })
+    // The same screen scrolled to the signer block: initials, the leader's image, the seal.
+    await page.evaluate(() => window.scrollTo(0, 430))
+    await page.screenshot({ path: join(SHOTS, 'issued-1366x768-signatures.png') })
+    await page.evaluate(() => window.scrollTo(0, 0))
   })
 
   it('the compliance officer opens the dashboard and the agency\'s figures changed', async () => {
@@ -201,13 +222,19 @@ describe('the web interface in Chromium', function () {
     expect(await page.locator('[data-testid=document]').count()).to.equal(0)
   })
 
-  it('works at phone width: the inbox and the document page stack', async () => {
+  it('works at phone width: the document page shows the document first, then the cards', async () => {
     const page = await signIn('giamdoc', { width: 390, height: 844 })
     await page.goto(`${base}/documents/${documentId}`)
     await page.waitForSelector('[data-testid=validation] li[data-indication]')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     expect(overflow).to.be.at.most(0)
+    const pdfTop = (await page.locator('.pdf-card').boundingBox())?.y ?? Infinity
+    const cardsTop = (await page.locator('.doc-side').boundingBox())?.y ?? -Infinity
+    expect(pdfTop, 'the PDF above the cards').to.be.below(cardsTop)
+    expect(pdfTop, 'the PDF within the first screen').to.be.below(844)
     await page.screenshot({ path: join(SHOTS, 'document-phone.png'), fullPage: false })
+    await page.screenshot({ path: join(SHOTS, 'issued-390x844.png'), fullPage: false })
   })
 
   it('a leader delegates to a deputy from the delegations page, sees it in force, and ends it', async () => {
@@ -306,6 +333,40 @@ describe('the web interface in Chromium', function () {
     expect(step).to.contain('Phạm Thị Hoa').and.contain('KT. Giám đốc')
     await page.waitForSelector('[data-testid=validation] li[data-indication=PASSED]')
   })
+
+  it('axe finds no serious or critical accessibility violation on any page', async () => {
+    const axe = require.resolve('axe-core/axe.min.js')
+    const pages: Array<[string, string[]]> = [
+      ['giamdoc', ['/inbox', '/sent', '/issued', '/new', `/documents/${documentId}`, '/delegations', '/certificates', '/signature', '/dashboard', '/dashboard/STTTT']],
+      ['quantri', ['/admin', '/admin/agencies', '/admin/certificates', '/admin/trust-anchors']],
+    ]
+    const found: string[] = []
+    const login = await open(undefined, true)
+    await login.goto(`${base}/login`)
+    await login.waitForSelector('#login-username')
+    found.push(...(await audit(login, axe, '/login')))
+    for (const [who, paths] of pages) {
+      const page = await signIn(who, undefined, true)
+      for (const path of paths) {
+        await page.goto(`${base}${path}`)
+        await page.waitForSelector('main h1, h1')
+        await page.waitForLoadState('networkidle')
+        found.push(...(await audit(page, axe, path)))
+      }
+    }
+    expect(found).to.deep.equal([])
+  })
+
+  /** axe-core's violations of impact serious or critical on the page, one line each. */
+  async function audit(page: Page, axePath: string, label: string): Promise<string[]> {
+    await page.addScriptTag({ path: axePath })
+    const violations = await page.evaluate(async () => {
+      const w = window as unknown as { axe: { run: (ctx: Document, o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }
+      const r = await w.axe.run(document, { resultTypes: ['violations'] })
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }))
+    })
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).join(', ')}`)
+  }
 
   it('logged no console error on any page, but for the refusals provoked above', () => {
     // Chromium logs a fetch answered 4xx as "Failed to load resource"; those of the provoked

@@ -43,6 +43,8 @@ export const api = {
   post: <T>(path: string, body: unknown = {}): Promise<T> => send<T>('POST', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
   patch: <T>(path: string, body: unknown): Promise<T> => send<T>('PATCH', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
   upload: <T>(path: string, form: FormData): Promise<T> => send<T>('POST', path, { body: form }),
+  putForm: <T>(path: string, form: FormData): Promise<T> => send<T>('PUT', path, { body: form }),
+  del: <T>(path: string): Promise<T> => send<T>('DELETE', path, {}),
 }
 
 /** Query string from the defined values of an object. */
