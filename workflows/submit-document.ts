@@ -52,7 +52,6 @@ async function resolveSteps(trx: Knex, steps: unknown): Promise<{ spec: StepSpec
 export async function submitDocument(s: Services, actor: Actor, documentId: number, input: { template?: unknown; steps?: unknown }): Promise<DocumentRow> {
   const doc = await readableDocument(s.db, actor, documentId)
   if (doc.drafter_id !== actor.id) throw new WorkflowError('FORBIDDEN', 'Chỉ người soạn thảo được trình ký')
-  if (doc.status !== 'draft') throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
   let steps = input.steps
   if (input.template !== undefined) {
     if (typeof input.template !== 'string') throw new WorkflowError('BAD_REQUEST', 'template: a template name')
@@ -61,6 +60,8 @@ export async function submitDocument(s: Services, actor: Actor, documentId: numb
     steps = JSON.parse(t.steps_json) as unknown
   }
   const resolved = await resolveSteps(s.db, steps)
+  // Checked again in the transaction; here so that no draft's text is read for nothing.
+  if (doc.status !== 'draft') throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
   const version = await latestVersion(s.db, doc.id)
   const plan = await planRound(s, doc.agency_id, await s.blobs.get(version.sha256), resolved.map((r) => ({ action: r.spec.action, rule: r.spec.rule ?? 'all', userIds: r.userIds, ...(r.placement && { placement: r.placement }) })))
   const now = new Date().toISOString()

@@ -74,20 +74,24 @@ export function planPlacements(input: PlanInput): Placement[] {
     const known = sheets.get(page)
     if (known) return known
     const layout = input.layout?.pages.find((p) => p.page === page)
-    const geometry = layout ?? (page === input.lastPage.page ? input.lastPage.geometry : undefined) ?? input.lastPage.geometry
+    const geometry = layout ?? input.lastPage.geometry
     const size = displaySize(geometry)
     const ink = layout ? [...layout.lines.map((l) => l.box), ...layout.drawn] : []
-    const s: Sheet = { page, geometry: { view: geometry.view, rotate: geometry.rotate }, layout, grid: new OccupancyGrid(size.width, size.height, ink) }
+    const grid = new OccupancyGrid(size.width, size.height, ink)
+    const s: Sheet = { page, geometry: { view: geometry.view, rotate: geometry.rotate }, layout, grid }
     sheets.set(page, s)
     return s
   }
   const out = new Map<string, Placement>()
-  const put = (req: PlacementRequest, s: Sheet, display: Rect, how: PlacementHow, look: PlacementLook, extra: Partial<Placement> = {}): Rect => {
+  type Put = (req: PlacementRequest, s: Sheet, display: Rect, how: PlacementHow, look: PlacementLook, extra?: Partial<Placement>) => Rect
+  const put: Put = (req, s, display, how, look, extra = {}) => {
     s.grid.mark(display)
-    out.set(req.key, { key: req.key, role: req.role, page: s.page, rect: roundRect(rectToUser(s.geometry, display)), how, look, visible: true, ...extra })
+    const rect = roundRect(rectToUser(s.geometry, display))
+    out.set(req.key, { key: req.key, role: req.role, page: s.page, rect, how, look, visible: true, ...extra })
     return display
   }
-  const byRole = (role: PlacementRole): PlacementRequest[] => input.requests.filter((r) => r.role === role && !r.explicit && !r.invisible)
+  const byRole = (role: PlacementRole): PlacementRequest[] =>
+    input.requests.filter((r) => r.role === role && !r.explicit && !r.invisible)
 
   // 1. Explicit rectangles win, and what they cover is taken for everyone else.
   for (const req of input.requests.filter((r) => r.explicit)) {
@@ -114,7 +118,8 @@ export function planPlacements(input: PlanInput): Placement[] {
       leader = { sheet: s, rect: put(req, s, rect, 'block', 'handwritten'), how: 'block' }
       continue
     }
-    const found = fallback(sheet(input.lastPage.page), PERSONAL, input, block ? 'the signer block is taken by an earlier signature' : undefined)
+    const why = block ? 'the signer block is taken by an earlier signature' : undefined
+    const found = fallback(sheet(input.lastPage.page), PERSONAL, input, why)
     const rect = put(req, found.sheet, found.rect, found.how, 'personal', { note: found.note })
     leader ??= { sheet: found.sheet, rect, how: found.how }
   }
@@ -126,7 +131,8 @@ export function planPlacements(input: PlanInput): Placement[] {
       put(req, leader.sheet, sealBeside(leader.rect, d, size), leader.how, 'seal')
       continue
     }
-    const found = fallback(sheet(input.lastPage.page), { width: d, height: d }, input, 'the chain has no competent person to seal beside')
+    const why = 'the chain has no competent person to seal beside'
+    const found = fallback(sheet(input.lastPage.page), { width: d, height: d }, input, why)
     put(req, found.sheet, found.rect, found.how, 'seal', { note: found.note })
   }
   // 4. Approvals: initials after "./.", then at the end of "Nơi nhận", then beside them.
@@ -146,7 +152,9 @@ export function planPlacements(input: PlanInput): Placement[] {
     put(req, found.sheet, found.rect, found.how, 'initials', { note: found.note })
   })
   for (const req of input.requests.filter((r) => r.invisible && !r.explicit)) {
-    out.set(req.key, { key: req.key, role: req.role, page: input.lastPage.page, rect: { x: 0, y: 0, width: 0, height: 0 }, how: 'explicit', look: 'initials', visible: false, note: 'approvals are invisible in this agency' })
+    const none = { x: 0, y: 0, width: 0, height: 0 }
+    const note = 'approvals are invisible in this agency'
+    out.set(req.key, { key: req.key, role: req.role, page: input.lastPage.page, rect: none, how: 'explicit', look: 'initials', visible: false, note })
   }
   return input.requests.map((r) => out.get(r.key) as Placement)
 }
@@ -168,20 +176,24 @@ function fallback(
 ): { sheet: Sheet; rect: Rect; how: PlacementHow; note: string } {
   const size = displaySize(s.geometry)
   const region = { x: EDGE, y: EDGE, width: size.width - 2 * EDGE, height: size.height - 2 * EDGE }
-  const reason = input.unreadable ?? (s.layout && s.layout.readable !== 'ok' ? `the text cannot be read (${s.layout.readable})` : why)
+  const unread = s.layout && s.layout.readable !== 'ok' ? `the text cannot be read (${s.layout.readable})` : undefined
+  const reason = input.unreadable ?? unread ?? why
   const below = s.layout ? textBottom(s.layout) : size.height
   for (const scale of [1, 0.85, 0.7, 0.55]) {
     const w = Math.min(want.width * scale, region.width)
     const h = Math.min(want.height * scale, region.height)
     const target: [number, number] = [region.x + region.width - w / 2, Math.max(region.y + h / 2, below - 12 - h / 2)]
     const rect = findFree(s.grid, { width: w, height: h }, { target, region })
-    if (rect) return { sheet: s, rect, how: 'free-space', note: `${reason ?? 'no place in the text for it'}: free space on the last page` }
+    const note = `${reason ?? 'no place in the text for it'}: free space on the last page`
+    if (rect) return { sheet: s, rect, how: 'free-space', note }
   }
   const w = Math.min(want.width * 0.7, region.width)
   const h = Math.min(want.height * 0.7, region.height)
-  const best = findEmptiest(s.grid, { width: w, height: h }, { target: [region.x + region.width - w / 2, region.y + h / 2], region })
+  const target: [number, number] = [region.x + region.width - w / 2, region.y + h / 2]
+  const best = findEmptiest(s.grid, { width: w, height: h }, { target, region })
   const rect = best?.rect ?? { x: region.x + region.width - w, y: region.y, width: w, height: h }
   const share = Math.round((best?.takenShare ?? 1) * 100)
-  return { sheet: s, rect, how: 'emptiest', note: `${reason ?? 'no free space on the last page'}: the emptiest area of the last page (${share}% of it holds ink)` }
+  const note = `${reason ?? 'no free space on the last page'}: the emptiest area of the last page (${share}% of it holds ink)`
+  return { sheet: s, rect, how: 'emptiest', note }
 }
 
