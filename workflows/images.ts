@@ -36,13 +36,15 @@ export async function setSignatureImage(s: Services, actor: Actor, png: Buffer):
   if (!img.info.transparent) warnings.push('NO_TRANSPARENCY')
   if (img.info.ink !== 'blue') warnings.push('NOT_BLUE')
   const stored = await saveSignatureImage(s.db, actor.id, img)
-  await appendAudit(s.db, { actorId: actor.id, action: 'signature-image.updated', detail: { sha256: stored.sha256, width: img.width, height: img.height, warnings }, requestId: actor.requestId ?? null })
+  const detail = { sha256: stored.sha256, width: img.width, height: img.height, warnings }
+  await appendAudit(s.db, { actorId: actor.id, action: 'signature-image.updated', detail, requestId: actor.requestId ?? null })
   return { width: stored.width, height: stored.height, sha256: stored.sha256, updatedAt: stored.updatedAt, warnings }
 }
 
 export async function removeSignatureImage(s: Services, actor: Actor): Promise<Record<string, unknown>> {
   const deleted = await deleteSignatureImage(s.db, actor.id)
-  if (deleted) await appendAudit(s.db, { actorId: actor.id, action: 'signature-image.deleted', detail: {}, requestId: actor.requestId ?? null })
+  if (!deleted) return { deleted }
+  await appendAudit(s.db, { actorId: actor.id, action: 'signature-image.deleted', detail: {}, requestId: actor.requestId ?? null })
   return { deleted }
 }
 
@@ -74,19 +76,28 @@ async function agencyIdOf(s: Services, code: string): Promise<number> {
  * and its real diameter in millimetres: the seal is drawn at that size over the left third of
  * the leader's signature (Decree 30/2020 Appendix I).
  */
-export async function setAgencySeal(s: Services, actor: Actor, code: string, png: Buffer | undefined, diameter: unknown): Promise<Record<string, unknown>> {
+export async function setAgencySeal(
+  s: Services,
+  actor: Actor,
+  code: string,
+  png: Buffer | undefined,
+  diameter: unknown,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
   const agencyId = await agencyIdOf(s, code)
   if (!png) throw new WorkflowError('BAD_REQUEST', 'file: the seal image (PNG) is required')
   const diameterMm = Number(diameter)
-  if (!Number.isFinite(diameterMm) || diameterMm < 20 || diameterMm > 60) throw new WorkflowError('BAD_REQUEST', 'diameterMm: the seal\'s real diameter, from 20 to 60 mm')
+  if (!Number.isFinite(diameterMm) || diameterMm < 20 || diameterMm > 60) {
+    throw new WorkflowError('BAD_REQUEST', 'diameterMm: the seal\'s real diameter, from 20 to 60 mm')
+  }
   const img = checked(png)
   const warnings: ImageWarning[] = []
   if (!img.info.transparent) warnings.push('NO_TRANSPARENCY')
   if (img.info.ink !== 'red') warnings.push('NOT_RED')
   if (Math.abs(img.width / img.height - 1) > 0.08) warnings.push('NOT_ROUND')
   const stored = await saveAgencySeal(s.db, agencyId, { ...img, diameterMm, uploadedBy: actor.id })
-  await appendAudit(s.db, { actorId: actor.id, action: 'agency.seal-image.updated', detail: { code, sha256: stored.sha256, diameterMm, warnings }, requestId: actor.requestId ?? null })
+  const detail = { code, sha256: stored.sha256, diameterMm, warnings }
+  await appendAudit(s.db, { actorId: actor.id, action: 'agency.seal-image.updated', detail, requestId: actor.requestId ?? null })
   return { code, width: stored.width, height: stored.height, diameterMm, sha256: stored.sha256, warnings }
 }
 

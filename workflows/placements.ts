@@ -1,4 +1,13 @@
-import { analyseLayoutIsolated, contains, LayoutError, planPlacements, type LayoutReport, type Placement, type PlacementRequest, type Rect } from '../signing/layout'
+import {
+  analyseLayoutIsolated,
+  contains,
+  LayoutError,
+  planPlacements,
+  type LayoutReport,
+  type Placement,
+  type PlacementRequest,
+  type Rect,
+} from '../signing/layout'
 import { PdfDocument } from '../signing/pdf/document'
 import { pageGeometry } from '../signing/sign/placement'
 import { findAgencySeal, signatureImageAspects } from '../storage/images'
@@ -23,7 +32,8 @@ export function parsePlacement(raw: unknown, i: number): RoundStep['placement'] 
   if (typeof raw !== 'object') return bad('{page, rect: [x, y, width, height]}')
   const { page, rect } = raw as { page?: unknown; rect?: unknown }
   if (typeof page !== 'number' || !Number.isInteger(page) || page < 1) return bad('page: a page number from 1')
-  if (!Array.isArray(rect) || rect.length !== 4 || !rect.every((v) => typeof v === 'number' && Number.isFinite(v))) return bad('rect: [x, y, width, height] in points')
+  const numbers = Array.isArray(rect) && rect.length === 4 && rect.every((v) => typeof v === 'number' && Number.isFinite(v))
+  if (!numbers) return bad('rect: [x, y, width, height] in points')
   const [x, y, width, height] = rect as [number, number, number, number]
   if (width < 12 || height < 12 || width * height < 300) return bad('rect: at least 12 points a side and 300 pt² (legible)')
   return { page, rect: { x, y, width, height } }
@@ -31,7 +41,8 @@ export function parsePlacement(raw: unknown, i: number): RoundStep['placement'] 
 
 /** Keys of the plan: one per assignee when all of them sign, one for the step otherwise. */
 const keyOf = (step: number, userId: number | null): string => `${step}:${userId ?? '*'}`
-const slotsOf = (st: RoundStep): Array<number | null> => (st.rule === 'all' && st.userIds.length > 1 ? st.userIds : [null])
+const slotsOf = (st: RoundStep): Array<number | null> =>
+  st.rule === 'all' && st.userIds.length > 1 ? st.userIds : [null]
 
 /** A rectangle split into `n` columns (several assignees of one explicit place). */
 function column(rect: Rect, i: number, n: number): Rect {
@@ -39,8 +50,17 @@ function column(rect: Rect, i: number, n: number): Rect {
   return { x: rect.x + i * w, y: rect.y, width: w, height: rect.height }
 }
 
-async function agencyLook(s: Services, agencyId: number): Promise<{ approvalsInFile: boolean; approvalsVisible: boolean; sealDiameter?: number }> {
-  const row = (await s.db('agencies').where({ id: agencyId }).first('approval_mode', 'approval_appearance')) as { approval_mode: string; approval_appearance: string }
+interface AgencyLook {
+  approvalsInFile: boolean
+  approvalsVisible: boolean
+  sealDiameter?: number
+}
+
+async function agencyLook(s: Services, agencyId: number): Promise<AgencyLook> {
+  const row = (await s.db('agencies').where({ id: agencyId }).first('approval_mode', 'approval_appearance')) as {
+    approval_mode: string
+    approval_appearance: string
+  }
   const seal = await findAgencySeal(s.db, agencyId)
   return {
     approvalsInFile: row.approval_mode !== 'detached',
@@ -66,19 +86,23 @@ async function layoutOf(s: Services, pdf: Buffer): Promise<{ layout?: LayoutRepo
  * as initials after "./." and "Nơi nhận", explicit places as the drafter fixed them, fallbacks
  * said in `note`. Read outside any transaction (the text is read in a worker, with limits).
  */
-export async function planRound(s: Services, agencyId: number, pdf: Buffer, steps: RoundStep[]): Promise<Array<Omit<PlacementRecord, 'stepId'> & { step: number }>> {
+export type PlannedPlace = Omit<PlacementRecord, 'stepId'> & { step: number }
+
+export async function planRound(s: Services, agencyId: number, pdf: Buffer, steps: RoundStep[]): Promise<PlannedPlace[]> {
   const doc = new PdfDocument(pdf)
   const pageCount = doc.pageCount()
   for (const [i, st] of steps.entries()) {
     if (!st.placement) continue
-    if (st.placement.page > pageCount) throw new WorkflowError('BAD_REQUEST', `steps[${i}].placement.page: the document has ${pageCount} pages`)
+    const bad = (why: string): WorkflowError => new WorkflowError('BAD_REQUEST', `steps[${i}].placement.${why}`)
+    if (st.placement.page > pageCount) throw bad(`page: the document has ${pageCount} pages`)
     const page = doc.dict(doc.pageRef(st.placement.page - 1))
-    if (!page) throw new WorkflowError('BAD_REQUEST', `steps[${i}].placement.page: page ${st.placement.page} cannot be read`)
+    if (!page) throw bad(`page: page ${st.placement.page} cannot be read`)
     const g = pageGeometry(doc, page)
-    if (!contains(g.view, st.placement.rect, 0.5)) throw new WorkflowError('BAD_REQUEST', `steps[${i}].placement.rect: outside the visible page (crop box ${JSON.stringify(g.view)})`)
+    if (!contains(g.view, st.placement.rect, 0.5)) throw bad(`rect: outside the visible page (crop box ${JSON.stringify(g.view)})`)
   }
   const look = await agencyLook(s, agencyId)
-  const aspects = await signatureImageAspects(s.db, steps.filter((st) => st.action === 'sign').flatMap((st) => st.userIds))
+  const signers = steps.filter((st) => st.action === 'sign').flatMap((st) => st.userIds)
+  const aspects = await signatureImageAspects(s.db, signers)
   const requests: PlacementRequest[] = []
   for (const [i, st] of steps.entries()) {
     const slots = slotsOf(st)
@@ -98,7 +122,8 @@ export async function planRound(s: Services, agencyId: number, pdf: Buffer, step
   const last = doc.dict(doc.pageRef(pageCount - 1))
   if (!last) throw new WorkflowError('BAD_REQUEST', 'the last page cannot be read')
   const { layout, unreadable } = await layoutOf(s, pdf)
-  const plan = planPlacements({ ...(layout && { layout }), ...(unreadable && { unreadable }), lastPage: { page: pageCount, geometry: pageGeometry(doc, last) }, requests })
+  const lastPage = { page: pageCount, geometry: pageGeometry(doc, last) }
+  const plan = planPlacements({ ...(layout && { layout }), ...(unreadable && { unreadable }), lastPage, requests })
   return plan.map((p: Placement, n) => {
     const req = requests[n] as PlacementRequest
     const [step, user] = req.key.split(':') as [string, string]

@@ -334,6 +334,42 @@ describe('the web interface in Chromium', function () {
     await page.waitForSelector('[data-testid=validation] li[data-indication=PASSED]')
   })
 
+  it('the drafter fixes the leader\'s place by dragging a box on the page; the round keeps it', async () => {
+    const drafter = await as('chuyenvien')
+    const doc = (await (await drafter.upload(decision, { title: 'Quyết định có vị trí ký chọn tay', kind: 'internal' })).json()) as { id: number }
+    const page = await signIn('chuyenvien')
+    await page.goto(`${base}/documents/${doc.id}`)
+    await page.click('[data-testid=actions] button[data-action=submit]')
+    await page.waitForSelector('dialog[open] [data-testid=submit-route]')
+    await page.click('dialog[open] input[name=route-mode] >> nth=1')
+    await page.click('dialog[open] [data-testid=pick-place-1]')
+    const canvas = page.locator('dialog[open] [data-testid=page-placement][data-ready] .page-canvas')
+    await canvas.waitFor()
+    await canvas.scrollIntoViewIfNeeded()
+    const b = await canvas.boundingBox()
+    if (!b) throw new Error('no page drawn')
+    // From a quarter across and a tenth down (in view in the dialog), a box a third of the page wide.
+    await page.mouse.move(b.x + b.width * 0.25, b.y + b.height * 0.1)
+    await page.mouse.down()
+    await page.mouse.move(b.x + b.width * 0.45, b.y + b.height * 0.13, { steps: 5 })
+    await page.mouse.move(b.x + b.width * 0.58, b.y + b.height * 0.16, { steps: 5 })
+    await page.mouse.up()
+    await page.waitForSelector('dialog[open] [data-testid=placement-box]')
+    await page.screenshot({ path: join(SHOTS, 'composer-drag.png') })
+    expect(await page.textContent('dialog[open] .step-edit >> nth=1')).to.contain('do bạn chọn')
+    await page.click('dialog[open] [data-testid=submit-route]')
+    await page.waitForSelector('[data-testid=document][data-status=in_progress]')
+    const d = (await (await drafter.get(`/api/documents/${doc.id}`)).json()) as { placements: { how: string; page: number; rect: number[] }[] }
+    // The template's steps: two approvals (each their own place), the leader, the seal.
+    expect(d.placements.map((p) => p.how)).to.deep.equal(['end-mark', 'end-mark', 'explicit', 'explicit'])
+    const first = d.placements[2]
+    expect(first?.how).to.equal('explicit')
+    expect(first?.page).to.equal(1)
+    // A third of an A4 page's width (595 pt), where it was dragged: x about a quarter across.
+    expect(first?.rect[2]).to.be.closeTo(595 * 0.33, 12)
+    expect(first?.rect[0]).to.be.closeTo(595 * 0.25, 12)
+  })
+
   it('axe finds no serious or critical accessibility violation on any page', async () => {
     const axe = require.resolve('axe-core/axe.min.js')
     const pages: Array<[string, string[]]> = [

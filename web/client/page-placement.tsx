@@ -36,7 +36,8 @@ export function PagePlacement(props: { src: string | Uint8Array; page: number; r
         doc = await (await pdfjs()).getDocument(sourceOf(typeof props.src === 'string' ? props.src : props.src.slice())).promise
         const p = await doc.getPage(Math.min(page, doc.numPages))
         // Small enough in the PIN dialog that the PIN field stays in view on a laptop screen.
-        const width = Math.min(props.onPick ? 420 : 300, Math.max(240, el.clientWidth || 300))
+        const room = el.parentElement?.clientWidth || 300
+        const width = Math.min(props.onPick ? 420 : 300, Math.max(200, room - 2))
         const ratio = window.devicePixelRatio || 1
         const base = p.getViewport({ scale: 1 })
         const viewport = p.getViewport({ scale: (width / base.width) * ratio })
@@ -57,6 +58,12 @@ export function PagePlacement(props: { src: string | Uint8Array; page: number; r
       void doc?.destroy()
     }
   }, [props.src, page])
+  /** Device pixels of the canvas per CSS pixel as it is laid out now (it may be shrunk to fit). */
+  const scale = (): number => {
+    const canvas = host.current?.querySelector('canvas')
+    const shown = canvas?.getBoundingClientRect().width
+    return canvas && shown ? canvas.width / shown : state.ratio
+  }
   const at = (e: PointerEvent): [number, number] => {
     const r = (host.current as HTMLDivElement).getBoundingClientRect()
     return [e.clientX - r.left, e.clientY - r.top]
@@ -64,15 +71,16 @@ export function PagePlacement(props: { src: string | Uint8Array; page: number; r
   const finish = (): void => {
     const v = state.viewport
     if (!drag || !v || !props.onPick) return
-    const [ax = 0, ay = 0] = v.convertToPdfPoint(Math.min(drag.x0, drag.x1) * state.ratio, Math.max(drag.y0, drag.y1) * state.ratio)
-    const [bx = 0, by = 0] = v.convertToPdfPoint(Math.max(drag.x0, drag.x1) * state.ratio, Math.min(drag.y0, drag.y1) * state.ratio)
+    const k = scale()
+    const [ax = 0, ay = 0] = v.convertToPdfPoint(Math.min(drag.x0, drag.x1) * k, Math.max(drag.y0, drag.y1) * k)
+    const [bx = 0, by = 0] = v.convertToPdfPoint(Math.max(drag.x0, drag.x1) * k, Math.min(drag.y0, drag.y1) * k)
     const rect: PdfRect = [Math.min(ax, bx), Math.min(ay, by), Math.abs(bx - ax), Math.abs(by - ay)].map((n) => Math.round(n * 100) / 100) as PdfRect
     setDrag(undefined)
     if (rect[2] >= 12 && rect[3] >= 12) props.onPick(page, rect)
   }
   const shown = drag
     ? { left: Math.min(drag.x0, drag.x1), top: Math.min(drag.y0, drag.y1), width: Math.abs(drag.x1 - drag.x0), height: Math.abs(drag.y1 - drag.y0) }
-    : props.rect && state.viewport && page === props.page ? boxOf(state.viewport, props.rect, state.ratio) : undefined
+    : props.rect && state.viewport && page === props.page ? boxOf(state.viewport, props.rect, scale()) : undefined
   return (
     <figure class="page-placement" data-testid="page-placement" data-ready={state.viewport ? 'true' : undefined}>
       <div
