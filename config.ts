@@ -19,6 +19,8 @@ export interface Config {
   loginWindowSeconds: number
   /** Time a validation of an uploaded or signed file may take (worker), ms. */
   validationTimeoutMs: number
+  /** Time reading a draft's text for placement may take (worker), ms; past it, a fallback place. */
+  layoutTimeoutMs: number
   /** PostgreSQL (postgres://user:password@host:port/database); SQLite in dataDir when unset. */
   databaseUrl?: string
   /** Most connections each instance opens to PostgreSQL (SQLite always uses one). */
@@ -129,6 +131,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginMaxFailures: int(env, 'KYSO_LOGIN_MAX_FAILURES', 5, problems, 1),
     loginWindowSeconds: int(env, 'KYSO_LOGIN_WINDOW_SECONDS', 900, problems, 1),
     validationTimeoutMs: int(env, 'KYSO_VALIDATION_TIMEOUT_MS', 30_000, problems, 100),
+    layoutTimeoutMs: int(env, 'KYSO_LAYOUT_TIMEOUT_MS', 10_000, problems, 50),
     ...(url && { databaseUrl: url }),
     dbPoolMax: int(env, 'KYSO_DB_POOL_MAX', 10, problems, 2, 1000),
     blobStore: oneOf(env, 'KYSO_BLOB_STORE', ['files', 'database'] as const, 'files', problems),

@@ -11,8 +11,10 @@ import * as fontkit from '@pdf-lib/fontkit'
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { DEMO_SEAL_FILE, type DemoSealFile, type FontMetricsFile } from '../signing/appearance/assets'
+import { OUTLINES_FILE, type OutlinesFile } from '../signing/appearance/outlines'
 import { encodeImage } from '../signing/appearance/png-image'
 import { DEMO_SEAL_PX, sealRaster } from '../signing/appearance/seal-image'
+import { precompress } from './precompress'
 
 const ROOT = path.join(__dirname, '../..')
 const FONT_PACKAGE = path.join(ROOT, 'node_modules/@expo-google-fonts/be-vietnam-pro')
@@ -71,6 +73,25 @@ function writeDemoSeal(): void {
   writeFileSync(path.join(ASSETS, DEMO_SEAL_FILE), JSON.stringify(file))
 }
 
+/**
+ * Glyph outlines of the bold face for the letters a seal's ring carries (capitals with every tone,
+ * digits, a few signs): the seal generator draws them along the ring without a font engine.
+ */
+function writeOutlines(font: fontkit.Font): void {
+  const chars = [...new Set([...(VIETNAMESE.toUpperCase() + VIETNAMESE + '0123456789 .,-–*/()★•').normalize('NFC')])]
+  const glyphs: OutlinesFile['glyphs'] = {}
+  for (const ch of chars) {
+    const glyph = font.glyphForCodePoint(ch.codePointAt(0) ?? 0)
+    if (glyph.id === 0) continue
+    // fontkit's typings omit the path's commands; they are { command, args } records.
+    const commands = (glyph.path as unknown as { commands: Array<{ command: string; args: number[] }> }).commands
+    const path = commands.map((c) => [c.command, ...c.args.map((v) => Math.round(v))] as [string, ...number[]])
+    glyphs[ch] = { advance: Math.round(glyph.advanceWidth), path }
+  }
+  const file: OutlinesFile = { unitsPerEm: font.unitsPerEm, ascent: font.ascent, descent: font.descent, glyphs }
+  writeFileSync(path.join(OUT, OUTLINES_FILE), JSON.stringify(file))
+}
+
 function main(): void {
   mkdirSync(OUT, { recursive: true })
   for (const face of FACES) {
@@ -80,10 +101,12 @@ function main(): void {
     checkCoverage(metrics)
     writeFileSync(path.join(OUT, `${face.out}.ttf`), ttf)
     writeFileSync(path.join(OUT, `${face.out}.json`), JSON.stringify(metrics))
+    if (face.out.endsWith('bold')) writeOutlines(font)
   }
   // OFL 1.1 §2: the licence travels with every copy of the font files we ship.
   copyFileSync(path.join(ROOT, 'assets/OFL-BeVietnamPro.txt'), path.join(OUT, 'OFL-BeVietnamPro.txt'))
   writeDemoSeal()
+  precompress(ROOT)
 }
 
 main()

@@ -8,7 +8,7 @@ import type { Actor, Services } from '../workflows/context'
 import { createDelegation, endDelegation, inbox, listDelegations } from '../workflows/delegations'
 import { activateEnrolment, addTrustAnchor, createAgency, createUser, listAgencies, listCertificates, listTrustAnchors, listUsers, myEnrolments, requestCertificate, revokeUserCertificate, updateUser } from '../workflows/admin'
 import { directory, listDocuments } from '../workflows/directory'
-import { documentDetails, latestVersion, reviseDocument, uploadDocument, versionOf } from '../workflows/documents'
+import { documentDetails, downloadName, latestVersion, reviseDocument, uploadDocument, versionOf } from '../workflows/documents'
 import { WorkflowError } from '../workflows/errors'
 import { signStep } from '../workflows/sign-step'
 import { cancelDocument, stopChain } from '../workflows/stop-chain'
@@ -20,6 +20,7 @@ import { readMultipart } from './multipart'
 import { openApi } from './openapi'
 import { webRouter } from './web'
 import { mountExternalSigning } from './external-signing-routes'
+import { mountImages } from './image-routes'
 import { detachedReports } from '../workflows/detached-evidence'
 import { listRevocationLists } from '../storage/revocation-lists'
 import type { Metrics } from './metrics'
@@ -110,10 +111,11 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/documents/:id', auth, route(s, async (req, res) => documentDetails(s, actorOf(res), idParam(req))))
   app.get('/api/documents/:id/file', auth, route(s, async (req, res) => {
     const doc = await readableDocument(s.db, actorOf(res), idParam(req))
-    const v = req.query.version === undefined ? await latestVersion(s, doc.id) : await versionOf(s, doc.id, req.query.version)
+    const latest = await latestVersion(s, doc.id)
+    const v = req.query.version === undefined ? latest : await versionOf(s, doc.id, req.query.version)
     const bytes = await s.blobs.get(v.sha256)
     res.setHeader('Content-Type', 'application/pdf')
-    res.setHeader('Content-Disposition', `attachment; filename="van-ban-${doc.id}-v${v.seq}.pdf"`)
+    res.setHeader('Content-Disposition', `attachment; filename="${downloadName(doc, v.seq, latest.seq)}"`)
     res.setHeader('ETag', `"${v.sha256}"`)
     res.end(bytes)
     return undefined
@@ -137,6 +139,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     return signStep(s, actorOf(res), idParam(req), { pin, ...(comment && { comment }), ...(outgoingNumber && { outgoingNumber }), ...(outgoingDate && { outgoingDate }) })
   }))
   mountExternalSigning(app, s, auth)
+  mountImages(app, s, auth)
   app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)))
   app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', jsonBody(req).reason)))
   app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), jsonBody(req)), 201))

@@ -58,6 +58,7 @@ const schemas: Record<string, Json> = {
     outgoingNumber: nullable(str('Số, ký hiệu, recorded by the clerk at the seal step')), outgoingDate: nullable(str()),
     agencyId: int(), drafterId: int(), createdAt: date(), updatedAt: date(), finishedAt: nullable(date()),
     versions: array(ref('Version')), workflows: array(ref('Workflow')), signatures: array(ref('SignatureRecord')),
+    placements: array(ref('Placement')),
     agencyCode: str(), agencyName: str(), drafterName: str(), drafterTitle: nullable(str()),
     myActions: array(object({ action: oneOf('approve', 'sign', 'seal', 'revise', 'submit', 'cancel'), stepId: int(), onBehalfOf: int('Principal user id when acting by delegation'), marker: nullable(str()) }, ['action'])),
     history: array(object({ id: int(), at: date(), action: str('Audit action, e.g. step.sign, document.returned'), username: nullable(str()), fullName: nullable(str()), title: nullable(str()), detail: object({}, []) })),
@@ -71,7 +72,28 @@ const schemas: Record<string, Json> = {
   VersionForm: object({ file: str('The revised PDF', { contentMediaType: 'application/pdf' }) }),
   StepSpec: object({
     action, assignees: { ...array(str('username')), minItems: 1 }, rule: { ...rule, default: 'all' }, deadline: date(),
+    placement: ref('PlacementRequest'),
   }, ['action', 'assignees']),
+  PlacementRequest: {
+    ...object({ page: int('1-based'), rect: { ...array({ type: 'number' }), minItems: 4, maxItems: 4, description: '[x, y, width, height] in PDF points (user space of the page, before /Rotate), inside the crop box' } }),
+    description: 'Where this step\'s signature goes, fixed by the drafter; wins over the place found in the text. Several assignees of an "all" step share it in columns.',
+  },
+  Placement: {
+    ...object({
+      stepId: int(), page: int('1-based'), rect: { ...array({ type: 'number' }), minItems: 4, maxItems: 4, description: '[x, y, width, height], PDF points, user space' },
+      how: oneOf('block', 'end-mark', 'free-space', 'emptiest', 'explicit'),
+      look: oneOf('handwritten', 'personal', 'initials', 'seal'),
+      username: str('The assignee it is for, when every assignee of the step signs'),
+      anchor: oneOf('content-end', 'recipients-end'), note: str('Why a fallback was taken (also in the audit)'),
+    }, ['stepId', 'page', 'rect', 'how', 'look']),
+    description: 'Where a signature of the current round goes, planned at submission from the draft\'s text (Decree 30/2020 Appendix I): block = between the title and the typed name of the document\'s signer block; end-mark = initials after "./." or the end of "Nơi nhận"; free-space / emptiest = fallbacks on the last page; explicit = fixed by the drafter. Invisible approvals are not listed.',
+  },
+  ImageResult: object({
+    width: int(), height: int(), sha256: str(), updatedAt: date(),
+    warnings: array(oneOf('NO_TRANSPARENCY', 'NOT_BLUE', 'NOT_RED', 'NOT_ROUND')),
+  }, ['width', 'height', 'sha256', 'warnings']),
+  ImageForm: object({ file: str('The PNG', { contentMediaType: 'image/png' }) }),
+  SealForm: object({ file: str('The seal PNG: red, round, transparent background', { contentMediaType: 'image/png' }), diameterMm: { type: 'number', minimum: 20, maximum: 60, description: 'The seal\'s real diameter (36 mm is drawn as a 102 pt square)' } }),
   SubmitRequest: {
     description: 'Exactly one of template (a route template of the document\'s agency) or steps (1 to 20).',
     oneOf: [object({ template: str(undefined, { examples: ['cong-van-thuong'] }) }), object({ steps: { ...array(ref('StepSpec')), minItems: 1, maxItems: 20 } })],
@@ -220,7 +242,7 @@ interface Operation {
   codes?: Code[]
 }
 
-function operation(method: 'get' | 'post' | 'patch', o: Operation): Json {
+function operation(method: 'get' | 'post' | 'patch' | 'put' | 'delete', o: Operation): Json {
   const [status, description, content] = o.ok
   const post = method !== 'get' && o.auth
   const headers: Json = { ...o.headers, ...(post && { 'Idempotent-Replayed': REPLAYED }) }
@@ -297,9 +319,38 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
   },
   '/api/admin/agencies/{code}': {
     patch: operation('patch', {
-      id: 'updateAgency', tag: 'admin', summary: 'Agency settings: how approvals made with internal keys travel (in the file, or as detached evidence)', auth: true, path: 'Code',
-      body: json(object({ approvalMode: oneOf('in-file', 'detached') })), ok: [200, 'Updated', json(object({ code: str(), approvalMode: oneOf('in-file', 'detached') }))],
+      id: 'updateAgency', tag: 'admin', summary: 'Agency settings: how approvals made with internal keys travel (in the file, or as detached evidence), and whether approvals in the file show as initials or stay invisible', auth: true, path: 'Code',
+      body: json(object({ approvalMode: oneOf('in-file', 'detached'), approvalAppearance: oneOf('initials', 'invisible') }, [])),
+      ok: [200, 'Updated', json(object({ code: str(), approvalMode: oneOf('in-file', 'detached'), approvalAppearance: oneOf('initials', 'invisible') }))],
       codes: [...JSON_BODY, 'FORBIDDEN', 'NOT_FOUND'],
+    }),
+  },
+  '/api/admin/agencies/{code}/seal-image': {
+    put: operation('put', {
+      id: 'setAgencySeal', tag: 'admin', summary: 'Upload the agency\'s seal image (PNG, red, round, transparent) with its real diameter', auth: true, path: 'Code',
+      description: 'Drawn at its real size over the left third of the leader\'s signature (Decree 30/2020 Appendix I). Colour, roundness and transparency are advisory (warnings).',
+      body: { 'multipart/form-data': { schema: ref('SealForm'), encoding: { file: { contentType: 'image/png' } } }, 'image/png': { schema: str('The PNG (diameterMm as a query parameter)') } },
+      ok: [200, 'Stored', json(ref('ImageResult'))], codes: [...JSON_BODY, 'FORBIDDEN', 'NOT_FOUND', 'IMAGE_UNREADABLE', 'IMAGE_UNSUITABLE'],
+    }),
+    get: operation('get', {
+      id: 'getAgencySeal', tag: 'admin', summary: 'The agency\'s seal image (administrators)', auth: true, path: 'Code',
+      ok: [200, 'The PNG', { 'image/png': { schema: str('PNG', { contentMediaType: 'image/png' }) } }], codes: ['FORBIDDEN', 'NOT_FOUND'],
+    }),
+  },
+  '/api/me/signature-image': {
+    put: operation('put', {
+      id: 'setMySignatureImage', tag: 'auth', summary: 'Upload my handwritten-signature image (PNG, blue, transparent background)', auth: true,
+      description: 'Personal data and a forgery aid: used only in my own signatures, never served to anyone else but inside documents I signed, deleted with my account. Transparent margins are cropped; transparency and blue ink are advisory (warnings).',
+      body: { 'image/png': { schema: str('The PNG', { contentMediaType: 'image/png' }) }, 'multipart/form-data': { schema: ref('ImageForm'), encoding: { file: { contentType: 'image/png' } } } },
+      ok: [200, 'Stored', json(ref('ImageResult'))], codes: [...JSON_BODY, 'IMAGE_UNREADABLE', 'IMAGE_UNSUITABLE'],
+    }),
+    get: operation('get', {
+      id: 'getMySignatureImage', tag: 'auth', summary: 'My own signature image (its owner only); ?info for its size without the image', auth: true,
+      ok: [200, 'The PNG, or with ?info {image: {width, height, sha256, updatedAt} | null}', { 'image/png': { schema: str('PNG', { contentMediaType: 'image/png' }) } }], codes: ['NOT_FOUND'],
+    }),
+    delete: operation('delete', {
+      id: 'deleteMySignatureImage', tag: 'auth', summary: 'Delete my signature image (my signatures then show my name in a handwriting-like hand)', auth: true,
+      ok: [200, 'Deleted (or there was none)', json(object({ deleted: bool() }))],
     }),
   },
   '/api/steps/{id}/to-sign': {
@@ -412,6 +463,7 @@ const paths: Record<string, Record<string, Json>> = {
   '/api/documents/{id}/submit': {
     post: operation('post', {
       id: 'submitDocument', tag: 'documents', summary: 'The drafter submits a draft along a route template or explicit steps', auth: true, path: 'DocumentId',
+      description: 'Where each signature will go is planned now from the draft\'s text (Document.placements), unless a step carries its own placement.',
       body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN'],
     }),
   },
@@ -425,7 +477,7 @@ const paths: Record<string, Record<string, Json>> = {
     get: operation('get', {
       id: 'downloadDocument', tag: 'documents', summary: 'The latest version\'s PDF, or ?version=N (its seq)', auth: true, path: 'DocumentId', codes: ['NOT_FOUND'],
       ok: [200, 'The PDF', pdf('The latest version')],
-      headers: { ETag: { description: 'The version\'s sha256, quoted', schema: str() }, 'Content-Disposition': { description: 'attachment; filename="van-ban-ID-vSEQ.pdf"', schema: str() } },
+      headers: { ETag: { description: 'The version\'s sha256, quoted', schema: str() }, 'Content-Disposition': { description: 'attachment; filename="van-ban-ID-vSEQ.pdf", or for an issued document\'s latest version its number: "15-QD-STTTT.pdf"', schema: str() } },
     }),
   },
   '/api/documents/{id}/verification': {

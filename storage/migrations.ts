@@ -405,7 +405,69 @@ const externalKeys: Migration = {
   },
 }
 
-const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys]
+/**
+ * Issue 12: issued as an official document. Each user's handwritten-signature image (personal data
+ * and a forgery aid: one row per user, deleted with the row), each agency's seal image with its
+ * real diameter, whether an agency shows approvals as initials or keeps them invisible, and where
+ * each signature of a round goes (planned from the draft at submission, used by every way of
+ * signing).
+ */
+const officialLook: Migration = {
+  name: '2026-12-05-signature-images-seals-and-placements',
+  async up(db) {
+    await db.schema.createTable('signature_images', (t) => {
+      t.integer('user_id').primary().references('users.id').onDelete('CASCADE')
+      t.binary('png').notNullable()
+      t.integer('width').notNullable()
+      t.integer('height').notNullable()
+      t.string('sha256', 64).notNullable()
+      t.timestamp('updated_at').notNullable()
+    })
+    await db.schema.createTable('agency_seals', (t) => {
+      t.integer('agency_id').primary().references('agencies.id').onDelete('CASCADE')
+      t.binary('png').notNullable()
+      t.integer('width').notNullable()
+      t.integer('height').notNullable()
+      t.float('diameter_mm').notNullable()
+      t.string('sha256', 64).notNullable()
+      t.integer('uploaded_by').references('users.id')
+      t.timestamp('updated_at').notNullable()
+    })
+    await db.schema.alterTable('agencies', (t) => {
+      // initials (visible, small) | invisible (the evidence stays in the signature and the chain)
+      t.string('approval_appearance', 12).notNullable().defaultTo('initials')
+    })
+    await db.schema.createTable('placements', (t) => {
+      t.increments('id')
+      t.integer('workflow_id').notNullable().references('workflows.id')
+      t.integer('step_id').notNullable().references('steps.id')
+      // The assignee of a step that all must sign (each has a place); null: whoever signs it.
+      t.integer('user_id').references('users.id')
+      t.integer('page').notNullable()
+      t.float('x').notNullable()
+      t.float('y').notNullable()
+      t.float('width').notNullable()
+      t.float('height').notNullable()
+      // block | end-mark | free-space | emptiest | explicit
+      t.string('how', 12).notNullable()
+      // handwritten | personal | initials | seal
+      t.string('look', 12).notNullable()
+      t.boolean('visible').notNullable().defaultTo(true)
+      t.string('anchor', 20)
+      t.string('note', 500)
+      t.index(['step_id'])
+      t.index(['workflow_id'])
+    })
+  },
+  async down(db) {
+    await db.schema.dropTableIfExists('placements')
+    await db.schema.alterTable('agencies', (t) => t.dropColumn('approval_appearance'))
+    await db.schema.dropTableIfExists('agency_seals')
+    await db.schema.dropTableIfExists('signature_images')
+  },
+}
+
+const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys, officialLook]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS,

@@ -2,11 +2,36 @@ import { randomBytes, X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { initCa, issueCertificate, issueTsaCertificate } from '../signing/pki'
+import { generateAgencySealPng, generateSignaturePng, inspectPng } from '../signing/appearance'
 import { hashPassword } from '../workflows/passwords'
 import { appendAudit } from './audit'
 import type { BlobStore } from './blob-store'
 import { importDemoHistory } from './demo-history'
 import type { Db } from './db'
+import { saveAgencySeal, saveSignatureImage } from './images'
+
+/** The usual diameter of an agency's round seal (Decree 30/2020 leaves the size to the seal's rules). */
+const DEMO_SEAL_MM = 36
+
+const sizeOf = (png: Buffer): { width: number; height: number } => {
+  const { width, height } = inspectPng(png).info
+  return { width, height }
+}
+
+/**
+ * Demo images, drawn in code at seed time (nothing binary is committed): a generated handwritten
+ * signature for every head and leader (blue, transparent), and a round red seal with each
+ * agency's name around the ring.
+ */
+function demoImages(demo: Demo, users: DemoUser[]): { signatures: Map<string, Buffer>; seals: Map<string, Buffer> } {
+  const signatures = new Map<string, Buffer>()
+  for (const u of users) {
+    const name = demo.names[u.username]
+    if (name && u.roles.some((r) => r === 'head' || r === 'leader')) signatures.set(u.username, generateSignaturePng({ name }))
+  }
+  const seals = new Map(demo.agencies.map((a) => [a.code, generateAgencySealPng({ name: a.name, diameterPx: 400 })]))
+  return { signatures, seals }
+}
 
 interface DemoUser {
   username: string
@@ -100,6 +125,7 @@ async function seed(db: Db, dataDir: string, blobs: BlobStore, log: (line: strin
       certs.push({ username: u.username, kind: 'seal', agency: u.agency, issued: await issueCertificate(caDir, { name: org, org, seal: true, caPin, pin: u.pin, keyType: 'p256' }) })
     }
   }
+  const images = demoImages(demo, users)
   const now = new Date().toISOString()
   const hashes = new Map<string, string>()
   for (const u of users) hashes.set(u.username, await hashPassword(u.password))
@@ -127,6 +153,10 @@ async function seed(db: Db, dataDir: string, blobs: BlobStore, log: (line: strin
         subject: cert.subject.replace(/\n/g, ', '), not_before: new Date(cert.validFrom).toISOString(), not_after: new Date(cert.validTo).toISOString(),
         certificate_der: x.certificate, p12: x.p12,
       })
+    }
+    for (const [username, png] of images.signatures) await saveSignatureImage(trx, userId.get(username) as number, { png, ...sizeOf(png) })
+    for (const [code, png] of images.seals) {
+      await saveAgencySeal(trx, agencyId.get(code) as number, { png, ...sizeOf(png), diameterMm: DEMO_SEAL_MM, uploadedBy: null })
     }
     for (const p of demo.procedures) await trx('procedures').insert(p)
     for (const t of demo.templates) await trx('route_templates').insert({ agency_id: agencyId.get(t.agency), name: t.name, steps_json: JSON.stringify(t.steps) })

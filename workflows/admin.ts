@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fromPem, issueCertificate, revokeCertificate, REVOCATION_REASONS, toPem } from '../signing/pki'
+import { deleteSignatureImage } from '../storage/images'
 import { appendAudit } from '../storage/audit'
 import { isUniqueViolation } from '../storage/sql'
 import type { Actor, Role, Services } from './context'
@@ -105,6 +106,9 @@ export async function updateUser(s: Services, actor: Actor, id: number, b: Recor
     if (b.disabled !== undefined) patch.disabled = b.disabled
     if (b.title !== undefined) patch.title = title ?? null
     if (Object.keys(patch).length) await trx('users').where({ id }).update(patch)
+    // A disabled account signs nothing more: its handwritten-signature image, personal data and
+    // a forgery aid, goes with it (Law 91/2025: kept only while the work needs it).
+    if (b.disabled === true) await deleteSignatureImage(trx, id)
     if (roles) {
       await trx('user_roles').where({ user_id: id }).delete()
       for (const role of roles) await trx('user_roles').insert({ user_id: id, role })

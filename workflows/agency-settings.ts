@@ -8,21 +8,28 @@ function requireAdmin(actor: Actor): void {
 }
 
 /**
- * `PATCH /api/admin/agencies/:code {approvalMode}`: how approvals made with internal keys travel
- * (issue 11, point 6): `in-file` (signatures in the PDF, the default) or `detached` (CAdES evidence
- * kept by Kyso, so the issued file carries only signatures its readers' validators can trust).
+ * `PATCH /api/admin/agencies/:code {approvalMode?, approvalAppearance?}`. `approvalMode`: how
+ * approvals made with internal keys travel (issue 11, point 6): `in-file` (signatures in the PDF,
+ * the default) or `detached` (CAdES evidence kept by Kyso, so the issued file carries only
+ * signatures its readers' validators can trust). `approvalAppearance` (issue 12): approvals in the
+ * file show as `initials` (the default: ký nháy after "./." and "Nơi nhận") or are `invisible`
+ * (the evidence stays in the signature and in the chain). Applies to rounds submitted afterwards.
  */
 export async function setApprovalMode(s: Services, actor: Actor, code: string, b: Record<string, unknown>): Promise<Record<string, unknown>> {
   requireAdmin(actor)
-  const mode = b.approvalMode
-  if (mode !== 'in-file' && mode !== 'detached') throw new WorkflowError('BAD_REQUEST', 'approvalMode: in-file or detached')
-  const agency = (await s.db('agencies').where({ code }).first('id', 'approval_mode')) as { id: number; approval_mode: string } | undefined
+  const { approvalMode: mode, approvalAppearance: look } = b
+  if (mode === undefined && look === undefined) throw new WorkflowError('BAD_REQUEST', 'approvalMode or approvalAppearance: give at least one')
+  if (mode !== undefined && mode !== 'in-file' && mode !== 'detached') throw new WorkflowError('BAD_REQUEST', 'approvalMode: in-file or detached')
+  if (look !== undefined && look !== 'initials' && look !== 'invisible') throw new WorkflowError('BAD_REQUEST', 'approvalAppearance: initials or invisible')
+  const agency = (await s.db('agencies').where({ code }).first('id', 'approval_mode', 'approval_appearance')) as { id: number; approval_mode: string; approval_appearance: string } | undefined
   if (!agency) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy cơ quan')
+  const patch = { ...(mode !== undefined && { approval_mode: mode }), ...(look !== undefined && { approval_appearance: look }) }
   await s.db.transaction(async (trx) => {
-    await trx('agencies').where({ id: agency.id }).update({ approval_mode: mode })
-    await appendAudit(trx, { actorId: actor.id, action: 'agency.updated', requestId: actor.requestId ?? null, detail: { code, approvalMode: mode, was: agency.approval_mode } })
+    await trx('agencies').where({ id: agency.id }).update(patch)
+    const detail = { code, ...(mode !== undefined && { approvalMode: mode, was: agency.approval_mode }), ...(look !== undefined && { approvalAppearance: look, wasAppearance: agency.approval_appearance }) }
+    await appendAudit(trx, { actorId: actor.id, action: 'agency.updated', requestId: actor.requestId ?? null, detail })
   })
-  return { code, approvalMode: mode }
+  return { code, approvalMode: mode ?? agency.approval_mode, approvalAppearance: look ?? agency.approval_appearance }
 }
 
 /** The CRLs administrators uploaded (newest last), without their bytes. */

@@ -7,6 +7,7 @@ import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from './errors'
 import { documentHistory } from './directory'
 import { latestVersion as latestVersionRow, principalFor } from './step-turn'
+import { placementsOfWorkflow } from '../storage/placements'
 
 /**
  * Checks an uploaded file before anything is stored: a PDF (else NOT_A_PDF), readable and not
@@ -73,6 +74,20 @@ export async function latestVersion(s: Services, documentId: number): Promise<{ 
   return latestVersionRow(s.db, documentId)
 }
 
+/**
+ * The file name a version downloads as: an issued document's latest version is named after its
+ * number ("15/QĐ-STTTT" -> "15-QD-STTTT.pdf", ASCII for every browser's download bar); any other
+ * version keeps "van-ban-<id>-v<n>.pdf".
+ */
+export function downloadName(doc: { id: number; status: string; outgoing_number: string | null }, seq: number, latestSeq: number): string {
+  if (doc.status === 'issued' && doc.outgoing_number && seq === latestSeq) {
+    const ascii = doc.outgoing_number.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D')
+    const safe = ascii.replace(/[\\/]+/g, '-').replace(/[^A-Za-z0-9.-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '')
+    if (safe) return `${safe}.pdf`
+  }
+  return `van-ban-${doc.id}-v${seq}.pdf`
+}
+
 /** One version of a readable document by its seq (?version=N), or NOT_FOUND. */
 export async function versionOf(s: Services, documentId: number, seq: unknown): Promise<{ id: number; seq: number; sha256: string; size: number }> {
   const n = Number(seq)
@@ -88,7 +103,7 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
   const workflows = await s.db('workflows').where({ document_id: doc.id }).orderBy('round').select()
   const steps = await s.db('steps').whereIn('workflow_id', workflows.map((w: { id: number }) => w.id)).orderBy(['workflow_id', 'seq']).select()
   const assignees = await s.db('step_assignees as a').join('users as u', 'u.id', 'a.user_id').leftJoin('users as by', 'by.id', 'a.acted_by').whereIn('a.step_id', steps.map((x: { id: number }) => x.id))
-    .select('a.step_id', 'u.username', 'u.full_name', 'u.title', 'a.status', 'a.acted_by', 'a.acted_at', 'by.full_name as acted_by_name')
+    .select('a.step_id', 'a.user_id', 'u.username', 'u.full_name', 'u.title', 'a.status', 'a.acted_by', 'a.acted_at', 'by.full_name as acted_by_name')
   const signatures = await s.db('signatures as g').join('users as u', 'u.id', 'g.user_id').where('g.document_id', doc.id).orderBy('g.id')
     .select('g.id', 'g.step_id', 'g.version_id', 'g.field_name', 'g.marker', 'g.on_behalf_of', 'g.indication', 'g.sub_indication', 'g.created_at', 'g.key_source', 'g.form', 'u.username', 'u.full_name')
   // Remote signatures waiting for the signer's confirmation on their phone (issue 11).
@@ -96,6 +111,13 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
     .where('ss.status', 'awaiting_confirmation').select('ss.id', 'ss.step_id', 'ss.user_id', 'ss.key_source', 'ss.expires_at', 'u.username', 'u.full_name')) as { id: string; step_id: number; user_id: number; key_source: string; expires_at: string; username: string; full_name: string }[]
   const agency = (await s.db('agencies').where({ id: doc.agency_id }).first('code', 'name')) as { code: string; name: string }
   const drafter = (await s.db('users').where({ id: doc.drafter_id }).first('full_name', 'title')) as { full_name: string; title: string | null }
+  const current = workflows[workflows.length - 1] as { id: number } | undefined
+  // Where each signature of the current round goes (issue 12); invisible approvals are not listed.
+  const placements = current ? (await placementsOfWorkflow(s.db, current.id)).filter((p) => p.visible).map((p) => ({
+    stepId: p.stepId, page: p.page, rect: [p.rect.x, p.rect.y, p.rect.width, p.rect.height], how: p.how, look: p.look,
+    ...(p.userId !== null && { username: (assignees as { user_id: number; username: string }[]).find((a) => a.user_id === p.userId)?.username }),
+    ...(p.anchor && { anchor: p.anchor }), ...(p.note && { note: p.note }),
+  })) : []
   return {
     id: doc.id, title: doc.title, kind: doc.kind, procedureCode: doc.procedure_code, status: doc.status,
     agencyCode: agency.code, agencyName: agency.name, drafterName: drafter.full_name, drafterTitle: drafter.title,
@@ -104,6 +126,7 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
     outgoingNumber: doc.outgoing_number, outgoingDate: doc.outgoing_date, agencyId: doc.agency_id, drafterId: doc.drafter_id,
     createdAt: doc.created_at, updatedAt: doc.updated_at, finishedAt: doc.finished_at,
     versions,
+    placements,
     workflows: workflows.map((w: { id: number; round: number; status: string }) => ({
       id: w.id, round: w.round, status: w.status,
       steps: steps.filter((st: { workflow_id: number }) => st.workflow_id === w.id).map((st: { id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completed_at: string | null }) => ({

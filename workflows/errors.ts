@@ -29,5 +29,7 @@ export type WorkflowErrorCode =
   | 'CERT_NOT_ACTIVE'
   | 'PRECONDITION_REQUIRED'
   | 'REMOTE_NOT_CONFIGURED'
+  // Issued as an official document (issue 12)
+  | 'IMAGE_UNSUITABLE'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}

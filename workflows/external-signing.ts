@@ -17,6 +17,7 @@ import { commitStepSignature, type CommitInput, type StepSignedResult } from './
 import { WorkflowError } from './errors'
 import { checkBeforeSigning, type SignatureEvidence } from './evidence'
 import { certificateKindFor, checkIssuance, reasonFor, takeTurn, type Turn } from './step-turn'
+import { stepLook } from './step-appearance'
 
 export interface PreparedAnswer {
   signingId: string
@@ -105,9 +106,13 @@ export async function prepareSession(
   const evidence = await checkBeforeSigning(s, cert.certificateDer, cert.chain, source)
   const before = await s.blobs.get(turn.base.sha256)
   const look = await appearanceFor(s, actor, turn)
+  // The same place and look as a signature made with a key Kyso holds (issue 12).
+  const where = await stepLook(s, actor, turn, look.appearance)
   const prepared = preparePdfSignature(before, {
     signer,
-    appearance: look.appearance,
+    appearance: where.appearance,
+    ...(where.page !== undefined && { page: where.page }),
+    ...(where.rect && { rect: where.rect }),
     signerName: look.signerName,
     reason: reasonFor(turn.step.action),
     timestamped: s.timestamp !== undefined,

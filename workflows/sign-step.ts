@@ -8,6 +8,7 @@ import { WorkflowError } from './errors'
 import { checkBeforeSigning } from './evidence'
 import { checkIssuance, reasonFor, takeTurn, type Turn } from './step-turn'
 import { serviceCrls } from './service-crls'
+import { stepLook } from './step-appearance'
 
 export interface SignStepInput extends CommitInput {
   pin: string
@@ -39,7 +40,7 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
   const detached = turn.step.action === 'approve' && (await approvalMode(s, turn.doc.agency_id)) === 'detached'
   const signed: StepSignature = detached
     ? { ...(await detachedApproval(s, turn, keySource, before)), certificateId: cert.id, evidence }
-    : { ...(await signInFile(s, turn, keySource, before)), certificateId: cert.id, evidence }
+    : { ...(await signInFile(s, actor, turn, keySource, before)), certificateId: cert.id, evidence }
   // 3.
   return commitStepSignature(s, actor, turn, signed, input)
 }
@@ -68,20 +69,25 @@ async function approvalMode(s: Services, agencyId: number): Promise<'in-file' | 
 
 async function signInFile(
   s: Services,
+  actor: Actor,
   turn: Turn,
   keySource: KeySource,
   before: Buffer,
 ): Promise<{ pdf: Buffer; fieldName: string }> {
   const { step } = turn
-  const appearance = appearanceFromCertificate(keySource.certificate, {
+  const base = appearanceFromCertificate(keySource.certificate, {
     kind: step.action === 'seal' ? 'seal' : 'personal',
     ...(turn.who.marker && { marker: turn.who.marker }),
     ...(turn.who.principalTitle && { principalTitle: turn.who.principalTitle }),
   })
+  // Where the document puts this signature, as planned at submission (issue 12).
+  const look = await stepLook(s, actor, turn, base)
   const crls = serviceCrls(s)
   const signed = await signPdf(before, {
     keySource,
-    appearance,
+    appearance: look.appearance,
+    ...(look.page !== undefined && { page: look.page }),
+    ...(look.rect && { rect: look.rect }),
     reason: reasonFor(step.action),
     ...(crls.length && { revocation: { crls } }),
     ...(s.timestamp && { timestamp: s.timestamp }),

@@ -1,22 +1,27 @@
 import type { Knex } from 'knex'
 import { appendAudit } from '../storage/audit'
+import { insertPlacements } from '../storage/placements'
 import { readableDocument } from './access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from './errors'
+import { parsePlacement, planRound, type RoundStep } from './placements'
+import { latestVersion } from './step-turn'
 
 export interface StepSpec {
   action: 'approve' | 'sign' | 'seal'
   assignees: string[]
   rule?: 'all' | 'any'
   deadline?: string
+  /** Where this step's signature goes, fixed by the drafter (page, rect in PDF points). */
+  placement?: { page: number; rect: [number, number, number, number] }
 }
 
 const ACTIONS = new Set(['approve', 'sign', 'seal'])
 
 /** Checks explicit steps (or a template's) and resolves usernames in the document's agency tree. */
-async function resolveSteps(trx: Knex, steps: unknown): Promise<{ spec: StepSpec; userIds: number[] }[]> {
+async function resolveSteps(trx: Knex, steps: unknown): Promise<{ spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[]> {
   if (!Array.isArray(steps) || steps.length === 0 || steps.length > 20) throw new WorkflowError('BAD_REQUEST', 'steps: from 1 to 20 steps are required')
-  const out: { spec: StepSpec; userIds: number[] }[] = []
+  const out: { spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[] = []
   for (const [i, raw] of steps.entries()) {
     const st = raw as Partial<StepSpec>
     if (typeof st !== 'object' || st === null || !ACTIONS.has(st.action as string)) throw new WorkflowError('BAD_REQUEST', `steps[${i}].action: approve, sign or seal`)
@@ -30,14 +35,19 @@ async function resolveSteps(trx: Knex, steps: unknown): Promise<{ spec: StepSpec
       const clerks = await trx('user_roles').whereIn('user_id', users.map((u) => u.id)).where({ role: 'clerk' }).select('user_id')
       if (clerks.length !== users.length) throw new WorkflowError('BAD_REQUEST', `steps[${i}]: only records clerks (văn thư) apply the seal`)
     }
-    out.push({ spec: { action: st.action as StepSpec['action'], assignees: st.assignees, rule: st.rule ?? 'all', ...(st.deadline && { deadline: st.deadline }) }, userIds: users.map((u) => u.id) })
+    const placement = parsePlacement(st.placement, i)
+    // In the order given: the plan gives each assignee of an "all" step their own place.
+    const userIds = st.assignees.map((a) => (users.find((u) => u.username === a) as { id: number }).id)
+    out.push({ spec: { action: st.action as StepSpec['action'], assignees: st.assignees, rule: st.rule ?? 'all', ...(st.deadline && { deadline: st.deadline }) }, userIds, placement })
   }
   return out
 }
 
 /**
  * The drafter submits a draft along a route template or explicit steps: a new workflow round whose
- * first step becomes active.
+ * first step becomes active. Where each signature of the round will go is planned here, once,
+ * from the version submitted (workflows/placements.ts), before the transaction: reading a PDF's
+ * text never happens inside one.
  */
 export async function submitDocument(s: Services, actor: Actor, documentId: number, input: { template?: unknown; steps?: unknown }): Promise<DocumentRow> {
   const doc = await readableDocument(s.db, actor, documentId)
@@ -49,18 +59,28 @@ export async function submitDocument(s: Services, actor: Actor, documentId: numb
     if (!t) throw new WorkflowError('BAD_REQUEST', `template: no template '${input.template}' in this agency`)
     steps = JSON.parse(t.steps_json) as unknown
   }
+  const resolved = await resolveSteps(s.db, steps)
+  // Checked again in the transaction; here so that no draft's text is read for nothing.
+  if (doc.status !== 'draft') throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
+  const version = await latestVersion(s.db, doc.id)
+  const plan = await planRound(s, doc.agency_id, await s.blobs.get(version.sha256), resolved.map((r) => ({ action: r.spec.action, rule: r.spec.rule ?? 'all', userIds: r.userIds, ...(r.placement && { placement: r.placement }) })))
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
-    const resolved = await resolveSteps(trx, steps)
     const changed = await trx('documents').where({ id: doc.id, status: 'draft' }).update({ status: 'in_progress', updated_at: now })
     if (!changed) throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
     const last = (await trx('workflows').where({ document_id: doc.id }).max('round as round').first()) as { round: number | null }
     const [wf] = await trx('workflows').insert({ document_id: doc.id, round: (last.round ?? 0) + 1, status: 'active', created_at: now }).returning('id')
+    const workflowId = (wf as { id: number }).id
+    const stepIds: number[] = []
     for (const [i, r] of resolved.entries()) {
-      const [st] = await trx('steps').insert({ workflow_id: (wf as { id: number }).id, seq: i + 1, action: r.spec.action, rule: r.spec.rule, status: i === 0 ? 'active' : 'waiting', deadline: r.spec.deadline ?? null }).returning('id')
+      const [st] = await trx('steps').insert({ workflow_id: workflowId, seq: i + 1, action: r.spec.action, rule: r.spec.rule, status: i === 0 ? 'active' : 'waiting', deadline: r.spec.deadline ?? null }).returning('id')
+      stepIds.push((st as { id: number }).id)
       for (const uid of r.userIds) await trx('step_assignees').insert({ step_id: (st as { id: number }).id, user_id: uid, status: 'pending' })
     }
-    await appendAudit(trx, { actorId: actor.id, action: 'document.submitted', documentId: doc.id, detail: { steps: resolved.map((r) => r.spec) }, requestId: actor.requestId ?? null })
+    await insertPlacements(trx, workflowId, plan.map(({ step, ...p }) => ({ ...p, stepId: stepIds[step] as number })))
+    // The audit says where each signature will go and why a fallback was taken (issue 12).
+    const placements = plan.filter((p) => p.visible).map((p) => ({ step: p.step + 1, page: p.page, how: p.how, look: p.look, ...(p.note && { note: p.note }) }))
+    await appendAudit(trx, { actorId: actor.id, action: 'document.submitted', documentId: doc.id, detail: { steps: resolved.map((r) => r.spec), placements }, requestId: actor.requestId ?? null })
   })
   return readableDocument(s.db, actor, documentId)
 }

@@ -8,6 +8,11 @@ import { addImage, type EncodedImage } from './png-image'
 
 const n = numberToken
 
+/** Ink: a DeviceGray level (0 black) or DeviceRGB components from 0 to 1. */
+export type Ink = number | readonly [number, number, number]
+const fillOf = (ink: Ink): string => (typeof ink === 'number' ? `${n(ink)} g` : `${n(ink[0])} ${n(ink[1])} ${n(ink[2])} rg`)
+const strokeOf = (ink: Ink): string => (typeof ink === 'number' ? `${n(ink)} G` : `${n(ink[0])} ${n(ink[1])} ${n(ink[2])} RG`)
+
 /**
  * Collects the drawing of one appearance and turns it into a form XObject (ISO 32000-2 §8.10)
  * with its resources. Images are added to the revision as they are drawn; fonts only at the end,
@@ -32,19 +37,34 @@ export class FormBuilder {
     this.ops.push(`q ${n(box.width)} 0 0 ${n(box.height)} ${n(box.x)} ${n(box.y)} cm /${resource} Do Q`)
   }
 
-  /** Shows laid-out lines; `grey` is the DeviceGray fill level (0 = black). */
-  text(lines: readonly PlacedText[], grey = 0): void {
+  /**
+   * Shows laid-out lines in `ink` (a DeviceGray level, or DeviceRGB components), slanted by `skew`
+   * (the text matrix's horizontal shear, tan of the slant angle) for a handwriting-like hand.
+   */
+  text(lines: readonly PlacedText[], ink: Ink = 0, skew = 0): void {
     if (lines.length === 0) return
-    this.ops.push(`BT ${n(grey)} g`)
+    this.ops.push(`BT ${fillOf(ink)}`)
     let current = ''
     for (const line of lines) {
       const font = this.fontFor(line.face.name, line)
       const tf = `/${font.resourceName} ${n(line.size)} Tf`
       if (tf !== current) this.ops.push(tf)
       current = tf
-      this.ops.push(`1 0 0 1 ${n(line.x)} ${n(line.y)} Tm ${font.show(line.glyphs)} Tj`)
+      this.ops.push(`1 0 ${n(skew)} 1 ${n(line.x)} ${n(line.y)} Tm ${font.show(line.glyphs)} Tj`)
     }
     this.ops.push('ET')
+  }
+
+  /** A stroked cubic Bézier path through `points` (a start, then three points per segment). */
+  curve(points: ReadonlyArray<readonly [number, number]>, ink: Ink, lineWidth: number): void {
+    const [start, ...rest] = points
+    if (!start || rest.length < 3) return
+    const segs: string[] = []
+    for (let i = 0; i + 2 < rest.length; i += 3) {
+      const [a, b, c] = [rest[i], rest[i + 1], rest[i + 2]] as [readonly [number, number], readonly [number, number], readonly [number, number]]
+      segs.push(`${n(a[0])} ${n(a[1])} ${n(b[0])} ${n(b[1])} ${n(c[0])} ${n(c[1])} c`)
+    }
+    this.ops.push(`q ${strokeOf(ink)} ${n(lineWidth)} w 1 J 1 j ${n(start[0])} ${n(start[1])} m ${segs.join(' ')} S Q`)
   }
 
   /** A thin frame just inside the form's edge. */
@@ -55,8 +75,11 @@ export class FormBuilder {
     )
   }
 
-  /** Adds the fonts and the form XObject itself; returns the form's ref for /AP /N. */
-  finish(): PdfRef {
+  /**
+   * Adds the fonts and the form XObject itself; returns the form's ref for /AP /N. `matrix` turns
+   * an appearance drawn upright into the page's rotation (ISO 32000-2 §12.5.5).
+   */
+  finish(matrix?: readonly number[]): PdfRef {
     const fonts = new PdfDict()
     for (const use of this.fonts.values()) if (use.isUsed) fonts.set(use.resourceName, use.embed(this.add))
     const xobjects = new PdfDict()
@@ -72,6 +95,7 @@ export class FormBuilder {
       Resources: resources,
       Filter: name('FlateDecode'),
     })
+    if (matrix && matrix.join(' ') !== '1 0 0 1 0 0') dict.set('Matrix', [...matrix])
     return this.add(new PdfStream(dict, deflateSync(content, { level: 9 })))
   }
 

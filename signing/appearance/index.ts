@@ -8,11 +8,16 @@
 import type { PdfRef, PdfValue } from '../pdf/objects'
 import { drawPersonal, drawSeal, drawText } from './blocks'
 import { FormBuilder } from './form'
+import { drawHandwritten, drawInitials, drawRealSizeSeal } from './marks'
 import { checkSpec, type AppearanceSpec } from './spec'
 
 export { defaultSize, type AppearanceSpec, type SigningMarker } from './spec'
 export { formatSigningTime } from './signing-time'
 export { generateSealPng } from './seal-image'
+export { initialsOf } from './marks'
+export { generateAgencySealPng, type AgencySealOptions } from './agency-seal'
+export { generateSignaturePng, type SignatureImageOptions } from './signature-image'
+export { cropToInk, inspectPng, type InkColour, type PngInspection } from './image-check'
 
 /**
  * Builds the normal appearance (/AP /N) form XObject and every object it needs. `add` registers
@@ -31,7 +36,11 @@ export function buildAppearance(spec: AppearanceSpec, add: (v: PdfValue) => PdfR
   checkSpec(spec)
   const form = new FormBuilder(spec.width, spec.height, add)
   if (spec.kind === 'personal') drawPersonal(spec, form)
+  else if (spec.kind === 'handwritten') drawHandwritten(spec, form)
+  else if (spec.kind === 'initials') drawInitials(spec, form)
+  // A square widget is the seal at its real size; a wide one keeps the seal with its text beside it.
+  else if (spec.kind === 'seal' && spec.width <= spec.height * 1.3) drawRealSizeSeal(spec, form)
   else if (spec.kind === 'seal') drawSeal(spec, form)
   else drawText(spec, form)
-  return form.finish()
+  return form.finish(spec.matrix)
 }

@@ -5,7 +5,13 @@ export type SigningMarker = 'KT.' | 'TL.' | 'TUQ.' | 'TM.' | 'Q.'
 const MARKERS: readonly string[] = ['KT.', 'TL.', 'TUQ.', 'TM.', 'Q.']
 
 export interface AppearanceSpec {
-  kind: 'personal' | 'seal' | 'text'
+  /**
+   * personal: a full block (marker, title, image, name, time) for a document without a signer
+   * block of its own; handwritten: the signature alone, for the space of the document's own block;
+   * initials: an approval's small mark (ký nháy); seal: the organisation's seal; text: a framed
+   * text box.
+   */
+  kind: 'personal' | 'seal' | 'text' | 'handwritten' | 'initials'
   /** The widget rectangle's size in points. */
   width: number
   height: number
@@ -22,6 +28,8 @@ export interface AppearanceSpec {
   /** personal: the handwritten signature; seal: the red seal. PNG, ideally with a transparent background. */
   imagePng?: Buffer
   reason?: string
+  /** The form's /Matrix: an upright drawing turned to the page's /Rotate (geometry.uprightMatrix). */
+  matrix?: readonly number[]
 }
 
 export type AppearanceKind = AppearanceSpec['kind']
@@ -38,11 +46,16 @@ export function defaultSize(kind: AppearanceKind): { width: number; height: numb
       return { width: 230, height: 100 }
     case 'text':
       return { width: 200, height: 64 }
+    case 'handwritten':
+      return { width: 150, height: 62 }
+    case 'initials':
+      return { width: 60, height: 24 }
     default:
       throw new SigningError('BAD_OPTION', `unknown appearance kind ${String(kind)}`)
   }
 }
 
+const KINDS: readonly string[] = ['personal', 'seal', 'text', 'handwritten', 'initials']
 const isText = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0
 
 /** Guard clauses for input that may come from a request body: bad options are the caller's error. */
@@ -50,7 +63,7 @@ export function checkSpec(spec: AppearanceSpec): void {
   const bad = (message: string): never => {
     throw new SigningError('BAD_OPTION', message)
   }
-  if (!['personal', 'seal', 'text'].includes(spec.kind)) bad(`unknown appearance kind ${String(spec.kind)}`)
+  if (!KINDS.includes(spec.kind)) bad(`unknown appearance kind ${String(spec.kind)}`)
   for (const side of [spec.width, spec.height]) {
     if (typeof side !== 'number' || !Number.isFinite(side) || side <= 0 || side > 14400) {
       bad('appearance width and height must be positive numbers of points (at most 14400)')
@@ -60,4 +73,5 @@ export function checkSpec(spec: AppearanceSpec): void {
   if (spec.marker !== undefined && !MARKERS.includes(spec.marker)) bad(`unknown signing marker ${String(spec.marker)}`)
   if (spec.marker !== undefined && !isText(spec.principalTitle)) bad('a signing marker needs principalTitle')
   if (spec.imagePng !== undefined && !Buffer.isBuffer(spec.imagePng)) bad('imagePng must be a Buffer')
+  if (spec.matrix !== undefined && (spec.matrix.length !== 6 || !spec.matrix.every(Number.isFinite))) bad('matrix: six numbers')
 }

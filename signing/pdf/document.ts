@@ -6,6 +6,18 @@ import { findStartxref, readXref, scanObjects, type XrefEntry, type XrefSection 
 
 /** Files larger than this are refused before parsing (configurable by callers). */
 export const DEFAULT_MAX_PDF_BYTES = 512 * 1024 * 1024
+/** Whether `N G obj` for object `num` starts at `offset` (after white space). */
+function objectAt(buf: Buffer, offset: number, num: number): boolean {
+  let p = offset
+  while (buf[p] === 0x20 || buf[p] === 0x0a || buf[p] === 0x0d || buf[p] === 0x09 || buf[p] === 0x0c || buf[p] === 0x00) p++
+  let n = 0
+  const start = p
+  for (let c = buf[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - start < 10; c = buf[++p]) n = n * 10 + (c - 0x30)
+  if (p === start || n !== num) return false
+  const after = buf[p]
+  return after === 0x20 || after === 0x0a || after === 0x0d || after === 0x09 || after === 0x0c || after === 0x00
+}
+
 /**
  * Every in-use xref entry must point at its own `N G obj` header (or, for files with junk before
  * `%PDF-`, at that offset plus the header's). One wrong offset means the table cannot be trusted
@@ -13,19 +25,9 @@ export const DEFAULT_MAX_PDF_BYTES = 512 * 1024 * 1024
  * objects cannot all be found. The check reads a few bytes per object, not the objects.
  */
 function offsetsAreSound(buf: Buffer, entries: Map<number, XrefEntry>, headerOffset: number): boolean {
-  const at = (offset: number, num: number): boolean => {
-    let p = offset
-    while (buf[p] === 0x20 || buf[p] === 0x0a || buf[p] === 0x0d || buf[p] === 0x09 || buf[p] === 0x0c || buf[p] === 0x00) p++
-    let n = 0
-    const start = p
-    for (let c = buf[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - start < 10; c = buf[++p]) n = n * 10 + (c - 0x30)
-    if (p === start || n !== num) return false
-    const after = buf[p]
-    return after === 0x20 || after === 0x0a || after === 0x0d || after === 0x09 || after === 0x0c || after === 0x00
-  }
   for (const [num, e] of entries) {
     if (e.type !== 1) continue
-    if (e.offset >= buf.length || (!at(e.offset, num) && !(headerOffset > 0 && at(e.offset + headerOffset, num)))) return false
+    if (e.offset >= buf.length || (!objectAt(buf, e.offset, num) && !(headerOffset > 0 && objectAt(buf, e.offset + headerOffset, num)))) return false
   }
   return true
 }
@@ -54,6 +56,12 @@ export class PdfDocument {
   readonly trailer: PdfDict
   readonly repaired: boolean
   readonly headerOffset: number
+  /**
+   * True when the file's offsets count from its `%PDF-` header rather than from its first byte
+   * (bytes before the header, as the PDF 2.0 "offset start" example has): the newest section was
+   * found only at startxref + headerOffset.
+   */
+  readonly headerRelative: boolean = false
   readonly version: string
   readonly encrypted: boolean
   private readonly cache = new Map<number, PdfValue>()
@@ -83,8 +91,10 @@ export class PdfDocument {
       this.entries = table.entries
       this.sections = table.sections
       this.trailer = table.trailer
+      this.headerRelative = header > 0 && table.sections[0]?.offset !== findStartxref(bytes)
       if (offsetsAreSound(bytes, table.entries, header) && this.rootIsUsable()) return
     }
+    this.headerRelative = false
     this.entries = scanObjects(bytes)
     this.sections = []
     this.cache.clear()
@@ -102,6 +112,12 @@ export class PdfDocument {
     for (const n of this.entries.keys()) if (n > max) max = n
     const size = this.trailer.get('Size')
     return Math.max(max + 1, typeof size === 'number' ? size : 0)
+  }
+
+  /** Where object `num` really starts in the file, whichever convention its xref entry used. */
+  absoluteOffset(num: number, offset: number): number {
+    if (this.headerOffset === 0 || objectAt(this.bytes, offset, num)) return offset
+    return objectAt(this.bytes, offset + this.headerOffset, num) ? offset + this.headerOffset : offset
   }
 
   get lastSectionKind(): 'table' | 'stream' {

@@ -4,6 +4,7 @@ import type { PdfDocument } from './document'
 import { PdfDict, PdfRef, PdfStream, PdfString, name, type PdfValue } from './objects'
 import { serializeValue, writeObject } from './serialize'
 import { findStartxref, type XrefEntry } from './xref'
+import { SigningError } from '../errors'
 
 /**
  * One incremental update (ISO 32000-2 §7.5.6): new and changed objects appended after the exact
@@ -16,17 +17,39 @@ import { findStartxref, type XrefEntry } from './xref'
  */
 export class IncrementalUpdate {
   private nextNum: number
+  /** Numbers never used by the file, lowest first, when new numbers would pass the readers' limit. */
+  private gaps: Generator<number> | undefined
   private readonly objects = new Map<number, { gen: number; value: PdfValue }>()
+  /** Whether the section written must list every object: the file's own xref was rebuilt. */
+  private readonly complete: boolean
+  /**
+   * Where the offsets this revision writes count from: the `%PDF-` header when the file counts
+   * from it (bytes before the header; qpdf and the PDF 2.0 "offset start" example do), else 0.
+   */
+  private readonly offsetBase: number
 
   constructor(readonly doc: PdfDocument) {
     this.nextNum = doc.nextObjectNumber
+    // ISO 32000-1 Annex C: 8,388,607 indirect objects; readers store numbers in 32-bit integers.
+    // A file already numbering near that limit gets its new objects from numbers it never used.
+    if (this.nextNum + HEADROOM > MAX_OBJECT_NUMBER) this.gaps = unusedNumbers(doc)
+    this.complete = doc.repaired
+    // One convention in the whole file: a file whose offsets count from its header keeps counting
+    // so; a rebuilt one with bytes before the header gets header-relative offsets throughout.
+    this.offsetBase = doc.headerRelative || (doc.repaired && doc.headerOffset > 0) ? doc.headerOffset : 0
   }
 
   /** Registers a new indirect object and returns its reference. */
   add(value: PdfValue): PdfRef {
-    const num = this.nextNum++
+    const num = this.gaps ? this.fromGap() : this.nextNum++
     this.objects.set(num, { gen: 0, value })
     return new PdfRef(num, 0)
+  }
+
+  private fromGap(): number {
+    const next = (this.gaps as Generator<number>).next()
+    if (next.done) throw new SigningError('PDF_OBJECT_NUMBERS_EXHAUSTED', 'the file has no object number left for a signature')
+    return next.value
   }
 
   /** Reserves a number now and fills the value later (for objects that refer to each other). */
@@ -69,25 +92,28 @@ export class IncrementalUpdate {
 
   private trailerEntries(size: number): PdfDict {
     const old = this.doc.trailer
-    const t = new PdfDict({ Size: size, Root: old.get('Root'), Info: old.get('Info') })
+    const oldSize = old.get('Size')
+    const t = new PdfDict({ Size: Math.max(size, typeof oldSize === 'number' ? oldSize : 0), Root: old.get('Root'), Info: old.get('Info') })
     const id = old.get('ID')
     if (Array.isArray(id) && id.length === 2) t.set('ID', id)
     else {
       const fresh = new PdfString(randomBytes(16), true)
       t.set('ID', [fresh, fresh])
     }
-    if (!this.doc.repaired) t.set('Prev', findStartxref(this.doc.bytes))
+    if (!this.complete) t.set('Prev', findStartxref(this.doc.bytes))
     return t
   }
 
   /** Every entry the section must list: only ours normally, all objects after a repair. */
   private sectionEntries(ours: Map<number, { offset: number; gen: number }>): Map<number, XrefEntry> {
     const all = new Map<number, XrefEntry>()
-    if (this.doc.repaired) {
+    if (this.complete) {
       all.set(0, { type: 0 })
-      for (const [num, e] of this.doc.entries) all.set(num, e)
+      for (const [num, e] of this.doc.entries) {
+        all.set(num, e.type === 1 ? { ...e, offset: this.doc.absoluteOffset(num, e.offset) - this.offsetBase } : e)
+      }
     }
-    for (const [num, o] of ours) all.set(num, { type: 1, offset: o.offset, gen: o.gen })
+    for (const [num, o] of ours) all.set(num, { type: 1, offset: o.offset - this.offsetBase, gen: o.gen })
     return all
   }
 
@@ -96,7 +122,7 @@ export class IncrementalUpdate {
     const compressed = [...entries.values()].some((e) => e.type === 2)
     if (this.doc.lastSectionKind === 'stream' || compressed) return this.xrefStream(entries, pos)
     const nums = [...entries.keys()].sort((a, b) => a - b)
-    const size = Math.max(this.nextNum, (nums[nums.length - 1] ?? 0) + 1)
+    const size = Math.max(this.nextNum, (nums[nums.length - 1] ?? 0) + 1, this.doc.nextObjectNumber)
     let out = 'xref\n'
     for (const run of runs(nums)) {
       out += `${run[0]} ${run.length}\n`
@@ -106,14 +132,14 @@ export class IncrementalUpdate {
       }
     }
     const trailer = this.trailerEntries(size)
-    return Buffer.from(`${out}trailer\n${serializeValue(trailer)}\nstartxref\n${pos}\n%%EOF\n`, 'latin1')
+    return Buffer.from(`${out}trailer\n${serializeValue(trailer)}\nstartxref\n${pos - this.offsetBase}\n%%EOF\n`, 'latin1')
   }
 
   private xrefStream(entries: Map<number, XrefEntry>, pos: number): Buffer {
-    const selfNum = this.nextNum
-    entries.set(selfNum, { type: 1, offset: pos, gen: 0 })
+    const selfNum = this.gaps ? this.fromGap() : this.nextNum
+    entries.set(selfNum, { type: 1, offset: pos - this.offsetBase, gen: 0 })
     const nums = [...entries.keys()].sort((a, b) => a - b)
-    const size = selfNum + 1
+    const size = Math.max(selfNum + 1, this.doc.nextObjectNumber)
     const index: number[] = []
     const rows: Buffer[] = []
     for (const run of runs(nums)) {
@@ -136,8 +162,18 @@ export class IncrementalUpdate {
     const dict = this.trailerEntries(size)
     dict.set('Type', name('XRef')).set('W', [1, 4, 2]).set('Index', index).set('Filter', name('FlateDecode'))
     const body = writeObject(selfNum, 0, new PdfStream(dict, deflateSync(Buffer.concat(rows))))
-    return Buffer.concat([body, Buffer.from(`startxref\n${pos}\n%%EOF\n`, 'latin1')])
+    return Buffer.concat([body, Buffer.from(`startxref\n${pos - this.offsetBase}\n%%EOF\n`, 'latin1')])
   }
+}
+
+/** Object numbers past this are beyond what readers accept (ISO 32000-1 Annex C, 32-bit ints). */
+const MAX_OBJECT_NUMBER = 8_388_607
+/** A signature revision writes a few dozen objects; this leaves room for far more. */
+const HEADROOM = 10_000
+
+/** Numbers from 1 up that no xref section of the file mentions (free entries included). */
+function* unusedNumbers(doc: PdfDocument): Generator<number> {
+  for (let n = 1; n < MAX_OBJECT_NUMBER; n++) if (!doc.entries.has(n)) yield n
 }
 
 /** Splits sorted numbers into runs of consecutive values (xref subsections). */

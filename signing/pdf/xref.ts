@@ -23,6 +23,7 @@ export interface XrefTable {
 const MAX_SECTIONS = 10_000
 /** An xref claiming more objects than this is refused (8 million objects is far past real files). */
 const MAX_OBJECTS = 8_000_000
+const MAX_OBJECT_NUMBER = 2_147_483_647
 
 /** Finds the offset after the last `startxref` keyword (§7.5.5). */
 export function findStartxref(buf: Buffer): number {
@@ -53,7 +54,9 @@ function readTable(buf: Buffer, offset: number, entries: Map<number, XrefEntry>)
     if (!/^\d+$/.test(countTok)) throw unreadable('bad xref subsection count')
     const start = Number(first)
     const count = Number(countTok)
-    if (start + count > MAX_OBJECTS) throw unreadable('xref claims too many objects')
+    // Counts are bounded (a hostile count must not make us loop for long); a single entry may still
+    // bear a number up to 2^31 - 1, the largest a 32-bit reader accepts.
+    if (count > MAX_OBJECTS || start + count - 1 > MAX_OBJECT_NUMBER) throw unreadable('xref claims too many objects')
     for (let i = 0; i < count; i++) {
       lx.skipWhite()
       const off = lx.readRegular()

@@ -62,7 +62,9 @@ export function addWidgetToPage(upd: IncrementalUpdate, pageRef: PdfRef, widget:
 
 /**
  * Adds the field to the AcroForm and sets /SigFlags 3 (SignaturesExist | AppendOnly, §12.7.3):
- * rewrites the AcroForm object, or the catalog when the form is direct or missing.
+ * rewrites the AcroForm object, or the catalog when the form is direct or missing. /NeedAppearances
+ * is not carried into the signature's revision: while it is set, poppler regenerates every field's
+ * appearance and draws no signature at all (issue 12); the file's fields keep their own /AP.
  */
 export function addFieldToAcroForm(upd: IncrementalUpdate, doc: PdfDocument, field: PdfRef): void {
   const catalogRef = doc.catalogRef()
@@ -72,11 +74,13 @@ export function addFieldToAcroForm(upd: IncrementalUpdate, doc: PdfDocument, fie
     const acro = upd.get(acroV) as PdfDict
     const changed = appendToArray(upd, acro, 'Fields', field) ?? acro.clone()
     changed.set('SigFlags', 3)
+    changed.delete('NeedAppearances')
     upd.set(acroV, changed)
     return
   }
   const acro = acroV instanceof PdfDict ? acroV : new PdfDict()
   const changed = appendToArray(upd, acro, 'Fields', field) ?? acro.clone()
   changed.set('SigFlags', 3)
+  changed.delete('NeedAppearances')
   upd.set(catalogRef, catalog.clone().set('AcroForm', upd.add(changed)))
 }

@@ -7,13 +7,14 @@ import { PdfDocument } from '../pdf/document'
 import { IncrementalUpdate } from '../pdf/incremental'
 import { PdfDict, PdfStream, PdfString, name, textString, type PdfRef, type PdfValue } from '../pdf/objects'
 import { addFieldToAcroForm, addWidgetToPage, assertChangesPermitted, existingFieldNames, uniqueFieldName } from './form'
-import { defaultRect, pageBox, signatureRects, type Rect } from './placement'
+import { contains, rectToDisplay, uprightMatrix } from '../layout/geometry'
+import { defaultRect, pageGeometry, signatureRects, type Rect } from './placement'
 import { pdfDate } from './pdf-date'
 import { subjectOf } from './appearance-from-certificate'
 import { digestRanges, writeByteRange, writeContents, type PreparedSignature } from './fill'
 
 export interface VisibleAppearance {
-  kind: 'personal' | 'seal' | 'text'
+  kind: AppearanceSpec['kind']
   title?: string
   marker?: SigningMarker
   principalTitle?: string
@@ -34,7 +35,10 @@ export interface SignPdfOptions {
   appearance?: VisibleAppearance | 'invisible'
   /** 1-based page; default the last page. */
   page?: number
-  /** Explicit rectangle in page coordinates; default placement otherwise. */
+  /**
+   * Explicit rectangle in user space (the page's own coordinates, before /Rotate), inside the crop
+   * box; default placement otherwise. The appearance is drawn upright whatever the rotation.
+   */
   rect?: Rect
   /** B-T: returns an RFC 3161 token over the signature value. */
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>
@@ -259,12 +263,18 @@ function appearanceFor(
     const empty = new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 0, 0] }), Buffer.alloc(0))
     return { rect: { x: 0, y: 0, width: 0, height: 0 }, ap: upd.add(empty) }
   }
-  const size = opts.rect ? { width: opts.rect.width, height: opts.rect.height } : defaultSize(a.kind)
-  const rect = opts.rect ?? defaultRect(pageBox(doc, page), signatureRects(doc, page), size, a.kind === 'seal')
+  const g = pageGeometry(doc, page)
+  if (opts.rect && !contains(g.view, opts.rect, 0.5)) {
+    throw new SigningError('BAD_OPTION', 'the signature rectangle lies outside the visible page (its crop box)')
+  }
+  const rect = opts.rect ?? defaultRect(g, signatureRects(doc, page), defaultSize(a.kind), a.kind === 'seal')
+  // Drawn upright as the reader sees the page, then turned with the page (§12.5.5).
+  const shown = rectToDisplay(g, rect)
   const spec: AppearanceSpec = {
     kind: a.kind,
-    width: rect.width,
-    height: rect.height,
+    width: shown.width,
+    height: shown.height,
+    matrix: uprightMatrix(g.rotate, shown.width, shown.height),
     signerName,
     signingTime,
     ...(a.title !== undefined && { title: a.title }),

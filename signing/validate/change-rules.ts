@@ -94,9 +94,21 @@ function acroFormChanges(ctx: Context, num: number, oldD: PdfDict, newD: PdfDict
   const out: ChangeFact[] = []
   for (const k of differingKeys(ctx, oldD, newD)) {
     if (k === 'Fields') out.push(...growth(ctx, num, null, oldD.get(k) ?? [], newD.get(k) ?? [], 'fields'))
+    else if (k === 'NeedAppearances') out.push(needAppearances(num, newD.get(k)))
     else out.push(maker(num, null)('acroform', ACROFORM_ALLOWED.has(k) ? 'signatures' : 'other', `AcroForm: /${k} changed`, { key: k }))
   }
   return out
+}
+
+/**
+ * /NeedAppearances (ISO 32000-2 §12.7.3) only asks a viewer to redraw field appearances; a signer
+ * clears it so that viewers draw the signature's own appearance (poppler draws none while it is
+ * set, issue 12). Clearing it is a signature-level change; setting it after a signature is not.
+ */
+function needAppearances(num: number, newV: PdfValue | undefined): ChangeFact {
+  const cleared = newV === undefined || newV === false
+  const what = `AcroForm: /NeedAppearances ${cleared ? 'cleared' : 'set'}`
+  return maker(num, null)('acroform', cleared ? 'signatures' : 'other', what, { key: 'NeedAppearances' })
 }
 
 /** The catalog's /AcroForm: a new or direct form is judged like the AcroForm object itself. */

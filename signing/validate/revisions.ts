@@ -54,34 +54,33 @@ export function findRevisions(buf: Buffer): Revision[] {
  */
 export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: number, doc?: PdfDocument): RevisionProblem[] {
   const chain = doc && !doc.repaired ? new Set(doc.sections.map((s) => s.offset)) : undefined
+  const headerOffset = doc?.headerOffset ?? 0
   const problems: RevisionProblem[] = []
   let prevEnd = from
   for (const rev of revisions) {
     if (rev.end <= from) continue
     const start = prevEnd
     prevEnd = rev.end
-    if (rev.startxref < start || rev.startxref >= rev.eofEnd) {
+    // A file with bytes before `%PDF-` may count its offsets from the header (see PdfDocument).
+    const base = headerOffset > 0 && readableSectionAt(buf, rev.startxref) === null && readableSectionAt(buf, rev.startxref + headerOffset) ? headerOffset : 0
+    const startxref = rev.startxref + base
+    if (startxref < start || startxref >= rev.eofEnd) {
       problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1} has no cross-reference section of its own (startxref ${rev.startxref})` })
       continue
     }
-    let section
-    try {
-      section = readSection(buf, rev.startxref)
-    } catch {
-      section = null
-    }
+    const section = readableSectionAt(buf, startxref)
     if (!section) {
       problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1}: no readable cross-reference section at ${rev.startxref}` })
       continue
     }
-    if (chain && !chain.has(rev.startxref) && !chain.has(rev.startxref + (doc?.headerOffset ?? 0))) {
+    if (chain && !chain.has(rev.startxref) && !chain.has(rev.startxref + headerOffset)) {
       const problem = `revision ${rev.index + 1} is not on the document's chain of cross-reference sections: its objects are never read`
       problems.push({ revision: rev.index, from: start, problem })
       continue
     }
     for (const obj of objectHeaders(buf, start, rev.eofEnd)) {
       const e = section.entries.get(obj.num)
-      if (!e || e.type !== 1 || e.offset > obj.offset || hasNonWhite(buf.subarray(0, obj.offset), e.offset)) {
+      if (!e || e.type !== 1 || e.offset + base > obj.offset || hasNonWhite(buf.subarray(0, obj.offset), e.offset + base)) {
         problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1} writes object ${obj.num} that its cross-reference section does not list there` })
         break
       }
@@ -93,6 +92,14 @@ export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: nu
     problems.push({ revision: -1, from: tailFrom, problem: `${buf.length - tailFrom} bytes after the last %%EOF are not a revision` })
   }
   return problems
+}
+
+function readableSectionAt(buf: Buffer, offset: number): ReturnType<typeof readSection> {
+  try {
+    return readSection(buf, offset)
+  } catch {
+    return null
+  }
 }
 
 function hasNonWhite(buf: Buffer, from: number): boolean {

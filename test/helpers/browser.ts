@@ -28,9 +28,10 @@ export interface ConsoleError {
 export interface Chromium {
   errors: ConsoleError[]
   /** A fresh browser profile for one person. */
-  open: (viewport?: { width: number; height: number }) => Promise<Page>
+  /** `bypassCSP` only for the accessibility audit, whose script axe-core injects inline. */
+  open: (viewport?: { width: number; height: number }, bypassCSP?: boolean) => Promise<Page>
   /** Opens `base`, signs in with the demo password, waits for the menu. */
-  signIn: (base: string, username: string, viewport?: { width: number; height: number }) => Promise<Page>
+  signIn: (base: string, username: string, viewport?: { width: number; height: number }, bypassCSP?: boolean) => Promise<Page>
   close: () => Promise<void>
 }
 
@@ -41,9 +42,10 @@ export async function launchChromium(): Promise<Chromium> {
   mkdirSync(SHOTS, { recursive: true })
   const contexts: BrowserContext[] = []
   const errors: ConsoleError[] = []
-  const open = async (viewport = { width: 1366, height: 768 }): Promise<Page> => {
+  const open = async (viewport = { width: 1366, height: 768 }, bypassCSP = false): Promise<Page> => {
     const context = await browser.newContext({
       viewport,
+      bypassCSP,
       locale: 'vi-VN',
       timezoneId: 'Asia/Ho_Chi_Minh',
       acceptDownloads: true,
@@ -59,8 +61,8 @@ export async function launchChromium(): Promise<Chromium> {
   return {
     errors,
     open,
-    signIn: async (base, username, viewport) => {
-      const page = await open(viewport)
+    signIn: async (base, username, viewport, bypassCSP) => {
+      const page = await open(viewport, bypassCSP)
       await page.goto(`${base}/`)
       await page.fill('#login-username', username)
       await page.fill('#login-password', 'Kyso@2024')

@@ -198,10 +198,14 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     expect(state).to.equal('completed')
 
     // 2. Two-phase through the agent: Kyso prepares, the token signs after its PIN is typed at the agent.
-    const prepared = await json<{ signingId: string; signedAttributes: string; digest: string }>(
+    const prepared = await json<{ signingId: string; signedAttributes: string; digest: string; placement: { page: number; rect: number[] } }>(
       await leader.post(`/api/steps/${signStep}/prepare`, { certificateId: leaderCert, via: 'agent' }),
     )
     expect(prepared.signingId).to.be.a('string')
+    // The appearance goes where the round's plan put it, as with a PIN (issue 12).
+    const planned = await json<{ placements: { stepId: number; page: number; rect: number[] }[] }>(await leader.get(`/api/documents/${doc.id}`))
+    const place = planned.placements.find((p) => p.stepId === signStep)
+    expect(prepared.placement).to.deep.equal({ page: place?.page, rect: place?.rect })
     const list = await json<{ certificates: { id: string }[] }>(await fetch(`${agent.url}/v1/certificates`, { headers: { origin: svc.url } }))
     expect(list.certificates.map((c) => c.id)).to.include(LEADER_KEY_ID)
     const done = await leader.post(`/api/steps/${signStep}/complete`, { signingId: prepared.signingId, signature: await signAtAgent(prepared.signedAttributes) })

@@ -4,6 +4,8 @@ import type { Page } from 'playwright-core'
 import { launchChromium, SHOTS, type Chromium } from '../helpers/browser'
 import { as, getService, pinOf } from '../helpers/service'
 import { makePdf } from '../helpers/sample-pdfs'
+import { draftSpecs } from '../helpers/decree30-drafts'
+import { convertWithLibreOffice } from '../helpers/draft-pdfs'
 
 /**
  * The web interface end to end in Debian's Chromium, driven by playwright-core: the whole chain
@@ -18,10 +20,13 @@ describe('the web interface in Chromium', function () {
   const expectedFailures: RegExp[] = []
   let documentId = 0
   let documentsBefore = ''
+  /** A Decree 30 decision with its own "GIÁM ĐỐC" block, as LibreOffice prints it (issue 12). */
+  let decision: Buffer
 
   before(async () => {
     chrome = await launchChromium()
     base = (await getService()).url
+    decision = convertWithLibreOffice(draftSpecs()[0] as never)
   })
 
   after(async () => {
@@ -29,8 +34,9 @@ describe('the web interface in Chromium', function () {
   })
 
   /** A fresh browser profile for one person, recording every console error and uncaught exception. */
-  const open = (): Promise<Page> => chrome.open()
-  const signIn = (username: string, viewport?: { width: number; height: number }): Promise<Page> => chrome.signIn(base, username, viewport)
+  const open = (viewport?: { width: number; height: number }, bypassCSP = false): Promise<Page> => chrome.open(viewport, bypassCSP)
+  const signIn = (username: string, viewport?: { width: number; height: number }, bypassCSP = false): Promise<Page> =>
+    chrome.signIn(base, username, viewport, bypassCSP)
 
   async function openFromInbox(page: Page): Promise<void> {
     await page.goto(`${base}/inbox`)
@@ -92,14 +98,14 @@ describe('the web interface in Chromium', function () {
     await page.click('[data-testid=submit-route]')
     await page.waitForSelector('#new-file-error')
     await page.waitForSelector('#new-title-error')
-    await page.setInputFiles('#new-file', { name: 'cong-van.pdf', mimeType: 'application/pdf', buffer: await makePdf({ pages: 2, title: 'Cong van trien khai ky so' }) })
-    await page.fill('#new-title', 'V/v triển khai chữ ký số trong Sở')
+    await page.setInputFiles('#new-file', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: decision })
+    await page.fill('#new-title', 'Quyết định ban hành Quy chế sử dụng chữ ký số trong Sở')
     await page.click('[data-testid=submit-route]')
     await page.waitForURL(/\/documents\/\d+$/)
     documentId = Number(/\/documents\/(\d+)$/.exec(page.url())?.[1])
     await page.waitForSelector('[data-testid=document][data-status=in_progress]')
-    expect(await page.textContent('h1')).to.equal('V/v triển khai chữ ký số trong Sở')
-    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="2"]')
+    expect(await page.textContent('h1')).to.equal('Quyết định ban hành Quy chế sử dụng chữ ký số trong Sở')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
   })
 
   it('two heads approve from their inbox with their PIN', async () => {
@@ -119,11 +125,19 @@ describe('the web interface in Chromium', function () {
     }
   })
 
-  it('the leader signs: a wrong PIN shows the error in the dialog, the right one signs', async () => {
+  it('the leader signs: the dialog shows where on the page; a wrong PIN shows the error in the dialog, the right one signs', async () => {
     const page = await signIn('giamdoc')
     await openFromInbox(page)
     expectedFailures.push(new RegExp(`/api/steps/\\d+/sign$`))
-    await act(page, 'sign', '0000')
+    await act(page, 'sign', '0000', async () => {
+      // The page with the box where the signature will go, before the PIN (issue 12).
+      const box = page.locator('dialog[open] [data-testid=page-placement][data-ready] [data-testid=placement-box]')
+      await box.waitFor()
+      const canvas = await page.locator('dialog[open] [data-testid=page-placement] canvas').boundingBox()
+      const b = await box.boundingBox()
+      expect(b && canvas && b.x > canvas.x + canvas.width / 2 && b.y > canvas.y + canvas.height / 3, 'the box in the signer block (bottom right)').to.equal(true)
+      await page.screenshot({ path: join(SHOTS, 'sign-dialog-placement.png') })
+    })
     const err = page.locator('#sign-pin-error')
     await err.waitFor()
     expect(await err.textContent()).to.equal('Mã PIN không đúng.')
@@ -147,8 +161,13 @@ describe('the web interface in Chromium', function () {
     const verdicts = await page.locator('[data-testid=validation] li[data-indication]').evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
     expect(verdicts).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
     expect(await page.textContent('.page-head .sub')).to.contain('15/STTTT-VP')
-    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="2"]')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
     await page.screenshot({ path: join(SHOTS, 'document.png'), fullPage: true })
+    await page.screenshot({ path: join(SHOTS, 'issued-1366x768.png') })
+    // The same screen scrolled to the signer block: initials, the leader's image, the seal.
+    await page.evaluate(() => window.scrollTo(0, 430))
+    await page.screenshot({ path: join(SHOTS, 'issued-1366x768-signatures.png') })
+    await page.evaluate(() => window.scrollTo(0, 0))
   })
 
   it('the compliance officer opens the dashboard and the agency\'s figures changed', async () => {
@@ -171,13 +190,19 @@ describe('the web interface in Chromium', function () {
     expect(await page.locator('[data-testid=document]').count()).to.equal(0)
   })
 
-  it('works at phone width: the inbox and the document page stack', async () => {
+  it('works at phone width: the document page shows the document first, then the cards', async () => {
     const page = await signIn('giamdoc', { width: 390, height: 844 })
     await page.goto(`${base}/documents/${documentId}`)
     await page.waitForSelector('[data-testid=validation] li[data-indication]')
+    await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
     expect(overflow).to.be.at.most(0)
+    const pdfTop = (await page.locator('.pdf-card').boundingBox())?.y ?? Infinity
+    const cardsTop = (await page.locator('.doc-side').boundingBox())?.y ?? -Infinity
+    expect(pdfTop, 'the PDF above the cards').to.be.below(cardsTop)
+    expect(pdfTop, 'the PDF within the first screen').to.be.below(844)
     await page.screenshot({ path: join(SHOTS, 'document-phone.png'), fullPage: false })
+    await page.screenshot({ path: join(SHOTS, 'issued-390x844.png'), fullPage: false })
   })
 
   it('a leader delegates to a deputy from the delegations page, sees it in force, and ends it', async () => {
@@ -276,6 +301,76 @@ describe('the web interface in Chromium', function () {
     expect(step).to.contain('Phạm Thị Hoa').and.contain('KT. Giám đốc')
     await page.waitForSelector('[data-testid=validation] li[data-indication=PASSED]')
   })
+
+  it('the drafter fixes the leader\'s place by dragging a box on the page; the round keeps it', async () => {
+    const drafter = await as('chuyenvien')
+    const doc = (await (await drafter.upload(decision, { title: 'Quyết định có vị trí ký chọn tay', kind: 'internal' })).json()) as { id: number }
+    const page = await signIn('chuyenvien')
+    await page.goto(`${base}/documents/${doc.id}`)
+    await page.click('[data-testid=actions] button[data-action=submit]')
+    await page.waitForSelector('dialog[open] [data-testid=submit-route]')
+    await page.click('dialog[open] input[name=route-mode] >> nth=1')
+    await page.click('dialog[open] [data-testid=pick-place-1]')
+    const canvas = page.locator('dialog[open] [data-testid=page-placement][data-ready] .page-canvas')
+    await canvas.waitFor()
+    await canvas.scrollIntoViewIfNeeded()
+    const b = await canvas.boundingBox()
+    if (!b) throw new Error('no page drawn')
+    // From a quarter across and a tenth down (in view in the dialog), a box a third of the page wide.
+    await page.mouse.move(b.x + b.width * 0.25, b.y + b.height * 0.1)
+    await page.mouse.down()
+    await page.mouse.move(b.x + b.width * 0.45, b.y + b.height * 0.13, { steps: 5 })
+    await page.mouse.move(b.x + b.width * 0.58, b.y + b.height * 0.16, { steps: 5 })
+    await page.mouse.up()
+    await page.waitForSelector('dialog[open] [data-testid=placement-box]')
+    await page.screenshot({ path: join(SHOTS, 'composer-drag.png') })
+    expect(await page.textContent('dialog[open] .step-edit >> nth=1')).to.contain('do bạn chọn')
+    await page.click('dialog[open] [data-testid=submit-route]')
+    await page.waitForSelector('[data-testid=document][data-status=in_progress]')
+    const d = (await (await drafter.get(`/api/documents/${doc.id}`)).json()) as { placements: { how: string; page: number; rect: number[] }[] }
+    // The template's steps: two approvals (each their own place), the leader, the seal.
+    expect(d.placements.map((p) => p.how)).to.deep.equal(['end-mark', 'end-mark', 'explicit', 'explicit'])
+    const first = d.placements[2]
+    expect(first?.how).to.equal('explicit')
+    expect(first?.page).to.equal(1)
+    // A third of an A4 page's width (595 pt), where it was dragged: x about a quarter across.
+    expect(first?.rect[2]).to.be.closeTo(595 * 0.33, 12)
+    expect(first?.rect[0]).to.be.closeTo(595 * 0.25, 12)
+  })
+
+  it('axe finds no serious or critical accessibility violation on any page', async () => {
+    const axe = require.resolve('axe-core/axe.min.js')
+    const pages: Array<[string, string[]]> = [
+      ['giamdoc', ['/inbox', '/sent', '/issued', '/new', `/documents/${documentId}`, '/delegations', '/certificates', '/signature', '/dashboard', '/dashboard/STTTT']],
+      ['quantri', ['/admin', '/admin/agencies', '/admin/certificates', '/admin/trust-anchors']],
+    ]
+    const found: string[] = []
+    const login = await open(undefined, true)
+    await login.goto(`${base}/login`)
+    await login.waitForSelector('#login-username')
+    found.push(...(await audit(login, axe, '/login')))
+    for (const [who, paths] of pages) {
+      const page = await signIn(who, undefined, true)
+      for (const path of paths) {
+        await page.goto(`${base}${path}`)
+        await page.waitForSelector('main h1, h1')
+        await page.waitForLoadState('networkidle')
+        found.push(...(await audit(page, axe, path)))
+      }
+    }
+    expect(found).to.deep.equal([])
+  })
+
+  /** axe-core's violations of impact serious or critical on the page, one line each. */
+  async function audit(page: Page, axePath: string, label: string): Promise<string[]> {
+    await page.addScriptTag({ path: axePath })
+    const violations = await page.evaluate(async () => {
+      const w = window as unknown as { axe: { run: (ctx: Document, o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }
+      const r = await w.axe.run(document, { resultTypes: ['violations'] })
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }))
+    })
+    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).join(', ')}`)
+  }
 
   it('logged no console error on any page, but for the refusals provoked above', () => {
     // Chromium logs a fetch answered 4xx as "Failed to load resource"; those of the provoked

@@ -55,6 +55,8 @@ export const api = {
     const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1]
     return { blob: await res.blob(), etag: res.headers.get('etag'), name }
   },
+  putForm: <T>(path: string, form: FormData): Promise<T> => send<T>('PUT', path, { body: form }),
+  del: <T>(path: string): Promise<T> => send<T>('DELETE', path, {}),
 }
 
 /** Query string from the defined values of an object. */

@@ -13,6 +13,7 @@ import { DelegationsPage } from './pages/delegations.js'
 import { DashboardPage, AgencyPage } from './pages/dashboard.js'
 import { AdminPage } from './pages/admin.js'
 import { CertificatesPage } from './pages/certificates.js'
+import { SignaturePage } from './pages/signature.js'
 
 export interface Me {
   id: number
@@ -50,6 +51,7 @@ function Page(props: { me: Me; at: string }): JSX.Element {
   if ((m = match('/documents/:id', at))) return <DocumentPage id={Number(m.id)} me={me} />
   if (match('/delegations', at)) return <DelegationsPage me={me} />
   if (match('/certificates', at)) return <CertificatesPage me={me} />
+  if (match('/signature', at)) return <SignaturePage />
   if (match('/dashboard', at)) return <DashboardPage />
   if ((m = match('/dashboard/:code', at))) return <AgencyPage code={m.code as string} />
   if (match('/admin', at)) return <AdminPage me={me} tab="users" />
@@ -91,6 +93,7 @@ function Nav(props: { me: Me; at: string }): JSX.Element {
     ['/dashboard', L('Báo cáo ký số', 'Coverage'), reports(me)],
     ['/admin', L('Quản trị', 'Administration'), has(me, 'admin')],
     ['/certificates', L('Chứng thư số', 'Certificates'), true],
+    ['/signature', L('Chữ ký của tôi', 'My signature'), signer(me)],
   ]
   return (
     <nav class="nav" aria-label={L('Chức năng', 'Main')}>

@@ -5,20 +5,28 @@ import { L } from './i18n.js'
 /** pdf.js from node_modules (server/web.ts serves it at /vendor/pdfjs), loaded when a PDF is first shown. */
 const PDFJS = '/vendor/pdfjs/pdf.min.mjs'
 
-interface PdfJs {
+export interface PdfJs {
   GlobalWorkerOptions: { workerSrc: string }
-  getDocument: (src: { url: string; withCredentials: boolean; standardFontDataUrl: string; cMapUrl: string; cMapPacked: boolean; wasmUrl: string; isEvalSupported: boolean; verbosity: number }) => { promise: Promise<PdfDoc>; destroy: () => Promise<void> }
+  getDocument: (src: { url?: string; data?: Uint8Array; withCredentials: boolean; standardFontDataUrl: string; cMapUrl: string; cMapPacked: boolean; wasmUrl: string; isEvalSupported: boolean; verbosity: number }) => { promise: Promise<PdfDoc>; destroy: () => Promise<void> }
 }
-interface PdfDoc { numPages: number; getPage: (n: number) => Promise<PdfPage>; destroy: () => Promise<void> }
-interface PdfPage { getViewport: (o: { scale: number }) => { width: number; height: number }; render: (o: { canvasContext: CanvasRenderingContext2D; viewport: unknown; canvas: HTMLCanvasElement }) => { promise: Promise<void> } }
+export interface PdfDoc { numPages: number; getPage: (n: number) => Promise<PdfPage>; destroy: () => Promise<void> }
+export interface Viewport { width: number; height: number; convertToViewportRectangle: (r: number[]) => number[]; convertToPdfPoint: (x: number, y: number) => number[] }
+export interface PdfPage { getViewport: (o: { scale: number }) => Viewport; render: (o: { canvasContext: CanvasRenderingContext2D; viewport: unknown; canvas: HTMLCanvasElement }) => { promise: Promise<void> } }
 
 let loading: Promise<PdfJs> | undefined
-function pdfjs(): Promise<PdfJs> {
+/** pdf.js, loaded once when a page first needs it. */
+export function pdfjs(): Promise<PdfJs> {
   loading ??= (import(/* webpackIgnore: true */ PDFJS as string) as Promise<PdfJs>).then((m) => {
     m.GlobalWorkerOptions.workerSrc = '/vendor/pdfjs/pdf.worker.min.mjs'
     return m
   })
   return loading
+}
+
+/** What pdf.js opens: the PDF at a URL of ours (on the session cookie), or bytes in hand. */
+export function sourceOf(src: string | Uint8Array): Parameters<PdfJs['getDocument']>[0] {
+  const common = { withCredentials: true, standardFontDataUrl: '/vendor/pdfjs/standard_fonts/', cMapUrl: '/vendor/pdfjs/cmaps/', cMapPacked: true, wasmUrl: '/vendor/pdfjs/wasm/', isEvalSupported: false, verbosity: 0 }
+  return typeof src === 'string' ? { url: src, ...common } : { data: src, ...common }
 }
 
 /**
@@ -38,7 +46,7 @@ export function PdfView(props: { url: string; label: string }): JSX.Element {
     void (async () => {
       try {
         const lib = await pdfjs()
-        const task = lib.getDocument({ url: props.url, withCredentials: true, standardFontDataUrl: '/vendor/pdfjs/standard_fonts/', cMapUrl: '/vendor/pdfjs/cmaps/', cMapPacked: true, wasmUrl: '/vendor/pdfjs/wasm/', isEvalSupported: false, verbosity: 0 })
+        const task = lib.getDocument(sourceOf(props.url))
         doc = await task.promise
         if (cancelled) return
         setState({ pages: doc.numPages })

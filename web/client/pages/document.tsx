@@ -10,6 +10,7 @@ import { announceChange } from '../events.js'
 import { RouteComposer, type Directory, type StepSpec } from './route-composer.js'
 import { SignDialog } from './sign-dialog.js'
 import { Timeline, Validation } from './document-chain.js'
+import { PagePlacement, type PdfRect } from '../page-placement.js'
 
 interface Assignee { username: string; fullName: string; title: string | null; status: string; actedBy: number | null; actedByName: string | null; actedAt: string | null }
 /** A remote signature waiting for the signer's phone (issue 11). */
@@ -29,11 +30,19 @@ interface Signature {
 }
 interface HistoryEvent { id: number; at: string; action: string; fullName: string | null; title: string | null; detail: Record<string, unknown> }
 interface MyAction { action: string; stepId?: number; onBehalfOf?: number; marker?: string | null }
+/** Where a signature of the current round goes (GET /api/documents/:id `placements`, issue 12). */
+interface Placement { stepId: number; page: number; rect: PdfRect; how: string; look: string; username?: string; note?: string }
 export interface DocumentDetails {
   id: number; title: string; kind: string; procedureCode: string | null; status: string; outgoingNumber: string | null; outgoingDate: string | null
   agencyName: string; drafterName: string; drafterTitle: string | null; createdAt: string; updatedAt: string; finishedAt: string | null
   versions: { id: number; seq: number; sha256: string; size: number; origin: string; createdAt: string }[]
-  workflows: Workflow[]; signatures: Signature[]; myActions: MyAction[]; history: HistoryEvent[]
+  workflows: Workflow[]; signatures: Signature[]; myActions: MyAction[]; history: HistoryEvent[]; placements: Placement[]
+}
+
+/** My place on a step: mine when each assignee has one, else the step's. */
+function placementFor(d: DocumentDetails, stepId: number, me: Me): Placement | undefined {
+  const onStep = d.placements.filter((p) => p.stepId === stepId)
+  return onStep.find((p) => p.username === me.username) ?? onStep.find((p) => p.username === undefined)
 }
 
 /** The document page: the PDF, what I can do now, the validation report, the chain, the versions. */
@@ -125,13 +134,22 @@ function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string
           {drafter.includes('cancel') && <button type="button" class="danger-outline" data-action="cancel" onClick={() => setOpen({ kind: 'cancel' })}>{L('Hủy văn bản', 'Cancel document')}</button>}
         </div>
       )}
-      {open && ['approve', 'sign', 'seal'].includes(open.kind) && <SignDialog action={open.kind} stepId={open.stepId as number} tools={props.me.signingTools} onClose={close} onDone={finish} />}
+      {open && ['approve', 'sign', 'seal'].includes(open.kind) && <SignDialog action={open.kind} stepId={open.stepId as number} tools={props.me.signingTools} onClose={close} onDone={finish} preview={previewOf(d, open.stepId as number, props.me)} />}
       {open && (open.kind === 'reject' || open.kind === 'return') && <ReasonDialog kind={open.kind} stepId={open.stepId as number} onClose={close} onDone={finish} />}
       {open?.kind === 'submit' && <SubmitDialog doc={d} onClose={close} onDone={finish} />}
       {open?.kind === 'revise' && <ReviseDialog doc={d} onClose={close} onDone={finish} />}
       {open?.kind === 'cancel' && <CancelDialog doc={d} onClose={close} onDone={finish} />}
     </div>
   )
+}
+
+/** What the PIN dialog shows of where the signature will go: the page with the box. */
+function previewOf(d: DocumentDetails, stepId: number, me: Me): JSX.Element | undefined {
+  const p = placementFor(d, stepId, me)
+  const latest = d.versions[d.versions.length - 1]
+  if (!p || !latest) return undefined
+  const label = L(`Chữ ký sẽ đặt ở ô đỏ, trang ${p.page}`, `The signature goes in the red box, page ${p.page}`)
+  return <PagePlacement src={`/api/documents/${d.id}/file?version=${latest.seq}`} page={p.page} rect={p.rect} label={label} />
 }
 
 function ReasonDialog(props: { kind: 'reject' | 'return'; stepId: number; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
@@ -166,6 +184,11 @@ function ReasonDialog(props: { kind: 'reject' | 'return'; stepId: number; onClos
   )
 }
 
+function latestFile(d: DocumentDetails): string | undefined {
+  const latest = d.versions[d.versions.length - 1]
+  return latest && `/api/documents/${d.id}/file?version=${latest.seq}`
+}
+
 function SubmitDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
   const dir = useLoad(() => api.get<Directory>('/api/directory'))
   const { busy, error, run } = useAction()
@@ -175,7 +198,7 @@ function SubmitDialog(props: { doc: DocumentDetails; onClose: () => void; onDone
   return (
     <Dialog title={L('Trình ký', 'Submit for signing')} onClose={props.onClose} wide>
       <div class="dialog-body">
-        <Async state={dir}>{(d) => <RouteComposer directory={d} busy={busy} onSubmit={send} submitLabel={L('Trình ký', 'Submit')} />}</Async>
+        <Async state={dir}>{(d) => <RouteComposer directory={d} busy={busy} onSubmit={send} submitLabel={L('Trình ký', 'Submit')} pdf={latestFile(props.doc)} />}</Async>
         <ErrorNote error={error} />
       </div>
     </Dialog>

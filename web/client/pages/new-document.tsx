@@ -1,5 +1,5 @@
 import type { JSX } from 'preact'
-import { useState } from 'preact/hooks'
+import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
 import { Async, ErrorNote, Field, FilePick, PageHead, messageOf, useLoad } from '../components.js'
 import { fileSize } from '../format.js'
@@ -20,6 +20,16 @@ export function NewDocumentPage(): JSX.Element {
   const [failure, setFailure] = useState<unknown>()
   const [busy, setBusy] = useState(false)
   const [draftId, setDraftId] = useState<number | undefined>()
+  // The chosen file's bytes, so the composer can show its pages to drag a signature's box on.
+  const [bytes, setBytes] = useState<Uint8Array | undefined>()
+  useEffect(() => {
+    let live = true
+    setBytes(undefined)
+    if (file) void file.arrayBuffer().then((b) => live && setBytes(new Uint8Array(b)))
+    return () => {
+      live = false
+    }
+  }, [file])
 
   const check = (): boolean => {
     const found: Record<string, string> = {}
@@ -106,7 +116,7 @@ export function NewDocumentPage(): JSX.Element {
           </div>
           <div class="card">
             <h2>{L('2. Quy trình', '2. Route')}</h2>
-            <RouteComposer directory={d} busy={busy} onSubmit={(r) => void submit(r)} submitLabel={L('Tải lên và trình ký', 'Upload and submit')} />
+            <RouteComposer directory={d} busy={busy} onSubmit={(r) => void submit(r)} submitLabel={L('Tải lên và trình ký', 'Upload and submit')} pdf={bytes} />
             <ErrorNote error={failure} />
           </div>
         </div>

@@ -2,8 +2,9 @@ import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { DateInput, INVALID_DATE } from '../components.js'
 import { actionLabel, L, roleLabel } from '../i18n.js'
+import { PagePlacement, type PdfRect } from '../page-placement.js'
 
-export interface StepSpec { action: 'approve' | 'sign' | 'seal'; assignees: string[]; rule?: 'all' | 'any'; deadline?: string }
+export interface StepSpec { action: 'approve' | 'sign' | 'seal'; assignees: string[]; rule?: 'all' | 'any'; deadline?: string; placement?: { page: number; rect: PdfRect } }
 export interface Directory {
   agency: { code: string; name: string }
   users: { username: string; fullName: string; title: string | null; roles: string[] }[]
@@ -26,12 +27,14 @@ function candidates(dir: Directory, action: StepSpec['action']): Directory['user
  * The route of a document: a template of the agency, or steps composed here (people, order, and
  * whether all or any one of several must act). The server checks it again on submit.
  */
-export function RouteComposer(props: { directory: Directory; busy: boolean; submitLabel: string; onSubmit: (route: { template: string } | { steps: StepSpec[] }) => void }): JSX.Element {
+export function RouteComposer(props: { directory: Directory; busy: boolean; submitLabel: string; onSubmit: (route: { template: string } | { steps: StepSpec[] }) => void; pdf?: string | Uint8Array | undefined }): JSX.Element {
   const dir = props.directory
   const [mode, setMode] = useState<'template' | 'custom'>(dir.templates.length ? 'template' : 'custom')
   const [template, setTemplate] = useState(dir.templates[0]?.name ?? '')
   const [steps, setSteps] = useState<StepSpec[]>(dir.templates[0]?.steps.map((s) => ({ ...s, rule: s.rule ?? 'all' })) ?? [{ action: 'sign', assignees: [], rule: 'all' }])
   const [error, setError] = useState<string | undefined>()
+  // The step whose place is being chosen on the page (issue 12: a dragged box wins over the text's).
+  const [picking, setPicking] = useState<number | undefined>()
   const name = (u: string): string => dir.users.find((x) => x.username === u)?.fullName ?? u
   const update = (i: number, patch: Partial<StepSpec>): void => setSteps(steps.map((s, j) => (j === i ? { ...s, ...patch } : s)))
   const move = (i: number, by: number): void => {
@@ -53,7 +56,7 @@ export function RouteComposer(props: { directory: Directory; busy: boolean; subm
     const badDate = steps.findIndex((s) => s.deadline === INVALID_DATE)
     if (badDate >= 0) return setError(L(`Bước ${badDate + 1}: hạn xử lý không phải ngày (dd/mm/yyyy).`, `Step ${badDate + 1}: the deadline is not a date (dd/mm/yyyy).`))
     setError(undefined)
-    props.onSubmit({ steps: steps.map((s) => ({ action: s.action, assignees: s.assignees, rule: s.rule ?? 'all', ...(s.deadline && { deadline: new Date(`${s.deadline}T17:00:00+07:00`).toISOString() }) })) })
+    props.onSubmit({ steps: steps.map((s) => ({ action: s.action, assignees: s.assignees, rule: s.rule ?? 'all', ...(s.deadline && { deadline: new Date(`${s.deadline}T17:00:00+07:00`).toISOString() }), ...(s.placement && { placement: s.placement }) })) })
   }
   const chosen = dir.templates.find((t) => t.name === template)
   return (
@@ -100,6 +103,14 @@ export function RouteComposer(props: { directory: Directory; busy: boolean; subm
                   </label>
                 ))}
               </div>
+              {props.pdf !== undefined && (
+                <div class="step-place">
+                  <span class="small">{s.placement ? L(`Vị trí ký: trang ${s.placement.page}, do bạn chọn`, `Place: page ${s.placement.page}, chosen by you`) : L('Vị trí ký: tìm theo văn bản', 'Place: found from the text')}</span>
+                  <button type="button" data-testid={`pick-place-${i}`} onClick={() => setPicking(picking === i ? undefined : i)}>{picking === i ? L('Xong', 'Done') : L('Chọn vị trí trên trang', 'Choose on the page')}</button>
+                  {s.placement && <button type="button" class="icon-button" aria-label={L('Bỏ vị trí đã chọn', 'Clear the chosen place')} onClick={() => update(i, { placement: undefined })}>×</button>}
+                  {picking === i && <PagePlacement src={props.pdf} page={s.placement?.page ?? 1} {...(s.placement && { rect: s.placement.rect })} label={L('Kéo để vẽ ô chữ ký', 'Drag to draw the signature\'s box')} onPick={(page, rect) => update(i, { placement: { page, rect } })} />}
+                </div>
+              )}
             </li>
           ))}
           <li><button type="button" onClick={() => setSteps([...steps, { action: 'approve', assignees: [], rule: 'all' }])}>{L('+ Thêm bước', '+ Add a step')}</button></li>

@@ -172,6 +172,8 @@ export function SignDialog(props: {
   tools: SigningTools | undefined
   onClose: () => void
   onDone: (m: string) => void
+  /** Where the signature will go: the page with the box (issue 12). */
+  preview?: JSX.Element | undefined
 }): JSX.Element {
   const seal = props.action === 'seal'
   const [comment, setComment] = useState('')
@@ -215,6 +217,7 @@ export function SignDialog(props: {
   return (
     <Dialog title={title} onClose={props.onClose}>
       <div class="dialog-body" data-testid="sign-dialog" data-way={way}>
+        {props.preview}
         <p class="muted small">
           {L(
             'Chữ ký số được thêm vào văn bản như một phiên bản mới; các chữ ký trước vẫn giữ nguyên giá trị.',
