@@ -29,5 +29,10 @@ export type WorkflowErrorCode =
   | 'CERT_NOT_ACTIVE'
   | 'PRECONDITION_REQUIRED'
   | 'REMOTE_NOT_CONFIGURED'
+  // Issue 14: the outgoing register, delegation, personal data
+  | 'NUMBER_TAKEN'
+  | 'DATE_IN_FUTURE'
+  | 'NOT_ELIGIBLE'
+  | 'ERASURE_BLOCKED'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}
