@@ -34,14 +34,16 @@ export async function login(s: Services, username: unknown, password: unknown, r
   if (Number(failures.n) > s.config.loginMaxFailures) {
     await s.db.transaction(async (trx) => {
       await trx('login_failures').where({ id: attemptId }).delete()
-      await appendAudit(trx, { actorId: null, action: 'login.throttled', detail: { username }, requestId: requestId ?? null })
+      await appendAudit(trx, { actorId: null, action: 'login.throttled', personal: { username }, requestId: requestId ?? null })
     })
     throw new WorkflowError('LOGIN_THROTTLED', 'Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút')
   }
   const user = (await s.db('users').where({ username }).first()) as { id: number; password_hash: string; disabled: number | boolean } | undefined
   const ok = await checkPassword(password, user?.password_hash ?? DUMMY_HASH)
   if (!user || !ok || user.disabled) {
-    await appendAudit(s.db, { actorId: user?.id ?? null, action: 'login.failed', detail: { username }, requestId: requestId ?? null })
+    await appendAudit(s.db, {
+      actorId: user?.id ?? null, action: 'login.failed', personal: { username }, subjectUserId: user?.id ?? null, requestId: requestId ?? null,
+    })
     throw new WorkflowError('LOGIN_FAILED', 'Tên đăng nhập hoặc mật khẩu không đúng')
   }
   const token = randomBytes(32).toString('base64url')

@@ -60,7 +60,11 @@ export async function submitDocument(s: Services, actor: Actor, documentId: numb
       const [st] = await trx('steps').insert({ workflow_id: (wf as { id: number }).id, seq: i + 1, action: r.spec.action, rule: r.spec.rule, status: i === 0 ? 'active' : 'waiting', deadline: r.spec.deadline ?? null }).returning('id')
       for (const uid of r.userIds) await trx('step_assignees').insert({ step_id: (st as { id: number }).id, user_id: uid, status: 'pending' })
     }
-    await appendAudit(trx, { actorId: actor.id, action: 'document.submitted', documentId: doc.id, detail: { steps: resolved.map((r) => r.spec) }, requestId: actor.requestId ?? null })
+    // The steps name their assignees by username: personal data, kept beside the hashed event.
+    await appendAudit(trx, {
+      actorId: actor.id, action: 'document.submitted', documentId: doc.id, requestId: actor.requestId ?? null,
+      detail: { steps: resolved.length }, personal: { steps: resolved.map((r) => r.spec) },
+    })
   })
   return readableDocument(s.db, actor, documentId)
 }
