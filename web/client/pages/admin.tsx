@@ -7,6 +7,7 @@ import { L, ROLE_NAMES, roleLabel } from '../i18n.js'
 import type { Me } from '../main.js'
 import { commonName } from '../signing-tools.js'
 import { ApprovalMode, PendingCertificates, RevocationLists, sourceLabel, type AdminCertificate as Cert } from './admin-external.js'
+import { AuthoritiesTab, PersonalDataDialog, TargetsTab } from './admin-policy.js'
 
 interface Agency { id: number; code: string; name: string; parentCode: string | null; approvalMode?: string }
 interface User { id: number; username: string; fullName: string; title: string | null; disabled: boolean; agencyCode: string; agency: string; roles: string[] }
@@ -14,7 +15,8 @@ interface Anchor { fingerprint: string; subject: string; issuer: string; notBefo
 
 const TABS: [string, string, string][] = [
   ['users', 'Người dùng', 'Users'], ['agencies', 'Cơ quan', 'Agencies'], ['certificates', 'Chứng thư số', 'Certificates'], ['trust', 'Chứng thư số gốc tin cậy', 'Trust anchors'],
-  ['crls', 'Danh sách thu hồi (CRL)', 'Revocation lists'],
+  ['crls', 'Danh sách thu hồi (CRL)', 'Revocation lists'], ['authorities', 'Thẩm quyền ký', 'Signing authorities'],
+  ['targets', 'Chỉ tiêu', 'Targets'],
 ]
 
 /** Administration for the admin role: the API refuses everyone else, the page only hides the menu. */
@@ -30,6 +32,8 @@ export function AdminPage(props: { me: Me; tab: string }): JSX.Element {
       {props.tab === 'certificates' && <Certificates />}
       {props.tab === 'trust' && <Trust />}
       {props.tab === 'crls' && <RevocationLists />}
+      {props.tab === 'authorities' && <AuthoritiesTab />}
+      {props.tab === 'targets' && <TargetsTab />}
     </section>
   )
 }
@@ -38,6 +42,7 @@ function Users(props: { me: Me }): JSX.Element {
   const users = useLoad(() => api.get<User[]>('/api/admin/users'))
   const agencies = useLoad(() => api.get<Agency[]>('/api/admin/agencies'))
   const [editing, setEditing] = useState<User | 'new' | undefined>()
+  const [personal, setPersonal] = useState<User | undefined>()
   const { busy, error: failure, run } = useAction()
   const toggle = async (u: User): Promise<void> => {
     if (await run(() => api.patch(`/api/admin/users/${u.id}`, { disabled: !u.disabled }))) users.reload()
@@ -54,11 +59,13 @@ function Users(props: { me: Me }): JSX.Element {
               <td>{u.fullName}{u.title && <small class="muted"> · {u.title}</small>}</td><td><code>{u.username}</code></td><td>{u.agencyCode}</td>
               <td>{u.roles.map(roleLabel).join(', ')}</td>
               <td>{u.disabled ? <span class="badge muted">{L('Đã khóa', 'Disabled')}</span> : <span class="badge ok">{L('Hoạt động', 'Active')}</span>}</td>
-              <td class="row-actions"><button type="button" class="small" onClick={() => setEditing(u)}>{L('Sửa', 'Edit')}</button>{u.id !== props.me.id && <button type="button" class="small" disabled={busy} onClick={() => void toggle(u)}>{u.disabled ? L('Mở khóa', 'Enable') : L('Khóa', 'Disable')}</button>}</td>
+              <td class="row-actions"><button type="button" class="small" onClick={() => setEditing(u)}>{L('Sửa', 'Edit')}</button>{u.id !== props.me.id && <button type="button" class="small" disabled={busy} onClick={() => void toggle(u)}>{u.disabled ? L('Mở khóa', 'Enable') : L('Khóa', 'Disable')}</button>}
+                {u.id !== props.me.id && <button type="button" class="small" data-testid="personal-data" onClick={() => setPersonal(u)}>{L('Dữ liệu cá nhân', 'Personal data')}</button>}</td>
             </tr>
           ))}</tbody>
         </table>
       )}</Async>
+      {personal && <PersonalDataDialog user={personal} onClose={() => setPersonal(undefined)} onErased={users.reload} />}
       {editing && <UserDialog user={editing === 'new' ? undefined : editing} agencies={agencies.data ?? []} onClose={() => setEditing(undefined)} onSaved={() => { setEditing(undefined); users.reload() }} />}
     </div>
   )

@@ -8,12 +8,19 @@ import type { Me } from '../main.js'
 import type { Directory } from './route-composer.js'
 
 interface Row { id: number; marker: string; from: string; to: string; endedAt: string | null; active: boolean; principalName: string; delegateName: string; delegateTitle: string | null }
+interface Standing {
+  id: number; marker: string; holder: string; holderName: string; holderTitle: string | null; principalName: string | null
+  principalTitle: string; from: string; endedAt: string | null; active: boolean
+}
 
-const MARKERS: [string, string, string][] = [
-  ['KT.', 'KT. – Ký thay (cấp phó ký thay cấp trưởng)', 'KT. – signs for the head (a deputy)'],
-  ['TUQ.', 'TUQ. – Thừa ủy quyền', 'TUQ. – by authorisation'],
-  ['Q.', 'Q. – Quyền (người được giao quyền)', 'Q. – acting head'],
+/** The markers a leader delegates, and whose roles may receive each (the server checks the same). */
+const MARKERS: [string, string, string, string[]][] = [
+  ['KT.', 'KT. – Ký thay (cấp phó ký thay cấp trưởng)', 'KT. – signs for the head (a deputy)', ['leader']],
+  ['TL.', 'TL. – Thừa lệnh (Chánh Văn phòng, trưởng đơn vị)', 'TL. – by order (chief of office, head of a unit)', ['leader', 'head']],
+  ['TUQ.', 'TUQ. – Thừa ủy quyền', 'TUQ. – by written authorisation', ['leader', 'head']],
+  ['Q.', 'Q. – Quyền (người được giao quyền)', 'Q. – acting head', ['leader']],
 ]
+const eligible = (marker: string, roles: string[]): boolean => (MARKERS.find(([m]) => m === marker)?.[3] ?? []).some((r) => roles.includes(r))
 
 function stateOf(r: Row): [string, string] {
   if (r.endedAt) return [L('Đã kết thúc', 'Ended'), 'muted']
@@ -24,7 +31,7 @@ function stateOf(r: Row): [string, string] {
 /** A leader's authorisations (create, view, end), and those the user received. */
 export function DelegationsPage(props: { me: Me }): JSX.Element {
   const leader = props.me.roles.includes('leader')
-  const list = useLoad(() => api.get<{ given: Row[]; received: Row[] }>('/api/delegations'))
+  const list = useLoad(() => api.get<{ given: Row[]; received: Row[]; standing: Standing[] }>('/api/delegations'))
   const dir = useLoad(() => (leader ? api.get<Directory>('/api/directory') : Promise.resolve(undefined)))
   const [form, setForm] = useState({ delegate: '', marker: 'KT.', from: todayVn(), to: '' })
   const [errors, setErrors] = useState<Record<string, string>>({})
@@ -77,7 +84,8 @@ export function DelegationsPage(props: { me: Me }): JSX.Element {
   )
   return (
     <section>
-      <PageHead title={L('Ủy quyền ký', 'Signing delegations')} sub={L('Ủy quyền là một bản ghi: người được ủy quyền ký bằng chứng thư số của chính mình, kèm chức danh và dấu hiệu KT./TUQ./Q.', 'A delegation is a record: the delegate signs with their own certificate, with the marker and the principal\'s title.')} />
+      <PageHead title={L('Ủy quyền ký', 'Signing delegations')} sub={L('Ủy quyền là một bản ghi: người được ủy quyền ký bằng chứng thư số của chính mình, kèm chức danh và dấu hiệu KT./TL./TUQ./Q.', 'A delegation is a record: the delegate signs with their own certificate, with the marker and the principal\'s title.')} />
+      <p class="muted small">{L('Thẩm quyền ký thường xuyên (KT. của cấp phó, TL. của Chánh Văn phòng, TM. của Chủ tịch) do quản trị hệ thống cấp, không có ngày kết thúc.', 'Standing authorities (a deputy\'s KT., a chief of office\'s TL., a chairman\'s TM.) are granted by the administrator, with no end date.')}</p>
       {leader && (
         <div class="card">
           <h2>{L('Ủy quyền mới', 'New delegation')}</h2>
@@ -86,11 +94,17 @@ export function DelegationsPage(props: { me: Me }): JSX.Element {
               <Field id="del-delegate" label={L('Người được ủy quyền', 'Delegate')} error={errors.delegate}>
                 <select id="del-delegate" value={form.delegate} onChange={(e) => setForm({ ...form, delegate: e.currentTarget.value })}>
                   <option value="">{L('— Chọn —', '— Pick —')}</option>
-                  {(d?.users ?? []).filter((u) => u.username !== props.me.username).map((u) => <option key={u.username} value={u.username}>{u.fullName}{u.title ? ` – ${u.title}` : ''}</option>)}
+                  {/* Only people whose role can sign under the marker: never a clerk or a compliance officer. */}
+                  {(d?.users ?? []).filter((u) => u.username !== props.me.username && eligible(form.marker, u.roles))
+                    .map((u) => <option key={u.username} value={u.username}>{u.fullName}{u.title ? ` – ${u.title}` : ''}</option>)}
                 </select>
               </Field>
               <Field id="del-marker" label={L('Hình thức', 'Marker')}>
-                <select id="del-marker" value={form.marker} onChange={(e) => setForm({ ...form, marker: e.currentTarget.value })}>
+                <select id="del-marker" value={form.marker} onChange={(e) => {
+                  const marker = e.currentTarget.value
+                  const still = (d?.users ?? []).some((u) => u.username === form.delegate && eligible(marker, u.roles))
+                  setForm({ ...form, marker, delegate: still ? form.delegate : '' })
+                }}>
                   {MARKERS.map(([m, vi, en]) => <option key={m} value={m}>{L(vi, en)}</option>)}
                 </select>
               </Field>
@@ -106,8 +120,29 @@ export function DelegationsPage(props: { me: Me }): JSX.Element {
         <>
           {leader && <div class="card table-card"><h2>{L('Tôi đã ủy quyền', 'Given by me')}</h2>{table(l.given, true)}</div>}
           <div class="card table-card"><h2>{L('Tôi được ủy quyền', 'Received')}</h2>{table(l.received, false)}</div>
+          {l.standing.length > 0 && <StandingTable rows={l.standing} />}
         </>
       )}</Async>
     </section>
+  )
+}
+
+/** Standing authorities I hold or am the principal of (granted by the administrator, no end date). */
+function StandingTable(props: { rows: Standing[] }): JSX.Element {
+  return (
+    <div class="card table-card" data-testid="standing">
+      <h2>{L('Thẩm quyền ký thường xuyên', 'Standing authorities')}</h2>
+      <table class="table">
+        <thead><tr><th>{L('Người ký', 'Holder')}</th><th>{L('Dòng thẩm quyền', 'Authority line')}</th><th>{L('Từ ngày', 'From')}</th><th>{L('Trạng thái', 'State')}</th></tr></thead>
+        <tbody>{props.rows.map((r) => (
+          <tr key={r.id}>
+            <td>{r.holderName}{r.holderTitle && <small class="muted"> · {r.holderTitle}</small>}</td>
+            <td><strong>{r.marker} {r.principalTitle.toLocaleUpperCase('vi')}</strong>{r.principalName && <small class="muted"> ({r.principalName})</small>}</td>
+            <td>{formatDate(r.from)}</td>
+            <td>{r.active ? <span class="badge ok">{L('Đang hiệu lực', 'In force')}</span> : <span class="badge muted">{L('Đã kết thúc', 'Ended')}</span>}</td>
+          </tr>
+        ))}</tbody>
+      </table>
+    </div>
   )
 }
