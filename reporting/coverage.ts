@@ -30,7 +30,11 @@ export interface TrendPoint {
 }
 
 /** GET /api/reports/coverage: one row per agency and the city's totals, optionally under a parent. */
-export async function coverageReport(db: Knex, actor: Actor, q: Record<string, unknown>): Promise<CoverageReport> {
+export async function coverageReport(
+  db: Knex,
+  actor: Actor,
+  q: Record<string, unknown>,
+): Promise<CoverageReport> {
   const period = periodOf(q)
   const targets = await targetsFor(db, period, q)
   const visible = await visibleAgencies(db, actor)
@@ -38,19 +42,35 @@ export async function coverageReport(db: Knex, actor: Actor, q: Record<string, u
   let ids = visible === 'all' ? new Set(all.map((a) => a.id)) : visible
   if (typeof q.parent === 'string' && q.parent !== '') {
     const parent = all.find((a) => a.code === q.parent)
-    if (!parent || !ids.has(parent.id)) throw new WorkflowError('NOT_FOUND', `parent: no agency '${q.parent}' you may see`)
+    if (!parent || !ids.has(parent.id))
+      throw new WorkflowError('NOT_FOUND', `parent: no agency '${q.parent}' you may see`)
     const under = await agencyAndDescendants(db, parent.id)
     ids = new Set([...ids].filter((id) => under.has(id)))
   }
   const agencies = all.filter((a) => ids.has(a.id))
   const scope = visible === 'all' && !q.parent ? undefined : agencies.map((a) => a.id)
   // The subtrees are those of the visible agencies: a leader's or a parent's subtree is complete.
-  const rows = await rowsFor(db, { period, targets, all, tree: agencies, rows: agencies, ...(scope && { scope }) })
+  const rows = await rowsFor(db, {
+    period,
+    targets,
+    all,
+    tree: agencies,
+    rows: agencies,
+    ...(scope && { scope }),
+  })
   const report: CoverageReport = {
-    period: periodJson(period), targets, city: cityTotals(rows, targets, period), agencies: rows,
+    period: periodJson(period),
+    targets,
+    city: cityTotals(rows, targets, period),
+    agencies: rows,
     generatedAt: new Date().toISOString(),
   }
-  if (q.trend === '1' || q.trend === 'true') report.trend = await monthlyTrend(db, period, agencies.map((a) => a.id))
+  if (q.trend === '1' || q.trend === 'true')
+    report.trend = await monthlyTrend(
+      db,
+      period,
+      agencies.map((a) => a.id),
+    )
   return report
 }
 
@@ -61,7 +81,11 @@ export async function coverageReport(db: Knex, actor: Actor, q: Record<string, u
 async function monthlyTrend(db: Knex, period: Period, scope: number[]): Promise<TrendPoint[]> {
   const out: TrendPoint[] = []
   for (const m of monthsOf(period)) {
-    const facts = await coverageFacts(db, periodOf({ from: m.from, to: m.to, asOf: period.asOf.toISOString() }), scope)
+    const facts = await coverageFacts(
+      db,
+      periodOf({ from: m.from, to: m.to, asOf: period.asOf.toISOString() }),
+      scope,
+    )
     let documents = 0
     let fullySigned = 0
     let withProcedures = 0

@@ -60,9 +60,14 @@ const EMPTY: Facts = { issued: 0, fullySigned: 0, paper: 0, stopped: 0, procedur
 export function figuresOf(f: Facts): Figures {
   const documents = f.issued + f.paper
   return {
-    documents, issuedInKyso: f.issued, paper: f.paper, fullySigned: f.fullySigned,
-    rate: documents > 0 ? f.fullySigned / documents : null, rejectedOrCancelled: f.stopped,
-    open: f.open ?? 0, signedProcedures: f.procedures,
+    documents,
+    issuedInKyso: f.issued,
+    paper: f.paper,
+    fullySigned: f.fullySigned,
+    rate: documents > 0 ? f.fullySigned / documents : null,
+    rejectedOrCancelled: f.stopped,
+    open: f.open ?? 0,
+    signedProcedures: f.procedures,
   }
 }
 
@@ -97,7 +102,8 @@ export function agencyRow(
   const j = judgedOn === 'own' ? own : tree.facts
   const jr = (judgedOn === 'own' ? recent : tree.recent) ?? EMPTY
   const judged = figuresOf(j)
-  const meetsTarget1 = judged.rate !== null && judged.documents >= t.minDocuments && judged.rate >= t.internalRate
+  const meetsTarget1 =
+    judged.rate !== null && judged.documents >= t.minDocuments && judged.rate >= t.internalRate
   const meetsTarget2 = j.procedures.length >= t.procedures
   const meetsBoth = meetsTarget1 && meetsTarget2
   const daysLeft = daysUntil(t.deadline, p.asOf)
@@ -114,11 +120,28 @@ export function agencyRow(
   }
   const mine = figuresOf(own)
   return {
-    code: agency.code, name: agency.name, parent: agency.parent,
-    documents: mine.documents, issuedInKyso: mine.issuedInKyso, paper: mine.paper, fullySigned: mine.fullySigned, rate: mine.rate,
-    noActivity, signsInternally: meetsTarget1, rejectedOrCancelled: mine.rejectedOrCancelled, signedProcedures: mine.signedProcedures,
-    meetsTarget1, meetsTarget2, meetsBoth, status, daysLeft, overdue,
-    open: mine.open, total: { ...figuresOf(tree.facts), agencies: tree.agencies }, judgedOn, deadlineSet: t.deadlineSet,
+    code: agency.code,
+    name: agency.name,
+    parent: agency.parent,
+    documents: mine.documents,
+    issuedInKyso: mine.issuedInKyso,
+    paper: mine.paper,
+    fullySigned: mine.fullySigned,
+    rate: mine.rate,
+    noActivity,
+    signsInternally: meetsTarget1,
+    rejectedOrCancelled: mine.rejectedOrCancelled,
+    signedProcedures: mine.signedProcedures,
+    meetsTarget1,
+    meetsTarget2,
+    meetsBoth,
+    status,
+    daysLeft,
+    overdue,
+    open: mine.open,
+    total: { ...figuresOf(tree.facts), agencies: tree.agencies },
+    judgedOn,
+    deadlineSet: t.deadlineSet,
   }
 }
 
@@ -154,12 +177,22 @@ export function cityTotals(rows: AgencyRow[], t: Targets, p: Period): CityTotals
   const m2 = rows.filter((r) => r.meetsTarget2).length
   const mb = rows.filter((r) => r.meetsBoth).length
   return {
-    agencies: n, meetingTarget1: m1, meetingTarget2: m2, meetingBoth: mb, shareTarget1: share(m1), shareTarget2: share(m2), shareBoth: share(mb),
-    documents, fullySigned, rate: documents ? fullySigned / documents : null,
+    agencies: n,
+    meetingTarget1: m1,
+    meetingTarget2: m2,
+    meetingBoth: mb,
+    shareTarget1: share(m1),
+    shareTarget2: share(m2),
+    shareBoth: share(mb),
+    documents,
+    fullySigned,
+    rate: documents ? fullySigned / documents : null,
     signedProcedures: sum((r) => r.signedProcedures.length),
     daysLeft: daysUntil(t.deadline, p.asOf),
     behind: rows.filter((r) => !r.meetsBoth).map((r) => r.code),
-    paper: sum((r) => r.paper), rejectedOrCancelled: sum((r) => r.rejectedOrCancelled), open: sum((r) => r.open),
+    paper: sum((r) => r.paper),
+    rejectedOrCancelled: sum((r) => r.rejectedOrCancelled),
+    open: sum((r) => r.open),
     deadlineSet: t.deadlineSet,
   }
 }

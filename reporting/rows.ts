@@ -9,7 +9,12 @@ import { agencyRow, type AgencyRow } from './policy'
 import { rollUp } from './rollup'
 import type { Targets } from './targets'
 
-export interface AgencyRec { id: number; code: string; name: string; parent_id: number | null }
+export interface AgencyRec {
+  id: number
+  code: string
+  name: string
+  parent_id: number | null
+}
 
 /** The agencies this actor may report on: the city for compliance/admin, a leader's own subtree. */
 export async function visibleAgencies(db: Knex, actor: Actor): Promise<Set<number> | 'all'> {
@@ -42,14 +47,26 @@ export interface RowsInput {
  */
 export async function rowsFor(db: Knex, input: RowsInput): Promise<AgencyRow[]> {
   const { period, targets, scope } = input
-  const { all: facts, recent } = await coverageFactsWithRecent(db, period, recentWindow(period, 90).from, scope)
+  const { all: facts, recent } = await coverageFactsWithRecent(
+    db,
+    period,
+    recentWindow(period, 90).from,
+    scope,
+  )
   const open = await openCountsByAgency(db, period.end, scope)
   for (const [id, n] of open) withEntry(facts, id).open = n
   const subtrees = rollUp(input.tree, facts, recent)
   const codeOf = new Map(input.all.map((a) => [a.id, a.code]))
   return input.rows.map((a) => {
     const parent = a.parent_id ? (codeOf.get(a.parent_id) ?? null) : null
-    return agencyRow({ code: a.code, name: a.name, parent }, facts.get(a.id), recent.get(a.id), targets, period, subtrees.get(a.id))
+    return agencyRow(
+      { code: a.code, name: a.name, parent },
+      facts.get(a.id),
+      recent.get(a.id),
+      targets,
+      period,
+      subtrees.get(a.id),
+    )
   })
 }
 
@@ -58,4 +75,3 @@ function withEntry(m: Facts, id: number): AgencyFacts {
   if (!f) m.set(id, (f = { agencyId: id, issued: 0, fullySigned: 0, paper: 0, stopped: 0, procedures: [] }))
   return f
 }
-

@@ -31,8 +31,13 @@ export const DEFAULT_PROCEDURES = 2
 /** The targets of a year nobody configured: the city's own figures, the deadline not set. */
 export function defaultTargets(year: number): Targets {
   return {
-    internalRate: DEFAULT_RATE, minDocuments: DEFAULT_MIN_DOCUMENTS, procedures: DEFAULT_PROCEDURES,
-    deadline: `${year}-12-31`, year, source: 'default', deadlineSet: false,
+    internalRate: DEFAULT_RATE,
+    minDocuments: DEFAULT_MIN_DOCUMENTS,
+    procedures: DEFAULT_PROCEDURES,
+    deadline: `${year}-12-31`,
+    year,
+    source: 'default',
+    deadlineSet: false,
   }
 }
 
@@ -40,14 +45,19 @@ function numberParam(q: Record<string, unknown>, k: string, min: number, max: nu
   const v = q[k]
   if (v === undefined || v === '') return undefined
   const n = Number(v)
-  if (!Number.isFinite(n) || n < min || n > max) throw new WorkflowError('BAD_REQUEST', `${k}: a number from ${min} to ${max}`)
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new WorkflowError('BAD_REQUEST', `${k}: a number from ${min} to ${max}`)
   return n
 }
 
 /** Targets from query parameters over the base; a bad value is a 400 naming it. */
 export function targetsOf(q: Record<string, unknown>, base: Targets): Targets {
   const deadline = q.deadline
-  if (deadline !== undefined && deadline !== '' && (typeof deadline !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(deadline))) {
+  if (
+    deadline !== undefined &&
+    deadline !== '' &&
+    (typeof deadline !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(deadline))
+  ) {
     throw new WorkflowError('BAD_REQUEST', 'deadline: a date YYYY-MM-DD')
   }
   const given = typeof deadline === 'string' && deadline !== ''
@@ -66,9 +76,14 @@ export async function targetsFor(db: Knex, period: Period, q: Record<string, unk
   const set = await targetsForYear(db, year)
   const base: Targets = set
     ? {
-      internalRate: set.internalRate, minDocuments: set.minDocuments, procedures: set.procedures,
-      deadline: set.deadline, year, source: 'configured', deadlineSet: true,
-    }
+        internalRate: set.internalRate,
+        minDocuments: set.minDocuments,
+        procedures: set.procedures,
+        deadline: set.deadline,
+        year,
+        source: 'configured',
+        deadlineSet: true,
+      }
     : defaultTargets(year)
   return targetsOf(q, base)
 }

@@ -163,16 +163,19 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     const report = await coverageReport(s.db, actorOf(res), req.query as Record<string, unknown>)
     if (req.query.format !== 'csv') return report
     const lang = req.query.lang === 'en' ? 'en' : 'vi'
-    const csv = coverageCsv(report.agencies, { period: report.period, generatedAt: report.generatedAt, targets: report.targets }, lang)
+    const preamble = { period: report.period, generatedAt: report.generatedAt, targets: report.targets }
+    const csv = coverageCsv(report.agencies, preamble, lang)
     sendCsv(res, csv, `bao-cao-ky-so-${report.period.from}-${report.period.to}.csv`)
     return undefined
   }))
   app.get('/api/reports/coverage/:agencyCode', auth, route(s, async (req, res) => {
     const report = await coverageDrillDown(s.db, actorOf(res), String(req.params.agencyCode), req.query as Record<string, unknown>)
     if (req.query.format !== 'csv') return report
-    const r = report as { agency: { name: string }; series: SeriesPoint[]; period: { from: string; to: string }; targets: Targets }
+    type Drill = { agency: { name: string }; series: SeriesPoint[]; period: { from: string; to: string }; targets: Targets }
+    const r = report as Drill
     const preamble = { period: r.period, generatedAt: new Date().toISOString(), targets: r.targets }
-    sendCsv(res, seriesCsv(r.agency.name, r.series, preamble, req.query.lang === 'en' ? 'en' : 'vi'), `bao-cao-${req.params.agencyCode}.csv`)
+    const csv = seriesCsv(r.agency.name, r.series, preamble, req.query.lang === 'en' ? 'en' : 'vi')
+    sendCsv(res, csv, `bao-cao-${req.params.agencyCode}.csv`)
     return undefined
   }))
   mountAdminPolicy(app, s, auth)

@@ -20,6 +20,7 @@ const object = (properties: Record<string, Json>, required: string[] = Object.ke
 const indication = oneOf('PASSED', 'INDETERMINATE', 'FAILED')
 const action = oneOf('approve', 'sign', 'seal')
 const rule = oneOf('all', 'any')
+const STANDING = oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.')
 
 const schemas: Record<string, Json> = {
   Error: object({ error: object({ code: str('Stable UPPER_SNAKE code (server/errors.ts)'), message: str('For a person, usually in Vietnamese; a 5xx says nothing internal') }) }),
@@ -110,37 +111,45 @@ const schemas: Record<string, Json> = {
   UploadCheck: object({
     signatures: int('Signatures the uploaded file already carried'), indication: nullable(indication),
     failed: array(object({ field: str(), signer: nullable(str()), indication, subIndication: nullable(str()) })),
-    warning: nullable(str('For the drafter, in Vietnamese: a FAILED signature means the document will not count as fully signed')),
+    warning: nullable(str('For the drafter, in Vietnamese: a FAILED signature keeps the document from counting')),
     problem: str('Why the signatures could not be validated'),
   }, ['signatures', 'indication', 'failed', 'warning']),
   StandingAuthorityRequest: object({
-    holder: str('Username; a leader, or for TL./TUQ. also a head'), marker: oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.'),
+    holder: str('Username; a leader, or for TL./TUQ. also a head'), marker: STANDING,
     principal: str('KT./TL./TUQ.: the leader the holder signs for (same agency)'),
-    principalTitle: str('What the marker line names: the principal\'s title by default; TM.: the collective body (Ủy ban nhân dân)'),
+    principalTitle: str('What the marker line names: by default the principal\'s title; TM.: the body (Ủy ban nhân dân)'),
     from: date('Default now'),
   }, ['holder', 'marker']),
   StandingAuthority: object({
-    id: int(), holderId: int(), holder: str(), holderName: str(), holderTitle: nullable(str()), agencyId: int(), agencyCode: str(),
-    marker: oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.'), principalId: nullable(int()), principal: nullable(str()), principalName: nullable(str()),
-    principalTitle: str(), from: date(), grantedBy: int(), grantedAt: date(), endedAt: nullable(date()),
+    id: int(), holderId: int(), holder: str(), holderName: str(), holderTitle: nullable(str()), agencyId: int(),
+    agencyCode: str(), marker: STANDING, principalId: nullable(int()), principal: nullable(str()),
+    principalName: nullable(str()), principalTitle: str(), from: date(), grantedBy: int(), grantedAt: date(),
+    endedAt: nullable(date()),
   }),
   YearTargets: object({
     year: int(), internalRate: { type: 'number', minimum: 0, maximum: 1 }, minDocuments: int(), procedures: int(),
     deadline: str('YYYY-MM-DD'), updatedAt: date(),
   }),
   YearTargetsRequest: object({
-    internalRate: { type: 'number', minimum: 0, maximum: 1, default: 1 }, minDocuments: { type: 'integer', minimum: 0, default: 1 },
-    procedures: { type: 'integer', minimum: 0, default: 2 }, deadline: str('YYYY-MM-DD; default 31 December of the year'),
+    internalRate: { type: 'number', minimum: 0, maximum: 1, default: 1 },
+    minDocuments: { type: 'integer', minimum: 0, default: 1 },
+    procedures: { type: 'integer', minimum: 0, default: 2 },
+    deadline: str('YYYY-MM-DD; default 31 December of the year'),
   }, []),
   PersonalDataExport: object({
-    generatedAt: date(), purposes: object({}, []), user: object({}, []), certificates: array(object({}, [])), enrolments: array(object({}, [])),
-    delegations: array(object({}, [])), standingAuthorities: array(object({}, [])), documentsDrafted: array(object({}, [])),
-    signatures: array(object({}, [])), sessions: array(object({}, [])), paperRegistered: array(object({}, [])),
-    auditEvents: array(object({ id: int(), at: date(), action: str(), format: int('1: written before personal data left the hash'), detail: object({}, []), personal: nullable(object({}, [])), redactedAt: nullable(date()) }, ['id', 'action'])),
+    generatedAt: date(), purposes: object({}, []), user: object({}, []), certificates: array(object({}, [])),
+    enrolments: array(object({}, [])), delegations: array(object({}, [])), standingAuthorities: array(object({}, [])),
+    documentsDrafted: array(object({}, [])), signatures: array(object({}, [])), sessions: array(object({}, [])),
+    paperRegistered: array(object({}, [])),
+    auditEvents: array(object({
+      id: int(), at: date(), action: str(), format: int('1: written before personal data left the hash'),
+      detail: object({}, []), personal: nullable(object({}, [])), redactedAt: nullable(date()),
+    }, ['id', 'action'])),
   }),
   ErasureResult: object({
-    userId: int(), erasedAt: date(), redactedEvents: int('Audit events whose personal part was removed (their digests stay)'),
-    legacyEventsKept: int('Events of format 1 naming the user, kept to keep the chain'), certificatesRevoked: int(), kept: array(str()),
+    userId: int(), erasedAt: date(), redactedEvents: int('Audit events whose personal part was removed (digests stay)'),
+    legacyEventsKept: int('Events of format 1 naming the user, kept to keep the chain'), certificatesRevoked: int(),
+    kept: array(str()),
   }),
   Agency: object({ id: int(), code: str(), name: str(), parentCode: nullable(str()), approvalMode: oneOf('in-file', 'detached') }, ['id', 'code', 'name', 'parentCode']),
   AdminUser: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), disabled: bool(), agencyCode: str(), agency: str(), roles: array(str()) }),
@@ -524,70 +533,101 @@ const paths: Record<string, Record<string, Json>> = {
   },
   '/api/admin/coverage-targets': {
     get: operation('get', {
-      id: 'listCoverageTargets', tag: 'admin', summary: 'Each configured year\'s targets and deadline, and the defaults (admin, compliance)', auth: true,
-      ok: [200, 'Years', json(object({ currentYear: int(), years: array(ref('YearTargets')), defaults: object({}, []) }))], codes: ['FORBIDDEN'],
+      id: 'listCoverageTargets', tag: 'admin', auth: true,
+      summary: 'Each configured year\'s targets and deadline, and the defaults (admin, compliance)',
+      ok: [200, 'Years', json(object({ currentYear: int(), years: array(ref('YearTargets')), defaults: object({}, []) }))],
+      codes: ['FORBIDDEN'],
     }),
   },
   '/api/admin/coverage-targets/{year}': {
     put: operation('put', {
-      id: 'setCoverageTargets', tag: 'admin', summary: 'Set a year\'s targets and deadline (the deadline defaults to 31 December)', auth: true, path: 'Year',
+      id: 'setCoverageTargets', tag: 'admin', auth: true, path: 'Year',
+      summary: 'Set a year\'s targets and deadline (the deadline defaults to 31 December)',
       body: json(ref('YearTargetsRequest')), ok: [200, 'Saved', json(ref('YearTargets'))], codes: ['FORBIDDEN'],
     }),
   },
   '/api/admin/standing-authorities': {
-    get: operation('get', { id: 'listStandingAuthorities', tag: 'delegations', summary: 'Standing signing authorities (admin)', auth: true, ok: [200, 'Newest first', json(array(ref('StandingAuthority')))], codes: ['FORBIDDEN'] }),
+    get: operation('get', {
+      id: 'listStandingAuthorities', tag: 'delegations', summary: 'Standing signing authorities (admin)', auth: true,
+      ok: [200, 'Newest first', json(array(ref('StandingAuthority')))], codes: ['FORBIDDEN'],
+    }),
     post: operation('post', {
-      id: 'grantStandingAuthority', tag: 'delegations', summary: 'Grant a standing authority: KT. for the head, TL., TUQ., Q., or TM. for a collective body; no end date', auth: true,
-      body: json(ref('StandingAuthorityRequest')), ok: [201, 'Granted', json(ref('StandingAuthority'))], codes: ['FORBIDDEN', 'NOT_ELIGIBLE'],
+      id: 'grantStandingAuthority', tag: 'delegations', auth: true,
+      summary: 'Grant a standing authority: KT. for the head, TL., TUQ., Q., or TM. for a collective body; no end date',
+      body: json(ref('StandingAuthorityRequest')), ok: [201, 'Granted', json(ref('StandingAuthority'))],
+      codes: ['FORBIDDEN', 'NOT_ELIGIBLE'],
     }),
   },
   '/api/admin/standing-authorities/{id}/end': {
-    post: operation('post', { id: 'endStandingAuthority', tag: 'delegations', summary: 'End a standing authority now', auth: true, path: 'Id', ok: [200, 'Ended', json(ref('StandingAuthority'))], codes: ['FORBIDDEN', 'NOT_FOUND'] }),
+    post: operation('post', {
+      id: 'endStandingAuthority', tag: 'delegations', summary: 'End a standing authority now', auth: true, path: 'Id',
+      ok: [200, 'Ended', json(ref('StandingAuthority'))], codes: ['FORBIDDEN', 'NOT_FOUND'],
+    }),
   },
   '/api/admin/users/{id}/personal-data': {
     get: operation('get', {
-      id: 'exportPersonalData', tag: 'admin', summary: 'Everything Kyso holds about a person, with why (an access request, Law 91/2025/QH15)', auth: true, path: 'Id',
+      id: 'exportPersonalData', tag: 'admin', auth: true, path: 'Id',
+      summary: 'Everything Kyso holds about a person, with why (an access request, Law 91/2025/QH15)',
       ok: [200, 'The export', json(ref('PersonalDataExport'))], codes: ['FORBIDDEN', 'NOT_FOUND'],
     }),
   },
   '/api/admin/users/{id}/erase': {
     post: operation('post', {
-      id: 'erasePersonalData', tag: 'admin', summary: 'Erase a person\'s personal data (reason required); signed records stay, the audit chain keeps verifying', auth: true, path: 'Id',
-      body: json(object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) })), ok: [200, 'Erased', json(ref('ErasureResult'))],
-      codes: ['FORBIDDEN', 'NOT_FOUND', 'ERASURE_BLOCKED'],
+      id: 'erasePersonalData', tag: 'admin', auth: true, path: 'Id',
+      summary: 'Erase a person\'s personal data (reason required); signed records stay, the audit chain keeps verifying',
+      body: json(object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) })),
+      ok: [200, 'Erased', json(ref('ErasureResult'))], codes: ['FORBIDDEN', 'NOT_FOUND', 'ERASURE_BLOCKED'],
     }),
   },
   '/api/documents/paper': {
     post: operation('post', {
-      id: 'registerPaperDocument', tag: 'coverage', summary: 'Register one document the agency issued on paper (clerk, leader or admin)', auth: true,
-      description: 'Refused when the number is taken in the agency\'s year (by a paper entry or a document issued in Kyso: 409 NUMBER_TAKEN) or the date is after today in Vietnam (422 DATE_IN_FUTURE).',
+      id: 'registerPaperDocument', tag: 'coverage', auth: true,
+      summary: 'Register one document the agency issued on paper (clerk, leader or admin)',
+      description: 'Refused when the number is taken in the agency\'s year (by a paper entry or a document issued in ' +
+        'Kyso: 409 NUMBER_TAKEN) or the date is after today in Vietnam (422 DATE_IN_FUTURE).',
       body: json(object({
         number: str(), date: str('YYYY-MM-DD, today or before (Vietnam time)'), title: str(), signer: str(),
-        kind: { ...oneOf('internal', 'procedure'), default: 'internal' }, procedureCode: str('Required for kind=procedure: a catalogue code'),
+        kind: { ...oneOf('internal', 'procedure'), default: 'internal' },
+        procedureCode: str('Required for kind=procedure: a catalogue code'),
       }, ['number', 'date', 'title', 'signer'])),
       ok: [201, 'Registered', json(object({ registered: int() }))], codes: ['FORBIDDEN', 'NUMBER_TAKEN', 'DATE_IN_FUTURE'],
     }),
   },
   '/api/documents/paper/import': {
     post: operation('post', {
-      id: 'importPaperRegister', tag: 'coverage', summary: 'Import the outgoing-document register as CSV: number, date, title, signer, "paper" (and optionally kind, procedure code)', auth: true,
+      id: 'importPaperRegister', tag: 'coverage', auth: true,
+      summary: 'Import the outgoing-document register as CSV: number, date, title, signer, "paper" (then kind, procedure code)',
       body: { 'text/csv': { schema: str('UTF-8 CSV, an optional header row') } },
-      ok: [201, 'All rows registered (or none)', json(object({ registered: int() }))], codes: ['FORBIDDEN', 'NUMBER_TAKEN', 'DATE_IN_FUTURE'],
+      ok: [201, 'All rows registered (or none)', json(object({ registered: int() }))],
+      codes: ['FORBIDDEN', 'NUMBER_TAKEN', 'DATE_IN_FUTURE'],
     }),
   },
   '/api/reports/coverage': {
     get: operation('get', {
       id: 'coverageReport', tag: 'coverage', summary: 'Each agency\'s progress toward the two targets, and the city totals',
-      description: 'Query: from, to (inclusive dates in Vietnam time), asOf, parent (an agency code: it and the agencies below), targetRate, minDocuments, targetProcedures, deadline (over the year\'s configured targets), format=csv (UTF-8 with BOM; first lines: title, period, generation time, targets; Vietnamese headers and 71,4%; lang=en for English). Each agency row adds open, total (its subtree), judgedOn and deadlineSet.',
-      auth: true, ok: [200, 'The report', json(object({ period: object({}), targets: object({}), city: object({}), agencies: array(object({ code: str(), name: str(), parent: str() }, ['code', 'name'])) }))],
+      description: 'Query: from, to (inclusive dates in Vietnam time), asOf, parent (an agency code: it and the agencies ' +
+        'below), targetRate, minDocuments, targetProcedures, deadline (over the year\'s configured targets), format=csv ' +
+        '(UTF-8 with BOM; first lines: title, period, generation time, targets; Vietnamese headers and 71,4%; lang=en for ' +
+        'English). Each agency row adds open, total (its subtree), judgedOn and deadlineSet.',
+      auth: true,
+      ok: [200, 'The report', json(object({
+        period: object({}), targets: object({}), city: object({}),
+        agencies: array(object({ code: str(), name: str(), parent: str() }, ['code', 'name'])), generatedAt: date(),
+      }, ['period', 'targets', 'city', 'agencies']))],
       codes: ['FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'],
     }),
   },
   '/api/reports/coverage/{agencyCode}': {
     get: operation('get', {
-      id: 'coverageDrillDown', tag: 'coverage', summary: 'One agency: monthly series, documents not fully signed and why, procedures with their signed results', auth: true, path: 'AgencyCode',
-      description: 'notFullySigned (issued, with reasons: a step without a PASSED signature, a FAILED signature that came with the upload, no chain), paper (each lowers the rate), open (with ageDays), rejectedOrCancelled, units (the agencies directly below), rateExplained.',
-      ok: [200, 'The drill-down', json(object({ agency: object({}), units: array(object({})), series: array(object({})), notFullySigned: array(object({})), paper: array(object({})), open: array(object({})), procedures: array(object({})) }))],
+      id: 'coverageDrillDown', tag: 'coverage', auth: true, path: 'AgencyCode',
+      summary: 'One agency: monthly series, every document behind the rate and why, procedures with their results',
+      description: 'notFullySigned (issued, with reasons: a step without a PASSED signature, a FAILED signature that ' +
+        'came with the upload, no chain), paper (each lowers the rate), open (with ageDays), rejectedOrCancelled, ' +
+        'units (the agencies directly below), rateExplained.',
+      ok: [200, 'The drill-down', json(object({
+        agency: object({}), units: array(object({})), series: array(object({})), notFullySigned: array(object({})),
+        paper: array(object({})), open: array(object({})), procedures: array(object({})),
+      }))],
       codes: ['FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'],
     }),
   },

@@ -24,8 +24,12 @@ interface Row {
 
 function yearTargets(r: Row): YearTargets {
   return {
-    year: Number(r.year), internalRate: Number(r.internal_rate), minDocuments: Number(r.min_documents),
-    procedures: Number(r.procedures), deadline: String(r.deadline).slice(0, 10), updatedBy: r.updated_by,
+    year: Number(r.year),
+    internalRate: Number(r.internal_rate),
+    minDocuments: Number(r.min_documents),
+    procedures: Number(r.procedures),
+    deadline: String(r.deadline).slice(0, 10),
+    updatedBy: r.updated_by,
     updatedAt: new Date(r.updated_at).toISOString(),
   }
 }
@@ -42,8 +46,13 @@ export async function listYearTargets(db: Knex): Promise<YearTargets[]> {
 /** Inserts or replaces one year's targets (the same upsert on SQLite and PostgreSQL). */
 export async function saveYearTargets(db: Knex, t: YearTargets): Promise<void> {
   const row = {
-    year: t.year, internal_rate: t.internalRate, min_documents: t.minDocuments, procedures: t.procedures,
-    deadline: t.deadline, updated_by: t.updatedBy, updated_at: t.updatedAt,
+    year: t.year,
+    internal_rate: t.internalRate,
+    min_documents: t.minDocuments,
+    procedures: t.procedures,
+    deadline: t.deadline,
+    updated_by: t.updatedBy,
+    updated_at: t.updatedAt,
   }
   await db('coverage_targets').insert(row).onConflict('year').merge()
 }

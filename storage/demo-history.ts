@@ -59,8 +59,9 @@ export async function importDemoHistory(db: Knex, blobs: BlobStore, now = new Da
       const prof = PROFILES[a.code]
       if (!prof) continue
       // An agency without demo users has its paper register kept by the city's administrator.
-      const drafter = ((await trx('users').where({ agency_id: a.id }).orderBy('id').first('id')) ??
-        (await trx('users as u').join('user_roles as r', 'r.user_id', 'u.id').where('r.role', 'admin').orderBy('u.id').first('u.id'))) as { id: number }
+      const admin = () => trx('users as u').join('user_roles as r', 'r.user_id', 'u.id').where('r.role', 'admin')
+        .orderBy('u.id').first('u.id')
+      const drafter = ((await trx('users').where({ agency_id: a.id }).orderBy('id').first('id')) ?? (await admin())) as { id: number }
       let n = 0
       for (let m = 1; m <= lastMonth; m++) {
         const day = (d: number): string => `${year}-${String(m).padStart(2, '0')}-${String(Math.min(d, 28)).padStart(2, '0')}`
@@ -72,8 +73,8 @@ export async function importDemoHistory(db: Knex, blobs: BlobStore, now = new Da
         }
         for (let i = 0; i < prof.paperPerMonth; i++) {
           await trx('paper_documents').insert({
-            agency_id: a.id, number: `${m}${i}/GIAY-${a.code}`, issued_on: day(20 + i), title: '[Dữ liệu mẫu] Văn bản giấy', signer: 'Lãnh đạo',
-            kind: 'internal', created_by: drafter.id, created_at: now.toISOString(),
+            agency_id: a.id, number: `${m}${i}/GIAY-${a.code}`, issued_on: day(20 + i), title: '[Dữ liệu mẫu] Văn bản giấy',
+            signer: 'Lãnh đạo', kind: 'internal', created_by: drafter.id, created_at: now.toISOString(),
           })
         }
       }

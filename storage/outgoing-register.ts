@@ -22,16 +22,25 @@ export function normaliseNumber(number: string): string {
  * outgoing register of issue 13 (sổ đăng ký văn bản đi) answers: paper entries and issuance both
  * ask it, so the rule can move there without changing what is refused.
  */
-export async function numberTaken(db: Knex, agencyId: number, number: string, year: number): Promise<NumberHolder | undefined> {
+export async function numberTaken(
+  db: Knex,
+  agencyId: number,
+  number: string,
+  year: number,
+): Promise<NumberHolder | undefined> {
   const n = normaliseNumber(number)
   const from = `${year}-01-01`
   const to = `${year}-12-31`
-  const kyso = (await db('documents').where({ agency_id: agencyId, outgoing_number: n })
-    .where('outgoing_date', '>=', from).where('outgoing_date', '<=', to)
+  const kyso = (await db('documents')
+    .where({ agency_id: agencyId, outgoing_number: n })
+    .where('outgoing_date', '>=', from)
+    .where('outgoing_date', '<=', to)
     .first('id', 'outgoing_date')) as { id: number; outgoing_date: string } | undefined
   if (kyso) return { source: 'kyso', id: kyso.id, number: n, date: String(kyso.outgoing_date).slice(0, 10) }
-  const paper = (await db('paper_documents').where({ agency_id: agencyId, number: n })
-    .where('issued_on', '>=', from).where('issued_on', '<=', to)
+  const paper = (await db('paper_documents')
+    .where({ agency_id: agencyId, number: n })
+    .where('issued_on', '>=', from)
+    .where('issued_on', '<=', to)
     .first('id', 'issued_on')) as { id: number; issued_on: string } | undefined
   if (paper) return { source: 'paper', id: paper.id, number: n, date: String(paper.issued_on).slice(0, 10) }
   return undefined

@@ -87,7 +87,8 @@ export async function createUser(s: Services, actor: Actor, b: Record<string, un
     for (const role of roles) await trx('user_roles').insert({ user_id: uid, role })
     await appendAudit(trx, {
       actorId: actor.id, action: 'user.created', detail: { userId: uid, roles, agencyCode: b.agencyCode },
-      personal: { username, fullName, ...(title && { title }) }, subjectUserId: uid, requestId: actor.requestId ?? null,
+      personal: { username, fullName, ...(title && { title }) }, subjectUserId: uid,
+      requestId: actor.requestId ?? null,
     })
     return uid
   }).catch(alreadyThere(`Tên đăng nhập ${username} đã có`))
@@ -114,7 +115,7 @@ export async function updateUser(s: Services, actor: Actor, id: number, b: Recor
     }
     await appendAudit(trx, {
       actorId: actor.id, action: 'user.updated', requestId: actor.requestId ?? null,
-      detail: { userId: id, ...(roles && { roles }), ...(b.disabled !== undefined && { disabled: b.disabled }) },
+      detail: { userId: id, ...(roles && { roles }), ...(b.disabled !== undefined && { disabled: b.disabled as boolean }) },
       personal: { username: user.username, ...(b.title !== undefined && { title }) }, subjectUserId: id,
     })
   })

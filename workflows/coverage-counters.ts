@@ -27,7 +27,8 @@ interface DocumentFacts {
 
 /** A FAILED verdict on a signature that came with the upload (recordVerdicts stores them). */
 function foreignFailed(json: string | null): boolean {
-  return json !== null && (JSON.parse(json) as { indication: string }[]).some((g) => g.indication === 'FAILED')
+  const foreign = json === null ? [] : (JSON.parse(json) as { indication: string }[])
+  return foreign.some((g) => g.indication === 'FAILED')
 }
 
 /**
@@ -41,8 +42,8 @@ export async function refreshCoverageFacts(trx: Knex.Transaction, documentId: nu
   // Locked: two validations of one document at once (two instances at start-up) must not both
   // move the counters by the same difference.
   const doc = (await trx('documents').where({ id: documentId }).forUpdate().first()) as DocumentFacts
-  const wf = (await trx('workflows').where({ document_id: documentId, status: 'completed' }).orderBy('round', 'desc')
-    .first('id')) as { id: number } | undefined
+  const wf = (await trx('workflows').where({ document_id: documentId, status: 'completed' })
+    .orderBy('round', 'desc').first('id')) as { id: number } | undefined
   const steps = wf ? ((await trx('steps').where({ workflow_id: wf.id }).select('id')) as { id: number }[]) : []
   const sigs = (await trx('signatures as g').join('certificates as c', 'c.id', 'g.certificate_id')
     .whereIn('g.step_id', steps.map((x) => x.id))

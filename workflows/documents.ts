@@ -54,8 +54,8 @@ export async function uploadDocument(s: Services, actor: Actor, input: UploadInp
     }).returning('id')
     const docId = (row as { id: number }).id
     await trx('versions').insert({
-      document_id: docId, seq: 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload', created_at: now,
-      upload_check_json: uploadCheck,
+      document_id: docId, seq: 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload',
+      created_at: now, upload_check_json: uploadCheck,
     })
     await appendAudit(trx, { actorId: actor.id, action: 'document.uploaded', documentId: docId, detail: { sha256: blob.sha256, size: blob.size }, requestId: actor.requestId ?? null })
     return docId
@@ -79,8 +79,8 @@ export async function reviseDocument(s: Services, actor: Actor, documentId: numb
     if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản vừa được thay đổi')
     const last = (await trx('versions').where({ document_id: doc.id }).max('seq as seq').first()) as { seq: number }
     await trx('versions').insert({
-      document_id: doc.id, seq: last.seq + 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload', created_at: now,
-      upload_check_json: uploadCheck,
+      document_id: doc.id, seq: last.seq + 1, sha256: blob.sha256, size: blob.size, created_by: actor.id,
+      origin: 'upload', created_at: now, upload_check_json: uploadCheck,
     })
     await appendAudit(trx, { actorId: actor.id, action: 'document.revised', documentId: doc.id, detail: { sha256: blob.sha256 }, requestId: actor.requestId ?? null })
   })
@@ -103,10 +103,12 @@ export async function versionOf(s: Services, documentId: number, seq: unknown): 
 export async function documentDetails(s: Services, actor: Actor, documentId: number): Promise<Record<string, unknown>> {
   const doc = await readableDocument(s.db, actor, documentId)
   const versions = (await s.db('versions').where({ document_id: doc.id }).orderBy('seq')
-    .select('id', 'seq', 'sha256', 'size', 'origin', 'created_at as createdAt', 'created_by as createdBy', 'upload_check_json')) as
+    .select('id', 'seq', 'sha256', 'size', 'origin', 'created_at as createdAt', 'created_by as createdBy',
+      'upload_check_json')) as
     (Record<string, unknown> & { upload_check_json?: string | null })[]
   const lastUpload = versions.filter((v) => v.origin === 'upload').at(-1)
-  const uploadCheck = lastUpload?.upload_check_json ? (JSON.parse(lastUpload.upload_check_json) as UploadCheck) : null
+  const checked = lastUpload?.upload_check_json
+  const uploadCheck = checked ? (JSON.parse(checked) as UploadCheck) : null
   for (const v of versions) delete v.upload_check_json
   const workflows = await s.db('workflows').where({ document_id: doc.id }).orderBy('round').select()
   const steps = await s.db('steps').whereIn('workflow_id', workflows.map((w: { id: number }) => w.id)).orderBy(['workflow_id', 'seq']).select()

@@ -30,12 +30,18 @@ function check(p: PaperInput, where: string): PaperDocument {
     throw new WorkflowError('BAD_REQUEST', `${where}date: YYYY-MM-DD`)
   }
   const kind = p.kind === undefined || p.kind === null || p.kind === '' ? 'internal' : p.kind
-  if (kind !== 'internal' && kind !== 'procedure') throw new WorkflowError('BAD_REQUEST', `${where}kind: internal or procedure`)
+  if (kind !== 'internal' && kind !== 'procedure')
+    throw new WorkflowError('BAD_REQUEST', `${where}kind: internal or procedure`)
   const code = typeof p.procedureCode === 'string' && p.procedureCode.trim() ? p.procedureCode.trim() : null
-  if (kind === 'procedure' && !code) throw new WorkflowError('BAD_REQUEST', `${where}procedureCode: required for a procedure's result`)
+  if (kind === 'procedure' && !code)
+    throw new WorkflowError('BAD_REQUEST', `${where}procedureCode: required for a procedure's result`)
   return {
-    number: normaliseNumber(str('number', 100)), date, title: str('title', 500), signer: str('signer', 200),
-    kind, procedureCode: kind === 'procedure' ? code : null,
+    number: normaliseNumber(str('number', 100)),
+    date,
+    title: str('title', 500),
+    signer: str('signer', 200),
+    kind,
+    procedureCode: kind === 'procedure' ? code : null,
   }
 }
 
@@ -56,15 +62,24 @@ async function admit(s: Services, actor: Actor, docs: PaperDocument[]): Promise<
   const seen = new Set<string>()
   for (const [i, d] of docs.entries()) {
     const where = docs.length > 1 ? `row ${i + 1}: ` : ''
-    if (d.date > today) throw new WorkflowError('DATE_IN_FUTURE', `${where}date: ngày ${d.date} sau ngày hôm nay (${today})`)
+    if (d.date > today)
+      throw new WorkflowError('DATE_IN_FUTURE', `${where}date: ngày ${d.date} sau ngày hôm nay (${today})`)
     if (d.procedureCode && !(await procedureKnown(s.db, d.procedureCode))) {
-      throw new WorkflowError('BAD_REQUEST', `${where}procedureCode: không có trong danh mục thủ tục hành chính`)
+      throw new WorkflowError(
+        'BAD_REQUEST',
+        `${where}procedureCode: không có trong danh mục thủ tục hành chính`,
+      )
     }
     const key = `${d.date.slice(0, 4)} ${d.number}`
-    const holder = seen.has(key) ? { source: 'paper' } : await numberTaken(s.db, actor.agencyId, d.number, Number(d.date.slice(0, 4)))
+    const holder = seen.has(key)
+      ? { source: 'paper' }
+      : await numberTaken(s.db, actor.agencyId, d.number, Number(d.date.slice(0, 4)))
     if (holder) {
       const by = holder.source === 'kyso' ? 'một văn bản phát hành trên Kyso' : 'một văn bản giấy đã đăng ký'
-      throw new WorkflowError('NUMBER_TAKEN', `${where}number: số ${d.number} năm ${d.date.slice(0, 4)} đã được cấp cho ${by}`)
+      throw new WorkflowError(
+        'NUMBER_TAKEN',
+        `${where}number: số ${d.number} năm ${d.date.slice(0, 4)} đã được cấp cho ${by}`,
+      )
     }
     seen.add(key)
   }
@@ -82,15 +97,25 @@ async function insert(s: Services, actor: Actor, docs: PaperDocument[]): Promise
       await insertPaperEntry(trx, { agencyId: actor.agencyId, ...d, createdBy: actor.id, createdAt: now })
     }
     await appendAudit(trx, {
-      actorId: actor.id, action: 'paper.registered', requestId: actor.requestId ?? null,
-      detail: { count: docs.length, numbers: docs.slice(0, 50).map((d) => d.number), kinds: [...new Set(docs.map((d) => d.kind))] },
+      actorId: actor.id,
+      action: 'paper.registered',
+      requestId: actor.requestId ?? null,
+      detail: {
+        count: docs.length,
+        numbers: docs.slice(0, 50).map((d) => d.number),
+        kinds: [...new Set(docs.map((d) => d.kind))],
+      },
     })
     return docs.length
   })
 }
 
 /** POST /api/documents/paper: one document issued on paper (internal: in the rate's denominator). */
-export async function registerPaper(s: Services, actor: Actor, body: Record<string, unknown>): Promise<{ registered: number }> {
+export async function registerPaper(
+  s: Services,
+  actor: Actor,
+  body: Record<string, unknown>,
+): Promise<{ registered: number }> {
   mayRegister(actor)
   return { registered: await insert(s, actor, [check(body, '')]) }
 }
@@ -113,7 +138,14 @@ export async function importPaper(s: Services, actor: Actor, csv: Buffer): Promi
     if ((r[4] ?? 'paper').trim().toLowerCase() !== 'paper') {
       throw new WorkflowError('BAD_REQUEST', `row ${i + 1}: the fifth column must be "paper"`)
     }
-    const fields = { number: r[0], date: r[1]?.trim(), title: r[2], signer: r[3], kind: r[5]?.trim(), procedureCode: r[6] }
+    const fields = {
+      number: r[0],
+      date: r[1]?.trim(),
+      title: r[2],
+      signer: r[3],
+      kind: r[5]?.trim(),
+      procedureCode: r[6],
+    }
     return check(fields, `row ${i + 1}: `)
   })
   return { registered: await insert(s, actor, docs) }

@@ -39,9 +39,11 @@ export interface Person {
 
 /** An active user by username, with their roles; BAD_REQUEST naming the field otherwise. */
 export async function activePerson(db: Knex, username: unknown, field: string): Promise<Person> {
-  const u = (typeof username === 'string' ? await db('users').where({ username, disabled: false }).first('id', 'username', 'agency_id', 'title') : undefined) as
-    | { id: number; username: string; agency_id: number; title: string | null }
-    | undefined
+  const u = (
+    typeof username === 'string'
+      ? await db('users').where({ username, disabled: false }).first('id', 'username', 'agency_id', 'title')
+      : undefined
+  ) as { id: number; username: string; agency_id: number; title: string | null } | undefined
   if (!u) throw new WorkflowError('BAD_REQUEST', `${field}: không có người dùng đang hoạt động này`)
   const roles = (await db('user_roles').where({ user_id: u.id }).pluck('role')) as Role[]
   return { id: u.id, username: u.username, agencyId: u.agency_id, title: u.title, roles }
@@ -52,6 +54,9 @@ export function assertMaySign(person: Person, marker: SigningMarker, field = 'de
   const allowed = ELIGIBLE_ROLES[marker]
   if (!person.roles.some((r) => allowed.includes(r))) {
     const who = allowed.includes('head') ? 'lãnh đạo hoặc trưởng đơn vị (như Chánh Văn phòng)' : 'lãnh đạo'
-    throw new WorkflowError('NOT_ELIGIBLE', `${field}: chỉ ${who} được ký ${marker}; ${person.username} không có vai trò ký văn bản này`)
+    throw new WorkflowError(
+      'NOT_ELIGIBLE',
+      `${field}: chỉ ${who} được ký ${marker}; ${person.username} không có vai trò ký văn bản này`,
+    )
   }
 }

@@ -57,9 +57,8 @@ export async function principalFor(db: Knex, actor: Actor, step: { id: number; a
   const now = new Date().toISOString()
   if (mine?.status === 'pending') {
     const standing = step.action === 'sign' ? await standingAuthorityOf(db, actor.id, now) : undefined
-    return standing
-      ? { principalId: actor.id, marker: standing.marker as SigningMarker, principalTitle: standing.principalTitle }
-      : { principalId: actor.id }
+    if (!standing) return { principalId: actor.id }
+    return { principalId: actor.id, marker: standing.marker as SigningMarker, principalTitle: standing.principalTitle }
   }
   if (mine) throw new WorkflowError('CONFLICT', 'Bạn đã xử lý bước này')
   const delegated = (await db('delegations as d')

@@ -21,19 +21,36 @@ export interface UploadCheck {
 }
 
 /** Validates the signatures an upload already carries (in the worker, under its limits). */
-export async function checkExistingSignatures(s: Services, pdf: Buffer, fields: number): Promise<UploadCheck | null> {
+export async function checkExistingSignatures(
+  s: Services,
+  pdf: Buffer,
+  fields: number,
+): Promise<UploadCheck | null> {
   if (fields === 0) return null
   const crls = [...s.crls(), ...(await listRevocationLists(s.db)).map((r) => r.der)]
   try {
-    const report = await verifyPdfIsolated({ pdf, trustAnchors: s.trustAnchors(), crls }, { timeoutMs: s.config.validationTimeoutMs })
+    const report = await verifyPdfIsolated(
+      { pdf, trustAnchors: s.trustAnchors(), crls },
+      { timeoutMs: s.config.validationTimeoutMs },
+    )
     const failed = foreignSignatures(report.signatures, new Set()).filter((g) => g.indication === 'FAILED')
-    const warning = failed.length > 0
-      ? `Tệp tải lên có ${failed.length} chữ ký số không hợp lệ (${failed.map((g) => g.signer ?? g.field).join(', ')}): ` +
-        'văn bản sẽ không được tính là ký số đầy đủ. Hãy kiểm tra lại tệp trước khi trình ký.'
-      : report.indication === 'PASSED' ? null : 'Tệp tải lên có chữ ký số chưa xác định được hiệu lực (chưa tin cậy hoặc thiếu thông tin thu hồi).'
+    const who = failed.map((g) => g.signer ?? g.field).join(', ')
+    const warning =
+      failed.length > 0
+        ? `Tệp tải lên có ${failed.length} chữ ký số không hợp lệ (${who}): văn bản sẽ không được tính là ` +
+          'ký số đầy đủ. Hãy kiểm tra lại tệp trước khi trình ký.'
+        : report.indication === 'PASSED'
+          ? null
+          : 'Tệp tải lên có chữ ký số chưa xác định được hiệu lực (chưa tin cậy hoặc thiếu thông tin thu hồi).'
     return { signatures: report.signatures.length, indication: report.indication, failed, warning }
   } catch (err) {
     const problem = (err as Error).message
-    return { signatures: fields, indication: null, failed: [], warning: 'Không kiểm tra được chữ ký số có sẵn trong tệp tải lên.', problem }
+    return {
+      signatures: fields,
+      indication: null,
+      failed: [],
+      warning: 'Không kiểm tra được chữ ký số có sẵn trong tệp tải lên.',
+      problem,
+    }
   }
 }

@@ -36,11 +36,12 @@ export async function recordVerdicts(s: Services, documentId: number, pdf: Buffe
   const detached = await detachedReports(s, documentId)
   for (const sig of [...report.signatures, ...detached]) s.metrics?.validated(sig.indication)
   await s.db.transaction(async (trx) => {
-    const own = (await trx('signatures').where({ document_id: documentId, form: 'in-file' }).pluck('field_name')) as string[]
-    const foreign = foreignSignatures(report.signatures, new Set(own))
-    await trx('documents').where({ id: documentId }).update({ foreign_signatures_json: JSON.stringify(foreign) })
+    const inFile = { document_id: documentId, form: 'in-file' }
+    const own = (await trx('signatures').where(inFile).pluck('field_name')) as string[]
+    const foreign = JSON.stringify(foreignSignatures(report.signatures, new Set(own)))
+    await trx('documents').where({ id: documentId }).update({ foreign_signatures_json: foreign })
     for (const sig of report.signatures) {
-      await trx('signatures').where({ document_id: documentId, form: 'in-file' }).whereIn('field_name', sig.fields)
+      await trx('signatures').where(inFile).whereIn('field_name', sig.fields)
         .update({ indication: sig.indication, sub_indication: sig.subIndication })
     }
     for (const sig of detached) {

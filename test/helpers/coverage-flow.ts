@@ -7,7 +7,8 @@ import { as, pinOf, type Client } from './service'
 import { getTestPki } from './test-pki'
 
 /** Today in Vietnam (YYYY-MM-DD). */
-export const vnToday = (offsetDays = 0): string => new Date(Date.now() + 7 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10)
+export const vnToday = (offsetDays = 0): string =>
+  new Date(Date.now() + 7 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10)
 
 export async function json<T>(res: Response, status = 200): Promise<T> {
   const text = await res.text()
@@ -18,8 +19,14 @@ export async function json<T>(res: Response, status = 200): Promise<T> {
 /** Until every signature of the document has its stored verdict (recorded just after the response). */
 export async function verdictsStored(db: Knex, documentId: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const d = (await db('signatures').where({ document_id: documentId }).whereNull('indication').count('* as n').first()) as { n: number }
-    const doc = (await db('documents').where({ id: documentId }).first('foreign_signatures_json')) as { foreign_signatures_json: string | null }
+    const d = (await db('signatures')
+      .where({ document_id: documentId })
+      .whereNull('indication')
+      .count('* as n')
+      .first()) as { n: number }
+    const doc = (await db('documents').where({ id: documentId }).first('foreign_signatures_json')) as {
+      foreign_signatures_json: string | null
+    }
     if (Number(d.n) === 0 && doc.foreign_signatures_json !== null) return
     await new Promise((r) => setTimeout(r, 50))
   }
@@ -36,17 +43,30 @@ export interface Flow {
  * taking `number` (default `<id>/VP`) and today's date; waits for the verdicts.
  */
 export async function issueThrough(
-  flow: Flow, drafter: Client, steps: [string, 'approve' | 'sign' | 'seal'][],
+  flow: Flow,
+  drafter: Client,
+  steps: [string, 'approve' | 'sign' | 'seal'][],
   opts: { fields?: Record<string, string>; pdf?: Buffer; number?: string } = {},
 ): Promise<number> {
-  const doc = await json<{ id: number }>(await drafter.upload(opts.pdf ?? (await makePdf()), opts.fields ?? { title: 'Văn bản', kind: 'internal' }), 201)
+  const doc = await json<{ id: number }>(
+    await drafter.upload(
+      opts.pdf ?? (await makePdf()),
+      opts.fields ?? { title: 'Văn bản', kind: 'internal' },
+    ),
+    201,
+  )
   const submitted = await json<{ workflows: { steps: { id: number }[] }[] }>(
-    await drafter.post(`/api/documents/${doc.id}/submit`, { steps: steps.map(([u, action]) => ({ action, assignees: [u] })) }),
+    await drafter.post(`/api/documents/${doc.id}/submit`, {
+      steps: steps.map(([u, action]) => ({ action, assignees: [u] })),
+    }),
   )
   const ids = submitted.workflows[0]?.steps.map((s) => s.id) as number[]
   for (const [i, [u, action]] of steps.entries()) {
     const c = await as(u, undefined, flow.base)
-    const seal = action === 'seal' && { outgoingNumber: opts.number ?? `${doc.id}/VP`, outgoingDate: vnToday() }
+    const seal = action === 'seal' && {
+      outgoingNumber: opts.number ?? `${doc.id}/VP`,
+      outgoingDate: vnToday(),
+    }
     await json(await c.post(`/api/steps/${ids[i]}/sign`, { pin: pinOf(u), ...seal }))
   }
   await verdictsStored(flow.db, doc.id)
@@ -60,9 +80,13 @@ export async function issueThrough(
  */
 export async function tamperedSignedPdf(): Promise<Buffer> {
   const pki = await getTestPki()
-  const signed = Buffer.from((await signPdf(await makePdf({ xref: 'table' }), {
-    keySource: openPkcs12KeySource(pki.signers.hoan.p12, pki.pin),
-  })).pdf)
+  const signed = Buffer.from(
+    (
+      await signPdf(await makePdf({ xref: 'table' }), {
+        keySource: openPkcs12KeySource(pki.signers.hoan.p12, pki.pin),
+      })
+    ).pdf,
+  )
   expect(signed.subarray(0, 8).toString('latin1')).to.match(/^%PDF-\d\.\d$/)
   signed[7] = signed[7] === 0x37 ? 0x36 : 0x37
   return signed

@@ -33,7 +33,9 @@ describe('coverage, signing authorities and personal data in Chromium', function
     expect(await page.textContent('[data-testid=tile-deadline]')).to.contain('Chưa đặt hạn')
     const snv = page.locator('[data-testid=coverage-table] tr[data-agency=SNV]')
     expect(await snv.getAttribute('data-status')).to.not.equal('behind')
-    expect(await snv.locator('[data-testid=documents-total]').textContent()).to.match(/cả đơn vị trực thuộc: \d+/)
+    expect(await snv.locator('[data-testid=documents-total]').textContent()).to.match(
+      /cả đơn vị trực thuộc: \d+/,
+    )
     await page.click('[data-testid=coverage-table] tr[data-agency=SNV] a')
     await page.waitForSelector('[data-testid=units] tr[data-agency=BTDKT]')
     await page.goto(`${base}/dashboard/STP`)
@@ -44,22 +46,34 @@ describe('coverage, signing authorities and personal data in Chromium', function
 
   it('flags, on the document page, an upload whose own signatures fail', async () => {
     const drafter = await as('chuyenvien')
-    const doc = await json<{ id: number }>(await drafter.upload(await tamperedSignedPdf(), { title: 'Tờ trình có chữ ký hỏng', kind: 'internal' }), 201)
+    const doc = await json<{ id: number }>(
+      await drafter.upload(await tamperedSignedPdf(), { title: 'Tờ trình có chữ ký hỏng', kind: 'internal' }),
+      201,
+    )
     const page = await signIn('chuyenvien')
     await page.goto(`${base}/documents/${doc.id}`)
     const note = page.locator('[data-testid=upload-check][data-indication=FAILED]')
     await note.waitFor()
-    expect(await note.textContent()).to.contain('Võ Văn Hoan').and.contain('không được tính là ký số đầy đủ')
+    expect(await note.textContent())
+      .to.contain('Võ Văn Hoan')
+      .and.contain('không được tính là ký số đầy đủ')
   })
 
   it('offers TL. and lists only people who may sign under the chosen marker; a holder sees a standing authority', async () => {
     const page = await signIn('giamdoc')
     await page.goto(`${base}/delegations`)
     await page.waitForSelector('#del-marker option[value="TL."]', { state: 'attached' })
-    const options = async (): Promise<string[]> => page.locator('#del-delegate option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value))
-    expect(await options()).to.include('phogiamdoc').and.not.include.members(['vanthu', 'kiemtra', 'chanhvanphong'])
+    const options = async (): Promise<string[]> =>
+      page
+        .locator('#del-delegate option')
+        .evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value))
+    expect(await options())
+      .to.include('phogiamdoc')
+      .and.not.include.members(['vanthu', 'kiemtra', 'chanhvanphong'])
     await page.selectOption('#del-marker', 'TL.')
-    expect(await options()).to.include.members(['chanhvanphong', 'truongphong1']).and.not.include.members(['vanthu', 'kiemtra', 'chuyenvien'])
+    expect(await options())
+      .to.include.members(['chanhvanphong', 'truongphong1'])
+      .and.not.include.members(['vanthu', 'kiemtra', 'chuyenvien'])
     const chief = await signIn('chanhvanphong')
     await chief.goto(`${base}/delegations`)
     await chief.waitForSelector('[data-testid=standing]')
@@ -67,7 +81,7 @@ describe('coverage, signing authorities and personal data in Chromium', function
     await chief.screenshot({ path: join(SHOTS, 'delegations-standing.png'), fullPage: true })
   })
 
-  it('lets the administrator set a year\'s targets, see the standing authorities and open a person\'s data', async () => {
+  it("lets the administrator set a year's targets, see the standing authorities and open a person's data", async () => {
     const page = await signIn('quantri')
     await page.goto(`${base}/admin/targets`)
     await page.waitForSelector('[data-testid=targets-form]')
@@ -78,12 +92,19 @@ describe('coverage, signing authorities and personal data in Chromium', function
     expect(await page.textContent('[data-testid=targets] tr[data-year="2027"]')).to.contain('30/06/2027')
     await page.goto(`${base}/admin/authorities`)
     await page.waitForSelector('[data-testid=authorities] tr[data-holder="ct.td"]')
-    expect(await page.textContent('[data-testid=authorities] tr[data-holder="ct.td"]')).to.contain('TM. ỦY BAN NHÂN DÂN')
+    expect(await page.textContent('[data-testid=authorities] tr[data-holder="ct.td"]')).to.contain(
+      'TM. ỦY BAN NHÂN DÂN',
+    )
     await page.screenshot({ path: join(SHOTS, 'admin-authorities.png'), fullPage: true })
     await page.goto(`${base}/admin/users`)
-    await page.locator('[data-testid=admin-users] tr', { hasText: 'cv.stp' }).locator('[data-testid=personal-data]').click()
+    await page
+      .locator('[data-testid=admin-users] tr', { hasText: 'cv.stp' })
+      .locator('[data-testid=personal-data]')
+      .click()
     await page.waitForSelector('dialog[open] [data-testid=personal-export]')
-    expect(await page.getAttribute('dialog[open] [data-testid=personal-export]', 'href')).to.match(/^\/api\/admin\/users\/\d+\/personal-data$/)
+    expect(await page.getAttribute('dialog[open] [data-testid=personal-export]', 'href')).to.match(
+      /^\/api\/admin\/users\/\d+\/personal-data$/,
+    )
     expect(await page.isDisabled('dialog[open] button.danger'), 'no erasure without a reason').to.equal(true)
   })
 
