@@ -21,7 +21,7 @@ import { benchDatabase, measureScale, printScale, startPostgresInstances, type S
 import { ROOT, makeDoc, timeIt } from './fixtures'
 
 const TEMPLATE = 'cong-van-thuong'
-const AGENCY = 'STTTT'
+const AGENCY = 'SKHCN'
 const CHAIN: ChainStep[] = [
   { username: 'truongphong1', action: 'approve' },
   { username: 'truongphong2', action: 'approve' },
@@ -62,7 +62,7 @@ async function runChain(api: ApiClient, tokens: Tokens, pins: Record<string, str
     const item = inbox.find((i) => i.documentId === id)
     if (!item || item.action !== step.action) throw new Error(`${step.username}: no ${step.action} step for document ${id} in the inbox`)
     run.inputs.push(await api.file(drafter, id))
-    const body = { pin: pins[step.username], ...(step.action === 'seal' && { outgoingNumber: `${n}/STTTT-VP`, outgoingDate: new Date().toISOString().slice(0, 10) }) }
+    const body = { pin: pins[step.username], ...(step.action === 'seal' && { outgoingNumber: `${n}/SKHCN-VP`, outgoingDate: new Date().toISOString().slice(0, 10) }) }
     const t = process.hrtime.bigint()
     await api.json('POST', `/api/steps/${item.stepId}/sign`, token, body)
     run.seconds.push(Number(process.hrtime.bigint() - t) / 1e9)

@@ -35,7 +35,7 @@ export async function benchPki(): Promise<{ caDir: string; p12File: string; p12:
   if (!existsSync(join(caDir, 'root.pem'))) await initCa(caDir, { pin: PIN })
   const p12File = join(WORK, 'signer.p12')
   if (!existsSync(p12File)) {
-    const issued = await issueCertificate(caDir, { name: 'Nguyễn Văn Bench', title: 'Chuyên viên', org: 'Sở Thông tin và Truyền thông', caPin: PIN, pin: PIN, keyType: 'rsa2048' })
+    const issued = await issueCertificate(caDir, { name: 'Nguyễn Văn Bench', title: 'Chuyên viên', org: 'Sở Khoa học và Công nghệ', caPin: PIN, pin: PIN, keyType: 'rsa2048' })
     writeFileSync(p12File, issued.p12)
   }
   return { caDir, p12File, p12: readFileSync(p12File) }

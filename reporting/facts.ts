@@ -13,6 +13,8 @@ export interface AgencyFacts {
   stopped: number
   /** Distinct procedure codes with a result issued in the period under a PASSED seal of the agency. */
   procedures: string[]
+  /** Internal documents submitted and not finished at the period's end (issue 14; added by the report). */
+  open?: number
 }
 
 /**
@@ -42,7 +44,9 @@ export async function coverageFactsWithRecent(db: Knex, p: Period, recentFrom: s
       'agency_id', db.raw('sum(issued) as issued'), db.raw('sum(fully_signed) as signed'), db.raw('sum(stopped) as stopped'),
       db.raw('sum(case when day >= ? then issued else 0 end) as r_issued', [recentFrom]), db.raw('sum(case when day >= ? then fully_signed else 0 end) as r_signed', [recentFrom]),
     ) as Promise<{ agency_id: number; issued: number; signed: number; stopped: number; r_issued: number; r_signed: number }[]>,
-    scope(db('paper_documents').where('issued_on', '>=', p.from).where('issued_on', '<=', p.to), 'agency_id').groupBy('agency_id')
+    // Internal paper entries only: a procedure's result issued on paper is not an internal document.
+    scope(db('paper_documents').where('kind', 'internal').where('issued_on', '>=', p.from)
+      .where('issued_on', '<=', p.to), 'agency_id').groupBy('agency_id')
       .select('agency_id', db.raw('count(*) as n'), db.raw('sum(case when issued_on >= ? then 1 else 0 end) as r_n', [recentFrom])) as Promise<{ agency_id: number; n: number; r_n: number }[]>,
     db.from(scope(db('coverage_procedure_days').where('day', '>=', p.from).where('day', '<=', p.to).where('results', '>', 0), 'agency_id')
       .groupBy('agency_id', 'procedure_code').select('agency_id', 'procedure_code').as('p'))

@@ -60,3 +60,22 @@ export function recentWindow(p: Period, days: number): Period {
   const fromDate = new Date(Math.max(Date.parse(`${p.from}T00:00:00Z`), toMs - (days - 1) * DAY_MS)).toISOString().slice(0, 10)
   return { ...p, from: fromDate, start: vnMidnight(fromDate).toISOString() }
 }
+
+/** Calendar months (YYYY-MM) of a period, each as its own [from, to] within the period. */
+export function monthsOf(p: Period): { month: string; from: string; to: string }[] {
+  const out: { month: string; from: string; to: string }[] = []
+  for (let cur = p.from.slice(0, 7); cur <= p.to.slice(0, 7); ) {
+    const [y, m] = cur.split('-').map(Number) as [number, number]
+    const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10)
+    const from = cur === p.from.slice(0, 7) ? p.from : `${cur}-01`
+    out.push({ month: cur, from, to: last < p.to ? last : p.to })
+    cur = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
+    if (out.length > 240) break
+  }
+  return out
+}
+
+/** Whole days from one instant to another (never negative). */
+export function daysBetween(from: string | Date, to: string | Date): number {
+  return Math.max(0, Math.floor((new Date(to).getTime() - new Date(from).getTime()) / DAY_MS))
+}

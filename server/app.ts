@@ -27,7 +27,9 @@ import type { Metrics } from './metrics'
 import { mountOps, observeRequests } from './ops'
 import type { Logger } from 'pino'
 import { coverageDrillDown, coverageReport } from '../reporting/coverage'
-import { coverageCsv, toCsv } from '../reporting/csv'
+import { coverageCsv, seriesCsv, type SeriesPoint } from '../reporting/csv'
+import type { Targets } from '../reporting/targets'
+import { mountAdminPolicy } from './admin-policy-routes'
 import { importPaper, registerPaper } from '../workflows/paper-documents'
 
 export interface AppOptions {
@@ -163,18 +165,23 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/reports/coverage', auth, route(s, async (req, res) => {
     const report = await coverageReport(s.db, actorOf(res), req.query as Record<string, unknown>)
     if (req.query.format !== 'csv') return report
-    sendCsv(res, coverageCsv(report.agencies, req.query.lang === 'en' ? 'en' : 'vi'), `bao-cao-ky-so-${report.period.from}-${report.period.to}.csv`)
+    const lang = req.query.lang === 'en' ? 'en' : 'vi'
+    const preamble = { period: report.period, generatedAt: report.generatedAt, targets: report.targets }
+    const csv = coverageCsv(report.agencies, preamble, lang)
+    sendCsv(res, csv, `bao-cao-ky-so-${report.period.from}-${report.period.to}.csv`)
     return undefined
   }))
   app.get('/api/reports/coverage/:agencyCode', auth, route(s, async (req, res) => {
     const report = await coverageDrillDown(s.db, actorOf(res), String(req.params.agencyCode), req.query as Record<string, unknown>)
     if (req.query.format !== 'csv') return report
-    const series = report.series as { month: string; documents: number; fullySigned: number; rate: number | null; signedProcedures: string[] }[]
-    const en = req.query.lang === 'en'
-    sendCsv(res, toCsv(en ? ['Month', 'Documents', 'Fully signed', 'Rate', 'Signed procedures'] : ['Tháng', 'Văn bản', 'Ký số đầy đủ', 'Tỷ lệ', 'TTHC có kết quả ký số'],
-      series.map((m) => [m.month, m.documents, m.fullySigned, m.rate === null ? '' : `${(m.rate * 100).toFixed(1)}%`, m.signedProcedures.join(' ')])), `bao-cao-${req.params.agencyCode}.csv`)
+    type Drill = { agency: { name: string }; series: SeriesPoint[]; period: { from: string; to: string }; targets: Targets }
+    const r = report as Drill
+    const preamble = { period: r.period, generatedAt: new Date().toISOString(), targets: r.targets }
+    const csv = seriesCsv(r.agency.name, r.series, preamble, req.query.lang === 'en' ? 'en' : 'vi')
+    sendCsv(res, csv, `bao-cao-${req.params.agencyCode}.csv`)
     return undefined
   }))
+  mountAdminPolicy(app, s, auth)
   app.get('/api/audit/verify', auth, route(s, async (_req, res) => {
     const a = actorOf(res)
     if (!a.roles.has('admin') && !a.roles.has('compliance')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị và kiểm tra được xác minh nhật ký')

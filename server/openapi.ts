@@ -20,6 +20,7 @@ const object = (properties: Record<string, Json>, required: string[] = Object.ke
 const indication = oneOf('PASSED', 'INDETERMINATE', 'FAILED')
 const action = oneOf('approve', 'sign', 'seal')
 const rule = oneOf('all', 'any')
+const STANDING = oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.')
 
 const schemas: Record<string, Json> = {
   Error: object({ error: object({ code: str('Stable UPPER_SNAKE code (server/errors.ts)'), message: str('For a person, usually in Vietnamese; a 5xx says nothing internal') }) }),
@@ -46,7 +47,7 @@ const schemas: Record<string, Json> = {
   }),
   Workflow: object({ id: int(), round: int('One round per submission'), status: oneOf('active', 'completed', 'rejected', 'returned', 'cancelled'), steps: array(ref('Step')) }),
   SignatureRecord: object({
-    id: int(), stepId: int(), versionId: int(), field: str('Signature field name in the PDF'), marker: nullable(oneOf('KT.', 'TUQ.', 'Q.')),
+    id: int(), stepId: int(), versionId: int(), field: str('Signature field name in the PDF'), marker: nullable(oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.')),
     onBehalfOf: nullable(int('Principal user id when signed by delegation')), indication: nullable(indication), subIndication: nullable(str()),
     createdAt: date(), username: str(), fullName: str(),
     keySource: str('How the signature was made: internal (a key Kyso holds), agent, two-phase, signed-file, remote:<provider>'),
@@ -62,6 +63,7 @@ const schemas: Record<string, Json> = {
     agencyCode: str(), agencyName: str(), drafterName: str(), drafterTitle: nullable(str()),
     myActions: array(object({ action: oneOf('approve', 'sign', 'seal', 'revise', 'submit', 'cancel'), stepId: int(), onBehalfOf: int('Principal user id when acting by delegation'), marker: nullable(str()) }, ['action'])),
     history: array(object({ id: int(), at: date(), action: str('Audit action, e.g. step.sign, document.returned'), username: nullable(str()), fullName: nullable(str()), title: nullable(str()), detail: object({}, []) })),
+    uploadCheck: nullable(ref('UploadCheck')),
   }),
   UploadForm: object({
     file: str('The PDF', { contentMediaType: 'application/pdf' }),
@@ -105,12 +107,15 @@ const schemas: Record<string, Json> = {
   }),
   SignRequest: object({
     pin: str('Unlocks the signer\'s key (for a seal, the clerk\'s own PIN)'), comment: str(),
-    outgoingNumber: str('Required for a seal step, e.g. 15/STTTT-VP'), outgoingDate: str('Required for a seal step: an ISO 8601 date'),
+    outgoingNumber: str('Required for a seal step, e.g. 15/SKHCN-VP'), outgoingDate: str('Required for a seal step: an ISO 8601 date'),
   }, ['pin']),
   SignResult: object({ documentId: int(), stepId: int(), version: int('The new version\'s seq'), field: str(), status: oneOf('in_progress', 'issued') }),
   ReasonRequest: object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) }),
-  DelegationRequest: object({ delegate: str('Username in the same agency'), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date('After from') }),
-  Delegation: object({ id: int(), delegate: str(), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date() }),
+  DelegationRequest: object({
+    delegate: str('Username in the same agency, whose role can sign under the marker: a leader; for TL. and TUQ. also a head (chief of office)'),
+    marker: oneOf('KT.', 'TL.', 'TUQ.', 'Q.'), from: date(), to: date('After from'),
+  }),
+  Delegation: object({ id: int(), delegate: str(), marker: oneOf('KT.', 'TL.', 'TUQ.', 'Q.'), from: date(), to: date() }),
   Me: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(str()), agencyCode: str(), agencyName: str(), csrfToken: str('The session\'s CSRF token (for a page reloaded on the cookie)'),
     signingTools: object({ agentUrl: str('Where the sign dialog looks for kyso agent'), vgcaPluginUrl: nullable(str('The VGCA plugin script, when configured')), remoteProviders: array(str()) }) }),
   DocumentListItem: object({
@@ -122,8 +127,51 @@ const schemas: Record<string, Json> = {
     templates: array(object({ name: str(), steps: array(ref('StepSpec')) })), procedures: array(object({ code: str(), name: str() })),
   }),
   DelegationRow: object({
-    id: int(), marker: oneOf('KT.', 'TUQ.', 'Q.'), from: date(), to: date(), endedAt: nullable(date()), createdAt: date(), active: bool(),
+    id: int(), marker: oneOf('KT.', 'TL.', 'TUQ.', 'Q.'), from: date(), to: date(), endedAt: nullable(date()), createdAt: date(), active: bool(),
     principal: str(), principalName: str(), delegate: str(), delegateName: str(), delegateTitle: nullable(str()),
+  }),
+  UploadCheck: object({
+    signatures: int('Signatures the uploaded file already carried'), indication: nullable(indication),
+    failed: array(object({ field: str(), signer: nullable(str()), indication, subIndication: nullable(str()) })),
+    warning: nullable(str('For the drafter, in Vietnamese: a FAILED signature keeps the document from counting')),
+    problem: str('Why the signatures could not be validated'),
+  }, ['signatures', 'indication', 'failed', 'warning']),
+  StandingAuthorityRequest: object({
+    holder: str('Username; a leader, or for TL./TUQ. also a head'), marker: STANDING,
+    principal: str('KT./TL./TUQ.: the leader the holder signs for (same agency)'),
+    principalTitle: str('What the marker line names: by default the principal\'s title; TM.: the body (Ủy ban nhân dân)'),
+    from: date('Default now'),
+  }, ['holder', 'marker']),
+  StandingAuthority: object({
+    id: int(), holderId: int(), holder: str(), holderName: str(), holderTitle: nullable(str()), agencyId: int(),
+    agencyCode: str(), marker: STANDING, principalId: nullable(int()), principal: nullable(str()),
+    principalName: nullable(str()), principalTitle: str(), from: date(), grantedBy: int(), grantedAt: date(),
+    endedAt: nullable(date()),
+  }),
+  YearTargets: object({
+    year: int(), internalRate: { type: 'number', minimum: 0, maximum: 1 }, minDocuments: int(), procedures: int(),
+    deadline: str('YYYY-MM-DD'), updatedAt: date(),
+  }),
+  YearTargetsRequest: object({
+    internalRate: { type: 'number', minimum: 0, maximum: 1, default: 1 },
+    minDocuments: { type: 'integer', minimum: 0, default: 1 },
+    procedures: { type: 'integer', minimum: 0, default: 2 },
+    deadline: str('YYYY-MM-DD; default 31 December of the year'),
+  }, []),
+  PersonalDataExport: object({
+    generatedAt: date(), purposes: object({}, []), user: object({}, []), certificates: array(object({}, [])),
+    enrolments: array(object({}, [])), delegations: array(object({}, [])), standingAuthorities: array(object({}, [])),
+    documentsDrafted: array(object({}, [])), signatures: array(object({}, [])), sessions: array(object({}, [])),
+    paperRegistered: array(object({}, [])),
+    auditEvents: array(object({
+      id: int(), at: date(), action: str(), format: int('1: written before personal data left the hash'),
+      detail: object({}, []), personal: nullable(object({}, [])), redactedAt: nullable(date()),
+    }, ['id', 'action'])),
+  }),
+  ErasureResult: object({
+    userId: int(), erasedAt: date(), redactedEvents: int('Audit events whose personal part was removed (digests stay)'),
+    legacyEventsKept: int('Events of format 1 naming the user, kept to keep the chain'), certificatesRevoked: int(),
+    kept: array(str()),
   }),
   Agency: object({ id: int(), code: str(), name: str(), parentCode: nullable(str()), approvalMode: oneOf('in-file', 'detached') }, ['id', 'code', 'name', 'parentCode']),
   AdminUser: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), disabled: bool(), agencyCode: str(), agency: str(), roles: array(str()) }),
@@ -234,7 +282,7 @@ interface Operation {
   description?: string
   /** Signed-in only (bearer token or session cookie); POSTs also take Idempotency-Key. */
   auth?: boolean
-  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id' | 'Code' | 'SigningId'
+  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id' | 'Code' | 'SigningId' | 'Year'
   body?: Json
   ok: [number, string, Json?]
   /** Response headers of the success. */
@@ -477,7 +525,7 @@ const paths: Record<string, Record<string, Json>> = {
     get: operation('get', {
       id: 'downloadDocument', tag: 'documents', summary: 'The latest version\'s PDF, or ?version=N (its seq)', auth: true, path: 'DocumentId', codes: ['NOT_FOUND'],
       ok: [200, 'The PDF', pdf('The latest version')],
-      headers: { ETag: { description: 'The version\'s sha256, quoted', schema: str() }, 'Content-Disposition': { description: 'attachment; filename="van-ban-ID-vSEQ.pdf", or for an issued document\'s latest version its number: "15-QD-STTTT.pdf"', schema: str() } },
+      headers: { ETag: { description: 'The version\'s sha256, quoted', schema: str() }, 'Content-Disposition': { description: 'attachment; filename="van-ban-ID-vSEQ.pdf", or for an issued document\'s latest version its number: "15-QD-SKHCN.pdf"', schema: str() } },
     }),
   },
   '/api/documents/{id}/verification': {
@@ -514,10 +562,10 @@ const paths: Record<string, Record<string, Json>> = {
     }),
   },
   '/api/delegations': {
-    get: operation('get', { id: 'listDelegations', tag: 'delegations', summary: 'Delegations I gave and received', auth: true, ok: [200, 'Given and received', json(object({ given: array(ref('DelegationRow')), received: array(ref('DelegationRow')) }))] }),
+    get: operation('get', { id: 'listDelegations', tag: 'delegations', summary: 'Delegations I gave and received', auth: true, ok: [200, 'Given and received, and the standing authorities I hold or am principal of', json(object({ given: array(ref('DelegationRow')), received: array(ref('DelegationRow')), standing: array(object({}, [])) }))] }),
     post: operation('post', {
-      id: 'createDelegation', tag: 'delegations', summary: 'A leader authorises a delegate to sign KT./TUQ./Q. between two dates', auth: true,
-      body: json(ref('DelegationRequest')), ok: [201, 'Recorded', json(ref('Delegation'))], codes: [...JSON_BODY, 'FORBIDDEN'],
+      id: 'createDelegation', tag: 'delegations', summary: 'A leader authorises a delegate to sign KT./TL./TUQ./Q. between two dates', auth: true,
+      body: json(ref('DelegationRequest')), ok: [201, 'Recorded', json(ref('Delegation'))], codes: [...JSON_BODY, 'FORBIDDEN', 'NOT_ELIGIBLE'],
     }),
   },
   '/api/delegations/{id}/end': {
@@ -549,32 +597,103 @@ const paths: Record<string, Record<string, Json>> = {
     get: operation('get', { id: 'listTrustAnchors', tag: 'admin', summary: 'The CA certificates validation trusts', auth: true, ok: [200, 'Anchors', json(array(ref('TrustAnchor')))], codes: ['FORBIDDEN'] }),
     post: operation('post', { id: 'addTrustAnchor', tag: 'admin', summary: 'Trust another self-signed CA certificate (PEM)', auth: true, body: json(object({ pem: str() })), ok: [201, 'Added', json(ref('TrustAnchor'))], codes: ['FORBIDDEN'] }),
   },
+  '/api/admin/coverage-targets': {
+    get: operation('get', {
+      id: 'listCoverageTargets', tag: 'admin', auth: true,
+      summary: 'Each configured year\'s targets and deadline, and the defaults (admin, compliance)',
+      ok: [200, 'Years', json(object({ currentYear: int(), years: array(ref('YearTargets')), defaults: object({}, []) }))],
+      codes: ['FORBIDDEN'],
+    }),
+  },
+  '/api/admin/coverage-targets/{year}': {
+    put: operation('put', {
+      id: 'setCoverageTargets', tag: 'admin', auth: true, path: 'Year',
+      summary: 'Set a year\'s targets and deadline (the deadline defaults to 31 December)',
+      body: json(ref('YearTargetsRequest')), ok: [200, 'Saved', json(ref('YearTargets'))], codes: ['FORBIDDEN'],
+    }),
+  },
+  '/api/admin/standing-authorities': {
+    get: operation('get', {
+      id: 'listStandingAuthorities', tag: 'delegations', summary: 'Standing signing authorities (admin)', auth: true,
+      ok: [200, 'Newest first', json(array(ref('StandingAuthority')))], codes: ['FORBIDDEN'],
+    }),
+    post: operation('post', {
+      id: 'grantStandingAuthority', tag: 'delegations', auth: true,
+      summary: 'Grant a standing authority: KT. for the head, TL., TUQ., Q., or TM. for a collective body; no end date',
+      body: json(ref('StandingAuthorityRequest')), ok: [201, 'Granted', json(ref('StandingAuthority'))],
+      codes: ['FORBIDDEN', 'NOT_ELIGIBLE'],
+    }),
+  },
+  '/api/admin/standing-authorities/{id}/end': {
+    post: operation('post', {
+      id: 'endStandingAuthority', tag: 'delegations', summary: 'End a standing authority now', auth: true, path: 'Id',
+      ok: [200, 'Ended', json(ref('StandingAuthority'))], codes: ['FORBIDDEN', 'NOT_FOUND'],
+    }),
+  },
+  '/api/admin/users/{id}/personal-data': {
+    get: operation('get', {
+      id: 'exportPersonalData', tag: 'admin', auth: true, path: 'Id',
+      summary: 'Everything Kyso holds about a person, with why (an access request, Law 91/2025/QH15)',
+      ok: [200, 'The export', json(ref('PersonalDataExport'))], codes: ['FORBIDDEN', 'NOT_FOUND'],
+    }),
+  },
+  '/api/admin/users/{id}/erase': {
+    post: operation('post', {
+      id: 'erasePersonalData', tag: 'admin', auth: true, path: 'Id',
+      summary: 'Erase a person\'s personal data (reason required); signed records stay, the audit chain keeps verifying',
+      body: json(object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) })),
+      ok: [200, 'Erased', json(ref('ErasureResult'))], codes: ['FORBIDDEN', 'NOT_FOUND', 'ERASURE_BLOCKED'],
+    }),
+  },
   '/api/documents/paper': {
     post: operation('post', {
-      id: 'registerPaperDocument', tag: 'coverage', summary: 'Register one document the agency issued on paper (clerk, leader or admin)', auth: true,
-      body: json(object({ number: str(), date: str('YYYY-MM-DD'), title: str(), signer: str() })),
-      ok: [201, 'Registered', json(object({ registered: int() }))], codes: ['FORBIDDEN'],
+      id: 'registerPaperDocument', tag: 'coverage', auth: true,
+      summary: 'Register one document the agency issued on paper (clerk, leader or admin)',
+      description: 'Refused when the number is taken in the agency\'s year (by a paper entry or a document issued in ' +
+        'Kyso: 409 NUMBER_TAKEN) or the date is after today in Vietnam (422 DATE_IN_FUTURE).',
+      body: json(object({
+        number: str(), date: str('YYYY-MM-DD, today or before (Vietnam time)'), title: str(), signer: str(),
+        kind: { ...oneOf('internal', 'procedure'), default: 'internal' },
+        procedureCode: str('Required for kind=procedure: a catalogue code'),
+      }, ['number', 'date', 'title', 'signer'])),
+      ok: [201, 'Registered', json(object({ registered: int() }))], codes: ['FORBIDDEN', 'NUMBER_TAKEN', 'DATE_IN_FUTURE'],
     }),
   },
   '/api/documents/paper/import': {
     post: operation('post', {
-      id: 'importPaperRegister', tag: 'coverage', summary: 'Import the outgoing-document register as CSV: number, date, title, signer, "paper"', auth: true,
+      id: 'importPaperRegister', tag: 'coverage', auth: true,
+      summary: 'Import the outgoing-document register as CSV: number, date, title, signer, "paper" (then kind, procedure code)',
       body: { 'text/csv': { schema: str('UTF-8 CSV, an optional header row') } },
-      ok: [201, 'All rows registered (or none)', json(object({ registered: int() }))], codes: ['FORBIDDEN'],
+      ok: [201, 'All rows registered (or none)', json(object({ registered: int() }))],
+      codes: ['FORBIDDEN', 'NUMBER_TAKEN', 'DATE_IN_FUTURE'],
     }),
   },
   '/api/reports/coverage': {
     get: operation('get', {
       id: 'coverageReport', tag: 'coverage', summary: 'Each agency\'s progress toward the two targets, and the city totals',
-      description: 'Query: from, to (inclusive dates in Vietnam time), asOf, parent (an agency code: it and the agencies below), targetRate, minDocuments, targetProcedures, deadline, format=csv (UTF-8 with BOM, Vietnamese headers; lang=en for English).',
-      auth: true, ok: [200, 'The report', json(object({ period: object({}), targets: object({}), city: object({}), agencies: array(object({ code: str(), name: str(), parent: str() }, ['code', 'name'])) }))],
+      description: 'Query: from, to (inclusive dates in Vietnam time), asOf, parent (an agency code: it and the agencies ' +
+        'below), targetRate, minDocuments, targetProcedures, deadline (over the year\'s configured targets), format=csv ' +
+        '(UTF-8 with BOM; first lines: title, period, generation time, targets; Vietnamese headers and 71,4%; lang=en for ' +
+        'English). Each agency row adds open, total (its subtree), judgedOn and deadlineSet.',
+      auth: true,
+      ok: [200, 'The report', json(object({
+        period: object({}), targets: object({}), city: object({}),
+        agencies: array(object({ code: str(), name: str(), parent: str() }, ['code', 'name'])), generatedAt: date(),
+      }, ['period', 'targets', 'city', 'agencies']))],
       codes: ['FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'],
     }),
   },
   '/api/reports/coverage/{agencyCode}': {
     get: operation('get', {
-      id: 'coverageDrillDown', tag: 'coverage', summary: 'One agency: monthly series, documents not fully signed and why, procedures with their signed results', auth: true, path: 'AgencyCode',
-      ok: [200, 'The drill-down', json(object({ agency: object({}), series: array(object({})), notFullySigned: array(object({})), procedures: array(object({})) }))],
+      id: 'coverageDrillDown', tag: 'coverage', auth: true, path: 'AgencyCode',
+      summary: 'One agency: monthly series, every document behind the rate and why, procedures with their results',
+      description: 'notFullySigned (issued, with reasons: a step without a PASSED signature, a FAILED signature that ' +
+        'came with the upload, no chain), paper (each lowers the rate), open (with ageDays), rejectedOrCancelled, ' +
+        'units (the agencies directly below), rateExplained.',
+      ok: [200, 'The drill-down', json(object({
+        agency: object({}), units: array(object({})), series: array(object({})), notFullySigned: array(object({})),
+        paper: array(object({})), open: array(object({})), procedures: array(object({})),
+      }))],
       codes: ['FORBIDDEN', 'BAD_REQUEST', 'NOT_FOUND'],
     }),
   },
@@ -598,7 +717,7 @@ const paths: Record<string, Record<string, Json>> = {
 
 const TAGS: Record<string, string> = {
   meta: 'This description', auth: 'Sessions: bearer token or HttpOnly cookie', documents: 'Drafts, versions, chains, the PDF and its validation',
-  steps: 'Acting on the current step: sign (approve, sign, seal), reject, return; with keys Kyso never holds: signed-file return, two-phase, remote', delegations: 'KT./TUQ./Q. authorisations of leaders',
+  steps: 'Acting on the current step: sign (approve, sign, seal), reject, return; with keys Kyso never holds: signed-file return, two-phase, remote', delegations: 'KT./TL./TUQ./Q. authorisations of leaders, and standing authorities (KT., TL., TM., ...) an admin grants',
   audit: 'The hash-chained audit log', admin: 'Agencies, users and roles, certificates, trust anchors (admin role)', coverage: 'Coverage toward the city\'s two targets', tsa: 'The built-in RFC 3161 timestamp authority',
 }
 
@@ -619,8 +738,9 @@ export function openApi(): Record<string, unknown> {
         DocumentId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
         StepId: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
         Id: { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
-        AgencyCode: { name: 'agencyCode', in: 'path', required: true, schema: str('An agency code, e.g. STTTT') },
-        Code: { name: 'code', in: 'path', required: true, schema: str('An agency code, e.g. STTTT') },
+        AgencyCode: { name: 'agencyCode', in: 'path', required: true, schema: str('An agency code, e.g. SKHCN') },
+        Code: { name: 'code', in: 'path', required: true, schema: str('An agency code, e.g. SKHCN') },
+        Year: { name: 'year', in: 'path', required: true, schema: str('A calendar year, YYYY', { pattern: '^\\d{4}$' }) },
         SigningId: { name: 'id', in: 'path', required: true, schema: str('A signingId from /remote or /prepare') },
         IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeat a POST with the same key to get the first result again (per user, at most 200 characters).', schema: str(undefined, { maxLength: 200 }) },
       },

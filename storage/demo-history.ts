@@ -30,12 +30,16 @@ function samplePdf(): Buffer {
 
 /** Per agency: documents a month, the share fully signed, the procedures with signed results, paper ones a month. */
 const PROFILES: Record<string, { perMonth: number; signedShare: number; procedures: string[]; paperPerMonth: number }> = {
-  STTTT: { perMonth: 4, signedShare: 1, procedures: ['1.001193', '1.000894', '1.000656'], paperPerMonth: 0 },
-  'UBND-TD': { perMonth: 3, signedShare: 1, procedures: ['1.001193', '1.001022'], paperPerMonth: 0 },
+  SKHCN: { perMonth: 4, signedShare: 1, procedures: ['1.001193', '1.000894', '1.000656'], paperPerMonth: 0 },
+  'UBND-P-THUDUC': { perMonth: 3, signedShare: 1, procedures: ['1.001193', '1.001022'], paperPerMonth: 0 },
   STP: { perMonth: 3, signedShare: 0.9, procedures: ['1.000894'], paperPerMonth: 0 },
   'UBND-TPHCM': { perMonth: 2, signedShare: 0.75, procedures: [], paperPerMonth: 0 },
-  'UBND-P-LINHTRUNG': { perMonth: 1, signedShare: 1, procedures: ['1.001193'], paperPerMonth: 1 },
-  // UBND-P-HIEPPHU: no history at all ("no activity").
+  'UBND-P-LINHXUAN': { perMonth: 1, signedShare: 1, procedures: ['1.001193'], paperPerMonth: 1 },
+  // Sở Nội vụ issues nothing itself here: its figures are its unit's (a parent rolls up its subtree).
+  BTDKT: { perMonth: 2, signedShare: 1, procedures: [], paperPerMonth: 0 },
+  // A commune still on paper: every document registered, none signed.
+  'UBND-X-CANGIO': { perMonth: 0, signedShare: 0, procedures: [], paperPerMonth: 2 },
+  // UBND-P-TANGNHONPHU, UBND-P-THUDAUMOT, UBND-DK-CONDAO: no history at all ("no activity").
 }
 
 /**
@@ -54,7 +58,10 @@ export async function importDemoHistory(db: Knex, blobs: BlobStore, now = new Da
     for (const a of agencies) {
       const prof = PROFILES[a.code]
       if (!prof) continue
-      const drafter = (await trx('users').where({ agency_id: a.id }).orderBy('id').first('id')) as { id: number }
+      // An agency without demo users has its paper register kept by the city's administrator.
+      const admin = () => trx('users as u').join('user_roles as r', 'r.user_id', 'u.id').where('r.role', 'admin')
+        .orderBy('u.id').first('u.id')
+      const drafter = ((await trx('users').where({ agency_id: a.id }).orderBy('id').first('id')) ?? (await admin())) as { id: number }
       let n = 0
       for (let m = 1; m <= lastMonth; m++) {
         const day = (d: number): string => `${year}-${String(m).padStart(2, '0')}-${String(Math.min(d, 28)).padStart(2, '0')}`
@@ -65,7 +72,10 @@ export async function importDemoHistory(db: Knex, blobs: BlobStore, now = new Da
           count++
         }
         for (let i = 0; i < prof.paperPerMonth; i++) {
-          await trx('paper_documents').insert({ agency_id: a.id, number: `${m}${i}/GIAY-${a.code}`, issued_on: day(20 + i), title: '[Dữ liệu mẫu] Văn bản giấy', signer: 'Lãnh đạo', created_by: drafter.id, created_at: now.toISOString() })
+          await trx('paper_documents').insert({
+            agency_id: a.id, number: `${m}${i}/GIAY-${a.code}`, issued_on: day(20 + i), title: '[Dữ liệu mẫu] Văn bản giấy',
+            signer: 'Lãnh đạo', kind: 'internal', created_by: drafter.id, created_at: now.toISOString(),
+          })
         }
       }
       for (const [i, code] of prof.procedures.entries()) {

@@ -467,7 +467,124 @@ const officialLook: Migration = {
   },
 }
 
-const MIGRATIONS: Migration[] = [initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys, officialLook]
+/**
+ * Issue 14, coverage a compliance officer can defend: the final validation's verdicts on
+ * signatures made outside the chain (a signed upload), the check of an upload's own signatures
+ * shown to the drafter, the kind of a paper entry (internal, or a procedure's result), and the
+ * targets and deadline of each year as configuration.
+ */
+const validCoverage: Migration = {
+  name: '2026-12-05-valid-signatures-paper-kinds-and-yearly-targets',
+  async up(db) {
+    await db.schema.alterTable('documents', (t) => {
+      // JSON [{field, signer, indication, subIndication}]: signatures of the final file that no
+      // step made (they came with the upload), as the final validation judged them.
+      t.text('foreign_signatures_json')
+      // The outgoing register's lookup: is this number taken in the agency's year?
+      t.index(['agency_id', 'outgoing_number'], 'documents_outgoing_number')
+    })
+    await db.schema.alterTable('versions', (t) => {
+      // An uploaded version's own signatures as validated at upload: {signatures, failed: [...]}.
+      t.text('upload_check_json')
+    })
+    await db.schema.alterTable('paper_documents', (t) => {
+      t.string('kind', 20).notNullable().defaultTo('internal') // internal | procedure
+      t.string('procedure_code', 64)
+      // The report counts internal entries only: a covering index keeps that a range scan.
+      t.index(['kind', 'issued_on', 'agency_id'], 'paper_documents_coverage')
+    })
+    await db.schema.createTable('coverage_targets', (t) => {
+      t.integer('year').primary()
+      t.double('internal_rate').notNullable()
+      t.integer('min_documents').notNullable()
+      t.integer('procedures').notNullable()
+      t.date('deadline').notNullable()
+      t.integer('updated_by').notNullable().references('users.id')
+      t.timestamp('updated_at').notNullable()
+    })
+  },
+  async down(db) {
+    await db.schema.dropTableIfExists('coverage_targets')
+    await db.schema.alterTable('paper_documents', (t) => {
+      t.dropIndex(['kind', 'issued_on', 'agency_id'], 'paper_documents_coverage')
+      t.dropColumn('kind')
+      t.dropColumn('procedure_code')
+    })
+    await db.schema.alterTable('versions', (t) => t.dropColumn('upload_check_json'))
+    await db.schema.alterTable('documents', (t) => {
+      t.dropIndex(['agency_id', 'outgoing_number'], 'documents_outgoing_number')
+      t.dropColumn('foreign_signatures_json')
+    })
+  },
+}
+
+/**
+ * Issue 14, delegation as agencies practise it: standing signing authorities beside the dated
+ * delegations. A deputy's KT. for the head, a chief of office's TL., the head of a collective
+ * body's TM.: granted by an administrator, with no end date, printed on every signature the
+ * holder makes on their own signing steps.
+ */
+const standingAuthorities: Migration = {
+  name: '2026-12-05-standing-signing-authorities',
+  async up(db) {
+    await db.schema.createTable('signing_authorities', (t) => {
+      t.increments('id')
+      t.integer('holder_id').notNullable().references('users.id')
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.string('marker', 8).notNullable() // KT. | TL. | TUQ. | Q. | TM.
+      // KT./TL./TUQ.: the head the holder signs for; TM. and Q.: none (a body or a position).
+      t.integer('principal_id').references('users.id')
+      // What the marker line names: the principal's title, or the collective body ("Ủy ban nhân dân").
+      t.string('principal_title', 200).notNullable()
+      t.timestamp('valid_from').notNullable()
+      t.integer('granted_by').notNullable().references('users.id')
+      t.timestamp('granted_at').notNullable()
+      t.timestamp('ended_at')
+      t.integer('ended_by').references('users.id')
+      t.index(['holder_id'])
+    })
+  },
+  async down(db) {
+    await db.schema.dropTableIfExists('signing_authorities')
+  },
+}
+
+/**
+ * Issue 14, personal data (Law 91/2025/QH15): audit events keep personal data (usernames, titles)
+ * outside the hashed event, chained through a salted digest, so an administrator can erase it and
+ * the chain still verifies; events written before keep format 1. An erased user keeps their row
+ * (signatures and documents point at it) with the personal fields replaced.
+ */
+const personalData: Migration = {
+  name: '2026-12-05-personal-data-outside-the-audit-hash',
+  async up(db) {
+    await db.schema.alterTable('audit_events', (t) => {
+      t.integer('format').notNullable().defaultTo(1)
+      t.text('personal_json')
+      t.string('personal_salt', 32)
+      t.string('personal_digest', 64)
+      t.integer('subject_user_id')
+      t.timestamp('redacted_at')
+      t.index(['subject_user_id'])
+    })
+    await db.schema.alterTable('users', (t) => {
+      t.timestamp('erased_at')
+    })
+  },
+  async down(db) {
+    await db.schema.alterTable('users', (t) => t.dropColumn('erased_at'))
+    await db.schema.alterTable('audit_events', (t) => {
+      t.dropIndex(['subject_user_id'])
+      const added = ['format', 'personal_json', 'personal_salt', 'personal_digest', 'subject_user_id', 'redacted_at']
+      for (const c of added) t.dropColumn(c)
+    })
+  },
+}
+
+const MIGRATIONS: Migration[] = [
+  initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys,
+  officialLook, validCoverage, standingAuthorities, personalData,
+]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
   getMigrations: async () => MIGRATIONS,

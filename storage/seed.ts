@@ -46,6 +46,8 @@ interface Demo {
   names: Record<string, string>
   procedures: { code: string; name: string }[]
   templates: { agency: string; name: string; steps: { action: string; assignees: string[]; rule?: string }[] }[]
+  /** Standing signing authorities (issue 14): a chairman's TM., a chief of office's TL. */
+  standingAuthorities: { holder: string; marker: string; principal?: string; principalTitle?: string }[]
 }
 
 const FIXTURES = join(__dirname, '../../fixtures')
@@ -107,7 +109,7 @@ async function seed(db: Db, dataDir: string, blobs: BlobStore, log: (line: strin
   if (!existsSync(join(caDir, 'root.pem'))) {
     caPin ||= randomBytes(18).toString('base64url')
     log('creating the demo CA')
-    await initCa(caDir, { pin: caPin, name: 'Kyso CA - Sở Thông tin và Truyền thông (demo)' })
+    await initCa(caDir, { pin: caPin, name: 'Kyso CA - Sở Khoa học và Công nghệ (demo)' })
     if (!process.env.KYSO_CA_PIN) writeFileSync(join(caDir, 'ca-pin'), caPin + '\n', { mode: 0o600 })
     const tsa = await issueTsaCertificate(caDir, { caPin, pin: caPin })
     writeFileSync(join(caDir, 'tsa.p12'), tsa.p12, { mode: 0o600 })
@@ -160,6 +162,16 @@ async function seed(db: Db, dataDir: string, blobs: BlobStore, log: (line: strin
     }
     for (const p of demo.procedures) await trx('procedures').insert(p)
     for (const t of demo.templates) await trx('route_templates').insert({ agency_id: agencyId.get(t.agency), name: t.name, steps_json: JSON.stringify(t.steps) })
+    const admin = userId.get(users.find((u) => u.roles.includes('admin'))?.username ?? '') as number
+    for (const a of demo.standingAuthorities) {
+      const holder = users.find((u) => u.username === a.holder) as DemoUser
+      await trx('signing_authorities').insert({
+        holder_id: userId.get(a.holder), agency_id: agencyId.get(holder.agency), marker: a.marker,
+        principal_id: a.principal ? userId.get(a.principal) : null,
+        principal_title: a.principalTitle ?? (a.principal ? demo.titles[a.principal] : undefined),
+        valid_from: now, granted_by: admin, granted_at: now,
+      })
+    }
     await appendAudit(trx, { actorId: null, action: 'demo.seeded', detail: { agencies: demo.agencies.length, users: users.length } })
   })
   log(`imported ${await importDemoHistory(db, blobs)} history records for the coverage dashboard (marked [Dữ liệu mẫu])`)

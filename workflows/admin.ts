@@ -86,7 +86,11 @@ export async function createUser(s: Services, actor: Actor, b: Record<string, un
     const [row] = await trx('users').insert({ username, password_hash: hash, full_name: fullName, title: title ?? null, agency_id: agencyId, disabled: false, created_at: new Date().toISOString() }).returning('id')
     const uid = (row as { id: number }).id
     for (const role of roles) await trx('user_roles').insert({ user_id: uid, role })
-    await appendAudit(trx, { actorId: actor.id, action: 'user.created', detail: { username, roles, agencyCode: b.agencyCode }, requestId: actor.requestId ?? null })
+    await appendAudit(trx, {
+      actorId: actor.id, action: 'user.created', detail: { userId: uid, roles, agencyCode: b.agencyCode },
+      personal: { username, fullName, ...(title && { title }) }, subjectUserId: uid,
+      requestId: actor.requestId ?? null,
+    })
     return uid
   }).catch(alreadyThere(`Tên đăng nhập ${username} đã có`))
   return { id, username, fullName, title: title ?? null, agencyCode: b.agencyCode, roles, disabled: false }
@@ -113,7 +117,11 @@ export async function updateUser(s: Services, actor: Actor, id: number, b: Recor
       await trx('user_roles').where({ user_id: id }).delete()
       for (const role of roles) await trx('user_roles').insert({ user_id: id, role })
     }
-    await appendAudit(trx, { actorId: actor.id, action: 'user.updated', detail: { username: user.username, ...(roles && { roles }), ...(b.disabled !== undefined && { disabled: b.disabled }), ...(b.title !== undefined && { title }) }, requestId: actor.requestId ?? null })
+    await appendAudit(trx, {
+      actorId: actor.id, action: 'user.updated', requestId: actor.requestId ?? null,
+      detail: { userId: id, ...(roles && { roles }), ...(b.disabled !== undefined && { disabled: b.disabled as boolean }) },
+      personal: { username: user.username, ...(b.title !== undefined && { title }) }, subjectUserId: id,
+    })
   })
   return (await listUsers(s, actor)).find((u) => u.id === id) as Record<string, unknown>
 }
@@ -144,7 +152,10 @@ export async function requestCertificate(s: Services, actor: Actor, b: Record<st
   const now = new Date().toISOString()
   const id = await s.db.transaction(async (trx) => {
     const [row] = await trx('certificate_enrolments').insert({ user_id: user.id, agency_id: user.agency_id, kind, requested_by: actor.id, created_at: now }).returning('id')
-    await appendAudit(trx, { actorId: actor.id, action: 'certificate.requested', detail: { username: b.username, kind }, requestId: actor.requestId ?? null })
+    await appendAudit(trx, {
+      actorId: actor.id, action: 'certificate.requested', detail: { userId: user.id, kind },
+      personal: { username: b.username }, subjectUserId: user.id, requestId: actor.requestId ?? null,
+    })
     return (row as { id: number }).id
   })
   return { id, username: b.username, kind, status: 'awaiting-pin', createdAt: now }

@@ -30,18 +30,25 @@ export async function login(s: Services, username: unknown, password: unknown, r
   const [attempt] = await s.db('login_failures').insert({ username, at: new Date().toISOString() }).returning('id')
   const attemptId = (attempt as { id: number }).id
   const since = new Date(Date.now() - s.config.loginWindowSeconds * 1000).toISOString()
+  // Failures older than the window count for nothing: kept no longer (personal data, issue 14).
+  await s.db('login_failures').where('at', '<', since).delete()
   const failures = (await s.db('login_failures').where({ username }).where('at', '>=', since).count('* as n').first()) as { n: number }
   if (Number(failures.n) > s.config.loginMaxFailures) {
     await s.db.transaction(async (trx) => {
       await trx('login_failures').where({ id: attemptId }).delete()
-      await appendAudit(trx, { actorId: null, action: 'login.throttled', detail: { username }, requestId: requestId ?? null })
+      await appendAudit(trx, {
+        actorId: null, action: 'login.throttled', personal: { username }, requestId: requestId ?? null,
+      })
     })
     throw new WorkflowError('LOGIN_THROTTLED', 'Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút')
   }
   const user = (await s.db('users').where({ username }).first()) as { id: number; password_hash: string; disabled: number | boolean } | undefined
   const ok = await checkPassword(password, user?.password_hash ?? DUMMY_HASH)
   if (!user || !ok || user.disabled) {
-    await appendAudit(s.db, { actorId: user?.id ?? null, action: 'login.failed', detail: { username }, requestId: requestId ?? null })
+    await appendAudit(s.db, {
+      actorId: user?.id ?? null, action: 'login.failed', personal: { username }, subjectUserId: user?.id ?? null,
+      requestId: requestId ?? null,
+    })
     throw new WorkflowError('LOGIN_FAILED', 'Tên đăng nhập hoặc mật khẩu không đúng')
   }
   const token = randomBytes(32).toString('base64url')
@@ -51,6 +58,9 @@ export async function login(s: Services, username: unknown, password: unknown, r
   await s.db.transaction(async (trx) => {
     await trx('sessions').insert({ token_hash: sha256(token), user_id: user.id, csrf_token: csrfToken, created_at: now.toISOString(), expires_at: expiresAt })
     await trx('login_failures').where({ username }).delete()
+    // The user's sessions that ended more than a day ago are of no further use: deleted here.
+    const dayAgo = new Date(now.getTime() - 86_400_000).toISOString()
+    await trx('sessions').where({ user_id: user.id }).where('expires_at', '<', dayAgo).delete()
     await appendAudit(trx, { actorId: user.id, action: 'login.succeeded', requestId: requestId ?? null })
   })
   const actor = await actorById(s, user.id)

@@ -65,9 +65,14 @@ const EVENT_DETAIL_KEYS = ['comment', 'reason', 'outgoingNumber', 'outgoingDate'
  */
 export async function documentHistory(db: Knex, documentId: number): Promise<Record<string, unknown>[]> {
   const rows = (await db('audit_events as e').leftJoin('users as u', 'u.id', 'e.actor_id').where('e.document_id', documentId).orderBy('e.id')
-    .select('e.id', 'e.at', 'e.action', 'e.detail_json', 'u.username', 'u.full_name', 'u.title')) as { id: number; at: string; action: string; detail_json: string; username: string | null; full_name: string | null; title: string | null }[]
+    .select('e.id', 'e.at', 'e.action', 'e.detail_json', 'e.personal_json', 'u.username', 'u.full_name', 'u.title')) as {
+    id: number; at: string; action: string; detail_json: string; personal_json: string | null
+    username: string | null; full_name: string | null; title: string | null
+  }[]
   const onBehalf = new Map<number, { name: string; title: string | null }>()
-  const detailOf = (r: { detail_json: string }) => JSON.parse(r.detail_json) as Record<string, unknown>
+  // The personal part of an event (issue 14) reads as part of its detail, until it is erased.
+  const parse = (json: string | null): Record<string, unknown> => (json ? (JSON.parse(json) as Record<string, unknown>) : {})
+  const detailOf = (r: { detail_json: string; personal_json: string | null }) => ({ ...parse(r.detail_json), ...parse(r.personal_json) })
   const principalIds = rows.map((r) => detailOf(r).onBehalfOf).filter((v): v is number => typeof v === 'number')
   if (principalIds.length) for (const u of (await db('users').whereIn('id', principalIds).select('id', 'full_name', 'title')) as { id: number; full_name: string; title: string | null }[]) onBehalf.set(u.id, { name: u.full_name, title: u.title })
   return rows.filter((r) => r.action !== 'refused').map((r) => {

@@ -8,17 +8,27 @@ import { WorkflowError } from './errors'
 import { documentHistory } from './directory'
 import { latestVersion as latestVersionRow, principalFor } from './step-turn'
 import { placementsOfWorkflow } from '../storage/placements'
+import { findSignatureFields } from '../signing/verify'
+import { checkExistingSignatures, type UploadCheck } from './upload-check'
 
 /**
  * Checks an uploaded file before anything is stored: a PDF (else NOT_A_PDF), readable and not
  * encrypted (else the signing engine's PDF_UNREADABLE / PDF_ENCRYPTED), with at least a page: a
- * file Kyso could not sign later is refused now, not at the leader's desk.
+ * file Kyso could not sign later is refused now, not at the leader's desk. Answers how many
+ * signatures the file already carries (checked next: upload-check.ts).
  */
-export function checkUpload(bytes: Buffer): void {
+export function checkUpload(bytes: Buffer): { signatureFields: number } {
   if (bytes.subarray(0, 1024).indexOf('%PDF-') < 0) throw new WorkflowError('NOT_A_PDF', 'Tệp tải lên không phải PDF')
   const doc = new PdfDocument(bytes)
   doc.pageRef(doc.pageCount() - 1)
   assertChangesPermitted(doc)
+  return { signatureFields: findSignatureFields(doc).length }
+}
+
+/** The upload's own signatures, validated, as the version keeps them (null: none). */
+async function uploadCheckJson(s: Services, bytes: Buffer, signatureFields: number): Promise<string | null> {
+  const check = await checkExistingSignatures(s, bytes, signatureFields)
+  return check ? JSON.stringify(check) : null
 }
 
 export interface UploadInput {
@@ -30,11 +40,12 @@ export interface UploadInput {
 
 /** A drafter uploads a PDF: a draft document with its first version. */
 export async function uploadDocument(s: Services, actor: Actor, input: UploadInput): Promise<DocumentRow> {
-  checkUpload(input.file)
+  const { signatureFields } = checkUpload(input.file)
   if (input.kind === 'procedure') {
     const known = input.procedureCode ? await s.db('procedures').where({ code: input.procedureCode }).first() : undefined
     if (!known) throw new WorkflowError('BAD_REQUEST', 'procedureCode: không có trong danh mục thủ tục hành chính')
   }
+  const uploadCheck = await uploadCheckJson(s, input.file, signatureFields)
   const blob = await s.blobs.put(input.file)
   const now = new Date().toISOString()
   const id = await s.db.transaction(async (trx) => {
@@ -43,7 +54,10 @@ export async function uploadDocument(s: Services, actor: Actor, input: UploadInp
       procedure_code: input.kind === 'procedure' ? input.procedureCode : null, status: 'draft', created_at: now, updated_at: now,
     }).returning('id')
     const docId = (row as { id: number }).id
-    await trx('versions').insert({ document_id: docId, seq: 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload', created_at: now })
+    await trx('versions').insert({
+      document_id: docId, seq: 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload',
+      created_at: now, upload_check_json: uploadCheck,
+    })
     await appendAudit(trx, { actorId: actor.id, action: 'document.uploaded', documentId: docId, detail: { sha256: blob.sha256, size: blob.size }, requestId: actor.requestId ?? null })
     return docId
   })
@@ -55,7 +69,8 @@ export async function reviseDocument(s: Services, actor: Actor, documentId: numb
   const doc = await readableDocument(s.db, actor, documentId)
   if (doc.drafter_id !== actor.id) throw new WorkflowError('FORBIDDEN', 'Chỉ người soạn thảo được tải lên bản sửa')
   if (doc.status !== 'returned' && doc.status !== 'draft') throw new WorkflowError('CONFLICT', `Văn bản đang ở trạng thái ${doc.status}, không thể tải bản mới`)
-  checkUpload(file)
+  const { signatureFields } = checkUpload(file)
+  const uploadCheck = await uploadCheckJson(s, file, signatureFields)
   const blob = await s.blobs.put(file)
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
@@ -64,7 +79,10 @@ export async function reviseDocument(s: Services, actor: Actor, documentId: numb
     const changed = await trx('documents').where({ id: doc.id, status: doc.status }).update({ status: 'draft', updated_at: now })
     if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản vừa được thay đổi')
     const last = (await trx('versions').where({ document_id: doc.id }).max('seq as seq').first()) as { seq: number }
-    await trx('versions').insert({ document_id: doc.id, seq: last.seq + 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'upload', created_at: now })
+    await trx('versions').insert({
+      document_id: doc.id, seq: last.seq + 1, sha256: blob.sha256, size: blob.size, created_by: actor.id,
+      origin: 'upload', created_at: now, upload_check_json: uploadCheck,
+    })
     await appendAudit(trx, { actorId: actor.id, action: 'document.revised', documentId: doc.id, detail: { sha256: blob.sha256 }, requestId: actor.requestId ?? null })
   })
   return readableDocument(s.db, actor, documentId)
@@ -76,7 +94,7 @@ export async function latestVersion(s: Services, documentId: number): Promise<{ 
 
 /**
  * The file name a version downloads as: an issued document's latest version is named after its
- * number ("15/QĐ-STTTT" -> "15-QD-STTTT.pdf", ASCII for every browser's download bar); any other
+ * number ("15/QĐ-SKHCN" -> "15-QD-SKHCN.pdf", ASCII for every browser's download bar); any other
  * version keeps "van-ban-<id>-v<n>.pdf".
  */
 export function downloadName(doc: { id: number; status: string; outgoing_number: string | null }, seq: number, latestSeq: number): string {
@@ -99,7 +117,14 @@ export async function versionOf(s: Services, documentId: number, seq: unknown): 
 /** Everything the document page shows: the document, its versions, the chain and signatures. */
 export async function documentDetails(s: Services, actor: Actor, documentId: number): Promise<Record<string, unknown>> {
   const doc = await readableDocument(s.db, actor, documentId)
-  const versions = (await s.db('versions').where({ document_id: doc.id }).orderBy('seq').select('id', 'seq', 'sha256', 'size', 'origin', 'created_at as createdAt', 'created_by as createdBy')) as Record<string, unknown>[]
+  const versions = (await s.db('versions').where({ document_id: doc.id }).orderBy('seq')
+    .select('id', 'seq', 'sha256', 'size', 'origin', 'created_at as createdAt', 'created_by as createdBy',
+      'upload_check_json')) as
+    (Record<string, unknown> & { upload_check_json?: string | null })[]
+  const lastUpload = versions.filter((v) => v.origin === 'upload').at(-1)
+  const checked = lastUpload?.upload_check_json
+  const uploadCheck = checked ? (JSON.parse(checked) as UploadCheck) : null
+  for (const v of versions) delete v.upload_check_json
   const workflows = await s.db('workflows').where({ document_id: doc.id }).orderBy('round').select()
   const steps = await s.db('steps').whereIn('workflow_id', workflows.map((w: { id: number }) => w.id)).orderBy(['workflow_id', 'seq']).select()
   const assignees = await s.db('step_assignees as a').join('users as u', 'u.id', 'a.user_id').leftJoin('users as by', 'by.id', 'a.acted_by').whereIn('a.step_id', steps.map((x: { id: number }) => x.id))
@@ -123,6 +148,8 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
     agencyCode: agency.code, agencyName: agency.name, drafterName: drafter.full_name, drafterTitle: drafter.title,
     myActions: await actionsFor(s, actor, doc, steps as { id: number; action: string; status: string; workflow_id: number }[], workflows as { id: number; status: string }[]),
     history: await documentHistory(s.db, doc.id),
+    // Issue 14: the signatures the last uploaded file already carried, validated at upload.
+    uploadCheck,
     outgoingNumber: doc.outgoing_number, outgoingDate: doc.outgoing_date, agencyId: doc.agency_id, drafterId: doc.drafter_id,
     createdAt: doc.created_at, updatedAt: doc.updated_at, finishedAt: doc.finished_at,
     versions,

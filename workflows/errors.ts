@@ -31,5 +31,10 @@ export type WorkflowErrorCode =
   | 'REMOTE_NOT_CONFIGURED'
   // Issued as an official document (issue 12)
   | 'IMAGE_UNSUITABLE'
+  // Issue 14: the outgoing register, delegation, personal data
+  | 'NUMBER_TAKEN'
+  | 'DATE_IN_FUTURE'
+  | 'NOT_ELIGIBLE'
+  | 'ERASURE_BLOCKED'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}

@@ -1,79 +1,129 @@
 import { appendAudit } from '../storage/audit'
+import { numberTaken, normaliseNumber } from '../storage/outgoing-register'
+import { insertPaperEntry, procedureKnown, type PaperKind } from '../storage/paper-documents'
+import { vnDate } from '../reporting/period'
 import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
+import { parseCsv } from './csv-text'
 
 export interface PaperDocument {
   number: string
   date: string
   title: string
   signer: string
+  kind: PaperKind
+  procedureCode: string | null
 }
 
-function check(p: Partial<Record<keyof PaperDocument, unknown>>, where: string): PaperDocument {
-  const str = (k: keyof PaperDocument, max: number): string => {
+type PaperInput = Partial<Record<keyof PaperDocument, unknown>>
+
+function check(p: PaperInput, where: string): PaperDocument {
+  const str = (k: 'number' | 'date' | 'title' | 'signer', max: number): string => {
     const v = p[k]
-    if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw new WorkflowError('BAD_REQUEST', `${where}${k}: required, at most ${max} characters`)
+    if (typeof v !== 'string' || v.trim() === '' || v.length > max) {
+      throw new WorkflowError('BAD_REQUEST', `${where}${k}: required, at most ${max} characters`)
+    }
     return v.trim()
   }
   const date = str('date', 10)
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) throw new WorkflowError('BAD_REQUEST', `${where}date: YYYY-MM-DD`)
-  return { number: str('number', 100), date, title: str('title', 500), signer: str('signer', 200) }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new WorkflowError('BAD_REQUEST', `${where}date: YYYY-MM-DD`)
+  }
+  const kind = p.kind === undefined || p.kind === null || p.kind === '' ? 'internal' : p.kind
+  if (kind !== 'internal' && kind !== 'procedure')
+    throw new WorkflowError('BAD_REQUEST', `${where}kind: internal or procedure`)
+  const code = typeof p.procedureCode === 'string' && p.procedureCode.trim() ? p.procedureCode.trim() : null
+  if (kind === 'procedure' && !code)
+    throw new WorkflowError('BAD_REQUEST', `${where}procedureCode: required for a procedure's result`)
+  return {
+    number: normaliseNumber(str('number', 100)),
+    date,
+    title: str('title', 500),
+    signer: str('signer', 200),
+    kind,
+    procedureCode: kind === 'procedure' ? code : null,
+  }
 }
 
 /** Records clerks, leaders and admins register their own agency's paper-issued documents. */
 function mayRegister(actor: Actor): void {
-  if (!['clerk', 'leader', 'admin'].some((r) => actor.roles.has(r as never))) throw new WorkflowError('FORBIDDEN', 'Chỉ văn thư, lãnh đạo hoặc quản trị được đăng ký văn bản giấy')
+  if (!['clerk', 'leader', 'admin'].some((r) => actor.roles.has(r as never))) {
+    throw new WorkflowError('FORBIDDEN', 'Chỉ văn thư, lãnh đạo hoặc quản trị được đăng ký văn bản giấy')
+  }
+}
+
+/**
+ * The register's rules for an entry (issue 14): dated today or before in Vietnam (a register
+ * records what was issued, never what will be: 422), its number free in the agency's year (409,
+ * whether a paper entry or a document issued in Kyso holds it), a procedure's code in the catalogue.
+ */
+async function admit(s: Services, actor: Actor, docs: PaperDocument[]): Promise<void> {
+  const today = vnDate(new Date())
+  const seen = new Set<string>()
+  for (const [i, d] of docs.entries()) {
+    const where = docs.length > 1 ? `row ${i + 1}: ` : ''
+    if (d.date > today)
+      throw new WorkflowError('DATE_IN_FUTURE', `${where}date: ngày ${d.date} sau ngày hôm nay (${today})`)
+    if (d.procedureCode && !(await procedureKnown(s.db, d.procedureCode))) {
+      throw new WorkflowError(
+        'BAD_REQUEST',
+        `${where}procedureCode: không có trong danh mục thủ tục hành chính`,
+      )
+    }
+    const key = `${d.date.slice(0, 4)} ${d.number}`
+    const holder = seen.has(key)
+      ? { source: 'paper' }
+      : await numberTaken(s.db, actor.agencyId, d.number, Number(d.date.slice(0, 4)))
+    if (holder) {
+      const by = holder.source === 'kyso' ? 'một văn bản phát hành trên Kyso' : 'một văn bản giấy đã đăng ký'
+      throw new WorkflowError(
+        'NUMBER_TAKEN',
+        `${where}number: số ${d.number} năm ${d.date.slice(0, 4)} đã được cấp cho ${by}`,
+      )
+    }
+    seen.add(key)
+  }
 }
 
 async function insert(s: Services, actor: Actor, docs: PaperDocument[]): Promise<number> {
+  await admit(s, actor, docs)
   const now = new Date().toISOString()
   return s.db.transaction(async (trx) => {
     for (const d of docs) {
-      const dup = await trx('paper_documents').where({ agency_id: actor.agencyId, number: d.number, issued_on: d.date }).first('id')
-      if (dup) throw new WorkflowError('CONFLICT', `văn bản giấy số ${d.number} ngày ${d.date} đã được đăng ký`)
-      await trx('paper_documents').insert({ agency_id: actor.agencyId, number: d.number, issued_on: d.date, title: d.title, signer: d.signer, created_by: actor.id, created_at: now })
+      // Checked again inside the transaction: two clerks registering one number at once.
+      if (await numberTaken(trx, actor.agencyId, d.number, Number(d.date.slice(0, 4)))) {
+        throw new WorkflowError('NUMBER_TAKEN', `number: số ${d.number} vừa được cấp`)
+      }
+      await insertPaperEntry(trx, { agencyId: actor.agencyId, ...d, createdBy: actor.id, createdAt: now })
     }
-    await appendAudit(trx, { actorId: actor.id, action: 'paper.registered', detail: { count: docs.length, numbers: docs.slice(0, 50).map((d) => d.number) }, requestId: actor.requestId ?? null })
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'paper.registered',
+      requestId: actor.requestId ?? null,
+      detail: {
+        count: docs.length,
+        numbers: docs.slice(0, 50).map((d) => d.number),
+        kinds: [...new Set(docs.map((d) => d.kind))],
+      },
+    })
     return docs.length
   })
 }
 
-/** POST /api/documents/paper: one document issued on paper, counted in the signing-rate denominator. */
-export async function registerPaper(s: Services, actor: Actor, body: Record<string, unknown>): Promise<{ registered: number }> {
+/** POST /api/documents/paper: one document issued on paper (internal: in the rate's denominator). */
+export async function registerPaper(
+  s: Services,
+  actor: Actor,
+  body: Record<string, unknown>,
+): Promise<{ registered: number }> {
   mayRegister(actor)
   return { registered: await insert(s, actor, [check(body, '')]) }
 }
 
-/** Splits CSV text (RFC 4180 quoting) into rows of fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cur = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cur += '"'), i++
-      else if (c === '"') quoted = false
-      else cur += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') row.push(cur), (cur = '')
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(cur)
-      if (row.some((f) => f.trim() !== '')) rows.push(row)
-      row = []
-      cur = ''
-    } else cur += c
-  }
-  row.push(cur)
-  if (row.some((f) => f.trim() !== '')) rows.push(row)
-  return rows
-}
-
 /**
  * POST /api/documents/paper/import: the agency's outgoing-document register as CSV (number, date,
- * title, signer, "paper"); a header row is recognised and skipped; all rows or none are recorded.
+ * title, signer, "paper", and optionally kind and procedure code); a header row is recognised and
+ * skipped; all rows or none are recorded.
  */
 export async function importPaper(s: Services, actor: Actor, csv: Buffer): Promise<{ registered: number }> {
   mayRegister(actor)
@@ -85,8 +135,18 @@ export async function importPaper(s: Services, actor: Actor, csv: Buffer): Promi
   const body = first && !/^\d{4}-\d{2}-\d{2}$/.test((first[1] ?? '').trim()) ? rows.slice(1) : rows
   if (body.length === 0) throw new WorkflowError('BAD_REQUEST', 'csv: no rows')
   const docs = body.map((r, i) => {
-    if ((r[4] ?? 'paper').trim().toLowerCase() !== 'paper') throw new WorkflowError('BAD_REQUEST', `row ${i + 1}: the fifth column must be "paper"`)
-    return check({ number: r[0], date: r[1]?.trim(), title: r[2], signer: r[3] }, `row ${i + 1}: `)
+    if ((r[4] ?? 'paper').trim().toLowerCase() !== 'paper') {
+      throw new WorkflowError('BAD_REQUEST', `row ${i + 1}: the fifth column must be "paper"`)
+    }
+    const fields = {
+      number: r[0],
+      date: r[1]?.trim(),
+      title: r[2],
+      signer: r[3],
+      kind: r[5]?.trim(),
+      procedureCode: r[6],
+    }
+    return check(fields, `row ${i + 1}: `)
   })
   return { registered: await insert(s, actor, docs) }
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { SigningMarker } from '../signing/appearance'
+import { standingAuthorityOf } from '../storage/signing-authorities'
 import { readableDocument } from './access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from './errors'
@@ -46,12 +47,20 @@ export async function latestVersion(db: Knex, documentId: number): Promise<Versi
   return row as VersionRow
 }
 
-/** Who the actor acts for on this step: themself, or a principal who delegated to them. */
+/**
+ * Who the actor acts for on this step: themself (on a signing step, under their standing
+ * authority when they hold one: a deputy's KT., a chief of office's TL., a chairman's TM.), or a
+ * principal who delegated to them now.
+ */
 export async function principalFor(db: Knex, actor: Actor, step: { id: number; action: string }): Promise<Principal> {
   const mine = (await db('step_assignees').where({ step_id: step.id, user_id: actor.id }).first()) as { status: string } | undefined
-  if (mine?.status === 'pending') return { principalId: actor.id }
-  if (mine) throw new WorkflowError('CONFLICT', 'Bạn đã xử lý bước này')
   const now = new Date().toISOString()
+  if (mine?.status === 'pending') {
+    const standing = step.action === 'sign' ? await standingAuthorityOf(db, actor.id, now) : undefined
+    if (!standing) return { principalId: actor.id }
+    return { principalId: actor.id, marker: standing.marker as SigningMarker, principalTitle: standing.principalTitle }
+  }
+  if (mine) throw new WorkflowError('CONFLICT', 'Bạn đã xử lý bước này')
   const delegated = (await db('delegations as d')
     .join('step_assignees as a', 'a.user_id', 'd.principal_id')
     .join('users as u', 'u.id', 'd.principal_id')

@@ -78,9 +78,13 @@ export async function submitDocument(s: Services, actor: Actor, documentId: numb
       for (const uid of r.userIds) await trx('step_assignees').insert({ step_id: (st as { id: number }).id, user_id: uid, status: 'pending' })
     }
     await insertPlacements(trx, workflowId, plan.map(({ step, ...p }) => ({ ...p, stepId: stepIds[step] as number })))
-    // The audit says where each signature will go and why a fallback was taken (issue 12).
+    // The audit says where each signature will go and why a fallback was taken (issue 12); the
+    // steps name their assignees by username: personal data, kept beside the hashed event.
     const placements = plan.filter((p) => p.visible).map((p) => ({ step: p.step + 1, page: p.page, how: p.how, look: p.look, ...(p.note && { note: p.note }) }))
-    await appendAudit(trx, { actorId: actor.id, action: 'document.submitted', documentId: doc.id, detail: { steps: resolved.map((r) => r.spec), placements }, requestId: actor.requestId ?? null })
+    await appendAudit(trx, {
+      actorId: actor.id, action: 'document.submitted', documentId: doc.id, requestId: actor.requestId ?? null,
+      detail: { steps: resolved.length, placements }, personal: { steps: resolved.map((r) => r.spec) },
+    })
   })
   return readableDocument(s.db, actor, documentId)
 }

@@ -1,4 +1,4 @@
-import { verifyPdf, type VerifyReport } from '../signing/verify/verify-pdf'
+import { verifyPdf, type SignatureReport, type VerifyReport } from '../signing/verify/verify-pdf'
 import type { Services } from './context'
 import { refreshCoverageFacts } from './coverage-counters'
 import { detachedReports } from './detached-evidence'
@@ -10,17 +10,39 @@ export async function validateBytes(s: Services, pdf: Buffer): Promise<VerifyRep
   return verifyPdf(pdf, { trustAnchors: s.trustAnchors(), crls: await heldCrls(s) })
 }
 
+/** A signature of the final file that no step made (it came with the upload), as judged. */
+export interface ForeignSignature {
+  field: string
+  signer: string | null
+  indication: string
+  subIndication: string | null
+}
+
+/** The report's signatures whose fields are none of the chain's own signature fields. */
+export function foreignSignatures(signatures: SignatureReport[], ownFields: Set<string>): ForeignSignature[] {
+  return signatures.filter((sig) => !sig.fields.some((f) => ownFields.has(f))).map((sig) => ({
+    field: sig.field, signer: sig.signer, indication: sig.indication, subIndication: sig.subIndication,
+  }))
+}
+
 /**
  * On completion: the validator's verdict for every signature of the final file, stored by field,
- * and the document's two coverage facts (fully signed; a PASSED seal of its own agency).
+ * the verdicts on signatures that came with the upload (issue 14: a FAILED one means the document
+ * is not fully signed), and the document's two coverage facts (fully signed; a PASSED seal of its
+ * own agency).
  */
 export async function recordVerdicts(s: Services, documentId: number, pdf: Buffer): Promise<void> {
   const report = await validateBytes(s, pdf)
   const detached = await detachedReports(s, documentId)
   for (const sig of [...report.signatures, ...detached]) s.metrics?.validated(sig.indication)
   await s.db.transaction(async (trx) => {
+    const inFile = { document_id: documentId, form: 'in-file' }
+    const own = (await trx('signatures').where(inFile).pluck('field_name')) as string[]
+    const foreign = JSON.stringify(foreignSignatures(report.signatures, new Set(own)))
+    await trx('documents').where({ id: documentId }).update({ foreign_signatures_json: foreign })
     for (const sig of report.signatures) {
-      await trx('signatures').where({ document_id: documentId, form: 'in-file' }).whereIn('field_name', sig.fields).update({ indication: sig.indication, sub_indication: sig.subIndication })
+      await trx('signatures').where(inFile).whereIn('field_name', sig.fields)
+        .update({ indication: sig.indication, sub_indication: sig.subIndication })
     }
     for (const sig of detached) {
       await trx('signatures').where({ id: sig.signatureId }).update({ indication: sig.indication, sub_indication: sig.subIndication })

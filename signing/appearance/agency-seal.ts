@@ -55,7 +55,7 @@ export interface AgencySealOptions {
  * elsewhere. A demo image, recognisably generated: real seals are the agency's own.
  *
  * @example
- * writeFileSync('seal.png', generateAgencySealPng({ name: 'Sở Thông tin và Truyền thông' }))
+ * writeFileSync('seal.png', generateAgencySealPng({ name: 'Sở Khoa học và Công nghệ' }))
  */
 export function generateAgencySealPng(opts: AgencySealOptions): Buffer {
   const d = opts.diameterPx ?? 480

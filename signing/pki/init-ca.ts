@@ -30,7 +30,7 @@ export const CA_VALIDITY_YEARS = { root: 20, issuing: 10 } as const
 
 /**
  * @example
- * await initCa('/var/lib/kyso/ca', { name: 'Sở Thông tin và Truyền thông', pin: process.env.KYSO_CA_PIN! })
+ * await initCa('/var/lib/kyso/ca', { name: 'Sở Khoa học và Công nghệ', pin: process.env.KYSO_CA_PIN! })
  */
 export async function initCa(dir: string, opts: InitCaOptions): Promise<void> {
   if (opts.pin.length < MIN_PIN_LENGTH) throw new SigningError('PIN_TOO_SHORT', `Mã PIN của CA phải có ít nhất ${MIN_PIN_LENGTH} ký tự`)

@@ -28,7 +28,7 @@ describe('the kyso CLI', function () {
     ca = join(dir, 'ca')
     input = join(dir, 'in.pdf')
     writeFileSync(input, await makePdf({ xref: 'stream' }))
-    const init = kyso(['ca', 'init', '--dir', ca, '--name', 'Kyso CA - Sở Thông tin và Truyền thông'])
+    const init = kyso(['ca', 'init', '--dir', ca, '--name', 'Kyso CA - Sở Khoa học và Công nghệ'])
     expect(init.code, init.stderr).to.equal(0)
     for (const [file, extra] of [
       ['hoan.p12', ['--name', 'Võ Văn Hoan', '--title', 'Phó Chủ tịch', '--org', 'Ủy ban nhân dân Thành phố Hồ Chí Minh']],

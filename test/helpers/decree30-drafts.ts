@@ -1,6 +1,6 @@
 /**
  * Drafts laid out as Decree 30/2020 Appendix I asks (Mẫu 1.4, a decision): agency top left,
- * motto top right, "Số:      /QĐ-STTTT" and "ngày    tháng    năm" left blank, the body ending
+ * motto top right, "Số:      /QĐ-SKHCN" and "ngày    tháng    năm" left blank, the body ending
  * with "./.", "Nơi nhận:" bottom left and the signer block bottom right. One model, written as
  * HTML (printed by Chromium) and as a flat ODT (converted by LibreOffice), the two producers whose
  * PDFs a drafter's office most often sends besides Word's.
@@ -68,7 +68,7 @@ export function draftBlocks(spec: DraftSpec): Block[] {
         { text: 'ỦY BAN NHÂN DÂN', align: 'center', size: 13 },
         { text: 'THÀNH PHỐ HỒ CHÍ MINH', align: 'center', size: 13 },
         { text: 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG', align: 'center', size: 13, bold: true, after: 6 },
-        { text: `Số:${blank}/QĐ-STTTT`, align: 'center', size: 13 },
+        { text: `Số:${blank}/QĐ-SKHCN`, align: 'center', size: 13 },
       ],
       right: [
         { text: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', align: 'center', size: 13, bold: true },

@@ -11,7 +11,7 @@ import { initCa, issueCertificate, issueTsaCertificate, revokeCertificate, type 
 import { tempDir } from './tools'
 
 export const TEST_ORG = 'Ủy ban nhân dân Thành phố Hồ Chí Minh'
-export const TEST_CA_NAME = 'Sở Thông tin và Truyền thông (thử nghiệm)'
+export const TEST_CA_NAME = 'Sở Khoa học và Công nghệ (thử nghiệm)'
 
 export type TestSignerKey = 'hoan' | 'khai' | 'luong' | 'seal' | 'tsa' | 'expired' | 'revoked'
 

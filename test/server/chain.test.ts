@@ -21,7 +21,7 @@ async function json<T>(res: Response, status: number): Promise<T> {
   return JSON.parse(text) as T
 }
 
-/** Drafter uploads a fresh 1-page PDF and submits it along the STTTT template. */
+/** Drafter uploads a fresh 1-page PDF and submits it along the SKHCN template. */
 async function submitted(drafter: Client, template = 'cong-van-thuong'): Promise<Details> {
   const doc = await json<Details>(await drafter.upload(await makePdf({ xref: 'table' })), 201)
   return json<Details>(await drafter.post(`/api/documents/${doc.id}/submit`, { template }), 200)
@@ -65,10 +65,10 @@ describe('the approval chain over HTTP', function () {
     expect(sealStep.action).to.equal('seal')
     const noNumber = await sign(c.vanthu as Client, 'vanthu', sealStep.id)
     expect(noNumber.status, 'the outgoing number is required').to.equal(400)
-    await json(await sign(c.vanthu as Client, 'vanthu', sealStep.id, { outgoingNumber: '15/STTTT-VP', outgoingDate: '2024-07-25' }), 200)
+    await json(await sign(c.vanthu as Client, 'vanthu', sealStep.id, { outgoingNumber: '15/SKHCN-VP', outgoingDate: '2024-07-25' }), 200)
     d = await json<Details>(await (c.chuyenvien as Client).get(`/api/documents/${d.id}`), 200)
     expect(d.status).to.equal('issued')
-    expect(d.outgoingNumber).to.equal('15/STTTT-VP')
+    expect(d.outgoingNumber).to.equal('15/SKHCN-VP')
     expect(d.versions).to.have.length(5)
     // The verdicts are recorded just after the response (validation is not on the signer's path).
     for (let i = 0; i < 50 && d.signatures.some((s) => s.indication === null); i++) {

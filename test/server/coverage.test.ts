@@ -4,6 +4,7 @@ import { as, getService, pinOf, type Client } from '../helpers/service'
 import { refreshCoverageFacts } from '../../workflows/coverage-counters'
 
 interface Row {
+  judgedOn: string
   code: string
   documents: number
   paper: number
@@ -70,32 +71,32 @@ describe('coverage reports over HTTP', function () {
   })
 
   it('shows an agency with no documents as no activity, never 100%', async () => {
-    expect(await row('UBND-P-HIEPPHU')).to.deep.include({ documents: 0, rate: null, noActivity: true, signsInternally: false, status: 'behind' })
+    expect(await row('UBND-P-TANGNHONPHU')).to.deep.include({ documents: 0, rate: null, noActivity: true, signsInternally: false, status: 'behind' })
   })
 
   it('counts distinct procedures, not results, and only under the agency\'s PASSED seal', async () => {
     const drafter = await as('cv.td')
     for (const code of ['1.001193', '1.001193', '1.000894']) await issue(drafter, [['ct.td', 'sign'], ['vanthu.td', 'seal']], { title: 'Giấy khai sinh', kind: 'procedure', procedureCode: code })
-    const td = await row('UBND-TD')
+    const td = await row('UBND-P-THUDUC')
     expect(td.signedProcedures).to.deep.equal(['1.000894', '1.001193'])
   })
 
   it('lets a delegate\'s signature count for the agency, and drops an agency below 100% when a stored verdict failed', async () => {
     const giamdoc = await as('giamdoc')
     await json(await giamdoc.post('/api/delegations', { delegate: 'phogiamdoc', marker: 'KT.', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() }), 201)
-    const before = await row('STTTT')
+    const before = await row('SKHCN')
     const delegated = await issue(await as('chuyenvien'), [['giamdoc', 'sign'], ['vanthu', 'seal']].map(([u, a]) => [u === 'giamdoc' ? 'phogiamdoc' : u, a]) as [string, 'sign' | 'seal'][])
-    const after = await row('STTTT')
+    const after = await row('SKHCN')
     expect(after.fullySigned - before.fullySigned, 'the delegated document is fully signed').to.equal(1)
     // A stored FAILED verdict on the last signature: the document no longer counts as fully signed.
     const { services } = await getService()
     const last = (await services.db('signatures').where({ document_id: delegated }).orderBy('id', 'desc').first('id')) as { id: number }
     await services.db('signatures').where({ id: last.id }).update({ indication: 'FAILED', sub_indication: 'HASH_FAILURE' })
     await services.db.transaction((trx) => refreshCoverageFacts(trx, delegated))
-    const failed = await row('STTTT')
+    const failed = await row('SKHCN')
     expect(failed.fullySigned).to.equal(after.fullySigned - 1)
     expect(failed.rate).to.be.lessThan(1)
-    const drill = await json<{ notFullySigned: { id: number; reasons: { indication: string }[] }[] }>(await compliance.get(`/api/reports/coverage/STTTT?from=${today()}&to=${today()}`))
+    const drill = await json<{ notFullySigned: { id: number; reasons: { indication: string }[] }[] }>(await compliance.get(`/api/reports/coverage/SKHCN?from=${today()}&to=${today()}`))
     expect(drill.notFullySigned.find((d) => d.id === delegated)?.reasons.map((r) => r.indication)).to.deep.equal(['FAILED'])
   })
 
@@ -105,14 +106,15 @@ describe('coverage reports over HTTP', function () {
     expect(report.agencies.find((a) => a.code === 'STP')?.documents).to.equal(0)
   })
 
-  it('serves CSV as UTF-8 with a BOM and Vietnamese headers', async () => {
+  it('serves CSV as UTF-8 with a BOM, its period first, Vietnamese headers, and says when no deadline is set', async () => {
     const res = await compliance.get(`/api/reports/coverage?from=${today()}&to=${today()}&format=csv`)
     expect(res.headers.get('content-type')).to.match(/text\/csv; charset=utf-8/)
     const bytes = Buffer.from(await res.arrayBuffer())
     expect([...bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf])
-    const text = bytes.subarray(3).toString('utf8')
-    expect(text.split('\r\n')[0]).to.include('Tên cơ quan')
-    expect(text).to.include('Sở Tư pháp Thành phố Hồ Chí Minh')
+    const lines = bytes.subarray(3).toString('utf8').split('\r\n')
+    expect(lines[3]).to.match(new RegExp(`hạn: chưa đặt \\(mặc định 31/12/${today().slice(0, 4)}\\)$`))
+    expect(lines[5]).to.include('Tên cơ quan')
+    expect(lines.find((l) => l.startsWith('STP,'))).to.include('Sở Tư pháp Thành phố Hồ Chí Minh').and.include(',Chưa đặt hạn,')
   })
 
   it('refuses staff, limits a leader to their subtree, shows the city to compliance', async () => {
@@ -120,10 +122,10 @@ describe('coverage reports over HTTP', function () {
     const leader = await json<{ agencies: Row[] }>(await (await as('gd.stp')).get('/api/reports/coverage'))
     expect(leader.agencies.map((a) => a.code)).to.deep.equal(['STP'])
     const city = await json<{ agencies: Row[]; city: { agencies: number } }>(await compliance.get('/api/reports/coverage'))
-    expect(city.city.agencies).to.equal(6)
-    const td = await json<{ agencies: Row[] }>(await compliance.get('/api/reports/coverage?parent=UBND-TD'))
-    expect(td.agencies.map((a) => a.code).sort()).to.deep.equal(['UBND-P-HIEPPHU', 'UBND-P-LINHTRUNG', 'UBND-TD'])
-    expect((await (await as('gd.stp')).get('/api/reports/coverage/STTTT')).status).to.equal(404)
+    expect(city.city.agencies).to.equal(11)
+    const snv = await json<{ agencies: Row[] }>(await compliance.get('/api/reports/coverage?parent=SNV'))
+    expect(snv.agencies.map((a) => a.code).sort()).to.deep.equal(['BTDKT', 'SNV'])
+    expect((await (await as('gd.stp')).get('/api/reports/coverage/SKHCN')).status).to.equal(404)
   })
 
   it('imports a paper register from CSV, all rows or none', async () => {
@@ -133,7 +135,7 @@ describe('coverage reports over HTTP', function () {
     const post = (body: string) => fetch(`${url}/api/documents/paper/import`, { method: 'POST', headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'text/csv' }, body })
     expect(await json<{ registered: number }>(await post(csv), 201)).to.deep.equal({ registered: 2 })
     expect((await post(`3/UBND,${today()},X,Y,paper\r\n4/UBND,not-a-date,X,Y,paper\r\n`)).status).to.equal(400)
-    expect((await row('UBND-P-LINHTRUNG')).paper).to.equal(2)
+    expect((await row('UBND-P-LINHXUAN')).paper).to.equal(2)
   })
 
   it('has a year of marked demo history behind the dashboard: some agencies meet both targets, some are behind, one has no activity', async () => {
@@ -144,9 +146,12 @@ describe('coverage reports over HTTP', function () {
     expect(Number(imported.n)).to.be.greaterThan(0)
     const report = await json<{ agencies: Row[]; city: { meetingBoth: number } }>(await compliance.get('/api/reports/coverage'))
     const byCode = new Map(report.agencies.map((a) => [a.code, a]))
-    expect(byCode.get('UBND-TD')?.signsInternally).to.equal(true)
+    expect(byCode.get('UBND-P-THUDUC')?.signsInternally).to.equal(true)
     expect(byCode.get('STP')?.signsInternally).to.equal(false)
-    expect(byCode.get('UBND-P-HIEPPHU')?.noActivity).to.equal(true)
-    if (month > 4) expect(byCode.get('UBND-TD')?.status).to.equal('met')
+    expect(byCode.get('UBND-P-TANGNHONPHU')?.noActivity).to.equal(true)
+    // Sở Nội vụ issues nothing itself: judged on its Ban Thi đua - Khen thưởng, never "no activity".
+    expect(byCode.get('SNV')).to.deep.include({ documents: 0, noActivity: false, judgedOn: 'total' })
+    expect(byCode.get('UBND-X-CANGIO')).to.deep.include({ fullySigned: 0, rate: 0 })
+    if (month > 4) expect(byCode.get('UBND-P-THUDUC')?.status).to.equal('met')
   })
 })

@@ -220,7 +220,7 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     const output = join(work, 'signed-by-tool.pdf')
     writeFileSync(input, Buffer.from(await toSign.arrayBuffer()))
     await runKyso(['sign', input, '--out', output, '--p12', seal.p12File, '--appearance', 'seal'], { KYSO_PIN: nat.pin })
-    const returned = await uploadSigned(clerk, sealStep, readFileSync(output), etag, { outgoingNumber: '15/STTTT-VP', outgoingDate: '2026-12-05' })
+    const returned = await uploadSigned(clerk, sealStep, readFileSync(output), etag, { outgoingNumber: '15/SKHCN-VP', outgoingDate: '2026-12-05' })
     expect(returned.status, await returned.clone().text()).to.equal(200)
     expect((await json<{ status: string; keySource: string }>(returned))).to.include({ status: 'issued', keySource: 'signed-file' })
 
@@ -266,7 +266,7 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     const etag = served.headers.get('etag') as string
     const base = Buffer.from(await served.arrayBuffer())
     const before = await snapshot(doc.id)
-    const fields = { outgoingNumber: '16/STTTT-VP', outgoingDate: '2026-12-05' }
+    const fields = { outgoingNumber: '16/SKHCN-VP', outgoingDate: '2026-12-05' }
     const sealKey = openPkcs12KeySource(readFileSync(seal.p12File), nat.pin)
 
     // Not an increment: a signed file that does not start with the version served.
@@ -394,7 +394,7 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
       const served = await clerk.get(`/api/steps/${sealStep}/to-sign`)
       const etag = served.headers.get('etag') as string
       const sealed = await signPdf(Buffer.from(await served.arrayBuffer()), { keySource: openPkcs12KeySource(readFileSync(seal.p12File), nat.pin), appearance: { kind: 'seal' } })
-      const issuedRes = await uploadSigned(clerk, sealStep, sealed.pdf, etag, { outgoingNumber: '17/STTTT-VP', outgoingDate: '2026-12-05' })
+      const issuedRes = await uploadSigned(clerk, sealStep, sealed.pdf, etag, { outgoingNumber: '17/SKHCN-VP', outgoingDate: '2026-12-05' })
       expect(issuedRes.status, await issuedRes.clone().text()).to.equal(200)
 
       // What leaves the agency: two signatures, both trusted by a validator that knows only the national root.

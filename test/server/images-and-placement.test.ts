@@ -60,7 +60,7 @@ describe('signature images, seals and where signatures go, through the API', fun
     for (const u of order) {
       const d = await json<Details>(await (c[u] as Client).get(`/api/documents/${id}`))
       const act = d.myActions.find((a) => a.stepId !== undefined)
-      await json(await (c[u] as Client).post(`/api/steps/${act?.stepId}/sign`, { pin: pinOf(u), ...(act?.action === 'seal' && { outgoingNumber: '7/QĐ-STTTT', outgoingDate: '2026-03-05' }) }))
+      await json(await (c[u] as Client).post(`/api/steps/${act?.stepId}/sign`, { pin: pinOf(u), ...(act?.action === 'seal' && { outgoingNumber: '7/QĐ-SKHCN', outgoingDate: '2026-03-05' }) }))
     }
     return Buffer.from(await (await (c.chuyenvien as Client).get(`/api/documents/${id}/file`)).arrayBuffer())
   }
@@ -96,16 +96,16 @@ describe('signature images, seals and where signatures go, through the API', fun
   })
 
   it('takes an agency\'s seal from administrators only, at its real diameter, and draws it that size', async () => {
-    const seal = generateAgencySealPng({ name: 'Sở Thông tin và Truyền thông', diameterPx: 300 })
+    const seal = generateAgencySealPng({ name: 'Sở Khoa học và Công nghệ', diameterPx: 300 })
     const form = (mm: string): FormData => {
       const f = new FormData()
       f.set('diameterMm', mm)
       f.set('file', new Blob([new Uint8Array(seal)], { type: 'image/png' }), 'dau.png')
       return f
     }
-    await refused(await putForm('vanthu', '/api/admin/agencies/STTTT/seal-image', form('40')), 403, 'FORBIDDEN')
-    await refused(await putForm('quantri', '/api/admin/agencies/STTTT/seal-image', form('400')), 400, 'BAD_REQUEST')
-    expect((await json<{ warnings: string[] }>(await putForm('quantri', '/api/admin/agencies/STTTT/seal-image', form('40')))).warnings).to.deep.equal([])
+    await refused(await putForm('vanthu', '/api/admin/agencies/SKHCN/seal-image', form('40')), 403, 'FORBIDDEN')
+    await refused(await putForm('quantri', '/api/admin/agencies/SKHCN/seal-image', form('400')), 400, 'BAD_REQUEST')
+    expect((await json<{ warnings: string[] }>(await putForm('quantri', '/api/admin/agencies/SKHCN/seal-image', form('40')))).warnings).to.deep.equal([])
     const d = await submit(giamDocDraft, [{ action: 'sign', assignees: ['giamdoc'] }, { action: 'seal', assignees: ['vanthu'] }])
     const pdf = await signAll(d.id, ['giamdoc', 'vanthu'])
     const doc = new PdfDocument(pdf)
@@ -136,8 +136,8 @@ describe('signature images, seals and where signatures go, through the API', fun
 
   it('keeps approvals invisible when the agency says so (the evidence stays in the signatures)', async () => {
     const patch = (body: unknown): Promise<Response> =>
-      fetch(`${svc.url}/api/admin/agencies/STTTT`, { method: 'PATCH', headers: { authorization: `Bearer ${(c.quantri as Client).token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
-    expect(await json(await patch({ approvalAppearance: 'invisible' }))).to.deep.equal({ code: 'STTTT', approvalMode: 'in-file', approvalAppearance: 'invisible' })
+      fetch(`${svc.url}/api/admin/agencies/SKHCN`, { method: 'PATCH', headers: { authorization: `Bearer ${(c.quantri as Client).token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect(await json(await patch({ approvalAppearance: 'invisible' }))).to.deep.equal({ code: 'SKHCN', approvalMode: 'in-file', approvalAppearance: 'invisible' })
     try {
       const d = await submit(giamDocDraft, [{ action: 'approve', assignees: ['truongphong1', 'truongphong2'] }, { action: 'sign', assignees: ['giamdoc'] }])
       expect(d.placements.map((p) => p.look)).to.deep.equal(['handwritten'])

@@ -38,7 +38,7 @@ async function signAll(id: number, people: Record<string, Client>, order: string
     const d = await json<Details>(await c.get(`/api/documents/${id}`))
     const act = d.myActions.find((a) => a.stepId !== undefined)
     expect(act, `${username} has something to sign`).to.not.equal(undefined)
-    const issue = act?.action === 'seal' ? { outgoingNumber: '15/QĐ-STTTT', outgoingDate: '2026-03-05' } : {}
+    const issue = act?.action === 'seal' ? { outgoingNumber: '15/QĐ-SKHCN', outgoingDate: '2026-03-05' } : {}
     await json(await c.post(`/api/steps/${act?.stepId}/sign`, { pin: pinOf(username), ...issue }))
   }
 }
@@ -83,7 +83,7 @@ describe('issued as an official document: Decree 30 drafts from Chromium and Lib
 
         // The issued file, named after its number.
         const res = await drafter.get(`/api/documents/${doc.id}/file`)
-        expect(res.headers.get('content-disposition')).to.equal('attachment; filename="15-QD-STTTT.pdf"')
+        expect(res.headers.get('content-disposition')).to.equal('attachment; filename="15-QD-SKHCN.pdf"')
         const issued = Buffer.from(await res.arrayBuffer())
         const dir = tempDir('kyso-official-')
         const draftFile = join(dir, 'draft.pdf')

@@ -34,7 +34,7 @@ describe('the API behind the web interface', function () {
     const me = await json<{ signedIn: boolean; user: { username: string; agencyCode: string; csrfToken: string } }>(await fetch(`${url}/api/auth/session`, { headers: { cookie: (c.chuyenvien as Client).cookie } }), 200)
     expect(me.signedIn).to.equal(true)
     expect(me.user.username).to.equal('chuyenvien')
-    expect(me.user.agencyCode).to.equal('STTTT')
+    expect(me.user.agencyCode).to.equal('SKHCN')
     expect(me.user.csrfToken).to.equal((c.chuyenvien as Client).csrf)
   })
 
@@ -200,7 +200,7 @@ describe('the API behind the web interface', function () {
 
   it('serves the page shell with a CSP for app paths, the assets, and a 404 for unknown paths', async () => {
     const { url } = await getService()
-    for (const p of ['/', '/inbox', '/documents/12', '/dashboard/STTTT', '/admin/users']) {
+    for (const p of ['/', '/inbox', '/documents/12', '/dashboard/SKHCN', '/admin/users']) {
       const res = await fetch(`${url}${p}`)
       expect(res.status, p).to.equal(200)
       expect(res.headers.get('content-security-policy')).to.contain("script-src 'self' 'sha256-")

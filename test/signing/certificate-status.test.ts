@@ -46,7 +46,7 @@ describe('checkCertificateStatus: the check before signing with an external cert
       )
       expect(report.revocation.map((r) => [r.subject.split(',')[0], r.source, r.status])).to.deep.equal([
         ['CN=Võ Văn Hoan', 'crl', 'good'],
-        [`CN=Kyso Issuing CA - Sở Thông tin và Truyền thông (thử nghiệm)`, 'crl', 'good'],
+        [`CN=Kyso Issuing CA - Sở Khoa học và Công nghệ (thử nghiệm)`, 'crl', 'good'],
       ])
       expect(report.revocation[0]?.data?.equals(held[0]!.der)).to.equal(true)
       expect(report.revocation[1]?.data?.equals(held[1]!.der)).to.equal(true)

@@ -93,7 +93,7 @@ describe('reading where a document puts its signatures (signing/layout)', functi
     const [first] = await findTextLines(await wordLikeDraft(), 'first')
     const number = first?.lines.find((l) => /^Số\s*:/.test(l.text))
     const date = first?.lines.find((l) => /ngày\s+tháng\s+năm/.test(l.text))
-    expect(number?.text).to.equal('Số: /QĐ-STTTT')
+    expect(number?.text).to.equal('Số: /QĐ-SKHCN')
     expect(number?.fontSize).to.be.closeTo(13, 0.01)
     expect(date?.rect.x).to.be.closeTo(270, 1)
     expect(first?.readable).to.equal('ok')

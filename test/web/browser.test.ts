@@ -84,7 +84,7 @@ describe('the web interface in Chromium', function () {
   it('a compliance officer sees the dashboard before the chain', async () => {
     const page = await signIn('kiemtra')
     await page.goto(`${base}/dashboard`)
-    const cell = page.locator('[data-testid=coverage-table] tr[data-agency=STTTT] [data-testid=documents]')
+    const cell = page.locator('[data-testid=coverage-table] tr[data-agency=SKHCN] [data-testid=documents]')
     await cell.waitFor()
     documentsBefore = (await cell.textContent()) ?? ''
     expect(documentsBefore).to.match(/^\d+/)
@@ -152,7 +152,7 @@ describe('the web interface in Chromium', function () {
     await openFromInbox(page)
     const waiting = Number(await page.textContent('[data-testid=waiting-count]'))
     await act(page, 'seal', pinOf('vanthu'), async () => {
-      await page.fill('#sign-number', '15/STTTT-VP')
+      await page.fill('#sign-number', '15/SKHCN-VP')
     })
     await page.waitForSelector('[data-testid=document][data-status=issued]')
     // The count beside the inbox follows at once, without leaving the page.
@@ -160,7 +160,7 @@ describe('the web interface in Chromium', function () {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=validation] li[data-indication]').length >= 4)
     const verdicts = await page.locator('[data-testid=validation] li[data-indication]').evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
     expect(verdicts).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
-    expect(await page.textContent('.page-head .sub')).to.contain('15/STTTT-VP')
+    expect(await page.textContent('.page-head .sub')).to.contain('15/SKHCN-VP')
     await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
     await page.screenshot({ path: join(SHOTS, 'document.png'), fullPage: true })
     await page.screenshot({ path: join(SHOTS, 'issued-1366x768.png') })
@@ -173,12 +173,12 @@ describe('the web interface in Chromium', function () {
   it('the compliance officer opens the dashboard and the agency\'s figures changed', async () => {
     const page = await signIn('kiemtra')
     await page.goto(`${base}/dashboard`)
-    const cell = page.locator('[data-testid=coverage-table] tr[data-agency=STTTT] [data-testid=documents]')
+    const cell = page.locator('[data-testid=coverage-table] tr[data-agency=SKHCN] [data-testid=documents]')
     await cell.waitFor()
     expect(Number(/^\d+/.exec((await cell.textContent()) ?? '')?.[0])).to.equal(Number(/^\d+/.exec(documentsBefore)?.[0]) + 1)
     await page.waitForSelector('.chart svg')
     await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true })
-    await page.click('[data-testid=coverage-table] tr[data-agency=STTTT] a')
+    await page.click('[data-testid=coverage-table] tr[data-agency=SKHCN] a')
     await page.waitForSelector('[data-testid=agency-report]')
   })
 
@@ -341,7 +341,7 @@ describe('the web interface in Chromium', function () {
   it('axe finds no serious or critical accessibility violation on any page', async () => {
     const axe = require.resolve('axe-core/axe.min.js')
     const pages: Array<[string, string[]]> = [
-      ['giamdoc', ['/inbox', '/sent', '/issued', '/new', `/documents/${documentId}`, '/delegations', '/certificates', '/signature', '/dashboard', '/dashboard/STTTT']],
+      ['giamdoc', ['/inbox', '/sent', '/issued', '/new', `/documents/${documentId}`, '/delegations', '/certificates', '/signature', '/dashboard', '/dashboard/SKHCN']],
       ['quantri', ['/admin', '/admin/agencies', '/admin/certificates', '/admin/trust-anchors']],
     ]
     const found: string[] = []

@@ -35,7 +35,7 @@ const DEMO = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/demo.jso
   agencies: { code: string; name: string }[]
 }
 const name = (u: string): string => DEMO.names[u] as string
-const DEMO_AGENCY = DEMO.agencies.find((a) => a.code === 'STTTT')?.name as string
+const DEMO_AGENCY = DEMO.agencies.find((a) => a.code === 'SKHCN')?.name as string
 const LEADER_KEY_ID = '6b53'
 const PHONE_USER = '079088009999'
 
@@ -296,16 +296,16 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
     // A seal goes to vgca_sign_issued with the number and date, which also ride in the upload URL.
     const issued: unknown = await page.evaluate(`import('/app/signing-tools.js').then((m) => m.vgcaCall(
       { toSignUrl: '/api/steps/9/to-sign?ticket=t', signedFileUrl: '/api/steps/9/signed-file?ticket=t' },
-      'https://kyso.example', true, { outgoingNumber: '15/STTTT-VP', outgoingDate: '2026-12-05' }))`)
+      'https://kyso.example', true, { outgoingNumber: '15/SKHCN-VP', outgoingDate: '2026-12-05' }))`)
     expect(issued).to.deep.equal({
       fn: 'vgca_sign_issued',
       params: {
         FileUploadHandler:
-          'https://kyso.example/api/steps/9/signed-file?ticket=t&outgoingNumber=15%2FSTTTT-VP&outgoingDate=2026-12-05',
+          'https://kyso.example/api/steps/9/signed-file?ticket=t&outgoingNumber=15%2FSKHCN-VP&outgoingDate=2026-12-05',
         SessionId: '',
         JWTToken: '',
         FileName: 'https://kyso.example/api/steps/9/to-sign?ticket=t',
-        DocNumber: '15/STTTT-VP',
+        DocNumber: '15/SKHCN-VP',
         IssuedDate: '2026-12-05T00:00:00+07:00',
       },
     })
@@ -346,7 +346,7 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
     // Tall enough for the whole dialog in the screenshot.
     const page = await chrome.signIn(base, 'vanthu', { width: 1366, height: 1100 })
     await openDialog(page, chain.id, 'seal', 'file')
-    await page.fill('#sign-number', '27/STTTT-VP')
+    await page.fill('#sign-number', '27/SKHCN-VP')
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.click('dialog[open] [data-testid=download-to-sign]'),
@@ -369,7 +369,7 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
     await page.screenshot({ path: join(SHOTS, 'sign-dialog-upload.png') })
     await page.click('dialog[open] [data-testid=confirm-sign]')
     await page.waitForSelector('[data-testid=document][data-status=issued]')
-    expect(await page.textContent('.page-head .sub')).to.contain('27/STTTT-VP')
+    expect(await page.textContent('.page-head .sub')).to.contain('27/SKHCN-VP')
     await page.waitForFunction(
       () => document.querySelectorAll('[data-testid=validation] li[data-indication]').length >= 3,
     )
@@ -488,13 +488,13 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
     ).pdf
     const form = new FormData()
     form.set('uploadfile', new Blob([new Uint8Array(signed)], { type: 'application/pdf' }), 'signed.pdf')
-    const upload = `${base}${ticket.signedFileUrl}&outgoingNumber=${encodeURIComponent('31/STTTT-VP')}&outgoingDate=2026-12-07`
+    const upload = `${base}${ticket.signedFileUrl}&outgoingNumber=${encodeURIComponent('31/SKHCN-VP')}&outgoingDate=2026-12-07`
     const done = await json<{ status: string }>(await fetch(upload, { method: 'POST', body: form }))
     expect(done.status).to.equal('issued')
     const d = await json<{ outgoingNumber: string; outgoingDate: string }>(
       await clerk.get(`/api/documents/${doc.id}`),
     )
-    expect([d.outgoingNumber, d.outgoingDate]).to.deep.equal(['31/STTTT-VP', '2026-12-07'])
+    expect([d.outgoingNumber, d.outgoingDate]).to.deep.equal(['31/SKHCN-VP', '2026-12-07'])
   })
 
   it('the admin lists the uploaded CRLs and a CRL picked as a DER file is read; one already there is refused in plain words', async () => {
@@ -524,14 +524,14 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
   it('an agency keeping approvals apart: the admin sets it, and a PIN approval shows as detached evidence, validated', async () => {
     const page = await chrome.signIn(base, 'quantri')
     await page.goto(`${base}/admin/agencies`)
-    await page.selectOption('#mode-STTTT', 'detached')
+    await page.selectOption('#mode-SKHCN', 'detached')
     await page.waitForFunction(
-      () => document.querySelector<HTMLSelectElement>('#mode-STTTT')?.disabled === false,
+      () => document.querySelector<HTMLSelectElement>('#mode-SKHCN')?.disabled === false,
     )
     const agencies = await json<{ code: string; approvalMode: string }[]>(
       await admin.get('/api/admin/agencies'),
     )
-    expect(agencies.find((a) => a.code === 'STTTT')?.approvalMode).to.equal('detached')
+    expect(agencies.find((a) => a.code === 'SKHCN')?.approvalMode).to.equal('detached')
     const doc = await submitted(
       [
         { action: 'approve', assignees: ['truongphong1'] },
@@ -556,7 +556,7 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
       'nothing in the PDF itself',
     ).to.equal(0)
     await json(
-      await fetch(`${base}/api/admin/agencies/STTTT`, {
+      await fetch(`${base}/api/admin/agencies/SKHCN`, {
         method: 'PATCH',
         headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ approvalMode: 'in-file' }),

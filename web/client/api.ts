@@ -42,6 +42,7 @@ export const api = {
   get: <T>(path: string): Promise<T> => send<T>('GET', path, {}),
   post: <T>(path: string, body: unknown = {}): Promise<T> => send<T>('POST', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
   patch: <T>(path: string, body: unknown): Promise<T> => send<T>('PATCH', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+  put: <T>(path: string, body: unknown): Promise<T> => send<T>('PUT', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
   upload: <T>(path: string, form: FormData, headers: Record<string, string> = {}): Promise<T> => send<T>('POST', path, { body: form, headers }),
   /** A file (a PDF to sign) with its ETag and the name the server gives it; a refusal is an ApiError. */
   file: async (path: string): Promise<{ blob: Blob; etag: string | null; name: string | undefined }> => {

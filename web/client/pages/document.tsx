@@ -11,6 +11,7 @@ import { RouteComposer, type Directory, type StepSpec } from './route-composer.j
 import { SignDialog } from './sign-dialog.js'
 import { Timeline, Validation } from './document-chain.js'
 import { PagePlacement, type PdfRect } from '../page-placement.js'
+import { UploadCheckNote, type UploadCheck } from './upload-check.js'
 
 interface Assignee { username: string; fullName: string; title: string | null; status: string; actedBy: number | null; actedByName: string | null; actedAt: string | null }
 /** A remote signature waiting for the signer's phone (issue 11). */
@@ -67,6 +68,7 @@ export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
             {d.signatures.length > 0 && <a class="button" data-testid="evidence-link" href={`/api/documents/${d.id}/evidence`} download>{L('Tải gói chứng cứ (ZIP)', 'Evidence package (ZIP)')}</a>}
           </PageHead>
           {notice && <p class="notice" role="status">{notice}</p>}
+          <UploadCheckNote check={(d as { uploadCheck?: UploadCheck | null }).uploadCheck} status={d.status} />
           <div class="doc-grid">
             <div class="card pdf-card">{latest && <PdfView url={`/api/documents/${d.id}/file?version=${latest.seq}`} label={d.title} />}</div>
             <aside class="doc-side">

@@ -230,7 +230,7 @@ export function SignDialog(props: {
               <input
                 id="sign-number"
                 value={number}
-                placeholder="15/STTTT-VP"
+                placeholder="15/SKHCN-VP"
                 onInput={(e) => setNumber(e.currentTarget.value)}
                 aria-invalid={Boolean(errors.number)}
               />
