@@ -67,7 +67,7 @@ export function draftBlocks(spec: DraftSpec): Block[] {
       left: [
         { text: 'ỦY BAN NHÂN DÂN', align: 'center', size: 13 },
         { text: 'THÀNH PHỐ HỒ CHÍ MINH', align: 'center', size: 13 },
-        { text: 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG', align: 'center', size: 13, bold: true, after: 6 },
+        { text: 'SỞ KHOA HỌC VÀ CÔNG NGHỆ', align: 'center', size: 13, bold: true, after: 6 },
         { text: `Số:${blank}/QĐ-SKHCN`, align: 'center', size: 13 },
       ],
       right: [
@@ -78,7 +78,7 @@ export function draftBlocks(spec: DraftSpec): Block[] {
     },
     p({ text: 'QUYẾT ĐỊNH', align: 'center', bold: true, before: 24 }),
     p({ text: 'Về việc ban hành Quy chế sử dụng chữ ký số trong Sở', align: 'center', bold: true, after: 12 }),
-    p({ text: 'GIÁM ĐỐC SỞ THÔNG TIN VÀ TRUYỀN THÔNG', align: 'center', bold: true, after: 12 }),
+    p({ text: 'GIÁM ĐỐC SỞ KHOA HỌC VÀ CÔNG NGHỆ', align: 'center', bold: true, after: 12 }),
     ...GROUNDS.map((text) => p({ text, align: 'justify', italic: true, indent: true, after: 6 })),
     p({ text: 'QUYẾT ĐỊNH:', align: 'center', bold: true, before: 6, after: 6 }),
     ...spec.articles.map((text, i) => p({ lead: `Điều ${i + 1}.`, text, align: 'justify', indent: true, after: 6 })),

@@ -31,7 +31,7 @@ const tcvn3 = (s: string): string => [...s.normalize('NFC')].map((c) => TO_TCVN3
 
 /** The lines of a short decision: header, number and date left blank, body, "Nơi nhận", signer block. */
 const LINES: Array<{ text: string; x: number; y: number; size: number }> = [
-  { text: 'SỞ THÔNG TIN VÀ TRUYỀN THÔNG', x: 70, y: 780, size: 12 },
+  { text: 'SỞ KHOA HỌC VÀ CÔNG NGHỆ', x: 70, y: 780, size: 12 },
   { text: 'Số:      /QĐ-SKHCN', x: 110, y: 750, size: 13 },
   { text: 'Thành phố Hồ Chí Minh, ngày    tháng    năm 2026', x: 270, y: 750, size: 13 },
   { text: 'QUYẾT ĐỊNH', x: 250, y: 700, size: 14 },
