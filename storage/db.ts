@@ -46,8 +46,10 @@ async function openSqlite(dataDir: string): Promise<Db> {
       min: 1,
       max: 1,
       afterCreate: (conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
-        // busy_timeout first: another instance may hold the write lock while this one sets up.
-        const pragmas = ['PRAGMA busy_timeout = 5000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON']
+        // busy_timeout first: another instance may hold the write lock while this one sets up. 30 s:
+        // a write lock is normally held for milliseconds, but the first start's demo seed holds it
+        // for several seconds on a loaded machine, and a second instance must wait, not fail.
+        const pragmas = ['PRAGMA busy_timeout = 30000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON']
         const next = (i: number): void => {
           if (i >= pragmas.length) return done(null, conn)
           conn.run(pragmas[i] as string, (err) => (err ? done(err, conn) : next(i + 1)))

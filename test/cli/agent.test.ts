@@ -407,6 +407,10 @@ describe('kyso agent on a terminal', function () {
         return answer
       }
       expect((await ask(`${token.pin}\r`)).status).to.equal(200)
+      // The agent's log line reaches the terminal on its own schedule, after the HTTP answer.
+      for (const started = Date.now(); !/signed for/.test(screen) && Date.now() - started < 10_000;) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
       const afterPrompt = screen.slice(screen.search(PROMPT))
       expect(afterPrompt).to.match(/signed for/)
       expect(afterPrompt, 'the PIN is not echoed').to.not.include(token.pin)
