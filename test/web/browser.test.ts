@@ -4,6 +4,12 @@ import type { Page } from 'playwright-core'
 import { launchChromium, SHOTS, type Chromium } from '../helpers/browser'
 import { as, getService, pinOf } from '../helpers/service'
 import { makePdf } from '../helpers/sample-pdfs'
+import { getTestPki } from '../helpers/test-pki'
+import { openPkcs12KeySource } from '../../signing/keys/pkcs12'
+import { PdfDocument } from '../../signing/pdf/document'
+import { IncrementalUpdate } from '../../signing/pdf/incremental'
+import { PdfDict, name, textString } from '../../signing/pdf/objects'
+import { signPdf } from '../../signing/sign'
 import { draftSpecs } from '../helpers/decree30-drafts'
 import { convertWithLibreOffice } from '../helpers/draft-pdfs'
 
@@ -336,6 +342,24 @@ describe('the web interface in Chromium', function () {
     // A third of an A4 page's width (595 pt), where it was dragged: x about a quarter across.
     expect(first?.rect[2]).to.be.closeTo(595 * 0.33, 12)
     expect(first?.rect[0]).to.be.closeTo(595 * 0.25, 12)
+  })
+
+  it('lists, on the validation card, a comment added after an upload\'s own signature (issue 17 warnings)', async () => {
+    // A draft signed elsewhere, then commented in its margin: allowed, but the reader is told.
+    const pki = await getTestPki()
+    const signed = (await signPdf(await makePdf({ title: 'Da ky truoc' }), { keySource: openPkcs12KeySource(pki.signers.khai.p12, pki.pin) })).pdf
+    const doc0 = new PdfDocument(signed)
+    const upd = new IncrementalUpdate(doc0)
+    const pageRef = doc0.pageRef(0)
+    const page = (doc0.get(pageRef) as PdfDict).clone()
+    const note = upd.add(new PdfDict({ Type: name('Annot'), Subtype: name('FreeText'), Rect: [20, 20, 120, 40], Contents: textString('Ghi chú'), P: pageRef }))
+    upd.set(pageRef, page.set('Annots', [note]))
+    const drafter = await as('chuyenvien')
+    const doc = (await (await drafter.upload(upd.write(), { title: 'Văn bản có ghi chú sau chữ ký', kind: 'internal' })).json()) as { id: number }
+    const viewer = await signIn('chuyenvien')
+    await viewer.goto(`${base}/documents/${doc.id}`)
+    await viewer.waitForSelector('[data-testid=signature-warnings]')
+    expect(await viewer.textContent('[data-testid=signature-warnings]')).to.match(/Trang 1: chú thích \/FreeText được thêm sau khi ký/)
   })
 
   it('axe finds no serious or critical accessibility violation on any page', async () => {
