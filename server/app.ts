@@ -20,6 +20,7 @@ import { readMultipart } from './multipart'
 import { openApi } from './openapi'
 import { webRouter } from './web'
 import { mountExternalSigning } from './external-signing-routes'
+import { mountKeyRoutes } from './key-routes'
 import { detachedReports } from '../workflows/detached-evidence'
 import { listRevocationLists } from '../storage/revocation-lists'
 import type { Metrics } from './metrics'
@@ -43,7 +44,9 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   const log = opts.log ?? ((line) => process.stderr.write(JSON.stringify(line) + '\n'))
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', false)
+  // Behind nginx (KYSO_TRUST_PROXY): req.secure and req.ip from X-Forwarded-Proto/-For, so the
+  // session cookie gets Secure and logs show the client's address (issue 15).
+  app.set('trust proxy', s.config.trustProxy)
   app.use(requestId())
   if (opts.ops) {
     app.use(observeRequests(opts.ops.logger, opts.ops.metrics, opts.ops.draining))
@@ -121,8 +124,9 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/documents/:id/verification', auth, route(s, async (req, res) => {
     const doc = await readableDocument(s.db, actorOf(res), idParam(req))
     const v = await latestVersion(s, doc.id)
-    const crls = [...s.crls(), ...(await listRevocationLists(s.db)).map((r) => r.der)]
-    const report = await verifyPdfIsolated({ pdf: await s.blobs.get(v.sha256), trustAnchors: s.trustAnchors(), crls }, { timeoutMs: s.config.validationTimeoutMs })
+    const crls = [...(await s.crls()), ...(await listRevocationLists(s.db)).map((r) => r.der)]
+    const trustAnchors = await s.trustAnchors()
+    const report = await verifyPdfIsolated({ pdf: await s.blobs.get(v.sha256), trustAnchors, crls }, { timeoutMs: s.config.validationTimeoutMs })
     // Approvals kept as detached evidence (issue 11) are reported beside the file's own signatures.
     return { ...report, detached: await detachedReports(s, doc.id) }
   }))
@@ -137,6 +141,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     return signStep(s, actorOf(res), idParam(req), { pin, ...(comment && { comment }), ...(outgoingNumber && { outgoingNumber }), ...(outgoingDate && { outgoingDate }) })
   }))
   mountExternalSigning(app, s, auth)
+  mountKeyRoutes(app, s, auth)
   app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)))
   app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', jsonBody(req).reason)))
   app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), jsonBody(req)), 201))

@@ -29,5 +29,9 @@ export type WorkflowErrorCode =
   | 'CERT_NOT_ACTIVE'
   | 'PRECONDITION_REQUIRED'
   | 'REMOTE_NOT_CONFIGURED'
+  // Keys under the signer's sole control (issue 15)
+  | 'KEY_LOCKED'
+  | 'UNLOCK_CODE_INVALID'
+  | 'ASSIGNEE_OUTSIDE_AGENCY'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}
