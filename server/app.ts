@@ -2,7 +2,7 @@ import express, { type Express } from 'express'
 import { verifyPdfIsolated } from '../signing/verify/isolated'
 import { handleTimestampRequest } from '../signing/tsa'
 import type { KeySource } from '../signing/keys/key-source'
-import { verifyAudit } from '../storage/audit'
+import { verifyAnchoredAudit } from '../workflows/audit-anchor'
 import { authenticate, login, logout, publicUser } from '../workflows/auth'
 import type { Actor, Services } from '../workflows/context'
 import { createDelegation, endDelegation, inbox, listDelegations } from '../workflows/delegations'
@@ -180,7 +180,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/audit/verify', auth, route(s, async (_req, res) => {
     const a = actorOf(res)
     if (!a.roles.has('admin') && !a.roles.has('compliance')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị và kiểm tra được xác minh nhật ký')
-    return verifyAudit(s.db)
+    return verifyAnchoredAudit(s.db, s.config.auditCheckpoint.dir)
   }))
 
   // RFC 3161 §3.4: the built-in timestamp authority over HTTP.

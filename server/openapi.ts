@@ -74,7 +74,8 @@ const schemas: Record<string, Json> = {
   }, ['file', 'title']),
   VersionForm: object({ file: str('The revised PDF', { contentMediaType: 'application/pdf' }) }),
   StepSpec: object({
-    action, assignees: { ...array(str('username')), minItems: 1 }, rule: { ...rule, default: 'all' }, deadline: date(),
+    action, assignees: { ...array(str('username: of the document\'s agency (422 ASSIGNEE_OUTSIDE_AGENCY otherwise)')), minItems: 1 }, rule: { ...rule, default: 'all' }, deadline: date(),
+    upward: bool('In a route template only: the assignees may also belong to the agencies above the document\'s'),
   }, ['action', 'assignees']),
   SubmitRequest: {
     description: 'Exactly one of template (a route template of the document\'s agency) or steps (1 to 20).',
@@ -420,7 +421,7 @@ const paths: Record<string, Record<string, Json>> = {
   '/api/documents/{id}/submit': {
     post: operation('post', {
       id: 'submitDocument', tag: 'documents', summary: 'The drafter submits a draft along a route template or explicit steps', auth: true, path: 'DocumentId',
-      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN'],
+      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN', 'ASSIGNEE_OUTSIDE_AGENCY'],
     }),
   },
   '/api/documents/{id}/cancel': {

@@ -14,6 +14,7 @@ import { openKeyRing, sharedSecret, wrapLegacyKeys } from '../workflows/key-ring
 import { hashPassword } from '../workflows/passwords'
 import { ensureInternalCa, importTrustAnchorsFile } from '../workflows/startup-keys'
 import { recordMissingVerdicts } from '../workflows/verdicts'
+import { writeCheckpoint } from '../workflows/audit-anchor'
 import { pollRemoteSignings } from '../workflows/remote-signing'
 import { createUnlockedKeys } from '../workflows/unlocked-keys'
 import { cscConnector, type RemoteSigningConnector } from '../signing/remote'
@@ -127,9 +128,17 @@ async function serve(config: Config, logger: Logger, db: Db, blobs: ReturnType<t
     services.track?.(round)
   }, 1000)
   poller.unref()
+  // The audit log's end, anchored outside the database (issue 15): at start (which also reports
+  // a log cut short while the service was stopped), every KYSO_AUDIT_CHECKPOINT_SECONDS, at shutdown.
+  const checkpoint = (): Promise<unknown> =>
+    writeCheckpoint(services).catch((err: unknown) => logger.error({ error: String(err) }, 'audit checkpoint failed'))
+  services.track?.(checkpoint())
+  const checkpoints = setInterval(() => services.track?.(checkpoint()), config.auditCheckpoint.intervalSeconds * 1000)
+  checkpoints.unref()
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
     clearInterval(poller)
+    clearInterval(checkpoints)
     draining = true
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()
@@ -137,6 +146,7 @@ async function serve(config: Config, logger: Logger, db: Db, blobs: ReturnType<t
     await stopped
     clearTimeout(cut)
     while (tasks.size) await Promise.allSettled([...tasks])
+    await checkpoint()
     await db.destroy()
     hsm?.close()
   }

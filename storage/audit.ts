@@ -46,15 +46,54 @@ export async function appendAudit(db: Knex.Transaction | Knex, input: AuditInput
   await trx('audit_events').insert({ ...row, prev_hash: prevHash, hash: chain(prevHash, row) })
 }
 
+/** Where the chain ended at some moment: kept outside the table (a signed checkpoint, issue 15). */
+export interface AuditHead {
+  /** Events up to and including `lastId`. */
+  events: number
+  lastId: number
+  headHash: string
+}
+
 export interface AuditVerification {
   ok: boolean
   events: number
   /** The id of the first event whose link or hash does not hold. */
   brokenAt?: number
+  /**
+   * Events the checkpoint covers are gone from the end: the id of the last one left (0: none). A
+   * hash chain alone cannot tell a log cut short from a short log; the checkpoint can.
+   */
+  missingAfter?: number
+  /** How many of the checkpoint's events are missing. */
+  missing?: number
 }
 
-/** Recomputes the chain from the first event; names the first broken one. */
-export async function verifyAudit(db: Knex): Promise<AuditVerification> {
+/** The newest event and how many there are up to it (what a checkpoint records). */
+export async function auditHead(db: Knex): Promise<AuditHead | undefined> {
+  const last = (await db('audit_events').orderBy('id', 'desc').first('id', 'hash')) as { id: number; hash: string } | undefined
+  if (!last) return undefined
+  const n = (await db('audit_events').where('id', '<=', last.id).count('* as n').first()) as { n: number | string }
+  return { events: Number(n.n), lastId: last.id, headHash: last.hash }
+}
+
+/**
+ * Whether the table still holds what a checkpoint recorded: the event `lastId` with that hash, and
+ * as many events up to it. Otherwise the id of the last event left at or before `lastId`.
+ */
+export async function checkAgainst(db: Knex, head: AuditHead): Promise<{ ok: true } | { ok: false; missingAfter: number; missing: number }> {
+  const row = (await db('audit_events').where({ id: head.lastId }).first('hash')) as { hash: string } | undefined
+  const n = Number(((await db('audit_events').where('id', '<=', head.lastId).count('* as n').first()) as { n: number | string }).n)
+  if (row?.hash === head.headHash && n === head.events) return { ok: true }
+  const left = (await db('audit_events').where('id', '<=', head.lastId).orderBy('id', 'desc').first('id')) as { id: number } | undefined
+  return { ok: false, missingAfter: left?.id ?? 0, missing: head.events - n }
+}
+
+/**
+ * Recomputes the chain from the first event and names the first broken one; with the latest
+ * checkpoint, also reports events missing from its end (deleted newest events leave a chain that
+ * is whole, only shorter).
+ */
+export async function verifyAudit(db: Knex, checkpoint?: AuditHead): Promise<AuditVerification> {
   const rows = (await db('audit_events').orderBy('id', 'asc').select()) as {
     id: number; at: string; actor_id: number | null; action: string; document_id: number | null; detail_json: string; request_id: string | null; prev_hash: string; hash: string
   }[]
@@ -63,6 +102,10 @@ export async function verifyAudit(db: Knex): Promise<AuditVerification> {
     const at = typeof r.at === 'string' ? r.at : new Date(r.at).toISOString()
     if (r.prev_hash !== prev || chain(prev, { ...r, at }) !== r.hash) return { ok: false, events: rows.length, brokenAt: r.id }
     prev = r.hash
+  }
+  if (checkpoint) {
+    const against = await checkAgainst(db, checkpoint)
+    if (!against.ok) return { ok: false, events: rows.length, missingAfter: against.missingAfter, missing: against.missing }
   }
   return { ok: true, events: rows.length }
 }

@@ -63,14 +63,17 @@ export async function replaceStoredKey(db: Knex, certificateId: number, before: 
 /**
  * Counts a PIN attempt before the PIN is tried, in one conditional update, so concurrent wrong
  * PINs on any number of instances cannot try more than `maxTries` (the count is the database's,
- * not a read followed by a write). Returns the count including this attempt, or undefined when the
- * key is locked (the attempt was not counted and must not be made).
+ * not a read followed by a write). Returns the count including this attempt; or, when it was not
+ * counted (and must not be made), 'locked' when wrong PINs locked the key, 'busy' when the tries
+ * left are all taken by attempts still running (their outcome decides).
  */
-export async function countPinAttempt(db: Knex, certificateId: number, maxTries: number): Promise<number | undefined> {
+export async function countPinAttempt(db: Knex, certificateId: number, maxTries: number): Promise<number | 'locked' | 'busy'> {
   // RETURNING: the count this very update made (PostgreSQL, and SQLite since 3.35).
-  const rows = (await db('certificates').where({ id: certificateId }).where('pin_failures', '<', maxTries)
+  const rows = (await db('certificates').where({ id: certificateId }).where('pin_failures', '<', maxTries).whereNull('pin_locked_at')
     .update({ pin_failures: db.raw('pin_failures + 1') }, ['pin_failures'])) as { pin_failures: number }[]
-  return rows[0] ? Number(rows[0].pin_failures) : undefined
+  if (rows[0]) return Number(rows[0].pin_failures)
+  const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as { pin_locked_at: unknown } | undefined
+  return row?.pin_locked_at ? 'locked' : 'busy'
 }
 
 /** A right PIN: the count starts again. */
@@ -83,7 +86,7 @@ export async function uncountPinAttempt(db: Knex, certificateId: number): Promis
   await db('certificates').where({ id: certificateId }).where('pin_failures', '>', 0).decrement('pin_failures', 1)
 }
 
-/** Records when the key locked (for the administrator's list); the lock itself is the count. */
+/** The key is locked from now: no attempt is counted (hence made) until it is unlocked. */
 export async function markPinLocked(db: Knex, certificateId: number, at: string): Promise<void> {
   await db('certificates').where({ id: certificateId }).whereNull('pin_locked_at').update({ pin_locked_at: at })
 }

@@ -126,15 +126,14 @@ export async function listCertificates(s: Services, actor: Actor): Promise<Recor
   // status: awaiting-pin (authorised, no key yet), pending (external, awaiting approval), rejected, revoked, expired, valid.
   const statusOf = (c: Record<string, unknown>): string =>
     c.revokedAt ? 'revoked' : c.bindingStatus === 'pending' || c.bindingStatus === 'rejected' ? (c.bindingStatus as string) : new Date(c.notAfter as string) < new Date() ? 'expired' : 'valid'
-  // A key is locked once its wrong PINs reach the limit (issue 15); the holder's own key only.
-  const max = s.config.pinPolicy.maxTries
+  // A key Kyso holds is locked once wrong PINs reached the limit (issue 15); external keys have no count here.
   const keyState = (c: Record<string, unknown>) => (c.source === 'internal'
-    ? { pinFailures: Number(c.pinFailures), keyLocked: Number(c.pinFailures) >= max, keyProtection: c.keyProtection }
+    ? { pinFailures: Number(c.pinFailures), keyLocked: Boolean(c.pinLockedAt), keyProtection: c.keyProtection }
     : { pinFailures: null, keyLocked: false, keyProtection: null })
   return [
     ...pending.map((p) => ({ ...p, status: 'awaiting-pin' })),
-    ...certs.map(({ bindingStatus: _b, pinFailures: _f, keyProtection: _k, ...c }) => ({
-      ...c, status: statusOf({ ...c, bindingStatus: _b }), ...keyState({ ...c, pinFailures: _f, keyProtection: _k }),
+    ...certs.map(({ bindingStatus: _b, pinFailures: _f, keyProtection: _k, pinLockedAt: _l, ...c }) => ({
+      ...c, status: statusOf({ ...c, bindingStatus: _b }), ...keyState({ ...c, pinFailures: _f, keyProtection: _k, pinLockedAt: _l }),
     })),
   ]
 }
@@ -162,11 +161,11 @@ export async function requestCertificate(s: Services, actor: Actor, b: Record<st
 export async function myEnrolments(s: Services, actor: Actor): Promise<Record<string, unknown>> {
   const pending = (await s.db('certificate_enrolments').where({ user_id: actor.id }).whereNull('completed_at').whereNull('cancelled_at').orderBy('id').select('id', 'kind', 'created_at as createdAt')) as Record<string, unknown>[]
   const certificates = (await s.db('certificates').where({ holder_user_id: actor.id }).orderBy('id', 'desc')
-    .select('id', 'kind', 'serial_hex as serialHex', 'subject', 'issuer', 'not_before as notBefore', 'not_after as notAfter', 'revoked_at as revokedAt', 'source', 'status', 'remote_provider as remoteProvider', 'pin_failures as pinFailures')) as Record<string, unknown>[]
+    .select('id', 'kind', 'serial_hex as serialHex', 'subject', 'issuer', 'not_before as notBefore', 'not_after as notAfter', 'revoked_at as revokedAt', 'source', 'status', 'remote_provider as remoteProvider', 'pin_failures as pinFailures', 'pin_locked_at as pinLockedAt')) as Record<string, unknown>[]
   // Tries left before the key locks (issue 15): the holder sees them; external keys have none here.
   const max = s.config.pinPolicy.maxTries
-  const withTries = certificates.map(({ pinFailures, ...c }) => ({
-    ...c, ...(c.source === 'internal' ? { triesLeft: Math.max(0, max - Number(pinFailures)), keyLocked: Number(pinFailures) >= max } : {}),
+  const withTries = certificates.map(({ pinFailures, pinLockedAt, ...c }) => ({
+    ...c, ...(c.source === 'internal' ? { triesLeft: pinLockedAt ? 0 : Math.max(0, max - Number(pinFailures)), keyLocked: Boolean(pinLockedAt) } : {}),
   }))
   return { pending, certificates: withTries, pinPolicy: { minLength: s.config.pinPolicy.minLength, maxTries: max } }
 }

@@ -14,7 +14,11 @@ import { WorkflowError } from './errors'
 export async function withPinTry<T>(s: Services, actor: Actor, certificateId: number, attempt: () => Promise<T>): Promise<T> {
   const max = s.config.pinPolicy.maxTries
   const count = await countPinAttempt(s.db, certificateId, max)
-  if (count === undefined) {
+  if (count === 'busy') {
+    // As many attempts as tries left are being checked right now (a client sending in parallel).
+    throw new WorkflowError('CONFLICT', 'Đang có yêu cầu khác dùng mã PIN của khóa này; hãy thử lại sau giây lát')
+  }
+  if (count === 'locked') {
     throw new WorkflowError(
       'KEY_LOCKED',
       `Khóa ký đã bị khóa sau ${max} lần nhập sai mã PIN liên tiếp. Hãy liên hệ quản trị hệ thống để mở khóa.`,
