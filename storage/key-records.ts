@@ -76,6 +76,11 @@ export async function countPinAttempt(db: Knex, certificateId: number, maxTries:
   return row?.pin_locked_at ? 'locked' : 'busy'
 }
 
+export async function isPinLocked(db: Knex, certificateId: number): Promise<boolean> {
+  const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as { pin_locked_at: unknown } | undefined
+  return Boolean(row?.pin_locked_at)
+}
+
 /** A right PIN: the count starts again. */
 export async function resetPinFailures(db: Knex, certificateId: number): Promise<void> {
   await db('certificates').where({ id: certificateId }).where('pin_failures', '>', 0).update({ pin_failures: 0, pin_locked_at: null })

@@ -1,8 +1,40 @@
 import { hasCode, SigningError } from '../signing/errors'
+import type { KeySource } from '../signing/keys/key-source'
 import { appendAudit } from '../storage/audit'
-import { countPinAttempt, markPinLocked, resetPinFailures, uncountPinAttempt } from '../storage/key-records'
+import { countPinAttempt, isPinLocked, markPinLocked, resetPinFailures, uncountPinAttempt } from '../storage/key-records'
 import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
+
+/** About 5 s of waiting for attempts in flight before answering 409. */
+const BUSY_WAIT_ROUNDS = 100
+
+/**
+ * Opens a stored key with its holder's PIN. A key this instance opened with this very PIN a
+ * moment ago (unlocked-keys.ts) needs no counted try, for a wrong PIN never matches it; it is
+ * still refused while the key is locked, and resets the count like any right PIN.
+ */
+export async function openWithPin(
+  s: Services,
+  actor: Actor,
+  key: { id: number; stored: Buffer; pin: string },
+  open: () => Promise<KeySource>,
+): Promise<KeySource> {
+  const hit = s.keys.cached(key.id, key.stored, key.pin)
+  if (hit) {
+    if (await isPinLocked(s.db, key.id)) throw lockedError(s.config.pinPolicy.maxTries)
+    await resetPinFailures(s.db, key.id)
+    return hit
+  }
+  return withPinTry(s, actor, key.id, () => s.keys.unlock(key.id, key.stored, key.pin, open))
+}
+
+function lockedError(max: number): WorkflowError {
+  return new WorkflowError(
+    'KEY_LOCKED',
+    `Khóa ký đã bị khóa sau ${max} lần nhập sai mã PIN liên tiếp. Hãy liên hệ quản trị hệ thống để mở khóa.`,
+    { details: { triesLeft: 0 } },
+  )
+}
 
 /**
  * PIN tries like a smart card (issue 15): `maxTries` consecutive wrong PINs lock the key, and a
@@ -13,18 +45,17 @@ import { WorkflowError } from './errors'
  */
 export async function withPinTry<T>(s: Services, actor: Actor, certificateId: number, attempt: () => Promise<T>): Promise<T> {
   const max = s.config.pinPolicy.maxTries
-  const count = await countPinAttempt(s.db, certificateId, max)
+  let count = await countPinAttempt(s.db, certificateId, max)
+  // As many attempts as tries are left are being checked right now (a signer sending documents in
+  // parallel): wait for their outcome, a right PIN frees the count again.
+  for (let wait = 0; count === 'busy' && wait < BUSY_WAIT_ROUNDS; wait++) {
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 60))
+    count = await countPinAttempt(s.db, certificateId, max)
+  }
   if (count === 'busy') {
-    // As many attempts as tries left are being checked right now (a client sending in parallel).
     throw new WorkflowError('CONFLICT', 'Đang có yêu cầu khác dùng mã PIN của khóa này; hãy thử lại sau giây lát')
   }
-  if (count === 'locked') {
-    throw new WorkflowError(
-      'KEY_LOCKED',
-      `Khóa ký đã bị khóa sau ${max} lần nhập sai mã PIN liên tiếp. Hãy liên hệ quản trị hệ thống để mở khóa.`,
-      { details: { triesLeft: 0 } },
-    )
-  }
+  if (count === 'locked') throw lockedError(max)
   let result: T
   try {
     result = await attempt()

@@ -7,7 +7,7 @@ import { commitStepSignature, type CommitInput, type StepSignedResult, type Step
 import { WorkflowError } from './errors'
 import { checkBeforeSigning } from './evidence'
 import { openStoredKey } from './held-keys'
-import { withPinTry } from './pin-tries'
+import { openWithPin } from './pin-tries'
 import { storedKey, type StoredKeyRecord } from '../storage/key-records'
 import { checkIssuance, reasonFor, takeTurn, type Turn } from './step-turn'
 import { serviceCrls } from './service-crls'
@@ -32,8 +32,7 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
   checkIssuance(turn.step, input)
   const cert = await internalCertificateFor(s, actor, turn)
   // 2.
-  const keySource = await withPinTry(s, actor, cert.id, () =>
-    s.keys.unlock(cert.id, cert.p12, input.pin, () => openStoredKey(s, cert, input.pin)))
+  const keySource = await openWithPin(s, actor, { id: cert.id, stored: cert.p12, pin: input.pin }, () => openStoredKey(s, cert, input.pin))
   const evidence = await checkBeforeSigning(s, keySource.certificate, [...keySource.chain], 'internal')
   const before = await s.blobs.get(turn.base.sha256)
   const detached = turn.step.action === 'approve' && (await approvalMode(s, turn.doc.agency_id)) === 'detached'
