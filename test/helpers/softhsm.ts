@@ -110,3 +110,27 @@ async function createToken(): Promise<SoftHsmToken> {
   storeTokenCertificate({ ...ref, id: caIds.root, label: 'Root CA', certificate: pki.rootDer })
   return { module: SOFTHSM_MODULE, slot: 0, label, pin, soPin, env: { SOFTHSM2_CONF: conf }, rsa, ec, caIds }
 }
+
+export interface ServiceToken {
+  module: string
+  tokenLabel: string
+  pin: string
+  /** KYSO_PKCS11_PIN_FILE: the HSM user PIN in a file of mode 0600. */
+  pinFile: string
+}
+
+/**
+ * A second token in the same SoftHSM2 configuration, for a service's own HSM (issue 15): seal
+ * keys, the CA's keys and the key-wrapping key are made inside it by the service itself.
+ */
+export async function createServiceToken(label: string): Promise<ServiceToken> {
+  await getSoftHsmToken()
+  const pin = `hsm-${label}-2468`
+  const init = spawnSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', '97531'], { encoding: 'utf8' })
+  if (init.status !== 0) throw new Error(`softhsm2-util --init-token failed: ${init.stderr}${init.stdout}`)
+  const dir = tempDir('kyso-hsm-pin-')
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  const pinFile = join(dir, 'hsm-pin')
+  writeFileSync(pinFile, `${pin}\n`, { mode: 0o600 })
+  return { module: SOFTHSM_MODULE, tokenLabel: label, pin, pinFile }
+}
