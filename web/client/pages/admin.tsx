@@ -7,6 +7,7 @@ import { L, ROLE_NAMES, roleLabel } from '../i18n.js'
 import type { Me } from '../main.js'
 import { commonName } from '../signing-tools.js'
 import { ApprovalMode, PendingCertificates, RevocationLists, sourceLabel, type AdminCertificate as Cert } from './admin-external.js'
+import { KeyLock } from './admin-key-lock.js'
 
 interface Agency { id: number; code: string; name: string; parentCode: string | null; approvalMode?: string }
 interface User { id: number; username: string; fullName: string; title: string | null; disabled: boolean; agencyCode: string; agency: string; roles: string[] }
@@ -166,7 +167,7 @@ function Certificates(): JSX.Element {
                   <td>{c.fullName}</td><td>{c.kind === 'seal' ? L('Cơ quan', 'Seal') : L('Cá nhân', 'Personal')}</td>
                   <td data-source={c.source}>{sourceLabel(c)}</td><td>{c.issuer ? commonName(c.issuer) : c.source === 'internal' ? L('CA nội bộ', 'Internal CA') : '—'}</td>
                   <td><code class="serial">{c.serialHex ?? '—'}</code></td><td>{c.notAfter ? formatDate(c.notAfter) : '—'}</td>
-                  <td><span class={`badge ${tone}`}>{L(vi, en)}</span>{c.revokedAt && <small class="muted"> {formatDateTime(c.revokedAt)}</small>}</td>
+                  <td><span class={`badge ${tone}`}>{L(vi, en)}</span>{c.revokedAt && <small class="muted"> {formatDateTime(c.revokedAt)}</small>}{!c.revokedAt && <KeyLock cert={c} onDone={list.reload} />}</td>
                   <td>{c.status === 'valid' && <button type="button" class="danger-outline small" onClick={() => setRevoking(c)}>{L('Thu hồi', 'Revoke')}</button>}</td>
                 </tr>
               )
