@@ -159,7 +159,9 @@ function keyWrap(env: Env, dataDir: string, problems: string[]): KeyWrapConfig {
   const previousFiles = (env.KYSO_KEY_WRAP_PREVIOUS_FILES ?? '').split(/[,\s]+/).filter(Boolean).map((f) => resolve(f))
   for (const f of [file, ...previousFiles]) {
     // A copy of the data folder (or `kyso backup`) must open nothing: the key lives elsewhere.
-    if (inside(dataDir, f)) problems.push(`KYSO_KEY_WRAP_FILE / KYSO_KEY_WRAP_PREVIOUS_FILES must be outside KYSO_DATA_DIR (${f})`)
+    if (inside(dataDir, f)) {
+      problems.push(`KYSO_KEY_WRAP_FILE / KYSO_KEY_WRAP_PREVIOUS_FILES must be outside KYSO_DATA_DIR (${f})`)
+    }
   }
   const config: KeyWrapConfig = { file, previousFiles }
   const raw = env.KYSO_KEY_WRAP_KEY
@@ -242,7 +244,10 @@ export function loadConfig(env: Env = process.env): Config {
     remoteConfirmTimeoutSeconds: int(env, 'KYSO_REMOTE_CONFIRM_TIMEOUT_SECONDS', 300, problems, 5, 3600),
     agentUrl: env.KYSO_AGENT_URL || 'http://127.0.0.1:8765',
     keyWrap: keyWrap(env, dataDir, problems),
-    pinPolicy: { minLength: int(env, 'KYSO_PIN_MIN_LENGTH', 4, problems, 4, 64), maxTries: int(env, 'KYSO_PIN_MAX_TRIES', 5, problems, 1, 20) },
+    pinPolicy: {
+      minLength: int(env, 'KYSO_PIN_MIN_LENGTH', 4, problems, 4, 64),
+      maxTries: int(env, 'KYSO_PIN_MAX_TRIES', 5, problems, 1, 20),
+    },
     trustProxy: trustProxy(env, problems),
     passwordHashN: powerOfTwo(env, 'KYSO_PASSWORD_HASH_N', 1 << 17, problems),
     auditCheckpoint: {

@@ -42,8 +42,11 @@ export async function backupCommand(args: string[]): Promise<number> {
     }
     writeFileSync(join(out, 'backup.json'), JSON.stringify(manifest, null, 2) + '\n')
     process.stdout.write(JSON.stringify(manifest) + '\n')
-    process.stderr.write(`kyso backup: the key-wrapping key (id ${keyWrap.keyId ?? 'unknown'}) is at ${keyWrap.location} and is NOT in this backup. ` +
-      'Keep a copy of it apart from the backups: without it no stored key can be used, with it and a backup anyone holding a PIN can.\n')
+    process.stderr.write(
+      `kyso backup: the key-wrapping key (id ${keyWrap.keyId ?? 'unknown'}) is at ${keyWrap.location} ` +
+        'and is NOT in this backup. Keep a copy of it apart from the backups: without it no stored key can be used, ' +
+        'with it and a backup anyone holding a PIN can.\n',
+    )
     return 0
   } finally {
     await db.destroy()
@@ -52,11 +55,17 @@ export async function backupCommand(args: string[]): Promise<number> {
 
 /** Where the key-wrapping key is and which one the database needs (read from the database's check, no key needed). */
 async function keyWrapNote(config: Config, db: Db): Promise<{ keyId: string | null; location: string; included: false }> {
-  const row = (await db('service_secrets').where({ name: 'key-wrap-check' }).first('envelope')) as { envelope: Uint8Array } | undefined
+  const row = (await db('service_secrets').where({ name: 'key-wrap-check' }).first('envelope')) as
+    | { envelope: Uint8Array }
+    | undefined
   const { envelopeKeyId } = require('../signing/keys/key-wrap') as typeof import('../signing/keys/key-wrap')
   const keyId = row ? envelopeKeyId(Buffer.from(row.envelope)) : null
   const kw = config.keyWrap
-  const location = kw.pkcs11Label ? `HSM key "${kw.pkcs11Label}" (KYSO_PKCS11_MODULE)` : kw.key ? 'the environment (KYSO_KEY_WRAP_KEY)' : kw.file
+  const location = kw.pkcs11Label
+    ? `HSM key "${kw.pkcs11Label}" (KYSO_PKCS11_MODULE)`
+    : kw.key
+      ? 'the environment (KYSO_KEY_WRAP_KEY)'
+      : kw.file
   return { keyId, location, included: false }
 }
 

@@ -18,13 +18,17 @@ export async function keysCommand(args: string[]): Promise<number> {
     if (!file || extra.length) throw new UsageError('usage: kyso keys generate FILE')
     const target = resolve(file)
     if (existsSync(target)) throw new UsageError(`${target} exists: a key file is never overwritten`)
-    const { createKeyWrapFile, readKeyWrapFile } = require('../storage/key-wrap-file') as typeof import('../storage/key-wrap-file')
+    const { createKeyWrapFile, readKeyWrapFile } =
+      require('../storage/key-wrap-file') as typeof import('../storage/key-wrap-file')
     const { rawKeyWrapKey } = require('../signing/keys/key-wrap') as typeof import('../signing/keys/key-wrap')
     createKeyWrapFile(target)
-    process.stdout.write(`${JSON.stringify({ file: target, keyId: rawKeyWrapKey(readKeyWrapFile(target) as Buffer, target).id })}\n`)
+    process.stdout.write(
+      `${JSON.stringify({ file: target, keyId: rawKeyWrapKey(readKeyWrapFile(target) as Buffer, target).id })}\n`,
+    )
     return 0
   }
-  if (sub !== 'status' && sub !== 'rewrap') throw new UsageError(`unknown 'keys ${sub ?? ''}': use generate, status or rewrap`)
+  if (sub !== 'status' && sub !== 'rewrap')
+    throw new UsageError(`unknown 'keys ${sub ?? ''}': use generate, status or rewrap`)
   const { values } = parse(rest, { 'data-dir': { type: 'string' } })
   const keys = await openServiceKeys(values['data-dir'], { create: false })
   try {
@@ -32,7 +36,9 @@ export async function keysCommand(args: string[]): Promise<number> {
     const current = { keyId: keys.ring.current.id, location: keys.ring.current.location }
     if (sub === 'rewrap') {
       const rewrapped = await rotation.rewrapAll(keys.db, keys.ring)
-      process.stdout.write(`${JSON.stringify({ current, rewrapped, ...(await rotation.envelopeCounts(keys.db)) })}\n`)
+      process.stdout.write(
+        `${JSON.stringify({ current, rewrapped, ...(await rotation.envelopeCounts(keys.db)) })}\n`,
+      )
       return 0
     }
     const counts = await rotation.envelopeCounts(keys.db)

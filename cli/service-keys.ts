@@ -18,15 +18,32 @@ export interface ServiceKeys {
  * database, and the HSM session when KYSO_PKCS11_MODULE is set. `create`: a key may be made when
  * the database holds nothing wrapped yet (`kyso ca init` on a new deployment).
  */
-export async function openServiceKeys(dataDirOption: unknown, opts: { create: boolean }): Promise<ServiceKeys> {
+export async function openServiceKeys(
+  dataDirOption: unknown,
+  opts: { create: boolean },
+): Promise<ServiceKeys> {
   const { config, db } = await openServiceDb(dataDirOption, { migrate: true, mustExist: !opts.create })
   let hsm: ServiceToken | undefined
   try {
-    const { openServiceToken } = require('../signing/keys/pkcs11-service') as typeof import('../signing/keys/pkcs11-service')
+    const { openServiceToken } =
+      require('../signing/keys/pkcs11-service') as typeof import('../signing/keys/pkcs11-service')
     hsm = config.pkcs11 ? openServiceToken(config.pkcs11) : undefined
     const { openKeyRing } = require('../workflows/key-ring') as typeof import('../workflows/key-ring')
-    const ring = await openKeyRing(config, db, { create: opts.create, ...(hsm && { hsm }), log: ({ msg }) => process.stderr.write(`kyso: ${String(msg)}\n`) })
-    return { config, db, ring, ...(hsm && { hsm }), close: async () => { await db.destroy(); hsm?.close() } }
+    const ring = await openKeyRing(config, db, {
+      create: opts.create,
+      ...(hsm && { hsm }),
+      log: ({ msg }) => process.stderr.write(`kyso: ${String(msg)}\n`),
+    })
+    return {
+      config,
+      db,
+      ring,
+      ...(hsm && { hsm }),
+      close: async () => {
+        await db.destroy()
+        hsm?.close()
+      },
+    }
   } catch (err) {
     hsm?.close()
     await db.destroy()

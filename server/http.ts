@@ -16,13 +16,16 @@ const ABANDONED_MS = 10 * 60_000
  * Fields that never enter a request's fingerprint, at any depth (issue 15): before, a database
  * copy gave the PIN back from an unsalted SHA-256 of the body in under a second.
  */
-const SECRET_FIELDS = new Set(['pin', 'oldpin', 'newpin', 'password', 'oldpassword', 'newpassword', 'unlockcode', 'puk', 'secret', 'clientsecret', 'token'])
+const SECRET_FIELDS = new Set([
+  'pin', 'oldpin', 'newpin', 'password', 'oldpassword', 'newpassword', 'unlockcode', 'puk', 'secret', 'clientsecret', 'token',
+])
 
 /** The body without its secret fields (their names are kept, so the shape still counts). */
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets)
   if (typeof value !== 'object' || value === null) return value
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.has(k.toLowerCase()) ? '[secret]' : withoutSecrets(v)]))
+  const entries = Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.has(k.toLowerCase()) ? '[secret]' : withoutSecrets(v)])
+  return Object.fromEntries(entries)
 }
 
 declare module 'express-serve-static-core' {
@@ -93,7 +96,12 @@ export function requireAuth(s: Services): RequestHandler {
  * to the audit chain too; with an Idempotency-Key, the first result is stored and replayed, unless
  * the route says `replayable: false` (its answer holds a secret that must not be stored).
  */
-export function route(s: Services, fn: (req: Request, res: Response) => Promise<unknown>, okStatus = 200, opts: { replayable?: boolean } = {}): RequestHandler {
+export function route(
+  s: Services,
+  fn: (req: Request, res: Response) => Promise<unknown>,
+  okStatus = 200,
+  opts: { replayable?: boolean } = {},
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     void (async () => {
       const actor = res.locals.actor
@@ -128,8 +136,12 @@ async function idempotent(s: Services, actor: Actor, key: string, req: Request, 
   // on a retry). Keyed (HMAC, a secret every instance shares, kept wrapped in the database), so the
   // stored value says nothing of the request to whoever holds a copy of the database.
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]
-  const payload = req.is('application/json') ? JSON.stringify(withoutSecrets(req.body ?? null)) : `${mediaType} ${req.headers['content-length'] ?? ''}`
-  const requestHash = createHmac('sha256', s.requestHmacKey).update(`${req.method} ${req.originalUrl} ${payload}`).digest('hex')
+  const payload = req.is('application/json')
+    ? JSON.stringify(withoutSecrets(req.body ?? null))
+    : `${mediaType} ${req.headers['content-length'] ?? ''}`
+  const requestHash = createHmac('sha256', s.requestHmacKey)
+    .update(`${req.method} ${req.originalUrl} ${payload}`)
+    .digest('hex')
   const claim = (): Promise<boolean> => s.db('idempotency_keys').insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() })
     .then(() => true, (err: unknown) => {
       if (isUniqueViolation(err)) return false

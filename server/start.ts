@@ -64,13 +64,27 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
  * issue 15 sealed under it, the shared request-HMAC secret, the internal CA from the database (or
  * moved there from DATA_DIR/ca once, or made for the demo), then the demo data.
  */
-async function serve(config: Config, logger: Logger, db: Db, blobs: ReturnType<typeof openBlobStore>, hsm?: ServiceToken): Promise<Running> {
+async function serve(
+  config: Config,
+  logger: Logger,
+  db: Db,
+  blobs: ReturnType<typeof openBlobStore>,
+  hsm?: ServiceToken,
+): Promise<Running> {
   const log = logLines(logger)
   const keyRing = await openKeyRing(config, db, { create: true, ...(hsm && { hsm }), log })
   const wrapped = await wrapLegacyKeys(db, keyRing)
-  if (wrapped) logger.info(`sealed ${wrapped} stored keys made before issue 15 under the key-wrapping key ${keyRing.current.id}`)
+  if (wrapped) {
+    logger.info(`sealed ${wrapped} stored keys made before issue 15 under the key-wrapping key ${keyRing.current.id}`)
+  }
   const requestHmacKey = await sharedSecret(db, keyRing, 'request-hmac')
-  const ca = await ensureInternalCa(db, keyRing, { dataDir: config.dataDir, create: config.demo, ...(config.caPin && { caPin: config.caPin }), ...(hsm && { hsm }), log })
+  const ca = await ensureInternalCa(db, keyRing, {
+    dataDir: config.dataDir,
+    create: config.demo,
+    ...(config.caPin && { caPin: config.caPin }),
+    ...(hsm && { hsm }),
+    log,
+  })
   const anchors = await importTrustAnchorsFile(db, config.dataDir)
   if (anchors) logger.info(`moved ${anchors} trust anchors from the data folder into the database`)
   if (config.demo) {

@@ -19,7 +19,10 @@ const KEEP = 50
 
 /** The exact bytes a checkpoint's signature covers. */
 export function checkpointBytes(c: AuditHead & { at: string }): Buffer {
-  return Buffer.from(JSON.stringify(['kyso-audit-checkpoint', 1, c.events, c.lastId, c.headHash, c.at]), 'utf8')
+  return Buffer.from(
+    JSON.stringify(['kyso-audit-checkpoint', 1, c.events, c.lastId, c.headHash, c.at]),
+    'utf8',
+  )
 }
 
 export function writeCheckpointFile(dir: string, c: Omit<StoredCheckpoint, 'file'>): string {
@@ -28,7 +31,11 @@ export function writeCheckpointFile(dir: string, c: Omit<StoredCheckpoint, 'file
   const name = `checkpoint-${String(c.lastId).padStart(12, '0')}-${c.at.replace(/[:.]/g, '')}.json`
   const file = join(dir, name)
   const temporary = `${file}.tmp`
-  writeFileSync(temporary, `${JSON.stringify({ kind: 'kyso-audit-checkpoint', version: 1, ...c }, null, 2)}\n`, { mode: 0o644 })
+  writeFileSync(
+    temporary,
+    `${JSON.stringify({ kind: 'kyso-audit-checkpoint', version: 1, ...c }, null, 2)}\n`,
+    { mode: 0o644 },
+  )
   renameSync(temporary, file)
   for (const old of checkpointFiles(dir).slice(0, -KEEP)) rmSync(join(dir, old), { force: true })
   return file
@@ -36,7 +43,9 @@ export function writeCheckpointFile(dir: string, c: Omit<StoredCheckpoint, 'file
 
 function checkpointFiles(dir: string): string[] {
   try {
-    return readdirSync(dir).filter((f) => /^checkpoint-\d{12}-.+\.json$/.test(f)).sort()
+    return readdirSync(dir)
+      .filter((f) => /^checkpoint-\d{12}-.+\.json$/.test(f))
+      .sort()
   } catch {
     return []
   }
@@ -48,9 +57,18 @@ export function readCheckpoints(dir: string): StoredCheckpoint[] {
   for (const f of checkpointFiles(dir).reverse()) {
     try {
       const j = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>
-      if (j.kind !== 'kyso-audit-checkpoint' || typeof j.lastId !== 'number' || typeof j.events !== 'number') continue
-      if (typeof j.headHash !== 'string' || typeof j.at !== 'string' || typeof j.signature !== 'string') continue
-      out.push({ events: j.events, lastId: j.lastId, headHash: j.headHash, at: j.at, signature: j.signature, file: join(dir, f) })
+      if (j.kind !== 'kyso-audit-checkpoint' || typeof j.lastId !== 'number' || typeof j.events !== 'number')
+        continue
+      if (typeof j.headHash !== 'string' || typeof j.at !== 'string' || typeof j.signature !== 'string')
+        continue
+      out.push({
+        events: j.events,
+        lastId: j.lastId,
+        headHash: j.headHash,
+        at: j.at,
+        signature: j.signature,
+        file: join(dir, f),
+      })
     } catch {
       // An unreadable file proves nothing; the caller sees it missing.
     }

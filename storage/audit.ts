@@ -70,7 +70,9 @@ export interface AuditVerification {
 
 /** The newest event and how many there are up to it (what a checkpoint records). */
 export async function auditHead(db: Knex): Promise<AuditHead | undefined> {
-  const last = (await db('audit_events').orderBy('id', 'desc').first('id', 'hash')) as { id: number; hash: string } | undefined
+  const last = (await db('audit_events').orderBy('id', 'desc').first('id', 'hash')) as
+    | { id: number; hash: string }
+    | undefined
   if (!last) return undefined
   const n = (await db('audit_events').where('id', '<=', last.id).count('* as n').first()) as { n: number | string }
   return { events: Number(n.n), lastId: last.id, headHash: last.hash }
@@ -80,11 +82,15 @@ export async function auditHead(db: Knex): Promise<AuditHead | undefined> {
  * Whether the table still holds what a checkpoint recorded: the event `lastId` with that hash, and
  * as many events up to it. Otherwise the id of the last event left at or before `lastId`.
  */
-export async function checkAgainst(db: Knex, head: AuditHead): Promise<{ ok: true } | { ok: false; missingAfter: number; missing: number }> {
+export async function checkAgainst(
+  db: Knex,
+  head: AuditHead,
+): Promise<{ ok: true } | { ok: false; missingAfter: number; missing: number }> {
   const row = (await db('audit_events').where({ id: head.lastId }).first('hash')) as { hash: string } | undefined
-  const n = Number(((await db('audit_events').where('id', '<=', head.lastId).count('* as n').first()) as { n: number | string }).n)
+  const upTo = db('audit_events').where('id', '<=', head.lastId)
+  const n = Number(((await upTo.clone().count('* as n').first()) as { n: number | string }).n)
   if (row?.hash === head.headHash && n === head.events) return { ok: true }
-  const left = (await db('audit_events').where('id', '<=', head.lastId).orderBy('id', 'desc').first('id')) as { id: number } | undefined
+  const left = (await upTo.clone().orderBy('id', 'desc').first('id')) as { id: number } | undefined
   return { ok: false, missingAfter: left?.id ?? 0, missing: head.events - n }
 }
 
@@ -105,7 +111,9 @@ export async function verifyAudit(db: Knex, checkpoint?: AuditHead): Promise<Aud
   }
   if (checkpoint) {
     const against = await checkAgainst(db, checkpoint)
-    if (!against.ok) return { ok: false, events: rows.length, missingAfter: against.missingAfter, missing: against.missing }
+    if (!against.ok) {
+      return { ok: false, events: rows.length, missingAfter: against.missingAfter, missing: against.missing }
+    }
   }
   return { ok: true, events: rows.length }
 }

@@ -35,11 +35,22 @@ export interface CaCrlRecord {
 }
 
 const iso = (v: unknown): string => (typeof v === 'string' ? v : new Date(v as Date).toISOString())
-const bytes = (v: unknown): Buffer | null => (v === null || v === undefined ? null : Buffer.from(v as Uint8Array))
+const bytes = (v: unknown): Buffer | null =>
+  v === null || v === undefined ? null : Buffer.from(v as Uint8Array)
 
 export async function caKeys(db: Knex): Promise<CaKeyRecord[]> {
-  const rows = (await db('ca_keys').select('name', 'certificate_der', 'key_protection', 'wrapped_key', 'hsm_key_id')) as {
-    name: CaKeyName; certificate_der: Uint8Array; key_protection: 'wrapped' | 'hsm'; wrapped_key: Uint8Array | null; hsm_key_id: string | null
+  const rows = (await db('ca_keys').select(
+    'name',
+    'certificate_der',
+    'key_protection',
+    'wrapped_key',
+    'hsm_key_id',
+  )) as {
+    name: CaKeyName
+    certificate_der: Uint8Array
+    key_protection: 'wrapped' | 'hsm'
+    wrapped_key: Uint8Array | null
+    hsm_key_id: string | null
   }[]
   return rows.map((r) => ({
     name: r.name,
@@ -52,8 +63,12 @@ export async function caKeys(db: Knex): Promise<CaKeyRecord[]> {
 
 export async function insertCaKey(db: Knex, k: CaKeyRecord): Promise<void> {
   await db('ca_keys').insert({
-    name: k.name, certificate_der: k.certificateDer, key_protection: k.keyProtection, wrapped_key: k.wrappedKey,
-    hsm_key_id: k.hsmKeyId, created_at: new Date().toISOString(),
+    name: k.name,
+    certificate_der: k.certificateDer,
+    key_protection: k.keyProtection,
+    wrapped_key: k.wrappedKey,
+    hsm_key_id: k.hsmKeyId,
+    created_at: new Date().toISOString(),
   })
 }
 
@@ -61,41 +76,84 @@ export async function replaceCaKeyEnvelope(db: Knex, name: CaKeyName, wrappedKey
   await db('ca_keys').where({ name }).update({ wrapped_key: wrappedKey })
 }
 
-export async function insertCaCertificate(db: Knex, c: Omit<CaCertificateRecord, 'revokedAt' | 'reason'> & { certificateDer: Buffer }): Promise<void> {
+export async function insertCaCertificate(
+  db: Knex,
+  c: Omit<CaCertificateRecord, 'revokedAt' | 'reason'> & { certificateDer: Buffer },
+): Promise<void> {
   await db('ca_certificates').insert({
-    serial_hex: c.serialHex, subject: c.subject, kind: c.kind, issued_by: c.issuedBy, not_before: c.notBefore, not_after: c.notAfter,
+    serial_hex: c.serialHex,
+    subject: c.subject,
+    kind: c.kind,
+    issued_by: c.issuedBy,
+    not_before: c.notBefore,
+    not_after: c.notAfter,
     certificate_der: c.certificateDer,
   })
 }
 
 function certificateOf(r: Record<string, unknown>): CaCertificateRecord {
   return {
-    serialHex: r.serial_hex as string, subject: r.subject as string, kind: r.kind as string, issuedBy: r.issued_by as 'root' | 'issuing',
-    notBefore: iso(r.not_before), notAfter: iso(r.not_after), revokedAt: r.revoked_at ? iso(r.revoked_at) : null, reason: (r.reason as string | null) ?? null,
+    serialHex: r.serial_hex as string,
+    subject: r.subject as string,
+    kind: r.kind as string,
+    issuedBy: r.issued_by as 'root' | 'issuing',
+    notBefore: iso(r.not_before),
+    notAfter: iso(r.not_after),
+    revokedAt: r.revoked_at ? iso(r.revoked_at) : null,
+    reason: (r.reason as string | null) ?? null,
   }
 }
 
-const CERTIFICATE_COLUMNS = ['serial_hex', 'subject', 'kind', 'issued_by', 'not_before', 'not_after', 'revoked_at', 'reason']
+const CERTIFICATE_COLUMNS = [
+  'serial_hex',
+  'subject',
+  'kind',
+  'issued_by',
+  'not_before',
+  'not_after',
+  'revoked_at',
+  'reason',
+]
 
 export async function caCertificate(db: Knex, serialHex: string): Promise<CaCertificateRecord | undefined> {
-  const row = (await db('ca_certificates').where({ serial_hex: serialHex }).first(CERTIFICATE_COLUMNS)) as Record<string, unknown> | undefined
+  const row = (await db('ca_certificates').where({ serial_hex: serialHex }).first(CERTIFICATE_COLUMNS)) as
+    Record<string, unknown> | undefined
   return row ? certificateOf(row) : undefined
 }
 
 export async function revokedCaCertificates(db: Knex): Promise<CaCertificateRecord[]> {
-  const rows = (await db('ca_certificates').whereNotNull('revoked_at').orderBy('serial_hex').select(CERTIFICATE_COLUMNS)) as Record<string, unknown>[]
+  const rows = (await db('ca_certificates')
+    .whereNotNull('revoked_at')
+    .orderBy('serial_hex')
+    .select(CERTIFICATE_COLUMNS)) as Record<string, unknown>[]
   return rows.map(certificateOf)
 }
 
 /** Marks a certificate revoked unless it already is (the first date and reason stand); true when it changed. */
-export async function markCaCertificateRevoked(db: Knex, serialHex: string, at: string, reason: string | null): Promise<boolean> {
-  return (await db('ca_certificates').where({ serial_hex: serialHex }).whereNull('revoked_at').update({ revoked_at: at, reason })) > 0
+export async function markCaCertificateRevoked(
+  db: Knex,
+  serialHex: string,
+  at: string,
+  reason: string | null,
+): Promise<boolean> {
+  return (
+    (await db('ca_certificates')
+      .where({ serial_hex: serialHex })
+      .whereNull('revoked_at')
+      .update({ revoked_at: at, reason })) > 0
+  )
 }
 
 export async function caCrl(db: Knex): Promise<CaCrlRecord | undefined> {
   const r = (await db('ca_crl').where({ id: 1 }).first()) as Record<string, unknown> | undefined
   if (!r) return undefined
-  return { name: r.name as string, crlNumber: Number(r.crl_number), thisUpdate: iso(r.this_update), nextUpdate: iso(r.next_update), crlPem: r.crl_pem as string }
+  return {
+    name: r.name as string,
+    crlNumber: Number(r.crl_number),
+    thisUpdate: iso(r.this_update),
+    nextUpdate: iso(r.next_update),
+    crlPem: r.crl_pem as string,
+  }
 }
 
 /**
@@ -104,11 +162,19 @@ export async function caCrl(db: Knex): Promise<CaCrlRecord | undefined> {
  */
 export async function nextCrlNumber(db: Knex.Transaction): Promise<number> {
   await db('ca_crl').where({ id: 1 }).increment('crl_number', 1)
-  return Number(((await db('ca_crl').where({ id: 1 }).first('crl_number')) as { crl_number: number }).crl_number)
+  return Number(
+    ((await db('ca_crl').where({ id: 1 }).first('crl_number')) as { crl_number: number }).crl_number,
+  )
 }
 
 export async function saveCaCrl(db: Knex, c: CaCrlRecord): Promise<void> {
-  const row = { name: c.name, crl_number: c.crlNumber, this_update: c.thisUpdate, next_update: c.nextUpdate, crl_pem: c.crlPem }
+  const row = {
+    name: c.name,
+    crl_number: c.crlNumber,
+    this_update: c.thisUpdate,
+    next_update: c.nextUpdate,
+    crl_pem: c.crlPem,
+  }
   const changed = await db('ca_crl').where({ id: 1 }).update(row)
   if (!changed) await db('ca_crl').insert({ id: 1, ...row })
 }

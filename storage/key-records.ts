@@ -22,7 +22,20 @@ export interface StoredKeyRecord {
   pinLockedAt: string | null
 }
 
-const COLUMNS = ['id', 'serial_hex', 'holder_user_id', 'kind', 'status', 'revoked_at', 'p12', 'key_protection', 'hsm_key_id', 'certificate_der', 'pin_failures', 'pin_locked_at']
+const COLUMNS = [
+  'id',
+  'serial_hex',
+  'holder_user_id',
+  'kind',
+  'status',
+  'revoked_at',
+  'p12',
+  'key_protection',
+  'hsm_key_id',
+  'certificate_der',
+  'pin_failures',
+  'pin_locked_at',
+]
 
 function recordOf(r: Record<string, unknown>): StoredKeyRecord {
   return {
@@ -43,7 +56,8 @@ function recordOf(r: Record<string, unknown>): StoredKeyRecord {
 
 /** An internal certificate's stored key, or undefined (no such certificate, or its key is elsewhere). */
 export async function storedKey(db: Knex, certificateId: number): Promise<StoredKeyRecord | undefined> {
-  const r = (await db('certificates').where({ id: certificateId, source: 'internal' }).first(COLUMNS)) as Record<string, unknown> | undefined
+  const r = (await db('certificates').where({ id: certificateId, source: 'internal' }).first(COLUMNS)) as
+    Record<string, unknown> | undefined
   return r ? recordOf(r) : undefined
 }
 
@@ -55,8 +69,15 @@ export async function storedKeys(db: Knex, protection?: KeyProtection): Promise<
 }
 
 /** Replaces what is stored of a key (new PIN, new wrapping key) only if it is still `before`. */
-export async function replaceStoredKey(db: Knex, certificateId: number, before: Buffer, after: { p12: Buffer; keyProtection: KeyProtection }): Promise<boolean> {
-  const rows = await db('certificates').where({ id: certificateId, p12: before }).update({ p12: after.p12, key_protection: after.keyProtection })
+export async function replaceStoredKey(
+  db: Knex,
+  certificateId: number,
+  before: Buffer,
+  after: { p12: Buffer; keyProtection: KeyProtection },
+): Promise<boolean> {
+  const rows = await db('certificates')
+    .where({ id: certificateId, p12: before })
+    .update({ p12: after.p12, key_protection: after.keyProtection })
   return rows > 0
 }
 
@@ -67,77 +88,136 @@ export async function replaceStoredKey(db: Knex, certificateId: number, before: 
  * counted (and must not be made), 'locked' when wrong PINs locked the key, 'busy' when the tries
  * left are all taken by attempts still running (their outcome decides).
  */
-export async function countPinAttempt(db: Knex, certificateId: number, maxTries: number): Promise<number | 'locked' | 'busy'> {
+export async function countPinAttempt(
+  db: Knex,
+  certificateId: number,
+  maxTries: number,
+): Promise<number | 'locked' | 'busy'> {
   // RETURNING: the count this very update made (PostgreSQL, and SQLite since 3.35).
-  const rows = (await db('certificates').where({ id: certificateId }).where('pin_failures', '<', maxTries).whereNull('pin_locked_at')
+  const rows = (await db('certificates')
+    .where({ id: certificateId })
+    .where('pin_failures', '<', maxTries)
+    .whereNull('pin_locked_at')
     .update({ pin_failures: db.raw('pin_failures + 1') }, ['pin_failures'])) as { pin_failures: number }[]
   if (rows[0]) return Number(rows[0].pin_failures)
-  const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as { pin_locked_at: unknown } | undefined
+  const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as
+    { pin_locked_at: unknown } | undefined
   return row?.pin_locked_at ? 'locked' : 'busy'
 }
 
 export async function isPinLocked(db: Knex, certificateId: number): Promise<boolean> {
-  const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as { pin_locked_at: unknown } | undefined
+  const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as
+    { pin_locked_at: unknown } | undefined
   return Boolean(row?.pin_locked_at)
 }
 
 /** A right PIN: the count starts again. */
 export async function resetPinFailures(db: Knex, certificateId: number): Promise<void> {
-  await db('certificates').where({ id: certificateId }).where('pin_failures', '>', 0).update({ pin_failures: 0, pin_locked_at: null })
+  await db('certificates')
+    .where({ id: certificateId })
+    .where('pin_failures', '>', 0)
+    .update({ pin_failures: 0, pin_locked_at: null })
 }
 
 /** An attempt that ended before the PIN was judged (a failure of ours) is taken back. */
 export async function uncountPinAttempt(db: Knex, certificateId: number): Promise<void> {
-  await db('certificates').where({ id: certificateId }).where('pin_failures', '>', 0).decrement('pin_failures', 1)
+  await db('certificates')
+    .where({ id: certificateId })
+    .where('pin_failures', '>', 0)
+    .decrement('pin_failures', 1)
 }
 
 /** The key is locked from now: no attempt is counted (hence made) until it is unlocked. */
 export async function markPinLocked(db: Knex, certificateId: number, at: string): Promise<void> {
-  await db('certificates').where({ id: certificateId }).whereNull('pin_locked_at').update({ pin_locked_at: at })
+  await db('certificates')
+    .where({ id: certificateId })
+    .whereNull('pin_locked_at')
+    .update({ pin_locked_at: at })
 }
 
 /** The administrator unlocks: the count, the lock and any outstanding unlock code go. */
 export async function unlockKey(db: Knex, certificateId: number): Promise<void> {
-  await db('certificates').where({ id: certificateId })
-    .update({ pin_failures: 0, pin_locked_at: null, unlock_code_hash: null, unlock_code_expires_at: null, unlock_code_failures: 0 })
+  await db('certificates')
+    .where({ id: certificateId })
+    .update({
+      pin_failures: 0,
+      pin_locked_at: null,
+      unlock_code_hash: null,
+      unlock_code_expires_at: null,
+      unlock_code_failures: 0,
+    })
 }
 
-export async function setUnlockCode(db: Knex, certificateId: number, codeHash: string, expiresAt: string): Promise<void> {
-  await db('certificates').where({ id: certificateId }).update({ unlock_code_hash: codeHash, unlock_code_expires_at: expiresAt, unlock_code_failures: 0 })
+export async function setUnlockCode(
+  db: Knex,
+  certificateId: number,
+  codeHash: string,
+  expiresAt: string,
+): Promise<void> {
+  await db('certificates')
+    .where({ id: certificateId })
+    .update({ unlock_code_hash: codeHash, unlock_code_expires_at: expiresAt, unlock_code_failures: 0 })
 }
 
-export async function unlockCodeOf(db: Knex, certificateId: number): Promise<{ hash: string; expiresAt: string; failures: number } | undefined> {
-  const r = (await db('certificates').where({ id: certificateId }).first('unlock_code_hash', 'unlock_code_expires_at', 'unlock_code_failures')) as
-    | { unlock_code_hash: string | null; unlock_code_expires_at: string | Date | null; unlock_code_failures: number }
+export async function unlockCodeOf(
+  db: Knex,
+  certificateId: number,
+): Promise<{ hash: string; expiresAt: string; failures: number } | undefined> {
+  const r = (await db('certificates')
+    .where({ id: certificateId })
+    .first('unlock_code_hash', 'unlock_code_expires_at', 'unlock_code_failures')) as
+    | {
+        unlock_code_hash: string | null
+        unlock_code_expires_at: string | Date | null
+        unlock_code_failures: number
+      }
     | undefined
   if (!r?.unlock_code_hash || !r.unlock_code_expires_at) return undefined
-  const expiresAt = typeof r.unlock_code_expires_at === 'string' ? r.unlock_code_expires_at : r.unlock_code_expires_at.toISOString()
+  const expiresAt =
+    typeof r.unlock_code_expires_at === 'string'
+      ? r.unlock_code_expires_at
+      : r.unlock_code_expires_at.toISOString()
   return { hash: r.unlock_code_hash, expiresAt, failures: Number(r.unlock_code_failures) }
 }
 
 /** A wrong unlock code: counted; after `maxTries` the code is void. */
-export async function countUnlockCodeFailure(db: Knex, certificateId: number, maxTries: number): Promise<void> {
+export async function countUnlockCodeFailure(
+  db: Knex,
+  certificateId: number,
+  maxTries: number,
+): Promise<void> {
   await db('certificates').where({ id: certificateId }).increment('unlock_code_failures', 1)
-  await db('certificates').where({ id: certificateId }).where('unlock_code_failures', '>=', maxTries)
+  await db('certificates')
+    .where({ id: certificateId })
+    .where('unlock_code_failures', '>=', maxTries)
     .update({ unlock_code_hash: null, unlock_code_expires_at: null })
 }
 
 export async function serviceSecret(db: Knex, name: string): Promise<Buffer | undefined> {
-  const r = (await db('service_secrets').where({ name }).first('envelope')) as { envelope: Uint8Array } | undefined
+  const r = (await db('service_secrets').where({ name }).first('envelope')) as
+    { envelope: Uint8Array } | undefined
   return r ? Buffer.from(r.envelope) : undefined
 }
 
 export async function serviceSecrets(db: Knex): Promise<{ name: string; envelope: Buffer }[]> {
-  const rows = (await db('service_secrets').orderBy('name').select('name', 'envelope')) as { name: string; envelope: Uint8Array }[]
+  const rows = (await db('service_secrets').orderBy('name').select('name', 'envelope')) as {
+    name: string
+    envelope: Uint8Array
+  }[]
   return rows.map((r) => ({ name: r.name, envelope: Buffer.from(r.envelope) }))
 }
 
 /** Inserts a secret unless another instance did first; false when one was already there. */
 export async function insertServiceSecret(db: Knex, name: string, envelope: Buffer): Promise<boolean> {
-  return db('service_secrets').insert({ name, envelope, created_at: new Date().toISOString() }).then(() => true, async (err: unknown) => {
-    if (await serviceSecret(db, name)) return false
-    throw err
-  })
+  return db('service_secrets')
+    .insert({ name, envelope, created_at: new Date().toISOString() })
+    .then(
+      () => true,
+      async (err: unknown) => {
+        if (await serviceSecret(db, name)) return false
+        throw err
+      },
+    )
 }
 
 export async function replaceServiceSecret(db: Knex, name: string, envelope: Buffer): Promise<void> {

@@ -12,8 +12,14 @@ export interface TrustAnchorRecord {
 }
 
 export async function listTrustAnchorRecords(db: Knex): Promise<TrustAnchorRecord[]> {
-  const rows = (await db('trust_anchors').orderBy('added_at').orderBy('fingerprint').select('fingerprint', 'der', 'subject', 'added_at')) as {
-    fingerprint: string; der: Uint8Array; subject: string; added_at: string | Date
+  const rows = (await db('trust_anchors')
+    .orderBy('added_at')
+    .orderBy('fingerprint')
+    .select('fingerprint', 'der', 'subject', 'added_at')) as {
+    fingerprint: string
+    der: Uint8Array
+    subject: string
+    added_at: string | Date
   }[]
   return rows.map((r) => ({
     fingerprint: r.fingerprint,
@@ -24,8 +30,17 @@ export async function listTrustAnchorRecords(db: Knex): Promise<TrustAnchorRecor
 }
 
 /** False when the anchor was there already. */
-export async function insertTrustAnchor(db: Knex, a: { fingerprint: string; der: Buffer; subject: string; addedBy: number | null }): Promise<boolean> {
+export async function insertTrustAnchor(
+  db: Knex,
+  a: { fingerprint: string; der: Buffer; subject: string; addedBy: number | null },
+): Promise<boolean> {
   if (await db('trust_anchors').where({ fingerprint: a.fingerprint }).first('fingerprint')) return false
-  await db('trust_anchors').insert({ fingerprint: a.fingerprint, der: a.der, subject: a.subject, added_by: a.addedBy, added_at: new Date().toISOString() })
+  await db('trust_anchors').insert({
+    fingerprint: a.fingerprint,
+    der: a.der,
+    subject: a.subject,
+    added_by: a.addedBy,
+    added_at: new Date().toISOString(),
+  })
   return true
 }

@@ -4,7 +4,12 @@ import { buildPadesSignature, parseSignedData } from '../signing/cms'
 import { loadCrls } from '../signing/pki'
 import { verifyDetachedSignature } from '../signing/verify'
 import { auditHead, checkAgainst, verifyAudit, type AuditVerification } from '../storage/audit'
-import { checkpointBytes, readCheckpoints, writeCheckpointFile, type StoredCheckpoint } from '../storage/audit-checkpoints'
+import {
+  checkpointBytes,
+  readCheckpoints,
+  writeCheckpointFile,
+  type StoredCheckpoint,
+} from '../storage/audit-checkpoints'
 import type { Services } from './context'
 
 /**
@@ -30,12 +35,18 @@ export interface AnchorTrust {
 
 /** The public facts verification needs, from the database alone (no key-wrapping key). */
 export async function anchorTrust(db: Knex): Promise<AnchorTrust | undefined> {
-  const rows = (await db('ca_keys').whereIn('name', ['root', 'service']).select('name', 'certificate_der')) as { name: string; certificate_der: Uint8Array }[]
+  const rows = (await db('ca_keys')
+    .whereIn('name', ['root', 'service'])
+    .select('name', 'certificate_der')) as { name: string; certificate_der: Uint8Array }[]
   const root = rows.find((r) => r.name === 'root')
   const service = rows.find((r) => r.name === 'service')
   const crl = (await db('ca_crl').where({ id: 1 }).first('crl_pem')) as { crl_pem: string } | undefined
   if (!root || !service) return undefined
-  return { serviceCertificate: Buffer.from(service.certificate_der), trustAnchors: [Buffer.from(root.certificate_der)], crls: crl ? [Buffer.from(crl.crl_pem, 'latin1')] : [] }
+  return {
+    serviceCertificate: Buffer.from(service.certificate_der),
+    trustAnchors: [Buffer.from(root.certificate_der)],
+    crls: crl ? [Buffer.from(crl.crl_pem, 'latin1')] : [],
+  }
 }
 
 function verifies(c: StoredCheckpoint, trust: AnchorTrust): boolean {
@@ -43,14 +54,22 @@ function verifies(c: StoredCheckpoint, trust: AnchorTrust): boolean {
     const cms = Buffer.from(c.signature, 'base64')
     if (!parseSignedData(cms).certificates.some((d) => d.equals(trust.serviceCertificate))) return false
     const crls = trust.crls.flatMap((b) => loadCrls(b))
-    return verifyDetachedSignature(cms, checkpointBytes(c), 'audit-checkpoint', { trustAnchors: trust.trustAnchors, crls }).indication === 'PASSED'
+    return (
+      verifyDetachedSignature(cms, checkpointBytes(c), 'audit-checkpoint', {
+        trustAnchors: trust.trustAnchors,
+        crls,
+      }).indication === 'PASSED'
+    )
   } catch {
     return false
   }
 }
 
 /** The newest checkpoint whose signature verifies, and whether the newest file was one. */
-export function latestCheckpoint(dir: string, trust: AnchorTrust | undefined): { checkpoint?: StoredCheckpoint; invalid?: string } {
+export function latestCheckpoint(
+  dir: string,
+  trust: AnchorTrust | undefined,
+): { checkpoint?: StoredCheckpoint; invalid?: string } {
   const all = readCheckpoints(dir)
   if (!trust || all.length === 0) return {}
   const valid = all.find((c) => verifies(c, trust))
@@ -62,7 +81,14 @@ export function latestCheckpoint(dir: string, trust: AnchorTrust | undefined): {
 export async function verifyAnchoredAudit(db: Knex, dir: string): Promise<AnchoredVerification> {
   const { checkpoint, invalid } = latestCheckpoint(dir, await anchorTrust(db))
   const result: AnchoredVerification = await verifyAudit(db, checkpoint)
-  if (checkpoint) result.checkpoint = { events: checkpoint.events, lastId: checkpoint.lastId, headHash: checkpoint.headHash, at: checkpoint.at, file: checkpoint.file }
+  if (checkpoint)
+    result.checkpoint = {
+      events: checkpoint.events,
+      lastId: checkpoint.lastId,
+      headHash: checkpoint.headHash,
+      at: checkpoint.at,
+      file: checkpoint.file,
+    }
   if (invalid) return { ...result, ok: false, checkpointInvalid: invalid }
   return result
 }
@@ -72,7 +98,9 @@ export async function verifyAnchoredAudit(db: Knex, dir: string): Promise<Anchor
  * table no longer holds what the last one recorded: a log cut short is never blessed by a new
  * checkpoint (it stays reported until someone looks). Needs the internal CA's service key.
  */
-export async function writeCheckpoint(s: Services): Promise<StoredCheckpoint | 'unchanged' | 'inconsistent' | undefined> {
+export async function writeCheckpoint(
+  s: Services,
+): Promise<StoredCheckpoint | 'unchanged' | 'inconsistent' | undefined> {
   if (!s.ca) return undefined
   const head = await auditHead(s.db)
   if (!head) return undefined
@@ -81,18 +109,31 @@ export async function writeCheckpoint(s: Services): Promise<StoredCheckpoint | '
   if (last) {
     const against = await checkAgainst(s.db, last)
     if (!against.ok) {
-      s.log?.({ level: 'error', msg: 'audit log cut short: events the last checkpoint covers are missing', ...against, checkpoint: last.file })
+      s.log?.({
+        level: 'error',
+        msg: 'audit log cut short: events the last checkpoint covers are missing',
+        ...against,
+        checkpoint: last.file,
+      })
       return 'inconsistent'
     }
     if (last.lastId === head.lastId) return 'unchanged'
   }
   const at = new Date().toISOString()
-  const digest = createHash('sha256').update(checkpointBytes({ ...head, at })).digest()
+  const digest = createHash('sha256')
+    .update(checkpointBytes({ ...head, at }))
+    .digest()
   const keySource = await s.ca.key('service')
   const cms = await buildPadesSignature({ digest, keySource, ...(s.timestamp && { timestamp: s.timestamp }) })
   const stored = { ...head, at, signature: cms.toString('base64') }
   const file = writeCheckpointFile(dir, stored)
   // The log is a second witness, kept by whoever collects it.
-  s.log?.({ msg: 'audit checkpoint', events: head.events, lastId: head.lastId, headHash: head.headHash, file })
+  s.log?.({
+    msg: 'audit checkpoint',
+    events: head.events,
+    lastId: head.lastId,
+    headHash: head.headHash,
+    file,
+  })
   return { ...stored, file }
 }

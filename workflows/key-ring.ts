@@ -30,7 +30,8 @@ export async function openKeyRing(config: Config, db: Knex, opts: OpenKeyRingOpt
   const current = await currentKey(config, opts, opts.create && fresh)
   const previous = config.keyWrap.previousFiles.map((f) => {
     const raw = readKeyWrapFile(f)
-    if (!raw) throw new SigningError('KEY_WRAP_UNKNOWN_KEY', `KYSO_KEY_WRAP_PREVIOUS_FILES: ${f} does not exist`)
+    if (!raw)
+      throw new SigningError('KEY_WRAP_UNKNOWN_KEY', `KYSO_KEY_WRAP_PREVIOUS_FILES: ${f} does not exist`)
     return rawKeyWrapKey(raw, f)
   })
   if (!current) {
@@ -45,7 +46,11 @@ export async function openKeyRing(config: Config, db: Knex, opts: OpenKeyRingOpt
   const check = await serviceSecret(db, CHECK)
   if (check) {
     await unwrap(ring, check, CHECK).catch((err: unknown) => {
-      throw new SigningError('KEY_WRAP_UNKNOWN_KEY', `This instance's key-wrapping key (${current.id}, ${current.location}) is not the database's: ${(err as Error).message}`, { cause: err })
+      throw new SigningError(
+        'KEY_WRAP_UNKNOWN_KEY',
+        `This instance's key-wrapping key (${current.id}, ${current.location}) is not the database's: ${(err as Error).message}`,
+        { cause: err },
+      )
     })
   } else {
     await insertServiceSecret(db, CHECK, await wrap(ring, CHECK_VALUE, CHECK))
@@ -63,15 +68,21 @@ function where(config: Config): string {
   return config.keyWrap.key ? 'KYSO_KEY_WRAP_KEY' : config.keyWrap.file
 }
 
-async function currentKey(config: Config, opts: OpenKeyRingOptions, mayCreate: boolean): Promise<KeyWrapKey | undefined> {
+async function currentKey(
+  config: Config,
+  opts: OpenKeyRingOptions,
+  mayCreate: boolean,
+): Promise<KeyWrapKey | undefined> {
   const kw = config.keyWrap
   if (kw.pkcs11Label) {
-    if (!opts.hsm) throw new SigningError('TOKEN_NOT_FOUND', 'KYSO_KEY_WRAP_PKCS11_LABEL is set but the HSM is not open')
+    if (!opts.hsm)
+      throw new SigningError('TOKEN_NOT_FOUND', 'KYSO_KEY_WRAP_PKCS11_LABEL is set but the HSM is not open')
     return opts.hsm.wrappingKey(kw.pkcs11Label, { create: mayCreate })
   }
   if (kw.key) return rawKeyWrapKey(kw.key, 'KYSO_KEY_WRAP_KEY')
   const raw = readKeyWrapFile(kw.file) ?? (mayCreate ? createKeyWrapFile(kw.file) : undefined)
-  if (raw && mayCreate) opts.log?.({ msg: `key-wrapping key in ${kw.file} (keep it out of backups of the data folder)` })
+  if (raw && mayCreate)
+    opts.log?.({ msg: `key-wrapping key in ${kw.file} (keep it out of backups of the data folder)` })
   return raw ? rawKeyWrapKey(raw, kw.file) : undefined
 }
 

@@ -28,9 +28,21 @@ export async function rewrapAll(db: Knex, ring: KeyRing): Promise<RewrapResult> 
     if (k.p12.length === 0) continue
     const context = certificateKeyContext(k.serialHex)
     if (k.keyProtection === 'pin') {
-      if (await replaceStoredKey(db, k.id, k.p12, { p12: await wrap(ring, k.p12, context), keyProtection: 'wrapped' })) out.legacy++
+      if (
+        await replaceStoredKey(db, k.id, k.p12, {
+          p12: await wrap(ring, k.p12, context),
+          keyProtection: 'wrapped',
+        })
+      )
+        out.legacy++
     } else if (stale(k.p12)) {
-      if (await replaceStoredKey(db, k.id, k.p12, { p12: await rewrap(ring, k.p12, context), keyProtection: k.keyProtection })) out.certificates++
+      if (
+        await replaceStoredKey(db, k.id, k.p12, {
+          p12: await rewrap(ring, k.p12, context),
+          keyProtection: k.keyProtection,
+        })
+      )
+        out.certificates++
     }
   }
   for (const k of await caKeys(db)) {

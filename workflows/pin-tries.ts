@@ -1,7 +1,13 @@
 import { hasCode, SigningError } from '../signing/errors'
 import type { KeySource } from '../signing/keys/key-source'
 import { appendAudit } from '../storage/audit'
-import { countPinAttempt, isPinLocked, markPinLocked, resetPinFailures, uncountPinAttempt } from '../storage/key-records'
+import {
+  countPinAttempt,
+  isPinLocked,
+  markPinLocked,
+  resetPinFailures,
+  uncountPinAttempt,
+} from '../storage/key-records'
 import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
 
@@ -43,7 +49,12 @@ function lockedError(max: number): WorkflowError {
  * one conditional update, so concurrent wrong PINs on any number of instances cannot try more;
  * the right PIN resets the count, and an attempt that fails for another reason is taken back.
  */
-export async function withPinTry<T>(s: Services, actor: Actor, certificateId: number, attempt: () => Promise<T>): Promise<T> {
+export async function withPinTry<T>(
+  s: Services,
+  actor: Actor,
+  certificateId: number,
+  attempt: () => Promise<T>,
+): Promise<T> {
   const max = s.config.pinPolicy.maxTries
   let count = await countPinAttempt(s.db, certificateId, max)
   // As many attempts as tries are left are being checked right now (a signer sending documents in
@@ -53,7 +64,10 @@ export async function withPinTry<T>(s: Services, actor: Actor, certificateId: nu
     count = await countPinAttempt(s.db, certificateId, max)
   }
   if (count === 'busy') {
-    throw new WorkflowError('CONFLICT', 'Đang có yêu cầu khác dùng mã PIN của khóa này; hãy thử lại sau giây lát')
+    throw new WorkflowError(
+      'CONFLICT',
+      'Đang có yêu cầu khác dùng mã PIN của khóa này; hãy thử lại sau giây lát',
+    )
   }
   if (count === 'locked') throw lockedError(max)
   let result: T
@@ -67,11 +81,17 @@ export async function withPinTry<T>(s: Services, actor: Actor, certificateId: nu
     const triesLeft = Math.max(0, max - count)
     if (triesLeft === 0) {
       await markPinLocked(s.db, certificateId, new Date().toISOString())
-      await appendAudit(s.db, { actorId: actor.id, action: 'certificate.locked', detail: { certificateId, tries: max }, requestId: actor.requestId ?? null })
+      await appendAudit(s.db, {
+        actorId: actor.id,
+        action: 'certificate.locked',
+        detail: { certificateId, tries: max },
+        requestId: actor.requestId ?? null,
+      })
     }
-    const message = triesLeft > 0
-      ? `Mã PIN không đúng. Còn ${triesLeft} lần thử.`
-      : `Mã PIN không đúng. Khóa ký đã bị khóa sau ${max} lần nhập sai; hãy liên hệ quản trị hệ thống.`
+    const message =
+      triesLeft > 0
+        ? `Mã PIN không đúng. Còn ${triesLeft} lần thử.`
+        : `Mã PIN không đúng. Khóa ký đã bị khóa sau ${max} lần nhập sai; hãy liên hệ quản trị hệ thống.`
     throw new SigningError('PIN_INCORRECT', message, { cause: err, details: { triesLeft } })
   }
   await resetPinFailures(s.db, certificateId)

@@ -33,20 +33,34 @@ export interface EnsureCaOptions {
  * version (DATA_DIR/ca) moved into the database once; else, for the demo, a new one. Instances
  * starting together make or move it once: the first takes a lock row, the others wait for it.
  */
-export async function ensureInternalCa(db: Knex, ring: KeyRing, opts: EnsureCaOptions): Promise<InternalCa | undefined> {
+export async function ensureInternalCa(
+  db: Knex,
+  ring: KeyRing,
+  opts: EnsureCaOptions,
+): Promise<InternalCa | undefined> {
   const legacy = join(opts.dataDir, 'ca')
   for (;;) {
     const ca = await openInternalCa(db, ring, opts.hsm)
     if (ca) {
-      if (existsSync(join(legacy, 'root.p12'))) opts.log?.({ level: 'warn', msg: `${legacy} still holds CA keys the service does not use: delete them` })
+      if (existsSync(join(legacy, 'root.p12')))
+        opts.log?.({
+          level: 'warn',
+          msg: `${legacy} still holds CA keys the service does not use: delete them`,
+        })
       return ca
     }
     const hasLegacy = existsSync(join(legacy, 'index.json')) && existsSync(join(legacy, 'root.p12'))
     if (!hasLegacy && !opts.create) return undefined
-    const taken = await db('kyso_locks').insert({ name: LOCK, taken_at: new Date().toISOString() }).then(() => true, () => false)
+    const taken = await db('kyso_locks')
+      .insert({ name: LOCK, taken_at: new Date().toISOString() })
+      .then(
+        () => true,
+        () => false,
+      )
     if (!taken) {
       const lock = (await db('kyso_locks').where({ name: LOCK }).first()) as { taken_at: string } | undefined
-      if (lock && Date.now() - new Date(lock.taken_at).getTime() > STALE_LOCK_MS) await db('kyso_locks').where({ name: LOCK }).delete()
+      if (lock && Date.now() - new Date(lock.taken_at).getTime() > STALE_LOCK_MS)
+        await db('kyso_locks').where({ name: LOCK }).delete()
       await new Promise((r) => setTimeout(r, 250))
       continue
     }
@@ -55,10 +69,16 @@ export async function ensureInternalCa(db: Knex, ring: KeyRing, opts: EnsureCaOp
       if (hasLegacy) {
         const pin = opts.caPin ?? readLegacyPin(legacy)
         const { certificates } = await importCaDirectory(db, ring, legacy, pin)
-        opts.log?.({ msg: `moved the CA of ${legacy} into the database (${certificates} certificates); its key files were deleted` })
+        opts.log?.({
+          msg: `moved the CA of ${legacy} into the database (${certificates} certificates); its key files were deleted`,
+        })
       } else {
         opts.log?.({ msg: 'creating the internal CA in the database' })
-        await createInternalCa(db, ring, { name: opts.name ?? DEMO_CA_NAME, ...(opts.keyType && { keyType: opts.keyType }), ...(opts.hsm && { hsm: opts.hsm }) })
+        await createInternalCa(db, ring, {
+          name: opts.name ?? DEMO_CA_NAME,
+          ...(opts.keyType && { keyType: opts.keyType }),
+          ...(opts.hsm && { hsm: opts.hsm }),
+        })
       }
     } finally {
       await db('kyso_locks').where({ name: LOCK }).delete()
@@ -69,7 +89,10 @@ export async function ensureInternalCa(db: Knex, ring: KeyRing, opts: EnsureCaOp
 function readLegacyPin(dir: string): string {
   const file = join(dir, 'ca-pin')
   if (!existsSync(file)) {
-    throw new SigningError('CA_NOT_FOUND', `${dir} holds a CA made before issue 15: set KYSO_CA_PIN so that it can be moved into the database`)
+    throw new SigningError(
+      'CA_NOT_FOUND',
+      `${dir} holds a CA made before issue 15: set KYSO_CA_PIN so that it can be moved into the database`,
+    )
   }
   return readFileSync(file, 'utf8').trim()
 }
@@ -85,7 +108,15 @@ export async function importTrustAnchorsFile(db: Knex, dataDir: string): Promise
   for (const der of fromPem(readFileSync(file, 'latin1'), 'CERTIFICATE')) {
     const c = new X509Certificate(der)
     const fingerprint = c.fingerprint256.replace(/:/g, '').toLowerCase()
-    if (await insertTrustAnchor(db, { fingerprint, der, subject: c.subject.replace(/\n/g, ', '), addedBy: null })) n++
+    if (
+      await insertTrustAnchor(db, {
+        fingerprint,
+        der,
+        subject: c.subject.replace(/\n/g, ', '),
+        addedBy: null,
+      })
+    )
+      n++
   }
   renameSync(file, `${file}.imported`)
   return n

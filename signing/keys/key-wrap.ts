@@ -46,10 +46,15 @@ export function keyRing(current: KeyWrapKey, previous: KeyWrapKey[] = []): KeyRi
 
 /** A key held in this process (a file, or the environment): 32 random bytes. */
 export function rawKeyWrapKey(raw: Buffer, location: string): KeyWrapKey {
-  if (raw.length !== KEY_BYTES) throw new SigningError('BAD_OPTION', `A key-wrapping key is ${KEY_BYTES} bytes, not ${raw.length}`)
+  if (raw.length !== KEY_BYTES)
+    throw new SigningError('BAD_OPTION', `A key-wrapping key is ${KEY_BYTES} bytes, not ${raw.length}`)
   const key = Buffer.from(raw)
   // The id is a one-way function of the key: it names the key without telling anything of it.
-  const id = createHmac('sha256', key).update('kyso key-wrapping key id').digest().subarray(0, 8).toString('hex')
+  const id = createHmac('sha256', key)
+    .update('kyso key-wrapping key id')
+    .digest()
+    .subarray(0, 8)
+    .toString('hex')
   return {
     id,
     location,
@@ -59,7 +64,9 @@ export function rawKeyWrapKey(raw: Buffer, location: string): KeyWrapKey {
       return { ciphertext, tag: cipher.getAuthTag() }
     },
     async open(ciphertext, tag, nonce, aad) {
-      const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG }).setAAD(aad).setAuthTag(tag)
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG })
+        .setAAD(aad)
+        .setAuthTag(tag)
       return Buffer.concat([decipher.update(ciphertext), decipher.final()])
     },
   }
@@ -94,7 +101,8 @@ function parse(envelope: Buffer): ParsedEnvelope {
   }
   const n = envelope[3] as number
   const start = 4 + n
-  if (envelope.length < start + NONCE + TAG) throw new SigningError('KEY_WRAP_FAILED', 'The envelope is truncated')
+  if (envelope.length < start + NONCE + TAG)
+    throw new SigningError('KEY_WRAP_FAILED', 'The envelope is truncated')
   return {
     keyId: envelope.subarray(4, start).toString('hex'),
     header: envelope.subarray(0, start),
@@ -118,7 +126,11 @@ export function envelopeKeyId(envelope: Buffer): string {
 export async function wrap(ring: KeyRing, plaintext: Buffer, context: string): Promise<Buffer> {
   const head = header(ring.current.id)
   const nonce = randomBytes(NONCE)
-  const { ciphertext, tag } = await ring.current.seal(plaintext, nonce, Buffer.concat([head, Buffer.from(context, 'utf8')]))
+  const { ciphertext, tag } = await ring.current.seal(
+    plaintext,
+    nonce,
+    Buffer.concat([head, Buffer.from(context, 'utf8')]),
+  )
   return Buffer.concat([head, nonce, tag, ciphertext])
 }
 
@@ -131,12 +143,24 @@ export async function unwrap(ring: KeyRing, envelope: Buffer, context: string): 
   const e = parse(envelope)
   const key = ring.keys.get(e.keyId)
   if (!key) {
-    throw new SigningError('KEY_WRAP_UNKNOWN_KEY', `No key-wrapping key with id ${e.keyId} is configured (current: ${ring.current.id})`)
+    throw new SigningError(
+      'KEY_WRAP_UNKNOWN_KEY',
+      `No key-wrapping key with id ${e.keyId} is configured (current: ${ring.current.id})`,
+    )
   }
   try {
-    return await key.open(e.ciphertext, e.tag, e.nonce, Buffer.concat([e.header, Buffer.from(context, 'utf8')]))
+    return await key.open(
+      e.ciphertext,
+      e.tag,
+      e.nonce,
+      Buffer.concat([e.header, Buffer.from(context, 'utf8')]),
+    )
   } catch (err) {
-    throw new SigningError('KEY_WRAP_FAILED', `The envelope for ${context} does not open under key ${e.keyId}`, { cause: err })
+    throw new SigningError(
+      'KEY_WRAP_FAILED',
+      `The envelope for ${context} does not open under key ${e.keyId}`,
+      { cause: err },
+    )
   }
 }
 

@@ -18,7 +18,9 @@ const AAD = Buffer.from('kyso pin-sealed secret v1', 'utf8')
 
 /** scrypt off the event loop (~50 ms at these parameters). */
 function keyFor(pin: string, salt: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => scrypt(pin.normalize('NFC'), salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))))
+  return new Promise((resolve, reject) =>
+    scrypt(pin.normalize('NFC'), salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))),
+  )
 }
 
 export async function sealWithPin(secret: Buffer, pin: string): Promise<Buffer> {
@@ -31,7 +33,8 @@ export async function sealWithPin(secret: Buffer, pin: string): Promise<Buffer> 
 
 /** The secret, or PIN_INCORRECT (the tag does not authenticate under this PIN). */
 export async function openWithPin(sealed: Buffer, pin: string): Promise<Buffer> {
-  if (sealed[0] !== VERSION || sealed.length < 1 + 16 + 12 + 16) throw new SigningError('KEY_UNREADABLE', 'Not a PIN-sealed secret')
+  if (sealed[0] !== VERSION || sealed.length < 1 + 16 + 12 + 16)
+    throw new SigningError('KEY_UNREADABLE', 'Not a PIN-sealed secret')
   const salt = sealed.subarray(1, 17)
   const nonce = sealed.subarray(17, 29)
   const tag = sealed.subarray(29, 45)

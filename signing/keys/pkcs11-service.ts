@@ -11,7 +11,15 @@ import { SigningError } from '../errors'
 import type { KeySource } from './key-source'
 import type { KeyWrapKey } from './key-wrap'
 import { ecdsaRawToDer } from './pkcs11'
-import { attribute, findObjects, login, openTokenSession, tokenError, type TokenRef, type TokenSession } from './pkcs11-module'
+import {
+  attribute,
+  findObjects,
+  login,
+  openTokenSession,
+  tokenError,
+  type TokenRef,
+  type TokenSession,
+} from './pkcs11-module'
 import { generateKeyPairOn } from './pkcs11-provision'
 
 export interface ServiceTokenOptions extends TokenRef {
@@ -23,7 +31,10 @@ export interface ServiceToken {
   /** Where it is, for people: "pkcs11:<token label>". */
   readonly location: string
   /** A key pair made inside the token: sensitive, not extractable, sign only. */
-  generateKeyPair(opts: { label: string; keyType: 'rsa2048' | 'p256' }): Promise<{ keyId: string; spki: Buffer }>
+  generateKeyPair(opts: {
+    label: string
+    keyType: 'rsa2048' | 'p256'
+  }): Promise<{ keyId: string; spki: Buffer }>
   /** Signs with the private key of CKA_ID `keyId`; the certificate and chain are the caller's. */
   keySource(keyId: string, certificate: Buffer, chain: Buffer[]): KeySource
   /** The same before there is a certificate (a CA's root signs its own). */
@@ -70,7 +81,8 @@ export function openServiceToken(opts: ServiceTokenOptions): ServiceToken {
       }),
     keySource: (keyId, certificate, chain) => {
       const type = new X509Certificate(certificate).publicKey.asymmetricKeyType
-      if (type !== 'rsa' && type !== 'ec') throw new SigningError('KEY_UNREADABLE', `Unsupported key type ${String(type)}`)
+      if (type !== 'rsa' && type !== 'ec')
+        throw new SigningError('KEY_UNREADABLE', `Unsupported key type ${String(type)}`)
       return { certificate, chain, ...signerOn(token, serial, keyId, type === 'rsa' ? 'RSA' : 'EC') }
     },
     signer: (keyId, keyAlgorithm) => signerOn(token, serial, keyId, keyAlgorithm),
@@ -84,7 +96,12 @@ export function openServiceToken(opts: ServiceTokenOptions): ServiceToken {
 
 type Serial = <T>(work: () => T | Promise<T>) => Promise<T>
 
-function signerOn(token: TokenSession, serial: Serial, keyId: string, keyAlgorithm: 'RSA' | 'EC'): Pick<KeySource, 'keyAlgorithm' | 'sign'> {
+function signerOn(
+  token: TokenSession,
+  serial: Serial,
+  keyId: string,
+  keyAlgorithm: 'RSA' | 'EC',
+): Pick<KeySource, 'keyAlgorithm' | 'sign'> {
   const { lib, p11, session } = token
   let handle: Buffer | undefined
   const key = (): Buffer => {
@@ -138,7 +155,8 @@ function aesKey(token: TokenSession, serial: Serial, label: string, create: bool
   ])
   const aes = handle
   const id = attribute(token, aes, lib.CKA_ID)
-  if (!id || id.length === 0 || id.length > 32) throw new SigningError('TOKEN_FAILED', `The AES key "${label}" has no usable CKA_ID`)
+  if (!id || id.length === 0 || id.length > 32)
+    throw new SigningError('TOKEN_FAILED', `The AES key "${label}" has no usable CKA_ID`)
   const mechanism = (iv: Buffer, aad: Buffer) => ({
     mechanism: lib.CKM_AES_GCM,
     parameter: { type: lib.CK_PARAMS_AES_GCM, iv, aad, ivBits: 96, tagBits: 128 },

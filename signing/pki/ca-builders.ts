@@ -67,7 +67,11 @@ const DOCUMENT_EKU = [ext.EKU.emailProtection, ext.EKU.documentSigning]
 export function documentProfile(opts: DocumentProfileOptions): LeafProfile {
   const org = opts.org?.trim() || undefined
   const subject: DistinguishedName = opts.seal
-    ? { commonName: org ?? opts.name, organization: org ?? opts.name, ...(opts.orgUnit && { organizationalUnit: opts.orgUnit }) }
+    ? {
+        commonName: org ?? opts.name,
+        organization: org ?? opts.name,
+        ...(opts.orgUnit && { organizationalUnit: opts.orgUnit }),
+      }
     : {
         commonName: opts.name,
         ...(opts.title && { title: opts.title }),
@@ -75,8 +79,13 @@ export function documentProfile(opts: DocumentProfileOptions): LeafProfile {
         ...(opts.orgUnit && { organizationalUnit: opts.orgUnit }),
       }
   const notBefore = opts.notBefore ?? opts.now ?? new Date()
-  const notAfter = opts.notAfter ?? new Date(notBefore.getTime() + (opts.validityDays ?? DEFAULT_VALIDITY_DAYS.personal) * DAY)
-  const extensions = [ext.keyUsage(['digitalSignature', 'nonRepudiation']), ext.extKeyUsage(DOCUMENT_EKU, false)]
+  const notAfter =
+    opts.notAfter ??
+    new Date(notBefore.getTime() + (opts.validityDays ?? DEFAULT_VALIDITY_DAYS.personal) * DAY)
+  const extensions = [
+    ext.keyUsage(['digitalSignature', 'nonRepudiation']),
+    ext.extKeyUsage(DOCUMENT_EKU, false),
+  ]
   if (opts.email) extensions.push(ext.subjectAltNameEmail(opts.email))
   if (opts.crlUrl) extensions.push(ext.crlDistributionPoint(opts.crlUrl))
   if (opts.ocspUrl) extensions.push(ext.authorityInfoAccess({ ocsp: opts.ocspUrl }))
@@ -93,7 +102,10 @@ export function tsaProfile(opts: { name?: string; now?: Date } = {}): LeafProfil
     }),
     notBefore,
     notAfter: new Date(notBefore.getTime() + DEFAULT_VALIDITY_DAYS.tsa * DAY),
-    extensions: [ext.keyUsage(['digitalSignature', 'nonRepudiation']), ext.extKeyUsage([ext.EKU.timeStamping], true)],
+    extensions: [
+      ext.keyUsage(['digitalSignature', 'nonRepudiation']),
+      ext.extKeyUsage([ext.EKU.timeStamping], true),
+    ],
     kind: 'tsa',
   }
 }
@@ -113,7 +125,10 @@ export function serviceProfile(opts: { now?: Date } = {}): LeafProfile {
   }
 }
 
-/** A self-signed root (CA:true, keyCertSign + cRLSign, §4.2.1.3, §4.2.1.9) and an issuing CA under it (pathLen 0). */
+/**
+ * A self-signed root (CA:true, keyCertSign + cRLSign, §4.2.1.3, §4.2.1.9) and an issuing CA
+ * under it (pathLen 0: it signs end entities only).
+ */
 export async function caCertificates(opts: {
   name: string
   now: Date
@@ -131,7 +146,11 @@ export async function caCertificates(opts: {
       notBefore: now,
       notAfter: new Date(now.getTime() + CA_VALIDITY_YEARS.root * YEAR),
       publicKey: opts.root.publicKey,
-      extensions: [ext.basicConstraints(true), ext.keyUsage(['keyCertSign', 'cRLSign']), ext.subjectKeyIdentifier(rootKeyId)],
+      extensions: [
+        ext.basicConstraints(true),
+        ext.keyUsage(['keyCertSign', 'cRLSign']),
+        ext.subjectKeyIdentifier(rootKeyId),
+      ],
     },
     opts.root.signer,
   )
@@ -156,8 +175,13 @@ export async function caCertificates(opts: {
 }
 
 /** An end-entity certificate for `publicKey` (§4.1.2.2 serial; AKI/SKI §4.2.1.1-2; CA:false §4.2.1.9). */
-export async function certifyLeaf(issuing: CaSigner, profile: LeafProfile, publicKey: crypto.KeyObject): Promise<Buffer> {
-  if (!(profile.notAfter > profile.notBefore)) throw new SigningError('BAD_OPTION', 'notAfter must be later than notBefore')
+export async function certifyLeaf(
+  issuing: CaSigner,
+  profile: LeafProfile,
+  publicKey: crypto.KeyObject,
+): Promise<Buffer> {
+  if (!(profile.notAfter > profile.notBefore))
+    throw new SigningError('BAD_OPTION', 'notAfter must be later than notBefore')
   const issuer = readCertificate(issuing.certificate)
   return signCertificateWith(
     {
@@ -204,7 +228,11 @@ export async function signCrls(
   const one = (ca: 'issuing' | 'root'): Promise<Buffer> => {
     const revoked = entries
       .filter((c) => c.issuedBy === ca && c.kind !== 'root-ca' && c.revokedAt)
-      .map((c) => ({ serialHex: c.serialHex, revokedAt: new Date(c.revokedAt as string), ...(c.reason && { reason: c.reason }) }))
+      .map((c) => ({
+        serialHex: c.serialHex,
+        revokedAt: new Date(c.revokedAt as string),
+        ...(c.reason && { reason: c.reason }),
+      }))
     return signCrlWith({
       issuerCertificate: keys[ca].certificate,
       issuer: keys[ca].signer,

@@ -54,9 +54,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  */
 export function testKeyWrapFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kyso-secrets-'))
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  // One exit listener for all of them (a listener each would pass Node's warning limit).
+  if (secretDirs.length === 0) process.once('exit', () => secretDirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
+  secretDirs.push(dir)
   return join(dir, 'key-wrap.kwk')
 }
+
+const secretDirs: string[] = []
 
 /**
  * The settings of a test service: KYSO_DATABASE_URL when on PostgreSQL (a fresh database), quiet

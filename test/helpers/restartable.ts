@@ -29,7 +29,8 @@ export async function restartableService(extraEnv: Record<string, string> = {}):
     env,
     dataDir,
     lines,
-    start: (more = {}) => startServer(loadConfig({ ...env, ...more }), { logger: createLogger('info', { write }) }),
+    start: (more = {}) =>
+      startServer(loadConfig({ ...env, ...more }), { logger: createLogger('info', { write }) }),
     dispose: async () => {
       await cleanup()
       rmSync(dataDir, { recursive: true, force: true })

@@ -10,7 +10,10 @@ import { as } from '../helpers/service'
 
 const KYSO = join(__dirname, '../../../bin/kyso.js')
 
-function kyso(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function kyso(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [KYSO, ...args], { env: { PATH: process.env.PATH ?? '', ...env } })
     let stdout = ''
@@ -55,13 +58,18 @@ describe('an audit log whose end is anchored by signed checkpoints', function ()
   it('writes a signed, timestamped checkpoint at shutdown that verification checks against', async () => {
     svc = await r.start()
     const drafter = await as('chuyenvien', undefined, svc.url)
-    for (let i = 0; i < 3; i++) expect((await drafter.upload(await makePdf({ title: `NHAT KY ${i}` }))).status).to.equal(201)
+    for (let i = 0; i < 3; i++)
+      expect((await drafter.upload(await makePdf({ title: `NHAT KY ${i}` }))).status).to.equal(201)
     await svc.close()
     svc = undefined
     const dir = join(r.dataDir, 'audit-checkpoints')
     const files = readdirSync(dir)
     expect(files.length).to.be.greaterThan(0)
-    const newest = JSON.parse(readFileSync(join(dir, files.sort().at(-1) as string), 'utf8')) as { events: number; lastId: number; signature: string }
+    const newest = JSON.parse(readFileSync(join(dir, files.sort().at(-1) as string), 'utf8')) as {
+      events: number
+      lastId: number
+      signature: string
+    }
     expect(newest.signature.length).to.be.greaterThan(1000)
     svc = await r.start()
     const v = await verifyOver(svc)
@@ -71,11 +79,22 @@ describe('an audit log whose end is anchored by signed checkpoints', function ()
 
   it('reports the newest three events deleted while the service was stopped, after a restart, and never blesses the cut', async () => {
     const admin = await as('quantri', undefined, (svc as Running).url)
-    expect((await admin.post('/api/admin/agencies', { code: 'SO-MOI-1', name: 'Sở Mới', parentCode: 'UBND-TPHCM' })).status).to.equal(201)
+    expect(
+      (
+        await admin.post('/api/admin/agencies', {
+          code: 'SO-MOI-1',
+          name: 'Sở Mới',
+          parentCode: 'UBND-TPHCM',
+        })
+      ).status,
+    ).to.equal(201)
     await (svc as Running).close()
     svc = undefined
     // While stopped, someone with the database deletes the newest three events.
-    const db = await openDb(r.dataDir, { ...(r.env.KYSO_DATABASE_URL && { databaseUrl: r.env.KYSO_DATABASE_URL }), migrate: false })
+    const db = await openDb(r.dataDir, {
+      ...(r.env.KYSO_DATABASE_URL && { databaseUrl: r.env.KYSO_DATABASE_URL }),
+      migrate: false,
+    })
     const ids = (await db('audit_events').orderBy('id', 'desc').limit(4).pluck('id')) as number[]
     await db('audit_events').whereIn('id', ids.slice(0, 3)).delete()
     await db.destroy()
@@ -83,7 +102,9 @@ describe('an audit log whose end is anchored by signed checkpoints', function ()
     const v = await verifyOver(svc)
     expect(v).to.include({ ok: false, missingAfter: ids[3], missing: 3 })
     expect(v.brokenAt).to.equal(undefined)
-    expect(r.lines.some((l) => l.level === 'error' && /audit log cut short/.test(String(l.msg)))).to.equal(true)
+    expect(r.lines.some((l) => l.level === 'error' && /audit log cut short/.test(String(l.msg)))).to.equal(
+      true,
+    )
     // New events after the cut chain on well; the checkpoints stay where they were.
     await svc.close()
     svc = undefined

@@ -35,7 +35,11 @@ function needles(secrets: string[], sent: Sent[]): { label: string; bytes: Buffe
   const out: { label: string; bytes: Buffer }[] = []
   const hashed = (label: string, text: string): void => {
     const d = createHash('sha256').update(text).digest()
-    out.push({ label: `${label} (hex)`, bytes: Buffer.from(d.toString('hex')) }, { label: `${label} (base64)`, bytes: Buffer.from(d.toString('base64')) }, { label: `${label} (raw)`, bytes: d })
+    out.push(
+      { label: `${label} (hex)`, bytes: Buffer.from(d.toString('hex')) },
+      { label: `${label} (base64)`, bytes: Buffer.from(d.toString('base64')) },
+      { label: `${label} (raw)`, bytes: d },
+    )
   }
   for (const pin of secrets) {
     if (pin.length >= 8) out.push({ label: `plain ${pin}`, bytes: Buffer.from(pin) })
@@ -49,7 +53,10 @@ function needles(secrets: string[], sent: Sent[]): { label: string; bytes: Buffe
   return out
 }
 
-function kyso(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function kyso(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [KYSO, ...args], { env: { PATH: process.env.PATH ?? '', ...env } })
     let stdout = ''
@@ -70,7 +77,12 @@ describe('a full run leaves no PIN in its logs, its database or its backup', fun
     const { env, cleanup } = await testEnv({ KYSO_DATA_DIR: dataDir })
     const svc = await spawnService(env)
     const sent: Sent[] = []
-    const post = async (client: Client, url: string, body: Record<string, unknown>, key?: string): Promise<Response> => {
+    const post = async (
+      client: Client,
+      url: string,
+      body: Record<string, unknown>,
+      key?: string,
+    ): Promise<Response> => {
       const text = JSON.stringify(body)
       sent.push({ url, body: text })
       return client.post(url, JSON.parse(text), key ? { 'idempotency-key': key } : {})
@@ -79,8 +91,14 @@ describe('a full run leaves no PIN in its logs, its database or its backup', fun
     try {
       const drafter = await as('chuyenvien', undefined, svc.url)
       const step = async (signer: string): Promise<number> => {
-        const doc = (await (await drafter.upload(await makePdf({ title: 'KHONG LO PIN' }))).json()) as { id: number }
-        const body = (await (await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'approve', assignees: [signer] }] })).json()) as { workflows: { steps: { id: number }[] }[] }
+        const doc = (await (await drafter.upload(await makePdf({ title: 'KHONG LO PIN' }))).json()) as {
+          id: number
+        }
+        const body = (await (
+          await drafter.post(`/api/documents/${doc.id}/submit`, {
+            steps: [{ action: 'approve', assignees: [signer] }],
+          })
+        ).json()) as { workflows: { steps: { id: number }[] }[] }
         return (body.workflows[0]?.steps[0] as { id: number }).id
       }
       // Demo PINs, right and wrong, with Idempotency-Keys (so fingerprints are stored).
@@ -89,17 +107,54 @@ describe('a full run leaves no PIN in its logs, its database or its backup', fun
       expect((await post(head, `/api/steps/${first}/sign`, { pin: '9731' }, 'k-wrong')).status).to.equal(403)
       expect((await post(head, `/api/steps/${first}/sign`, { pin: '1234' }, 'k-right')).status).to.equal(200)
       const leader = await as('giamdoc', undefined, svc.url)
-      expect((await post(leader, `/api/steps/${await step('giamdoc')}/sign`, { pin: '2468', comment: 'ok' }, 'k-leader')).status).to.equal(200)
+      expect(
+        (
+          await post(
+            leader,
+            `/api/steps/${await step('giamdoc')}/sign`,
+            { pin: '2468', comment: 'ok' },
+            'k-leader',
+          )
+        ).status,
+      ).to.equal(200)
       // A PIN of the holder's own choosing, then changed, then a wrong one.
       const admin = await as('quantri', undefined, svc.url)
-      const req = (await (await admin.post('/api/admin/certificates', { username: 'phogiamdoc', kind: 'personal' })).json()) as { id: number }
+      const req = (await (
+        await admin.post('/api/admin/certificates', { username: 'phogiamdoc', kind: 'personal' })
+      ).json()) as { id: number }
       const holder = await as('phogiamdoc', undefined, svc.url)
-      const activated = await post(holder, `/api/me/enrolments/${req.id}/activate`, { pin: distinctive.first }, 'k-activate')
+      const activated = await post(
+        holder,
+        `/api/me/enrolments/${req.id}/activate`,
+        { pin: distinctive.first },
+        'k-activate',
+      )
       expect(activated.status).to.equal(201)
       const cert = (await activated.json()) as { id: number }
-      expect((await post(holder, `/api/me/certificates/${cert.id}/pin`, { oldPin: distinctive.first, newPin: distinctive.second }, 'k-change')).status).to.equal(200)
-      expect((await post(holder, `/api/steps/${await step('phogiamdoc')}/sign`, { pin: distinctive.wrong }, 'k-wrong-2')).status).to.equal(403)
-      expect((await post(holder, `/api/steps/${await step('phogiamdoc')}/sign`, { pin: distinctive.second })).status).to.equal(200)
+      expect(
+        (
+          await post(
+            holder,
+            `/api/me/certificates/${cert.id}/pin`,
+            { oldPin: distinctive.first, newPin: distinctive.second },
+            'k-change',
+          )
+        ).status,
+      ).to.equal(200)
+      expect(
+        (
+          await post(
+            holder,
+            `/api/steps/${await step('phogiamdoc')}/sign`,
+            { pin: distinctive.wrong },
+            'k-wrong-2',
+          )
+        ).status,
+      ).to.equal(403)
+      expect(
+        (await post(holder, `/api/steps/${await step('phogiamdoc')}/sign`, { pin: distinctive.second }))
+          .status,
+      ).to.equal(200)
       svc.child.kill('SIGTERM')
       expect(await svc.exited).to.equal(0)
       const made = await kyso(['backup', backup], env)
@@ -113,18 +168,46 @@ describe('a full run leaves no PIN in its logs, its database or its backup', fun
       }
       search('the log', Buffer.from(svc.lines.map((l) => JSON.stringify(l)).join('\n')))
       for (const f of [...filesUnder(dataDir), ...filesUnder(backup)]) search(f, readFileSync(f))
-      const db = await openDb(dataDir, { ...(env.KYSO_DATABASE_URL && { databaseUrl: env.KYSO_DATABASE_URL }), migrate: false })
+      const db = await openDb(dataDir, {
+        ...(env.KYSO_DATABASE_URL && { databaseUrl: env.KYSO_DATABASE_URL }),
+        migrate: false,
+      })
       try {
-        const tables = ['users', 'certificates', 'certificate_enrolments', 'idempotency_keys', 'audit_events', 'sessions', 'signatures', 'signing_sessions',
-          'login_failures', 'service_secrets', 'ca_keys', 'ca_certificates', 'ca_crl', 'versions', 'documents', 'steps', 'step_assignees']
+        const tables = [
+          'users',
+          'certificates',
+          'certificate_enrolments',
+          'idempotency_keys',
+          'audit_events',
+          'sessions',
+          'signatures',
+          'signing_sessions',
+          'login_failures',
+          'service_secrets',
+          'ca_keys',
+          'ca_certificates',
+          'ca_crl',
+          'versions',
+          'documents',
+          'steps',
+          'step_assignees',
+        ]
         for (const t of tables) {
           const rows = (await db(t).select()) as Record<string, unknown>[]
-          const text = JSON.stringify(rows, (_k, v: unknown) => (v instanceof Uint8Array || (v as { type?: string })?.type === 'Buffer' ? Buffer.from(v as Uint8Array).toString('hex') : v))
+          const text = JSON.stringify(rows, (_k, v: unknown) =>
+            v instanceof Uint8Array || (v as { type?: string })?.type === 'Buffer'
+              ? Buffer.from(v as Uint8Array).toString('hex')
+              : v,
+          )
           search(`table ${t}`, Buffer.from(text))
-          for (const row of rows) for (const v of Object.values(row)) if (v instanceof Uint8Array) search(`table ${t} (bytes)`, Buffer.from(v))
+          for (const row of rows)
+            for (const v of Object.values(row))
+              if (v instanceof Uint8Array) search(`table ${t} (bytes)`, Buffer.from(v))
         }
         // The fingerprints were stored, keyed: the test looked where the PIN used to fall out.
-        expect(Number(((await db('idempotency_keys').count('* as n').first()) as { n: number }).n)).to.be.at.least(6)
+        expect(
+          Number(((await db('idempotency_keys').count('* as n').first()) as { n: number }).n),
+        ).to.be.at.least(6)
       } finally {
         await db.destroy()
       }

@@ -19,14 +19,24 @@ export function KeyLock(props: { cert: AdminCertificate; onDone: () => void }): 
     if (await run(() => api.post(`/api/admin/certificates/${cert.id}/unlock`))) props.onDone()
   }
   const issue = async (): Promise<void> => {
-    await run(async () => setCode(await api.post<{ unlockCode: string; expiresAt: string }>(`/api/admin/certificates/${cert.id}/unlock-code`)))
+    await run(async () =>
+      setCode(
+        await api.post<{ unlockCode: string; expiresAt: string }>(
+          `/api/admin/certificates/${cert.id}/unlock-code`,
+        ),
+      ),
+    )
   }
   return (
     <div class="key-lock" data-key="locked">
       <span class="badge bad">{L('Khóa ký bị khóa (sai PIN)', 'Key locked (wrong PINs)')}</span>
       <div class="row-actions">
-        <button type="button" class="small" disabled={busy} onClick={() => void unlock()}>{L('Mở khóa', 'Unlock')}</button>
-        <button type="button" class="small" disabled={busy} onClick={() => void issue()}>{L('Cấp mã mở khóa', 'Issue an unlock code')}</button>
+        <button type="button" class="small" disabled={busy} onClick={() => void unlock()}>
+          {L('Mở khóa', 'Unlock')}
+        </button>
+        <button type="button" class="small" disabled={busy} onClick={() => void issue()}>
+          {L('Cấp mã mở khóa', 'Issue an unlock code')}
+        </button>
       </div>
       <ErrorNote error={error} />
       {code && (
@@ -34,11 +44,24 @@ export function KeyLock(props: { cert: AdminCertificate; onDone: () => void }): 
           <div class="dialog-body">
             <p>
               {L('Đọc mã này cho', 'Give this code to')} <strong>{cert.fullName}</strong>{' '}
-              {L('sau khi đã xác nhận đúng người; mã chỉ hiện một lần và dùng được một lần.', 'once you know it is them; it is shown once and works once.')}
+              {L(
+                'sau khi đã xác nhận đúng người; mã chỉ hiện một lần và dùng được một lần.',
+                'once you know it is them; it is shown once and works once.',
+              )}
             </p>
-            <p><code class="unlock-code" data-testid="unlock-code">{code.unlockCode}</code></p>
-            <p class="muted small">{L('Hết hạn lúc', 'Expires at')} {formatDateTime(code.expiresAt)}</p>
-            <div class="dialog-foot"><button type="button" class="primary" onClick={() => setCode(undefined)}>{L('Đã ghi lại', 'Done')}</button></div>
+            <p>
+              <code class="unlock-code" data-testid="unlock-code">
+                {code.unlockCode}
+              </code>
+            </p>
+            <p class="muted small">
+              {L('Hết hạn lúc', 'Expires at')} {formatDateTime(code.expiresAt)}
+            </p>
+            <div class="dialog-foot">
+              <button type="button" class="primary" onClick={() => setCode(undefined)}>
+                {L('Đã ghi lại', 'Done')}
+              </button>
+            </div>
           </div>
         </Dialog>
       )}
