@@ -6,6 +6,11 @@ import { ADVISORY_LOCKS, dialectOf, isRetryable } from './sql'
 
 export type Db = Knex
 
+interface SqliteConnection {
+  run: (sql: string, cb: (err: Error | null) => void) => void
+  get: (sql: string, cb: (err: Error | null, row: unknown) => void) => void
+}
+
 export interface DbOptions {
   /** postgres://...: PostgreSQL; SQLite in the data folder when absent. */
   databaseUrl?: string
@@ -45,14 +50,20 @@ async function openSqlite(dataDir: string): Promise<Db> {
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
-        // busy_timeout first: another instance may hold the write lock while this one sets up. 30 s:
-        // a write lock is normally held for milliseconds, but the first start's demo seed holds it
-        // for several seconds on a loaded machine, and a second instance must wait, not fail.
-        const pragmas = ['PRAGMA busy_timeout = 30000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON']
+      afterCreate: (conn: SqliteConnection, done: (err: Error | null, c: unknown) => void) => {
+        // busy_timeout first: another instance may hold the write lock while this one sets up (30 s:
+        // the first start's demo seed holds it for several seconds on a loaded machine).
+        // journal_mode=WAL is set only when the file is not in WAL mode yet: setting it takes the
+        // database's lock, which an instance migrating or seeding holds for longer than the timeout.
+        const pragmas = ['PRAGMA busy_timeout = 30000', 'wal', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON']
         const next = (i: number): void => {
           if (i >= pragmas.length) return done(null, conn)
-          conn.run(pragmas[i] as string, (err) => (err ? done(err, conn) : next(i + 1)))
+          if (pragmas[i] !== 'wal') return conn.run(pragmas[i] as string, (err) => (err ? done(err, conn) : next(i + 1)))
+          conn.get('PRAGMA journal_mode', (err, row) => {
+            if (err) return done(err, conn)
+            if ((row as { journal_mode?: string } | undefined)?.journal_mode === 'wal') return next(i + 1)
+            conn.run('PRAGMA journal_mode = WAL', (again) => (again ? done(again, conn) : next(i + 1)))
+          })
         }
         next(0)
       },

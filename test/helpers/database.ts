@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /**
  * PostgreSQL for the tests. KYSO_TEST_DATABASE_URL names a server and a role that may create
@@ -46,11 +49,31 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /**
- * The settings of a test service: KYSO_DATABASE_URL when on PostgreSQL (a fresh database), and
- * quiet logs. `cleanup` drops the database.
+ * A key-wrapping key file of its own, in a folder of its own outside any data folder (the default
+ * would be a `secrets` folder beside the data folder, here the shared temporary directory).
+ */
+export function testKeyWrapFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kyso-secrets-'))
+  // One exit listener for all of them (a listener each would pass Node's warning limit).
+  if (secretDirs.length === 0) process.once('exit', () => secretDirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
+  secretDirs.push(dir)
+  return join(dir, 'key-wrap.kwk')
+}
+
+const secretDirs: string[] = []
+
+/**
+ * The settings of a test service: KYSO_DATABASE_URL when on PostgreSQL (a fresh database), quiet
+ * logs, a key-wrapping key file of its own, and scrypt at 2^14 for passwords (the default 2^17
+ * costs ~0.5 s a login on this machine, and the suites log in hundreds of times; the rehash test
+ * sets 2^17). `cleanup` drops the database.
  */
 export async function testEnv(extra: Record<string, string> = {}): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
-  const env: Record<string, string> = { PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_LOG_LEVEL: 'warn', ...extra }
+  const env: Record<string, string> = {
+    PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_LOG_LEVEL: 'warn', KYSO_PASSWORD_HASH_N: '16384',
+    ...(!extra.KYSO_KEY_WRAP_FILE && { KYSO_KEY_WRAP_FILE: testKeyWrapFile() }),
+    ...extra,
+  }
   if (!onPostgres()) return { env, cleanup: async () => {} }
   const db = await createTestDatabase()
   return { env: { ...env, KYSO_DATABASE_URL: db.url }, cleanup: db.drop }

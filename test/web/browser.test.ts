@@ -146,7 +146,8 @@ describe('the web interface in Chromium', function () {
     })
     const err = page.locator('#sign-pin-error')
     await err.waitFor()
-    expect(await err.textContent()).to.equal('Mã PIN không đúng.')
+    // How many tries are left before the key locks (issue 15).
+    expect(await err.textContent()).to.match(/^Mã PIN không đúng\. Còn [1-4] lần thử\.$/)
     await page.fill('#sign-pin', pinOf('giamdoc'))
     await page.click('[data-testid=confirm-sign]')
     await page.waitForSelector('.notice')
@@ -255,6 +256,37 @@ describe('the web interface in Chromium', function () {
     await holder.click('dialog[open] button[type=submit]')
     await holder.waitForSelector('.notice-card', { state: 'detached' })
     expect(await holder.locator('table tbody tr').count()).to.equal(2)
+  })
+
+  it('a key locked by five wrong PINs: the admin issues an unlock code, the holder unlocks with it and changes the PIN', async () => {
+    const drafter = await as('chuyenvien')
+    const doc = (await (await drafter.upload(await makePdf(), { title: 'Khóa PIN', kind: 'internal' })).json()) as { id: number }
+    const sub = (await (await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'approve', assignees: ['truongphong2'] }] })).json()) as { workflows: { steps: { id: number }[] }[] }
+    const api2 = await as('truongphong2')
+    for (let i = 0; i < 5; i++) await api2.post(`/api/steps/${(sub.workflows[0]?.steps[0] as { id: number }).id}/sign`, { pin: '0000' })
+    const admin = await signIn('quantri')
+    await admin.goto(`${base}/admin/certificates`)
+    const locked = admin.locator('[data-testid=admin-certificates] tr', { has: admin.locator('[data-key=locked]') }).filter({ hasText: 'Lê Thị Mai' })
+    await locked.locator('button', { hasText: 'Cấp mã mở khóa' }).click()
+    const code = (await admin.locator('[data-testid=unlock-code]').textContent()) as string
+    expect(code).to.match(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/)
+    const holder = await signIn('truongphong2')
+    await holder.goto(`${base}/certificates`)
+    await holder.locator('tr', { has: holder.locator('[data-key=locked]') }).locator('button', { hasText: 'Mở khóa bằng mã' }).click()
+    await holder.fill('#unlock-code', code)
+    await holder.click('dialog[open] button[type=submit]')
+    await holder.waitForSelector('[data-key=locked]', { state: 'detached' })
+    await holder.locator('button', { hasText: 'Đổi mã PIN' }).first().click()
+    await holder.fill('#pin-old', '1234')
+    await holder.fill('#pin-new', '13579')
+    await holder.fill('#pin-again', '13579')
+    await holder.click('dialog[open] button[type=submit]')
+    await holder.waitForSelector('dialog[open]', { state: 'detached' })
+    await holder.screenshot({ path: join(SHOTS, 'my-certificates-pin.png'), fullPage: true })
+    // Back to the demo PIN for the suites after this one.
+    const mine = (await (await api2.get('/api/me/certificates')).json()) as { certificates: { id: number; kind: string; source: string }[] }
+    const id = (mine.certificates.find((c) => c.kind === 'personal' && c.source === 'internal') as { id: number }).id
+    expect((await api2.post(`/api/me/certificates/${id}/pin`, { oldPin: '13579', newPin: '1234' })).status).to.equal(200)
   })
 
   it('a head returns a document with a reason; the drafter uploads a revision and submits it again', async () => {
