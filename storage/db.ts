@@ -118,14 +118,16 @@ export async function migrate(db: Db): Promise<void> {
     })
     return
   }
-  for (let attempt = 0; ; attempt++) {
+  // The other instance's migrations take seconds (tens on a loaded machine): wait up to 2 minutes.
+  const giveUpAt = Date.now() + 120_000
+  for (;;) {
     try {
       await db.migrate.latest({ migrationSource })
       return
     } catch (err) {
       const msg = (err as Error).message ?? ''
       const race = /already exists|Migration table is already locked|MigrationLocked|SQLITE_BUSY/i.test(msg) || (err as { name?: string }).name === 'MigrationLocked'
-      if (!race || attempt >= 40) throw err
+      if (!race || Date.now() > giveUpAt) throw err
       await new Promise((r) => setTimeout(r, 250))
     }
   }
