@@ -1,11 +1,29 @@
 /**
- * A read-only BER/DER reader (ITU-T X.690 §8). Every node keeps its original bytes (`raw`), so a
- * verifier hashes or compares exactly what was signed (RFC 5652 §5.4: the signature covers the
- * signed attributes as received) and a builder splices certificate fields in unchanged.
+ * The one ASN.1 reader (issue 16): BER and DER (ITU-T X.690 §8, §10) for CMS, certificates, CRLs,
+ * OCSP, time-stamps and PKCS#12. Every node keeps its original bytes (`raw`), so a verifier hashes
+ * or compares exactly what was signed (RFC 5652 §5.4: the signature covers the signed attributes
+ * as received) and a builder splices certificate fields in unchanged.
  *
  * Hand-written rather than asn1js: asn1js 4 took 4.5 ms to parse a 5 KB B-T signature and 25 ms
- * to load; this reader takes microseconds. Nodes are views into the input (no copies).
+ * to load; this reader takes microseconds. Nodes are views into the input: `raw` and `content`
+ * are made when first asked for, so a large CRL costs one small object per element.
+ * The value decoders (der-values.ts, der-time.ts, der-text.ts) are exported from here too.
  */
+import { Asn1Error } from './asn1-error'
+
+export { Asn1Error } from './asn1-error'
+export {
+  bitStringOf,
+  booleanOf,
+  elementsOf,
+  integerOf,
+  octetsOf,
+  oidOf,
+  smallIntegerOf,
+  type BitString,
+} from './der-values'
+export { timeOf } from './der-time'
+export { textOf } from './der-text'
 
 export type TagClass = 'universal' | 'application' | 'context' | 'private'
 
@@ -20,76 +38,145 @@ export interface DerNode {
   readonly children: readonly DerNode[]
 }
 
-/** Thrown for input that is not the expected ASN.1; callers wrap it in their own error code. */
-export class Asn1Error extends Error {
-  override readonly name = 'Asn1Error'
-}
+/**
+ * What a read refuses, for every caller alike. X.690 bounds none of these; our structures stay far
+ * inside them: a CMS with its chain nests about 15 deep, and a 10 MB CRL (the most a fetch takes,
+ * remote-fetch.ts) has about 1.8 million elements.
+ */
+export const DER_LIMITS = Object.freeze({
+  /** Nesting of constructed encodings below the outermost one. */
+  maxDepth: 64,
+  /** Elements in one read (each costs an object; two-byte elements would cost 60x the input). */
+  maxNodes: 2_000_000,
+  /** Subsequent length octets of the long form (X.690 §8.1.3.5): lengths below 4 GiB. */
+  maxLengthOctets: 4,
+  /** Subsequent octets of a high tag number (X.690 §8.1.2.4): tag numbers below 2^28. */
+  maxTagOctets: 4,
+})
 
 const TAG_CLASSES: readonly TagClass[] = ['universal', 'application', 'context', 'private']
-/** Deeper than any CMS, certificate or CRL; bounds the recursion on hostile input. */
-const MAX_DEPTH = 64
+const NO_CHILDREN: readonly DerNode[] = Object.freeze([])
 
-/** Parses the first TLV of `input`; trailing bytes (a PDF /Contents zero padding) are ignored. */
-export function readDer(input: Uint8Array, what: string): DerNode {
-  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
-  if (bytes.length === 0) throw new Asn1Error(`${what}: empty input`)
-  return readNode(bytes, 0, bytes.length, 0, what)
+class Node implements DerNode {
+  private rawBytes: Buffer | undefined = undefined
+  private contentBytes: Buffer | undefined = undefined
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly start: number,
+    private readonly contentStart: number,
+    private readonly contentEnd: number,
+    /** Offset just after the TLV in the input (the reader's own bookkeeping). */
+    readonly end: number,
+    readonly tagClass: TagClass,
+    readonly tag: number,
+    readonly constructed: boolean,
+    readonly children: readonly DerNode[],
+  ) {}
+
+  get raw(): Buffer {
+    return (this.rawBytes ??= this.bytes.subarray(this.start, this.end))
+  }
+
+  get content(): Buffer {
+    return (this.contentBytes ??= this.bytes.subarray(this.contentStart, this.contentEnd))
+  }
 }
 
-function readNode(bytes: Buffer, start: number, end: number, depth: number, what: string): DerNode {
-  const fail = (reason: string): never => {
-    throw new Asn1Error(`${what}: ${reason} at offset ${start}`)
-  }
-  if (depth > MAX_DEPTH) fail('nested too deeply')
+interface Read {
+  readonly bytes: Buffer
+  readonly what: string
+  nodes: number
+}
+
+function fail(read: Read, offset: number, reason: string): never {
+  throw new Asn1Error(`${read.what}: ${reason} at offset ${offset}`)
+}
+
+/**
+ * Parses the first TLV of `input`; trailing bytes (a PDF /Contents zero padding) are ignored.
+ * Throws Asn1Error, naming `what`, for anything that is not BER within DER_LIMITS.
+ */
+export function readDer(input: Uint8Array, what: string): DerNode {
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+  const read: Read = { bytes, what, nodes: 0 }
+  if (bytes.length === 0) fail(read, 0, 'empty input')
+  return readNode(read, 0, bytes.length, 0)
+}
+
+function readNode(read: Read, start: number, end: number, depth: number): Node {
+  if (depth > DER_LIMITS.maxDepth) fail(read, start, `nested more than ${DER_LIMITS.maxDepth} deep`)
+  if (++read.nodes > DER_LIMITS.maxNodes) fail(read, start, `more than ${DER_LIMITS.maxNodes} elements`)
+  const { bytes } = read
   let pos = start
-  const byte = (): number => (pos < end ? bytes[pos++]! : fail('truncated'))
-  // Identifier octets (X.690 §8.1.2), with the high-tag-number form.
-  const first = byte()
+  // 1. Identifier octets (X.690 §8.1.2).
+  const first = bytes[pos++] as number
   const constructed = (first & 0x20) !== 0
   let tag = first & 0x1f
-  if (tag === 0x1f) {
-    tag = 0
-    for (let b = 0x80; b & 0x80; ) {
-      b = byte()
-      tag = tag * 128 + (b & 0x7f)
-      if (tag > 0x7fffffff) fail('tag number too large')
-    }
+  if (tag === 0x1f) [tag, pos] = highTagNumber(read, pos, end)
+  if (first === 0x00 || first === 0x20) {
+    fail(read, start, 'end-of-contents octets where no indefinite length ends (X.690 §8.1.5)')
   }
-  // Length octets (X.690 §8.1.3): short, long, or indefinite for constructed encodings.
-  let length = byte()
+  // 2. Length octets (X.690 §8.1.3): short, long (BER allows leading zero octets), or indefinite.
+  if (pos >= end) fail(read, start, 'truncated before its length')
+  let length = bytes[pos++] as number
   const indefinite = length === 0x80
-  if (indefinite && !constructed) fail('indefinite length on a primitive encoding')
+  if (indefinite && !constructed)
+    fail(read, start, 'indefinite length on a primitive encoding (X.690 §8.1.3.2)')
   if (length > 0x80) {
     const count = length & 0x7f
-    if (count > 4) fail('length too large')
+    if (count === 0x7f) fail(read, start, 'reserved length octet FF (X.690 §8.1.3.5)')
+    if (count > DER_LIMITS.maxLengthOctets)
+      fail(read, start, `length of more than ${DER_LIMITS.maxLengthOctets} octets`)
+    if (pos + count > end) fail(read, start, 'truncated in its length')
     length = 0
-    for (let i = 0; i < count; i++) length = length * 256 + byte()
+    for (let i = 0; i < count; i++) length = length * 256 + (bytes[pos++] as number)
   }
-  const contentStart = pos
+  const tagClass = TAG_CLASSES[first >> 6] as TagClass
+  // 3. Contents: up to the length, or up to the end-of-contents octets 00 00 (X.690 §8.1.5).
   if (!indefinite) {
-    const contentEnd = contentStart + length
-    if (contentEnd > end) fail('truncated')
-    const children: DerNode[] = []
-    for (let p = contentStart; constructed && p < contentEnd; ) {
-      const child = readNode(bytes, p, contentEnd, depth + 1, what)
-      children.push(child)
-      p += child.raw.length
-    }
-    const raw = bytes.subarray(start, contentEnd)
-    return { tagClass: TAG_CLASSES[first >> 6]!, tag, constructed, raw, content: raw.subarray(pos - start), children }
+    const contentEnd = pos + length
+    if (contentEnd > end)
+      fail(read, start, `truncated: ${length} content octets announced, ${end - pos} there`)
+    const children = constructed ? readChildren(read, pos, contentEnd, depth) : NO_CHILDREN
+    return new Node(bytes, start, pos, contentEnd, contentEnd, tagClass, tag, constructed, children)
   }
-  // Indefinite length: children up to the end-of-contents octets 00 00 (X.690 §8.1.5).
   const children: DerNode[] = []
-  let p = contentStart
+  let p = pos
   for (;;) {
-    if (p + 2 > end) fail('missing end-of-contents')
+    if (p + 2 > end) fail(read, start, 'indefinite length without end-of-contents octets')
     if (bytes[p] === 0 && bytes[p + 1] === 0) break
-    const child = readNode(bytes, p, end, depth + 1, what)
+    const child = readNode(read, p, end, depth + 1)
     children.push(child)
-    p += child.raw.length
+    p = child.end
   }
-  const raw = bytes.subarray(start, p + 2)
-  return { tagClass: TAG_CLASSES[first >> 6]!, tag, constructed, raw, content: bytes.subarray(contentStart, p), children }
+  return new Node(bytes, start, pos, p, p + 2, tagClass, tag, constructed, children)
+}
+
+function readChildren(read: Read, start: number, end: number, depth: number): DerNode[] {
+  const children: DerNode[] = []
+  for (let p = start; p < end;) {
+    const child = readNode(read, p, end, depth + 1)
+    children.push(child)
+    p = child.end
+  }
+  return children
+}
+
+/** High-tag-number form (X.690 §8.1.2.4): base-128 octets, the first not 80, for numbers >= 31. */
+function highTagNumber(read: Read, pos: number, end: number): [number, number] {
+  const start = pos - 1
+  let tag = 0
+  for (let octets = 1; ; octets++) {
+    if (pos >= end) fail(read, start, 'truncated in its tag number')
+    const b = read.bytes[pos++] as number
+    if (octets === 1 && b === 0x80)
+      fail(read, start, 'tag number with a leading zero octet (X.690 §8.1.2.4.2)')
+    if (octets > DER_LIMITS.maxTagOctets) fail(read, start, 'tag number too large')
+    tag = tag * 128 + (b & 0x7f)
+    if ((b & 0x80) === 0) break
+  }
+  if (tag < 31) fail(read, start, `tag number ${tag} in the high-tag-number form (X.690 §8.1.2.2)`)
+  return [tag, pos]
 }
 
 /** Walks the children of a SEQUENCE in order, with OPTIONAL and [n] tagged fields. */
@@ -138,49 +225,4 @@ export function fieldsOf(node: DerNode, what: string, tag = 0x10): Fields {
     throw new Asn1Error(`${what}: expected a ${tag === 0x11 ? 'SET' : 'SEQUENCE'}`)
   }
   return new Fields(node.children, what)
-}
-
-/** Dotted OBJECT IDENTIFIER (X.690 §8.19). */
-export function oidOf(node: DerNode): string {
-  if (node.tag !== 0x06 || node.constructed) throw new Asn1Error('expected an OBJECT IDENTIFIER')
-  const arcs: bigint[] = []
-  let value = 0n
-  for (const byte of node.content) {
-    value = (value << 7n) | BigInt(byte & 0x7f)
-    if ((byte & 0x80) === 0) {
-      arcs.push(value)
-      value = 0n
-    }
-  }
-  const first = arcs.shift()
-  if (first === undefined) throw new Asn1Error('empty OBJECT IDENTIFIER')
-  const top = first < 80n ? first / 40n : 2n
-  return [top, first - top * 40n, ...arcs].join('.')
-}
-
-/** INTEGER as a bigint (two's complement, X.690 §8.3). */
-export function integerOf(node: DerNode): bigint {
-  if (node.content.length === 0) throw new Asn1Error('empty INTEGER')
-  const value = BigInt('0x' + node.content.toString('hex'))
-  const negative = (node.content[0]! & 0x80) !== 0
-  return negative ? value - (1n << BigInt(node.content.length * 8)) : value
-}
-
-/** OCTET STRING value; a BER constructed OCTET STRING is concatenated (X.690 §8.7.3). */
-export function octetsOf(node: DerNode): Buffer {
-  if (!node.constructed) return node.content
-  return Buffer.concat(node.children.map(octetsOf))
-}
-
-/** UTCTime (RFC 5280 §4.1.2.5.1 two-digit years) or GeneralizedTime, with optional fraction. */
-export function timeOf(node: DerNode): Date {
-  const text = node.content.toString('ascii')
-  const utc = node.tag === 0x17
-  const match = (utc ? /^(\d{2})(\d{8})(\d{2})?Z$/ : /^(\d{4})(\d{8})(\d{2})(\.\d+)?Z$/).exec(text)
-  if (!match) throw new Asn1Error(`unsupported time value ${JSON.stringify(text)}`)
-  let year = Number(match[1])
-  if (utc) year += year < 50 ? 2000 : 1900
-  const [month, day, hour, minute] = (match[2]!.match(/\d\d/g) ?? []).map(Number)
-  const millis = Number((match[4] ?? '.').slice(1).padEnd(3, '0').slice(0, 3))
-  return new Date(Date.UTC(year, month! - 1, day, hour, minute, Number(match[3] ?? '0'), millis))
 }
