@@ -53,7 +53,8 @@ class Collector {
     if (!signedData) return
     for (const field of signedData.children) {
       if (field.tagClass === 'context' && field.tag === 0) {
-        for (const c of field.children) if (c.tag === 0x10 && c.tagClass === 'universal') this.add('certificate', c.raw, source)
+        for (const c of field.children)
+          if (c.tag === 0x10 && c.tagClass === 'universal') this.add('certificate', c.raw, source)
       }
       if (field.tagClass === 'context' && field.tag === 1) this.revocationChoices(field.children, source)
       if (field.tagClass === 'universal' && field.tag === 0x11 && field === signedData.children.at(-1)) {
@@ -92,7 +93,8 @@ class Collector {
       const list = tagged.children[0]?.children ?? []
       if (tagged.tag === 0) for (const crl of list) this.add('crl', crl.raw, source)
       // Adobe's archive holds OCSPResponses; CAdES's RevocationValues holds BasicOCSPResponses.
-      if (tagged.tag === 1 && type === OIDS.adbeRevocation) for (const r of list) this.add('ocsp', r.raw, source)
+      if (tagged.tag === 1 && type === OIDS.adbeRevocation)
+        for (const r of list) this.add('ocsp', r.raw, source)
     }
   }
 
@@ -120,7 +122,7 @@ function oid(node: DerNode): string | undefined {
   let value = 0n
   for (const b of bytes) {
     value = (value << 7n) | BigInt(b & 0x7f)
-    if ((b & 0x80) === 0) arcs.push(value), (value = 0n)
+    if ((b & 0x80) === 0) (arcs.push(value), (value = 0n))
   }
   const first = arcs.shift() ?? 0n
   const top = first < 80n ? first / 40n : 2n
@@ -174,12 +176,17 @@ function readObjects(pdf: Buffer, source: string, into: Collector): void {
     const v = get(new PdfRef(num, 0))
     const dict = v instanceof PdfDict ? v : undefined
     const contents = dict?.get('Contents')
-    if (dict?.has('ByteRange') && contents instanceof PdfString) into.add('cms', trimmed(contents.bytes), `${source} obj ${num}`)
+    if (dict?.has('ByteRange') && contents instanceof PdfString)
+      into.add('cms', trimmed(contents.bytes), `${source} obj ${num}`)
   }
   const dss = get(doc.trailer.get('Root'))
   const dssDict = dss instanceof PdfDict ? get(dss.get('DSS')) : undefined
   if (!(dssDict instanceof PdfDict)) return
-  const lists: Array<[string, Asn1Kind]> = [['Certs', 'certificate'], ['CRLs', 'crl'], ['OCSPs', 'ocsp']]
+  const lists: Array<[string, Asn1Kind]> = [
+    ['Certs', 'certificate'],
+    ['CRLs', 'crl'],
+    ['OCSPs', 'ocsp'],
+  ]
   for (const [key, kind] of lists) {
     const list = get(dssDict.get(key))
     for (const entry of Array.isArray(list) ? list : []) {

@@ -20,7 +20,8 @@ import type { Asn1Kind } from './asn1-corpus'
 export type Facts = unknown
 
 /** Length and SHA-256 (first 16 hex digits) of a byte field. */
-export const bytes = (b: Uint8Array): string => `${b.length}:${createHash('sha256').update(b).digest('hex').slice(0, 16)}`
+export const bytes = (b: Uint8Array): string =>
+  `${b.length}:${createHash('sha256').update(b).digest('hex').slice(0, 16)}`
 
 /** The value, or the error's code (a SigningError's) or `thrown`. */
 export function attempt(read: () => Facts): Facts {
@@ -32,7 +33,8 @@ export function attempt(read: () => Facts): Facts {
   }
 }
 
-const iso = (d: Date | undefined): string | undefined => (d ? (Number.isNaN(d.getTime()) ? 'Invalid Date' : d.toISOString()) : undefined)
+const iso = (d: Date | undefined): string | undefined =>
+  d ? (Number.isNaN(d.getTime()) ? 'Invalid Date' : d.toISOString()) : undefined
 
 export function certificateFacts(der: Buffer): Facts {
   return {
@@ -111,22 +113,27 @@ export function cmsFacts(der: Buffer): Facts {
       digestAlgorithms: p.digestAlgorithms,
       contentType: p.contentType,
       content: p.content && bytes(p.content),
-      tstInfo: p.contentType === TST_INFO && p.content ? attempt(() => tstFacts(p.content as Buffer)) : undefined,
+      tstInfo:
+        p.contentType === TST_INFO && p.content ? attempt(() => tstFacts(p.content as Buffer)) : undefined,
       certificates: p.certificates.map(bytes),
       signatureValue: bytes(p.signatureValue),
       timestampToken: p.timestampToken && bytes(p.timestampToken),
       signerInfos: p.signerInfos.map((s) => ({
         version: s.version,
-        sid: 'issuer' in s.sid
-          ? { issuer: bytes(s.sid.issuer), serialNumber: s.sid.serialNumber.toString('hex') }
-          : { subjectKeyIdentifier: s.sid.subjectKeyIdentifier.toString('hex') },
+        sid:
+          'issuer' in s.sid
+            ? { issuer: bytes(s.sid.issuer), serialNumber: s.sid.serialNumber.toString('hex') }
+            : { subjectKeyIdentifier: s.sid.subjectKeyIdentifier.toString('hex') },
         digestAlgorithm: s.digestAlgorithm,
         signedAttributes: s.signedAttributes && {
           der: bytes(s.signedAttributes.der),
           derProblem: derProblem(s.signedAttributes.node, true) ?? null,
           attributes: s.signedAttributes.attributes.map(attributeFacts),
         },
-        signatureAlgorithm: { oid: s.signatureAlgorithm.oid, parameters: s.signatureAlgorithm.parameters && bytes(s.signatureAlgorithm.parameters.raw) },
+        signatureAlgorithm: {
+          oid: s.signatureAlgorithm.oid,
+          parameters: s.signatureAlgorithm.parameters && bytes(s.signatureAlgorithm.parameters.raw),
+        },
         signatureValue: bytes(s.signatureValue),
         unsignedAttributes: s.unsignedAttributes.map(attributeFacts),
       })),
@@ -154,13 +161,25 @@ export function ocspFacts(der: Buffer): Facts {
     return {
       status: r.status,
       tbs: bytes(b.tbs),
-      signatureAlgorithm: { oid: b.signatureAlgorithm.oid, parameters: b.signatureAlgorithm.parameters && bytes(b.signatureAlgorithm.parameters.raw) },
+      signatureAlgorithm: {
+        oid: b.signatureAlgorithm.oid,
+        parameters: b.signatureAlgorithm.parameters && bytes(b.signatureAlgorithm.parameters.raw),
+      },
       signature: bytes(b.signature),
       certs: b.certs.map(bytes),
-      responderId: 'byName' in b.responderId ? { byName: bytes(b.responderId.byName) } : { byKey: b.responderId.byKey.toString('hex') },
+      responderId:
+        'byName' in b.responderId
+          ? { byName: bytes(b.responderId.byName) }
+          : { byKey: b.responderId.byKey.toString('hex') },
       producedAt: iso(b.producedAt),
       responses: b.responses.map((s) => ({
-        certId: { hash: s.certId.hash, name: bytes(s.certId.issuerNameHash), key: bytes(s.certId.issuerKeyHash), serialHex: s.certId.serialHex, raw: bytes(s.certId.raw) },
+        certId: {
+          hash: s.certId.hash,
+          name: bytes(s.certId.issuerNameHash),
+          key: bytes(s.certId.issuerKeyHash),
+          serialHex: s.certId.serialHex,
+          raw: bytes(s.certId.raw),
+        },
         status: s.status,
         revokedAt: iso(s.revokedAt),
         reason: s.reason,

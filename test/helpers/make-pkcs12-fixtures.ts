@@ -45,17 +45,43 @@ async function main(): Promise<void> {
   const caPin = 'ca-pin-2468'
   await initCa(ca, { name: 'Sở Khoa học và Công nghệ (thử nghiệm)', pin: caPin })
   const org = 'Ủy ban nhân dân Thành phố Hồ Chí Minh'
-  const rsa = await issueCertificate(ca, { name: 'Võ Văn Hoan', title: 'Phó Chủ tịch', org, caPin, pin: '123456', email: 'vvhoan@tphcm.gov.vn' })
-  const p256 = await issueCertificate(ca, { name: 'Nguyễn Thị Minh Khai', org, caPin, pin: '123456', keyType: 'p256' })
+  const rsa = await issueCertificate(ca, {
+    name: 'Võ Văn Hoan',
+    title: 'Phó Chủ tịch',
+    org,
+    caPin,
+    pin: '123456',
+    email: 'vvhoan@tphcm.gov.vn',
+  })
+  const p256 = await issueCertificate(ca, {
+    name: 'Nguyễn Thị Minh Khai',
+    org,
+    caPin,
+    pin: '123456',
+    keyType: 'p256',
+  })
   writeFileSync(join(PKCS12_FIXTURES, 'kyso-rsa.p12'), rsa.p12)
   writeFileSync(join(PKCS12_FIXTURES, 'kyso-p256.p12'), p256.p12)
   copyFileSync(join(ca, 'root.p12'), join(PKCS12_FIXTURES, 'kyso-ca-root.p12'))
   copyFileSync(join(ca, 'issuing.p12'), join(PKCS12_FIXTURES, 'kyso-ca-issuing.p12'))
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const own = await issueCertificateForKey(ca, { name: 'Trần Đức Lương', title: 'Chánh Văn phòng', caPin, publicKey })
-  const chain = ['issuing.pem', 'root.pem'].map((f) => Buffer.from(readFileSync(join(ca, f), 'latin1').replace(/-----[^-]+-----|\s+/g, ''), 'base64'))
-  const named = writePkcs12({ key: privateKey, certificate: own.certificate, chain, pin: 'mật1', friendlyName: 'Trần Đức Lương' })
+  const own = await issueCertificateForKey(ca, {
+    name: 'Trần Đức Lương',
+    title: 'Chánh Văn phòng',
+    caPin,
+    publicKey,
+  })
+  const chain = ['issuing.pem', 'root.pem'].map((f) =>
+    Buffer.from(readFileSync(join(ca, f), 'latin1').replace(/-----[^-]+-----|\s+/g, ''), 'base64'),
+  )
+  const named = writePkcs12({
+    key: privateKey,
+    certificate: own.certificate,
+    chain,
+    pin: 'mật1',
+    friendlyName: 'Trần Đức Lương',
+  })
   writeFileSync(join(PKCS12_FIXTURES, 'kyso-friendly-name.p12'), named)
 
   const keyFile = join(work, 'key.pem')
@@ -63,12 +89,46 @@ async function main(): Promise<void> {
   const certFile = join(work, 'cert.pem')
   writeFileSync(certFile, toPem('CERTIFICATE', own.certificate))
   const chainFile = join(work, 'chain.pem')
-  writeFileSync(chainFile, readFileSync(join(ca, 'root.pem'), 'latin1') + readFileSync(join(ca, 'issuing.pem'), 'latin1'))
+  writeFileSync(
+    chainFile,
+    readFileSync(join(ca, 'root.pem'), 'latin1') + readFileSync(join(ca, 'issuing.pem'), 'latin1'),
+  )
   const out = (name: string) => join(PKCS12_FIXTURES, name)
-  const base = (name: string, pin: string) => ['pkcs12', '-export', '-inkey', keyFile, '-in', certFile, '-certfile', chainFile, '-out', out(name), '-passout', `pass:${pin}`]
+  const base = (name: string, pin: string) => [
+    'pkcs12',
+    '-export',
+    '-inkey',
+    keyFile,
+    '-in',
+    certFile,
+    '-certfile',
+    chainFile,
+    '-out',
+    out(name),
+    '-passout',
+    `pass:${pin}`,
+  ]
   openssl([...base('openssl-default.p12', 'mật khẩu 2468'), '-name', 'Trần Đức Lương'])
-  openssl([...base('openssl-3des-sha1.p12', '2468'), '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'])
-  openssl([...base('openssl-aes128-sha512.p12', '2468'), '-keypbe', 'AES-128-CBC', '-certpbe', 'AES-128-CBC', '-macalg', 'sha512', '-iter', '1000'])
+  openssl([
+    ...base('openssl-3des-sha1.p12', '2468'),
+    '-keypbe',
+    'PBE-SHA1-3DES',
+    '-certpbe',
+    'PBE-SHA1-3DES',
+    '-macalg',
+    'sha1',
+  ])
+  openssl([
+    ...base('openssl-aes128-sha512.p12', '2468'),
+    '-keypbe',
+    'AES-128-CBC',
+    '-certpbe',
+    'AES-128-CBC',
+    '-macalg',
+    'sha512',
+    '-iter',
+    '1000',
+  ])
   openssl([...base('openssl-nomac.p12', '2468'), '-nomac'])
   openssl([...base('openssl-plain.p12', '2468'), '-keypbe', 'NONE', '-certpbe', 'NONE'])
   openssl([...base('openssl-rc2-legacy.p12', '2468'), '-legacy'])
@@ -77,7 +137,18 @@ async function main(): Promise<void> {
   const ecCert = await issueCertificateForKey(ca, { name: 'Phạm Quốc Bảo', caPin, publicKey: ec.publicKey })
   writeFileSync(keyFile, ec.privateKey.export({ type: 'pkcs8', format: 'pem' }))
   writeFileSync(certFile, toPem('CERTIFICATE', ecCert.certificate))
-  openssl(['pkcs12', '-export', '-inkey', keyFile, '-in', certFile, '-out', out('openssl-p256.p12'), '-passout', 'pass:2468'])
+  openssl([
+    'pkcs12',
+    '-export',
+    '-inkey',
+    keyFile,
+    '-in',
+    certFile,
+    '-out',
+    out('openssl-p256.p12'),
+    '-passout',
+    'pass:2468',
+  ])
   writeFileSync(out('ber-indefinite.p12'), berIndefinite(readFileSync(out('openssl-default.p12'))))
 }
 
@@ -93,8 +164,14 @@ function berIndefinite(der: Buffer): Buffer {
   const segments: Buffer[] = []
   for (let i = 0; i < octets.length; i += 1000) segments.push(tlv(0x04, octets.subarray(i, i + 1000)))
   const eoc = Buffer.alloc(2)
-  const indefinite = (tag: number, ...parts: Buffer[]) => Buffer.concat([Buffer.from([tag, 0x80]), ...parts, eoc])
-  return indefinite(0x30, version.raw, indefinite(0x30, contentType.raw, indefinite(0xa0, indefinite(0x24, ...segments))), macData.raw)
+  const indefinite = (tag: number, ...parts: Buffer[]) =>
+    Buffer.concat([Buffer.from([tag, 0x80]), ...parts, eoc])
+  return indefinite(
+    0x30,
+    version.raw,
+    indefinite(0x30, contentType.raw, indefinite(0xa0, indefinite(0x24, ...segments))),
+    macData.raw,
+  )
 }
 
 if (require.main === module) {

@@ -31,7 +31,9 @@ function currentFacts(): Snapshot {
     out[`pkcs12:${file}`] = { source: `fixtures/asn1/${file}`, facts: pkcs12Facts(p12, pin) }
     try {
       const { certificate, chain } = readPkcs12(p12, pin)
-      chain.forEach((der, i) => (out[`certificate:${file}#${i + 1}`] = { source: file, facts: certificateFacts(der) }))
+      chain.forEach(
+        (der, i) => (out[`certificate:${file}#${i + 1}`] = { source: file, facts: certificateFacts(der) }),
+      )
       out[`certificate:${file}#0`] = { source: file, facts: certificateFacts(certificate) }
     } catch {
       // a file the reader refuses has its refusal in its pkcs12 facts
@@ -42,7 +44,9 @@ function currentFacts(): Snapshot {
 
 /** One object a line, so that a reviewed change to the snapshot reads as a diff of objects. */
 function serialise(snapshot: Snapshot): string {
-  const lines = Object.keys(snapshot).sort().map((id) => `${JSON.stringify(id)}: ${JSON.stringify(snapshot[id])}`)
+  const lines = Object.keys(snapshot)
+    .sort()
+    .map((id) => `${JSON.stringify(id)}: ${JSON.stringify(snapshot[id])}`)
   return `{\n${lines.join(',\n')}\n}\n`
 }
 
@@ -59,7 +63,11 @@ describe('one ASN.1 reader: the corpus read as before (issue 16)', function () {
 
   it('finds the same objects in the corpus (certificates, CRLs, CMS, OCSP responses, PKCS#12)', () => {
     expect(Object.keys(actual).sort()).to.deep.equal(Object.keys(expected).sort())
-    const counts = (s: Snapshot) => Object.keys(s).reduce<Record<string, number>>((n, id) => ({ ...n, [id.split(':')[0] as string]: (n[id.split(':')[0] as string] ?? 0) + 1 }), {})
+    const counts = (s: Snapshot) =>
+      Object.keys(s).reduce<Record<string, number>>(
+        (n, id) => ({ ...n, [id.split(':')[0] as string]: (n[id.split(':')[0] as string] ?? 0) + 1 }),
+        {},
+      )
     console.log(`      compared: ${JSON.stringify(counts(actual))}`)
     expect(counts(actual).certificate).to.be.greaterThan(250)
     expect(counts(actual).cms).to.be.greaterThan(200)
@@ -71,9 +79,14 @@ describe('one ASN.1 reader: the corpus read as before (issue 16)', function () {
   for (const kind of ['certificate', 'crl', 'cms', 'ocsp', 'pkcs12'] as Array<Asn1Kind | 'pkcs12'>) {
     it(`gives every ${kind} of the corpus the same facts, bytes, names and errors`, () => {
       const ids = Object.keys(expected).filter((id) => id.startsWith(`${kind}:`))
-      const differing = ids.filter((id) => JSON.stringify(actual[id]?.facts) !== JSON.stringify(expected[id]?.facts))
+      const differing = ids.filter(
+        (id) => JSON.stringify(actual[id]?.facts) !== JSON.stringify(expected[id]?.facts),
+      )
       const first = differing[0]
-      if (first) expect(actual[first]?.facts, `${first} (${expected[first]?.source})`).to.deep.equal(expected[first]?.facts)
+      if (first)
+        expect(actual[first]?.facts, `${first} (${expected[first]?.source})`).to.deep.equal(
+          expected[first]?.facts,
+        )
       expect(differing).to.deep.equal([])
     })
   }
@@ -88,10 +101,13 @@ describe('one ASN.1 reader: the corpus read as before (issue 16)', function () {
         continue // OpenSSL refuses it; the snapshot says what we make of it
       }
       const facts = readCertificate(item.der)
-      const spki = (k: X509Certificate['publicKey']) => k.export({ type: 'spki', format: 'der' }).toString('hex')
-      // OpenSSL prints a negative serial (RFC 5280 §4.1.2.2 forbids them) with a minus sign; we keep its octets.
+      const spki = (k: X509Certificate['publicKey']) =>
+        k.export({ type: 'spki', format: 'der' }).toString('hex')
+      // OpenSSL prints a negative serial (RFC 5280 §4.1.2.2 forbids them) with a minus; we keep its octets.
       if (!x509.serialNumber.startsWith('-')) {
-        expect(facts.serialHex, item.source).to.equal(x509.serialNumber.replace(/^(00)+(?=.)/, '').toUpperCase())
+        expect(facts.serialHex, item.source).to.equal(
+          x509.serialNumber.replace(/^(00)+(?=.)/, '').toUpperCase(),
+        )
       }
       expect(facts.notBefore.getTime(), item.source).to.equal(new Date(x509.validFrom).getTime())
       expect(facts.notAfter.getTime(), item.source).to.equal(new Date(x509.validTo).getTime())
@@ -102,22 +118,32 @@ describe('one ASN.1 reader: the corpus read as before (issue 16)', function () {
     expect(compared).to.be.greaterThan(250)
   })
 
-  it('opens the test PKI’s PKCS#12 files to the key and certificates openssl pkcs12 finds in them', async () => {
+  it('opens the test PKI’s PKCS#12 files to the key and certificates openssl pkcs12 finds', async () => {
     const pki = await getTestPki()
     const dir = tempDir('kyso-p12-compare-')
     const files = Object.entries(pki.signers).map(([name, s]) => ({ name, p12: s.p12, pin: pki.pin }))
-    for (const name of ['root.p12', 'issuing.p12']) files.push({ name, p12: readFileSync(join(pki.dir, name)), pin: pki.caPin })
+    for (const name of ['root.p12', 'issuing.p12'])
+      files.push({ name, p12: readFileSync(join(pki.dir, name)), pin: pki.caPin })
     for (const { name, p12, pin } of files) {
       const file = join(dir, `${name}.p12`)
       writeFileSync(file, p12)
-      const dump = spawnSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${pin}`, '-nodes'], { encoding: 'utf8' })
+      const dump = spawnSync('openssl', ['pkcs12', '-in', file, '-passin', `pass:${pin}`, '-nodes'], {
+        encoding: 'utf8',
+      })
       expect(dump.status, dump.stderr).to.equal(0)
       const read = readPkcs12(p12, pin)
-      const keyPem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(dump.stdout)?.[0] as string
-      const pkcs8 = (k: ReturnType<typeof createPrivateKey>) => k.export({ type: 'pkcs8', format: 'der' }).toString('hex')
+      const keyPem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(
+        dump.stdout,
+      )?.[0] as string
+      const pkcs8 = (k: ReturnType<typeof createPrivateKey>) =>
+        k.export({ type: 'pkcs8', format: 'der' }).toString('hex')
       expect(pkcs8(read.key), name).to.equal(pkcs8(createPrivateKey(keyPem)))
-      const certs = [...dump.stdout.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => new X509Certificate(m[0]).raw.toString('hex'))
-      expect([read.certificate, ...read.chain].map((c) => c.toString('hex')).sort(), name).to.deep.equal(certs.sort())
+      const certs = [
+        ...dump.stdout.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g),
+      ].map((m) => new X509Certificate(m[0]).raw.toString('hex'))
+      expect([read.certificate, ...read.chain].map((c) => c.toString('hex')).sort(), name).to.deep.equal(
+        certs.sort(),
+      )
     }
   })
 
