@@ -1,18 +1,11 @@
 /**
- * Small DER building and reading helpers over asn1js, shared by the certificate and CRL code.
- * Parsing keeps the original bytes of every element (`raw`) so that names and TBS structures are
- * compared and verified exactly as they were signed, never re-encoded.
+ * Small DER building helpers shared by the certificate, CRL and OCSP code (reading is the one
+ * reader of signing/cms/der-read.ts). Structures are assembled as byte buffers (tag, DER length,
+ * contents) with the TLV writer of signing/cms, so that elements copied from elsewhere (the
+ * issuer's Name, a SubjectPublicKeyInfo, a TBS) go in byte for byte.
  */
-import * as asn1js from 'asn1js'
-import { tlv } from '../cms/der-write'
+import { integer, oid as encodeOid, tlv } from '../cms/der-write'
 
-export type Block = asn1js.BaseBlock
-
-/**
- * Structures are assembled as byte buffers (tag, DER length, contents) with the TLV writer of
- * signing/cms, so that elements copied from elsewhere (the issuer's Name, a SubjectPublicKeyInfo,
- * a TBS) go in byte for byte; asn1js encodes the leaves.
- */
 export { tlv }
 
 export const seq = (...parts: Buffer[]) => tlv(0x30, ...parts)
@@ -23,11 +16,11 @@ export const explicit = (tagNumber: number, ...parts: Buffer[]) => tlv(0xa0 | ta
 /** IMPLICIT [n] on a primitive value (e.g. GeneralName rfc822Name [1] IA5String). */
 export const implicitPrimitive = (tagNumber: number, content: Buffer) => tlv(0x80 | tagNumber, content)
 
-const der = (block: Block) => Buffer.from(block.toBER(false))
-export const oid = (value: string) => der(new asn1js.ObjectIdentifier({ value }))
+export const oid = (value: string) => encodeOid(value)
 export const octetString = (data: Buffer) => tlv(0x04, data)
 export const bool = (value: boolean) => tlv(0x01, Buffer.from([value ? 0xff : 0x00]))
-export const int = (value: number) => der(new asn1js.Integer({ value }))
+/** A non-negative INTEGER (versions, path lengths, CRL numbers), minimal (X.690 §8.3.2). */
+export const int = (value: number) => integer(value)
 export const nullDer = () => Buffer.from([0x05, 0x00])
 export const utf8 = (value: string) => tlv(0x0c, Buffer.from(value, 'utf8'))
 export const printable = (value: string) => tlv(0x13, Buffer.from(value, 'ascii'))
@@ -55,50 +48,4 @@ export function namedBits(bits: number[]): Buffer {
   const bytes = Buffer.alloc(Math.floor(highest / 8) + 1)
   for (const bit of bits) bytes[bit >> 3]! |= 0x80 >> (bit & 7)
   return bitString(bytes, 7 - (highest & 7))
-}
-
-export class Asn1Error extends Error {}
-
-export function parseDer(der: Buffer | Uint8Array): Block {
-  const parsed = asn1js.fromBER(der, { parseEmbedded: false, maxNodes: 10_000_000 })
-  if (parsed.offset === -1) throw new Asn1Error(`not DER: ${parsed.result.error}`)
-  return parsed.result
-}
-
-/** The elements of a SEQUENCE, SET or constructed tag, requiring at least `min` of them. */
-export function children(block: Block, min = 0): Block[] {
-  const value: unknown = (block.valueBlock as { value?: unknown }).value
-  if (!Array.isArray(value) || value.length < min) throw new Asn1Error('unexpected ASN.1 structure')
-  return value as Block[]
-}
-
-export const raw = (block: Block) => Buffer.from(block.valueBeforeDecodeView)
-
-export function isContext(block: Block, tagNumber: number): boolean {
-  return block.idBlock.tagClass === 3 && block.idBlock.tagNumber === tagNumber
-}
-
-export function oidOf(block: Block | undefined): string {
-  if (!(block instanceof asn1js.ObjectIdentifier)) throw new Asn1Error('expected an OBJECT IDENTIFIER')
-  return block.valueBlock.toString()
-}
-
-/** Content octets of a primitive element (OCTET STRING, INTEGER, IMPLICIT tags). */
-export function contentOf(block: Block | undefined): Buffer {
-  const view = (block?.valueBlock as { valueHexView?: Uint8Array } | undefined)?.valueHexView
-  if (!view) throw new Asn1Error('expected a primitive value')
-  return Buffer.from(view)
-}
-
-/** Upper-case hex of an INTEGER's magnitude, as `X509Certificate.serialNumber` prints it. */
-export function serialHexOf(block: Block | undefined): string {
-  if (!(block instanceof asn1js.Integer)) throw new Asn1Error('expected an INTEGER')
-  let bytes = contentOf(block)
-  while (bytes.length > 1 && bytes[0] === 0) bytes = bytes.subarray(1)
-  return bytes.toString('hex').toUpperCase()
-}
-
-export function timeOf(block: Block | undefined): Date {
-  if (!(block instanceof asn1js.UTCTime)) throw new Asn1Error('expected a UTCTime or GeneralizedTime')
-  return block.toDate()
 }

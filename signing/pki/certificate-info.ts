@@ -3,9 +3,18 @@
  * the DER (RFC 5280 §4.1) with the original bytes of names kept for exact comparison.
  */
 import * as crypto from 'node:crypto'
-import * as asn1js from 'asn1js'
+import {
+  Asn1Error,
+  bitStringOf,
+  booleanOf,
+  elementsOf,
+  octetsOf,
+  oidOf,
+  readDer,
+  timeOf,
+  type DerNode,
+} from '../cms/der-read'
 import { SigningError } from '../errors'
-import { children, contentOf, isContext, oidOf, parseDer, raw, serialHexOf, timeOf, type Block } from './asn1'
 import { ACCESS_METHODS, EXTENSION_OIDS, KEY_USAGE, type KeyUsageName } from './extensions'
 import { formatName, nameAttribute } from './names'
 
@@ -36,29 +45,31 @@ export interface CertificateFacts {
 
 function parseCertificateFacts(der: Buffer): CertificateFacts {
   try {
-    const tbs = children(children(parseDer(der), 3)[0]!, 6)
+    const tbs = elementsOf(elementsOf(readDer(der, 'certificate'), 3)[0], 6)
     // §4.1.2.1: version is [0] EXPLICIT and absent for v1.
-    const t = isContext(tbs[0]!, 0) ? tbs.slice(1) : tbs
+    const t = isContext(tbs[0], 0) ? tbs.slice(1) : tbs
     const [serial, , issuer, validity, subject, spki, ...rest] = t
-    const [notBefore, notAfter] = children(validity!, 2)
+    if (!issuer || !validity || !subject || !spki) throw new Asn1Error('tbsCertificate lacks a field')
+    const [notBefore, notAfter] = elementsOf(validity, 2)
     const facts: CertificateFacts = {
       der,
       serialHex: serialHexOf(serial),
-      issuerName: raw(issuer!),
-      subjectName: raw(subject!),
-      subject: formatName(subject!),
-      issuer: formatName(issuer!),
-      commonName: nameAttribute(subject!),
-      organization: nameAttribute(subject!, '2.5.4.10'),
+      issuerName: Buffer.from(issuer.raw),
+      subjectName: Buffer.from(subject.raw),
+      subject: formatName(subject),
+      issuer: formatName(issuer),
+      commonName: nameAttribute(subject),
+      organization: nameAttribute(subject, '2.5.4.10'),
       notBefore: timeOf(notBefore),
       notAfter: timeOf(notAfter),
-      publicKey: crypto.createPublicKey({ key: raw(spki!), format: 'der', type: 'spki' }),
+      publicKey: crypto.createPublicKey({ key: spki.raw, format: 'der', type: 'spki' }),
       isCa: false,
       ocspUrls: [],
       caIssuersUrls: [],
     }
     const extensions = rest.find((b) => isContext(b, 3))
-    for (const ext of extensions ? children(children(extensions, 1)[0]!) : []) readExtension(ext, facts)
+    const list = extensions ? elementsOf(elementsOf(extensions, 1)[0]) : []
+    for (const ext of list) readExtension(ext, facts)
     return facts
   } catch (err) {
     if (err instanceof SigningError) throw err
@@ -66,30 +77,45 @@ function parseCertificateFacts(der: Buffer): CertificateFacts {
   }
 }
 
-function readExtension(ext: Block, facts: CertificateFacts): void {
-  const parts = children(ext, 2)
-  const critical = parts[1] instanceof asn1js.Boolean ? parts[1].valueBlock.value : false
-  const value = parseDer(contentOf(parts[parts.length - 1]))
+const isContext = (node: DerNode | undefined, tag: number): boolean =>
+  node?.tagClass === 'context' && node.tag === tag
+const isBoolean = (node: DerNode | undefined): boolean => node?.tagClass === 'universal' && node.tag === 0x01
+
+/** Upper-case hex of an INTEGER's octets without leading zero octets (`X509Certificate.serialNumber`). */
+function serialHexOf(node: DerNode | undefined): string {
+  if (node?.tagClass !== 'universal' || node.tag !== 0x02 || node.constructed) {
+    throw new Asn1Error('expected an INTEGER')
+  }
+  let bytes = node.content
+  while (bytes.length > 1 && bytes[0] === 0) bytes = bytes.subarray(1)
+  return bytes.toString('hex').toUpperCase()
+}
+
+/** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue } (§4.1). */
+function readExtension(ext: DerNode, facts: CertificateFacts): void {
+  const parts = elementsOf(ext, 2)
+  const critical = isBoolean(parts[1]) && booleanOf(parts[1])
+  const value = readDer(octetsOf(parts[parts.length - 1]), 'extnValue')
   switch (oidOf(parts[0])) {
     case EXTENSION_OIDS.keyUsage: {
-      const bits = contentOf(value)
+      const { bytes } = bitStringOf(value)
       const set = new Set<KeyUsageName>()
       for (const [name, bit] of Object.entries(KEY_USAGE) as Array<[KeyUsageName, number]>) {
-        if (((bits[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0) set.add(name)
+        if (((bytes[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0) set.add(name)
       }
       facts.keyUsage = set
       break
     }
     case EXTENSION_OIDS.extKeyUsage:
-      facts.extKeyUsage = { purposes: children(value).map((p) => oidOf(p)), critical }
+      facts.extKeyUsage = { purposes: elementsOf(value).map((p) => oidOf(p)), critical }
       break
     case EXTENSION_OIDS.basicConstraints: {
-      const first = children(value)[0]
-      facts.isCa = first instanceof asn1js.Boolean && first.valueBlock.value
+      const first = elementsOf(value)[0]
+      facts.isCa = isBoolean(first) && booleanOf(first)
       break
     }
     case EXTENSION_OIDS.subjectKeyIdentifier:
-      facts.subjectKeyId = contentOf(value)
+      facts.subjectKeyId = Buffer.from(octetsOf(value))
       break
     case EXTENSION_OIDS.authorityInfoAccess:
       readAccessDescriptions(value, facts)
@@ -98,11 +124,11 @@ function readExtension(ext: Block, facts: CertificateFacts): void {
 }
 
 /** AccessDescription ::= SEQUENCE { accessMethod, accessLocation GeneralName }; URIs only ([6]). */
-function readAccessDescriptions(value: Block, facts: CertificateFacts): void {
-  for (const description of children(value)) {
-    const [method, location] = children(description, 2)
-    if (!location || !isContext(location, 6) || location.idBlock.isConstructed) continue
-    const url = contentOf(location).toString('latin1')
+function readAccessDescriptions(value: DerNode, facts: CertificateFacts): void {
+  for (const description of elementsOf(value)) {
+    const [method, location] = elementsOf(description, 2)
+    if (!isContext(location, 6) || location?.constructed) continue
+    const url = (location as DerNode).content.toString('latin1')
     const accessMethod = oidOf(method)
     if (accessMethod === ACCESS_METHODS.ocsp) facts.ocspUrls.push(url)
     else if (accessMethod === ACCESS_METHODS.caIssuers) facts.caIssuersUrls.push(url)

@@ -3,8 +3,9 @@
  * Each function returns one DER `Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE, extnValue }`.
  */
 import * as crypto from 'node:crypto'
+import { bitStringOf, elementsOf, readDer } from '../cms/der-read'
 import { SigningError } from '../errors'
-import { bool, children, contentOf, enumerated, explicit, implicitPrimitive, int, namedBits, octetString, oid, parseDer, seq } from './asn1'
+import { bool, enumerated, explicit, implicitPrimitive, int, namedBits, octetString, oid, seq } from './asn1'
 
 /** KeyUsage bit numbers, RFC 5280 §4.2.1.3. */
 export const KEY_USAGE = {
@@ -71,8 +72,8 @@ export function extKeyUsage(purposes: string[], critical: boolean): Buffer {
 
 /** §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
 export function keyIdentifierOf(publicKey: crypto.KeyObject): Buffer {
-  const spki = parseDer(publicKey.export({ type: 'spki', format: 'der' }))
-  return crypto.createHash('sha1').update(contentOf(children(spki, 2)[1])).digest()
+  const spki = readDer(publicKey.export({ type: 'spki', format: 'der' }), 'subjectPublicKeyInfo')
+  return crypto.createHash('sha1').update(bitStringOf(elementsOf(spki, 2)[1]).bytes).digest()
 }
 
 export function subjectKeyIdentifier(keyId: Buffer): Buffer {

@@ -3,9 +3,9 @@
  * (the MUST for DirectoryString since 2004) and the country as PrintableString (X.520), and
  * displayed RFC 4514 style, most specific first: "CN=Võ Văn Hoan, title=Phó Chủ tịch, ..., C=VN".
  */
-import * as asn1js from 'asn1js'
+import { elementsOf, oidOf, textOf, type DerNode } from '../cms/der-read'
 import { SigningError } from '../errors'
-import { children, oid, oidOf, printable, seq, set, utf8, type Block } from './asn1'
+import { oid, printable, seq, set, utf8 } from './asn1'
 
 export interface DistinguishedName {
   commonName: string
@@ -59,11 +59,11 @@ export function encodeName(name: DistinguishedName): Buffer {
 }
 
 /** "CN=…, title=…, O=…, C=VN" from a parsed Name (RFC 4514 §2.1: last RDN first). */
-export function formatName(name: Block): string {
+export function formatName(name: DerNode): string {
   const parts: string[] = []
-  for (const rdn of children(name)) {
-    const values = children(rdn, 1).map((atv) => {
-      const [type, value] = children(atv, 2)
+  for (const rdn of elementsOf(name)) {
+    const values = elementsOf(rdn, 1).map((atv) => {
+      const [type, value] = elementsOf(atv, 2) as [DerNode, DerNode]
       const typeOid = oidOf(type)
       return `${ATTRIBUTE_NAMES[typeOid] ?? typeOid}=${escapeValue(stringOf(value))}`
     })
@@ -73,20 +73,19 @@ export function formatName(name: Block): string {
 }
 
 /** The first value of an attribute (default CN) in a parsed Name, or undefined. */
-export function nameAttribute(name: Block, type = '2.5.4.3'): string | undefined {
-  for (const rdn of children(name)) {
-    for (const atv of children(rdn, 1)) {
-      const [attributeType, value] = children(atv, 2)
+export function nameAttribute(name: DerNode, type = '2.5.4.3'): string | undefined {
+  for (const rdn of elementsOf(name)) {
+    for (const atv of elementsOf(rdn, 1)) {
+      const [attributeType, value] = elementsOf(atv, 2) as [DerNode, DerNode]
       if (oidOf(attributeType) === type) return stringOf(value)
     }
   }
   return undefined
 }
 
-function stringOf(value: Block | undefined): string {
-  const text: unknown = (value?.valueBlock as { value?: unknown } | undefined)?.value
-  if (value instanceof asn1js.BaseStringBlock && typeof text === 'string') return text
-  return `#${value ? Buffer.from(value.valueBeforeDecodeView).toString('hex') : ''}`
+/** The value's text, or (RFC 4514 §2.4) '#' and the hex of its encoding when it is not a string. */
+function stringOf(value: DerNode): string {
+  return textOf(value) ?? `#${value.raw.toString('hex')}`
 }
 
 /** RFC 4514 §2.4: escape the special characters, a leading '#' or space and a trailing space. */
