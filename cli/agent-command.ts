@@ -6,27 +6,20 @@
  * On start it prints one JSON line on stdout, {"agent":"kyso-agent","url":"http://127.0.0.1:PORT"};
  * everything else goes to stderr. SIGINT and SIGTERM stop it.
  */
-import { readFileSync } from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import { listTokens } from '../signing/keys/pkcs11'
 import { stdinPinReader } from './agent-pin'
 import { agentHandler } from './agent-server'
-import { parse, required } from './main'
-import { UsageError } from './pin'
+import { parse, required, UsageError } from './args'
+import { spec } from './commands'
+import { packageVersion } from './version'
 
 export const DEFAULT_AGENT_PORT = 8765
 const DEFAULT_PIN_TIMEOUT_S = 120
 
 export async function agentCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    'pkcs11-module': { type: 'string' },
-    slot: { type: 'string' },
-    port: { type: 'string' },
-    origin: { type: 'string', multiple: true },
-    'pin-timeout': { type: 'string' },
-  })
+  const { values, positionals } = parse(args, spec('agent'))
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)
   const module = required(values, 'pkcs11-module')
   const slot = integerOption(values.slot, 'slot', 0, 1000)
@@ -133,15 +126,4 @@ function integerOption(value: unknown, name: string, min: number, max: number): 
     throw new UsageError(`--${name} must be an integer from ${min} to ${max}`)
   }
   return n
-}
-
-function packageVersion(): string {
-  try {
-    // dist/cli/agent-command.js -> the package root.
-    const pkg: unknown = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'))
-    const version = (pkg as { version?: unknown }).version
-    return typeof version === 'string' ? version : 'unknown'
-  } catch {
-    return 'unknown'
-  }
 }

@@ -1,5 +1,5 @@
-import { parse } from './main'
-import { UsageError } from './pin'
+import { parse, UsageError } from './args'
+import { spec } from './commands'
 import { openServiceDb } from './service-db'
 
 /**
@@ -10,7 +10,7 @@ import { openServiceDb } from './service-db'
 export async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args
   if (sub !== 'verify') throw new UsageError(`unknown 'audit ${sub ?? ''}': use verify`)
-  const { values } = parse(rest, { 'data-dir': { type: 'string' } })
+  const { values } = parse(rest, spec('audit verify'))
   const { verifyAnchoredAudit } = require('../workflows/audit-anchor') as typeof import('../workflows/audit-anchor')
   const { config, db } = await openServiceDb(values['data-dir'], { migrate: true, mustExist: true })
   try {

@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:
 import { join, resolve } from 'node:path'
 import type { Config } from '../config'
 import type { Db } from '../storage/db'
-import { parse } from './main'
-import { UsageError } from './pin'
+import { parse, UsageError } from './args'
+import { spec } from './commands'
 import { openServiceDb } from './service-db'
 
 /**
@@ -21,7 +21,7 @@ import { openServiceDb } from './service-db'
  * Restore: README, Deployment.
  */
 export async function backupCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { 'data-dir': { type: 'string' } })
+  const { values, positionals } = parse(args, spec('backup'))
   const [target, ...extra] = positionals
   if (!target || extra.length) throw new UsageError('usage: kyso backup DIR [--data-dir DATA_DIR]')
   const out = resolve(target)

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse, required } from './main'
-import { readPin, UsageError } from './pin'
+import { parse, required, UsageError, type Values } from './args'
+import { spec } from './commands'
+import { readPin } from './pin'
 import { caInDatabase, keyType } from './ca-database'
 
 /** File name of the built-in TSA's key inside a CA directory (protected by the CA PIN). */
@@ -17,7 +18,7 @@ export async function caCommand(args: string[]): Promise<number> {
   if (!rest.some((a) => a === '--dir' || a.startsWith('--dir='))) return caInDatabase(sub, rest)
   const pki = require('../signing/pki') as typeof import('../signing/pki')
   if (sub === 'init') {
-    const { values } = parse(rest, { dir: { type: 'string' }, name: { type: 'string' }, key: { type: 'string' } })
+    const { values } = parseInDirectory(rest, 'init')
     const dir = required(values, 'dir')
     const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
     const kt = keyType(values.key)
@@ -28,10 +29,7 @@ export async function caCommand(args: string[]): Promise<number> {
     return 0
   }
   if (sub === 'issue') {
-    const { values } = parse(rest, {
-      dir: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, org: { type: 'string' },
-      seal: { type: 'boolean' }, key: { type: 'string' }, out: { type: 'string' },
-    })
+    const { values } = parseInDirectory(rest, 'issue')
     const dir = required(values, 'dir')
     const out = required(values, 'out')
     const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
@@ -51,7 +49,7 @@ export async function caCommand(args: string[]): Promise<number> {
     return 0
   }
   if (sub === 'revoke') {
-    const { values } = parse(rest, { dir: { type: 'string' }, serial: { type: 'string' }, reason: { type: 'string' } })
+    const { values } = parseInDirectory(rest, 'revoke')
     const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
     const reason = typeof values.reason === 'string' ? values.reason : undefined
     await pki.revokeCertificate(required(values, 'dir'), required(values, 'serial'), { caPin, ...(reason && { reason }) })
@@ -59,4 +57,12 @@ export async function caCommand(args: string[]): Promise<number> {
     return 0
   }
   throw new UsageError(`unknown 'ca ${sub ?? ''}': use init, issue or revoke (and root, crl without --dir)`)
+}
+
+/** The options of `kyso ca SUB --dir DIR`: a folder's CA, so not the service's (--data-dir). */
+function parseInDirectory(args: string[], sub: string): { values: Values } {
+  const { values, positionals } = parse(args, spec(`ca ${sub}`))
+  if (values['data-dir'] !== undefined) throw new UsageError('--dir and --data-dir exclude each other')
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+  return { values }
 }

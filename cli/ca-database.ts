@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
-import { parse, required } from './main'
-import { readPin, UsageError } from './pin'
+import { parse, required, UsageError } from './args'
+import { spec } from './commands'
+import { readPin } from './pin'
 import { openServiceKeys, type ServiceKeys } from './service-keys'
 
 type KeyType = 'rsa2048' | 'rsa3072' | 'p256'
@@ -18,9 +19,8 @@ export function keyType(v: unknown): KeyType | undefined {
  * there, audited like a revocation from the administration page.
  */
 export async function caInDatabase(sub: string | undefined, rest: string[]): Promise<number> {
-  const common = { 'data-dir': { type: 'string' as const } }
   if (sub === 'init') {
-    const { values } = parse(rest, { ...common, name: { type: 'string' }, key: { type: 'string' } })
+    const { values } = parse(rest, spec('ca init'))
     const keys = await openServiceKeys(values['data-dir'], { create: true })
     return withKeys(keys, async () => {
       const { createInternalCa } =
@@ -40,18 +40,7 @@ export async function caInDatabase(sub: string | undefined, rest: string[]): Pro
   }
   if (!['issue', 'revoke', 'root', 'crl'].includes(sub ?? ''))
     throw new UsageError(`unknown 'ca ${sub ?? ''}': use init, issue, revoke, root or crl`)
-  const options = {
-    ...common,
-    name: { type: 'string' as const },
-    title: { type: 'string' as const },
-    org: { type: 'string' as const },
-    seal: { type: 'boolean' as const },
-    key: { type: 'string' as const },
-    out: { type: 'string' as const },
-    serial: { type: 'string' as const },
-    reason: { type: 'string' as const },
-  }
-  const { values } = parse(rest, options)
+  const { values } = parse(rest, spec(`ca ${sub}`))
   const keys = await openServiceKeys(values['data-dir'], { create: false })
   return withKeys(keys, async () => {
     const { openInternalCa } =

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { parse } from './main'
-import { UsageError } from './pin'
+import { parse, UsageError } from './args'
+import { spec } from './commands'
 import { openServiceKeys } from './service-keys'
 
 /**
@@ -13,7 +13,7 @@ import { openServiceKeys } from './service-keys'
 export async function keysCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args
   if (sub === 'generate') {
-    const { positionals } = parse(rest, {})
+    const { positionals } = parse(rest, spec('keys generate'))
     const [file, ...extra] = positionals
     if (!file || extra.length) throw new UsageError('usage: kyso keys generate FILE')
     const target = resolve(file)
@@ -29,7 +29,7 @@ export async function keysCommand(args: string[]): Promise<number> {
   }
   if (sub !== 'status' && sub !== 'rewrap')
     throw new UsageError(`unknown 'keys ${sub ?? ''}': use generate, status or rewrap`)
-  const { values } = parse(rest, { 'data-dir': { type: 'string' } })
+  const { values } = parse(rest, spec(`keys ${sub}`))
   const keys = await openServiceKeys(values['data-dir'], { create: false })
   try {
     const rotation = require('../workflows/key-rotation') as typeof import('../workflows/key-rotation')

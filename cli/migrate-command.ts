@@ -1,4 +1,5 @@
-import { parse } from './main'
+import { parse } from './args'
+import { spec } from './commands'
 import { openServiceDb } from './service-db'
 
 /**
@@ -7,7 +8,7 @@ import { openServiceDb } from './service-db'
  * starting new instances. Prints the migrations it applied.
  */
 export async function migrateCommand(args: string[]): Promise<number> {
-  const { values } = parse(args, { 'data-dir': { type: 'string' } })
+  const { values } = parse(args, spec('migrate'))
   const { migrate, pendingMigrations } = require('../storage/db') as typeof import('../storage/db')
   const { config, db } = await openServiceDb(values['data-dir'], { migrate: false, mustExist: false })
   try {

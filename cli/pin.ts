@@ -1,3 +1,5 @@
+import { UsageError } from './args'
+
 /**
  * PINs come from the environment or a terminal prompt, never from argv (argv is visible to every
  * user of the machine in `ps`). This is the one place outside config.ts that reads process.env.
@@ -8,10 +10,6 @@ export async function readPin(envName: 'KYSO_PIN' | 'KYSO_CA_PIN', label: string
   if (envName === 'KYSO_CA_PIN') return readPin('KYSO_PIN', label)
   if (!process.stdin.isTTY) throw new UsageError(`set ${envName} (no terminal to ask for the ${label} on)`)
   return promptHidden(`${label}: `)
-}
-
-export class UsageError extends Error {
-  readonly code = 'USAGE'
 }
 
 function promptHidden(question: string): Promise<string> {

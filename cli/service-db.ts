@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from '../config'
 import type { Db } from '../storage/db'
-import { UsageError } from './pin'
+import { UsageError } from './args'
 
 /**
  * The service's configuration as `npm start` would read it (KYSO_DATABASE_URL, KYSO_BLOB_STORE,

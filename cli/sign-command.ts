@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse, required } from './main'
-import { readPin, UsageError } from './pin'
+import { parse, required, UsageError } from './args'
+import { spec } from './commands'
+import { readPin } from './pin'
 import { TSA_P12 } from './ca-command'
 import type { ParsedCrl } from '../signing/pki'
 
@@ -26,12 +27,7 @@ function parseRect(s: string): { x: number; y: number; width: number; height: nu
 
 /** `kyso sign`: one PAdES signature appended to IN.pdf, written to OUT.pdf. */
 export async function signCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    out: { type: 'string' }, p12: { type: 'string' }, reason: { type: 'string' }, location: { type: 'string' },
-    marker: { type: 'string' }, principal: { type: 'string' }, image: { type: 'string' }, appearance: { type: 'string' },
-    page: { type: 'string' }, rect: { type: 'string' }, invisible: { type: 'boolean' }, level: { type: 'string' },
-    tsa: { type: 'string' }, 'ca-dir': { type: 'string' }, certify: { type: 'string' },
-  })
+  const { values, positionals } = parse(args, spec('sign'))
   const input = positionals[0]
   if (!input || positionals.length > 1) throw new UsageError('give exactly one input PDF')
   const out = required(values, 'out')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { parse } from './main'
-import { UsageError } from './pin'
+import { parse, UsageError } from './args'
+import { spec } from './commands'
 import { pemToDer } from './sign-command'
 
 function readAll(paths: unknown, what: string): Buffer[] {
@@ -23,9 +23,7 @@ function certificatesIn(file: Buffer): Buffer[] {
 
 /** `kyso verify`: a report per signature; exit 0 only when every signature PASSED. */
 export async function verifyCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
-    trust: { type: 'string', multiple: true }, crl: { type: 'string', multiple: true }, json: { type: 'boolean' }, lang: { type: 'string' }, isolate: { type: 'boolean' }, 'fetch-crls-from': { type: 'string', multiple: true },
-  })
+  const { values, positionals } = parse(args, spec('verify'))
   const input = positionals[0]
   if (!input || positionals.length > 1) throw new UsageError('give exactly one PDF to verify')
   const lang = (values.lang as string | undefined) ?? 'vi'
