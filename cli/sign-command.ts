@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, required, UsageError } from './args'
 import { spec } from './commands'
+import { refuseOutputOverInput } from './output-path'
 import { readPin } from './pin'
 import { TSA_P12 } from './ca-command'
 import type { ParsedCrl } from '../signing/pki'
@@ -31,6 +32,7 @@ export async function signCommand(args: string[]): Promise<number> {
   const input = positionals[0]
   if (!input || positionals.length > 1) throw new UsageError('give exactly one input PDF')
   const out = required(values, 'out')
+  refuseOutputOverInput(input, out)
   const marker = values.marker as string | undefined
   if (marker !== undefined && !(MARKERS as readonly string[]).includes(marker)) throw new UsageError(`--marker must be one of ${MARKERS.join(' ')}`)
   const level = (values.level as string | undefined) ?? (values.tsa ? 'B-T' : 'B-B')
@@ -81,7 +83,7 @@ export async function signCommand(args: string[]): Promise<number> {
   const tmp = `${out}.kyso-tmp`
   writeFileSync(tmp, result.pdf)
   renameSync(tmp, out)
-  process.stderr.write(`signed ${result.fieldName} (${level}) -> ${out}\n`)
+  process.stdout.write(`signed ${result.fieldName} (${level}) -> ${out}\n`)
   return 0
 }
 
