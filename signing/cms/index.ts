@@ -31,5 +31,21 @@ export {
 } from './attributes'
 export { HASH_BY_OID, HASH_LENGTH, HASH_OID, OID } from './oids'
 export * as derWrite from './der-write'
-export { Asn1Error, fieldsOf, integerOf, octetsOf, oidOf, readDer, timeOf, type DerNode } from './der-read'
+// The one ASN.1 reader (issue 16), for the other parts of signing/ that read DER.
+export {
+  Asn1Error,
+  bitStringOf,
+  booleanOf,
+  DER_LIMITS,
+  elementsOf,
+  fieldsOf,
+  integerOf,
+  octetsOf,
+  oidOf,
+  readDer,
+  smallIntegerOf,
+  textOf,
+  timeOf,
+  type DerNode,
+} from './der-read'
 export { ecdsaPlainToDer, toDerEcdsaSignature } from './ecdsa'
