@@ -54,6 +54,8 @@ export interface IssueTsaOptions {
   pin: string
   keyType?: KeyType
   now?: Date
+  /** From `now`; default 1825 (five years). */
+  validityDays?: number
 }
 
 export interface IssuedCertificate {
@@ -133,7 +135,7 @@ export async function issueTsaCertificate(dir: string, opts: IssueTsaOptions): P
       ...(issuer.organization && { organization: issuer.organization }),
     }),
     notBefore,
-    notAfter: new Date(notBefore.getTime() + DEFAULT_VALIDITY_DAYS.tsa * DAY),
+    notAfter: new Date(notBefore.getTime() + (opts.validityDays ?? DEFAULT_VALIDITY_DAYS.tsa) * DAY),
     extensions: [ext.keyUsage(['digitalSignature', 'nonRepudiation']), ext.extKeyUsage([ext.EKU.timeStamping], true)],
     kind: 'tsa',
   }))
