@@ -33,6 +33,7 @@ export async function caCommand(args: string[]): Promise<number> {
     const { values } = parse(rest, {
       dir: { type: 'string' }, name: { type: 'string' }, title: { type: 'string' }, org: { type: 'string' },
       seal: { type: 'boolean' }, key: { type: 'string' }, out: { type: 'string' },
+      'crl-url': { type: 'string' }, 'ocsp-url': { type: 'string' },
     })
     const dir = required(values, 'dir')
     const out = required(values, 'out')
@@ -47,6 +48,9 @@ export async function caCommand(args: string[]): Promise<number> {
       ...(typeof values.org === 'string' && { org: values.org }),
       ...(values.seal === true && { seal: true }),
       ...(kt && { keyType: kt }),
+      // Where the CA publishes its CRL and answers OCSP (e.g. the service's /api/ca/crl.crl, /ocsp).
+      ...(typeof values['crl-url'] === 'string' && { crlUrl: values['crl-url'] }),
+      ...(typeof values['ocsp-url'] === 'string' && { ocspUrl: values['ocsp-url'] }),
     })
     writeFileSync(out, issued.p12, { mode: 0o600 })
     process.stdout.write(`issued serial ${issued.serialHex} -> ${out}\n`)

@@ -5,12 +5,16 @@ export const HELP = `kyso: PAdES signing for Vietnamese agencies
 
   kyso ca init   --dir DIR [--name NAME] [--key rsa2048|rsa3072|p256]
   kyso ca issue  --dir DIR --name NAME [--title T] [--org ORG] [--seal] [--key rsa2048|rsa3072|p256] --out FILE.p12
+                 [--crl-url URL] [--ocsp-url URL]
   kyso ca revoke --dir DIR --serial HEX
   kyso sign IN.pdf --out OUT.pdf --p12 FILE.p12 [--reason R] [--location L] [--marker KT.|TL.|TUQ.|TM.|Q.]
             [--principal TITLE] [--image PNG] [--appearance personal|seal|text]
-            [--page N --rect x,y,w,h | --invisible] [--level B-B|B-T] [--tsa URL|builtin] [--ca-dir DIR]
-            [--certify 1|2|3]
-  kyso verify IN.pdf [--trust PEM]... [--crl PEM]... [--fetch-crls-from URL-PREFIX]... [--json] [--lang vi|en] [--isolate]
+            [--page N --rect x,y,w,h | --invisible] [--level B-B|B-T|B-LT|B-LTA] [--tsa URL|builtin]
+            [--ca-dir DIR] [--crl PEM]... [--cert PEM]... [--fetch-crls-from URL-PREFIX]... [--certify 1|2|3]
+  kyso extend IN.pdf --out OUT.pdf --level B-LT|B-LTA [--ca-dir DIR | --crl PEM...] [--cert PEM]...
+            [--fetch-crls-from URL-PREFIX]... [--tsa URL|builtin]
+  kyso verify IN.pdf [--trust PEM]... [--crl PEM]... [--fetch-crls-from URL-PREFIX]... [--at TIME] [--json]
+            [--lang vi|en] [--isolate]
   kyso audit verify [--data-dir DIR]
   kyso migrate [--data-dir DIR]
   kyso backup OUT_DIR [--data-dir DIR]
@@ -51,6 +55,8 @@ export async function run(argv: string[]): Promise<number> {
         return await (require('./ca-command') as typeof import('./ca-command')).caCommand(rest)
       case 'sign':
         return await (require('./sign-command') as typeof import('./sign-command')).signCommand(rest)
+      case 'extend':
+        return await (require('./extend-command') as typeof import('./extend-command')).extendCommand(rest)
       case 'verify':
         return await (require('./verify-command') as typeof import('./verify-command')).verifyCommand(rest)
       case 'audit':
