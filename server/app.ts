@@ -30,6 +30,7 @@ import { coverageDrillDown, coverageReport } from '../reporting/coverage'
 import { coverageCsv, seriesCsv, type SeriesPoint } from '../reporting/csv'
 import type { Targets } from '../reporting/targets'
 import { mountAdminPolicy } from './admin-policy-routes'
+import { mountCa } from './ca-routes'
 import { importPaper, registerPaper } from '../workflows/paper-documents'
 
 export interface AppOptions {
@@ -126,7 +127,11 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     const doc = await readableDocument(s.db, actorOf(res), idParam(req))
     const v = await latestVersion(s, doc.id)
     const crls = [...s.crls(), ...(await listRevocationLists(s.db)).map((r) => r.der)]
-    const report = await verifyPdfIsolated({ pdf: await s.blobs.get(v.sha256), trustAnchors: s.trustAnchors(), crls }, { timeoutMs: s.config.validationTimeoutMs })
+    // ?at=TIME (issue 18): validated at that time, as `kyso verify --at` does.
+    const at = validationTime(req.query.at)
+    const pdf = await s.blobs.get(v.sha256)
+    const input = { pdf, trustAnchors: s.trustAnchors(), crls, ...(at && { now: at }) }
+    const report = await verifyPdfIsolated(input, { timeoutMs: s.config.validationTimeoutMs })
     // Approvals kept as detached evidence (issue 11) are reported beside the file's own signatures.
     return { ...report, detached: await detachedReports(s, doc.id) }
   }))
@@ -188,6 +193,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     return verifyAudit(s.db)
   }))
 
+  mountCa(app, s, log)
   // RFC 3161 §3.4: the built-in timestamp authority over HTTP.
   app.get('/tsa', (_req, res) => void res.type('text/plain').status(opts.tsaKey ? 200 : 404).send(opts.tsaKey ? 'Kyso built-in RFC 3161 time-stamping authority: POST application/timestamp-query here.\n' : 'No built-in time-stamping authority is configured.\n'))
   app.post('/tsa', express.raw({ type: 'application/timestamp-query', limit: '64kb' }), (req, res, next) => {
@@ -205,6 +211,14 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.use(jsonErrors)
   app.use(errorHandler(log))
   return app
+}
+
+/** `?at=` an ISO 8601 date or date-time, or nothing. */
+function validationTime(v: unknown): Date | undefined {
+  if (v === undefined) return undefined
+  const at = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN)
+  if (Number.isNaN(at.getTime())) throw new WorkflowError('BAD_REQUEST', 'at: an ISO 8601 date or date-time')
+  return at
 }
 
 function sendCsv(res: express.Response, csv: Buffer, filename: string): void {

@@ -18,6 +18,10 @@ const array = (items: Json): Json => ({ type: 'array', items })
 const object = (properties: Record<string, Json>, required: string[] = Object.keys(properties)): Json => ({ type: 'object', properties, required })
 
 const indication = oneOf('PASSED', 'INDETERMINATE', 'FAILED')
+const EXTENSION = 'extension: the same signatures with long-term validation data and a document time-stamp ' +
+  '(PAdES B-LT/B-LTA, issue 18); created_by is then the user whose version it extends'
+const LEVEL = 'PAdES level (ETSI EN 319 142-1): B-LT when the DSS holds the signer certificate\'s revocation data, ' +
+  'B-LTA when a document time-stamp covers it too'
 const action = oneOf('approve', 'sign', 'seal')
 const rule = oneOf('all', 'any')
 const STANDING = oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.')
@@ -33,7 +37,11 @@ const schemas: Record<string, Json> = {
     user: ref('User'),
   }),
   Ok: object({ ok: { const: true } }),
-  Version: object({ id: int(), seq: int('1 for the upload, one more for each signature or revision'), sha256: str(), size: int(), origin: oneOf('upload', 'signature'), created_at: date(), created_by: int('User id') }),
+  Version: object({
+    id: int(), seq: int('1 for the upload, one more for each signature or revision'), sha256: str(), size: int(),
+    origin: { ...oneOf('upload', 'signature', 'extension'), description: EXTENSION },
+    created_at: date(), created_by: int('User id'),
+  }),
   Assignee: object({
     username: str(), fullName: str(), title: nullable(str()), status: oneOf('pending', 'done', 'skipped'),
     actedBy: nullable(int('User id; a delegate when it differs from the assignee')), actedByName: nullable(str('Who acted: the delegate\'s name when by delegation')), actedAt: nullable(date()),
@@ -192,9 +200,15 @@ const schemas: Record<string, Json> = {
   SignatureReport: object({
     field: str(), fields: array(str()), signer: nullable(str()), issuer: nullable(str()),
     signedAt: nullable(date('The timestamp\'s genTime when proven (B-T), else the claimed /M')), signedAtProven: bool(),
-    subFilter: nullable(str()), level: nullable(oneOf('B-B', 'B-T', 'PKCS7')), indication, subIndication: nullable(str()),
+    subFilter: nullable(str()),
+    level: { ...nullable(oneOf('B-B', 'B-T', 'B-LT', 'B-LTA', 'PKCS7')), description: LEVEL },
+    indication, subIndication: nullable(str()),
     coversWholeDocument: bool(), byteRange: nullable(array(int())), revision: nullable(int()), signedContentLength: nullable(int()),
-    revocation: oneOf('good', 'revoked', 'unknown', 'not-checked'), revocationSource: nullable(oneOf('crl')),
+    revocation: oneOf('good', 'revoked', 'unknown', 'not-checked'), revocationSource: nullable(oneOf('crl', 'ocsp')),
+    revocationEvidence: {
+      ...nullable(oneOf('held', 'document')),
+      description: 'Whose revocation data the status rests on: the validator\'s own CRLs, or the document\'s DSS',
+    },
     timestamp: nullable(object({ genTime: nullable(date()), valid: bool(), trusted: bool(), tsa: nullable(str()) })),
     checks: array(ref('Check')), changes: array(ref('Change')), problems: array(str()),
     kind: oneOf('signature', 'document-timestamp'),
@@ -241,7 +255,9 @@ const schemas: Record<string, Json> = {
     ...object({
       indication, signatures: array(ref('SignatureReport')), revisions: int(),
       revisionProblems: array(object({ revision: int(), from: int(), problem: str() })), encrypted: bool(),
-    }),
+      validationTime: date('The time the signatures were judged at: now, or ?at'),
+      dss: nullable(object({ certificates: int(), crls: int(), ocspResponses: int(), vri: int() })),
+    }, ['indication', 'signatures', 'revisions', 'revisionProblems', 'encrypted']),
     description: 'The same JSON as `kyso verify --json`: the overall indication is the worst signature\'s.',
   },
 }
@@ -282,7 +298,9 @@ interface Operation {
   description?: string
   /** Signed-in only (bearer token or session cookie); POSTs also take Idempotency-Key. */
   auth?: boolean
-  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id' | 'Code' | 'SigningId' | 'Year'
+  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id' | 'Code' | 'SigningId' | 'Year' | 'OcspRequest'
+  /** Query parameters (components/parameters). */
+  query?: 'At'[]
   body?: Json
   ok: [number, string, Json?]
   /** Response headers of the success. */
@@ -297,7 +315,9 @@ function operation(method: 'get' | 'post' | 'patch' | 'put' | 'delete', o: Opera
   return {
     operationId: o.id, tags: [o.tag], summary: o.summary, ...(o.description && { description: o.description }),
     security: o.auth ? (method !== 'get' ? bearerOrCookieWithCsrf : bearerOrCookie) : [],
-    parameters: [...(o.path ? [param(o.path)] : []), ...(post ? [param('IdempotencyKey')] : [])],
+    parameters: [
+      ...(o.path ? [param(o.path)] : []), ...(o.query ?? []).map(param), ...(post ? [param('IdempotencyKey')] : []),
+    ],
     ...(o.body && { requestBody: { required: true, content: o.body } }),
     responses: {
       [String(status)]: { description, ...(Object.keys(headers).length > 0 && { headers }), ...(content && { content }) },
@@ -307,6 +327,12 @@ function operation(method: 'get' | 'post' | 'patch' | 'put' | 'delete', o: Opera
 }
 
 const multipart = (schema: string): Json => ({ 'multipart/form-data': { schema: ref(schema), encoding: { file: { contentType: 'application/pdf' } } } })
+
+const OCSP_REQUEST = 'application/ocsp-request'
+const CRL_TYPE = 'application/pkix-crl'
+const OCSP_RESPONSE: Json = {
+  'application/ocsp-response': { schema: str(undefined, { contentMediaType: 'application/ocsp-response' }) },
+}
 
 const pdf = (description: string): Json => ({ 'application/pdf': { schema: str(description, { contentMediaType: 'application/pdf' }) } })
 const SIGNED_STEP = 'approve signs with reason "Đã duyệt", sign is the competent person\'s signature, seal is the agency\'s seal applied by a clerk ' +
@@ -531,8 +557,12 @@ const paths: Record<string, Record<string, Json>> = {
   '/api/documents/{id}/verification': {
     get: operation('get', {
       id: 'verifyDocument', tag: 'documents', summary: 'Validate the latest version: the same report as `kyso verify --json`', auth: true, path: 'DocumentId',
+      query: ['At'],
       ok: [200, 'The validation report (a bad signature is data, not an error)', json({ allOf: [ref('VerifyReport'), object({ detached: array(ref('DetachedReport')) })] })],
-      codes: ['NOT_FOUND', 'PDF_UNREADABLE', 'PDF_TOO_LARGE', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
+      codes: [
+        'NOT_FOUND', 'BAD_REQUEST', 'PDF_UNREADABLE', 'PDF_TOO_LARGE', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY',
+        'VALIDATION_FAILED',
+      ],
     }),
   },
   '/api/inbox': {
@@ -703,6 +733,38 @@ const paths: Record<string, Record<string, Json>> = {
       ok: [200, 'The verdict; brokenAt names the first broken event', json(ref('AuditVerification'))], codes: ['FORBIDDEN'],
     }),
   },
+  '/ocsp': {
+    post: operation('post', {
+      id: 'ocsp', tag: 'ca',
+      summary: 'RFC 6960 Appendix A.1: an OCSPRequest in, an OCSPResponse out, for the certificates the internal CA issued',
+      description: 'Signed by the issuing CA itself. A request that cannot be read is answered malformedRequest, ' +
+        'one about another CA\'s certificate unauthorized, inside the OCSPResponse (HTTP 200).',
+      body: { 'application/ocsp-request': { schema: str('DER OCSPRequest', { contentMediaType: OCSP_REQUEST }) } },
+      ok: [200, 'DER OCSPResponse', OCSP_RESPONSE], codes: ['NOT_FOUND', 'UPLOAD_TOO_LARGE'],
+    }),
+  },
+  '/ocsp/{request}': {
+    get: operation('get', {
+      id: 'ocspGet', tag: 'ca',
+      summary: 'RFC 6960 Appendix A.1: the same, with the request in the path (base64 of the DER, URL-encoded)',
+      path: 'OcspRequest', ok: [200, 'DER OCSPResponse', OCSP_RESPONSE], codes: ['NOT_FOUND'],
+    }),
+  },
+  '/api/ca/crl.pem': {
+    get: operation('get', {
+      id: 'caCrlsPem', tag: 'ca', summary: 'The internal CA\'s current CRLs, PEM: the issuing CA\'s, then the root\'s',
+      ok: [200, 'PEM X509 CRL blocks', { 'application/x-pem-file': { schema: str() } }], codes: ['NOT_FOUND'],
+    }),
+  },
+  '/api/ca/crl.crl': {
+    get: operation('get', {
+      id: 'caCrl', tag: 'ca',
+      summary: 'The issuing CA\'s current CRL, DER: the cRLDistributionPoints of the certificates it issues ' +
+        '(RFC 5280 §4.2.1.13)',
+      ok: [200, 'DER CertificateList', { [CRL_TYPE]: { schema: str(undefined, { contentMediaType: CRL_TYPE }) } }],
+      codes: ['NOT_FOUND'],
+    }),
+  },
   '/tsa': {
     get: operation('get', { id: 'getTsaInfo', tag: 'tsa', summary: 'About the built-in RFC 3161 time-stamping authority', ok: [200, 'A line of text', { 'text/plain': { schema: str() } }] }),
     post: operation('post', {
@@ -719,6 +781,7 @@ const TAGS: Record<string, string> = {
   meta: 'This description', auth: 'Sessions: bearer token or HttpOnly cookie', documents: 'Drafts, versions, chains, the PDF and its validation',
   steps: 'Acting on the current step: sign (approve, sign, seal), reject, return; with keys Kyso never holds: signed-file return, two-phase, remote', delegations: 'KT./TL./TUQ./Q. authorisations of leaders, and standing authorities (KT., TL., TM., ...) an admin grants',
   audit: 'The hash-chained audit log', admin: 'Agencies, users and roles, certificates, trust anchors (admin role)', coverage: 'Coverage toward the city\'s two targets', tsa: 'The built-in RFC 3161 timestamp authority',
+  ca: 'The internal CA\'s OCSP responder and CRLs (issue 18), for relying parties: no sign-in',
 }
 
 /**
@@ -742,6 +805,15 @@ export function openApi(): Record<string, unknown> {
         Code: { name: 'code', in: 'path', required: true, schema: str('An agency code, e.g. SKHCN') },
         Year: { name: 'year', in: 'path', required: true, schema: str('A calendar year, YYYY', { pattern: '^\\d{4}$' }) },
         SigningId: { name: 'id', in: 'path', required: true, schema: str('A signingId from /remote or /prepare') },
+        At: {
+          name: 'at', in: 'query', required: false, schema: date(),
+          description: 'Validate at this time (ISO 8601), as `kyso verify --at` does (issue 18): certificates ' +
+            'without a proving time-stamp are judged then, and the document\'s own revocation data (its DSS) ' +
+            'must show their status then',
+        },
+        OcspRequest: {
+          name: 'request', in: 'path', required: true, schema: str('Base64 of the DER OCSPRequest, URL-encoded (a "/" as %2F)'),
+        },
         IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeat a POST with the same key to get the first result again (per user, at most 200 characters).', schema: str(undefined, { maxLength: 200 }) },
       },
       securitySchemes: {

@@ -5,8 +5,9 @@ import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config'
 import { openPkcs12KeySource } from '../signing/keys/pkcs12'
+import { fileCaStatusSource } from '../signing/pki/ca-status-source'
 import { fromPem } from '../signing/pki/pem'
-import { builtinTsa } from '../signing/tsa'
+import { builtinTsa, createTimestampToken, httpTsa, httpTsaForImprint } from '../signing/tsa'
 import { openBlobStore } from '../storage/blob-store'
 import { openDb, type Db } from '../storage/db'
 import { caPinFor, seedDemo } from '../storage/seed'
@@ -14,6 +15,8 @@ import type { Services } from '../workflows/context'
 import { extraAnchorsFile } from '../workflows/admin'
 import { recordMissingVerdicts } from '../workflows/verdicts'
 import { pollRemoteSignings } from '../workflows/remote-signing'
+import { renewDueDocuments } from '../workflows/renew-timestamps'
+import { caUrls } from '../workflows/ca-endpoints'
 import { createUnlockedKeys } from '../workflows/unlocked-keys'
 import { cscConnector, type RemoteSigningConnector } from '../signing/remote'
 import { createApp } from './app'
@@ -52,7 +55,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const db: Db = await openDb(config.dataDir, { ...(config.databaseUrl && { databaseUrl: config.databaseUrl }), poolMax: config.dbPoolMax })
   const blobs = openBlobStore(config.blobStore, config.blobDir, db)
   if (config.demo) {
-    const outcome = await seedDemo(db, config.dataDir, blobs, (line) => logger.info(line))
+    const outcome = await seedDemo(db, config.dataDir, blobs, (line) => logger.info(line), caUrls(config))
     if (outcome === 'seeded') logger.info('demo data seeded')
   }
   const caDir = join(config.dataDir, 'ca')
@@ -64,6 +67,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const tasks = new Set<Promise<unknown>>()
   const remoteSigning = new Map<string, RemoteSigningConnector>()
   if (config.csc) remoteSigning.set(config.csc.provider, cscConnector(config.csc))
+  const hasCa = caPin !== undefined && caPin !== '' && existsSync(join(caDir, 'root.pem'))
   const services: Services = {
     db,
     blobs,
@@ -71,8 +75,14 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     // The internal CA's root, then the anchors an admin added (workflows/admin.ts), read on each call.
     trustAnchors: () => [join(caDir, 'root.pem'), extraAnchorsFile(config.dataDir)].flatMap((f) => (existsSync(f) ? fromPem(readFileSync(f, 'latin1'), 'CERTIFICATE') : [])),
     crls: fileReader(join(caDir, 'crl.pem')),
-    ...(tsaKey && { timestamp: builtinTsa(tsaKey) }),
-    ...(caPin && existsSync(join(caDir, 'root.pem')) && { ca: { dir: caDir, pin: caPin } }),
+    // The national time-stamping service when configured (production); the built-in TSA for demos.
+    ...(config.tsaUrl
+      ? { timestamp: httpTsa(config.tsaUrl), documentTimestamp: httpTsaForImprint(config.tsaUrl) }
+      : tsaKey && {
+        timestamp: builtinTsa(tsaKey),
+        documentTimestamp: (imprint: Buffer) => createTimestampToken({ imprint, keySource: tsaKey }),
+      }),
+    ...(hasCa && { ca: { dir: caDir, pin: caPin }, caStatus: fileCaStatusSource(caDir, caPin) }),
     log: logLines(logger),
     metrics,
     track: (task) => {
@@ -102,9 +112,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     services.track?.(round)
   }, 1000)
   poller.unref()
+  const renewal = startRenewalJob(services, logger)
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
     clearInterval(poller)
+    renewal.stop()
     draining = true
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()
@@ -120,5 +132,37 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     services,
     logger,
     close: () => (closing ??= close()),
+  }
+}
+
+/**
+ * The renewal job (issue 18): every KYSO_RETIMESTAMP_INTERVAL_SECONDS (0: never) on this instance,
+ * a round of renewDueDocuments; rounds never overlap, and the first comes a few seconds after start.
+ */
+function startRenewalJob(s: Services, logger: Logger): { stop: () => void } {
+  const { intervalSeconds } = s.config.retimestamp
+  if (s.config.issueLevel !== 'B-T' && !s.documentTimestamp) {
+    logger.warn('KYSO_ISSUE_LEVEL asks for long-term signatures but no time-stamping authority is configured')
+  }
+  if (intervalSeconds === 0 || s.config.issueLevel === 'B-T') return { stop: () => {} }
+  let running = false
+  const round = (): void => {
+    if (running) return
+    running = true
+    const work = renewDueDocuments(s)
+      .then((r) => r.due > 0 && logger.info(r, 'renewal round'))
+      .catch((err: unknown) => logger.error({ error: String(err) }, 'renewal round failed'))
+      .finally(() => (running = false))
+    s.track?.(work)
+  }
+  const first = setTimeout(round, Math.min(5000, intervalSeconds * 1000))
+  const timer = setInterval(round, intervalSeconds * 1000)
+  first.unref()
+  timer.unref()
+  return {
+    stop: () => {
+      clearTimeout(first)
+      clearInterval(timer)
+    },
   }
 }

@@ -581,9 +581,42 @@ const personalData: Migration = {
   },
 }
 
+/**
+ * Issue 18, signatures that last: an issued document is extended to PAdES B-LT/B-LTA by a new
+ * version (origin `extension`, naming the document time-stamp field it added), and re-time-stamped
+ * before its last time-stamp's certificate expires. `ltv_renew_at` says when the renewal job should
+ * next extend it, `ltv_lease_until` which instance works it now. Documents issued before this
+ * migration are due at once: the job extends them while their certificates are still valid.
+ */
+const longTermSignatures: Migration = {
+  name: '2026-12-06-long-term-signatures',
+  async up(db) {
+    await db.schema.alterTable('versions', (t) => {
+      t.string('timestamp_field', 100)
+    })
+    await db.schema.alterTable('documents', (t) => {
+      t.string('ltv_level', 8) // B-LT | B-LTA, the level of the latest extension
+      t.timestamp('ltv_renew_at')
+      t.timestamp('ltv_lease_until')
+      t.string('ltv_error', 500)
+      t.index(['ltv_renew_at'])
+    })
+    const signed = db('signatures').where('form', 'in-file').select('document_id')
+    await db('documents').where('status', 'issued').whereIn('id', signed)
+      .update({ ltv_renew_at: new Date().toISOString() })
+  },
+  async down(db) {
+    await db.schema.alterTable('documents', (t) => {
+      t.dropIndex(['ltv_renew_at'])
+      for (const c of ['ltv_level', 'ltv_renew_at', 'ltv_lease_until', 'ltv_error']) t.dropColumn(c)
+    })
+    await db.schema.alterTable('versions', (t) => t.dropColumn('timestamp_field'))
+  },
+}
+
 const MIGRATIONS: Migration[] = [
   initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys,
-  officialLook, validCoverage, standingAuthorities, personalData,
+  officialLook, validCoverage, standingAuthorities, personalData, longTermSignatures,
 ]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -76,7 +76,13 @@ export function demoUsers(): DemoUser[] {
  * clerk's PIN), route templates and the public-procedure catalogue. Two instances starting
  * together: the first takes the lock row, the second waits for it to finish.
  */
-export async function seedDemo(db: Db, dataDir: string, blobs: BlobStore, log: (line: string) => void = () => {}): Promise<'seeded' | 'already'> {
+export async function seedDemo(
+  db: Db,
+  dataDir: string,
+  blobs: BlobStore,
+  log: (line: string) => void = () => {},
+  caUrls: { crlUrl?: string; ocspUrl?: string } = {},
+): Promise<'seeded' | 'already'> {
   for (;;) {
     const seeded = await db('agencies').first('id')
     if (seeded) return 'already'
@@ -94,14 +100,20 @@ export async function seedDemo(db: Db, dataDir: string, blobs: BlobStore, log: (
     await new Promise((r) => setTimeout(r, 250))
   }
   try {
-    await seed(db, dataDir, blobs, log)
+    await seed(db, dataDir, blobs, log, caUrls)
     return 'seeded'
   } finally {
     await db('kyso_locks').where({ name: LOCK }).delete()
   }
 }
 
-async function seed(db: Db, dataDir: string, blobs: BlobStore, log: (line: string) => void): Promise<void> {
+async function seed(
+  db: Db,
+  dataDir: string,
+  blobs: BlobStore,
+  log: (line: string) => void,
+  urls: { crlUrl?: string; ocspUrl?: string },
+): Promise<void> {
   const demo = JSON.parse(readFileSync(join(FIXTURES, 'demo.json'), 'utf8')) as Demo
   const users = demoUsers()
   const caDir = join(dataDir, 'ca')
@@ -122,9 +134,11 @@ async function seed(db: Db, dataDir: string, blobs: BlobStore, log: (line: strin
     if (!u.roles.some((r) => ['staff', 'head', 'leader', 'clerk'].includes(r))) continue
     const org = agencyName.get(u.agency) as string
     const title = demo.titles[u.username]
-    certs.push({ username: u.username, kind: 'personal', agency: u.agency, issued: await issueCertificate(caDir, { name: demo.names[u.username] as string, ...(title && { title }), org, caPin, pin: u.pin }) })
+    const person = { name: demo.names[u.username] as string, ...(title && { title }), org, caPin, pin: u.pin, ...urls }
+    certs.push({ username: u.username, kind: 'personal', agency: u.agency, issued: await issueCertificate(caDir, person) })
     if (u.roles.includes('clerk')) {
-      certs.push({ username: u.username, kind: 'seal', agency: u.agency, issued: await issueCertificate(caDir, { name: org, org, seal: true, caPin, pin: u.pin, keyType: 'p256' }) })
+      const seal = { name: org, org, seal: true, caPin, pin: u.pin, keyType: 'p256' as const, ...urls }
+      certs.push({ username: u.username, kind: 'seal', agency: u.agency, issued: await issueCertificate(caDir, seal) })
     }
   }
   const images = demoImages(demo, users)

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { caUrls } from './ca-endpoints'
 import { fromPem, issueCertificate, revokeCertificate, REVOCATION_REASONS, toPem } from '../signing/pki'
 import { deleteSignatureImage } from '../storage/images'
 import { appendAudit } from '../storage/audit'
@@ -189,9 +190,12 @@ export async function activateEnrolment(s: Services, actor: Actor, id: number, b
   if (!e) throw new WorkflowError('NOT_FOUND', 'Không có yêu cầu cấp chứng thư số này')
   const ca = caOf(s)
   const agency = (await s.db('agencies').where({ id: e.agency_id }).first('name')) as { name: string }
+  // Issue 18: the CA's CRL and OCSP addresses under KYSO_PUBLIC_URL, in every certificate from now on.
+  const urls = caUrls(s.config)
   const issued = await withCa(() => issueCertificate(ca.dir, e.kind === 'seal'
-    ? { name: agency.name, org: agency.name, seal: true, keyType: 'p256', caPin: ca.pin, pin }
-    : { name: actor.fullName, ...(actor.title && { title: actor.title }), org: agency.name, caPin: ca.pin, pin }))
+    ? { name: agency.name, org: agency.name, seal: true, keyType: 'p256', caPin: ca.pin, pin, ...urls }
+    : { name: actor.fullName, ...(actor.title && { title: actor.title }), org: agency.name, caPin: ca.pin, pin,
+      ...urls }))
   const cert = new X509Certificate(issued.certificate)
   const now = new Date().toISOString()
   const certId = await s.db.transaction(async (trx) => {

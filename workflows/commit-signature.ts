@@ -5,8 +5,8 @@ import type { Actor, Services } from './context'
 import { bumpDaily } from './coverage-counters'
 import { WorkflowError } from './errors'
 import type { SignatureEvidence } from './evidence'
+import { completeIssuance, ISSUANCE_GRACE_MS } from './extend-document'
 import { latestVersion, type IssuanceInput, type StepRow, type Turn } from './step-turn'
-import { recordVerdicts } from './verdicts'
 
 /** What a way of signing produced for a step, ready to be recorded. */
 export interface StepSignature {
@@ -43,7 +43,9 @@ export interface CommitInput extends IssuanceInput {
  *     CONFLICT), claim the signing session if any (used once), check nobody added a version
  *     meanwhile, record the version and the signature with its evidence, advance the chain,
  *     write the audit event naming the key source, issuer and serial;
- *  3. when the chain completes, validate the final file after the response and store verdicts.
+ *  3. when the chain completes, after the response: extend the file to the configured level
+ *     (B-LTA by default, issue 18; the renewal job takes over should this instance stop first),
+ *     then validate the final file and store verdicts.
  */
 export async function commitStepSignature(
   s: Services,
@@ -106,6 +108,9 @@ export async function commitStepSignature(
       Object.assign(docUpdate, { outgoing_number: input.outgoingNumber, outgoing_date: input.outgoingDate })
     }
     if (finished) Object.assign(docUpdate, { status: 'issued', finished_at: now })
+    if (finished && s.config.issueLevel !== 'B-T') {
+      docUpdate.ltv_renew_at = new Date(Date.parse(now) + ISSUANCE_GRACE_MS).toISOString()
+    }
     await trx('documents').where({ id: doc.id }).update(docUpdate)
     if (finished && doc.kind === 'internal') await bumpDaily(trx, doc.agency_id, now, 'issued', 1)
     await appendAudit(trx, {
@@ -133,7 +138,7 @@ export async function commitStepSignature(
   // 3. After the response: validation is not on the signer's path (its verdicts appear shortly).
   if (outcome.finished) {
     const task = new Promise((resolve) => setImmediate(resolve))
-      .then(async () => recordVerdicts(s, doc.id, signed.pdf ?? (await s.blobs.get(base.sha256))))
+      .then(async () => completeIssuance(s, doc.id, actor.id, signed.pdf ?? (await s.blobs.get(base.sha256))))
       .catch((err: unknown) =>
         s.log?.({ level: 'error', msg: 'recording verdicts failed', documentId: doc.id, error: String(err) }),
       )

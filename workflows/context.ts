@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Config } from '../config'
+import type { CaStatusSource } from '../signing/pki'
 import type { RemoteSigningConnector } from '../signing/remote'
 import type { BlobStore } from '../storage/blob-store'
 import type { UnlockedKeys } from './unlocked-keys'
@@ -16,6 +17,13 @@ export interface Services {
   crls: () => Buffer[]
   /** RFC 3161 source for B-T signatures (the built-in TSA, or a configured URL). */
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>
+  /** The same TSA over a SHA-256 imprint: the document time-stamps of B-LTA (issue 18). */
+  documentTimestamp?: (imprint: Buffer) => Promise<Buffer>
+  /**
+   * What the internal CA's OCSP responder and CRL endpoints read (issue 18): today over the CA
+   * directory, later over the database (issue 15) without the responder changing.
+   */
+  caStatus?: CaStatusSource
   /** The internal CA (directory and PIN) when this service issues and revokes certificates itself. */
   ca?: { dir: string; pin: string }
   /** Structured log (JSON lines); never PINs, keys or document contents. */

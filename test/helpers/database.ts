@@ -46,11 +46,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /**
- * The settings of a test service: KYSO_DATABASE_URL when on PostgreSQL (a fresh database), and
- * quiet logs. `cleanup` drops the database.
+ * The settings of a test service: KYSO_DATABASE_URL when on PostgreSQL (a fresh database), quiet
+ * logs, issuance at B-T. `cleanup` drops the database.
  */
 export async function testEnv(extra: Record<string, string> = {}): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
-  const env: Record<string, string> = { PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_LOG_LEVEL: 'warn', ...extra }
+  // Issued documents stay as signed (B-T) unless a suite asks for more: the suites written before
+  // issue 18 count the signatures and versions of issued files, and the extension to B-LTA (the
+  // production default) lands after the response. Its own suites set KYSO_ISSUE_LEVEL.
+  const env: Record<string, string> = {
+    PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_LOG_LEVEL: 'warn', KYSO_ISSUE_LEVEL: 'B-T', ...extra,
+  }
   if (!onPostgres()) return { env, cleanup: async () => {} }
   const db = await createTestDatabase()
   return { env: { ...env, KYSO_DATABASE_URL: db.url }, cleanup: db.drop }

@@ -166,6 +166,8 @@ const EVENT: Record<string, [string, string]> = {
   'document.rejected': ['Từ chối', 'Rejected'],
   'document.returned': ['Trả lại để sửa', 'Returned for revision'],
   'document.cancelled': ['Hủy', 'Cancelled'],
+  // Issue 18: long-term validation data and a document time-stamp, at issuance or when renewed.
+  'document.extended': ['Thêm dữ liệu kiểm tra dài hạn và dấu thời gian', 'Long-term validation data and timestamp added'],
 }
 
 type Step = DocumentDetails['workflows'][number]['steps'][number]

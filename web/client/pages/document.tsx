@@ -258,10 +258,19 @@ function Versions(props: { doc: DocumentDetails }): JSX.Element {
         {[...d.versions].reverse().map((v) => (
           <li key={v.id}>
             <a href={`/api/documents/${d.id}/file?version=${v.seq}`} download>{L('Phiên bản', 'Version')} {v.seq}</a>
-            <small class="muted"> · {v.origin === 'signature' ? L('thêm chữ ký', 'signature added') : L('tải lên', 'uploaded')} · {formatDateTime(v.createdAt)} · {fileSize(v.size)}</small>
+            <small class="muted"> · {originLabel(v.origin)} · {formatDateTime(v.createdAt)} · {fileSize(v.size)}</small>
           </li>
         ))}
       </ol>
     </div>
   )
+}
+
+/** How a version came to be: an upload, a signature, or the long-term data added (issue 18). */
+function originLabel(origin: string): string {
+  if (origin === 'signature') return L('thêm chữ ký', 'signature added')
+  if (origin === 'extension') {
+    return L('thêm dữ liệu kiểm tra dài hạn và dấu thời gian (PAdES B-LTA)', 'long-term validation data and a timestamp added')
+  }
+  return L('tải lên', 'uploaded')
 }
