@@ -1,4 +1,6 @@
 import { expect } from 'chai'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { extendPdf } from '../../signing/ltv'
@@ -17,7 +19,7 @@ import {
   type LongTermPki,
 } from '../helpers/long-term-pki'
 import { makePdf } from '../helpers/sample-pdfs'
-import { pdfsig, qpdfCheck, tempDir } from '../helpers/tools'
+import { extractSignatures, pdfsig, qpdfCheck, tempDir } from '../helpers/tools'
 
 const summary = (r: VerifyReport): string[] =>
   r.signatures.map(
@@ -176,6 +178,41 @@ describe('signatures that last (issue 18): B-LT, B-LTA and validation at a given
     const first = report.signatures[3] as SignatureReport
     expect(first.proofOfExistence?.source).to.equal('document-timestamp')
     expect(first.revocationEvidence).to.equal('document')
+  })
+
+  it('keeps the agreement of issue 17 on what extend writes: openssl ts -verify accepts its time-stamp, a changed DSS byte fails it', () => {
+    const token = extractSignatures(lta).find(
+      (x) => (x.byteRange[2] as number) + (x.byteRange[3] as number) === lta.length,
+    )
+    const dir = tempDir('kyso-ltv-ts-')
+    writeFileSync(join(dir, 'token.der'), token?.cms as Buffer)
+    writeFileSync(join(dir, 'root.pem'), pki.rootPem)
+    writeFileSync(join(dir, 'chain.pem'), readFileSync(join(pki.dir, 'issuing.pem')))
+    const digest = createHash('sha256')
+      .update(token?.signedData as Buffer)
+      .digest('hex')
+    const args = [
+      '-digest',
+      digest,
+      '-in',
+      'token.der',
+      '-token_in',
+      '-CAfile',
+      'root.pem',
+      '-untrusted',
+      'chain.pem',
+    ]
+    const r = spawnSync('openssl', ['ts', '-verify', ...args], { cwd: dir, encoding: 'utf8' })
+    expect(r.stdout + r.stderr).to.match(/Verification: OK/)
+    // One byte of a CRL stream in the DSS, which the document time-stamp covers.
+    const dss = readDss(new PdfDocument(lta))
+    const at = (dss.crls[0]?.offset as number) + 60
+    const changed = Buffer.from(lta)
+    changed[at] = (changed[at] as number) ^ 0x01
+    const report = verifyPdf(changed, offline(threeYearsOn()))
+    const stamp = report.signatures.find((x) => x.kind === 'document-timestamp') as SignatureReport
+    expect([stamp.indication, stamp.subIndication]).to.deep.equal(['FAILED', 'HASH_FAILURE'])
+    expect(report.indication).to.equal('FAILED')
   })
 
   it('refuses to extend without revocation data (LTV_DATA_MISSING), and lists what is missing when asked not to refuse', async () => {
