@@ -29,7 +29,7 @@ export interface Dss {
 }
 
 /** A hostile DSS must not cost more than this many streams (the DSS loop samples of the corpus). */
-const MAX_ITEMS = 5_000
+const MAX_ITEMS = 2_000
 /** Nor more decoded bytes than this in all. */
 const MAX_BYTES = 64 * 1024 * 1024
 

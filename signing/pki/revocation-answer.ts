@@ -13,7 +13,7 @@ import { certificateInfo, publicKeyOf } from '../cms/certificate'
 import { verifySignedBytes } from '../cms/signature'
 import { isRevoked, verifyCrlSignature, type ParsedCrl } from './crl'
 import * as m from './ocsp-messages'
-import { readOcspResponse, type BasicResponse } from './ocsp-response'
+import { readOcspResponse, type BasicResponse, type ReadResponse } from './ocsp-response'
 
 export interface RevocationAnswer {
   source: 'crl' | 'ocsp'
@@ -49,19 +49,20 @@ export function crlAnswer(crl: ParsedCrl, cert: Buffer, issuer: Buffer): Revocat
 }
 
 /**
- * The answer of a DER OCSPResponse about `cert`, or undefined when it is unreadable, not about
- * the certificate, or not signed by someone the issuer authorised. `pool` holds certificates that
- * may be the delegated responder's (the DSS's), beside those the response carries.
+ * The answer of a DER OCSPResponse (or one read by `readOcsp`) about `cert`, or undefined when it
+ * is unreadable, not about the certificate, or not signed by someone the issuer authorised.
+ * `pool` holds certificates that may be the delegated responder's (the DSS's), beside those the
+ * response carries.
  */
 export function ocspAnswer(
-  der: Buffer,
+  der: Buffer | ReadResponse | undefined,
   cert: Buffer,
   issuer: Buffer,
   pool: readonly Buffer[] = [],
 ): RevocationAnswer | undefined {
-  const read = safe(() => readOcspResponse(der))
-  if (!read || !('basic' in read)) return undefined
-  const basic = read.basic
+  const read: ReadResponse | undefined = Buffer.isBuffer(der) ? readOcsp(der) : der
+  const basic = read && 'basic' in read ? (read as { basic: BasicResponse }).basic : undefined
+  if (!basic) return undefined
   const single = basic.responses.find((r) => safe(() => m.certIdMatches(r.certId, cert, issuer)) === true)
   if (!single) return undefined
   if (!signedByAuthority(basic, issuer, pool)) return undefined
@@ -73,6 +74,11 @@ export function ocspAnswer(
     ...(single.reason !== undefined && { reason: single.reason }),
     ...times,
   }
+}
+
+/** The response read once (for a DSS whose answers are tried against many certificates); undefined if unreadable. */
+export function readOcsp(der: Buffer): ReadResponse | undefined {
+  return safe(() => readOcspResponse(der))
 }
 
 /** §4.2.2.2: the issuer itself, or a responder certificate it issued with id-kp-OCSPSigning. */

@@ -8,7 +8,7 @@
 import type { PdfDocument } from '../pdf/document'
 import { readDss } from '../pdf/dss'
 import { parseCrl, type ParsedCrl } from '../pki/crl'
-import { crlAnswer, ocspAnswer, type RevocationAnswer } from '../pki/revocation-answer'
+import { crlAnswer, ocspAnswer, readOcsp, type RevocationAnswer } from '../pki/revocation-answer'
 import { safeCert } from './chain'
 
 /** An answer with the offset of the stream that holds it (a document time-stamp after it covers it). */
@@ -53,6 +53,8 @@ export function documentEvidence(doc: PdfDocument): DocumentEvidence {
     const parsed = safeCrl(c.data)
     return parsed ? [{ crl: parsed, offset: c.offset }] : []
   })
+  // Read once each: every answer is tried against every certificate of every path.
+  const ocsps = dss.ocsps.map((o) => ({ read: readOcsp(o.data), offset: o.offset }))
   const cache = new Map<string, PlacedAnswer[]>()
   return {
     certificates,
@@ -65,8 +67,8 @@ export function documentEvidence(doc: PdfDocument): DocumentEvidence {
         const a = crlAnswer(crl, cert, issuer)
         if (a) answers.push({ ...a, offset })
       }
-      for (const item of dss.ocsps) {
-        const a = ocspAnswer(item.data, cert, issuer, certificates)
+      for (const item of ocsps) {
+        const a = ocspAnswer(item.read, cert, issuer, certificates)
         if (a) answers.push({ ...a, offset: item.offset })
       }
       cache.set(key, answers)
