@@ -2,7 +2,9 @@
  * The one reader of process.env (the CLI entry may read KYSO_PIN / KYSO_CA_PIN itself). Everything
  * is parsed once and checked; start-up stops with every problem listed by its variable name.
  */
-import { resolve } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 
 export interface Config {
   port: number
@@ -58,6 +60,34 @@ export interface Config {
   issueLevel: 'B-T' | 'B-LT' | 'B-LTA'
   /** The re-timestamping of archived documents (issue 18): how often, how early, how many a round. */
   retimestamp: { intervalSeconds: number; marginDays: number; batch: number }
+  /**
+   * The key-wrapping key (issue 15): every key the service stores is sealed under it as well as
+   * under its holder's PIN. A file outside the data folder (made on first start when the database
+   * holds no wrapped key yet), the key itself from the environment, or an AES key in the HSM.
+   */
+  keyWrap: KeyWrapConfig
+  /** The service's HSM (PKCS#11): seal keys and a new CA's keys are made in it when set. */
+  pkcs11?: { module: string; slot?: number; tokenLabel?: string; pin: string }
+  /** Signers' PINs: shortest accepted, and consecutive wrong ones before the key locks. */
+  pinPolicy: { minLength: number; maxTries: number }
+  /** Express `trust proxy`: which proxies' X-Forwarded-* headers to believe (false: none). */
+  trustProxy: boolean | number | string
+  /** scrypt cost N for password hashes (2^17 by default; older hashes are redone at login). */
+  passwordHashN: number
+  /** Where the signed audit checkpoints are written, and how often (issue 15). */
+  auditCheckpoint: { dir: string; intervalSeconds: number }
+  /** The CA PIN of a DATA_DIR/ca made before issue 15, to move it into the database once. */
+  caPin?: string
+}
+
+export interface KeyWrapConfig {
+  file: string
+  /** The key itself (KYSO_KEY_WRAP_KEY, base64): an environment secret instead of the file. */
+  key?: Buffer
+  /** An AES-256 key of this label in the HSM (KYSO_PKCS11_MODULE) instead of the file. */
+  pkcs11Label?: string
+  /** Older keys that still open envelopes during a rotation (KYSO_KEY_WRAP_PREVIOUS_FILES). */
+  previousFiles: string[]
 }
 
 export class ConfigError extends Error {
@@ -138,6 +168,80 @@ function csc(env: Env, problems: string[]): Config['csc'] {
   return { provider, baseUrl: baseUrl.replace(/\/+$/, ''), clientId, clientSecret }
 }
 
+/** Beside the data folder, never inside it: `./data` -> `./secrets/data.kwk`. */
+export function defaultKeyWrapFile(dataDir: string): string {
+  return join(dirname(dataDir), 'secrets', `${basename(dataDir)}.kwk`)
+}
+
+function inside(dir: string, file: string): boolean {
+  const rel = relative(dir, file)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+function keyWrap(env: Env, dataDir: string, problems: string[]): KeyWrapConfig {
+  const file = resolve(env.KYSO_KEY_WRAP_FILE || defaultKeyWrapFile(dataDir))
+  const previousFiles = (env.KYSO_KEY_WRAP_PREVIOUS_FILES ?? '').split(/[,\s]+/).filter(Boolean).map((f) => resolve(f))
+  for (const f of [file, ...previousFiles]) {
+    // A copy of the data folder (or `kyso backup`) must open nothing: the key lives elsewhere.
+    if (inside(dataDir, f)) {
+      problems.push(`KYSO_KEY_WRAP_FILE / KYSO_KEY_WRAP_PREVIOUS_FILES must be outside KYSO_DATA_DIR (${f})`)
+    }
+  }
+  const config: KeyWrapConfig = { file, previousFiles }
+  const raw = env.KYSO_KEY_WRAP_KEY
+  if (raw) {
+    const key = Buffer.from(raw, 'base64')
+    // Never echo the value: it is the key.
+    if (key.length !== 32) problems.push('KYSO_KEY_WRAP_KEY must be 32 bytes in base64')
+    else config.key = key
+  }
+  if (env.KYSO_KEY_WRAP_PKCS11_LABEL) {
+    if (!env.KYSO_PKCS11_MODULE) problems.push('KYSO_KEY_WRAP_PKCS11_LABEL needs KYSO_PKCS11_MODULE')
+    config.pkcs11Label = env.KYSO_KEY_WRAP_PKCS11_LABEL
+  }
+  return config
+}
+
+function pkcs11(env: Env, problems: string[]): Config['pkcs11'] {
+  const module = env.KYSO_PKCS11_MODULE
+  if (!module) return undefined
+  let pin = env.KYSO_PKCS11_PIN ?? ''
+  if (env.KYSO_PKCS11_PIN_FILE) {
+    try {
+      pin = readFileSync(env.KYSO_PKCS11_PIN_FILE, 'utf8').trim()
+    } catch {
+      problems.push(`KYSO_PKCS11_PIN_FILE cannot be read (${env.KYSO_PKCS11_PIN_FILE})`)
+    }
+  }
+  if (!pin) problems.push('KYSO_PKCS11_MODULE needs the HSM user PIN: KYSO_PKCS11_PIN_FILE or KYSO_PKCS11_PIN')
+  const slot = int(env, 'KYSO_PKCS11_SLOT', 0, problems, 0, 1000)
+  return { module, pin, ...(env.KYSO_PKCS11_TOKEN_LABEL ? { tokenLabel: env.KYSO_PKCS11_TOKEN_LABEL } : { slot }) }
+}
+
+/**
+ * Express's `trust proxy` values: true/false, a number of hops, or a comma-separated list of
+ * addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
+ */
+function trustProxy(env: Env, problems: string[]): Config['trustProxy'] {
+  const raw = (env.KYSO_TRUST_PROXY ?? '').trim()
+  if (raw === '' || raw === 'false') return false
+  if (raw === 'true') return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  const names = ['loopback', 'linklocal', 'uniquelocal']
+  const bad = raw.split(',').map((v) => v.trim()).filter((v) => {
+    const [address, bits, ...more] = v.split('/')
+    return !(names.includes(v) || (isIP(address ?? '') && more.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits))))
+  })
+  if (bad.length) problems.push(`KYSO_TRUST_PROXY: '${bad.join("', '")}' is not an address, a CIDR range, loopback, linklocal or uniquelocal`)
+  return raw
+}
+
+function powerOfTwo(env: Env, key: string, dflt: number, problems: string[]): number {
+  const n = int(env, key, dflt, problems, 16384, 1 << 20)
+  if ((n & (n - 1)) !== 0) problems.push(`${key} must be a power of two (16384 to 1048576), got '${n}'`)
+  return n
+}
+
 /** Parses the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = []
@@ -170,7 +274,21 @@ export function loadConfig(env: Env = process.env): Config {
       marginDays: int(env, 'KYSO_RETIMESTAMP_MARGIN_DAYS', 180, problems, 1, 3650),
       batch: int(env, 'KYSO_RETIMESTAMP_BATCH', 20, problems, 1, 10_000),
     },
+    keyWrap: keyWrap(env, dataDir, problems),
+    pinPolicy: {
+      minLength: int(env, 'KYSO_PIN_MIN_LENGTH', 4, problems, 4, 64),
+      maxTries: int(env, 'KYSO_PIN_MAX_TRIES', 5, problems, 1, 20),
+    },
+    trustProxy: trustProxy(env, problems),
+    passwordHashN: powerOfTwo(env, 'KYSO_PASSWORD_HASH_N', 1 << 17, problems),
+    auditCheckpoint: {
+      dir: resolve(env.KYSO_AUDIT_CHECKPOINT_DIR || `${dataDir}/audit-checkpoints`),
+      intervalSeconds: int(env, 'KYSO_AUDIT_CHECKPOINT_SECONDS', 300, problems, 1, 86_400),
+    },
   }
+  const hsm = pkcs11(env, problems)
+  if (hsm) config.pkcs11 = hsm
+  if (env.KYSO_CA_PIN) config.caPin = env.KYSO_CA_PIN
   const remote = csc(env, problems)
   if (remote) config.csc = remote
   if (env.KYSO_VGCA_PLUGIN_URL) config.vgcaPluginUrl = env.KYSO_VGCA_PLUGIN_URL

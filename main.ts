@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel)
   const running = await startServer(config, { logger })
   logger.info({ url: running.url, database: config.databaseUrl ? 'postgresql' : 'sqlite', blobStore: config.blobStore, dataDir: config.dataDir }, `listening on ${running.url}`)
-  if (config.demo) logger.info('demo logins are in fixtures/demo-users.json (e.g. chuyenvien / Kyso@2024); see the README walkthrough')
+  // Names only: no password, not even a published demo one, goes to a log (issue 15).
+  if (config.demo) logger.info('demo logins and their passwords are in fixtures/demo-users.json (e.g. chuyenvien); see the README walkthrough')
   const stop = (signal: string): void => {
     logger.info({ signal }, 'shutting down: finishing requests in flight')
     void running.close().then(() => {

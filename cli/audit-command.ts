@@ -2,15 +2,19 @@ import { parse } from './main'
 import { UsageError } from './pin'
 import { openServiceDb } from './service-db'
 
-/** `kyso audit verify [--data-dir DIR]`: recomputes the audit hash chain; exit 1 names the first broken event. */
+/**
+ * `kyso audit verify [--data-dir DIR]`: recomputes the audit hash chain, then checks it against the
+ * newest signed checkpoint in KYSO_AUDIT_CHECKPOINT_DIR (issue 15); exit 1 names the first broken
+ * event, or the last one left when newer ones are missing.
+ */
 export async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args
   if (sub !== 'verify') throw new UsageError(`unknown 'audit ${sub ?? ''}': use verify`)
   const { values } = parse(rest, { 'data-dir': { type: 'string' } })
-  const { verifyAudit } = require('../storage/audit') as typeof import('../storage/audit')
-  const { db } = await openServiceDb(values['data-dir'], { migrate: true, mustExist: true })
+  const { verifyAnchoredAudit } = require('../workflows/audit-anchor') as typeof import('../workflows/audit-anchor')
+  const { config, db } = await openServiceDb(values['data-dir'], { migrate: true, mustExist: true })
   try {
-    const result = await verifyAudit(db)
+    const result = await verifyAnchoredAudit(db, config.auditCheckpoint.dir)
     process.stdout.write(JSON.stringify(result) + '\n')
     return result.ok ? 0 : 1
   } finally {

@@ -9,9 +9,11 @@ import { openServiceDb } from './service-db'
 
 /**
  * `kyso backup DIR [--data-dir D]`, while the service runs: a consistent copy of the database,
- * then of every blob the copy names, then the CA. Blobs are immutable and content-addressed, so
- * copying them after the database snapshot always finds each one the snapshot names, and each
- * copy is checked against its name.
+ * then of every blob the copy names (then a CA folder of a version before issue 15, if one is still
+ * there). Blobs are immutable and content-addressed, so copying them after the database snapshot
+ * always finds each one the snapshot names, and each copy is checked against its name.
+ *  - Never the key-wrapping key (issue 15): the backup says where it is and which key id the
+ *    database needs, and the operator keeps it apart. A backup alone opens no stored key.
  *  - SQLite: `VACUUM INTO` DIR/kyso.db (one read transaction: a snapshot; writers go on, WAL).
  *  - PostgreSQL: `pg_dump --format=custom` into DIR/kyso.pgdump (one snapshot; needs pg_dump on
  *    PATH, of the server's major version), then the blobs named by the live database (a
@@ -32,13 +34,39 @@ export async function backupCommand(args: string[]): Promise<number> {
     const copied = config.blobStore === 'files' ? await copyBlobs(config, await namedBlobs(config, db, out), join(out, 'blobs')) : { blobs: 0, bytes: 0 }
     const ca = join(config.dataDir, 'ca')
     if (existsSync(ca)) cpSync(ca, join(out, 'ca'), { recursive: true })
-    const manifest = { createdAt: new Date().toISOString(), database: source, blobStore: config.blobStore, ...copied, ca: existsSync(ca), seconds: (Date.now() - t0) / 1000 }
+    const caInDatabase = Boolean(await db('ca_keys').first('name'))
+    const keyWrap = await keyWrapNote(config, db)
+    const manifest = {
+      createdAt: new Date().toISOString(), database: source, blobStore: config.blobStore, ...copied,
+      ca: caInDatabase ? 'database' : existsSync(ca) ? 'folder' : false, keyWrap, seconds: (Date.now() - t0) / 1000,
+    }
     writeFileSync(join(out, 'backup.json'), JSON.stringify(manifest, null, 2) + '\n')
     process.stdout.write(JSON.stringify(manifest) + '\n')
+    process.stderr.write(
+      `kyso backup: the key-wrapping key (id ${keyWrap.keyId ?? 'unknown'}) is at ${keyWrap.location} ` +
+        'and is NOT in this backup. Keep a copy of it apart from the backups: without it no stored key can be used, ' +
+        'with it and a backup anyone holding a PIN can.\n',
+    )
     return 0
   } finally {
     await db.destroy()
   }
+}
+
+/** Where the key-wrapping key is and which one the database needs (read from the database's check, no key needed). */
+async function keyWrapNote(config: Config, db: Db): Promise<{ keyId: string | null; location: string; included: false }> {
+  const row = (await db('service_secrets').where({ name: 'key-wrap-check' }).first('envelope')) as
+    | { envelope: Uint8Array }
+    | undefined
+  const { envelopeKeyId } = require('../signing/keys/key-wrap') as typeof import('../signing/keys/key-wrap')
+  const keyId = row ? envelopeKeyId(Buffer.from(row.envelope)) : null
+  const kw = config.keyWrap
+  const location = kw.pkcs11Label
+    ? `HSM key "${kw.pkcs11Label}" (KYSO_PKCS11_MODULE)`
+    : kw.key
+      ? 'the environment (KYSO_KEY_WRAP_KEY)'
+      : kw.file
+  return { keyId, location, included: false }
 }
 
 async function copySqlite(db: Db, file: string): Promise<'sqlite'> {

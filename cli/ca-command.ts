@@ -2,21 +2,19 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, required } from './main'
 import { readPin, UsageError } from './pin'
-
-type KeyType = 'rsa2048' | 'rsa3072' | 'p256'
-
-function keyType(v: unknown): KeyType | undefined {
-  if (v === undefined) return undefined
-  if (v === 'rsa2048' || v === 'rsa3072' || v === 'p256') return v
-  throw new UsageError(`--key must be rsa2048, rsa3072 or p256, not '${String(v)}'`)
-}
+import { caInDatabase, keyType } from './ca-database'
 
 /** File name of the built-in TSA's key inside a CA directory (protected by the CA PIN). */
 export const TSA_P12 = 'tsa.p12'
 
-/** `kyso ca init|issue|revoke`: the internal CA, kept in a directory. */
+/**
+ * `kyso ca init|issue|revoke|root|crl`: with `--dir DIR`, a CA kept in a directory (offline use and
+ * tests, keys under the CA PIN); without it, the service's own CA in its database (issue 15), with
+ * the service's settings and key-wrapping key, the one every instance issues and revokes from.
+ */
 export async function caCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args
+  if (!rest.some((a) => a === '--dir' || a.startsWith('--dir='))) return caInDatabase(sub, rest)
   const pki = require('../signing/pki') as typeof import('../signing/pki')
   if (sub === 'init') {
     const { values } = parse(rest, { dir: { type: 'string' }, name: { type: 'string' }, key: { type: 'string' } })
@@ -57,11 +55,12 @@ export async function caCommand(args: string[]): Promise<number> {
     return 0
   }
   if (sub === 'revoke') {
-    const { values } = parse(rest, { dir: { type: 'string' }, serial: { type: 'string' } })
+    const { values } = parse(rest, { dir: { type: 'string' }, serial: { type: 'string' }, reason: { type: 'string' } })
     const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
-    await pki.revokeCertificate(required(values, 'dir'), required(values, 'serial'), { caPin })
+    const reason = typeof values.reason === 'string' ? values.reason : undefined
+    await pki.revokeCertificate(required(values, 'dir'), required(values, 'serial'), { caPin, ...(reason && { reason }) })
     process.stdout.write(`revoked ${values.serial}; ${join(String(values.dir), 'crl.pem')} updated\n`)
     return 0
   }
-  throw new UsageError(`unknown 'ca ${sub ?? ''}': use init, issue or revoke`)
+  throw new UsageError(`unknown 'ca ${sub ?? ''}': use init, issue or revoke (and root, crl without --dir)`)
 }

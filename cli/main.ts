@@ -3,10 +3,12 @@ import { UsageError } from './pin'
 
 export const HELP = `kyso: PAdES signing for Vietnamese agencies
 
-  kyso ca init   --dir DIR [--name NAME] [--key rsa2048|rsa3072|p256]
-  kyso ca issue  --dir DIR --name NAME [--title T] [--org ORG] [--seal] [--key rsa2048|rsa3072|p256] --out FILE.p12
+  kyso ca init   [--dir DIR] [--name NAME] [--key rsa2048|rsa3072|p256]
+  kyso ca issue  [--dir DIR] --name NAME [--title T] [--org ORG] [--seal] [--key rsa2048|rsa3072|p256] --out FILE.p12
                  [--crl-url URL] [--ocsp-url URL]
-  kyso ca revoke --dir DIR --serial HEX
+  kyso ca revoke [--dir DIR] --serial HEX [--reason R]
+  kyso ca root | crl                     (the service's CA: its root certificate, its current CRLs, PEM)
+  kyso keys generate FILE | status | rewrap [--data-dir DIR]
   kyso sign IN.pdf --out OUT.pdf --p12 FILE.p12 [--reason R] [--location L] [--marker KT.|TL.|TUQ.|TM.|Q.]
             [--principal TITLE] [--image PNG] [--appearance personal|seal|text]
             [--page N --rect x,y,w,h | --invisible] [--level B-B|B-T|B-LT|B-LTA] [--tsa URL|builtin]
@@ -21,8 +23,9 @@ export const HELP = `kyso: PAdES signing for Vietnamese agencies
   kyso agent --pkcs11-module PATH [--slot N] [--port 127.0.0.1:PORT] --origin URL [--origin URL]...
              [--pin-timeout SECONDS]
 
-The service commands (audit, migrate, backup) read the service's settings (KYSO_DATA_DIR,
-KYSO_DATABASE_URL, KYSO_BLOB_STORE, KYSO_BLOB_DIR); --data-dir stands for KYSO_DATA_DIR.
+The service commands (audit, migrate, backup, keys, and ca without --dir) read the service's settings
+(KYSO_DATA_DIR, KYSO_DATABASE_URL, KYSO_BLOB_STORE, KYSO_BLOB_DIR, KYSO_KEY_WRAP_FILE, ...);
+--data-dir stands for KYSO_DATA_DIR. Without --dir, kyso ca works on the service's CA in its database.
 
 PINs: KYSO_PIN (the signer's, and the PIN of a new .p12), KYSO_CA_PIN (the CA's; KYSO_PIN when unset),
 or a prompt on a terminal. Never on the command line.
@@ -65,6 +68,8 @@ export async function run(argv: string[]): Promise<number> {
         return await (require('./migrate-command') as typeof import('./migrate-command')).migrateCommand(rest)
       case 'backup':
         return await (require('./backup-command') as typeof import('./backup-command')).backupCommand(rest)
+      case 'keys':
+        return await (require('./keys-command') as typeof import('./keys-command')).keysCommand(rest)
       case 'agent':
         return await (require('./agent-command') as typeof import('./agent-command')).agentCommand(rest)
       case undefined:

@@ -2,7 +2,7 @@ import express, { type Express } from 'express'
 import { verifyPdfIsolated } from '../signing/verify/isolated'
 import { handleTimestampRequest } from '../signing/tsa'
 import type { KeySource } from '../signing/keys/key-source'
-import { verifyAudit } from '../storage/audit'
+import { verifyAnchoredAudit } from '../workflows/audit-anchor'
 import { authenticate, login, logout, publicUser } from '../workflows/auth'
 import type { Actor, Services } from '../workflows/context'
 import { createDelegation, endDelegation, inbox, listDelegations } from '../workflows/delegations'
@@ -21,6 +21,7 @@ import { openApi } from './openapi'
 import { webRouter } from './web'
 import { mountExternalSigning } from './external-signing-routes'
 import { mountImages } from './image-routes'
+import { mountKeyRoutes } from './key-routes'
 import { detachedReports } from '../workflows/detached-evidence'
 import { listRevocationLists } from '../storage/revocation-lists'
 import type { Metrics } from './metrics'
@@ -47,7 +48,9 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   const log = opts.log ?? ((line) => process.stderr.write(JSON.stringify(line) + '\n'))
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', false)
+  // Behind nginx (KYSO_TRUST_PROXY): req.secure and req.ip from X-Forwarded-Proto/-For, so the
+  // session cookie gets Secure and logs show the client's address (issue 15).
+  app.set('trust proxy', s.config.trustProxy)
   app.use(requestId())
   if (opts.ops) {
     app.use(observeRequests(opts.ops.logger, opts.ops.metrics, opts.ops.draining))
@@ -126,11 +129,11 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/documents/:id/verification', auth, route(s, async (req, res) => {
     const doc = await readableDocument(s.db, actorOf(res), idParam(req))
     const v = await latestVersion(s, doc.id)
-    const crls = [...s.crls(), ...(await listRevocationLists(s.db)).map((r) => r.der)]
+    const crls = [...(await s.crls()), ...(await listRevocationLists(s.db)).map((r) => r.der)]
     // ?at=TIME (issue 18): validated at that time, as `kyso verify --at` does.
     const at = validationTime(req.query.at)
     const pdf = await s.blobs.get(v.sha256)
-    const input = { pdf, trustAnchors: s.trustAnchors(), crls, ...(at && { now: at }) }
+    const input = { pdf, trustAnchors: await s.trustAnchors(), crls, ...(at && { now: at }) }
     const report = await verifyPdfIsolated(input, { timeoutMs: s.config.validationTimeoutMs })
     // Approvals kept as detached evidence (issue 11) are reported beside the file's own signatures.
     return { ...report, detached: await detachedReports(s, doc.id) }
@@ -147,6 +150,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   }))
   mountExternalSigning(app, s, auth)
   mountImages(app, s, auth)
+  mountKeyRoutes(app, s, auth)
   app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)))
   app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', jsonBody(req).reason)))
   app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), jsonBody(req)), 201))
@@ -190,7 +194,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.get('/api/audit/verify', auth, route(s, async (_req, res) => {
     const a = actorOf(res)
     if (!a.roles.has('admin') && !a.roles.has('compliance')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị và kiểm tra được xác minh nhật ký')
-    return verifyAudit(s.db)
+    return verifyAnchoredAudit(s.db, s.config.auditCheckpoint.dir)
   }))
 
   mountCa(app, s, log)

@@ -1,7 +1,8 @@
 import express, { type Express, type NextFunction, type Response } from 'express'
-import { answerOcsp, fromPem, loadCrls, ocspErrorResponse, toPem, type CaStatusSource } from '../signing/pki'
+import { answerOcsp, fromPem, loadCrls, ocspErrorResponse, type CaStatusSource } from '../signing/pki'
 import type { Services } from '../workflows/context'
 import { CRL_PATH, OCSP_PATH } from '../workflows/ca-endpoints'
+import { caStatusOf } from '../workflows/internal-ca'
 import { WorkflowError } from '../workflows/errors'
 
 /** RFC 6960 Appendix A.1: a request is small; 64 KB is far above any real one. */
@@ -12,9 +13,10 @@ const MAX_REQUEST_BYTES = 64 * 1024
  *  - OCSP (RFC 6960 Appendix A): `POST /ocsp` with application/ocsp-request, or `GET /ocsp/{request}`
  *    with the DER request in base64, URL-encoded; answers application/ocsp-response, signed by the
  *    issuing CA for the certificates it issued (`unauthorized` for others);
- *  - the CRLs: `GET /api/ca/crl.pem` (both, PEM) and `GET /api/ca/crl.crl` (the issuing CA's, DER:
- *    the cRLDistributionPoints of the certificates it issues, RFC 5280 §4.2.1.13).
- * All read the CA through CaStatusSource, whatever keeps it (files today, the database later).
+ *  - `GET /api/ca/crl.crl`, the issuing CA's CRL, DER: the cRLDistributionPoints of the
+ *    certificates it issues (RFC 5280 §4.2.1.13); both CRLs as PEM are at /api/ca/crl.pem
+ *    (key-routes.ts).
+ * Both read the CA through CaStatusSource (the database's CA: workflows/internal-ca.ts).
  */
 export function mountCa(app: Express, s: Services, log: (line: Record<string, unknown>) => void): void {
   const raw = express.raw({ type: 'application/ocsp-request', limit: MAX_REQUEST_BYTES })
@@ -38,35 +40,25 @@ export function mountCa(app: Express, s: Services, log: (line: Record<string, un
     }
     get(text, res, next)
   })
-  app.get('/api/ca/crl.pem', (_req, res, next) => {
-    void Promise.resolve()
-      .then(() => {
-        const pem = crlsOf(s)
-          .map((der) => toPem('X509 CRL', der))
-          .join('')
-        res.type('application/x-pem-file').setHeader('Cache-Control', 'no-cache')
-        res.send(pem)
-      })
-      .catch(next)
-  })
   app.get(CRL_PATH, (_req, res, next) => {
     void Promise.resolve()
-      .then(() => {
+      .then(async () => {
+        const [issuing] = await crlsOf(s)
         res.type('application/pkix-crl').setHeader('Cache-Control', 'no-cache')
-        res.send(crlsOf(s)[0])
+        res.send(issuing)
       })
       .catch(next)
   })
 }
 
 function sourceOf(s: Services): CaStatusSource {
-  if (!s.caStatus) throw new WorkflowError('NOT_FOUND', 'Máy chủ không có CA nội bộ')
-  return s.caStatus
+  if (!s.ca) throw new WorkflowError('NOT_FOUND', 'Máy chủ không có CA nội bộ')
+  return caStatusOf(s.ca)
 }
 
 /** The current CRLs, DER: the issuing CA's first, then the root's. */
-function crlsOf(s: Services): Buffer[] {
-  const bytes = sourceOf(s).currentCrls()
+async function crlsOf(s: Services): Promise<Buffer[]> {
+  const bytes = await sourceOf(s).currentCrls()
   const ders = fromPem(bytes.toString('latin1'), 'X509 CRL')
   return ders.length ? ders : loadCrls(bytes).map((c) => c.der)
 }

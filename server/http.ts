@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { KysoError } from '../signing/errors'
 import { appendAudit } from '../storage/audit'
@@ -11,6 +11,22 @@ import { statusOf } from './errors'
 export const SESSION_COOKIE = 'kyso_session'
 /** An Idempotency-Key whose first request has run this long without an answer was abandoned. */
 const ABANDONED_MS = 10 * 60_000
+
+/**
+ * Fields that never enter a request's fingerprint, at any depth (issue 15): before, a database
+ * copy gave the PIN back from an unsalted SHA-256 of the body in under a second.
+ */
+const SECRET_FIELDS = new Set([
+  'pin', 'oldpin', 'newpin', 'password', 'oldpassword', 'newpassword', 'unlockcode', 'puk', 'secret', 'clientsecret', 'token',
+])
+
+/** The body without its secret fields (their names are kept, so the shape still counts). */
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets)
+  if (typeof value !== 'object' || value === null) return value
+  const entries = Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.has(k.toLowerCase()) ? '[secret]' : withoutSecrets(v)])
+  return Object.fromEntries(entries)
+}
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -77,14 +93,22 @@ export function requireAuth(s: Services): RequestHandler {
 
 /**
  * Wraps a use case: its result is the JSON body; a refusal (4xx) by a signed-in user is written
- * to the audit chain too; with an Idempotency-Key, the first result is stored and replayed.
+ * to the audit chain too; with an Idempotency-Key, the first result is stored and replayed, unless
+ * the route says `replayable: false` (its answer holds a secret that must not be stored).
  */
-export function route(s: Services, fn: (req: Request, res: Response) => Promise<unknown>, okStatus = 200): RequestHandler {
+export function route(
+  s: Services,
+  fn: (req: Request, res: Response) => Promise<unknown>,
+  okStatus = 200,
+  opts: { replayable?: boolean } = {},
+): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     void (async () => {
       const actor = res.locals.actor
       const key = req.headers['idempotency-key']
-      if (actor && typeof key === 'string' && req.method === 'POST') return idempotent(s, actor, key, req, res, () => run(s, fn, req, res, okStatus))
+      if (actor && typeof key === 'string' && req.method === 'POST' && opts.replayable !== false) {
+        return idempotent(s, actor, key, req, res, () => run(s, fn, req, res, okStatus))
+      }
       const { status, body } = await run(s, fn, req, res, okStatus)
       if (body !== undefined) res.status(status).json(body)
     })().catch(next)
@@ -100,17 +124,24 @@ async function run(s: Services, fn: (req: Request, res: Response) => Promise<unk
     if (status >= 500 || !(err instanceof KysoError)) throw err
     const actor = res.locals.actor
     if (actor) await appendAudit(s.db, { actorId: actor.id, action: 'refused', detail: { code, method: req.method, path: req.path }, requestId: res.locals.requestId })
-    return { status, body: { error: { code, message } } }
+    // Facts a client acts on (e.g. triesLeft after a wrong PIN) go beside the code.
+    return { status, body: { error: { code, message, ...err.details } } }
   }
 }
 
 async function idempotent(s: Services, actor: Actor, key: string, req: Request, res: Response, exec: () => Promise<{ status: number; body: unknown }>): Promise<void> {
   if (key.length > 200) throw new WorkflowError('BAD_REQUEST', 'Idempotency-Key: at most 200 characters')
-  // A JSON body is part of the fingerprint; an upload (streamed, not yet read) is known by its
-  // media type and length (not the multipart boundary, which a client regenerates on a retry).
+  // A JSON body is part of the fingerprint, without its secrets; an upload (streamed, not yet read)
+  // is known by its media type and length (not the multipart boundary, which a client regenerates
+  // on a retry). Keyed (HMAC, a secret every instance shares, kept wrapped in the database), so the
+  // stored value says nothing of the request to whoever holds a copy of the database.
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]
-  const payload = req.is('application/json') ? JSON.stringify(req.body ?? null) : `${mediaType} ${req.headers['content-length'] ?? ''}`
-  const requestHash = createHash('sha256').update(`${req.method} ${req.originalUrl} ${payload}`).digest('hex')
+  const payload = req.is('application/json')
+    ? JSON.stringify(withoutSecrets(req.body ?? null))
+    : `${mediaType} ${req.headers['content-length'] ?? ''}`
+  const requestHash = createHmac('sha256', s.requestHmacKey)
+    .update(`${req.method} ${req.originalUrl} ${payload}`)
+    .digest('hex')
   const claim = (): Promise<boolean> => s.db('idempotency_keys').insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() })
     .then(() => true, (err: unknown) => {
       if (isUniqueViolation(err)) return false

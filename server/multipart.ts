@@ -10,6 +10,8 @@ export interface Multipart {
 /**
  * Reads a multipart/form-data upload with busboy, refusing an oversized body before it is
  * buffered whole: by Content-Length when it is declared, else as soon as the file passes the limit.
+ * A field given twice, or a second file, is refused (400) rather than one of them silently winning
+ * (issue 15: which one a proxy, a log or a validator saw could differ from the one used).
  */
 export function readMultipart(req: Request, maxBytes: number, opts: { anyFileField?: boolean } = {}): Promise<Multipart> {
   return new Promise((resolve, reject) => {
@@ -31,8 +33,18 @@ export function readMultipart(req: Request, maxBytes: number, opts: { anyFileFie
       req.resume()
       reject(err)
     }
-    bb.on('field', (name, value) => (out.fields[name] = value))
+    let files = 0
+    bb.on('field', (name, value) => {
+      if (Object.hasOwn(out.fields, name)) return fail(new WorkflowError('BAD_REQUEST', `${name}: given more than once`))
+      out.fields[name] = value
+    })
+    bb.on('filesLimit', () => fail(new WorkflowError('BAD_REQUEST', 'file: only one file may be sent')))
+    bb.on('fieldsLimit', () => fail(new WorkflowError('BAD_REQUEST', 'too many fields')))
     bb.on('file', (name, stream) => {
+      if (++files > 1) {
+        stream.resume()
+        return fail(new WorkflowError('BAD_REQUEST', `${name}: only one file may be sent`))
+      }
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('limit', () => fail(new WorkflowError('UPLOAD_TOO_LARGE', `Tệp vượt quá ${maxBytes} byte`)))

@@ -1,4 +1,5 @@
 import { STATUS } from './errors'
+import { keyPaths } from './openapi-keys'
 
 /** Schemas, responses and operations as plain objects: the spec is data, assembled below. */
 type Json = Record<string, unknown>
@@ -27,7 +28,10 @@ const rule = oneOf('all', 'any')
 const STANDING = oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.')
 
 const schemas: Record<string, Json> = {
-  Error: object({ error: object({ code: str('Stable UPPER_SNAKE code (server/errors.ts)'), message: str('For a person, usually in Vietnamese; a 5xx says nothing internal') }) }),
+  Error: object({ error: object({
+    code: str('Stable UPPER_SNAKE code (server/errors.ts)'), message: str('For a person, usually in Vietnamese; a 5xx says nothing internal'),
+    triesLeft: int('PIN_INCORRECT and KEY_LOCKED: wrong PINs left before the key locks'),
+  }, ['code', 'message']) }),
   User: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(oneOf('staff', 'head', 'leader', 'clerk', 'compliance', 'admin')) }),
   LoginRequest: object({ username: str(undefined, { maxLength: 100 }), password: str(undefined, { maxLength: 1000 }) }),
   LoginResult: object({
@@ -81,7 +85,8 @@ const schemas: Record<string, Json> = {
   }, ['file', 'title']),
   VersionForm: object({ file: str('The revised PDF', { contentMediaType: 'application/pdf' }) }),
   StepSpec: object({
-    action, assignees: { ...array(str('username')), minItems: 1 }, rule: { ...rule, default: 'all' }, deadline: date(),
+    action, assignees: { ...array(str('username: of the document\'s agency (422 ASSIGNEE_OUTSIDE_AGENCY otherwise)')), minItems: 1 }, rule: { ...rule, default: 'all' }, deadline: date(),
+    upward: bool('In a route template only: the assignees may also belong to the agencies above the document\'s'),
     placement: ref('PlacementRequest'),
   }, ['action', 'assignees']),
   PlacementRequest: {
@@ -189,7 +194,11 @@ const schemas: Record<string, Json> = {
     agencyCode: str(), createdAt: date('Authorisations waiting for a PIN'),
   }, ['id', 'kind', 'status', 'username']),
   TrustAnchor: object({ fingerprint: str('SHA-256, hex'), subject: str(), issuer: str(), notBefore: date(), notAfter: date(), source: oneOf('internal-ca', 'added') }),
-  AuditVerification: object({ ok: bool(), events: int(), brokenAt: int('Id of the first event whose hash does not chain') }, ['ok', 'events']),
+  AuditVerification: object({
+    ok: bool(), events: int(), brokenAt: int('Id of the first event whose hash does not chain'),
+    missingAfter: int('Id of the last event left when events the latest checkpoint covers are missing (the end was cut off)'),
+    checkpoint: object({ events: int(), lastId: int(), headHash: str(), at: date(), file: str() }, ['events', 'lastId', 'headHash', 'at']),
+  }, ['ok', 'events']),
   Check: object({ check: oneOf('structure', 'coverage', 'integrity', 'signing-certificate', 'trust', 'validity', 'timestamp', 'revocation', 'changes', 'algorithms'), passed: bool(), detail: str() }),
   Change: object({
     kind: str(), object: nullable(int()), page: nullable(int()), what: str(), allowed: bool(), key: str(),
@@ -538,7 +547,7 @@ const paths: Record<string, Record<string, Json>> = {
     post: operation('post', {
       id: 'submitDocument', tag: 'documents', summary: 'The drafter submits a draft along a route template or explicit steps', auth: true, path: 'DocumentId',
       description: 'Where each signature will go is planned now from the draft\'s text (Document.placements), unless a step carries its own placement.',
-      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN'],
+      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN', 'ASSIGNEE_OUTSIDE_AGENCY'],
     }),
   },
   '/api/documents/{id}/cancel': {
@@ -573,9 +582,11 @@ const paths: Record<string, Record<string, Json>> = {
   },
   '/api/steps/{id}/sign': {
     post: operation('post', {
-      id: 'signStep', tag: 'steps', summary: 'Approve, sign or seal the current step with my PIN', description: SIGNED_STEP, auth: true, path: 'StepId',
+      id: 'signStep', tag: 'steps', summary: 'Approve, sign or seal the current step with my PIN',
+      description: `${SIGNED_STEP} The PIN is a counted try: a wrong one is 403 PIN_INCORRECT with triesLeft; after five in a row the key is locked (423 KEY_LOCKED, even for the right PIN) until an administrator unlocks it.`,
+      auth: true, path: 'StepId',
       body: json(ref('SignRequest')), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
-      codes: [...JSON_BODY, 'NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE', 'NO_CERTIFICATE', ...SIGNING],
+      codes: [...JSON_BODY, 'NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE', 'NO_CERTIFICATE', 'KEY_LOCKED', ...SIGNING],
     }),
   },
   ...EXTERNAL_SIGNING_PATHS,
@@ -750,12 +761,6 @@ const paths: Record<string, Record<string, Json>> = {
       path: 'OcspRequest', ok: [200, 'DER OCSPResponse', OCSP_RESPONSE], codes: ['NOT_FOUND'],
     }),
   },
-  '/api/ca/crl.pem': {
-    get: operation('get', {
-      id: 'caCrlsPem', tag: 'ca', summary: 'The internal CA\'s current CRLs, PEM: the issuing CA\'s, then the root\'s',
-      ok: [200, 'PEM X509 CRL blocks', { 'application/x-pem-file': { schema: str() } }], codes: ['NOT_FOUND'],
-    }),
-  },
   '/api/ca/crl.crl': {
     get: operation('get', {
       id: 'caCrl', tag: 'ca',
@@ -765,6 +770,7 @@ const paths: Record<string, Record<string, Json>> = {
       codes: ['NOT_FOUND'],
     }),
   },
+  ...keyPaths({ operation, json, object, str, int, bool, date }),
   '/tsa': {
     get: operation('get', { id: 'getTsaInfo', tag: 'tsa', summary: 'About the built-in RFC 3161 time-stamping authority', ok: [200, 'A line of text', { 'text/plain': { schema: str() } }] }),
     post: operation('post', {
@@ -781,7 +787,7 @@ const TAGS: Record<string, string> = {
   meta: 'This description', auth: 'Sessions: bearer token or HttpOnly cookie', documents: 'Drafts, versions, chains, the PDF and its validation',
   steps: 'Acting on the current step: sign (approve, sign, seal), reject, return; with keys Kyso never holds: signed-file return, two-phase, remote', delegations: 'KT./TL./TUQ./Q. authorisations of leaders, and standing authorities (KT., TL., TM., ...) an admin grants',
   audit: 'The hash-chained audit log', admin: 'Agencies, users and roles, certificates, trust anchors (admin role)', coverage: 'Coverage toward the city\'s two targets', tsa: 'The built-in RFC 3161 timestamp authority',
-  ca: 'The internal CA\'s OCSP responder and CRLs (issue 18), for relying parties: no sign-in',
+  ca: 'The internal CA, for relying parties, without sign-in: its root certificate, current CRLs and OCSP responder (issue 18)',
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Metrics } from './metrics'
  * Never in a log line, wherever it appears in the object: PINs, passwords, session and CSRF
  * tokens, keys. Request bodies and document bytes are never passed to the logger at all.
  */
-const REDACT = ['pin', 'password', 'token', 'csrfToken', 'p12', 'key', 'authorization', 'cookie']
+const REDACT = ['pin', 'oldPin', 'newPin', 'unlockCode', 'password', 'token', 'csrfToken', 'p12', 'key', 'authorization', 'cookie']
 
 /** JSON lines on stdout (or `destination`), one per request and per event, with the request id. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -39,7 +39,8 @@ export function observeRequests(logger: Logger, metrics: Metrics, draining: () =
       const route = typeof req.route?.path === 'string' ? req.route.path : 'unmatched'
       metrics.request(req.method, route, res.statusCode, seconds)
       if (route === '/metrics' || route === '/healthz' || route === '/readyz') return
-      logger.info({ requestId: res.locals.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10, user: res.locals.actor?.username }, 'request')
+      // ip: the client's, through the proxies KYSO_TRUST_PROXY trusts (else the proxy's own).
+      logger.info({ requestId: res.locals.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10, user: res.locals.actor?.username, ip: req.ip }, 'request')
     })
     next()
   }

@@ -1,19 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Config } from '../config'
-import { openPkcs12KeySource } from '../signing/keys/pkcs12'
-import { fileCaStatusSource } from '../signing/pki/ca-status-source'
-import { fromPem } from '../signing/pki/pem'
+import { openServiceToken, type ServiceToken } from '../signing/keys/pkcs11-service'
 import { builtinTsa, createTimestampToken, httpTsa, httpTsaForImprint } from '../signing/tsa'
 import { openBlobStore } from '../storage/blob-store'
 import { openDb, type Db } from '../storage/db'
-import { caPinFor, seedDemo } from '../storage/seed'
+import { seedDemo } from '../storage/seed'
+import { listTrustAnchorRecords } from '../storage/trust-anchor-records'
 import type { Services } from '../workflows/context'
-import { extraAnchorsFile } from '../workflows/admin'
+import { makeStoredKey } from '../workflows/held-keys'
+import { openKeyRing, sharedSecret, wrapLegacyKeys } from '../workflows/key-ring'
+import { hashPassword } from '../workflows/passwords'
+import { ensureInternalCa, importTrustAnchorsFile } from '../workflows/startup-keys'
 import { recordMissingVerdicts } from '../workflows/verdicts'
+import { writeCheckpoint } from '../workflows/audit-anchor'
 import { pollRemoteSignings } from '../workflows/remote-signing'
 import { renewDueDocuments } from '../workflows/renew-timestamps'
 import { caUrls } from '../workflows/ca-endpoints'
@@ -41,11 +42,6 @@ export interface StartOptions {
   logger?: Logger
 }
 
-/** Reads a file on each call (a CRL changes when a certificate is revoked); empty when missing. */
-function fileReader(path: string): () => Buffer[] {
-  return () => (existsSync(path) ? [readFileSync(path)] : [])
-}
-
 /**
  * Composition root: config -> db (migrations) -> demo seed -> services -> app -> listen. Used by
  * main.ts and by the tests (port 0, a temporary data folder).
@@ -54,27 +50,67 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const logger = opts.logger ?? createLogger(config.logLevel)
   const db: Db = await openDb(config.dataDir, { ...(config.databaseUrl && { databaseUrl: config.databaseUrl }), poolMax: config.dbPoolMax })
   const blobs = openBlobStore(config.blobStore, config.blobDir, db)
+  let hsm: ServiceToken | undefined
+  try {
+    hsm = config.pkcs11 ? openServiceToken(config.pkcs11) : undefined
+    return await serve(config, logger, db, blobs, hsm)
+  } catch (err) {
+    hsm?.close()
+    await db.destroy()
+    throw err
+  }
+}
+
+/**
+ * Keys first (issue 15): the key-wrapping key (made on a first start), the keys stored before
+ * issue 15 sealed under it, the shared request-HMAC secret, the internal CA from the database (or
+ * moved there from DATA_DIR/ca once, or made for the demo), then the demo data.
+ */
+async function serve(
+  config: Config,
+  logger: Logger,
+  db: Db,
+  blobs: ReturnType<typeof openBlobStore>,
+  hsm?: ServiceToken,
+): Promise<Running> {
+  const log = logLines(logger)
+  const keyRing = await openKeyRing(config, db, { create: true, ...(hsm && { hsm }), log })
+  const wrapped = await wrapLegacyKeys(db, keyRing)
+  if (wrapped) {
+    logger.info(`sealed ${wrapped} stored keys made before issue 15 under the key-wrapping key ${keyRing.current.id}`)
+  }
+  const requestHmacKey = await sharedSecret(db, keyRing, 'request-hmac')
+  const ca = await ensureInternalCa(db, keyRing, {
+    dataDir: config.dataDir,
+    create: config.demo,
+    ...(config.caPin && { caPin: config.caPin }),
+    ...(hsm && { hsm }),
+    urls: caUrls(config),
+    log,
+  })
+  const anchors = await importTrustAnchorsFile(db, config.dataDir)
+  if (anchors) logger.info(`moved ${anchors} trust anchors from the data folder into the database`)
   if (config.demo) {
-    const outcome = await seedDemo(db, config.dataDir, blobs, (line) => logger.info(line), caUrls(config))
+    const keys = {
+      makeKey: (spec: Parameters<typeof makeStoredKey>[1], pin: string) => makeStoredKey({ ca, keyRing, hsm }, spec, pin),
+      hashPassword: (password: string) => hashPassword(password, config.passwordHashN),
+    }
+    const outcome = await seedDemo(db, blobs, keys, (line) => logger.info(line))
     if (outcome === 'seeded') logger.info('demo data seeded')
   }
-  const caDir = join(config.dataDir, 'ca')
-  const caPin = caPinFor(config.dataDir, process.env.KYSO_CA_PIN)
-  const tsaFile = join(caDir, 'tsa.p12')
-  const tsaKey = caPin && existsSync(tsaFile) ? openPkcs12KeySource(readFileSync(tsaFile), caPin) : undefined
+  const tsaKey = ca ? await ca.key('tsa') : undefined
   const metrics = createMetrics()
   observeDatabase(db, metrics)
   const tasks = new Set<Promise<unknown>>()
   const remoteSigning = new Map<string, RemoteSigningConnector>()
   if (config.csc) remoteSigning.set(config.csc.provider, cscConnector(config.csc))
-  const hasCa = caPin !== undefined && caPin !== '' && existsSync(join(caDir, 'root.pem'))
   const services: Services = {
     db,
     blobs,
     config,
     // The internal CA's root, then the anchors an admin added (workflows/admin.ts), read on each call.
-    trustAnchors: () => [join(caDir, 'root.pem'), extraAnchorsFile(config.dataDir)].flatMap((f) => (existsSync(f) ? fromPem(readFileSync(f, 'latin1'), 'CERTIFICATE') : [])),
-    crls: fileReader(join(caDir, 'crl.pem')),
+    trustAnchors: async () => [...(ca ? [ca.root] : []), ...(await listTrustAnchorRecords(db)).map((a) => a.der)],
+    crls: async () => (ca ? [Buffer.from(await ca.crlPem(), 'latin1')] : []),
     // The national time-stamping service when configured (production); the built-in TSA for demos.
     ...(config.tsaUrl
       ? { timestamp: httpTsa(config.tsaUrl), documentTimestamp: httpTsaForImprint(config.tsaUrl) }
@@ -82,8 +118,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         timestamp: builtinTsa(tsaKey),
         documentTimestamp: (imprint: Buffer) => createTimestampToken({ imprint, keySource: tsaKey }),
       }),
-    ...(hasCa && { ca: { dir: caDir, pin: caPin }, caStatus: fileCaStatusSource(caDir, caPin) }),
-    log: logLines(logger),
+    ...(ca && { ca }),
+    keyRing,
+    ...(hsm && { hsm }),
+    requestHmacKey,
+    log,
     metrics,
     track: (task) => {
       tasks.add(task)
@@ -112,10 +151,18 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     services.track?.(round)
   }, 1000)
   poller.unref()
+  // The audit log's end, anchored outside the database (issue 15): at start (which also reports
+  // a log cut short while the service was stopped), every KYSO_AUDIT_CHECKPOINT_SECONDS, at shutdown.
+  const checkpoint = (): Promise<unknown> =>
+    writeCheckpoint(services).catch((err: unknown) => logger.error({ error: String(err) }, 'audit checkpoint failed'))
+  services.track?.(checkpoint())
+  const checkpoints = setInterval(() => services.track?.(checkpoint()), config.auditCheckpoint.intervalSeconds * 1000)
+  checkpoints.unref()
   const renewal = startRenewalJob(services, logger)
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
     clearInterval(poller)
+    clearInterval(checkpoints)
     renewal.stop()
     draining = true
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
@@ -124,7 +171,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await stopped
     clearTimeout(cut)
     while (tasks.size) await Promise.allSettled([...tasks])
+    await checkpoint()
     await db.destroy()
+    hsm?.close()
   }
   return {
     url: `http://${host}:${port}`,

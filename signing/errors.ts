@@ -47,15 +47,22 @@ export type SigningErrorCode =
   | 'KEY_NOT_FOUND'
   | 'TOKEN_FAILED'
   | 'TOKEN_MODULE_FAILED'
+  // Key wrapping (issue 15): an envelope that does not open under any key of the ring.
+  | 'KEY_WRAP_FAILED'
+  | 'KEY_WRAP_UNKNOWN_KEY'
 
 export class KysoError<C extends string = string> extends Error {
+  /** Facts a client acts on beside the code (e.g. `triesLeft` after a wrong PIN); never a secret. */
+  readonly details?: Readonly<Record<string, string | number | boolean>>
+
   constructor(
     readonly code: C,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: Record<string, string | number | boolean> },
   ) {
     super(message, options)
     this.name = new.target.name
+    if (options?.details) this.details = options.details
   }
 }
 

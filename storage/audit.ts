@@ -83,6 +83,14 @@ export async function appendAudit(db: Knex.Transaction | Knex, input: AuditInput
   })
 }
 
+/** Where the chain ended at some moment: kept outside the table (a signed checkpoint, issue 15). */
+export interface AuditHead {
+  /** Events up to and including `lastId`. */
+  events: number
+  lastId: number
+  headHash: string
+}
+
 export interface AuditVerification {
   ok: boolean
   events: number
@@ -90,6 +98,39 @@ export interface AuditVerification {
   brokenAt?: number
   /** Events whose personal part was erased (each named by a later personal-data.erased event). */
   redacted?: number
+  /**
+   * Events the checkpoint covers are gone from the end: the id of the last one left (0: none). A
+   * hash chain alone cannot tell a log cut short from a short log; the checkpoint can.
+   */
+  missingAfter?: number
+  /** How many of the checkpoint's events are missing. */
+  missing?: number
+}
+
+/** The newest event and how many there are up to it (what a checkpoint records). */
+export async function auditHead(db: Knex): Promise<AuditHead | undefined> {
+  const last = (await db('audit_events').orderBy('id', 'desc').first('id', 'hash')) as
+    | { id: number; hash: string }
+    | undefined
+  if (!last) return undefined
+  const n = (await db('audit_events').where('id', '<=', last.id).count('* as n').first()) as { n: number | string }
+  return { events: Number(n.n), lastId: last.id, headHash: last.hash }
+}
+
+/**
+ * Whether the table still holds what a checkpoint recorded: the event `lastId` with that hash, and
+ * as many events up to it. Otherwise the id of the last event left at or before `lastId`.
+ */
+export async function checkAgainst(
+  db: Knex,
+  head: AuditHead,
+): Promise<{ ok: true } | { ok: false; missingAfter: number; missing: number }> {
+  const row = (await db('audit_events').where({ id: head.lastId }).first('hash')) as { hash: string } | undefined
+  const upTo = db('audit_events').where('id', '<=', head.lastId)
+  const n = Number(((await upTo.clone().count('* as n').first()) as { n: number | string }).n)
+  if (row?.hash === head.headHash && n === head.events) return { ok: true }
+  const left = (await upTo.clone().orderBy('id', 'desc').first('id')) as { id: number } | undefined
+  return { ok: false, missingAfter: left?.id ?? 0, missing: head.events - n }
 }
 
 interface StoredRow extends EventRow {
@@ -109,11 +150,12 @@ function redactedBy(r: StoredRow): number[] {
 }
 
 /**
- * Recomputes the chain from the first event; names the first broken one. A present personal part
+ * Recomputes the chain from the first event; names the first broken one; with the latest
+ * checkpoint, also reports events missing from its end. A present personal part
  * must match its digest; an absent one must have been erased by a later, chained erasure event
  * that names it (so quietly deleting personal data is a break too).
  */
-export async function verifyAudit(db: Knex): Promise<AuditVerification> {
+export async function verifyAudit(db: Knex, checkpoint?: AuditHead): Promise<AuditVerification> {
   const rows = (await db('audit_events').orderBy('id', 'asc').select()) as StoredRow[]
   const erased = new Set(rows.flatMap(redactedBy))
   let prev = GENESIS
@@ -129,6 +171,11 @@ export async function verifyAudit(db: Knex): Promise<AuditVerification> {
       else redacted++
     }
     prev = r.hash
+  }
+  // With the latest checkpoint: deleted newest events leave a chain that is whole, only shorter.
+  if (checkpoint) {
+    const against = await checkAgainst(db, checkpoint)
+    if (!against.ok) return { ok: false, events: rows.length, missingAfter: against.missingAfter, missing: against.missing }
   }
   return { ok: true, events: rows.length, ...(redacted > 0 && { redacted }) }
 }

@@ -6,6 +6,11 @@ import { ADVISORY_LOCKS, dialectOf, isRetryable } from './sql'
 
 export type Db = Knex
 
+interface SqliteConnection {
+  run: (sql: string, cb: (err: Error | null) => void) => void
+  get: (sql: string, cb: (err: Error | null, row: unknown) => void) => void
+}
+
 export interface DbOptions {
   /** postgres://...: PostgreSQL; SQLite in the data folder when absent. */
   databaseUrl?: string
@@ -45,14 +50,20 @@ async function openSqlite(dataDir: string): Promise<Db> {
     pool: {
       min: 1,
       max: 1,
-      afterCreate: (conn: { run: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
-        // busy_timeout first: another instance may hold the write lock while this one sets up. 30 s:
-        // a write lock is normally held for milliseconds, but the first start's demo seed holds it
-        // for several seconds on a loaded machine, and a second instance must wait, not fail.
-        const pragmas = ['PRAGMA busy_timeout = 30000', 'PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON']
+      afterCreate: (conn: SqliteConnection, done: (err: Error | null, c: unknown) => void) => {
+        // busy_timeout first: another instance may hold the write lock while this one sets up (30 s:
+        // the first start's demo seed holds it for several seconds on a loaded machine).
+        // journal_mode=WAL is set only when the file is not in WAL mode yet: setting it takes the
+        // database's lock, which an instance migrating or seeding holds for longer than the timeout.
+        const pragmas = ['PRAGMA busy_timeout = 30000', 'wal', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON']
         const next = (i: number): void => {
           if (i >= pragmas.length) return done(null, conn)
-          conn.run(pragmas[i] as string, (err) => (err ? done(err, conn) : next(i + 1)))
+          if (pragmas[i] !== 'wal') return conn.run(pragmas[i] as string, (err) => (err ? done(err, conn) : next(i + 1)))
+          conn.get('PRAGMA journal_mode', (err, row) => {
+            if (err) return done(err, conn)
+            if ((row as { journal_mode?: string } | undefined)?.journal_mode === 'wal') return next(i + 1)
+            conn.run('PRAGMA journal_mode = WAL', (again) => (again ? done(again, conn) : next(i + 1)))
+          })
         }
         next(0)
       },
@@ -107,17 +118,38 @@ export async function migrate(db: Db): Promise<void> {
     })
     return
   }
-  for (let attempt = 0; ; attempt++) {
+  // The other instance's migrations take seconds (tens on a loaded machine): wait up to 2 minutes.
+  const giveUpAt = Date.now() + 120_000
+  for (;;) {
     try {
       await db.migrate.latest({ migrationSource })
       return
     } catch (err) {
       const msg = (err as Error).message ?? ''
       const race = /already exists|Migration table is already locked|MigrationLocked|SQLITE_BUSY/i.test(msg) || (err as { name?: string }).name === 'MigrationLocked'
-      if (!race || attempt >= 40) throw err
+      if (!race || Date.now() > giveUpAt) throw err
+      await repairLockTable(db)
       await new Promise((r) => setTimeout(r, 250))
     }
   }
+}
+
+/**
+ * Two instances creating knex's lock table at once may each insert its one row; knex then finds
+ * two rows to lock, takes neither, and says "already locked" for ever. On SQLite a migrating
+ * instance holds the write lock, so when this transaction runs nobody is migrating: two rows are
+ * made one, unlocked. One row is left alone (locked or not, knex's own rules apply).
+ */
+async function repairLockTable(db: Db): Promise<void> {
+  await db
+    .transaction(async (trx) => {
+      if (!(await trx.schema.hasTable('knex_migrations_lock'))) return
+      const rows = (await trx('knex_migrations_lock').count('* as n').first()) as { n: number | string }
+      if (Number(rows.n) <= 1) return
+      await trx('knex_migrations_lock').delete()
+      await trx('knex_migrations_lock').insert({ is_locked: 0 })
+    })
+    .catch(() => undefined) // another instance is at it: the next round looks again
 }
 
 /** Names of the migrations not applied yet (readiness: an instance older than the schema, or newer). */

@@ -519,6 +519,77 @@ const validCoverage: Migration = {
 }
 
 /**
+ * Issue 15: keys under the signer's sole control. On each internal certificate: how its key is
+ * kept (`pin`: a PKCS#12 under the holder's PIN, rows made before this migration; `wrapped`: that
+ * PKCS#12 inside an envelope under the key-wrapping key, which the database does not hold; `hsm`:
+ * the key in the service's HSM, `p12` holding the PIN-sealed authorisation, wrapped the same way),
+ * the count of consecutive wrong PINs and the lock, and an unlock code an administrator issued
+ * (only its SHA-256: the code is random, 100 bits). The internal CA moves from DATA_DIR/ca into
+ * the database (keys wrapped or in the HSM, the index, the current CRL), so instances share no
+ * folder; so do the trust anchors an administrator adds. `service_secrets` keeps server secrets
+ * (the idempotency HMAC key) wrapped.
+ */
+const keysUnderControl: Migration = {
+  name: '2026-12-05-keys-under-the-signers-control',
+  async up(db) {
+    await db.schema.alterTable('certificates', (t) => {
+      t.string('key_protection', 10).notNullable().defaultTo('pin')
+      t.string('hsm_key_id', 64)
+      t.integer('pin_failures').notNullable().defaultTo(0)
+      t.timestamp('pin_locked_at')
+      t.string('unlock_code_hash', 64)
+      t.timestamp('unlock_code_expires_at')
+      t.integer('unlock_code_failures').notNullable().defaultTo(0)
+    })
+    await db.schema.createTable('ca_keys', (t) => {
+      t.string('name', 20).primary() // root | issuing | tsa | service
+      t.binary('certificate_der').notNullable()
+      t.string('key_protection', 10).notNullable() // wrapped | hsm
+      t.binary('wrapped_key')
+      t.string('hsm_key_id', 64)
+      t.timestamp('created_at').notNullable()
+    })
+    await db.schema.createTable('ca_certificates', (t) => {
+      t.string('serial_hex', 64).primary()
+      t.string('subject', 500).notNullable()
+      t.string('kind', 20).notNullable()
+      t.string('issued_by', 10).notNullable() // root | issuing
+      t.timestamp('not_before').notNullable()
+      t.timestamp('not_after').notNullable()
+      t.timestamp('revoked_at')
+      t.string('reason', 40)
+      t.binary('certificate_der')
+    })
+    await db.schema.createTable('ca_crl', (t) => {
+      t.integer('id').primary() // always 1: the CA's one current pair of CRLs
+      t.string('name', 300).notNullable()
+      t.integer('crl_number').notNullable()
+      t.timestamp('this_update').notNullable()
+      t.timestamp('next_update').notNullable()
+      t.text('crl_pem').notNullable()
+    })
+    await db.schema.createTable('service_secrets', (t) => {
+      t.string('name', 60).primary()
+      t.binary('envelope').notNullable()
+      t.timestamp('created_at').notNullable()
+    })
+    await db.schema.createTable('trust_anchors', (t) => {
+      t.string('fingerprint', 64).primary()
+      t.binary('der').notNullable()
+      t.string('subject', 500).notNullable()
+      t.integer('added_by').references('users.id')
+      t.timestamp('added_at').notNullable()
+    })
+  },
+  async down(db) {
+    for (const table of ['trust_anchors', 'service_secrets', 'ca_crl', 'ca_certificates', 'ca_keys']) await db.schema.dropTableIfExists(table)
+    await db.schema.alterTable('certificates', (t) => {
+      for (const c of ['key_protection', 'hsm_key_id', 'pin_failures', 'pin_locked_at', 'unlock_code_hash', 'unlock_code_expires_at', 'unlock_code_failures']) t.dropColumn(c)
+    })
+  },
+}
+
+/**
  * Issue 14, delegation as agencies practise it: standing signing authorities beside the dated
  * delegations. A deputy's KT. for the head, a chief of office's TL., the head of a collective
  * body's TM.: granted by an administrator, with no end date, printed on every signature the
@@ -616,7 +687,7 @@ const longTermSignatures: Migration = {
 
 const MIGRATIONS: Migration[] = [
   initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys,
-  officialLook, validCoverage, standingAuthorities, personalData, longTermSignatures,
+  officialLook, validCoverage, standingAuthorities, personalData, keysUnderControl, longTermSignatures,
 ]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -1,9 +1,7 @@
-import { randomBytes, X509Certificate } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { X509Certificate } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { initCa, issueCertificate, issueTsaCertificate } from '../signing/pki'
 import { generateAgencySealPng, generateSignaturePng, inspectPng } from '../signing/appearance'
-import { hashPassword } from '../workflows/passwords'
 import { appendAudit } from './audit'
 import type { BlobStore } from './blob-store'
 import { importDemoHistory } from './demo-history'
@@ -50,21 +48,21 @@ interface Demo {
   standingAuthorities: { holder: string; marker: string; principal?: string; principalTitle?: string }[]
 }
 
+/**
+ * How the seed gets keys and password hashes (issue 15): from the service's internal CA, sealed
+ * under each demo PIN and the key-wrapping key (or in the HSM for seals), made by the caller.
+ */
+export interface DemoKeys {
+  makeKey(spec: { seal: boolean; profile: { name: string; title?: string; org: string } }, pin: string): Promise<{
+    certificate: Buffer; serialHex: string; p12: Buffer; keyProtection: string; hsmKeyId: string | null
+  }>
+  hashPassword(password: string): Promise<string>
+}
+
 const FIXTURES = join(__dirname, '../../fixtures')
 const LOCK = 'demo-seed'
 /** A seed lock older than this is taken as left by a crashed instance. */
 const STALE_LOCK_MS = 10 * 60_000
-
-/**
- * The CA's PIN for the demo: KYSO_CA_PIN when configured, else a random one kept in
- * DATA_DIR/ca/ca-pin (mode 0600). Demo only: a real deployment keeps the CA offline or in an HSM.
- */
-export function caPinFor(dataDir: string, configured?: string): string {
-  if (configured) return configured
-  const file = join(dataDir, 'ca', 'ca-pin')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  return ''
-}
 
 export function demoUsers(): DemoUser[] {
   return JSON.parse(readFileSync(join(FIXTURES, 'demo-users.json'), 'utf8')) as DemoUser[]
@@ -76,13 +74,7 @@ export function demoUsers(): DemoUser[] {
  * clerk's PIN), route templates and the public-procedure catalogue. Two instances starting
  * together: the first takes the lock row, the second waits for it to finish.
  */
-export async function seedDemo(
-  db: Db,
-  dataDir: string,
-  blobs: BlobStore,
-  log: (line: string) => void = () => {},
-  caUrls: { crlUrl?: string; ocspUrl?: string } = {},
-): Promise<'seeded' | 'already'> {
+export async function seedDemo(db: Db, blobs: BlobStore, keys: DemoKeys, log: (line: string) => void = () => {}): Promise<'seeded' | 'already'> {
   for (;;) {
     const seeded = await db('agencies').first('id')
     if (seeded) return 'already'
@@ -100,51 +92,36 @@ export async function seedDemo(
     await new Promise((r) => setTimeout(r, 250))
   }
   try {
-    await seed(db, dataDir, blobs, log, caUrls)
+    await seed(db, blobs, keys, log)
     return 'seeded'
   } finally {
     await db('kyso_locks').where({ name: LOCK }).delete()
   }
 }
 
-async function seed(
-  db: Db,
-  dataDir: string,
-  blobs: BlobStore,
-  log: (line: string) => void,
-  urls: { crlUrl?: string; ocspUrl?: string },
-): Promise<void> {
+async function seed(db: Db, blobs: BlobStore, keys: DemoKeys, log: (line: string) => void): Promise<void> {
   const demo = JSON.parse(readFileSync(join(FIXTURES, 'demo.json'), 'utf8')) as Demo
   const users = demoUsers()
-  const caDir = join(dataDir, 'ca')
-  let caPin = caPinFor(dataDir, process.env.KYSO_CA_PIN)
-  if (!existsSync(join(caDir, 'root.pem'))) {
-    caPin ||= randomBytes(18).toString('base64url')
-    log('creating the demo CA')
-    await initCa(caDir, { pin: caPin, name: 'Kyso CA - Sở Khoa học và Công nghệ (demo)' })
-    if (!process.env.KYSO_CA_PIN) writeFileSync(join(caDir, 'ca-pin'), caPin + '\n', { mode: 0o600 })
-    const tsa = await issueTsaCertificate(caDir, { caPin, pin: caPin })
-    writeFileSync(join(caDir, 'tsa.p12'), tsa.p12, { mode: 0o600 })
-  }
   const agencyName = new Map(demo.agencies.map((a) => [a.code, a.name]))
   // Keys and certificates first (CPU work), then every row in one transaction.
   log('issuing the demo certificates')
-  const certs: { username: string; kind: 'personal' | 'seal'; agency: string; issued: Awaited<ReturnType<typeof issueCertificate>> }[] = []
+  const certs: { username: string; kind: 'personal' | 'seal'; agency: string; issued: Awaited<ReturnType<DemoKeys['makeKey']>> }[] = []
   for (const u of users) {
     if (!u.roles.some((r) => ['staff', 'head', 'leader', 'clerk'].includes(r))) continue
     const org = agencyName.get(u.agency) as string
     const title = demo.titles[u.username]
-    const person = { name: demo.names[u.username] as string, ...(title && { title }), org, caPin, pin: u.pin, ...urls }
-    certs.push({ username: u.username, kind: 'personal', agency: u.agency, issued: await issueCertificate(caDir, person) })
+    const profile = { name: demo.names[u.username] as string, ...(title && { title }), org }
+    certs.push({ username: u.username, kind: 'personal', agency: u.agency, issued: await keys.makeKey({ seal: false, profile }, u.pin) })
     if (u.roles.includes('clerk')) {
-      const seal = { name: org, org, seal: true, caPin, pin: u.pin, keyType: 'p256' as const, ...urls }
-      certs.push({ username: u.username, kind: 'seal', agency: u.agency, issued: await issueCertificate(caDir, seal) })
+      certs.push({ username: u.username, kind: 'seal', agency: u.agency, issued: await keys.makeKey({ seal: true, profile: { name: org, org } }, u.pin) })
     }
   }
   const images = demoImages(demo, users)
   const now = new Date().toISOString()
-  const hashes = new Map<string, string>()
-  for (const u of users) hashes.set(u.username, await hashPassword(u.password))
+  // One hash per distinct password (the demo's are published anyway): at scrypt N=2^17 each costs ~0.5 s.
+  const byPassword = new Map<string, string>()
+  for (const u of users) if (!byPassword.has(u.password)) byPassword.set(u.password, await keys.hashPassword(u.password))
+  const hashes = new Map(users.map((u) => [u.username, byPassword.get(u.password) as string]))
   await db.transaction(async (trx) => {
     const agencyId = new Map<string, number>()
     for (const a of demo.agencies) {
@@ -167,7 +144,7 @@ async function seed(
       await trx('certificates').insert({
         kind: c.kind, holder_user_id: userId.get(c.username), agency_id: agencyId.get(c.agency), serial_hex: x.serialHex,
         subject: cert.subject.replace(/\n/g, ', '), not_before: new Date(cert.validFrom).toISOString(), not_after: new Date(cert.validTo).toISOString(),
-        certificate_der: x.certificate, p12: x.p12,
+        certificate_der: x.certificate, p12: x.p12, key_protection: x.keyProtection, hsm_key_id: x.hsmKeyId,
       })
     }
     for (const [username, png] of images.signatures) await saveSignatureImage(trx, userId.get(username) as number, { png, ...sizeOf(png) })

@@ -17,7 +17,7 @@ export function listAgg(db: Knex, column: string): Knex.Raw {
 }
 
 /** Keys of PostgreSQL advisory locks (one 64-bit space per database): "KYSO" and a number. */
-export const ADVISORY_LOCKS = { audit: 0x4b59534f0001, migrations: 0x4b59534f0002 } as const
+export const ADVISORY_LOCKS = { audit: 0x4b59534f0001, migrations: 0x4b59534f0002, ca: 0x4b59534f0003 } as const
 
 /**
  * Waits for a transaction-scoped lock that serialises one kind of write across every instance,

@@ -1,14 +1,15 @@
 import { X509Certificate } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { caUrls } from './ca-endpoints'
-import { fromPem, issueCertificate, revokeCertificate, REVOCATION_REASONS, toPem } from '../signing/pki'
+import { fromPem, REVOCATION_REASONS } from '../signing/pki'
 import { deleteSignatureImage } from '../storage/images'
 import { appendAudit } from '../storage/audit'
 import { isUniqueViolation } from '../storage/sql'
+import { insertTrustAnchor, listTrustAnchorRecords } from '../storage/trust-anchor-records'
 import type { Actor, Role, Services } from './context'
 import { WorkflowError } from './errors'
+import { makeStoredKey } from './held-keys'
 import { hashPassword } from './passwords'
+import { checkPinPolicy } from './pin-tries'
 
 const ROLES: Role[] = ['staff', 'head', 'leader', 'clerk', 'compliance', 'admin']
 
@@ -82,7 +83,7 @@ export async function createUser(s: Services, actor: Actor, b: Record<string, un
   const roles = rolesOf(b.roles)
   const agencyId = await agencyIdOf(s, b.agencyCode)
   if (await s.db('users').where({ username }).first('id')) throw new WorkflowError('CONFLICT', `Tên đăng nhập ${username} đã có`)
-  const hash = await hashPassword(password)
+  const hash = await hashPassword(password, s.config.passwordHashN)
   const id = await s.db.transaction(async (trx) => {
     const [row] = await trx('users').insert({ username, password_hash: hash, full_name: fullName, title: title ?? null, agency_id: agencyId, disabled: false, created_at: new Date().toISOString() }).returning('id')
     const uid = (row as { id: number }).id
@@ -130,13 +131,23 @@ export async function updateUser(s: Services, actor: Actor, id: number, b: Recor
 export async function listCertificates(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
   const certs = (await s.db('certificates as c').join('users as u', 'u.id', 'c.holder_user_id').join('agencies as a', 'a.id', 'c.agency_id').orderBy('c.id', 'desc')
-    .select('c.id', 'c.kind', 'c.serial_hex as serialHex', 'c.subject', 'c.issuer', 'c.not_before as notBefore', 'c.not_after as notAfter', 'c.revoked_at as revokedAt', 'c.source', 'c.status as bindingStatus', 'u.username', 'u.full_name as fullName', 'a.code as agencyCode')) as Record<string, unknown>[]
+    .select('c.id', 'c.kind', 'c.serial_hex as serialHex', 'c.subject', 'c.issuer', 'c.not_before as notBefore', 'c.not_after as notAfter', 'c.revoked_at as revokedAt', 'c.source', 'c.status as bindingStatus', 'u.username', 'u.full_name as fullName', 'a.code as agencyCode',
+      'c.key_protection as keyProtection', 'c.pin_failures as pinFailures', 'c.pin_locked_at as pinLockedAt')) as Record<string, unknown>[]
   const pending = (await s.db('certificate_enrolments as e').join('users as u', 'u.id', 'e.user_id').whereNull('e.completed_at').whereNull('e.cancelled_at').orderBy('e.id', 'desc')
     .select('e.id', 'e.kind', 'e.created_at as createdAt', 'u.username', 'u.full_name as fullName')) as Record<string, unknown>[]
   // status: awaiting-pin (authorised, no key yet), pending (external, awaiting approval), rejected, revoked, expired, valid.
   const statusOf = (c: Record<string, unknown>): string =>
     c.revokedAt ? 'revoked' : c.bindingStatus === 'pending' || c.bindingStatus === 'rejected' ? (c.bindingStatus as string) : new Date(c.notAfter as string) < new Date() ? 'expired' : 'valid'
-  return [...pending.map((p) => ({ ...p, status: 'awaiting-pin' })), ...certs.map(({ bindingStatus: _b, ...c }) => ({ ...c, status: statusOf({ ...c, bindingStatus: _b }) }))]
+  // A key Kyso holds is locked once wrong PINs reached the limit (issue 15); external keys have no count here.
+  const keyState = (c: Record<string, unknown>) => (c.source === 'internal'
+    ? { pinFailures: Number(c.pinFailures), keyLocked: Boolean(c.pinLockedAt), keyProtection: c.keyProtection }
+    : { pinFailures: null, keyLocked: false, keyProtection: null })
+  return [
+    ...pending.map((p) => ({ ...p, status: 'awaiting-pin' })),
+    ...certs.map(({ bindingStatus: _b, pinFailures: _f, keyProtection: _k, pinLockedAt: _l, ...c }) => ({
+      ...c, status: statusOf({ ...c, bindingStatus: _b }), ...keyState({ ...c, pinFailures: _f, keyProtection: _k, pinLockedAt: _l }),
+    })),
+  ]
 }
 
 /**
@@ -162,46 +173,37 @@ export async function requestCertificate(s: Services, actor: Actor, b: Record<st
   return { id, username: b.username, kind, status: 'awaiting-pin', createdAt: now }
 }
 
-/** The CA directory has one writer at a time within this process. */
-let caQueue: Promise<unknown> = Promise.resolve()
-function withCa<T>(fn: () => Promise<T>): Promise<T> {
-  const run = caQueue.then(fn, fn)
-  caQueue = run.catch(() => undefined)
-  return run
-}
-
-function caOf(s: Services): { dir: string; pin: string } {
-  if (!s.ca) throw new WorkflowError('CONFLICT', 'Máy chủ không có CA nội bộ để cấp hoặc thu hồi chứng thư số')
-  return s.ca
-}
-
 export async function myEnrolments(s: Services, actor: Actor): Promise<Record<string, unknown>> {
   const pending = (await s.db('certificate_enrolments').where({ user_id: actor.id }).whereNull('completed_at').whereNull('cancelled_at').orderBy('id').select('id', 'kind', 'created_at as createdAt')) as Record<string, unknown>[]
   const certificates = (await s.db('certificates').where({ holder_user_id: actor.id }).orderBy('id', 'desc')
-    .select('id', 'kind', 'serial_hex as serialHex', 'subject', 'issuer', 'not_before as notBefore', 'not_after as notAfter', 'revoked_at as revokedAt', 'source', 'status', 'remote_provider as remoteProvider')) as Record<string, unknown>[]
-  return { pending, certificates }
+    .select('id', 'kind', 'serial_hex as serialHex', 'subject', 'issuer', 'not_before as notBefore', 'not_after as notAfter', 'revoked_at as revokedAt', 'source', 'status', 'remote_provider as remoteProvider', 'pin_failures as pinFailures', 'pin_locked_at as pinLockedAt')) as Record<string, unknown>[]
+  // Tries left before the key locks (issue 15): the holder sees them; external keys have none here.
+  const max = s.config.pinPolicy.maxTries
+  const withTries = certificates.map(({ pinFailures, pinLockedAt, ...c }) => ({
+    ...c, ...(c.source === 'internal' ? { triesLeft: pinLockedAt ? 0 : Math.max(0, max - Number(pinFailures)), keyLocked: Boolean(pinLockedAt) } : {}),
+  }))
+  return { pending, certificates: withTries, pinPolicy: { minLength: s.config.pinPolicy.minLength, maxTries: max } }
 }
 
-/** The user sets the PIN of an authorised certificate: the key is made and sealed under it. */
+/**
+ * The user sets the PIN of an authorised certificate: the key is made and sealed under it and
+ * under the key-wrapping key (an agency seal's key is made in the HSM when there is one).
+ */
 export async function activateEnrolment(s: Services, actor: Actor, id: number, b: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const pin = b.pin
-  if (typeof pin !== 'string' || !/^\S{4,64}$/.test(pin)) throw new WorkflowError('BAD_REQUEST', 'pin: từ 4 đến 64 ký tự, không có khoảng trắng')
+  const pin = checkPinPolicy(s, b.pin)
   const e = (await s.db('certificate_enrolments').where({ id, user_id: actor.id }).whereNull('completed_at').whereNull('cancelled_at').first()) as { id: number; kind: 'personal' | 'seal'; agency_id: number } | undefined
   if (!e) throw new WorkflowError('NOT_FOUND', 'Không có yêu cầu cấp chứng thư số này')
-  const ca = caOf(s)
   const agency = (await s.db('agencies').where({ id: e.agency_id }).first('name')) as { name: string }
-  // Issue 18: the CA's CRL and OCSP addresses under KYSO_PUBLIC_URL, in every certificate from now on.
-  const urls = caUrls(s.config)
-  const issued = await withCa(() => issueCertificate(ca.dir, e.kind === 'seal'
-    ? { name: agency.name, org: agency.name, seal: true, keyType: 'p256', caPin: ca.pin, pin, ...urls }
-    : { name: actor.fullName, ...(actor.title && { title: actor.title }), org: agency.name, caPin: ca.pin, pin,
-      ...urls }))
+  const issued = await makeStoredKey(s, e.kind === 'seal'
+    ? { seal: true, profile: { name: agency.name, org: agency.name } }
+    : { seal: false, profile: { name: actor.fullName, ...(actor.title && { title: actor.title }), org: agency.name } }, pin)
   const cert = new X509Certificate(issued.certificate)
   const now = new Date().toISOString()
   const certId = await s.db.transaction(async (trx) => {
     const [row] = await trx('certificates').insert({
       kind: e.kind, holder_user_id: actor.id, agency_id: e.agency_id, serial_hex: issued.serialHex, subject: cert.subject.replace(/\n/g, ', '),
       not_before: new Date(cert.validFrom).toISOString(), not_after: new Date(cert.validTo).toISOString(), certificate_der: issued.certificate, p12: issued.p12,
+      key_protection: issued.keyProtection, hsm_key_id: issued.hsmKeyId,
     }).returning('id')
     const cid = (row as { id: number }).id
     const changed = await trx('certificate_enrolments').where({ id: e.id }).whereNull('completed_at').update({ completed_at: now, certificate_id: cid })
@@ -220,13 +222,14 @@ export async function revokeUserCertificate(s: Services, actor: Actor, id: numbe
   const cert = (await s.db('certificates').where({ id }).first('id', 'serial_hex', 'revoked_at', 'source')) as { id: number; serial_hex: string; revoked_at: string | null; source: string } | undefined
   if (!cert) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số')
   if (cert.revoked_at) throw new WorkflowError('CONFLICT', 'Chứng thư số này đã bị thu hồi')
-  // An external certificate's CA is not ours: Kyso stops using it; its CA revokes it for the world.
-  if (cert.source === 'internal') {
-    const ca = caOf(s)
-    await withCa(() => revokeCertificate(ca.dir, cert.serial_hex, { caPin: ca.pin, reason }))
-  }
+  const ca = s.ca
+  if (cert.source === 'internal' && !ca) throw new WorkflowError('CONFLICT', 'Máy chủ không có CA nội bộ để cấp hoặc thu hồi chứng thư số')
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
+    // An external certificate's CA is not ours: Kyso stops using it; its CA revokes it for the world.
+    // Ours: the CA's record and CRL change in the same transaction as the certificate's row, under
+    // the CA lock, whichever instance does it (issue 15).
+    if (cert.source === 'internal' && ca) await ca.revoke(trx, cert.serial_hex, reason)
     await trx('certificates').where({ id }).update({ revoked_at: now })
     await appendAudit(trx, { actorId: actor.id, action: 'certificate.revoked', detail: { serialHex: cert.serial_hex, reason, source: cert.source }, requestId: actor.requestId ?? null })
   })
@@ -235,7 +238,7 @@ export async function revokeUserCertificate(s: Services, actor: Actor, id: numbe
   return { id, revokedAt: now, reason }
 }
 
-/** Extra trust anchors (other CAs whose signatures this service accepts) live beside the CA. */
+/** Extra trust anchors an administrator added (the national roots); before issue 15 a file in the data folder. */
 export function extraAnchorsFile(dataDir: string): string {
   return join(dataDir, 'trust-anchors.pem')
 }
@@ -245,12 +248,10 @@ function describeAnchor(der: Buffer, source: 'internal-ca' | 'added'): Record<st
   return { fingerprint: c.fingerprint256.replace(/:/g, '').toLowerCase(), subject: c.subject.replace(/\n/g, ', '), issuer: c.issuer.replace(/\n/g, ', '), notBefore: new Date(c.validFrom).toISOString(), notAfter: new Date(c.validTo).toISOString(), source }
 }
 
-export function listTrustAnchors(s: Services, actor: Actor): Record<string, unknown>[] {
+export async function listTrustAnchors(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
-  const file = extraAnchorsFile(s.config.dataDir)
-  const extra = existsSync(file) ? fromPem(readFileSync(file, 'latin1'), 'CERTIFICATE') : []
-  const extraSet = new Set(extra.map((d) => d.toString('base64')))
-  return s.trustAnchors().map((der) => describeAnchor(der, extraSet.has(der.toString('base64')) ? 'added' : 'internal-ca'))
+  const added = new Set((await listTrustAnchorRecords(s.db)).map((a) => a.der.toString('base64')))
+  return (await s.trustAnchors()).map((der) => describeAnchor(der, added.has(der.toString('base64')) ? 'added' : 'internal-ca'))
 }
 
 /** Adds a CA certificate (PEM) as a trust anchor; it must be a CA certificate that signs itself. */
@@ -266,11 +267,12 @@ export async function addTrustAnchor(s: Services, actor: Actor, b: Record<string
     throw new WorkflowError('BAD_REQUEST', 'pem: not a readable X.509 certificate')
   }
   if (!c.ca || !c.verify(c.publicKey)) throw new WorkflowError('BAD_REQUEST', 'pem: a self-signed CA certificate is required')
-  const file = extraAnchorsFile(s.config.dataDir)
-  const existing = existsSync(file) ? fromPem(readFileSync(file, 'latin1'), 'CERTIFICATE') : []
   const der = ders[0] as Buffer
-  if (s.trustAnchors().some((d) => d.equals(der))) throw new WorkflowError('CONFLICT', 'Chứng thư này đã là điểm tin cậy')
-  writeFileSync(file, [...existing, der].map((d) => toPem('CERTIFICATE', d)).join(''), { mode: 0o644 })
+  if ((await s.trustAnchors()).some((d) => d.equals(der))) throw new WorkflowError('CONFLICT', 'Chứng thư này đã là điểm tin cậy')
+  const fingerprint = c.fingerprint256.replace(/:/g, '').toLowerCase()
+  if (!(await insertTrustAnchor(s.db, { fingerprint, der, subject: c.subject.replace(/\n/g, ', '), addedBy: actor.id }))) {
+    throw new WorkflowError('CONFLICT', 'Chứng thư này đã là điểm tin cậy')
+  }
   await appendAudit(s.db, { actorId: actor.id, action: 'trust-anchor.added', detail: { subject: c.subject.replace(/\n/g, ', '), fingerprint: c.fingerprint256 }, requestId: actor.requestId ?? null })
   return describeAnchor(der, 'added')
 }

@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto'
 import { appendAudit } from '../storage/audit'
 import type { Actor, Role, Services } from './context'
 import { WorkflowError } from './errors'
-import { checkPassword } from './passwords'
+import { checkPassword, needsRehash, hashPassword } from './passwords'
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex')
 
-/** A well-formed scrypt hash of a random password: unknown users cost the same time as known ones. */
-const DUMMY_HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
+/** A well-formed scrypt hash at the configured cost: unknown users cost the same time as known ones. */
+const dummyHash = (n: number): string => `scrypt$${n}$8$1$c2FsdHNhbHRzYWx0c2FsdA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`
 
 export interface LoginResult {
   token: string
@@ -43,7 +43,7 @@ export async function login(s: Services, username: unknown, password: unknown, r
     throw new WorkflowError('LOGIN_THROTTLED', 'Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút')
   }
   const user = (await s.db('users').where({ username }).first()) as { id: number; password_hash: string; disabled: number | boolean } | undefined
-  const ok = await checkPassword(password, user?.password_hash ?? DUMMY_HASH)
+  const ok = await checkPassword(password, user?.password_hash ?? dummyHash(s.config.passwordHashN))
   if (!user || !ok || user.disabled) {
     await appendAudit(s.db, {
       actorId: user?.id ?? null, action: 'login.failed', personal: { username }, subjectUserId: user?.id ?? null,
@@ -51,6 +51,8 @@ export async function login(s: Services, username: unknown, password: unknown, r
     })
     throw new WorkflowError('LOGIN_FAILED', 'Tên đăng nhập hoặc mật khẩu không đúng')
   }
+  // A hash made at a lower cost (before issue 15: N = 2^14) is redone now that the password is at hand.
+  const rehash = needsRehash(user.password_hash, s.config.passwordHashN) ? await hashPassword(password, s.config.passwordHashN) : undefined
   const token = randomBytes(32).toString('base64url')
   const csrfToken = randomBytes(24).toString('base64url')
   const now = new Date()
@@ -61,7 +63,8 @@ export async function login(s: Services, username: unknown, password: unknown, r
     // The user's sessions that ended more than a day ago are of no further use: deleted here.
     const dayAgo = new Date(now.getTime() - 86_400_000).toISOString()
     await trx('sessions').where({ user_id: user.id }).where('expires_at', '<', dayAgo).delete()
-    await appendAudit(trx, { actorId: user.id, action: 'login.succeeded', requestId: requestId ?? null })
+    if (rehash) await trx('users').where({ id: user.id, password_hash: user.password_hash }).update({ password_hash: rehash })
+    await appendAudit(trx, { actorId: user.id, action: 'login.succeeded', ...(rehash && { detail: { passwordRehashed: true } }), requestId: requestId ?? null })
   })
   const actor = await actorById(s, user.id)
   return { token, csrfToken, expiresAt, user: publicUser(actor) }

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex'
 import type { Config } from '../config'
-import type { CaStatusSource } from '../signing/pki'
+import type { KeyRing } from '../signing/keys/key-wrap'
+import type { ServiceToken } from '../signing/keys/pkcs11-service'
 import type { RemoteSigningConnector } from '../signing/remote'
 import type { BlobStore } from '../storage/blob-store'
+import type { InternalCa } from './internal-ca'
 import type { UnlockedKeys } from './unlocked-keys'
 
 export type Role = 'staff' | 'head' | 'leader' | 'clerk' | 'compliance' | 'admin'
@@ -12,20 +14,24 @@ export interface Services {
   db: Knex
   blobs: BlobStore
   config: Config
-  /** Trust anchors (DER) and CRL file contents for validation. */
-  trustAnchors: () => Buffer[]
-  crls: () => Buffer[]
+  /**
+   * Trust anchors (DER: the internal CA's root, then those an administrator added) and the
+   * internal CA's current CRLs, read from the database, so every instance sees the same.
+   */
+  trustAnchors: () => Promise<Buffer[]>
+  crls: () => Promise<Buffer[]>
   /** RFC 3161 source for B-T signatures (the built-in TSA, or a configured URL). */
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>
   /** The same TSA over a SHA-256 imprint: the document time-stamps of B-LTA (issue 18). */
   documentTimestamp?: (imprint: Buffer) => Promise<Buffer>
-  /**
-   * What the internal CA's OCSP responder and CRL endpoints read (issue 18): today over the CA
-   * directory, later over the database (issue 15) without the responder changing.
-   */
-  caStatus?: CaStatusSource
-  /** The internal CA (directory and PIN) when this service issues and revokes certificates itself. */
-  ca?: { dir: string; pin: string }
+  /** The internal CA, in the database (issue 15), when this service issues and revokes certificates. */
+  ca?: InternalCa
+  /** The key-wrapping keys: every key the service stores is sealed under the current one (issue 15). */
+  keyRing: KeyRing
+  /** The service's HSM (KYSO_PKCS11_MODULE): seal keys, and a CA's keys when made there. */
+  hsm?: ServiceToken
+  /** Key of the HMAC that fingerprints idempotent requests; the same on every instance. */
+  requestHmacKey: Buffer
   /** Structured log (JSON lines); never PINs, keys or document contents. */
   log?: (line: Record<string, unknown>) => void
   /** Counters for /metrics (server/metrics.ts); absent in tools that need none. */

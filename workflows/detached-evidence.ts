@@ -15,9 +15,10 @@ export async function detachedReports(s: Services, documentId: number): Promise<
     .select('g.id', 'g.field_name', 'g.cms', 'v.sha256', 'v.seq')) as { id: number; field_name: string; cms: Buffer | Uint8Array; sha256: string; seq: number }[]
   const out: (SignatureReport & { signatureId: number; version: number })[] = []
   const crls = rows.length > 0 ? await heldCrls(s) : []
+  const trustAnchors = rows.length > 0 ? await s.trustAnchors() : []
   for (const r of rows) {
     const content = await s.blobs.get(r.sha256)
-    const report = verifyDetachedSignature(Buffer.from(r.cms), content, r.field_name, { trustAnchors: s.trustAnchors(), crls })
+    const report = verifyDetachedSignature(Buffer.from(r.cms), content, r.field_name, { trustAnchors, crls })
     out.push({ ...report, signatureId: r.id, version: r.seq })
   }
   return out

@@ -36,5 +36,9 @@ export type WorkflowErrorCode =
   | 'DATE_IN_FUTURE'
   | 'NOT_ELIGIBLE'
   | 'ERASURE_BLOCKED'
+  // Keys under the signer's sole control (issue 15)
+  | 'KEY_LOCKED'
+  | 'UNLOCK_CODE_INVALID'
+  | 'ASSIGNEE_OUTSIDE_AGENCY'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}

@@ -36,14 +36,14 @@ export interface SignatureEvidence {
 /** The CRLs the service holds: its own CA's, and those an administrator uploaded. */
 export async function heldCrls(s: Services): Promise<ParsedCrl[]> {
   const uploaded = await listRevocationLists(s.db)
-  return [...serviceCrls(s), ...uploaded.flatMap((r) => loadCrls(r.der))]
+  return [...(await serviceCrls(s)), ...uploaded.flatMap((r) => loadCrls(r.der))]
 }
 
 /** Runs the pre-signing check of a certificate (trust, key usage, validity, revocation). */
 export async function certificateStatus(s: Services, certificate: Buffer, pool: Buffer[], now = new Date()): Promise<CertificateStatusReport> {
   return checkCertificateStatus(certificate, {
     pool,
-    trustAnchors: s.trustAnchors(),
+    trustAnchors: await s.trustAnchors(),
     crls: await heldCrls(s),
     ...(s.config.revocationFetchPrefixes.length > 0 && { fetch: { allow: s.config.revocationFetchPrefixes } }),
     now,

@@ -232,7 +232,7 @@ export async function addRevocationList(s: Services, actor: Actor, b: Record<str
   }
   if (crls.length !== 1) throw new WorkflowError('BAD_REQUEST', 'pem: exactly one X509 CRL block')
   const crl = crls[0] as (typeof crls)[number]
-  const anchors = s.trustAnchors()
+  const anchors = await s.trustAnchors()
   const offered = b.issuer === undefined ? [] : [oneCertificate(b.issuer, 'issuer')]
   // The CRL's issuer: an anchor, or a CA certificate (offered here or with an external
   // certificate) that chains to one.

@@ -2,6 +2,7 @@ import { parseCrl, ownOcspAnswer, type ParsedCrl } from '../signing/pki'
 import type { ValidationDataOptions } from '../signing/ltv'
 import type { Services } from './context'
 import { heldCrls, type SignatureEvidence } from './evidence'
+import { caStatusOf } from './internal-ca'
 
 /**
  * Where the validation data of a document's DSS comes from (issue 18): the CRLs the service holds
@@ -24,9 +25,9 @@ export async function validationSourcesFor(s: Services, documentId: number): Pro
   const ocspResponses = kept
     .filter((r) => r.source === 'ocsp')
     .map((r) => Buffer.from(r.data as string, 'base64'))
-  const caStatus = s.caStatus
+  const caStatus = s.ca && caStatusOf(s.ca)
   const certificates = [
-    ...s.trustAnchors(),
+    ...(await s.trustAnchors()),
     ...(caStatus ? [caStatus.issuerCertificate()] : []),
     ...evidence.flatMap((e) => e.path.map((p) => Buffer.from(p, 'base64'))),
   ]

@@ -6,6 +6,9 @@ import type { Actor, Services } from './context'
 import { commitStepSignature, type CommitInput, type StepSignedResult, type StepSignature } from './commit-signature'
 import { WorkflowError } from './errors'
 import { checkBeforeSigning } from './evidence'
+import { openStoredKey } from './held-keys'
+import { openWithPin } from './pin-tries'
+import { storedKey, type StoredKeyRecord } from '../storage/key-records'
 import { checkIssuance, reasonFor, takeTurn, type Turn } from './step-turn'
 import { serviceCrls } from './service-crls'
 import { stepLook } from './step-appearance'
@@ -14,16 +17,12 @@ export interface SignStepInput extends CommitInput {
   pin: string
 }
 
-interface InternalCertificate {
-  id: number
-  p12: Buffer
-}
-
 /**
  * The current assignee approves, signs or seals with a key the service holds for them (their
  * internal certificate, opened with their PIN). Steps:
  *  1. the turn: the step, the order and the actor's right to act (their own, or by delegation);
- *  2. outside any transaction: open the key with the PIN, check its certificate as before any
+ *  2. outside any transaction: open the key with the PIN (a counted try: five wrong ones lock it,
+ *     issue 15), check its certificate as before any
  *     signature (trust, validity, revocation), sign the latest version — or, for an approval in an
  *     agency that keeps approvals detached, sign a CAdES signature over it;
  *  3. record it (commit-signature.ts).
@@ -34,7 +33,7 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
   checkIssuance(turn.step, input)
   const cert = await internalCertificateFor(s, actor, turn)
   // 2.
-  const keySource = s.keys.unlock(cert.id, cert.p12, input.pin)
+  const keySource = await openWithPin(s, actor, { id: cert.id, stored: cert.p12, pin: input.pin }, () => openStoredKey(s, cert, input.pin))
   const evidence = await checkBeforeSigning(s, keySource.certificate, [...keySource.chain], 'internal')
   const before = await s.blobs.get(turn.base.sha256)
   const detached = turn.step.action === 'approve' && (await approvalMode(s, turn.doc.agency_id)) === 'detached'
@@ -45,21 +44,22 @@ export async function signStep(s: Services, actor: Actor, stepId: number, input:
   return commitStepSignature(s, actor, turn, signed, input)
 }
 
-async function internalCertificateFor(s: Services, actor: Actor, turn: Turn): Promise<InternalCertificate> {
+async function internalCertificateFor(s: Services, actor: Actor, turn: Turn): Promise<StoredKeyRecord> {
   const seal = turn.step.action === 'seal'
   const row = (await s.db('certificates')
     .where({ holder_user_id: actor.id, kind: seal ? 'seal' : 'personal', source: 'internal', status: 'active' })
     .where((q) => (seal ? q.where({ agency_id: turn.doc.agency_id }) : q))
     .whereNull('revoked_at')
     .orderBy('id', 'desc')
-    .first('id', 'p12')) as { id: number; p12: Buffer | Uint8Array } | undefined
-  if (!row) {
+    .first('id')) as { id: number } | undefined
+  const stored = row && (await storedKey(s.db, row.id))
+  if (!stored) {
     throw new WorkflowError(
       'NO_CERTIFICATE',
       seal ? 'Không có chứng thư số của cơ quan cho văn thư này' : 'Bạn chưa có chứng thư số',
     )
   }
-  return { id: row.id, p12: Buffer.from(row.p12) }
+  return stored
 }
 
 async function approvalMode(s: Services, agencyId: number): Promise<'in-file' | 'detached'> {
@@ -82,7 +82,7 @@ async function signInFile(
   })
   // Where the document puts this signature, as planned at submission (issue 12).
   const look = await stepLook(s, actor, turn, base)
-  const crls = serviceCrls(s)
+  const crls = await serviceCrls(s)
   const signed = await signPdf(before, {
     keySource,
     appearance: look.appearance,

@@ -57,7 +57,7 @@ export async function acceptSignedFile(s: Services, actor: Actor, stepId: number
   // 2.
   const base = await s.blobs.get(turn.base.sha256)
   const report = await analyseIncrementIsolated(
-    { base, file: input.file, trustAnchors: s.trustAnchors(), crls: [...s.crls(), ...(await listRevocationLists(s.db)).map((r) => r.der)] },
+    { base, file: input.file, trustAnchors: await s.trustAnchors(), crls: [...(await s.crls()), ...(await listRevocationLists(s.db)).map((r) => r.der)] },
     { timeoutMs: s.config.validationTimeoutMs },
   )
   const sig = soleNewSignature(report)

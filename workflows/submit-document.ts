@@ -14,12 +14,25 @@ export interface StepSpec {
   deadline?: string
   /** Where this step's signature goes, fixed by the drafter (page, rect in PDF points). */
   placement?: { page: number; rect: [number, number, number, number] }
+  /**
+   * A route template's step that goes up to the agencies above the document's (an upward
+   * submission, e.g. a department's document signed by the People's Committee): its assignees may
+   * belong to those. Only a template may say so; steps composed by the drafter stay in the agency.
+   */
+  upward?: boolean
+}
+
+/** Where a step's assignees may come from: the document's agency, and its parents for an upward step. */
+interface Scope {
+  agencyId: number
+  ancestors: number[]
+  fromTemplate: boolean
 }
 
 const ACTIONS = new Set(['approve', 'sign', 'seal'])
 
-/** Checks explicit steps (or a template's) and resolves usernames in the document's agency tree. */
-async function resolveSteps(trx: Knex, steps: unknown): Promise<{ spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[]> {
+/** Checks explicit steps (or a template's) and resolves usernames in the document's agency (issue 15). */
+async function resolveSteps(trx: Knex, steps: unknown, scope: Scope): Promise<{ spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[]> {
   if (!Array.isArray(steps) || steps.length === 0 || steps.length > 20) throw new WorkflowError('BAD_REQUEST', 'steps: from 1 to 20 steps are required')
   const out: { spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[] = []
   for (const [i, raw] of steps.entries()) {
@@ -28,9 +41,16 @@ async function resolveSteps(trx: Knex, steps: unknown): Promise<{ spec: StepSpec
     if (st.rule !== undefined && st.rule !== 'all' && st.rule !== 'any') throw new WorkflowError('BAD_REQUEST', `steps[${i}].rule: all or any`)
     if (!Array.isArray(st.assignees) || st.assignees.length === 0 || !st.assignees.every((a) => typeof a === 'string')) throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: a list of usernames`)
     if (st.deadline !== undefined && Number.isNaN(Date.parse(st.deadline))) throw new WorkflowError('BAD_REQUEST', `steps[${i}].deadline: an ISO 8601 date`)
-    const users = (await trx('users').whereIn('username', st.assignees).where({ disabled: false }).select('id', 'username')) as { id: number; username: string }[]
+    const users = (await trx('users').whereIn('username', st.assignees).where({ disabled: false }).select('id', 'username', 'agency_id')) as { id: number; username: string; agency_id: number }[]
     const missing = st.assignees.filter((a) => !users.some((u) => u.username === a))
     if (missing.length) throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: unknown user ${missing.join(', ')}`)
+    // Someone of another agency would get a title in their inbox they may not open (issue 15).
+    const upward = scope.fromTemplate && st.upward === true
+    const allowed = new Set([scope.agencyId, ...(upward ? scope.ancestors : [])])
+    const outside = users.filter((u) => !allowed.has(u.agency_id)).map((u) => u.username)
+    if (outside.length) {
+      throw new WorkflowError('ASSIGNEE_OUTSIDE_AGENCY', `steps[${i}].assignees: ${outside.join(', ')} không thuộc cơ quan ban hành văn bản${upward ? ' hoặc cơ quan cấp trên' : ''}`)
+    }
     if (st.action === 'seal') {
       const clerks = await trx('user_roles').whereIn('user_id', users.map((u) => u.id)).where({ role: 'clerk' }).select('user_id')
       if (clerks.length !== users.length) throw new WorkflowError('BAD_REQUEST', `steps[${i}]: only records clerks (văn thư) apply the seal`)
@@ -38,7 +58,8 @@ async function resolveSteps(trx: Knex, steps: unknown): Promise<{ spec: StepSpec
     const placement = parsePlacement(st.placement, i)
     // In the order given: the plan gives each assignee of an "all" step their own place.
     const userIds = st.assignees.map((a) => (users.find((u) => u.username === a) as { id: number }).id)
-    out.push({ spec: { action: st.action as StepSpec['action'], assignees: st.assignees, rule: st.rule ?? 'all', ...(st.deadline && { deadline: st.deadline }) }, userIds, placement })
+    const spec: StepSpec = { action: st.action as StepSpec['action'], assignees: st.assignees, rule: st.rule ?? 'all', ...(st.deadline && { deadline: st.deadline }), ...(upward && { upward }) }
+    out.push({ spec, userIds, placement })
   }
   return out
 }
@@ -59,7 +80,8 @@ export async function submitDocument(s: Services, actor: Actor, documentId: numb
     if (!t) throw new WorkflowError('BAD_REQUEST', `template: no template '${input.template}' in this agency`)
     steps = JSON.parse(t.steps_json) as unknown
   }
-  const resolved = await resolveSteps(s.db, steps)
+  const scope: Scope = { agencyId: doc.agency_id, ancestors: await ancestorsOf(s.db, doc.agency_id), fromTemplate: input.template !== undefined }
+  const resolved = await resolveSteps(s.db, steps, scope)
   // Checked again in the transaction; here so that no draft's text is read for nothing.
   if (doc.status !== 'draft') throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
   const version = await latestVersion(s.db, doc.id)
@@ -87,4 +109,16 @@ export async function submitDocument(s: Services, actor: Actor, documentId: numb
     })
   })
   return readableDocument(s.db, actor, documentId)
+}
+
+/** The agencies above one, nearest first (the agency tree has a handful of levels). */
+async function ancestorsOf(db: Knex, agencyId: number): Promise<number[]> {
+  const out: number[] = []
+  let id: number | null = agencyId
+  while (id !== null && out.length < 50) {
+    const row = (await db('agencies').where({ id }).first('parent_id')) as { parent_id: number | null } | undefined
+    id = row?.parent_id ?? null
+    if (id !== null) out.push(id)
+  }
+  return out
 }

@@ -27,10 +27,10 @@ export async function checkExistingSignatures(
   fields: number,
 ): Promise<UploadCheck | null> {
   if (fields === 0) return null
-  const crls = [...s.crls(), ...(await listRevocationLists(s.db)).map((r) => r.der)]
+  const crls = [...(await s.crls()), ...(await listRevocationLists(s.db)).map((r) => r.der)]
   try {
     const report = await verifyPdfIsolated(
-      { pdf, trustAnchors: s.trustAnchors(), crls },
+      { pdf, trustAnchors: await s.trustAnchors(), crls },
       { timeoutMs: s.config.validationTimeoutMs },
     )
     const failed = foreignSignatures(report.signatures, new Set()).filter((g) => g.indication === 'FAILED')

@@ -7,7 +7,7 @@ import { latestVersion } from './step-turn'
 
 /** Validates a document's bytes with the service's trust anchors and the CRLs it holds. */
 export async function validateBytes(s: Services, pdf: Buffer): Promise<VerifyReport> {
-  return verifyPdf(pdf, { trustAnchors: s.trustAnchors(), crls: await heldCrls(s) })
+  return verifyPdf(pdf, { trustAnchors: await s.trustAnchors(), crls: await heldCrls(s) })
 }
 
 /** A signature of the final file that no step made (it came with the upload), as judged. */

@@ -15,6 +15,11 @@ export interface TokenRef {
   module: string
   /** Index among the slots holding an initialised token, from 0 (default: the first token). */
   slot?: number
+  /**
+   * The token's label (CK_TOKEN_INFO.label), which outlives re-plugging and slot renumbering;
+   * when given, it chooses the token and `slot` is not used.
+   */
+  tokenLabel?: string
 }
 
 /** An open session on one token, closed exactly once. */
@@ -126,9 +131,12 @@ export function openTokenSession(ref: TokenRef, opts: { readWrite?: boolean } = 
   const { lib, p11 } = loaded
   try {
     const index = ref.slot ?? 0
-    const slot = tokenSlots(lib, p11)[index]?.slot
-    if (!slot)
-      throw new SigningError('TOKEN_NOT_FOUND', `Không tìm thấy thiết bị ký số (USB token) ở khe ${index}`)
+    const slots = tokenSlots(lib, p11)
+    const slot = ref.tokenLabel !== undefined ? slots.find((s) => s.info.label.trim() === ref.tokenLabel)?.slot : slots[index]?.slot
+    if (!slot) {
+      const where = ref.tokenLabel !== undefined ? `nhãn "${ref.tokenLabel}"` : `khe ${index}`
+      throw new SigningError('TOKEN_NOT_FOUND', `Không tìm thấy thiết bị ký số (USB token) có ${where}`)
+    }
     const session = p11.C_OpenSession(
       slot,
       lib.CKF_SERIAL_SESSION | (opts.readWrite ? lib.CKF_RW_SESSION : 0),

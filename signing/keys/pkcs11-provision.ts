@@ -7,7 +7,7 @@
 import { createPublicKey, X509Certificate } from 'node:crypto'
 import { readDer } from '../cms'
 import { SigningError } from '../errors'
-import { attribute, findObjects, login, openTokenSession, tokenError, type TokenRef } from './pkcs11-module'
+import { attribute, findObjects, login, openTokenSession, tokenError, type TokenRef, type TokenSession } from './pkcs11-module'
 
 export interface GenerateTokenKeyPairOptions extends TokenRef {
   pin: string
@@ -38,13 +38,28 @@ const P256_PARAMS = Buffer.from('06082a8648ce3d030107', 'hex')
  * const spki = await generateTokenKeyPair({ module, pin, label: 'Con dấu', id: '5e', keyType: 'p256' })
  */
 export async function generateTokenKeyPair(opts: GenerateTokenKeyPairOptions): Promise<Buffer> {
+  const token = openTokenSession(opts, { readWrite: true })
+  try {
+    login(token, opts.pin)
+    return await generateKeyPairOn(token, opts)
+  } finally {
+    token.close()
+  }
+}
+
+/**
+ * The same on a read-write session that is already logged in (the service's own HSM session,
+ * pkcs11-service.ts, which must not log out and in again while it signs).
+ */
+export async function generateKeyPairOn(
+  token: TokenSession,
+  opts: Pick<GenerateTokenKeyPairOptions, 'label' | 'id' | 'keyType'>,
+): Promise<Buffer> {
   const id = hexId(opts.id)
   if (opts.keyType !== 'rsa2048' && opts.keyType !== 'p256') {
     throw new SigningError('BAD_OPTION', `keyType must be rsa2048 or p256, not '${String(opts.keyType)}'`)
   }
-  const token = openTokenSession(opts, { readWrite: true })
   try {
-    login(token, opts.pin)
     const { lib, p11, session } = token
     if (findObjects(token, [{ type: lib.CKA_ID, value: id }]).length > 0) {
       throw new SigningError('BAD_OPTION', `An object with CKA_ID ${opts.id} is already on the token`)
@@ -96,8 +111,6 @@ export async function generateTokenKeyPair(opts: GenerateTokenKeyPairOptions): P
       : p256Spki(read(lib.CKA_EC_POINT))
   } catch (err) {
     throw tokenError(err, 'generate a key pair')
-  } finally {
-    token.close()
   }
 }
 

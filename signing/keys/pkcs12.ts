@@ -164,6 +164,11 @@ export function readPkcs12(p12: Buffer, pin: string): Pkcs12Contents {
  */
 export function openPkcs12KeySource(p12: Buffer, pin: string): KeySource {
   const { key, certificate, chain } = readPkcs12(p12, pin)
+  return privateKeySource(key, certificate, chain)
+}
+
+/** A KeySource over a private key held in this process (a PKCS#12's, or a wrapped CA key's). */
+export function privateKeySource(key: crypto.KeyObject, certificate: Buffer, chain: Buffer[]): KeySource {
   const type = key.asymmetricKeyType
   if (type !== 'rsa' && type !== 'ec') {
     throw new SigningError('KEY_UNREADABLE', `Unsupported key type ${String(type)} (RSA or EC expected)`)

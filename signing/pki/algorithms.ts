@@ -43,6 +43,27 @@ export function signatureAlgorithmFor(key: crypto.KeyObject): Buffer {
   throw new SigningError('KEY_UNREADABLE', `CA key type ${String(key.asymmetricKeyType)} is not RSA or EC`)
 }
 
+/**
+ * What signs a certificate or a CRL: a key in this process, or one in an HSM (issue 15). A
+ * KeySource satisfies it: `sign` is SHA-256 with RSASSA-PKCS1-v1_5, or ECDSA returning DER.
+ */
+export interface TbsSigner {
+  readonly keyAlgorithm: 'RSA' | 'EC'
+  sign(tbs: Buffer): Promise<Buffer>
+}
+
+/** A TbsSigner over a key held in this process. */
+export function keySigner(key: crypto.KeyObject): TbsSigner {
+  const type = key.asymmetricKeyType
+  if (type !== 'rsa' && type !== 'ec') throw new SigningError('KEY_UNREADABLE', `CA key type ${String(type)} is not RSA or EC`)
+  return { keyAlgorithm: type === 'rsa' ? 'RSA' : 'EC', sign: async (tbs) => signTbs(tbs, key) }
+}
+
+/** The AlgorithmIdentifier (DER) for what a TbsSigner signs. */
+export function signatureAlgorithmOf(signer: TbsSigner): Buffer {
+  return signer.keyAlgorithm === 'RSA' ? seq(oid(SHA256_WITH_RSA), nullDer()) : seq(oid(ECDSA_WITH_SHA256))
+}
+
 export function signTbs(tbs: Buffer, key: crypto.KeyObject): Buffer {
   return crypto.sign('sha256', tbs, key)
 }

@@ -1,7 +1,7 @@
 /**
  * What the internal CA's OCSP responder and CRL distribution point need to know, behind one small
- * interface, so that where the CA keeps its keys and records (files today under DATA_DIR/ca; a
- * database later, issue 15) can change without touching the responder or the endpoints.
+ * interface, so that where the CA keeps its keys and records (the database in the service, issue
+ * 15: workflows/internal-ca.ts; a directory for the CLI, below) does not matter to the responder.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,7 +20,7 @@ export interface CaStatusSource {
   /** What the CA's records say about a serial it issued (upper-case hex); `unknown` otherwise. */
   statusOf(serialHex: string): SerialStatus | Promise<SerialStatus>
   /** The current CRLs, PEM: the issuing CA's (end entities) first, then the root's (the issuing CA). */
-  currentCrls(): Buffer
+  currentCrls(): Buffer | Promise<Buffer>
 }
 
 /**

@@ -27,7 +27,7 @@ export const CA_FILES = {
   crl: 'crl.pem',
 } as const
 
-export type CertificateKind = 'root-ca' | 'issuing-ca' | 'personal' | 'seal' | 'tsa'
+export type CertificateKind = 'root-ca' | 'issuing-ca' | 'personal' | 'seal' | 'tsa' | 'service'
 
 export interface CaIndexEntry {
   /** Upper-case hex, as `openssl x509 -serial` prints it. */

@@ -4,7 +4,7 @@
  */
 import * as crypto from 'node:crypto'
 import { bitString, explicit, int, intFromBytes, seq, time } from './asn1'
-import { signatureAlgorithmFor, signTbs } from './algorithms'
+import { signatureAlgorithmFor, signatureAlgorithmOf, signTbs, type TbsSigner } from './algorithms'
 
 export interface CertificateTemplate {
   /** Magnitude bytes of the serial (see randomSerial). */
@@ -22,7 +22,19 @@ export interface CertificateTemplate {
 /** Returns the DER certificate signed by `issuerKey`. */
 export function signCertificate(template: CertificateTemplate, issuerKey: crypto.KeyObject): Buffer {
   const algorithm = signatureAlgorithmFor(issuerKey)
-  const tbs = seq(
+  const tbs = tbsCertificate(template, algorithm)
+  return seq(tbs, algorithm, bitString(signTbs(tbs, issuerKey)))
+}
+
+/** The same, signed by a key that may sit in an HSM (the internal CA's keys, issue 15). */
+export async function signCertificateWith(template: CertificateTemplate, issuer: TbsSigner): Promise<Buffer> {
+  const algorithm = signatureAlgorithmOf(issuer)
+  const tbs = tbsCertificate(template, algorithm)
+  return seq(tbs, algorithm, bitString(await issuer.sign(tbs)))
+}
+
+function tbsCertificate(template: CertificateTemplate, algorithm: Buffer): Buffer {
+  return seq(
     explicit(0, int(2)), // version v3 (§4.1.2.1: extensions present)
     intFromBytes(template.serial),
     algorithm,
@@ -32,7 +44,6 @@ export function signCertificate(template: CertificateTemplate, issuerKey: crypto
     template.publicKey.export({ type: 'spki', format: 'der' }),
     explicit(3, seq(...template.extensions)),
   )
-  return seq(tbs, algorithm, bitString(signTbs(tbs, issuerKey)))
 }
 
 /**

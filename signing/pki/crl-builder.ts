@@ -4,7 +4,7 @@
 import * as crypto from 'node:crypto'
 import { SigningError } from '../errors'
 import { bitString, int, intFromBytes, seq, time } from './asn1'
-import { signatureAlgorithmFor, signTbs } from './algorithms'
+import { signatureAlgorithmFor, signatureAlgorithmOf, signTbs, type TbsSigner } from './algorithms'
 import { readCertificate } from './certificate-info'
 import { authorityKeyIdentifier, crlNumber, extensionsField, keyIdentifierOf, reasonCode } from './extensions'
 
@@ -28,16 +28,28 @@ export interface CrlTemplate {
 }
 
 export function signCrl(template: CrlTemplate): Buffer {
+  const algorithm = signatureAlgorithmFor(template.issuerKey)
+  const tbs = crlTbs(template, algorithm)
+  return seq(tbs, algorithm, bitString(signTbs(tbs, template.issuerKey)))
+}
+
+/** The same, signed by a key that may sit in an HSM (the internal CA's keys, issue 15). */
+export async function signCrlWith(template: Omit<CrlTemplate, 'issuerKey'> & { issuer: TbsSigner }): Promise<Buffer> {
+  const algorithm = signatureAlgorithmOf(template.issuer)
+  const tbs = crlTbs(template, algorithm)
+  return seq(tbs, algorithm, bitString(await template.issuer.sign(tbs)))
+}
+
+function crlTbs(template: Omit<CrlTemplate, 'issuerKey'>, algorithm: Buffer): Buffer {
   if (template.nextUpdate <= template.thisUpdate) throw new SigningError('BAD_OPTION', 'nextUpdate must follow thisUpdate')
   const issuer = readCertificate(template.issuerCertificate)
-  const algorithm = signatureAlgorithmFor(template.issuerKey)
   const revoked = template.entries.map((entry) => {
     const code = entry.reason ? REVOCATION_REASONS[entry.reason] : 0
     // §5.3.1: the reasonCode extension SHOULD be absent rather than say "unspecified".
     const extensions = code === 0 ? [] : [seq(reasonCode(code))]
     return seq(intFromBytes(Buffer.from(entry.serialHex, 'hex')), time(entry.revokedAt), ...extensions)
   })
-  const tbs = seq(
+  return seq(
     int(1), // v2 (§5.1.2.1), required with extensions
     algorithm,
     issuer.subjectName,
@@ -51,5 +63,4 @@ export function signCrl(template: CrlTemplate): Buffer {
       crlNumber(template.crlNumber),
     ]),
   )
-  return seq(tbs, algorithm, bitString(signTbs(tbs, template.issuerKey)))
 }

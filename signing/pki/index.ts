@@ -19,6 +19,21 @@ export { checkSignerCertificate, type CheckSignerOptions } from './check-signer'
 export { readCertificate, toPem, fromPem, type CertificateFacts } from './certificate-info'
 export { REVOCATION_REASONS, type RevocationReason } from './crl-builder'
 export { CRL_VALIDITY_DAYS } from './publish-crls'
+export {
+  caCertificates,
+  certifyLeaf,
+  documentProfile,
+  serviceProfile,
+  signCrls,
+  tsaProfile,
+  type CaSigner,
+  type DocumentProfileOptions,
+  type IssuedEntry,
+  type LeafKind,
+  type LeafProfile,
+} from './ca-builders'
+export { generateKey, keySigner, type TbsSigner } from './algorithms'
+export { normaliseSerial } from './ca-store'
 export { CA_FILES, readIndex, type CaIndex, type CaIndexEntry, type CertificateKind } from './ca-store'
 export { KEY_TYPES, type KeyType } from './algorithms'
 export { EKU } from './extensions'

@@ -1,19 +1,20 @@
 /**
- * Creates the internal CA: a self-signed root and an issuing CA under it (RFC 5280 §4.2.1.9:
- * pathLen 0, so the issuing CA signs end entities only), their keys in PKCS#12 files under the CA
- * PIN, an empty index and current CRLs.
+ * Creates the internal CA in a directory (`kyso ca init --dir`): a self-signed root and an issuing
+ * CA under it (RFC 5280 §4.2.1.9: pathLen 0, so the issuing CA signs end entities only), their keys
+ * in PKCS#12 files under the CA PIN, an empty index and current CRLs. The service keeps its CA in
+ * its database instead (workflows/internal-ca.ts); both sign through ca-builders.ts.
  */
 import { promises as fs } from 'node:fs'
 import * as path from 'node:path'
 import { SigningError } from '../errors'
 import { MIN_PIN_LENGTH, writePkcs12 } from '../keys/pkcs12'
-import { generateKey, type KeyType } from './algorithms'
+import { generateKey, keySigner, type KeyType } from './algorithms'
+import { caCertificates } from './ca-builders'
 import { assertNoCa, CA_FILES, type CaIndex, type CaIndexEntry, writeFileAtomic, writeIndex } from './ca-store'
-import { randomSerial, signCertificate } from './certificate-builder'
 import { readCertificate, toPem } from './certificate-info'
-import { authorityKeyIdentifier, basicConstraints, keyIdentifierOf, keyUsage, subjectKeyIdentifier } from './extensions'
-import { encodeName } from './names'
 import { writeCrls } from './publish-crls'
+
+export { CA_VALIDITY_YEARS } from './ca-builders'
 
 export interface InitCaOptions {
   /** The organisation the CA serves; names the root "Kyso Root CA - <name>". */
@@ -25,8 +26,6 @@ export interface InitCaOptions {
 }
 
 export const DEFAULT_CA_NAME = 'Cơ quan thử nghiệm'
-const YEAR = 365 * 24 * 60 * 60 * 1000
-export const CA_VALIDITY_YEARS = { root: 20, issuing: 10 } as const
 
 /**
  * @example
@@ -39,43 +38,16 @@ export async function initCa(dir: string, opts: InitCaOptions): Promise<void> {
   await fs.mkdir(dir, { recursive: true })
   await assertNoCa(dir)
 
-  // 1. Root: self-signed, CA:true critical, keyCertSign + cRLSign (§4.2.1.3, §4.2.1.9).
+  // 1. Root and issuing CA certificates.
   const [rootKeys, issuingKeys] = await Promise.all([generateKey(opts.keyType), generateKey(opts.keyType)])
-  const rootName = encodeName({ commonName: `Kyso Root CA - ${name}`, organization: name })
-  const rootKeyId = keyIdentifierOf(rootKeys.publicKey)
-  const root = signCertificate(
-    {
-      serial: randomSerial(),
-      issuerName: rootName,
-      subjectName: rootName,
-      notBefore: now,
-      notAfter: new Date(now.getTime() + CA_VALIDITY_YEARS.root * YEAR),
-      publicKey: rootKeys.publicKey,
-      extensions: [basicConstraints(true), keyUsage(['keyCertSign', 'cRLSign']), subjectKeyIdentifier(rootKeyId)],
-    },
-    rootKeys.privateKey,
-  )
+  const { root, issuing } = await caCertificates({
+    name,
+    now,
+    root: { publicKey: rootKeys.publicKey, signer: keySigner(rootKeys.privateKey) },
+    issuing: { publicKey: issuingKeys.publicKey },
+  })
 
-  // 2. Issuing CA, signed by the root.
-  const issuing = signCertificate(
-    {
-      serial: randomSerial(),
-      issuerName: rootName,
-      subjectName: encodeName({ commonName: `Kyso Issuing CA - ${name}`, organization: name }),
-      notBefore: now,
-      notAfter: new Date(now.getTime() + CA_VALIDITY_YEARS.issuing * YEAR),
-      publicKey: issuingKeys.publicKey,
-      extensions: [
-        basicConstraints(true, 0),
-        keyUsage(['keyCertSign', 'cRLSign']),
-        subjectKeyIdentifier(keyIdentifierOf(issuingKeys.publicKey)),
-        authorityKeyIdentifier(rootKeyId),
-      ],
-    },
-    rootKeys.privateKey,
-  )
-
-  // 3. Keys under the CA PIN, certificates in PEM.
+  // 2. Keys under the CA PIN, certificates in PEM.
   const pin = opts.pin
   await writeFileAtomic(path.join(dir, CA_FILES.rootKey), writePkcs12({ key: rootKeys.privateKey, certificate: root, chain: [], pin, friendlyName: 'root' }), 0o600)
   await writeFileAtomic(
@@ -86,7 +58,7 @@ export async function initCa(dir: string, opts: InitCaOptions): Promise<void> {
   await writeFileAtomic(path.join(dir, CA_FILES.root), toPem('CERTIFICATE', root))
   await writeFileAtomic(path.join(dir, CA_FILES.issuing), toPem('CERTIFICATE', issuing))
 
-  // 4. CRLs, then the index last: its presence marks a complete CA.
+  // 3. CRLs, then the index last: its presence marks a complete CA.
   const index: CaIndex = { version: 1, crlNumber: 0, certificates: [entryFor(root, 'root-ca', 'root'), entryFor(issuing, 'issuing-ca', 'root')] }
   const keys = { root: { key: rootKeys.privateKey, certificate: root }, issuing: { key: issuingKeys.privateKey, certificate: issuing } }
   await writeIndex(dir, await writeCrls(dir, index, keys, now))

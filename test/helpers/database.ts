@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /**
  * PostgreSQL for the tests. KYSO_TEST_DATABASE_URL names a server and a role that may create
@@ -46,15 +49,34 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /**
+ * A key-wrapping key file of its own, in a folder of its own outside any data folder (the default
+ * would be a `secrets` folder beside the data folder, here the shared temporary directory).
+ */
+export function testKeyWrapFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kyso-secrets-'))
+  // One exit listener for all of them (a listener each would pass Node's warning limit).
+  if (secretDirs.length === 0) process.once('exit', () => secretDirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
+  secretDirs.push(dir)
+  return join(dir, 'key-wrap.kwk')
+}
+
+const secretDirs: string[] = []
+
+/**
  * The settings of a test service: KYSO_DATABASE_URL when on PostgreSQL (a fresh database), quiet
- * logs, issuance at B-T. `cleanup` drops the database.
+ * logs, issuance at B-T, a key-wrapping key file of its own, and scrypt at 2^14 for passwords (the default 2^17
+ * costs ~0.5 s a login on this machine, and the suites log in hundreds of times; the rehash test
+ * sets 2^17). `cleanup` drops the database.
  */
 export async function testEnv(extra: Record<string, string> = {}): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
-  // Issued documents stay as signed (B-T) unless a suite asks for more: the suites written before
-  // issue 18 count the signatures and versions of issued files, and the extension to B-LTA (the
-  // production default) lands after the response. Its own suites set KYSO_ISSUE_LEVEL.
   const env: Record<string, string> = {
-    PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_LOG_LEVEL: 'warn', KYSO_ISSUE_LEVEL: 'B-T', ...extra,
+    PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_LOG_LEVEL: 'warn', KYSO_PASSWORD_HASH_N: '16384',
+    // Issued documents stay as signed (B-T) unless a suite asks for more: the suites written before
+    // issue 18 count the signatures and versions of issued files, and the extension to B-LTA (the
+    // production default) lands after the response. Its own suites set KYSO_ISSUE_LEVEL.
+    KYSO_ISSUE_LEVEL: 'B-T',
+    ...(!extra.KYSO_KEY_WRAP_FILE && { KYSO_KEY_WRAP_FILE: testKeyWrapFile() }),
+    ...extra,
   }
   if (!onPostgres()) return { env, cleanup: async () => {} }
   const db = await createTestDatabase()

@@ -110,3 +110,52 @@ async function createToken(): Promise<SoftHsmToken> {
   storeTokenCertificate({ ...ref, id: caIds.root, label: 'Root CA', certificate: pki.rootDer })
   return { module: SOFTHSM_MODULE, slot: 0, label, pin, soPin, env: { SOFTHSM2_CONF: conf }, rsa, ec, caIds }
 }
+
+export interface ServiceToken {
+  module: string
+  tokenLabel: string
+  pin: string
+  /** KYSO_PKCS11_PIN_FILE: the HSM user PIN in a file of mode 0600. */
+  pinFile: string
+  /**
+   * Points SOFTHSM2_CONF at this token's own configuration until `release` (the module reads it
+   * when it initialises, i.e. when its first session opens), so the test token above keeps slot 0.
+   */
+  use: () => void
+  release: () => void
+}
+
+/**
+ * A token of its own, in a SoftHSM2 configuration of its own, for a service's own HSM (issue 15):
+ * seal keys, the CA's keys and the key-wrapping key are made inside it by the service itself.
+ */
+export function createServiceToken(label: string): ServiceToken {
+  const dir = tempDir('kyso-service-hsm-')
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  mkdirSync(join(dir, 'tokens'))
+  const conf = join(dir, 'softhsm2.conf')
+  writeFileSync(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
+  const pin = `hsm-${label}-2468`
+  const init = spawnSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', '97531'], {
+    encoding: 'utf8',
+    env: { ...process.env, SOFTHSM2_CONF: conf },
+  })
+  if (init.status !== 0) throw new Error(`softhsm2-util --init-token failed: ${init.stderr}${init.stdout}`)
+  const pinFile = join(dir, 'hsm-pin')
+  writeFileSync(pinFile, `${pin}\n`, { mode: 0o600 })
+  let saved: string | undefined
+  return {
+    module: SOFTHSM_MODULE,
+    tokenLabel: label,
+    pin,
+    pinFile,
+    use: () => {
+      saved = process.env.SOFTHSM2_CONF
+      process.env.SOFTHSM2_CONF = conf
+    },
+    release: () => {
+      if (saved === undefined) delete process.env.SOFTHSM2_CONF
+      else process.env.SOFTHSM2_CONF = saved
+    },
+  }
+}

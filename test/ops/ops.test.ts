@@ -151,12 +151,18 @@ describe('operations: graceful shutdown, backup, migrate', function () {
     const steps: number[] = []
     for (let i = 0; i < 6; i++) steps.push(await readyStep(drafter, `SAO LUU ${i}`))
     const out = join(mkdtempSync(join(tmpdir(), 'kyso-backup-')), 'backup')
-    const env = { KYSO_DATA_DIR: services.config.dataDir, ...(services.config.databaseUrl && { KYSO_DATABASE_URL: services.config.databaseUrl }) }
+    const env = {
+      KYSO_DATA_DIR: services.config.dataDir, KYSO_KEY_WRAP_FILE: services.config.keyWrap.file,
+      ...(services.config.databaseUrl && { KYSO_DATABASE_URL: services.config.databaseUrl }),
+    }
     const [backup, ...signed] = await Promise.all([kyso(['backup', out], env), ...steps.map((id) => signer.post(`/api/steps/${id}/sign`, { pin: '1234' }))])
     expect(backup?.status, backup?.stderr).to.equal(0)
     expect(signed.map((r) => r.status)).to.deep.equal(steps.map(() => 200))
-    const manifest = JSON.parse(backup?.stdout ?? '') as { blobs: number; ca: boolean }
-    expect(manifest.ca).to.equal(true)
+    const manifest = JSON.parse(backup?.stdout ?? '') as { blobs: number; ca: string; keyWrap: { keyId: string; location: string; included: boolean } }
+    // The CA is in the database (issue 15); the key-wrapping key is named, never copied.
+    expect(manifest.ca).to.equal('database')
+    expect(manifest.keyWrap).to.deep.equal({ keyId: services.keyRing.current.id, location: services.config.keyWrap.file, included: false })
+    expect(backup?.stderr).to.include(services.config.keyWrap.file).and.include('NOT in this backup')
     const restored = await restoredDatabase(out)
     try {
       expect(await verifyAudit(restored.db)).to.include({ ok: true })

@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { makePdf } from '../helpers/sample-pdfs'
 import { as, getService, pinOf, type Client } from '../helpers/service'
 import { nssDbTrusting, pdfsig, pdftotext, tempDir } from '../helpers/tools'
-import { readFileSync } from 'node:fs'
 
 interface Details {
   id: number
@@ -81,7 +80,9 @@ describe('the approval chain over HTTP', function () {
     const dir = tempDir()
     writeFileSync(join(dir, 'issued.pdf'), pdf)
     const { services } = await getService()
-    const root = readFileSync(join(services.config.dataDir, 'ca', 'root.pem'), 'utf8')
+    // Published without login (issue 15): what a relying party installs.
+    const root = await (await fetch(`${(await getService()).url}/api/ca/root.pem`)).text()
+    expect(services.ca?.root.equals(Buffer.from(root.replace(/-----[^-]+-----|\s/g, ''), 'base64'))).to.equal(true)
     const sigs = pdfsig(join(dir, 'issued.pdf'), nssDbTrusting(root))
     expect(sigs.map((s) => s.signatureStatus)).to.deep.equal(Array(4).fill('Signature is Valid.'))
     expect(sigs.map((s) => s.certificateStatus)).to.deep.equal(Array(4).fill('Certificate is Trusted.'))

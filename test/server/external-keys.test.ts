@@ -419,7 +419,7 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
       const zip = unzipSync(new Uint8Array(await (await admin.get(`/api/documents/${doc.id}/evidence`)).arrayBuffer()))
       const p7s = Object.keys(zip).find((n) => n.startsWith('detached/')) as string
       const rootFile = join(work, 'internal-root.pem')
-      writeFileSync(rootFile, toPem('CERTIFICATE', svc.services.trustAnchors()[0] as Buffer))
+      writeFileSync(rootFile, toPem('CERTIFICATE', (await svc.services.trustAnchors())[0] as Buffer))
       const cms = opensslCmsVerify(Buffer.from(zip[p7s] as Uint8Array), Buffer.from(zip['versions/v1.pdf'] as Uint8Array), rootFile)
       expect(cms.ok, cms.output).to.equal(true)
       expect(Object.keys(zip)).to.include.members(['manifest.json', 'versions/v2.pdf', 'versions/v3.pdf'])

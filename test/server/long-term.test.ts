@@ -1,11 +1,10 @@
 import { expect } from 'chai'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import {
   buildOcspRequest,
-  fromPem,
   loadCrls,
   ocspErrorResponse,
   parseOcspResponse,
@@ -14,6 +13,7 @@ import {
   verifyCrlSignature,
 } from '../../signing/pki'
 import type { Running } from '../../server/start'
+import type { InternalCa } from '../../workflows/internal-ca'
 import { renewDueDocuments } from '../../workflows/renew-timestamps'
 import { issueThrough, json, type Flow } from '../helpers/coverage-flow'
 import { as } from '../helpers/service'
@@ -47,7 +47,8 @@ describe('long-term signatures in the service (issue 18): B-LTA at issuance, ren
   let svc: Running
   let flow: Flow
   let docId: number
-  let caDir: string
+  /** The service's CA, in the database since issue 15. */
+  let ca: InternalCa
   /** The service's own address: its certificates name its OCSP responder, which pdfsig then asks. */
   let PUBLIC: string
   const details = async (): Promise<Details> =>
@@ -63,7 +64,7 @@ describe('long-term signatures in the service (issue 18): B-LTA at issuance, ren
       KYSO_RETIMESTAMP_INTERVAL_SECONDS: '1',
     })
     flow = { base: svc.url, db: svc.services.db }
-    caDir = join(svc.services.config.dataDir, 'ca')
+    ca = svc.services.ca as InternalCa
     const drafter = await as('chuyenvien', undefined, svc.url)
     const steps: [string, 'approve' | 'sign' | 'seal'][] = [
       ['truongphong1', 'approve'],
@@ -123,16 +124,13 @@ describe('long-term signatures in the service (issue 18): B-LTA at issuance, ren
     // pdfsig without its online OCSP check: poppler 22.12 reads NSS's last error even after a
     // verification succeeded, so a later signature whose certificate names a responder shows
     // "Unknown issue" (newer poppler checks the result). NSS's vfychain asks our responder instead.
-    const nss = nssDbTrusting(readFileSync(join(caDir, 'root.pem'), 'utf8'))
+    const nss = nssDbTrusting(toPem('CERTIFICATE', ca.root))
     const sigs = pdfsigOffline(file, nss)
     expect(sigs.slice(0, 3).map((s) => [s.signatureStatus, s.certificateStatus])).to.deep.equal(
       Array(3).fill(['Signature is Valid.', 'Certificate is Trusted.']),
     )
     const dir = tempDir('kyso-vfychain-')
-    writeFileSync(
-      join(dir, 'issuing.der'),
-      fromPem(readFileSync(join(caDir, 'issuing.pem'), 'latin1'), 'CERTIFICATE')[0]!,
-    )
+    writeFileSync(join(dir, 'issuing.der'), ca.issuing)
     const signers = await svc.services
       .db('signatures as g')
       .join('certificates as c', 'c.id', 'g.certificate_id')
@@ -155,7 +153,8 @@ describe('long-term signatures in the service (issue 18): B-LTA at issuance, ren
       .where('u.username', 'truongphong2')
       .first('c.id', 'c.certificate_der')
     writeFileSync(join(dir, 'cert.pem'), toPem('CERTIFICATE', row.certificate_der as Buffer))
-    for (const f of ['issuing.pem', 'root.pem']) writeFileSync(join(dir, f), readFileSync(join(caDir, f)))
+    writeFileSync(join(dir, 'issuing.pem'), toPem('CERTIFICATE', ca.issuing))
+    writeFileSync(join(dir, 'root.pem'), toPem('CERTIFICATE', ca.root))
     const ask = [
       'ocsp',
       '-issuer',
@@ -178,7 +177,7 @@ describe('long-term signatures in the service (issue 18): B-LTA at issuance, ren
       .where('u.username', 'giamdoc')
       .first('c.certificate_der')
     const cert = other.certificate_der as Buffer
-    const issuer = fromPem(readFileSync(join(caDir, 'issuing.pem'), 'latin1'), 'CERTIFICATE')[0] as Buffer
+    const issuer = ca.issuing
     const request = encodeURIComponent(buildOcspRequest(cert, issuer).toString('base64'))
     const got = await fetch(`${svc.url}/ocsp/${request}`)
     expect(got.headers.get('content-type')).to.equal('application/ocsp-response')
@@ -192,9 +191,9 @@ describe('long-term signatures in the service (issue 18): B-LTA at issuance, ren
     expect(Buffer.from(await garbage.arrayBuffer()).equals(ocspErrorResponse('malformedRequest'))).to.equal(
       true,
     )
-    // The CRLs: PEM as the CA directory holds them, and the issuing CA's alone in DER.
+    // The CRLs: PEM as the CA in the database holds them, and the issuing CA's alone in DER.
     const pem = await (await fetch(`${svc.url}/api/ca/crl.pem`)).text()
-    expect(pem).to.equal(readFileSync(join(caDir, 'crl.pem'), 'latin1'))
+    expect(pem).to.equal(await ca.crlPem())
     const der = Buffer.from(await (await fetch(`${svc.url}/api/ca/crl.crl`)).arrayBuffer())
     const [crl] = loadCrls(der)
     expect(verifyCrlSignature(crl!, issuer)).to.equal(true)

@@ -4,6 +4,12 @@ import type { Page } from 'playwright-core'
 import { launchChromium, SHOTS, type Chromium } from '../helpers/browser'
 import { as, getService, pinOf } from '../helpers/service'
 import { makePdf } from '../helpers/sample-pdfs'
+import { getTestPki } from '../helpers/test-pki'
+import { openPkcs12KeySource } from '../../signing/keys/pkcs12'
+import { PdfDocument } from '../../signing/pdf/document'
+import { IncrementalUpdate } from '../../signing/pdf/incremental'
+import { PdfDict, name, textString } from '../../signing/pdf/objects'
+import { signPdf } from '../../signing/sign'
 import { draftSpecs } from '../helpers/decree30-drafts'
 import { convertWithLibreOffice } from '../helpers/draft-pdfs'
 
@@ -140,7 +146,8 @@ describe('the web interface in Chromium', function () {
     })
     const err = page.locator('#sign-pin-error')
     await err.waitFor()
-    expect(await err.textContent()).to.equal('Mã PIN không đúng.')
+    // How many tries are left before the key locks (issue 15).
+    expect(await err.textContent()).to.match(/^Mã PIN không đúng\. Còn [1-4] lần thử\.$/)
     await page.fill('#sign-pin', pinOf('giamdoc'))
     await page.click('[data-testid=confirm-sign]')
     await page.waitForSelector('.notice')
@@ -251,6 +258,37 @@ describe('the web interface in Chromium', function () {
     expect(await holder.locator('table tbody tr').count()).to.equal(2)
   })
 
+  it('a key locked by five wrong PINs: the admin issues an unlock code, the holder unlocks with it and changes the PIN', async () => {
+    const drafter = await as('chuyenvien')
+    const doc = (await (await drafter.upload(await makePdf(), { title: 'Khóa PIN', kind: 'internal' })).json()) as { id: number }
+    const sub = (await (await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'approve', assignees: ['truongphong2'] }] })).json()) as { workflows: { steps: { id: number }[] }[] }
+    const api2 = await as('truongphong2')
+    for (let i = 0; i < 5; i++) await api2.post(`/api/steps/${(sub.workflows[0]?.steps[0] as { id: number }).id}/sign`, { pin: '0000' })
+    const admin = await signIn('quantri')
+    await admin.goto(`${base}/admin/certificates`)
+    const locked = admin.locator('[data-testid=admin-certificates] tr', { has: admin.locator('[data-key=locked]') }).filter({ hasText: 'Lê Thị Mai' })
+    await locked.locator('button', { hasText: 'Cấp mã mở khóa' }).click()
+    const code = (await admin.locator('[data-testid=unlock-code]').textContent()) as string
+    expect(code).to.match(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/)
+    const holder = await signIn('truongphong2')
+    await holder.goto(`${base}/certificates`)
+    await holder.locator('tr', { has: holder.locator('[data-key=locked]') }).locator('button', { hasText: 'Mở khóa bằng mã' }).click()
+    await holder.fill('#unlock-code', code)
+    await holder.click('dialog[open] button[type=submit]')
+    await holder.waitForSelector('[data-key=locked]', { state: 'detached' })
+    await holder.locator('button', { hasText: 'Đổi mã PIN' }).first().click()
+    await holder.fill('#pin-old', '1234')
+    await holder.fill('#pin-new', '13579')
+    await holder.fill('#pin-again', '13579')
+    await holder.click('dialog[open] button[type=submit]')
+    await holder.waitForSelector('dialog[open]', { state: 'detached' })
+    await holder.screenshot({ path: join(SHOTS, 'my-certificates-pin.png'), fullPage: true })
+    // Back to the demo PIN for the suites after this one.
+    const mine = (await (await api2.get('/api/me/certificates')).json()) as { certificates: { id: number; kind: string; source: string }[] }
+    const id = (mine.certificates.find((c) => c.kind === 'personal' && c.source === 'internal') as { id: number }).id
+    expect((await api2.post(`/api/me/certificates/${id}/pin`, { oldPin: '13579', newPin: '1234' })).status).to.equal(200)
+  })
+
   it('a head returns a document with a reason; the drafter uploads a revision and submits it again', async () => {
     const drafter = await as('chuyenvien')
     const doc = (await (await drafter.upload(await makePdf(), { title: 'Tờ trình cần sửa', kind: 'internal' })).json()) as { id: number }
@@ -336,6 +374,24 @@ describe('the web interface in Chromium', function () {
     // A third of an A4 page's width (595 pt), where it was dragged: x about a quarter across.
     expect(first?.rect[2]).to.be.closeTo(595 * 0.33, 12)
     expect(first?.rect[0]).to.be.closeTo(595 * 0.25, 12)
+  })
+
+  it('lists, on the validation card, a comment added after an upload\'s own signature (issue 17 warnings)', async () => {
+    // A draft signed elsewhere, then commented in its margin: allowed, but the reader is told.
+    const pki = await getTestPki()
+    const signed = (await signPdf(await makePdf({ title: 'Da ky truoc' }), { keySource: openPkcs12KeySource(pki.signers.khai.p12, pki.pin) })).pdf
+    const doc0 = new PdfDocument(signed)
+    const upd = new IncrementalUpdate(doc0)
+    const pageRef = doc0.pageRef(0)
+    const page = (doc0.get(pageRef) as PdfDict).clone()
+    const note = upd.add(new PdfDict({ Type: name('Annot'), Subtype: name('FreeText'), Rect: [20, 20, 120, 40], Contents: textString('Ghi chú'), P: pageRef }))
+    upd.set(pageRef, page.set('Annots', [note]))
+    const drafter = await as('chuyenvien')
+    const doc = (await (await drafter.upload(upd.write(), { title: 'Văn bản có ghi chú sau chữ ký', kind: 'internal' })).json()) as { id: number }
+    const viewer = await signIn('chuyenvien')
+    await viewer.goto(`${base}/documents/${doc.id}`)
+    await viewer.waitForSelector('[data-testid=signature-warnings]')
+    expect(await viewer.textContent('[data-testid=signature-warnings]')).to.match(/Trang 1: chú thích \/FreeText được thêm sau khi ký/)
   })
 
   it('axe finds no serious or critical accessibility violation on any page', async () => {

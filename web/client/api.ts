@@ -3,7 +3,7 @@
  * session's CSRF token on every state change. An error body becomes an ApiError with its code.
  */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly triesLeft?: number) {
     super(message)
   }
 }
@@ -23,9 +23,11 @@ async function parse<T>(res: Response): Promise<T> {
   const type = res.headers.get('content-type') ?? ''
   const body: unknown = type.includes('application/json') ? await res.json() : undefined
   if (res.ok) return body as T
-  const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error
+  const err = (body as { error?: { code?: string; message?: string; triesLeft?: unknown } } | undefined)?.error
   if (res.status === 401 && err?.code === 'UNAUTHENTICATED') onUnauthenticated()
-  throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText)
+  // triesLeft: after a wrong PIN, how many more before the key locks (issue 15).
+  const triesLeft = typeof err?.triesLeft === 'number' ? err.triesLeft : undefined
+  throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? res.statusText, triesLeft)
 }
 
 async function send<T>(method: string, path: string, init: RequestInit): Promise<T> {

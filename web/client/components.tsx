@@ -29,6 +29,15 @@ const REFUSALS: Record<string, [string, string]> = {
   OWN_DRAFT: ['Không ký trên văn bản do chính mình soạn thảo.', 'You cannot sign your own draft.'],
   NO_CERTIFICATE: ['Bạn chưa có chứng thư số còn hiệu lực cho việc này.', 'You have no valid certificate for this.'],
   PIN_INCORRECT: ['Mã PIN không đúng.', 'Wrong PIN.'],
+  KEY_LOCKED: [
+    'Khóa ký đã bị khóa vì nhập sai mã PIN quá nhiều lần. Hãy liên hệ quản trị hệ thống để mở khóa, hoặc nhập mã mở khóa quản trị cấp ở mục "Chứng thư số của tôi".',
+    'Your signing key is locked after too many wrong PINs. Ask an administrator to unlock it, or enter the unlock code they give you in "My certificates".',
+  ],
+  UNLOCK_CODE_INVALID: ['Mã mở khóa không đúng hoặc đã hết hạn.', 'The unlock code is wrong or has expired.'],
+  ASSIGNEE_OUTSIDE_AGENCY: [
+    'Người được giao xử lý phải thuộc cơ quan ban hành văn bản.',
+    'Every assignee must belong to the document\'s agency.',
+  ],
   CERT_REVOKED: ['Chứng thư số của bạn đã bị thu hồi.', 'Your certificate is revoked.'],
   CERT_EXPIRED: ['Chứng thư số của bạn đã hết hạn.', 'Your certificate has expired.'],
   UPLOAD_TOO_LARGE: ['Tệp quá lớn.', 'The file is too large.'],
@@ -89,10 +98,18 @@ export function fieldOf(err: unknown): string | undefined {
   return err instanceof ApiError && err.code === 'BAD_REQUEST' ? /^([A-Za-z][\w.[\]]*):/.exec(err.message)?.[1] : undefined
 }
 
+/** A wrong PIN and how many tries are left before the key locks (issue 15). */
+export function wrongPinText(triesLeft: number | undefined): string {
+  if (triesLeft === undefined) return L('Mã PIN không đúng.', 'Wrong PIN.')
+  if (triesLeft === 0) return L('Mã PIN không đúng. Khóa ký đã bị khóa; hãy liên hệ quản trị hệ thống.', 'Wrong PIN. Your signing key is now locked; ask an administrator.')
+  return L(`Mã PIN không đúng. Còn ${triesLeft} lần thử.`, `Wrong PIN. ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left.`)
+}
+
 /** The message of an error for a person, in the page's language. */
 export function messageOf(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'NETWORK') return L('Không kết nối được máy chủ. Kiểm tra mạng và thử lại.', 'Cannot reach the server. Check the network and try again.')
+    if (err.code === 'PIN_INCORRECT') return wrongPinText(err.triesLeft)
     const known = REFUSALS[err.code]
     if (known && (lang() === 'en' || !SERVER_WORDS.has(err.code) || !err.message)) return L(...known)
     if (err.status >= 500) return L('Máy chủ gặp lỗi. Hãy thử lại sau.', 'The server failed. Please try again later.')

@@ -21,6 +21,9 @@ export interface AdminCertificate {
   notAfter?: string
   revokedAt?: string | null
   createdAt?: string
+  /** A key Kyso holds (issue 15): consecutive wrong PINs, and whether they locked it. */
+  pinFailures?: number | null
+  keyLocked?: boolean
 }
 
 export const sourceLabel = (c: AdminCertificate): string =>

@@ -25,6 +25,7 @@ import {
   type AdminCertificate as Cert,
 } from './admin-external.js'
 import { AuthoritiesTab, PersonalDataDialog, TargetsTab } from './admin-policy.js'
+import { KeyLock } from './admin-key-lock.js'
 
 interface Agency {
   id: number
@@ -522,6 +523,7 @@ function Certificates(): JSX.Element {
                       <td>
                         <span class={`badge ${tone}`}>{L(vi, en)}</span>
                         {c.revokedAt && <small class="muted"> {formatDateTime(c.revokedAt)}</small>}
+                        {!c.revokedAt && <KeyLock cert={c} onDone={list.reload} />}
                       </td>
                       <td>
                         {c.status === 'valid' && (

@@ -6,6 +6,7 @@ import { formatDate, formatDateTime } from '../format.js'
 import { L } from '../i18n.js'
 import type { Me } from '../main.js'
 import { commonName } from '../signing-tools.js'
+import { ChangePinDialog, PinState, UnlockDialog } from './certificate-pin.js'
 import { ExternalCertificateForm } from './external-certificate-form.js'
 
 interface MyCertificate {
@@ -20,10 +21,14 @@ interface MyCertificate {
   source: 'internal' | 'external'
   status: string
   remoteProvider: string | null
+  /** A key Kyso holds (issue 15): PIN tries left, and whether wrong PINs locked it. */
+  triesLeft?: number
+  keyLocked?: boolean
 }
 interface Mine {
   pending: { id: number; kind: string; createdAt: string }[]
   certificates: MyCertificate[]
+  pinPolicy?: { minLength: number; maxTries: number }
 }
 
 /** Where a certificate's key is, for a person. */
@@ -55,6 +60,12 @@ function StateBadge(props: { c: MyCertificate }): JSX.Element {
 export function CertificatesPage(props: { me: Me }): JSX.Element {
   const state = useLoad(() => api.get<Mine>('/api/me/certificates'))
   const [activating, setActivating] = useState<number | undefined>()
+  const [pinOf, setPinOf] = useState<{ id: number; what: 'change' | 'unlock' } | undefined>()
+  const policy = state.data?.pinPolicy ?? { minLength: 4, maxTries: 5 }
+  const done = (): void => {
+    setPinOf(undefined)
+    state.reload()
+  }
   return (
     <section>
       <PageHead title={L('Chứng thư số của tôi', 'My certificates')} />
@@ -85,6 +96,7 @@ export function CertificatesPage(props: { me: Me }): JSX.Element {
                       <th>{L('Nguồn', 'Source')}</th>
                       <th>{L('Hiệu lực', 'Validity')}</th>
                       <th>{L('Trạng thái', 'State')}</th>
+                      <th>{L('Mã PIN', 'PIN')}</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -111,6 +123,22 @@ export function CertificatesPage(props: { me: Me }): JSX.Element {
                         <td>
                           <StateBadge c={c} />
                         </td>
+                        <td>
+                          <PinState triesLeft={c.triesLeft} keyLocked={c.keyLocked} maxTries={policy.maxTries} />
+                          {c.source === 'internal' && !c.revokedAt && (
+                            <div class="row-actions">
+                              {c.keyLocked ? (
+                                <button type="button" class="small" onClick={() => setPinOf({ id: c.id, what: 'unlock' })}>
+                                  {L('Mở khóa bằng mã', 'Unlock with a code')}
+                                </button>
+                              ) : (
+                                <button type="button" class="small" onClick={() => setPinOf({ id: c.id, what: 'change' })}>
+                                  {L('Đổi mã PIN', 'Change the PIN')}
+                                </button>
+                              )}
+                            </div>
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -121,8 +149,13 @@ export function CertificatesPage(props: { me: Me }): JSX.Element {
         )}
       </Async>
       <ExternalCertificateForm me={props.me} onSubmitted={state.reload} />
+      {pinOf?.what === 'change' && (
+        <ChangePinDialog id={pinOf.id} minLength={policy.minLength} onClose={() => setPinOf(undefined)} onDone={done} />
+      )}
+      {pinOf?.what === 'unlock' && <UnlockDialog id={pinOf.id} onClose={() => setPinOf(undefined)} onDone={done} />}
       {activating !== undefined && (
         <ActivateDialog
+          minLength={policy.minLength}
           id={activating}
           onClose={() => setActivating(undefined)}
           onDone={() => {
@@ -135,16 +168,16 @@ export function CertificatesPage(props: { me: Me }): JSX.Element {
   )
 }
 
-function ActivateDialog(props: { id: number; onClose: () => void; onDone: () => void }): JSX.Element {
+function ActivateDialog(props: { id: number; minLength: number; onClose: () => void; onDone: () => void }): JSX.Element {
   const [pin, setPin] = useState('')
   const [again, setAgain] = useState('')
   const [error, setError] = useState<string | undefined>()
   const { busy, error: failure, run } = useAction()
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
-    if (!/^\S{4,64}$/.test(pin))
+    if (!new RegExp(`^\\S{${props.minLength},64}$`).test(pin))
       return setError(
-        L('Mã PIN từ 4 đến 64 ký tự, không có khoảng trắng.', 'The PIN has 4 to 64 characters, no spaces.'),
+        L(`Mã PIN từ ${props.minLength} đến 64 ký tự, không có khoảng trắng.`, `The PIN has ${props.minLength} to 64 characters, no spaces.`),
       )
     if (pin !== again) return setError(L('Hai lần nhập không khớp.', 'The two entries differ.'))
     setError(undefined)
@@ -155,8 +188,8 @@ function ActivateDialog(props: { id: number; onClose: () => void; onDone: () => 
       <form class="dialog-body" onSubmit={submit} noValidate>
         <p class="muted small">
           {L(
-            'Mã PIN bảo vệ khóa ký của bạn. Máy chủ không lưu mã PIN; nếu quên, cần cấp chứng thư mới.',
-            'The PIN protects your signing key. The server does not keep it; if ' +
+            'Mã PIN bảo vệ khóa ký của bạn. Máy chủ không lưu mã PIN; nhập sai 5 lần liên tiếp thì khóa ký bị khóa; nếu quên, cần cấp chứng thư mới.',
+            'The PIN protects your signing key. The server does not keep it; five wrong PINs in a row lock the key; if ' +
               'you forget it, a new certificate is needed.',
           )}
         </p>

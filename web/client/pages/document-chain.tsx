@@ -25,6 +25,9 @@ interface SignatureReport {
   revocation: string
   checks: Check[]
   problems: string[]
+  /** What changed after the signature that is allowed but worth a look (issue 17): comments, form values. */
+  warnings?: { kind: string; object: number | null; page: number | null; what: string; what_vi: string }[]
+  kind?: string
 }
 /** An approval kept outside the file (issue 11): a CAdES detached signature over a version. */
 interface DetachedReport extends SignatureReport {
@@ -77,6 +80,16 @@ function SignatureItem(props: {
       </div>
       {why && <p class="why">{why}</p>}
       {!why && failed.length > 0 && <p class="why">{failed.map((c) => c.detail).join('; ')}</p>}
+      {(g.warnings ?? []).length > 0 && (
+        <div class="warn-list" data-testid="signature-warnings">
+          <p class="small">{L('Có thay đổi sau khi ký, được phép nhưng cần xem:', 'Changed after signing, allowed but worth a look:')}</p>
+          <ul class="small">
+            {(g.warnings ?? []).map((w, i) => (
+              <li key={i}>{L(w.what_vi, w.what)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {g.indication === 'PASSED' && (
         <p class="small ok-text">
           {props.detachedVersion !== undefined

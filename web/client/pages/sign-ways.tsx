@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { Field, FilePick, messageOf } from '../components.js'
+import { Field, FilePick, messageOf, wrongPinText } from '../components.js'
 import { formatDate, formatDateTime } from '../format.js'
 import { L } from '../i18n.js'
 import {
@@ -105,8 +105,7 @@ export function PinPanel(p: PanelProps): JSX.Element {
       await api.post(`/api/steps/${p.stepId}/sign`, { pin, ...issuance })
       p.onDone()
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'PIN_INCORRECT')
-        setErrors({ pin: L('Mã PIN không đúng.', 'Wrong PIN.') })
+      if (err instanceof ApiError && err.code === 'PIN_INCORRECT') setErrors({ pin: wrongPinText(err.triesLeft) })
       else setErrors({ form: failureOf(err) })
       setPin('')
     } finally {
