@@ -18,6 +18,13 @@ export { initialsOf } from './marks'
 export { generateAgencySealPng, type AgencySealOptions } from './agency-seal'
 export { generateSignaturePng, type SignatureImageOptions } from './signature-image'
 export { cropToInk, inspectPng, type InkColour, type PngInspection } from './image-check'
+export {
+  buildBlankTextAppearance,
+  buildTextLinesAppearance,
+  textLinesHeight,
+  textLinesWidth,
+  type BlankText,
+} from './document-text'
 
 /**
  * Builds the normal appearance (/AP /N) form XObject and every object it needs. `add` registers

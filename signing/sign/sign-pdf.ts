@@ -160,6 +160,9 @@ export function preparePdfSignature(pdf: Buffer, opts: PrepareOptions): Prepared
       P: pageRef,
       Rect: [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height],
       AP: new PdfDict({ N: ap }),
+      // §12.7.5.5: the fields this signature locks, also on its field (the /Reference below says
+      // the same for validators that read the signature dictionary, as pyHanko does).
+      ...(opts.lockFields && { Lock: lockDictionary(opts.lockFields) }),
     }),
   )
   addWidgetToPage(upd, pageRef, widget)
@@ -208,6 +211,12 @@ export async function completePdfSignature(prepared: PreparedPdfSignature, opts:
     page: prepared.page,
     rect: prepared.rect,
   }
+}
+
+function lockDictionary(fields: string[] | 'all'): PdfDict {
+  const lock = new PdfDict({ Type: name('SigFieldLock'), Action: name(fields === 'all' ? 'All' : 'Include') })
+  if (fields !== 'all') lock.set('Fields', fields.map((f) => textString(f)))
+  return lock
 }
 
 /** Catalog /Perms /DocMDP pointing at the certification signature. */
