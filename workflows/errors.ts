@@ -36,5 +36,8 @@ export type WorkflowErrorCode =
   | 'DATE_IN_FUTURE'
   | 'NOT_ELIGIBLE'
   | 'ERASURE_BLOCKED'
+  // Issue 13: issuance
+  | 'STATE_SECRET'
+  | 'NOT_ISSUED'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}

@@ -4,7 +4,7 @@
  * mark and the recipients, and the plan of where each signature of a chain goes.
  */
 export { analyseLayout, PAGES_FROM_END, type LayoutReport } from './analyse'
-export { findEndMark, findRecipientsEnd, type Anchor } from './anchors'
+export { findEndMark, findRecipients, findRecipientsEnd, type Anchor } from './anchors'
 export {
   displaySize,
   normaliseRotation,

@@ -20,6 +20,8 @@ export interface VisibleAppearance {
   principalTitle?: string
   organisation?: string
   imagePng?: Buffer
+  /** stamp: its lines (an electronic copy's "SAO Y", the organisation, the time). */
+  lines?: string[]
 }
 
 export interface SignPdfOptions {
@@ -291,6 +293,7 @@ function appearanceFor(
     ...(a.principalTitle !== undefined && { principalTitle: a.principalTitle }),
     ...(a.organisation !== undefined && { organisation: a.organisation }),
     ...(a.imagePng !== undefined && { imagePng: a.imagePng }),
+    ...(a.lines !== undefined && { lines: a.lines }),
     ...(opts.reason !== undefined && { reason: opts.reason }),
   }
   return { rect, ap: buildAppearance(spec, (v: PdfValue) => upd.add(v)) }
