@@ -40,7 +40,8 @@ export function stampRect(doc: PdfDocument, lines: string[]): Rect {
   const height = turned ? g.view.width : g.view.height
   const w = Math.min(textLinesWidth(lines, 10), 0.45 * width)
   const h = textLinesHeight(lines.length, 10)
-  return rectToUser(g, { x: width - 14 - w, y: height - 6 - h, width: w, height: h })
+  // Inside the right margin (Decree 30/2020 Appendix I: 15 to 20 mm), in the top one, above the motto.
+  return rectToUser(g, { x: width - 42.5 - w, y: height - 6 - h, width: w, height: h })
 }
 
 export interface CopyRecord {
