@@ -547,7 +547,7 @@ const paths: Record<string, Record<string, Json>> = {
     post: operation('post', {
       id: 'submitDocument', tag: 'documents', summary: 'The drafter submits a draft along a route template or explicit steps', auth: true, path: 'DocumentId',
       description: 'Where each signature will go is planned now from the draft\'s text (Document.placements), unless a step carries its own placement.',
-      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN'],
+      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN', 'STATE_SECRET'],
     }),
   },
   '/api/documents/{id}/cancel': {

@@ -15,11 +15,24 @@ import { formatSeq } from './outgoing-register'
 import { recordVerdicts } from './verdicts'
 
 /** The agency's seal key, held by this clerk, opened with their PIN and checked as before any signature. */
-export async function sealKeyOf(s: Services, actor: Actor, pin: unknown): Promise<{ keySource: KeySource; certificateId: number; evidence: SignatureEvidence }> {
+export async function sealKeyOf(
+  s: Services,
+  actor: Actor,
+  pin: unknown,
+): Promise<{ keySource: KeySource; certificateId: number; evidence: SignatureEvidence }> {
   if (typeof pin !== 'string' || pin.length === 0) throw new WorkflowError('BAD_REQUEST', 'pin: required')
-  const row = (await s.db('certificates')
-    .where({ holder_user_id: actor.id, kind: 'seal', source: 'internal', status: 'active', agency_id: actor.agencyId })
-    .whereNull('revoked_at').orderBy('id', 'desc').first('id', 'p12')) as { id: number; p12: Buffer | Uint8Array } | undefined
+  const row = (await s
+    .db('certificates')
+    .where({
+      holder_user_id: actor.id,
+      kind: 'seal',
+      source: 'internal',
+      status: 'active',
+      agency_id: actor.agencyId,
+    })
+    .whereNull('revoked_at')
+    .orderBy('id', 'desc')
+    .first('id', 'p12')) as { id: number; p12: Buffer | Uint8Array } | undefined
   if (!row) throw new WorkflowError('NO_CERTIFICATE', 'Không có chứng thư số của cơ quan cho văn thư này')
   const keySource = s.keys.unlock(row.id, Buffer.from(row.p12), pin)
   const evidence = await checkBeforeSigning(s, keySource.certificate, [...keySource.chain], 'internal')
@@ -52,17 +65,33 @@ export interface CopyRecord {
   /** The copies register's notation parts ("SY", "SKHCN"), or null for an attachment. */
   register: { code: string; agencyCode: string } | null
   json: Record<string, unknown>
-  sign: (number: string) => Promise<{ pdf: Buffer; fieldName: string; certificateId: number; evidence: SignatureEvidence }>
+  sign: (
+    number: string,
+  ) => Promise<{ pdf: Buffer; fieldName: string; certificateId: number; evidence: SignatureEvidence }>
 }
 
-async function reserveCopyNumber(s: Services, actor: Actor, reg: { code: string; agencyCode: string }, title: string): Promise<{ id: number; number: string }> {
+async function reserveCopyNumber(
+  s: Services,
+  actor: Actor,
+  reg: { code: string; agencyCode: string },
+  title: string,
+): Promise<{ id: number; number: string }> {
   const date = vnDate(new Date())
   const year = Number(date.slice(0, 4))
   for (let attempt = 0; attempt < 8; attempt++) {
     const seq = await nextSeq(s.db, actor.agencyId, 'copies', year)
     const number = `${formatSeq(seq)}/${reg.code}-${reg.agencyCode}`
     try {
-      const e = { agencyId: actor.agencyId, register: 'copies' as const, seq, number, date, status: 'reserved' as const, title, createdBy: actor.id }
+      const e = {
+        agencyId: actor.agencyId,
+        register: 'copies' as const,
+        seq,
+        number,
+        date,
+        status: 'reserved' as const,
+        title,
+        createdBy: actor.id,
+      }
       return { id: await insertEntry(s.db, e), number }
     } catch (err) {
       if (!isUniqueViolation(err)) throw err
@@ -89,31 +118,85 @@ export async function recordCopy(s: Services, actor: Actor, c: CopyRecord): Prom
   const blob = await s.blobs.put(signed.pdf)
   const now = new Date().toISOString()
   const id = await s.db.transaction(async (trx) => {
-    const [row] = await trx('documents').insert({
-      agency_id: actor.agencyId, drafter_id: actor.id, title: c.title, title_search: searchKey(c.title),
-      kind: c.kind, status: 'issued', created_at: now, updated_at: now, finished_at: now, outgoing_number: entry?.number ?? null,
-      outgoing_date: entry ? vnDate(new Date()) : null, copy_of: c.copyOf, copy_form: c.copyForm, copy_json: JSON.stringify(c.json),
-    }).returning('id')
+    const [row] = await trx('documents')
+      .insert({
+        agency_id: actor.agencyId,
+        drafter_id: actor.id,
+        title: c.title,
+        title_search: searchKey(c.title),
+        kind: c.kind,
+        status: 'issued',
+        created_at: now,
+        updated_at: now,
+        finished_at: now,
+        outgoing_number: entry?.number ?? null,
+        outgoing_date: entry ? vnDate(new Date()) : null,
+        copy_of: c.copyOf,
+        copy_form: c.copyForm,
+        copy_json: JSON.stringify(c.json),
+      })
+      .returning('id')
     const docId = (row as { id: number }).id
-    const [ver] = await trx('versions').insert({ document_id: docId, seq: 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'copy', created_at: now }).returning('id')
-    const [wf] = await trx('workflows').insert({ document_id: docId, round: 1, status: 'completed', created_at: now }).returning('id')
-    const [st] = await trx('steps').insert({ workflow_id: (wf as { id: number }).id, seq: 1, action: 'seal', rule: 'all', status: 'done', completed_at: now }).returning('id')
+    const [ver] = await trx('versions')
+      .insert({
+        document_id: docId,
+        seq: 1,
+        sha256: blob.sha256,
+        size: blob.size,
+        created_by: actor.id,
+        origin: 'copy',
+        created_at: now,
+      })
+      .returning('id')
+    const [wf] = await trx('workflows')
+      .insert({ document_id: docId, round: 1, status: 'completed', created_at: now })
+      .returning('id')
+    const [st] = await trx('steps')
+      .insert({
+        workflow_id: (wf as { id: number }).id,
+        seq: 1,
+        action: 'seal',
+        rule: 'all',
+        status: 'done',
+        completed_at: now,
+      })
+      .returning('id')
     const stepId = (st as { id: number }).id
-    await trx('step_assignees').insert({ step_id: stepId, user_id: actor.id, status: 'done', acted_by: actor.id, acted_at: now })
-    await trx('signatures').insert({
-      document_id: docId, step_id: stepId, version_id: (ver as { id: number }).id, certificate_id: signed.certificateId, user_id: actor.id,
-      field_name: signed.fieldName, created_at: now, key_source: 'internal', form: 'in-file', evidence_json: JSON.stringify(signed.evidence),
+    await trx('step_assignees').insert({
+      step_id: stepId,
+      user_id: actor.id,
+      status: 'done',
+      acted_by: actor.id,
+      acted_at: now,
     })
-    if (entry) await trx('outgoing_register').where({ id: entry.id }).update({ document_id: docId, status: 'used' })
+    await trx('signatures').insert({
+      document_id: docId,
+      step_id: stepId,
+      version_id: (ver as { id: number }).id,
+      certificate_id: signed.certificateId,
+      user_id: actor.id,
+      field_name: signed.fieldName,
+      created_at: now,
+      key_source: 'internal',
+      form: 'in-file',
+      evidence_json: JSON.stringify(signed.evidence),
+    })
+    if (entry)
+      await trx('outgoing_register').where({ id: entry.id }).update({ document_id: docId, status: 'used' })
     await appendAudit(trx, {
-      actorId: actor.id, action: c.kind === 'copy' ? 'document.copied' : 'document.attachment-issued', documentId: docId,
-      requestId: actor.requestId ?? null, detail: { copyOf: c.copyOf, form: c.copyForm, number: entry?.number ?? null, sha256: blob.sha256 },
+      actorId: actor.id,
+      action: c.kind === 'copy' ? 'document.copied' : 'document.attachment-issued',
+      documentId: docId,
+      requestId: actor.requestId ?? null,
+      detail: { copyOf: c.copyOf, form: c.copyForm, number: entry?.number ?? null, sha256: blob.sha256 },
     })
     return docId
   })
   const task = new Promise((resolve) => setImmediate(resolve))
     .then(() => recordVerdicts(s, id, signed.pdf))
-    .catch((err: unknown) => s.log?.({ level: 'error', msg: 'recording verdicts failed', documentId: id, error: String(err) }))
+    .catch((err: unknown) =>
+      s.log?.({ level: 'error', msg: 'recording verdicts failed', documentId: id, error: String(err) }),
+    )
   s.track?.(task)
   return id
 }

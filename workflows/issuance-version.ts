@@ -20,9 +20,15 @@ export interface IssuanceVersionAnswer extends IssuanceOutcome {
   sha256: string
 }
 
-export async function prepareIssuanceVersion(s: Services, actor: Actor, stepId: number, input: IssuanceInput): Promise<IssuanceVersionAnswer> {
+export async function prepareIssuanceVersion(
+  s: Services,
+  actor: Actor,
+  stepId: number,
+  input: IssuanceInput,
+): Promise<IssuanceVersionAnswer> {
   const turn = await takeTurn(s, actor, stepId)
-  if (turn.step.action !== 'seal') throw new WorkflowError('BAD_REQUEST', 'Chỉ bước đóng dấu mới cấp số và ngày ban hành')
+  if (turn.step.action !== 'seal')
+    throw new WorkflowError('BAD_REQUEST', 'Chỉ bước đóng dấu mới cấp số và ngày ban hành')
   const issuance = await prepareIssuance(s, actor, turn, input)
   const writer = issuanceWriter(issuance)
   const base = await s.blobs.get(turn.base.sha256)
@@ -34,30 +40,71 @@ export async function prepareIssuanceVersion(s: Services, actor: Actor, stepId: 
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
     const latest = await latestVersion(trx, turn.doc.id)
-    if (latest.id !== turn.base.id) throw new WorkflowError('VERSION_CONFLICT', 'Văn bản vừa có phiên bản mới; hãy thử lại')
+    if (latest.id !== turn.base.id)
+      throw new WorkflowError('VERSION_CONFLICT', 'Văn bản vừa có phiên bản mới; hãy thử lại')
     await trx('versions').insert({
-      document_id: turn.doc.id, seq: turn.base.seq + 1, sha256: blob.sha256, size: blob.size, created_by: actor.id, origin: 'issuance', created_at: now,
+      document_id: turn.doc.id,
+      seq: turn.base.seq + 1,
+      sha256: blob.sha256,
+      size: blob.size,
+      created_by: actor.id,
+      origin: 'issuance',
+      created_at: now,
     })
-    await trx('documents').where({ id: turn.doc.id }).update({ issuance_json: JSON.stringify({ ...outcome, entryId: issuance.entryId }), updated_at: now })
+    await trx('documents')
+      .where({ id: turn.doc.id })
+      .update({ issuance_json: JSON.stringify({ ...outcome, entryId: issuance.entryId }), updated_at: now })
     await appendAudit(trx, {
-      actorId: actor.id, action: 'document.numbered', documentId: turn.doc.id, requestId: actor.requestId ?? null,
-      detail: { stepId, version: turn.base.seq + 1, outgoingNumber: issuance.number, outgoingDate: issuance.date, ...outcome },
+      actorId: actor.id,
+      action: 'document.numbered',
+      documentId: turn.doc.id,
+      requestId: actor.requestId ?? null,
+      detail: {
+        stepId,
+        version: turn.base.seq + 1,
+        outgoingNumber: issuance.number,
+        outgoingDate: issuance.date,
+        ...outcome,
+      },
     })
   })
-  return { outgoingNumber: issuance.number, outgoingDate: issuance.date, version: turn.base.seq + 1, sha256: blob.sha256, ...outcome }
+  return {
+    outgoingNumber: issuance.number,
+    outgoingDate: issuance.date,
+    version: turn.base.seq + 1,
+    sha256: blob.sha256,
+    ...outcome,
+  }
 }
 
 /**
  * What a signed-file seal issued: the version it signed was Kyso's issuance version (number and
  * date printed, recorded when it was written), or an earlier one (nothing printed: said so).
  */
-export async function signedFileIssuance(s: Services, actor: Actor, turn: Turn, input: IssuanceInput): Promise<{ number: string; date: string; outcome: IssuanceOutcome & { entryId: number } }> {
+export async function signedFileIssuance(
+  s: Services,
+  actor: Actor,
+  turn: Turn,
+  input: IssuanceInput,
+): Promise<{ number: string; date: string; outcome: IssuanceOutcome & { entryId: number } }> {
   const issuance = await prepareIssuance(s, actor, turn, input)
   const base = (await s.db('versions').where({ id: turn.base.id }).first('origin')) as { origin: string }
-  const doc = (await s.db('documents').where({ id: turn.doc.id }).first('issuance_json')) as { issuance_json: string | null }
-  const written = base.origin === 'issuance' && doc.issuance_json ? (JSON.parse(doc.issuance_json) as IssuanceOutcome & { entryId: number }) : undefined
-  if (written && written.entryId === issuance.entryId) return { number: issuance.number, date: issuance.date, outcome: written }
-  const note = 'the seal was made on a version without the number and date (POST /api/steps/:id/issuance first prints them)'
-  const outcome = { numberPrinted: false, datePrinted: false, notes: [...issuance.notes, note], entryId: issuance.entryId }
+  const doc = (await s.db('documents').where({ id: turn.doc.id }).first('issuance_json')) as {
+    issuance_json: string | null
+  }
+  const written =
+    base.origin === 'issuance' && doc.issuance_json
+      ? (JSON.parse(doc.issuance_json) as IssuanceOutcome & { entryId: number })
+      : undefined
+  if (written && written.entryId === issuance.entryId)
+    return { number: issuance.number, date: issuance.date, outcome: written }
+  const note =
+    'the seal was made on a version without the number and date (POST /api/steps/:id/issuance first prints them)'
+  const outcome = {
+    numberPrinted: false,
+    datePrinted: false,
+    notes: [...issuance.notes, note],
+    entryId: issuance.entryId,
+  }
   return { number: issuance.number, date: issuance.date, outcome }
 }

@@ -48,15 +48,26 @@ export interface StoredIssuance {
 }
 
 async function storedOf(s: Services, workflowId: number): Promise<StoredIssuance> {
-  const row = (await s.db('workflows').where({ id: workflowId }).first('issuance_plan_json')) as { issuance_plan_json: string | null }
-  if (!row.issuance_plan_json) return { plan: null, notes: ['no number or date fields were prepared at submission: nothing is printed on the document'] }
+  const row = (await s.db('workflows').where({ id: workflowId }).first('issuance_plan_json')) as {
+    issuance_plan_json: string | null
+  }
+  if (!row.issuance_plan_json)
+    return {
+      plan: null,
+      notes: ['no number or date fields were prepared at submission: nothing is printed on the document'],
+    }
   return JSON.parse(row.issuance_plan_json) as StoredIssuance
 }
 
 /** The competent person of this round: who signed its "sign" step (the metadata's người ký). */
 async function signerOf(s: Services, workflowId: number): Promise<string> {
-  const row = (await s.db('signatures as g').join('steps as st', 'st.id', 'g.step_id').join('users as u', 'u.id', 'g.user_id')
-    .where({ 'st.workflow_id': workflowId, 'st.action': 'sign' }).orderBy('g.id', 'desc').first('u.full_name')) as { full_name: string } | undefined
+  const row = (await s
+    .db('signatures as g')
+    .join('steps as st', 'st.id', 'g.step_id')
+    .join('users as u', 'u.id', 'g.user_id')
+    .where({ 'st.workflow_id': workflowId, 'st.action': 'sign' })
+    .orderBy('g.id', 'desc')
+    .first('u.full_name')) as { full_name: string } | undefined
   return row?.full_name ?? ''
 }
 
@@ -65,30 +76,57 @@ async function signerOf(s: Services, workflowId: number): Promise<string> {
  * own notation (what it prints after the blank, "/QĐ-SKHCN") is the default notation when there
  * is one: a number printed before another notation would not be the register's.
  */
-export async function prepareIssuance(s: Services, actor: Actor, turn: Turn, input: IssuanceInput): Promise<PreparedIssuance> {
+export async function prepareIssuance(
+  s: Services,
+  actor: Actor,
+  turn: Turn,
+  input: IssuanceInput,
+): Promise<PreparedIssuance> {
   const doc = (await s.db('documents').where({ id: turn.doc.id }).first()) as DocumentRow & IssuanceFacts
-  const agency = (await s.db('agencies').where({ id: doc.agency_id }).first('code', 'name')) as { code: string; name: string }
+  const agency = (await s.db('agencies').where({ id: doc.agency_id }).first('code', 'name')) as {
+    code: string
+    name: string
+  }
   const stored = await storedOf(s, turn.step.workflow_id)
   const plan = stored.plan
-  const facts = { docType: doc.doc_type ?? 'CV', agencyCode: agency.code, unitCode: doc.unit_code, normative: Boolean(doc.normative) }
+  const facts = {
+    docType: doc.doc_type ?? 'CV',
+    agencyCode: agency.code,
+    unitCode: doc.unit_code,
+    normative: Boolean(doc.normative),
+  }
   const notation = plan?.number?.notation
   // A draft that already carries its number is issued under it unless the clerk types another.
   const typed = input.outgoingNumber ?? stored.numberFilled
-  const reservation = await reserveNumber(s, actor, doc, { ...facts, ...(notation && { notation }) }, { ...input, ...(typed && { outgoingNumber: typed }) })
+  const reservation = await reserveNumber(
+    s,
+    actor,
+    doc,
+    { ...facts, ...(notation && { notation }) },
+    { ...input, ...(typed && { outgoingNumber: typed }) },
+  )
   const notes: string[] = [...stored.notes]
   if (plan && notation && !reservation.number.endsWith(notation)) {
-    notes.push(`the number ${reservation.number} does not end with the draft's notation ${notation}: only ${printedPart(reservation.number)} is printed`)
+    notes.push(
+      `the number ${reservation.number} does not end with the draft's notation ${notation}: only ${printedPart(reservation.number)} is printed`,
+    )
   }
   const year = Number(reservation.date.slice(0, 4))
   if (plan?.date?.printedYear !== undefined && plan.date.printedYear !== year) {
     notes.push(`the draft prints the year ${plan.date.printedYear}, the date given is in ${year}`)
   }
   const metadata = {
-    organ: agency.name, organCode: agency.code, number: reservation.number, date: reservation.date,
-    type: DOCUMENT_TYPES[facts.docType] ?? facts.docType, ...(facts.docType !== 'CV' && { typeCode: facts.docType }),
-    summary: doc.title, signer: await signerOf(s, turn.step.workflow_id),
+    organ: agency.name,
+    organCode: agency.code,
+    number: reservation.number,
+    date: reservation.date,
+    type: DOCUMENT_TYPES[facts.docType] ?? facts.docType,
+    ...(facts.docType !== 'CV' && { typeCode: facts.docType }),
+    summary: doc.title,
+    signer: await signerOf(s, turn.step.workflow_id),
     recipients: doc.recipients_json ? (JSON.parse(doc.recipients_json) as string[]) : [],
-    secrecy: 'Không mật', urgency: doc.urgency ?? 'Thường',
+    secrecy: 'Không mật',
+    urgency: doc.urgency ?? 'Thường',
   }
   return { ...reservation, plan, notes, metadata }
 }
@@ -97,15 +135,22 @@ export async function prepareIssuance(s: Services, actor: Actor, turn: Turn, inp
  * What the seal's revision writes besides the signature (`signPdf`'s `alsoWrite`), and the fields
  * its FieldMDP lock names; `outcome` says afterwards what was printed.
  */
-export function issuanceWriter(p: PreparedIssuance): { options: Pick<SignPdfOptions, 'alsoWrite' | 'lockFields'>; outcome: () => IssuanceOutcome } {
+export function issuanceWriter(p: PreparedIssuance): {
+  options: Pick<SignPdfOptions, 'alsoWrite' | 'lockFields'>
+  outcome: () => IssuanceOutcome
+} {
   const result: IssuanceOutcome = { numberPrinted: false, datePrinted: false, notes: [...p.notes] }
   const [year, month, day] = p.date.split('-') as [string, string, string]
   const alsoWrite: SignPdfOptions['alsoWrite'] = (upd, doc) => {
     if (p.plan) {
-      const fill = writeIssuanceFill(upd, doc, p.plan, { number: printedPart(p.number), date: { day, month, year } })
+      const fill = writeIssuanceFill(upd, doc, p.plan, {
+        number: printedPart(p.number),
+        date: { day, month, year },
+      })
       result.numberPrinted = fill.numberPrinted
       result.datePrinted = fill.datePrinted
-      if (fill.condensed) result.notes.push('a blank was narrower than its text: the text was condensed to fit')
+      if (fill.condensed)
+        result.notes.push('a blank was narrower than its text: the text was condensed to fit')
     }
     writeXmpMetadata(upd, doc, p.metadata)
   }

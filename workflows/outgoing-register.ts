@@ -1,7 +1,15 @@
 import type { Knex } from 'knex'
 import { vnDate } from '../reporting/period'
 import {
-  insertEntry, moveEntries, nextSeq, normaliseNumber, numberKey, numberTaken, registerOfNumber, reservationOf, seqOf,
+  insertEntry,
+  moveEntries,
+  nextSeq,
+  normaliseNumber,
+  numberKey,
+  numberTaken,
+  registerOfNumber,
+  reservationOf,
+  seqOf,
   type RegisterName,
 } from '../storage/outgoing-register'
 import { isUniqueViolation } from '../storage/sql'
@@ -13,15 +21,35 @@ import { WorkflowError } from './errors'
  * notation is the agency's code and the drafting unit's ("1587/SKHCN-CĐS").
  */
 export const DOCUMENT_TYPES: Record<string, string> = {
-  CV: 'Công văn', NQ: 'Nghị quyết', 'QĐ': 'Quyết định', CT: 'Chỉ thị', QC: 'Quy chế', 'QyĐ': 'Quy định', TC: 'Thông cáo',
-  TB: 'Thông báo', HD: 'Hướng dẫn', CTr: 'Chương trình', KH: 'Kế hoạch', PA: 'Phương án', 'ĐA': 'Đề án', DA: 'Dự án',
-  BC: 'Báo cáo', BB: 'Biên bản', TTr: 'Tờ trình', 'HĐ': 'Hợp đồng', 'CĐ': 'Công điện', GM: 'Giấy mời', GGT: 'Giấy giới thiệu',
+  CV: 'Công văn',
+  NQ: 'Nghị quyết',
+  QĐ: 'Quyết định',
+  CT: 'Chỉ thị',
+  QC: 'Quy chế',
+  QyĐ: 'Quy định',
+  TC: 'Thông cáo',
+  TB: 'Thông báo',
+  HD: 'Hướng dẫn',
+  CTr: 'Chương trình',
+  KH: 'Kế hoạch',
+  PA: 'Phương án',
+  ĐA: 'Đề án',
+  DA: 'Dự án',
+  BC: 'Báo cáo',
+  BB: 'Biên bản',
+  TTr: 'Tờ trình',
+  HĐ: 'Hợp đồng',
+  CĐ: 'Công điện',
+  GM: 'Giấy mời',
+  GGT: 'Giấy giới thiệu',
 }
 
 /** A type from a title that starts with its name ("Quyết định về việc …" is QĐ); a công văn otherwise. */
 export function typeFromTitle(title: string): string {
   const t = title.normalize('NFC').trim().toLowerCase()
-  const found = Object.entries(DOCUMENT_TYPES).find(([code, label]) => code !== 'CV' && t.startsWith(label.toLowerCase()))
+  const found = Object.entries(DOCUMENT_TYPES).find(
+    ([code, label]) => code !== 'CV' && t.startsWith(label.toLowerCase()),
+  )
   return found ? found[0] : 'CV'
 }
 
@@ -55,7 +83,8 @@ export function issuanceDate(raw: string | undefined): string {
   if (raw === undefined) return today
   const ok = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(`${raw}T00:00:00Z`))
   if (!ok) throw new WorkflowError('BAD_REQUEST', 'outgoingDate: YYYY-MM-DD')
-  if (raw > today) throw new WorkflowError('DATE_IN_FUTURE', `outgoingDate: ngày ${raw} sau ngày hôm nay (${today})`)
+  if (raw > today)
+    throw new WorkflowError('DATE_IN_FUTURE', `outgoingDate: ngày ${raw} sau ngày hôm nay (${today})`)
   return raw
 }
 
@@ -67,7 +96,10 @@ export interface Reservation {
 }
 
 const takenError = (number: string, year: string, paper: boolean): WorkflowError =>
-  new WorkflowError('NUMBER_TAKEN', `outgoingNumber: số ${number} năm ${year} đã được cấp cho ${paper ? 'một văn bản giấy' : 'một văn bản khác'} trong sổ đăng ký`)
+  new WorkflowError(
+    'NUMBER_TAKEN',
+    `outgoingNumber: số ${number} năm ${year} đã được cấp cho ${paper ? 'một văn bản giấy' : 'một văn bản khác'} trong sổ đăng ký`,
+  )
 
 /**
  * The number a seal will print, reserved in the register before anything is signed (the number
@@ -77,14 +109,26 @@ const takenError = (number: string, year: string, paper: boolean): WorkflowError
  * used". The register's unique indexes decide between two seals at once: the loser takes the next.
  */
 export async function reserveNumber(
-  s: Services, actor: Actor, doc: { id: number; agency_id: number; title: string },
-  facts: NumberingFacts & { notation?: string }, input: { outgoingNumber?: string; outgoingDate?: string },
+  s: Services,
+  actor: Actor,
+  doc: { id: number; agency_id: number; title: string },
+  facts: NumberingFacts & { notation?: string },
+  input: { outgoingNumber?: string; outgoingDate?: string },
 ): Promise<Reservation> {
   const date = issuanceDate(input.outgoingDate)
   const year = Number(date.slice(0, 4))
   const own = await reservationOf(s.db, doc.id)
-  const register: RegisterName = input.outgoingNumber ? registerOfNumber(input.outgoingNumber) : facts.normative ? 'normative' : 'general'
-  const keep = own && own.year === year && (input.outgoingNumber ? numberKey(own.number) === numberKey(input.outgoingNumber) : own.register === register)
+  const register: RegisterName = input.outgoingNumber
+    ? registerOfNumber(input.outgoingNumber)
+    : facts.normative
+      ? 'normative'
+      : 'general'
+  const keep =
+    own &&
+    own.year === year &&
+    (input.outgoingNumber
+      ? numberKey(own.number) === numberKey(input.outgoingNumber)
+      : own.register === register)
   if (own && keep) {
     if (own.date !== date) await s.db('outgoing_register').where({ id: own.id }).update({ issued_on: date })
     return { entryId: own.id, number: own.number, date, register: own.register }
@@ -100,7 +144,17 @@ export async function reserveNumber(
     try {
       const entryId = await s.db.transaction(async (trx) => {
         await moveEntries(trx, { documentId: doc.id }, 'reserved', 'unused')
-        const e = { agencyId: doc.agency_id, register, seq, number, date, status: 'reserved' as const, documentId: doc.id, title: doc.title, createdBy: actor.id }
+        const e = {
+          agencyId: doc.agency_id,
+          register,
+          seq,
+          number,
+          date,
+          status: 'reserved' as const,
+          documentId: doc.id,
+          title: doc.title,
+          createdBy: actor.id,
+        }
         return insertEntry(trx, e)
       })
       return { entryId, number, date, register }

@@ -21,19 +21,29 @@ const MIN_SCALE = 60
  * a space's width kept from the words around it when there is room; condensed (Tz) only when the
  * blank is narrower than the text. Answers whether it had to be condensed.
  */
-function place(b: BlankText, size: number, baseline: number, faceName: FaceName): { line: PlacedText; condensed: boolean } {
+function place(
+  b: BlankText,
+  size: number,
+  baseline: number,
+  faceName: FaceName,
+): { line: PlacedText; condensed: boolean } {
   const face = loadFace(faceName)
   const glyphs = glyphsFor(face, b.text)
   const width = measure(face, glyphs, size)
   const room = b.to - b.from
   const space = 0.25 * size
   const pads = b.align === 'right' ? space : 2 * space
-  const scale = width + pads <= room ? 100 : Math.max(MIN_SCALE, Math.floor((100 * Math.max(room - pads / 2, 0)) / width))
+  const scale =
+    width + pads <= room ? 100 : Math.max(MIN_SCALE, Math.floor((100 * Math.max(room - pads / 2, 0)) / width))
   const shown = (width * scale) / 100
   // An italic line's last letter leans past its advance ("ngày"): the text sits a little right.
-  const lean = faceName === 'serif-italic' && b.align === 'center' ? Math.min(0.08 * size, (room - shown) / 2) : 0
+  const lean =
+    faceName === 'serif-italic' && b.align === 'center' ? Math.min(0.08 * size, (room - shown) / 2) : 0
   const x = b.align === 'right' ? b.to - shown : b.from + (room - shown) / 2 + lean
-  return { line: { face, size, x, y: baseline, glyphs, ...(scale < 100 && { hScale: scale }) }, condensed: scale < 100 }
+  return {
+    line: { face, size, x, y: baseline, glyphs, ...(scale < 100 && { hScale: scale }) },
+    condensed: scale < 100,
+  }
 }
 
 /**
@@ -44,13 +54,23 @@ function place(b: BlankText, size: number, baseline: number, faceName: FaceName)
  * transparent, so the words between the blanks stay the page's own.
  */
 export function buildBlankTextAppearance(
-  spec: { width: number; height: number; size: number; texts: BlankText[]; italic?: boolean; matrix?: readonly number[] },
+  spec: {
+    width: number
+    height: number
+    size: number
+    texts: BlankText[]
+    italic?: boolean
+    matrix?: readonly number[]
+  },
   add: (v: PdfValue) => PdfRef,
 ): { ap: PdfRef; condensed: boolean } {
   const form = new FormBuilder(spec.width, spec.height, add)
   const face: FaceName = spec.italic ? 'serif-italic' : 'serif'
   const placed = spec.texts.map((t) => place(t, spec.size, 0.25 * spec.size, face))
-  form.text(placed.map((p) => p.line), 0)
+  form.text(
+    placed.map((p) => p.line),
+    0,
+  )
   return { ap: form.finish(spec.matrix), condensed: placed.some((p) => p.condensed) }
 }
 
@@ -83,10 +103,12 @@ export const textLinesHeight = (n: number, size: number): number => n * 1.2 * si
 
 /** Width the widest of `lines` needs at `size` (the first in bold). */
 export function textLinesWidth(lines: readonly string[], size: number): number {
-  return Math.max(
-    ...lines.map((t, i) => {
-      const face = loadFace(i === 0 ? 'serif-bold' : 'serif')
-      return measure(face, glyphsFor(face, t), size)
-    }),
-  ) + 4
+  return (
+    Math.max(
+      ...lines.map((t, i) => {
+        const face = loadFace(i === 0 ? 'serif-bold' : 'serif')
+        return measure(face, glyphsFor(face, t), size)
+      }),
+    ) + 4
+  )
 }

@@ -40,6 +40,11 @@ export interface IssuanceSlots {
   dateFilled?: string
   /** Why a line was not usable (dots instead of a blank, no room, not found). */
   notes: string[]
+  /**
+   * A secrecy mark the first page prints on a line of its own ("MẬT", "TỐI MẬT", "TUYỆT MẬT",
+   * Law 29/2018/QH14 Art. 12; stamped under the number): such a document is never processed here.
+   */
+  secrecyMark?: string
 }
 
 interface Word {
@@ -91,6 +96,24 @@ export function wordsOf(row: readonly TextRun[]): Word[] {
   return words
 }
 
+const SECRECY_MARKS = ['MẬT', 'TỐI MẬT', 'TUYỆT MẬT']
+
+/** A row's text split into its columns (words more than 1.5 em apart), spaces normalised. */
+function columns(words: Word[]): string[] {
+  const out: string[] = []
+  let cur: Word[] = []
+  for (const w of words) {
+    const last = cur[cur.length - 1]
+    if (last && w.x0 - last.x1 > 1.5 * w.size) {
+      out.push(cur.map((x) => x.text).join(' '))
+      cur = []
+    }
+    cur.push(w)
+  }
+  if (cur.length) out.push(cur.map((x) => x.text).join(' '))
+  return out.map((t) => t.normalize('NFC').trim())
+}
+
 const lower = (s: string): string => s.normalize('NFC').toLowerCase()
 const DOTS = /^[.…_·]{2,}/
 
@@ -99,7 +122,9 @@ function boxOf(x0: number, x1: number, w: Word): Rect {
 }
 
 function numberSlot(words: Word[], page: number, g: PageGeometry, out: IssuanceSlots): boolean {
-  const i = words.findIndex((w, k) => /^số\s*:/.test(lower(w.text)) || (lower(w.text) === 'số' && words[k + 1]?.text.startsWith(':')))
+  const i = words.findIndex(
+    (w, k) => /^số\s*:/.test(lower(w.text)) || (lower(w.text) === 'số' && words[k + 1]?.text.startsWith(':')),
+  )
   const so = words[i]
   if (!so) return false
   const glued = /^số\s*:\s*(\d.*)$/.exec(so.text.toLowerCase())
@@ -107,7 +132,10 @@ function numberSlot(words: Word[], page: number, g: PageGeometry, out: IssuanceS
   const next = words[words.indexOf(colon as Word) + 1]
   if (glued?.[1]) out.numberFilled = so.text.slice(so.text.indexOf(':') + 1)
   else if (next && /^\d/.test(next.text)) out.numberFilled = next.text
-  else if (next && DOTS.test(next.text)) out.notes.push(`the "Số" line has dots ("${next.text}"), not a blank: the number is not printed over them`)
+  else if (next && DOTS.test(next.text))
+    out.notes.push(
+      `the "Số" line has dots ("${next.text}"), not a blank: the number is not printed over them`,
+    )
   else if (colon && next && next.text.startsWith('/')) {
     const box = boxOf(colon.x1, next.x0, colon)
     if (box.width < 0.6 * colon.size) out.notes.push('the "Số" line leaves no blank for the number')
@@ -129,8 +157,16 @@ function yearAfter(words: Word[], k: number, start: number, below: Word[] | unde
   return wrapped ? Number(wrapped.text.slice(0, 4)) : undefined
 }
 
-function dateSlot(words: Word[], below: Word[] | undefined, page: number, g: PageGeometry, out: IssuanceSlots): boolean {
-  const d = words.findIndex((w, i) => lower(w.text) === 'ngày' && words.slice(i + 1, i + 4).some((x) => lower(x.text) === 'tháng'))
+function dateSlot(
+  words: Word[],
+  below: Word[] | undefined,
+  page: number,
+  g: PageGeometry,
+  out: IssuanceSlots,
+): boolean {
+  const d = words.findIndex(
+    (w, i) => lower(w.text) === 'ngày' && words.slice(i + 1, i + 4).some((x) => lower(x.text) === 'tháng'),
+  )
   if (d < 0) return false
   const m = words.findIndex((w, i) => i > d && lower(w.text) === 'tháng')
   const y = words.findIndex((w, i) => i > m && lower(w.text) === 'năm')
@@ -138,7 +174,10 @@ function dateSlot(words: Word[], below: Word[] | undefined, page: number, g: Pag
   if (!nam) return false
   const afterDay = words[d + 1] as Word
   if (/^\d/.test(afterDay.text)) {
-    out.dateFilled = words.slice(d, y + 2).map((w) => w.text).join(' ')
+    out.dateFilled = words
+      .slice(d, y + 2)
+      .map((w) => w.text)
+      .join(' ')
     return true
   }
   if (DOTS.test(afterDay.text)) {
@@ -154,8 +193,14 @@ function dateSlot(words: Word[], below: Word[] | undefined, page: number, g: Pag
     return true
   }
   out.date = {
-    page, box, rect: rectToUser(g, box), fontSize: ngay.size, day: [ngay.x1, thang.x0], month: [thang.x1, nam.x0],
-    ...(year && { year }), ...(printedYear !== undefined && { printedYear }),
+    page,
+    box,
+    rect: rectToUser(g, box),
+    fontSize: ngay.size,
+    day: [ngay.x1, thang.x0],
+    month: [thang.x1, nam.x0],
+    ...(year && { year }),
+    ...(printedYear !== undefined && { printedYear }),
   }
   return true
 }
@@ -166,7 +211,12 @@ function dateSlot(words: Word[], below: Word[] | undefined, page: number, g: Pag
  * down, so that a date quoted in the grounds ("Căn cứ Luật … ngày 22 tháng 6 năm 2023") is never
  * taken. Rows are whole baselines: both lines may share one, in two columns.
  */
-export function findIssuanceSlots(rows: readonly TextRun[][], page: number, g: PageGeometry, pageHeight: number): IssuanceSlots {
+export function findIssuanceSlots(
+  rows: readonly TextRun[][],
+  page: number,
+  g: PageGeometry,
+  pageHeight: number,
+): IssuanceSlots {
   const out: IssuanceSlots = { notes: [] }
   let numberSeen = false
   let dateSeen = false
@@ -175,6 +225,8 @@ export function findIssuanceSlots(rows: readonly TextRun[][], page: number, g: P
     if (!numberSeen) numberSeen = numberSlot(words, page, g, out)
     if (!dateSeen) dateSeen = dateSlot(words, upper[i + 1], page, g, out)
   })
+  const mark = upper.flatMap(columns).find((line) => SECRECY_MARKS.includes(line))
+  if (mark) out.secrecyMark = mark
   if (!numberSeen) out.notes.push('no "Số:" line in the upper half of the first page')
   if (!dateSeen) out.notes.push('no "ngày … tháng … năm" line in the upper half of the first page')
   return out

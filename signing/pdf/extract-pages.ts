@@ -39,7 +39,8 @@ export function extractPages(pdf: Buffer, pages: number[]): Buffer {
   const mapRef = (r: PdfRef): PdfRef => {
     let n = renumber.get(r.num)
     if (n === undefined) {
-      if (renumber.size >= MAX_OBJECTS) throw new SigningError('PDF_TOO_LARGE', 'the pages draw too many objects to extract')
+      if (renumber.size >= MAX_OBJECTS)
+        throw new SigningError('PDF_TOO_LARGE', 'the pages draw too many objects to extract')
       n = next++
       renumber.set(r.num, n)
       queue.push(r.num)

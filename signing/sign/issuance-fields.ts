@@ -24,7 +24,12 @@ interface FieldPlace {
 /** What `prepareIssuanceFields` made, kept by the service until the seal fills it (plain data). */
 export interface IssuancePlan {
   number?: FieldPlace & { blank: [number, number]; notation: string }
-  date?: FieldPlace & { day: [number, number]; month: [number, number]; year?: [number, number]; printedYear?: number }
+  date?: FieldPlace & {
+    day: [number, number]
+    month: [number, number]
+    year?: [number, number]
+    printedYear?: number
+  }
 }
 
 const DEFAULT_APPEARANCE = 'KysoTimes'
@@ -33,7 +38,15 @@ function place(doc: PdfDocument, field: string, slot: NumberSlot | DateSlot): Fi
   const page = doc.dict(doc.pageRef(slot.page - 1))
   if (!page) throw new SigningError('PDF_UNREADABLE', 'the first page cannot be read')
   const { rotate } = pageGeometry(doc, page)
-  return { field, page: slot.page, rect: slot.rect, width: slot.box.width, height: slot.box.height, rotate, fontSize: slot.fontSize }
+  return {
+    field,
+    page: slot.page,
+    rect: slot.rect,
+    width: slot.box.width,
+    height: slot.box.height,
+    rotate,
+    fontSize: slot.fontSize,
+  }
 }
 
 const rel = (box: Rect, r: [number, number]): [number, number] => [r[0] - box.x, r[1] - box.x]
@@ -43,8 +56,10 @@ function refusal(doc: PdfDocument, slots: IssuanceSlots): string | undefined {
   if (!slots.number && !slots.date) return 'no blank for the number or the date was found on the first page'
   let why: string | undefined
   walkFields(doc, ({ dict, name: n, type }) => {
-    if (type === 'Sig' && doc.dict(dict.get('V'))) why = 'the file already carries a signature: a field added now would change what it signed'
-    if (n === ISSUANCE_FIELDS.number || n === ISSUANCE_FIELDS.date) why = 'the file already has Kyso issuance fields'
+    if (type === 'Sig' && doc.dict(dict.get('V')))
+      why = 'the file already carries a signature: a field added now would change what it signed'
+    if (n === ISSUANCE_FIELDS.number || n === ISSUANCE_FIELDS.date)
+      why = 'the file already has Kyso issuance fields'
   })
   return why
 }
@@ -56,7 +71,10 @@ function refusal(doc: PdfDocument, slots: IssuanceSlots): string | undefined {
  * form filling: validators (Kyso's, pyHanko's) refuse a form field created after one. The seal's
  * revision fills them (`writeIssuanceFill`) and locks them (FieldMDP).
  */
-export function prepareIssuanceFields(pdf: Buffer, slots: IssuanceSlots): { pdf: Buffer; plan: IssuancePlan } | { skipped: string } {
+export function prepareIssuanceFields(
+  pdf: Buffer,
+  slots: IssuanceSlots,
+): { pdf: Buffer; plan: IssuancePlan } | { skipped: string } {
   const doc = new PdfDocument(pdf)
   const why = refusal(doc, slots)
   if (why) return { skipped: why }
@@ -73,7 +91,9 @@ export function prepareIssuanceFields(pdf: Buffer, slots: IssuanceSlots): { pdf:
     const p = place(doc, ISSUANCE_FIELDS.date, slots.date)
     const box = slots.date.box
     plan.date = {
-      ...p, day: rel(box, slots.date.day), month: rel(box, slots.date.month),
+      ...p,
+      day: rel(box, slots.date.day),
+      month: rel(box, slots.date.month),
       ...(slots.date.year && { year: rel(box, slots.date.year) }),
       ...(slots.date.printedYear !== undefined && { printedYear: slots.date.printedYear }),
     }
@@ -83,9 +103,24 @@ export function prepareIssuanceFields(pdf: Buffer, slots: IssuanceSlots): { pdf:
   return { pdf: upd.write(), plan }
 }
 
-function addField(upd: IncrementalUpdate, doc: PdfDocument, p: FieldPlace, tooltip: string, quadding: number): PdfRef {
+function addField(
+  upd: IncrementalUpdate,
+  doc: PdfDocument,
+  p: FieldPlace,
+  tooltip: string,
+  quadding: number,
+): PdfRef {
   const pageRef = doc.pageRef(p.page - 1)
-  const empty = buildBlankTextAppearance({ width: p.width, height: p.height, size: p.fontSize, texts: [], matrix: uprightMatrix(p.rotate, p.width, p.height) }, (v) => upd.add(v))
+  const empty = buildBlankTextAppearance(
+    {
+      width: p.width,
+      height: p.height,
+      size: p.fontSize,
+      texts: [],
+      matrix: uprightMatrix(p.rotate, p.width, p.height),
+    },
+    (v) => upd.add(v),
+  )
   const field = upd.add(
     new PdfDict({
       Type: name('Annot'),
@@ -97,7 +132,9 @@ function addField(upd: IncrementalUpdate, doc: PdfDocument, p: FieldPlace, toolt
       F: 4, // Print
       P: pageRef,
       Rect: [p.rect.x, p.rect.y, p.rect.x + p.rect.width, p.rect.y + p.rect.height],
-      DA: new PdfString(Buffer.from(`/${DEFAULT_APPEARANCE} ${Math.round(p.fontSize * 100) / 100} Tf 0 g`, 'latin1')),
+      DA: new PdfString(
+        Buffer.from(`/${DEFAULT_APPEARANCE} ${Math.round(p.fontSize * 100) / 100} Tf 0 g`, 'latin1'),
+      ),
       Q: quadding,
       AP: new PdfDict({ N: empty.ap }),
     }),
@@ -115,14 +152,21 @@ function addField(upd: IncrementalUpdate, doc: PdfDocument, p: FieldPlace, toolt
 function addToForm(upd: IncrementalUpdate, doc: PdfDocument, refs: PdfRef[]): void {
   const catalogRef = doc.catalogRef()
   const acroV = doc.catalog().get('AcroForm')
-  const acro = (acroV instanceof PdfRef ? doc.dict(acroV) : acroV instanceof PdfDict ? acroV : undefined)?.clone() ?? new PdfDict()
+  const acro =
+    (acroV instanceof PdfRef ? doc.dict(acroV) : acroV instanceof PdfDict ? acroV : undefined)?.clone() ??
+    new PdfDict()
   const fieldsV = acro.get('Fields')
   const fields = doc.resolve(fieldsV)
   if (fieldsV instanceof PdfRef && Array.isArray(fields)) upd.set(fieldsV, [...fields, ...refs])
   else acro.set('Fields', [...(Array.isArray(fields) ? fields : []), ...refs])
   const dr = doc.dict(acro.get('DR'))?.clone() ?? new PdfDict()
   const fonts = doc.dict(dr.get('Font'))?.clone() ?? new PdfDict()
-  const times = new PdfDict({ Type: name('Font'), Subtype: name('Type1'), BaseFont: name('Times-Roman'), Encoding: name('WinAnsiEncoding') })
+  const times = new PdfDict({
+    Type: name('Font'),
+    Subtype: name('Type1'),
+    BaseFont: name('Times-Roman'),
+    Encoding: name('WinAnsiEncoding'),
+  })
   if (!fonts.has(DEFAULT_APPEARANCE)) fonts.set(DEFAULT_APPEARANCE, times)
   acro.set('DR', dr.set('Font', fonts))
   if (!acro.has('DA')) acro.set('DA', new PdfString(Buffer.from(`/${DEFAULT_APPEARANCE} 0 Tf 0 g`, 'latin1')))
@@ -156,16 +200,35 @@ function fieldRefs(doc: PdfDocument): Map<string, PdfRef> {
  * field's /V and a new /AP /N stream drawing the text into its blanks (a new stream, never one
  * rewritten in place: pyHanko accepts only that as form filling).
  */
-export function writeIssuanceFill(upd: IncrementalUpdate, doc: PdfDocument, plan: IssuancePlan, fill: IssuanceFill): IssuanceFillResult {
+export function writeIssuanceFill(
+  upd: IncrementalUpdate,
+  doc: PdfDocument,
+  plan: IssuancePlan,
+  fill: IssuanceFill,
+): IssuanceFillResult {
   const refs = fieldRefs(doc)
-  const result: IssuanceFillResult = { numberPrinted: false, datePrinted: false, condensed: false, fields: [] }
+  const result: IssuanceFillResult = {
+    numberPrinted: false,
+    datePrinted: false,
+    condensed: false,
+    fields: [],
+  }
   const write = (p: FieldPlace, value: string, texts: BlankText[], italic = false): boolean => {
     const ref = refs.get(p.field)
     const current = ref && upd.get(ref)
     if (!ref || !(current instanceof PdfDict)) return false
     const matrix = uprightMatrix(p.rotate, p.width, p.height)
-    const { ap, condensed } = buildBlankTextAppearance({ width: p.width, height: p.height, size: p.fontSize, texts, italic, matrix }, (v: PdfValue) => upd.add(v))
-    upd.set(ref, current.clone().set('V', textString(value)).set('AP', new PdfDict({ N: ap })))
+    const { ap, condensed } = buildBlankTextAppearance(
+      { width: p.width, height: p.height, size: p.fontSize, texts, italic, matrix },
+      (v: PdfValue) => upd.add(v),
+    )
+    upd.set(
+      ref,
+      current
+        .clone()
+        .set('V', textString(value))
+        .set('AP', new PdfDict({ N: ap })),
+    )
     result.condensed ||= condensed
     result.fields.push(p.field)
     return true

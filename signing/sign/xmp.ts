@@ -31,7 +31,12 @@ export interface DocumentMetadata {
 export const ND30_NS = 'urn:kyso:nd30:1.0:'
 
 const esc = (s: string): string =>
-  s.normalize('NFC').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+  s
+    .normalize('NFC')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
 
 const alt = (tag: string, v: string): string =>
   `<${tag}><rdf:Alt><rdf:li xml:lang="vi">${esc(v)}</rdf:li></rdf:Alt></${tag}>`
@@ -45,7 +50,9 @@ const alt = (tag: string, v: string): string =>
 export function xmpPacket(m: DocumentMetadata, producer = 'Kyso'): Buffer {
   const nd = (k: string, v: string | undefined): string => (v ? `<nd30:${k}>${esc(v)}</nd30:${k}>` : '')
   const bag = m.recipients.map((r) => `<rdf:li>${esc(r)}</rdf:li>`).join('')
-  const extra = Object.entries(m.extra ?? {}).map(([k, v]) => nd(k, v)).join('\n      ')
+  const extra = Object.entries(m.extra ?? {})
+    .map(([k, v]) => nd(k, v))
+    .join('\n      ')
   const body = `<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
   <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -87,7 +94,9 @@ ${' '.repeat(1024)}
  * revision being written: the signature of that revision covers it.
  */
 export function writeXmpMetadata(upd: IncrementalUpdate, doc: PdfDocument, m: DocumentMetadata): void {
-  const stream = upd.add(new PdfStream(new PdfDict({ Type: name('Metadata'), Subtype: name('XML') }), xmpPacket(m)))
+  const stream = upd.add(
+    new PdfStream(new PdfDict({ Type: name('Metadata'), Subtype: name('XML') }), xmpPacket(m)),
+  )
   const catalogRef = doc.catalogRef()
   const current = upd.get(catalogRef)
   const catalog = current instanceof PdfDict ? current.clone() : doc.catalog().clone()

@@ -26,6 +26,8 @@ export interface DraftSpec {
   signer: { lines: string[]; name: string }
   /** Articles of the body; the last one ends with "./.". */
   articles: string[]
+  /** A secrecy mark under the number ("MẬT"): such a draft must be refused (issue 13). */
+  secrecy?: string
 }
 
 const GROUNDS = [
@@ -70,6 +72,7 @@ export function draftBlocks(spec: DraftSpec): Block[] {
         { text: 'THÀNH PHỐ HỒ CHÍ MINH', align: 'center', size: 13 },
         { text: 'SỞ KHOA HỌC VÀ CÔNG NGHỆ', align: 'center', size: 13, bold: true, after: 6 },
         { text: `Số:${blank}/QĐ-SKHCN`, align: 'center', size: 13 },
+        ...(spec.secrecy ? [{ text: spec.secrecy, align: 'center' as const, size: 13, bold: true, before: 6 }] : []),
       ],
       right: [
         { text: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', align: 'center', size: 13, bold: true },
