@@ -6,6 +6,7 @@ import { fileSize, formatDate, formatDateTime } from '../format.js'
 import { actionLabel, L } from '../i18n.js'
 import type { Me } from '../main.js'
 import { PdfView } from '../pdf-view.js'
+import { CopyCard } from './copies.js'
 import { announceChange } from '../events.js'
 import { RouteComposer, type Directory, type StepSpec } from './route-composer.js'
 import { SignDialog } from './sign-dialog.js'
@@ -73,6 +74,9 @@ export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
             <div class="card pdf-card">{latest && <PdfView url={`/api/documents/${d.id}/file?version=${latest.seq}`} label={d.title} />}</div>
             <aside class="doc-side">
               <Actions doc={d} me={props.me} onDone={done} onClosed={state.reload} />
+              {d.status === 'issued' && props.me.roles.includes('clerk') && d.kind !== 'copy' && d.kind !== 'attachment' && (
+                <CopyCard doc={d} />
+              )}
               <Facts doc={d} />
               <Validation doc={d} />
               <Timeline doc={d} />
