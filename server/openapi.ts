@@ -154,7 +154,7 @@ const schemas: Record<string, Json> = {
   Me: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(str()), agencyCode: str(), agencyName: str(), csrfToken: str('The session\'s CSRF token (for a page reloaded on the cookie)'),
     signingTools: object({ agentUrl: str('Where the sign dialog looks for kyso agent'), vgcaPluginUrl: nullable(str('The VGCA plugin script, when configured')), remoteProviders: array(str()) }) }),
   DocumentListItem: object({
-    id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()), status: str(), outgoingNumber: nullable(str()), outgoingDate: nullable(str()),
+    id: int(), title: str(), kind: oneOf('internal', 'procedure', 'copy', 'attachment'), procedureCode: nullable(str()), status: str(), outgoingNumber: nullable(str()), outgoingDate: nullable(str()),
     createdAt: date(), updatedAt: date(), finishedAt: nullable(date()), agencyCode: str(), agency: str(), drafter: str(),
   }),
   Directory: object({
