@@ -179,6 +179,9 @@ const EVENT: Record<string, [string, string]> = {
   'document.rejected': ['Từ chối', 'Rejected'],
   'document.returned': ['Trả lại để sửa', 'Returned for revision'],
   'document.cancelled': ['Hủy', 'Cancelled'],
+  'document.numbered': ['Lấy số và in số, ngày lên văn bản', 'Numbered: number and date printed'],
+  'document.copied': ['Sao văn bản điện tử', 'Electronic copy made'],
+  'document.attachment-issued': ['Phát hành phụ lục', 'Attachment issued'],
 }
 
 type Step = DocumentDetails['workflows'][number]['steps'][number]
