@@ -22,6 +22,7 @@ import { webRouter } from './web'
 import { mountExternalSigning } from './external-signing-routes'
 import { mountImages } from './image-routes'
 import { mountKeyRoutes } from './key-routes'
+import { mountIssuance } from './issuance-routes'
 import { detachedReports } from '../workflows/detached-evidence'
 import { listRevocationLists } from '../storage/revocation-lists'
 import type { Metrics } from './metrics'
@@ -97,7 +98,12 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     if (!title || title.length > 500) throw new WorkflowError('BAD_REQUEST', 'title: required, at most 500 characters')
     const kind = mp.fields.kind ?? 'internal'
     if (kind !== 'internal' && kind !== 'procedure') throw new WorkflowError('BAD_REQUEST', 'kind: internal or procedure')
-    const doc = await uploadDocument(s, actorOf(res), { title, kind, file: mp.file, ...(mp.fields.procedureCode && { procedureCode: mp.fields.procedureCode }) })
+    const f = mp.fields
+    const facts = {
+      ...(f.docType && { docType: f.docType }), ...(f.unitCode && { unitCode: f.unitCode }), ...(f.normative && { normative: f.normative }),
+      ...(f.urgency && { urgency: f.urgency }), ...(f.recipients && { recipients: f.recipients }), ...(f.secrecy && { secrecy: f.secrecy }),
+    }
+    const doc = await uploadDocument(s, actorOf(res), { title, kind, file: mp.file, ...facts, ...(f.procedureCode && { procedureCode: f.procedureCode }) })
     return documentDetails(s, actorOf(res), doc.id)
   }, 201))
   app.post('/api/documents/:id/versions', auth, route(s, async (req, res) => {
@@ -151,6 +157,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   mountExternalSigning(app, s, auth)
   mountImages(app, s, auth)
   mountKeyRoutes(app, s, auth)
+  mountIssuance(app, s, auth)
   app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)))
   app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', jsonBody(req).reason)))
   app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), jsonBody(req)), 201))

@@ -66,9 +66,16 @@ const schemas: Record<string, Json> = {
     form: oneOf('in-file', 'detached'),
   }),
   Document: object({
-    id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()),
+    id: int(), title: str(), kind: oneOf('internal', 'procedure', 'copy', 'attachment'), procedureCode: nullable(str()),
     status: oneOf('draft', 'in_progress', 'returned', 'issued', 'rejected', 'cancelled'),
-    outgoingNumber: nullable(str('Số, ký hiệu, recorded by the clerk at the seal step')), outgoingDate: nullable(str()),
+    outgoingNumber: nullable(str('Số, ký hiệu: the whole string ("15/QĐ-SKHCN"), from the register at the seal step')), outgoingDate: nullable(str()),
+    docType: str('Decree 30 Appendix III abbreviation: QĐ, TB, KH, BC, TTr, …; CV for a công văn'), docTypeName: str(), unitCode: nullable(str()),
+    normative: bool('A legal normative document: its own register, the year in its number'), urgency: nullable(str()), recipients: array(str()),
+    numberPrinted: nullable(bool('Issued: whether the number was printed on the document\'s "Số:" line (false when the draft already carried one)')),
+    issuance: nullable(object({ numberPrinted: bool(), datePrinted: bool(), notes: array(str()) }, [])),
+    metadata: nullable(ref('DocumentMetadata')),
+    copyOf: nullable(int('The original (a copy) or the main document (an attachment)')), copyForm: nullable(oneOf('sao-y', 'sao-luc', 'trich-sao', 'attachment')),
+    copy: nullable(object({}, [])), copies: array(object({ id: int(), form: str(), outgoingNumber: nullable(str()), status: str() })),
     agencyId: int(), drafterId: int(), createdAt: date(), updatedAt: date(), finishedAt: nullable(date()),
     versions: array(ref('Version')), workflows: array(ref('Workflow')), signatures: array(ref('SignatureRecord')),
     placements: array(ref('Placement')),
@@ -82,8 +89,31 @@ const schemas: Record<string, Json> = {
     title: str(undefined, { maxLength: 500 }),
     kind: { ...oneOf('internal', 'procedure'), default: 'internal' },
     procedureCode: str('Required when kind=procedure: a code of the public-procedure catalogue, e.g. 1.001193'),
+    docType: str('QĐ, TB, KH, BC, TTr, … or CV (công văn); from the title when absent, else CV'),
+    unitCode: str('The drafting unit\'s code, in a công văn\'s notation (1587/SKHCN-CĐS)'),
+    normative: oneOf('true', 'false'), urgency: oneOf('thường', 'khẩn', 'thượng khẩn', 'hỏa tốc'),
+    recipients: str('Nơi nhận, one per line (read from the draft\'s "Nơi nhận:" at submission when absent)'),
+    secrecy: str('Độ mật: a document marked mật, tối mật or tuyệt mật is refused (422 STATE_SECRET, Law 29/2018/QH14)'),
   }, ['file', 'title']),
+  DocumentMetadata: object({
+    organ: str(), organCode: str(), number: str(), date: str(), type: str(), summary: str('Trích yếu'), signer: nullable(str()),
+    recipients: array(str()), secrecy: str(), urgency: str(),
+  }),
+  RegisterEntry: object({
+    register: oneOf('general', 'normative', 'copies'), seq: nullable(int()), number: str(), date: str(),
+    status: oneOf('used', 'reserved', 'unused'), title: nullable(str()), source: oneOf('kyso', 'paper'),
+    documentId: nullable(int()), paperId: nullable(int()),
+  }),
+  Register: object({
+    agency: object({ code: str(), name: str() }), year: int(), openings: object({}, []),
+    next: object({ general: str(), normative: str(), copies: str() }), entries: array(ref('RegisterEntry')),
+  }),
   VersionForm: object({ file: str('The revised PDF', { contentMediaType: 'application/pdf' }) }),
+  AttachmentForm: object({ file: str('The attachment', { contentMediaType: 'application/pdf' }), title: str(), pin: str('The clerk\'s PIN') }, ['file', 'pin']),
+  PaperCopyForm: object({
+    file: str('The scan of the paper original', { contentMediaType: 'application/pdf' }), form: oneOf('sao-y', 'sao-luc'),
+    title: str(), originalNumber: str(), pin: str('The clerk\'s PIN'),
+  }, ['file', 'title', 'pin']),
   StepSpec: object({
     action, assignees: { ...array(str('username: of the document\'s agency (422 ASSIGNEE_OUTSIDE_AGENCY otherwise)')), minItems: 1 }, rule: { ...rule, default: 'all' }, deadline: date(),
     upward: bool('In a route template only: the assignees may also belong to the agencies above the document\'s'),
@@ -120,9 +150,14 @@ const schemas: Record<string, Json> = {
   }),
   SignRequest: object({
     pin: str('Unlocks the signer\'s key (for a seal, the clerk\'s own PIN)'), comment: str(),
-    outgoingNumber: str('Required for a seal step, e.g. 15/SKHCN-VP'), outgoingDate: str('Required for a seal step: an ISO 8601 date'),
+    outgoingNumber: str('Seal: the whole số, ký hiệu (15/QĐ-SKHCN); the next number of the register when absent; 409 NUMBER_TAKEN when the register holds it'),
+    outgoingDate: str('Seal: YYYY-MM-DD, today in Vietnam when absent, never after today'),
   }, ['pin']),
-  SignResult: object({ documentId: int(), stepId: int(), version: int('The new version\'s seq'), field: str(), status: oneOf('in_progress', 'issued') }),
+  SignResult: object({
+    documentId: int(), stepId: int(), version: int('The new version\'s seq'), field: str(), status: oneOf('in_progress', 'issued'),
+    outgoingNumber: str('Seal: the number used'), outgoingDate: str('Seal: the date used'),
+    numberPrinted: bool('Seal: printed on the "Số:" line'), datePrinted: bool(), issuanceNotes: array(str()),
+  }),
   ReasonRequest: object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) }),
   DelegationRequest: object({
     delegate: str('Username in the same agency, whose role can sign under the marker: a leader; for TL. and TUQ. also a head (chief of office)'),
@@ -132,7 +167,7 @@ const schemas: Record<string, Json> = {
   Me: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(str()), agencyCode: str(), agencyName: str(), csrfToken: str('The session\'s CSRF token (for a page reloaded on the cookie)'),
     signingTools: object({ agentUrl: str('Where the sign dialog looks for kyso agent'), vgcaPluginUrl: nullable(str('The VGCA plugin script, when configured')), remoteProviders: array(str()) }) }),
   DocumentListItem: object({
-    id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()), status: str(), outgoingNumber: nullable(str()), outgoingDate: nullable(str()),
+    id: int(), title: str(), kind: oneOf('internal', 'procedure', 'copy', 'attachment'), procedureCode: nullable(str()), status: str(), outgoingNumber: nullable(str()), outgoingDate: nullable(str()),
     createdAt: date(), updatedAt: date(), finishedAt: nullable(date()), agencyCode: str(), agency: str(), drafter: str(),
   }),
   Directory: object({
@@ -345,7 +380,7 @@ const OCSP_RESPONSE: Json = {
 
 const pdf = (description: string): Json => ({ 'application/pdf': { schema: str(description, { contentMediaType: 'application/pdf' }) } })
 const SIGNED_STEP = 'approve signs with reason "Đã duyệt", sign is the competent person\'s signature, seal is the agency\'s seal applied by a clerk ' +
-  '(outgoingNumber and outgoingDate required). The new version extends the previous bytes exactly. Of concurrent requests on one assignment one wins; the rest get 409.'
+  '(outgoingNumber optional: the register\'s next; outgoingDate optional: today; both printed on the document\'s own lines and locked by the seal). The new version extends the previous bytes exactly. Of concurrent requests on one assignment one wins; the rest get 409.'
 
 const CERT_CHECK: Code[] = ['CERT_UNTRUSTED', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_KEY_USAGE', 'CERT_REVOKED', 'CERT_REVOCATION_UNKNOWN']
 const TURN: Code[] = ['NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE']
@@ -449,7 +484,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
       description: 'Accepted only if it is the version served plus exactly one signature revision, valid, by an active external certificate of mine, changing nothing a signature may not. ' +
         'With ?ticket= (a plugin), outgoingNumber, outgoingDate and comment may also come in the query string; fields of the form win.',
       auth: true, path: 'StepId', body: multipart('SignedFileForm'), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
-      codes: [...UPLOAD, ...EXTERNAL, 'PRECONDITION_REQUIRED', 'NOT_AN_INCREMENT', 'SIGNATURE_INVALID', 'DISALLOWED_CHANGES', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
+      codes: [...UPLOAD, ...EXTERNAL, 'NUMBER_TAKEN', 'DATE_IN_FUTURE', 'PRECONDITION_REQUIRED', 'NOT_AN_INCREMENT', 'SIGNATURE_INVALID', 'DISALLOWED_CHANGES', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
     }),
   },
   '/api/steps/{id}/file-ticket': {
@@ -461,7 +496,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
   '/api/steps/{id}/prepare': {
     post: operation('post', {
       id: 'prepareStep', tag: 'steps', summary: 'Two-phase signing: Kyso draws the appearance and answers the bytes my key signs', auth: true, path: 'StepId',
-      body: json(ref('PrepareRequest')), ok: [200, 'Prepared', json(ref('PreparedSignature'))], codes: [...JSON_BODY, ...EXTERNAL, 'PDF_UNREADABLE', 'PDF_CERTIFIED_NO_CHANGES'],
+      body: json(ref('PrepareRequest')), ok: [200, 'Prepared', json(ref('PreparedSignature'))], codes: [...JSON_BODY, ...EXTERNAL, 'NUMBER_TAKEN', 'DATE_IN_FUTURE', 'PDF_UNREADABLE', 'PDF_CERTIFIED_NO_CHANGES'],
     }),
   },
   '/api/steps/{id}/complete': {
@@ -512,7 +547,7 @@ const paths: Record<string, Record<string, Json>> = {
     }),
     post: operation('post', {
       id: 'uploadDocument', tag: 'documents', summary: 'Upload a PDF as a new draft', auth: true,
-      body: multipart('UploadForm'), ok: [201, 'The new draft', json(ref('Document'))], codes: UPLOAD,
+      body: multipart('UploadForm'), ok: [201, 'The new draft', json(ref('Document'))], codes: [...UPLOAD, 'STATE_SECRET'],
     }),
   },
   '/api/auth/session': {
@@ -547,7 +582,7 @@ const paths: Record<string, Record<string, Json>> = {
     post: operation('post', {
       id: 'submitDocument', tag: 'documents', summary: 'The drafter submits a draft along a route template or explicit steps', auth: true, path: 'DocumentId',
       description: 'Where each signature will go is planned now from the draft\'s text (Document.placements), unless a step carries its own placement.',
-      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN', 'ASSIGNEE_OUTSIDE_AGENCY'],
+      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN', 'ASSIGNEE_OUTSIDE_AGENCY', 'STATE_SECRET'],
     }),
   },
   '/api/documents/{id}/cancel': {
@@ -586,7 +621,7 @@ const paths: Record<string, Record<string, Json>> = {
       description: `${SIGNED_STEP} The PIN is a counted try: a wrong one is 403 PIN_INCORRECT with triesLeft; after five in a row the key is locked (423 KEY_LOCKED, even for the right PIN) until an administrator unlocks it.`,
       auth: true, path: 'StepId',
       body: json(ref('SignRequest')), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
-      codes: [...JSON_BODY, 'NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE', 'NO_CERTIFICATE', 'KEY_LOCKED', ...SIGNING],
+      codes: [...JSON_BODY, 'NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE', 'NO_CERTIFICATE', 'KEY_LOCKED', 'NUMBER_TAKEN', 'DATE_IN_FUTURE', ...SIGNING],
     }),
   },
   ...EXTERNAL_SIGNING_PATHS,
@@ -684,6 +719,55 @@ const paths: Record<string, Record<string, Json>> = {
       summary: 'Erase a person\'s personal data (reason required); signed records stay, the audit chain keeps verifying',
       body: json(object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) })),
       ok: [200, 'Erased', json(ref('ErasureResult'))], codes: ['FORBIDDEN', 'NOT_FOUND', 'ERASURE_BLOCKED'],
+    }),
+  },
+  '/api/registers/outgoing': {
+    get: operation('get', {
+      id: 'getOutgoingRegister', tag: 'register', auth: true,
+      summary: 'My agency\'s outgoing register for ?year= (default this year): every number with its state; ?format=csv for the CSV',
+      ok: [200, 'The register (or text/csv with ?format=csv)', { ...json(ref('Register')), 'text/csv': { schema: str() } }], codes: ['FORBIDDEN', 'BAD_REQUEST'],
+    }),
+  },
+  '/api/registers/outgoing/opening': {
+    put: operation('put', {
+      id: 'setRegisterOpening', tag: 'register', auth: true,
+      summary: 'An agency starting mid-year: the first number Kyso gives in a register this year (clerk or admin)',
+      body: json(object({ year: int(), register: oneOf('general', 'normative', 'copies'), firstSeq: int() }, ['firstSeq'])),
+      ok: [200, 'Set', json(object({ year: int(), register: str(), firstSeq: int(), next: str() }))], codes: ['FORBIDDEN'],
+    }),
+  },
+  '/api/steps/{id}/issuance': {
+    post: operation('post', {
+      id: 'prepareIssuanceVersion', tag: 'register', auth: true, path: 'StepId',
+      summary: 'Seal made with the clerk\'s own tool: number (register) and date printed in a new version that /to-sign then serves',
+      body: json(object({ outgoingNumber: str(), outgoingDate: str() }, [])),
+      ok: [200, 'The version to sign', json(object({ outgoingNumber: str(), outgoingDate: str(), version: int(), sha256: str(), numberPrinted: bool(), datePrinted: bool(), notes: array(str()) }))],
+      codes: [...TURN, 'NUMBER_TAKEN', 'DATE_IN_FUTURE', 'VERSION_CONFLICT'],
+    }),
+  },
+  '/api/documents/{id}/copies': {
+    post: operation('post', {
+      id: 'copyDocument', tag: 'register', auth: true, path: 'DocumentId',
+      summary: 'An electronic copy (sao y, sao lục, trích sao of chosen pages) of an issued document, signed with the agency\'s seal (clerk)',
+      body: json(object({ form: oneOf('sao-y', 'sao-luc', 'trich-sao'), pages: array(int()), pin: str() }, ['form', 'pin'])),
+      ok: [201, 'The copy, a new issued document', json(ref('Document'))],
+      codes: ['FORBIDDEN', 'NOT_FOUND', 'NOT_ISSUED', 'NO_CERTIFICATE', 'PDF_PAGE_NOT_FOUND', ...SIGNING],
+    }),
+  },
+  '/api/documents/{id}/attachments': {
+    post: operation('post', {
+      id: 'issueAttachment', tag: 'register', auth: true, path: 'DocumentId',
+      summary: 'An attachment issued as a separate file: the agency\'s signature at the top right of page 1 with the main document\'s number (clerk)',
+      body: multipart('AttachmentForm'), ok: [201, 'The attachment, a new issued document', json(ref('Document'))],
+      codes: [...UPLOAD, 'FORBIDDEN', 'NOT_FOUND', 'NOT_ISSUED', 'NO_CERTIFICATE', ...SIGNING],
+    }),
+  },
+  '/api/copies/paper': {
+    post: operation('post', {
+      id: 'copyPaperOriginal', tag: 'register', auth: true,
+      summary: 'An electronic copy of a paper original (the clerk\'s scan), with the conversion note of Decree 137/2024',
+      body: multipart('PaperCopyForm'), ok: [201, 'The copy, a new issued document', json(ref('Document'))],
+      codes: [...UPLOAD, 'FORBIDDEN', 'NO_CERTIFICATE', ...SIGNING],
     }),
   },
   '/api/documents/paper': {
@@ -786,6 +870,7 @@ const paths: Record<string, Record<string, Json>> = {
 const TAGS: Record<string, string> = {
   meta: 'This description', auth: 'Sessions: bearer token or HttpOnly cookie', documents: 'Drafts, versions, chains, the PDF and its validation',
   steps: 'Acting on the current step: sign (approve, sign, seal), reject, return; with keys Kyso never holds: signed-file return, two-phase, remote', delegations: 'KT./TL./TUQ./Q. authorisations of leaders, and standing authorities (KT., TL., TM., ...) an admin grants',
+  register: 'The outgoing register (sổ đăng ký văn bản đi), issuance versions, electronic copies and attachments (issue 13)',
   audit: 'The hash-chained audit log', admin: 'Agencies, users and roles, certificates, trust anchors (admin role)', coverage: 'Coverage toward the city\'s two targets', tsa: 'The built-in RFC 3161 timestamp authority',
   ca: 'The internal CA, for relying parties, without sign-in: its root certificate, current CRLs and OCSP responder (issue 18)',
 }

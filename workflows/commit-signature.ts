@@ -6,6 +6,8 @@ import { bumpDaily } from './coverage-counters'
 import { WorkflowError } from './errors'
 import type { SignatureEvidence } from './evidence'
 import { completeIssuance, ISSUANCE_GRACE_MS } from './extend-document'
+import type { IssuanceOutcome } from './issuance'
+import { useReservation } from './outgoing-register'
 import { latestVersion, type IssuanceInput, type StepRow, type Turn } from './step-turn'
 
 /** What a way of signing produced for a step, ready to be recorded. */
@@ -30,10 +32,18 @@ export interface StepSignedResult {
   status: 'issued' | 'in_progress'
   keySource: string
   form: 'in-file' | 'detached'
+  /** A seal (issue 13): the number and date it issued the document under, and whether they were printed. */
+  outgoingNumber?: string
+  outgoingDate?: string
+  numberPrinted?: boolean
+  datePrinted?: boolean
+  issuanceNotes?: string[]
 }
 
 export interface CommitInput extends IssuanceInput {
   comment?: string
+  /** A seal's register entry (reserved before signing) and what its revision printed. */
+  issuance?: IssuanceOutcome & { entryId: number }
 }
 
 /**
@@ -104,8 +114,15 @@ export async function commitStepSignature(
     })
     const finished = await advance(trx, step, now)
     const docUpdate: Record<string, unknown> = { updated_at: now }
+    const issued = step.action === 'seal' ? input.issuance : undefined
     if (step.action === 'seal') {
       Object.assign(docUpdate, { outgoing_number: input.outgoingNumber, outgoing_date: input.outgoingDate })
+    }
+    if (issued) {
+      // Issue 13: the register's reserved number becomes used with the seal, in its transaction.
+      await useReservation(trx, issued.entryId)
+      const facts = { numberPrinted: issued.numberPrinted, datePrinted: issued.datePrinted, notes: issued.notes }
+      Object.assign(docUpdate, { number_printed: issued.numberPrinted, issuance_json: JSON.stringify(facts) })
     }
     if (finished) Object.assign(docUpdate, { status: 'issued', finished_at: now })
     if (finished && s.config.issueLevel !== 'B-T') {
@@ -130,6 +147,7 @@ export async function commitStepSignature(
         onBehalfOf,
         ...(input.comment && { comment: input.comment }),
         ...(step.action === 'seal' && { outgoingNumber: input.outgoingNumber, outgoingDate: input.outgoingDate }),
+        ...(issued && { numberPrinted: issued.numberPrinted, datePrinted: issued.datePrinted, issuanceNotes: issued.notes }),
       },
     })
     return { finished, versionSeq: blob ? base.seq + 1 : base.seq }
@@ -152,6 +170,15 @@ export async function commitStepSignature(
     status: outcome.finished ? 'issued' : 'in_progress',
     keySource: signed.evidence.keySource,
     form,
+    ...(step.action === 'seal' && {
+      outgoingNumber: input.outgoingNumber as string,
+      outgoingDate: input.outgoingDate as string,
+      ...(input.issuance && {
+        numberPrinted: input.issuance.numberPrinted,
+        datePrinted: input.issuance.datePrinted,
+        issuanceNotes: input.issuance.notes,
+      }),
+    }),
   }
 }
 
