@@ -50,6 +50,17 @@ export interface Config {
   /** Where the web page looks for `kyso agent` (USB tokens without a vendor plugin). */
   agentUrl: string
   /**
+   * The service's public address (https://kyso.example.gov.vn): certificates the internal CA
+   * issues name its CRL (/api/ca/crl.crl) and OCSP responder (/ocsp) there (issue 18).
+   */
+  publicUrl?: string
+  /** An RFC 3161 time-stamping service (the national one); the built-in TSA when unset. */
+  tsaUrl?: string
+  /** What an issued document is made at issuance: B-T as signed, or extended to B-LT or B-LTA. */
+  issueLevel: 'B-T' | 'B-LT' | 'B-LTA'
+  /** The re-timestamping of archived documents (issue 18): how often, how early, how many a round. */
+  retimestamp: { intervalSeconds: number; marginDays: number; batch: number }
+  /**
    * The key-wrapping key (issue 15): every key the service stores is sealed under it as well as
    * under its holder's PIN. A file outside the data folder (made on first start when the database
    * holds no wrapped key yet), the key itself from the environment, or an AES key in the HSM.
@@ -132,6 +143,17 @@ function urlPrefixes(env: Env, key: string, problems: string[]): string[] {
   const list = raw.split(/[\s,]+/).filter(Boolean)
   for (const p of list) if (!/^https?:\/\/[^/\s]+/.test(p)) problems.push(`${key}: '${p}' is not an http(s) URL prefix`)
   return list
+}
+
+/** An http(s) URL in ASCII (it goes into certificates as an IA5String), or undefined when unset. */
+function httpUrl(env: Env, key: string, problems: string[]): string | undefined {
+  const raw = env[key]
+  if (raw === undefined || raw === '') return undefined
+  if (!/^https?:\/\/[\x21-\x7e]+$/.test(raw)) {
+    problems.push(`${key} must be an http(s) URL in ASCII, got '${raw}'`)
+    return undefined
+  }
+  return raw
 }
 
 function csc(env: Env, problems: string[]): Config['csc'] {
@@ -246,6 +268,12 @@ export function loadConfig(env: Env = process.env): Config {
     signingSessionTtlSeconds: int(env, 'KYSO_SIGNING_SESSION_TTL_SECONDS', 300, problems, 10, 86_400),
     remoteConfirmTimeoutSeconds: int(env, 'KYSO_REMOTE_CONFIRM_TIMEOUT_SECONDS', 300, problems, 5, 3600),
     agentUrl: env.KYSO_AGENT_URL || 'http://127.0.0.1:8765',
+    issueLevel: oneOf(env, 'KYSO_ISSUE_LEVEL', ['B-T', 'B-LT', 'B-LTA'] as const, 'B-LTA', problems),
+    retimestamp: {
+      intervalSeconds: int(env, 'KYSO_RETIMESTAMP_INTERVAL_SECONDS', 3600, problems, 0, 7 * 86_400),
+      marginDays: int(env, 'KYSO_RETIMESTAMP_MARGIN_DAYS', 180, problems, 1, 3650),
+      batch: int(env, 'KYSO_RETIMESTAMP_BATCH', 20, problems, 1, 10_000),
+    },
     keyWrap: keyWrap(env, dataDir, problems),
     pinPolicy: {
       minLength: int(env, 'KYSO_PIN_MIN_LENGTH', 4, problems, 4, 64),
@@ -264,6 +292,10 @@ export function loadConfig(env: Env = process.env): Config {
   const remote = csc(env, problems)
   if (remote) config.csc = remote
   if (env.KYSO_VGCA_PLUGIN_URL) config.vgcaPluginUrl = env.KYSO_VGCA_PLUGIN_URL
+  const publicUrl = httpUrl(env, 'KYSO_PUBLIC_URL', problems)
+  if (publicUrl) config.publicUrl = publicUrl.replace(/\/+$/, '')
+  const tsaUrl = httpUrl(env, 'KYSO_TSA_URL', problems)
+  if (tsaUrl) config.tsaUrl = tsaUrl
   if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d+$/.test(config.agentUrl)) {
     problems.push('KYSO_AGENT_URL must be a loopback http URL with a port, e.g. http://127.0.0.1:8765')
   }

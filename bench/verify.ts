@@ -6,11 +6,13 @@
  * revisions and every change after each signature.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openPkcs12KeySource } from '../signing/keys/pkcs12'
-import { loadCrls } from '../signing/pki'
+import { extendPdf } from '../signing/ltv'
+import { fromPem, issueTsaCertificate, loadCrls, publishCrls } from '../signing/pki'
+import { createTimestampToken } from '../signing/tsa'
 import { appearanceFromCertificate, signPdf } from '../signing/sign'
 import { verifyPdf } from '../signing/verify'
 import { PIN, PLAIN_ENV, ROOT, benchPki, fixture, makeDoc, median, timeIt } from './fixtures'
@@ -70,6 +72,40 @@ async function main(): Promise<void> {
     console.log(`| ${label} | ${(kyso * 1000).toFixed(0)} ms (${(1 / kyso).toFixed(1)}/s) | ${(pdfsig * 1000).toFixed(0)} ms (${(1 / pdfsig).toFixed(1)}/s) | ${(pdfsig / kyso).toFixed(2)}x | ${ca} | ${(1 / inProcess).toFixed(1)}/s |`)
   }
   writeFileSync(join(nss, 'done'), '')
+  await longTerm(files, caDir, trustAnchors)
+}
+
+/**
+ * Issue 18, in process: extending each file to B-LTA (DSS with the CA's CRLs, a document
+ * time-stamp by the built-in TSA) and validating the result, today with the CRL and three years on
+ * from the file alone.
+ */
+async function longTerm(files: Record<string, string>, caDir: string, trustAnchors: Buffer[]): Promise<void> {
+  // Current CRLs: the DSS must show the signers' status when the document time-stamp is made.
+  await publishCrls(caDir, { caPin: PIN })
+  const crls = loadCrls(readFileSync(join(caDir, 'crl.pem')))
+  const tsaFile = join(caDir, '..', 'tsa.p12')
+  if (!existsSync(tsaFile)) writeFileSync(tsaFile, (await issueTsaCertificate(caDir, { caPin: PIN, pin: PIN })).p12)
+  const tsa = openPkcs12KeySource(readFileSync(tsaFile), PIN)
+  const timestamp = (imprint: Buffer) => createTimestampToken({ imprint, keySource: tsa })
+  const certificates = ['issuing.pem', 'root.pem'].flatMap((f) => fromPem(readFileSync(join(caDir, f), 'latin1'), 'CERTIFICATE'))
+  const later = new Date(Date.now() + 3 * 365 * 86_400_000)
+  console.log('\nLong-term (issue 18), in process: extendPdf to B-LTA, then verifyPdf of the result')
+  console.log('| file | extend to B-LTA | verify B-LTA (CRL) | verify B-LTA three years on, file alone | verify as signed (CRL) |')
+  console.log('|---|---|---|---|---|')
+  for (const [label, file] of Object.entries(files)) {
+    const pdf = readFileSync(file)
+    const extend = () => extendPdf(pdf, { level: 'B-LTA', crls, certificates, timestamp })
+    const lta = (await extend()).pdf
+    const offline = verifyPdf(lta, { trustAnchors, now: later })
+    if (offline.indication !== 'PASSED') throw new Error(`${label}: B-LTA three years on is ${offline.indication}`)
+    const ms = async (fn: () => unknown): Promise<string> => `${((await timeIt(fn)) * 1000).toFixed(1)} ms`
+    const row = [
+      await ms(extend), await ms(() => verifyPdf(lta, { trustAnchors, crls })),
+      await ms(() => verifyPdf(lta, { trustAnchors, now: later })), await ms(() => verifyPdf(pdf, { trustAnchors, crls })),
+    ]
+    console.log(`| ${label} | ${row.join(' | ')} |`)
+  }
 }
 
 main().catch((err) => {

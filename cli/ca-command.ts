@@ -43,6 +43,9 @@ export async function caCommand(args: string[]): Promise<number> {
       ...(typeof values.org === 'string' && { org: values.org }),
       ...(values.seal === true && { seal: true }),
       ...(kt && { keyType: kt }),
+      // Where the CA publishes its CRL and answers OCSP (e.g. the service's /api/ca/crl.crl, /ocsp).
+      ...(typeof values['crl-url'] === 'string' && { crlUrl: values['crl-url'] }),
+      ...(typeof values['ocsp-url'] === 'string' && { ocspUrl: values['ocsp-url'] }),
     })
     writeFileSync(out, issued.p12, { mode: 0o600 })
     process.stdout.write(`issued serial ${issued.serialHex} -> ${out}\n`)

@@ -41,6 +41,29 @@ const keyType: OptionSpec = {
   help: 'the key type (default rsa2048)',
 }
 
+/** What `kyso sign --level B-LT|B-LTA` and `kyso extend` take to write validation data (issue 18). */
+const LONG_TERM: Readonly<Record<string, OptionSpec>> = {
+  'ca-dir': { type: 'string', value: 'DIR', help: 'a CA folder: its CRL, and its TSA key for --tsa builtin' },
+  crl: { type: 'string', multiple: true, value: 'PEM', help: 'CRLs to embed, PEM or DER (repeatable)' },
+  cert: {
+    type: 'string',
+    multiple: true,
+    value: 'PEM',
+    help: 'certificates that complete the chains (repeatable)',
+  },
+  'fetch-crls-from': {
+    type: 'string',
+    multiple: true,
+    value: 'URL-PREFIX',
+    help: 'fetch CRLs and OCSP answers only under this prefix (repeatable)',
+  },
+  tsa: {
+    type: 'string',
+    value: 'URL|builtin',
+    help: 'the time-stamping authority (builtin: --ca-dir’s)',
+  },
+}
+
 /** Keyed by the words after `kyso`: `sign`, `ca issue`. */
 export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   'ca init': {
@@ -57,7 +80,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   'ca issue': {
     usage:
-      '[--dir DIR | --data-dir DIR] --name NAME [--title T] [--org ORG] [--seal] [--key TYPE] --out FILE.p12',
+      '[--dir DIR | --data-dir DIR] --name NAME [--title T] [--org ORG] [--seal] [--key TYPE] --out FILE.p12' +
+      ' [--crl-url URL] [--ocsp-url URL]',
     summary: 'Issues a signing certificate and writes it with its new key as a PKCS#12 under KYSO_PIN.',
     options: {
       dir: caDir,
@@ -72,6 +96,8 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       seal: { type: 'boolean', help: 'a certificate for the agency’s seal rather than a person' },
       key: keyType,
       out: { type: 'string', value: 'FILE.p12', help: 'where the PKCS#12 goes (required)' },
+      'crl-url': { type: 'string', value: 'URL', help: 'the CRL distribution point written into it' },
+      'ocsp-url': { type: 'string', value: 'URL', help: 'the OCSP responder written into it' },
     },
   },
   'ca revoke': {
@@ -138,18 +164,28 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       page: { type: 'string', value: 'N', help: 'the page of the appearance, from 1 (with --rect)' },
       rect: { type: 'string', value: 'x,y,w,h', help: 'the appearance’s rectangle in points' },
       invisible: { type: 'boolean', help: 'no appearance' },
-      level: { type: 'string', value: 'B-B|B-T', help: 'the PAdES level (B-T with --tsa)' },
-      tsa: {
+      level: {
         type: 'string',
-        value: 'URL|builtin',
-        help: 'the time-stamping authority of B-T (builtin: --ca-dir’s)',
+        value: 'B-B|B-T|B-LT|B-LTA',
+        help: 'the PAdES level (B-T with --tsa; B-LT/B-LTA also embed validation data)',
       },
-      'ca-dir': { type: 'string', value: 'DIR', help: 'the CA folder whose CRL is checked before signing' },
+      ...LONG_TERM,
       certify: {
         type: 'string',
         value: '1|2|3',
         help: 'a certification signature: 1 no changes, 2 forms, 3 annotations',
       },
+    },
+  },
+  extend: {
+    usage: 'IN.pdf --out OUT.pdf --level B-LT|B-LTA [--ca-dir DIR | --crl PEM...] [options]',
+    summary:
+      'Adds the validation data of every signature (B-LT) and a document time-stamp (B-LTA) to IN.pdf\n' +
+      'as incremental revisions, and writes OUT.pdf.',
+    options: {
+      out: { type: 'string', value: 'OUT.pdf', help: 'where the extended PDF goes (required; never IN.pdf)' },
+      level: { type: 'string', value: 'B-LT|B-LTA', help: 'the level to reach (required)' },
+      ...LONG_TERM,
     },
   },
   verify: {
@@ -163,6 +199,11 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
         multiple: true,
         value: 'URL-PREFIX',
         help: 'fetch CRLs under this prefix',
+      },
+      at: {
+        type: 'string',
+        value: 'TIME',
+        help: 'validate at this ISO 8601 time, from what the file carries when no --crl is given',
       },
       json: { type: 'boolean', help: 'the report as JSON' },
       lang: { type: 'string', value: 'vi|en', help: 'the report’s language (default vi)' },

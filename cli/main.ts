@@ -7,6 +7,7 @@ import { packageVersion } from './version'
 const COMMAND_MODULES: Record<string, () => (args: string[]) => Promise<number>> = {
   ca: () => (require('./ca-command') as typeof import('./ca-command')).caCommand,
   sign: () => (require('./sign-command') as typeof import('./sign-command')).signCommand,
+  extend: () => (require('./extend-command') as typeof import('./extend-command')).extendCommand,
   verify: () => (require('./verify-command') as typeof import('./verify-command')).verifyCommand,
   audit: () => (require('./audit-command') as typeof import('./audit-command')).auditCommand,
   migrate: () => (require('./migrate-command') as typeof import('./migrate-command')).migrateCommand,

@@ -4,18 +4,11 @@ import { parse, required, UsageError } from './args'
 import { spec } from './commands'
 import { refuseOutputOverInput } from './output-path'
 import { readPin } from './pin'
-import { TSA_P12 } from './ca-command'
+import { openTsa, readInput, validationSources } from './ltv-options'
 import type { ParsedCrl } from '../signing/pki'
 
 const MARKERS = ['KT.', 'TL.', 'TUQ.', 'TM.', 'Q.'] as const
-
-function readInput(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path)
-  } catch (err) {
-    throw new UsageError(`cannot read ${what} '${path}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`)
-  }
-}
+const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const
 
 function parseRect(s: string): { x: number; y: number; width: number; height: number } {
   const n = s.split(',').map(Number)
@@ -36,8 +29,12 @@ export async function signCommand(args: string[]): Promise<number> {
   const marker = values.marker as string | undefined
   if (marker !== undefined && !(MARKERS as readonly string[]).includes(marker)) throw new UsageError(`--marker must be one of ${MARKERS.join(' ')}`)
   const level = (values.level as string | undefined) ?? (values.tsa ? 'B-T' : 'B-B')
-  if (level !== 'B-B' && level !== 'B-T') throw new UsageError('--level must be B-B or B-T')
-  if (level === 'B-T' && !values.tsa) throw new UsageError('--level B-T needs --tsa URL or --tsa builtin')
+  if (!(LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--level must be one of ${LEVELS.join(', ')}`)
+  }
+  if (level !== 'B-B' && !values.tsa) {
+    throw new UsageError(`--level ${level} needs --tsa URL or --tsa builtin`)
+  }
   if (values.invisible && (values.rect || values.page)) throw new UsageError('--invisible cannot go with --page or --rect')
   const page = values.page !== undefined ? Number(values.page) : undefined
   if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new UsageError('--page must be a page number from 1')
@@ -56,8 +53,9 @@ export async function signCommand(args: string[]): Promise<number> {
   const caDir = values['ca-dir'] as string | undefined
   const revocation = revocationData(caDir)
 
-  let timestamp: ((sig: Buffer) => Promise<Buffer>) | undefined
-  if (level === 'B-T') timestamp = await timestampSource(String(values.tsa), caDir)
+  const tsa = level === 'B-B' ? undefined : await openTsa(String(values.tsa), caDir)
+  // B-LT and B-LTA (issue 18): the sources of the validation data, read before anything is signed.
+  const longTerm = level === 'B-LT' || level === 'B-LTA' ? validationSources(values) : undefined
 
   const { signPdf, appearanceFromCertificate } = require('../signing/sign') as typeof import('../signing/sign')
   const appearance = values.invisible
@@ -75,13 +73,18 @@ export async function signCommand(args: string[]): Promise<number> {
     ...(typeof values.location === 'string' && { location: values.location }),
     ...(page !== undefined && { page }),
     ...(typeof values.rect === 'string' && { rect: parseRect(values.rect) }),
-    ...(timestamp && { timestamp }),
+    ...(tsa && { timestamp: tsa.forSignature }),
     ...(revocation && { revocation }),
     ...(certify !== undefined && { certify: certify as 1 | 2 | 3 }),
   })
+  let signed = result.pdf
+  if (longTerm && tsa && (level === 'B-LT' || level === 'B-LTA')) {
+    const { extendPdf } = require('../signing/ltv') as typeof import('../signing/ltv')
+    signed = (await extendPdf(signed, { level, ...longTerm, timestamp: tsa.forImprint })).pdf
+  }
   // Write to a temporary name first so a crash never leaves a half-written OUT.pdf.
   const tmp = `${out}.kyso-tmp`
-  writeFileSync(tmp, result.pdf)
+  writeFileSync(tmp, signed)
   renameSync(tmp, out)
   process.stdout.write(`signed ${result.fieldName} (${level}) -> ${out}\n`)
   return 0
@@ -98,15 +101,6 @@ function revocationData(caDir: string | undefined): { crls: ParsedCrl[]; issuers
   if (!existsSync(crlPath)) throw new UsageError(`no CRL at ${crlPath}`)
   const issuers = ['issuing.pem', 'root.pem'].map((f) => join(caDir, f)).filter(existsSync).map((f) => pemToDer(readFileSync(f, 'latin1')))
   return { crls: pki.loadCrls(readFileSync(crlPath)), issuers }
-}
-
-async function timestampSource(tsa: string, caDir: string | undefined): Promise<(sig: Buffer) => Promise<Buffer>> {
-  const tsaMod = require('../signing/tsa') as typeof import('../signing/tsa')
-  if (tsa !== 'builtin') return tsaMod.httpTsa(tsa)
-  if (!caDir || !existsSync(join(caDir, TSA_P12))) throw new UsageError('--tsa builtin needs --ca-dir DIR of a CA made by kyso ca init')
-  const { openPkcs12KeySource } = require('../signing/keys/pkcs12') as typeof import('../signing/keys/pkcs12')
-  const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
-  return tsaMod.builtinTsa(openPkcs12KeySource(readFileSync(join(caDir, TSA_P12)), caPin))
 }
 
 export function pemToDer(pem: string): Buffer {

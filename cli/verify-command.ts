@@ -32,19 +32,33 @@ export async function verifyCommand(args: string[]): Promise<number> {
   const { loadCrls } = require('../signing/pki/crl') as typeof import('../signing/pki/crl')
   const crls = readAll(values.crl, 'CRL').flatMap((b) => loadCrls(b))
   const pdf = readAll([input], 'PDF')[0] as Buffer
+  // Issue 18: validate at a given time; with no --crl, from what the file carries (its DSS) alone.
+  const now = validationTime(values.at)
   // In-process: this command is itself a process its user can stop, and the parser bounds its own
   // loops, nesting and decompression. The service validates in a worker (verifyPdfIsolated) so
   // that a hostile upload costs a request, not the server; `--isolate` does the same here.
   const allow = (values['fetch-crls-from'] as string[] | undefined) ?? []
+  const verify = (): typeof import('../signing/verify') => require('../signing/verify') as typeof import('../signing/verify')
+  const isolatedInput = { pdf: { path: input }, trustAnchors, crls: readAll(values.crl, 'CRL'), ...now }
   const report = allow.length
-    ? await (require('../signing/verify') as typeof import('../signing/verify')).verifyPdfFetchingCrls(pdf, { trustAnchors, crls, crlFetch: { allow } })
+    ? await verify().verifyPdfFetchingCrls(pdf, { trustAnchors, crls, crlFetch: { allow }, ...now })
     : values.isolate
-    ? await (require('../signing/verify') as typeof import('../signing/verify')).verifyPdfIsolated({ pdf: { path: input }, trustAnchors, crls: readAll(values.crl, 'CRL') }, { timeoutMs: 60_000 })
-    : (require('../signing/verify/verify-pdf') as typeof import('../signing/verify/verify-pdf')).verifyPdf(pdf, { trustAnchors, crls })
+    ? await verify().verifyPdfIsolated(isolatedInput, { timeoutMs: 60_000 })
+    : (require('../signing/verify/verify-pdf') as typeof import('../signing/verify/verify-pdf')).verifyPdf(pdf, { trustAnchors, crls, ...now })
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   else {
     const { renderReport } = require('./verify-report') as typeof import('./verify-report')
     process.stdout.write(renderReport(report, lang))
   }
   return report.indication === 'PASSED' ? 0 : 1
+}
+
+/** `--at TIME`: an ISO 8601 date or date-time (a date alone is midnight UTC). */
+function validationTime(at: unknown): { now?: Date } {
+  if (at === undefined) return {}
+  const when = typeof at === 'string' && /^\d{4}-\d{2}-\d{2}/.test(at) ? new Date(at) : new Date(NaN)
+  if (Number.isNaN(when.getTime())) {
+    throw new UsageError(`--at must be an ISO 8601 time such as 2029-07-25T09:00:00+07:00, not '${String(at)}'`)
+  }
+  return { now: when }
 }

@@ -12,7 +12,7 @@ const T = {
     integrity: 'Toàn vẹn', intact: 'nội dung được ký còn nguyên vẹn', broken: 'nội dung được ký đã bị thay đổi hoặc chữ ký bị hỏng',
     trust: 'Chứng thư số', trusted: 'tin cậy (chuỗi chứng thư tới gốc tin cậy)', untrusted: 'không xác định được chuỗi tới gốc tin cậy',
     validity: 'Hiệu lực tại thời điểm ký', valid: 'còn hiệu lực', invalid: 'không còn hiệu lực hoặc không chứng minh được',
-    revocation: 'Thu hồi', good: 'chưa bị thu hồi (theo CRL)', revoked: 'đã bị thu hồi', unknown: 'không có thông tin thu hồi', notChecked: 'chưa kiểm tra',
+    revocation: 'Thu hồi', good: 'chưa bị thu hồi', revoked: 'đã bị thu hồi', unknown: 'không có thông tin thu hồi', notChecked: 'chưa kiểm tra',
     changes: 'Thay đổi sau khi ký', none: 'không có', onlyAllowed: (n: number) => `chỉ có thay đổi được phép (${n}: thêm chữ ký, cập nhật thông tin tài liệu)`,
     notAllowed: 'thay đổi không được phép', covers: 'Phạm vi', whole: 'toàn bộ tệp', part: (r: number | null) => `đến hết phiên bản ${r ?? '?'} (có phiên bản cập nhật sau đó)`,
     reason: 'Lý do', overall: 'Kết luận chung', noSignatures: 'Tệp không có chữ ký số.',
@@ -21,6 +21,10 @@ const T = {
     proof: 'Bằng chứng tồn tại', proofText: (t: string, by: string) => `chữ ký đã tồn tại trước ${t} (${by})`,
     byOwn: 'dấu thời gian của chữ ký', byDoc: (f: string | null) => `dấu thời gian tài liệu ${f ?? ''}`.trim(),
     algorithms: 'Thuật toán', warnings: 'Lưu ý (thay đổi được phép nhưng cần biết)',
+    validationTime: 'Thời điểm kiểm tra', inFile: 'dữ liệu lưu trong tệp (DSS)',
+    held: 'dữ liệu của bên kiểm tra',
+    dss: (c: number, r: number, o: number) =>
+      `Dữ liệu kiểm tra dài hạn (DSS): ${c} chứng thư số, ${r} CRL, ${o} phản hồi OCSP`,
   },
   en: {
     PASSED: 'VALID', FAILED: 'INVALID', INDETERMINATE: 'CANNOT BE DETERMINED',
@@ -29,7 +33,7 @@ const T = {
     integrity: 'Integrity', intact: 'the signed content is intact', broken: 'the signed content was changed or the signature is broken',
     trust: 'Certificate', trusted: 'trusted (chains to a trust anchor)', untrusted: 'no chain to a trust anchor',
     validity: 'Valid at signing time', valid: 'yes', invalid: 'no, or not provable',
-    revocation: 'Revocation', good: 'not revoked (CRL)', revoked: 'revoked', unknown: 'no revocation information', notChecked: 'not checked',
+    revocation: 'Revocation', good: 'not revoked', revoked: 'revoked', unknown: 'no revocation information', notChecked: 'not checked',
     changes: 'Changes after signing', none: 'none', onlyAllowed: (n: number) => `only allowed changes (${n}: further signatures, document information)`,
     notAllowed: 'changes not allowed', covers: 'Coverage', whole: 'the whole file', part: (r: number | null) => `up to revision ${r ?? '?'} (later revisions follow)`,
     reason: 'Reason', overall: 'Overall', noSignatures: 'The file has no digital signature.',
@@ -38,6 +42,9 @@ const T = {
     proof: 'Proof of existence', proofText: (t: string, by: string) => `the signature existed by ${t} (${by})`,
     byOwn: 'its signature timestamp', byDoc: (f: string | null) => `document timestamp ${f ?? ''}`.trim(),
     algorithms: 'Algorithms', warnings: 'Warnings (allowed changes worth knowing)',
+    validationTime: 'Validation time', inFile: 'data kept in the file (DSS)', held: 'the validator\'s data',
+    dss: (c: number, r: number, o: number) =>
+      `Long-term validation data (DSS): ${c} certificates, ${r} CRLs, ${o} OCSP responses`,
   },
 } as const
 
@@ -103,7 +110,9 @@ function one(s: SignatureReport, i: number, lang: Lang): string {
   const validity = passed('validity')
   if (validity !== null) lines.push(`  ${t.validity}: ${validity ? t.valid : t.invalid}`)
   const rev = { good: t.good, revoked: t.revoked, unknown: t.unknown, 'not-checked': t.notChecked }[s.revocation]
-  lines.push(`  ${t.revocation}: ${rev}`)
+  const from = s.revocationEvidence === 'document' ? t.inFile : t.held
+  const source = s.revocationSource ? ` (${s.revocationSource.toUpperCase()}, ${from})` : ''
+  lines.push(`  ${t.revocation}: ${rev}${source}`)
   lines.push(`  ${t.covers}: ${s.coversWholeDocument ? t.whole : t.part(s.revision)}`)
   const bad = s.changes.filter((c) => !c.allowed)
   const laterProblems = s.checks.filter((c) => c.check === 'changes' && !c.passed && !s.changes.some((x) => x.what === c.detail))
@@ -125,5 +134,8 @@ function one(s: SignatureReport, i: number, lang: Lang): string {
 export function renderReport(report: VerifyReport, lang: Lang): string {
   const t = T[lang]
   if (report.signatures.length === 0) return `${t.noSignatures}\n${t.overall}: ${t.INDETERMINATE}\n`
-  return report.signatures.map((s, i) => one(s, i, lang)).join('\n\n') + `\n\n${t.overall}: ${t[report.indication]}\n`
+  const head = [`${t.validationTime}: ${vnTime(report.validationTime)}`]
+  if (report.dss) head.push(t.dss(report.dss.certificates, report.dss.crls, report.dss.ocspResponses))
+  const body = report.signatures.map((s, i) => one(s, i, lang)).join('\n\n')
+  return `${head.join('\n')}\n\n${body}\n\n${t.overall}: ${t[report.indication]}\n`
 }

@@ -2,7 +2,7 @@
  * Build step (`npm run build`): prepares what the signature appearances need at run time into
  * `dist/assets/`, so `kyso sign` never loads fontkit (about 0.15 s of start-up on its own).
  *
- * For each weight of Be Vietnam Pro it writes the TrueType file as is and a compact metrics JSON
+ * For each weight of Be Vietnam Pro and Tinos it writes the TrueType file as is and a compact metrics JSON
  * (code point -> glyph id and advance, plus the font-wide numbers a PDF FontDescriptor needs).
  * The run-time code subsets the glyph outlines per signature itself (signing/appearance/truetype-subset.ts).
  * It also draws and deflates the demo CA's seal once, so signing with it costs no rasterising.
@@ -17,13 +17,21 @@ import { DEMO_SEAL_PX, sealRaster } from '../signing/appearance/seal-image'
 import { precompress } from './precompress'
 
 const ROOT = path.join(__dirname, '../..')
-const FONT_PACKAGE = path.join(ROOT, 'node_modules/@expo-google-fonts/be-vietnam-pro')
+const FONT_PACKAGES = path.join(ROOT, 'node_modules/@expo-google-fonts')
 const ASSETS = path.join(ROOT, 'dist/assets')
 const OUT = path.join(ASSETS, 'fonts')
 
+/**
+ * Be Vietnam Pro for the appearances; Tinos (issue 13) for what is printed in the document's own
+ * typeface (the number and date, copies' and attachments' signatures): metric-compatible with Times
+ * New Roman, the face Decree 30 drafts are set in, and shipped as TrueType by the same publisher.
+ */
 const FACES = [
-  { source: '400Regular/BeVietnamPro_400Regular.ttf', out: 'be-vietnam-pro-regular' },
-  { source: '700Bold/BeVietnamPro_700Bold.ttf', out: 'be-vietnam-pro-bold' },
+  { source: 'be-vietnam-pro/400Regular/BeVietnamPro_400Regular.ttf', out: 'be-vietnam-pro-regular' },
+  { source: 'be-vietnam-pro/700Bold/BeVietnamPro_700Bold.ttf', out: 'be-vietnam-pro-bold' },
+  { source: 'tinos/400Regular/Tinos_400Regular.ttf', out: 'tinos-regular' },
+  { source: 'tinos/400Regular_Italic/Tinos_400Regular_Italic.ttf', out: 'tinos-italic' },
+  { source: 'tinos/700Bold/Tinos_700Bold.ttf', out: 'tinos-bold' },
 ]
 
 /** Every letter of the Vietnamese alphabet with every tone, in NFC: the build fails if one is missing. */
@@ -95,16 +103,17 @@ function writeOutlines(font: fontkit.Font): void {
 function main(): void {
   mkdirSync(OUT, { recursive: true })
   for (const face of FACES) {
-    const ttf = readFileSync(path.join(FONT_PACKAGE, face.source))
+    const ttf = readFileSync(path.join(FONT_PACKAGES, face.source))
     const font = fontkit.create(ttf)
     const metrics = metricsOf(font, `${face.out}.ttf`)
     checkCoverage(metrics)
     writeFileSync(path.join(OUT, `${face.out}.ttf`), ttf)
     writeFileSync(path.join(OUT, `${face.out}.json`), JSON.stringify(metrics))
-    if (face.out.endsWith('bold')) writeOutlines(font)
+    if (face.out === 'be-vietnam-pro-bold') writeOutlines(font)
   }
   // OFL 1.1 §2: the licence travels with every copy of the font files we ship.
   copyFileSync(path.join(ROOT, 'assets/OFL-BeVietnamPro.txt'), path.join(OUT, 'OFL-BeVietnamPro.txt'))
+  copyFileSync(path.join(FONT_PACKAGES, 'tinos/LICENSE_FONT'), path.join(OUT, 'OFL-Tinos.txt'))
   writeDemoSeal()
   precompress(ROOT)
 }

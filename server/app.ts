@@ -22,6 +22,7 @@ import { webRouter } from './web'
 import { mountExternalSigning } from './external-signing-routes'
 import { mountImages } from './image-routes'
 import { mountKeyRoutes } from './key-routes'
+import { mountIssuance } from './issuance-routes'
 import { detachedReports } from '../workflows/detached-evidence'
 import { listRevocationLists } from '../storage/revocation-lists'
 import type { Metrics } from './metrics'
@@ -31,6 +32,7 @@ import { coverageDrillDown, coverageReport } from '../reporting/coverage'
 import { coverageCsv, seriesCsv, type SeriesPoint } from '../reporting/csv'
 import type { Targets } from '../reporting/targets'
 import { mountAdminPolicy } from './admin-policy-routes'
+import { mountCa } from './ca-routes'
 import { importPaper, registerPaper } from '../workflows/paper-documents'
 
 export interface AppOptions {
@@ -96,7 +98,12 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     if (!title || title.length > 500) throw new WorkflowError('BAD_REQUEST', 'title: required, at most 500 characters')
     const kind = mp.fields.kind ?? 'internal'
     if (kind !== 'internal' && kind !== 'procedure') throw new WorkflowError('BAD_REQUEST', 'kind: internal or procedure')
-    const doc = await uploadDocument(s, actorOf(res), { title, kind, file: mp.file, ...(mp.fields.procedureCode && { procedureCode: mp.fields.procedureCode }) })
+    const f = mp.fields
+    const facts = {
+      ...(f.docType && { docType: f.docType }), ...(f.unitCode && { unitCode: f.unitCode }), ...(f.normative && { normative: f.normative }),
+      ...(f.urgency && { urgency: f.urgency }), ...(f.recipients && { recipients: f.recipients }), ...(f.secrecy && { secrecy: f.secrecy }),
+    }
+    const doc = await uploadDocument(s, actorOf(res), { title, kind, file: mp.file, ...facts, ...(f.procedureCode && { procedureCode: f.procedureCode }) })
     return documentDetails(s, actorOf(res), doc.id)
   }, 201))
   app.post('/api/documents/:id/versions', auth, route(s, async (req, res) => {
@@ -129,8 +136,11 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     const doc = await readableDocument(s.db, actorOf(res), idParam(req))
     const v = await latestVersion(s, doc.id)
     const crls = [...(await s.crls()), ...(await listRevocationLists(s.db)).map((r) => r.der)]
-    const trustAnchors = await s.trustAnchors()
-    const report = await verifyPdfIsolated({ pdf: await s.blobs.get(v.sha256), trustAnchors, crls }, { timeoutMs: s.config.validationTimeoutMs })
+    // ?at=TIME (issue 18): validated at that time, as `kyso verify --at` does.
+    const at = validationTime(req.query.at)
+    const pdf = await s.blobs.get(v.sha256)
+    const input = { pdf, trustAnchors: await s.trustAnchors(), crls, ...(at && { now: at }) }
+    const report = await verifyPdfIsolated(input, { timeoutMs: s.config.validationTimeoutMs })
     // Approvals kept as detached evidence (issue 11) are reported beside the file's own signatures.
     return { ...report, detached: await detachedReports(s, doc.id) }
   }))
@@ -147,6 +157,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   mountExternalSigning(app, s, auth)
   mountImages(app, s, auth)
   mountKeyRoutes(app, s, auth)
+  mountIssuance(app, s, auth)
   app.post('/api/steps/:id/reject', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)))
   app.post('/api/steps/:id/return', auth, route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', jsonBody(req).reason)))
   app.post('/api/delegations', auth, route(s, async (req, res) => createDelegation(s, actorOf(res), jsonBody(req)), 201))
@@ -193,6 +204,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     return verifyAnchoredAudit(s.db, s.config.auditCheckpoint.dir)
   }))
 
+  mountCa(app, s, log)
   // RFC 3161 §3.4: the built-in timestamp authority over HTTP.
   app.get('/tsa', (_req, res) => void res.type('text/plain').status(opts.tsaKey ? 200 : 404).send(opts.tsaKey ? 'Kyso built-in RFC 3161 time-stamping authority: POST application/timestamp-query here.\n' : 'No built-in time-stamping authority is configured.\n'))
   app.post('/tsa', express.raw({ type: 'application/timestamp-query', limit: '64kb' }), (req, res, next) => {
@@ -210,6 +222,14 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   app.use(jsonErrors)
   app.use(errorHandler(log))
   return app
+}
+
+/** `?at=` an ISO 8601 date or date-time, or nothing. */
+function validationTime(v: unknown): Date | undefined {
+  if (v === undefined) return undefined
+  const at = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN)
+  if (Number.isNaN(at.getTime())) throw new WorkflowError('BAD_REQUEST', 'at: an ISO 8601 date or date-time')
+  return at
 }
 
 function sendCsv(res: express.Response, csv: Buffer, filename: string): void {

@@ -19,6 +19,10 @@ const array = (items: Json): Json => ({ type: 'array', items })
 const object = (properties: Record<string, Json>, required: string[] = Object.keys(properties)): Json => ({ type: 'object', properties, required })
 
 const indication = oneOf('PASSED', 'INDETERMINATE', 'FAILED')
+const EXTENSION = 'extension: the same signatures with long-term validation data and a document time-stamp ' +
+  '(PAdES B-LT/B-LTA, issue 18); created_by is then the user whose version it extends'
+const LEVEL = 'PAdES level (ETSI EN 319 142-1): B-LT when the DSS holds the signer certificate\'s revocation data, ' +
+  'B-LTA when a document time-stamp covers it too'
 const action = oneOf('approve', 'sign', 'seal')
 const rule = oneOf('all', 'any')
 const STANDING = oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.')
@@ -37,7 +41,11 @@ const schemas: Record<string, Json> = {
     user: ref('User'),
   }),
   Ok: object({ ok: { const: true } }),
-  Version: object({ id: int(), seq: int('1 for the upload, one more for each signature or revision'), sha256: str(), size: int(), origin: oneOf('upload', 'signature'), created_at: date(), created_by: int('User id') }),
+  Version: object({
+    id: int(), seq: int('1 for the upload, one more for each signature or revision'), sha256: str(), size: int(),
+    origin: { ...oneOf('upload', 'signature', 'extension'), description: EXTENSION },
+    created_at: date(), created_by: int('User id'),
+  }),
   Assignee: object({
     username: str(), fullName: str(), title: nullable(str()), status: oneOf('pending', 'done', 'skipped'),
     actedBy: nullable(int('User id; a delegate when it differs from the assignee')), actedByName: nullable(str('Who acted: the delegate\'s name when by delegation')), actedAt: nullable(date()),
@@ -58,9 +66,16 @@ const schemas: Record<string, Json> = {
     form: oneOf('in-file', 'detached'),
   }),
   Document: object({
-    id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()),
+    id: int(), title: str(), kind: oneOf('internal', 'procedure', 'copy', 'attachment'), procedureCode: nullable(str()),
     status: oneOf('draft', 'in_progress', 'returned', 'issued', 'rejected', 'cancelled'),
-    outgoingNumber: nullable(str('Số, ký hiệu, recorded by the clerk at the seal step')), outgoingDate: nullable(str()),
+    outgoingNumber: nullable(str('Số, ký hiệu: the whole string ("15/QĐ-SKHCN"), from the register at the seal step')), outgoingDate: nullable(str()),
+    docType: str('Decree 30 Appendix III abbreviation: QĐ, TB, KH, BC, TTr, …; CV for a công văn'), docTypeName: str(), unitCode: nullable(str()),
+    normative: bool('A legal normative document: its own register, the year in its number'), urgency: nullable(str()), recipients: array(str()),
+    numberPrinted: nullable(bool('Issued: whether the number was printed on the document\'s "Số:" line (false when the draft already carried one)')),
+    issuance: nullable(object({ numberPrinted: bool(), datePrinted: bool(), notes: array(str()) }, [])),
+    metadata: nullable(ref('DocumentMetadata')),
+    copyOf: nullable(int('The original (a copy) or the main document (an attachment)')), copyForm: nullable(oneOf('sao-y', 'sao-luc', 'trich-sao', 'attachment')),
+    copy: nullable(object({}, [])), copies: array(object({ id: int(), form: str(), outgoingNumber: nullable(str()), status: str() })),
     agencyId: int(), drafterId: int(), createdAt: date(), updatedAt: date(), finishedAt: nullable(date()),
     versions: array(ref('Version')), workflows: array(ref('Workflow')), signatures: array(ref('SignatureRecord')),
     placements: array(ref('Placement')),
@@ -74,8 +89,31 @@ const schemas: Record<string, Json> = {
     title: str(undefined, { maxLength: 500 }),
     kind: { ...oneOf('internal', 'procedure'), default: 'internal' },
     procedureCode: str('Required when kind=procedure: a code of the public-procedure catalogue, e.g. 1.001193'),
+    docType: str('QĐ, TB, KH, BC, TTr, … or CV (công văn); from the title when absent, else CV'),
+    unitCode: str('The drafting unit\'s code, in a công văn\'s notation (1587/SKHCN-CĐS)'),
+    normative: oneOf('true', 'false'), urgency: oneOf('thường', 'khẩn', 'thượng khẩn', 'hỏa tốc'),
+    recipients: str('Nơi nhận, one per line (read from the draft\'s "Nơi nhận:" at submission when absent)'),
+    secrecy: str('Độ mật: a document marked mật, tối mật or tuyệt mật is refused (422 STATE_SECRET, Law 29/2018/QH14)'),
   }, ['file', 'title']),
+  DocumentMetadata: object({
+    organ: str(), organCode: str(), number: str(), date: str(), type: str(), summary: str('Trích yếu'), signer: nullable(str()),
+    recipients: array(str()), secrecy: str(), urgency: str(),
+  }),
+  RegisterEntry: object({
+    register: oneOf('general', 'normative', 'copies'), seq: nullable(int()), number: str(), date: str(),
+    status: oneOf('used', 'reserved', 'unused'), title: nullable(str()), source: oneOf('kyso', 'paper'),
+    documentId: nullable(int()), paperId: nullable(int()),
+  }),
+  Register: object({
+    agency: object({ code: str(), name: str() }), year: int(), openings: object({}, []),
+    next: object({ general: str(), normative: str(), copies: str() }), entries: array(ref('RegisterEntry')),
+  }),
   VersionForm: object({ file: str('The revised PDF', { contentMediaType: 'application/pdf' }) }),
+  AttachmentForm: object({ file: str('The attachment', { contentMediaType: 'application/pdf' }), title: str(), pin: str('The clerk\'s PIN') }, ['file', 'pin']),
+  PaperCopyForm: object({
+    file: str('The scan of the paper original', { contentMediaType: 'application/pdf' }), form: oneOf('sao-y', 'sao-luc'),
+    title: str(), originalNumber: str(), pin: str('The clerk\'s PIN'),
+  }, ['file', 'title', 'pin']),
   StepSpec: object({
     action, assignees: { ...array(str('username: of the document\'s agency (422 ASSIGNEE_OUTSIDE_AGENCY otherwise)')), minItems: 1 }, rule: { ...rule, default: 'all' }, deadline: date(),
     upward: bool('In a route template only: the assignees may also belong to the agencies above the document\'s'),
@@ -112,9 +150,14 @@ const schemas: Record<string, Json> = {
   }),
   SignRequest: object({
     pin: str('Unlocks the signer\'s key (for a seal, the clerk\'s own PIN)'), comment: str(),
-    outgoingNumber: str('Required for a seal step, e.g. 15/SKHCN-VP'), outgoingDate: str('Required for a seal step: an ISO 8601 date'),
+    outgoingNumber: str('Seal: the whole số, ký hiệu (15/QĐ-SKHCN); the next number of the register when absent; 409 NUMBER_TAKEN when the register holds it'),
+    outgoingDate: str('Seal: YYYY-MM-DD, today in Vietnam when absent, never after today'),
   }, ['pin']),
-  SignResult: object({ documentId: int(), stepId: int(), version: int('The new version\'s seq'), field: str(), status: oneOf('in_progress', 'issued') }),
+  SignResult: object({
+    documentId: int(), stepId: int(), version: int('The new version\'s seq'), field: str(), status: oneOf('in_progress', 'issued'),
+    outgoingNumber: str('Seal: the number used'), outgoingDate: str('Seal: the date used'),
+    numberPrinted: bool('Seal: printed on the "Số:" line'), datePrinted: bool(), issuanceNotes: array(str()),
+  }),
   ReasonRequest: object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) }),
   DelegationRequest: object({
     delegate: str('Username in the same agency, whose role can sign under the marker: a leader; for TL. and TUQ. also a head (chief of office)'),
@@ -124,7 +167,7 @@ const schemas: Record<string, Json> = {
   Me: object({ id: int(), username: str(), fullName: str(), title: nullable(str()), agencyId: int(), roles: array(str()), agencyCode: str(), agencyName: str(), csrfToken: str('The session\'s CSRF token (for a page reloaded on the cookie)'),
     signingTools: object({ agentUrl: str('Where the sign dialog looks for kyso agent'), vgcaPluginUrl: nullable(str('The VGCA plugin script, when configured')), remoteProviders: array(str()) }) }),
   DocumentListItem: object({
-    id: int(), title: str(), kind: oneOf('internal', 'procedure'), procedureCode: nullable(str()), status: str(), outgoingNumber: nullable(str()), outgoingDate: nullable(str()),
+    id: int(), title: str(), kind: oneOf('internal', 'procedure', 'copy', 'attachment'), procedureCode: nullable(str()), status: str(), outgoingNumber: nullable(str()), outgoingDate: nullable(str()),
     createdAt: date(), updatedAt: date(), finishedAt: nullable(date()), agencyCode: str(), agency: str(), drafter: str(),
   }),
   Directory: object({
@@ -201,9 +244,15 @@ const schemas: Record<string, Json> = {
   SignatureReport: object({
     field: str(), fields: array(str()), signer: nullable(str()), issuer: nullable(str()),
     signedAt: nullable(date('The timestamp\'s genTime when proven (B-T), else the claimed /M')), signedAtProven: bool(),
-    subFilter: nullable(str()), level: nullable(oneOf('B-B', 'B-T', 'PKCS7')), indication, subIndication: nullable(str()),
+    subFilter: nullable(str()),
+    level: { ...nullable(oneOf('B-B', 'B-T', 'B-LT', 'B-LTA', 'PKCS7')), description: LEVEL },
+    indication, subIndication: nullable(str()),
     coversWholeDocument: bool(), byteRange: nullable(array(int())), revision: nullable(int()), signedContentLength: nullable(int()),
-    revocation: oneOf('good', 'revoked', 'unknown', 'not-checked'), revocationSource: nullable(oneOf('crl')),
+    revocation: oneOf('good', 'revoked', 'unknown', 'not-checked'), revocationSource: nullable(oneOf('crl', 'ocsp')),
+    revocationEvidence: {
+      ...nullable(oneOf('held', 'document')),
+      description: 'Whose revocation data the status rests on: the validator\'s own CRLs, or the document\'s DSS',
+    },
     timestamp: nullable(object({ genTime: nullable(date()), valid: bool(), trusted: bool(), tsa: nullable(str()) })),
     checks: array(ref('Check')), changes: array(ref('Change')), problems: array(str()),
     kind: oneOf('signature', 'document-timestamp'),
@@ -250,7 +299,9 @@ const schemas: Record<string, Json> = {
     ...object({
       indication, signatures: array(ref('SignatureReport')), revisions: int(),
       revisionProblems: array(object({ revision: int(), from: int(), problem: str() })), encrypted: bool(),
-    }),
+      validationTime: date('The time the signatures were judged at: now, or ?at'),
+      dss: nullable(object({ certificates: int(), crls: int(), ocspResponses: int(), vri: int() })),
+    }, ['indication', 'signatures', 'revisions', 'revisionProblems', 'encrypted']),
     description: 'The same JSON as `kyso verify --json`: the overall indication is the worst signature\'s.',
   },
 }
@@ -291,7 +342,9 @@ interface Operation {
   description?: string
   /** Signed-in only (bearer token or session cookie); POSTs also take Idempotency-Key. */
   auth?: boolean
-  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id' | 'Code' | 'SigningId' | 'Year'
+  path?: 'DocumentId' | 'StepId' | 'AgencyCode' | 'Id' | 'Code' | 'SigningId' | 'Year' | 'OcspRequest'
+  /** Query parameters (components/parameters). */
+  query?: 'At'[]
   body?: Json
   ok: [number, string, Json?]
   /** Response headers of the success. */
@@ -306,7 +359,9 @@ function operation(method: 'get' | 'post' | 'patch' | 'put' | 'delete', o: Opera
   return {
     operationId: o.id, tags: [o.tag], summary: o.summary, ...(o.description && { description: o.description }),
     security: o.auth ? (method !== 'get' ? bearerOrCookieWithCsrf : bearerOrCookie) : [],
-    parameters: [...(o.path ? [param(o.path)] : []), ...(post ? [param('IdempotencyKey')] : [])],
+    parameters: [
+      ...(o.path ? [param(o.path)] : []), ...(o.query ?? []).map(param), ...(post ? [param('IdempotencyKey')] : []),
+    ],
     ...(o.body && { requestBody: { required: true, content: o.body } }),
     responses: {
       [String(status)]: { description, ...(Object.keys(headers).length > 0 && { headers }), ...(content && { content }) },
@@ -317,9 +372,15 @@ function operation(method: 'get' | 'post' | 'patch' | 'put' | 'delete', o: Opera
 
 const multipart = (schema: string): Json => ({ 'multipart/form-data': { schema: ref(schema), encoding: { file: { contentType: 'application/pdf' } } } })
 
+const OCSP_REQUEST = 'application/ocsp-request'
+const CRL_TYPE = 'application/pkix-crl'
+const OCSP_RESPONSE: Json = {
+  'application/ocsp-response': { schema: str(undefined, { contentMediaType: 'application/ocsp-response' }) },
+}
+
 const pdf = (description: string): Json => ({ 'application/pdf': { schema: str(description, { contentMediaType: 'application/pdf' }) } })
 const SIGNED_STEP = 'approve signs with reason "Đã duyệt", sign is the competent person\'s signature, seal is the agency\'s seal applied by a clerk ' +
-  '(outgoingNumber and outgoingDate required). The new version extends the previous bytes exactly. Of concurrent requests on one assignment one wins; the rest get 409.'
+  '(outgoingNumber optional: the register\'s next; outgoingDate optional: today; both printed on the document\'s own lines and locked by the seal). The new version extends the previous bytes exactly. Of concurrent requests on one assignment one wins; the rest get 409.'
 
 const CERT_CHECK: Code[] = ['CERT_UNTRUSTED', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_KEY_USAGE', 'CERT_REVOKED', 'CERT_REVOCATION_UNKNOWN']
 const TURN: Code[] = ['NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE']
@@ -423,7 +484,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
       description: 'Accepted only if it is the version served plus exactly one signature revision, valid, by an active external certificate of mine, changing nothing a signature may not. ' +
         'With ?ticket= (a plugin), outgoingNumber, outgoingDate and comment may also come in the query string; fields of the form win.',
       auth: true, path: 'StepId', body: multipart('SignedFileForm'), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
-      codes: [...UPLOAD, ...EXTERNAL, 'PRECONDITION_REQUIRED', 'NOT_AN_INCREMENT', 'SIGNATURE_INVALID', 'DISALLOWED_CHANGES', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
+      codes: [...UPLOAD, ...EXTERNAL, 'NUMBER_TAKEN', 'DATE_IN_FUTURE', 'PRECONDITION_REQUIRED', 'NOT_AN_INCREMENT', 'SIGNATURE_INVALID', 'DISALLOWED_CHANGES', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
     }),
   },
   '/api/steps/{id}/file-ticket': {
@@ -435,7 +496,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
   '/api/steps/{id}/prepare': {
     post: operation('post', {
       id: 'prepareStep', tag: 'steps', summary: 'Two-phase signing: Kyso draws the appearance and answers the bytes my key signs', auth: true, path: 'StepId',
-      body: json(ref('PrepareRequest')), ok: [200, 'Prepared', json(ref('PreparedSignature'))], codes: [...JSON_BODY, ...EXTERNAL, 'PDF_UNREADABLE', 'PDF_CERTIFIED_NO_CHANGES'],
+      body: json(ref('PrepareRequest')), ok: [200, 'Prepared', json(ref('PreparedSignature'))], codes: [...JSON_BODY, ...EXTERNAL, 'NUMBER_TAKEN', 'DATE_IN_FUTURE', 'PDF_UNREADABLE', 'PDF_CERTIFIED_NO_CHANGES'],
     }),
   },
   '/api/steps/{id}/complete': {
@@ -486,7 +547,7 @@ const paths: Record<string, Record<string, Json>> = {
     }),
     post: operation('post', {
       id: 'uploadDocument', tag: 'documents', summary: 'Upload a PDF as a new draft', auth: true,
-      body: multipart('UploadForm'), ok: [201, 'The new draft', json(ref('Document'))], codes: UPLOAD,
+      body: multipart('UploadForm'), ok: [201, 'The new draft', json(ref('Document'))], codes: [...UPLOAD, 'STATE_SECRET'],
     }),
   },
   '/api/auth/session': {
@@ -521,7 +582,7 @@ const paths: Record<string, Record<string, Json>> = {
     post: operation('post', {
       id: 'submitDocument', tag: 'documents', summary: 'The drafter submits a draft along a route template or explicit steps', auth: true, path: 'DocumentId',
       description: 'Where each signature will go is planned now from the draft\'s text (Document.placements), unless a step carries its own placement.',
-      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN', 'ASSIGNEE_OUTSIDE_AGENCY'],
+      body: json(ref('SubmitRequest')), ok: [200, 'The document, in progress; its first step is active', json(ref('Document'))], codes: [...JSON_BODY, 'NOT_FOUND', 'FORBIDDEN', 'ASSIGNEE_OUTSIDE_AGENCY', 'STATE_SECRET'],
     }),
   },
   '/api/documents/{id}/cancel': {
@@ -540,8 +601,12 @@ const paths: Record<string, Record<string, Json>> = {
   '/api/documents/{id}/verification': {
     get: operation('get', {
       id: 'verifyDocument', tag: 'documents', summary: 'Validate the latest version: the same report as `kyso verify --json`', auth: true, path: 'DocumentId',
+      query: ['At'],
       ok: [200, 'The validation report (a bad signature is data, not an error)', json({ allOf: [ref('VerifyReport'), object({ detached: array(ref('DetachedReport')) })] })],
-      codes: ['NOT_FOUND', 'PDF_UNREADABLE', 'PDF_TOO_LARGE', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY', 'VALIDATION_FAILED'],
+      codes: [
+        'NOT_FOUND', 'BAD_REQUEST', 'PDF_UNREADABLE', 'PDF_TOO_LARGE', 'VALIDATION_TIMEOUT', 'VALIDATION_OUT_OF_MEMORY',
+        'VALIDATION_FAILED',
+      ],
     }),
   },
   '/api/inbox': {
@@ -556,7 +621,7 @@ const paths: Record<string, Record<string, Json>> = {
       description: `${SIGNED_STEP} The PIN is a counted try: a wrong one is 403 PIN_INCORRECT with triesLeft; after five in a row the key is locked (423 KEY_LOCKED, even for the right PIN) until an administrator unlocks it.`,
       auth: true, path: 'StepId',
       body: json(ref('SignRequest')), ok: [200, 'Signed: a new version', json(ref('SignResult'))],
-      codes: [...JSON_BODY, 'NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE', 'NO_CERTIFICATE', 'KEY_LOCKED', ...SIGNING],
+      codes: [...JSON_BODY, 'NOT_FOUND', 'OWN_DRAFT', 'NOT_ASSIGNEE', 'STEP_NOT_ACTIVE', 'NO_CERTIFICATE', 'KEY_LOCKED', 'NUMBER_TAKEN', 'DATE_IN_FUTURE', ...SIGNING],
     }),
   },
   ...EXTERNAL_SIGNING_PATHS,
@@ -656,6 +721,55 @@ const paths: Record<string, Record<string, Json>> = {
       ok: [200, 'Erased', json(ref('ErasureResult'))], codes: ['FORBIDDEN', 'NOT_FOUND', 'ERASURE_BLOCKED'],
     }),
   },
+  '/api/registers/outgoing': {
+    get: operation('get', {
+      id: 'getOutgoingRegister', tag: 'register', auth: true,
+      summary: 'My agency\'s outgoing register for ?year= (default this year): every number with its state; ?format=csv for the CSV',
+      ok: [200, 'The register (or text/csv with ?format=csv)', { ...json(ref('Register')), 'text/csv': { schema: str() } }], codes: ['FORBIDDEN', 'BAD_REQUEST'],
+    }),
+  },
+  '/api/registers/outgoing/opening': {
+    put: operation('put', {
+      id: 'setRegisterOpening', tag: 'register', auth: true,
+      summary: 'An agency starting mid-year: the first number Kyso gives in a register this year (clerk or admin)',
+      body: json(object({ year: int(), register: oneOf('general', 'normative', 'copies'), firstSeq: int() }, ['firstSeq'])),
+      ok: [200, 'Set', json(object({ year: int(), register: str(), firstSeq: int(), next: str() }))], codes: ['FORBIDDEN'],
+    }),
+  },
+  '/api/steps/{id}/issuance': {
+    post: operation('post', {
+      id: 'prepareIssuanceVersion', tag: 'register', auth: true, path: 'StepId',
+      summary: 'Seal made with the clerk\'s own tool: number (register) and date printed in a new version that /to-sign then serves',
+      body: json(object({ outgoingNumber: str(), outgoingDate: str() }, [])),
+      ok: [200, 'The version to sign', json(object({ outgoingNumber: str(), outgoingDate: str(), version: int(), sha256: str(), numberPrinted: bool(), datePrinted: bool(), notes: array(str()) }))],
+      codes: [...TURN, 'NUMBER_TAKEN', 'DATE_IN_FUTURE', 'VERSION_CONFLICT'],
+    }),
+  },
+  '/api/documents/{id}/copies': {
+    post: operation('post', {
+      id: 'copyDocument', tag: 'register', auth: true, path: 'DocumentId',
+      summary: 'An electronic copy (sao y, sao lục, trích sao of chosen pages) of an issued document, signed with the agency\'s seal (clerk)',
+      body: json(object({ form: oneOf('sao-y', 'sao-luc', 'trich-sao'), pages: array(int()), pin: str() }, ['form', 'pin'])),
+      ok: [201, 'The copy, a new issued document', json(ref('Document'))],
+      codes: ['FORBIDDEN', 'NOT_FOUND', 'NOT_ISSUED', 'NO_CERTIFICATE', 'PDF_PAGE_NOT_FOUND', ...SIGNING],
+    }),
+  },
+  '/api/documents/{id}/attachments': {
+    post: operation('post', {
+      id: 'issueAttachment', tag: 'register', auth: true, path: 'DocumentId',
+      summary: 'An attachment issued as a separate file: the agency\'s signature at the top right of page 1 with the main document\'s number (clerk)',
+      body: multipart('AttachmentForm'), ok: [201, 'The attachment, a new issued document', json(ref('Document'))],
+      codes: [...UPLOAD, 'FORBIDDEN', 'NOT_FOUND', 'NOT_ISSUED', 'NO_CERTIFICATE', ...SIGNING],
+    }),
+  },
+  '/api/copies/paper': {
+    post: operation('post', {
+      id: 'copyPaperOriginal', tag: 'register', auth: true,
+      summary: 'An electronic copy of a paper original (the clerk\'s scan), with the conversion note of Decree 137/2024',
+      body: multipart('PaperCopyForm'), ok: [201, 'The copy, a new issued document', json(ref('Document'))],
+      codes: [...UPLOAD, 'FORBIDDEN', 'NO_CERTIFICATE', ...SIGNING],
+    }),
+  },
   '/api/documents/paper': {
     post: operation('post', {
       id: 'registerPaperDocument', tag: 'coverage', auth: true,
@@ -714,6 +828,32 @@ const paths: Record<string, Record<string, Json>> = {
       ok: [200, 'The verdict; brokenAt names the first broken event', json(ref('AuditVerification'))], codes: ['FORBIDDEN'],
     }),
   },
+  '/ocsp': {
+    post: operation('post', {
+      id: 'ocsp', tag: 'ca',
+      summary: 'RFC 6960 Appendix A.1: an OCSPRequest in, an OCSPResponse out, for the certificates the internal CA issued',
+      description: 'Signed by the issuing CA itself. A request that cannot be read is answered malformedRequest, ' +
+        'one about another CA\'s certificate unauthorized, inside the OCSPResponse (HTTP 200).',
+      body: { 'application/ocsp-request': { schema: str('DER OCSPRequest', { contentMediaType: OCSP_REQUEST }) } },
+      ok: [200, 'DER OCSPResponse', OCSP_RESPONSE], codes: ['NOT_FOUND', 'UPLOAD_TOO_LARGE'],
+    }),
+  },
+  '/ocsp/{request}': {
+    get: operation('get', {
+      id: 'ocspGet', tag: 'ca',
+      summary: 'RFC 6960 Appendix A.1: the same, with the request in the path (base64 of the DER, URL-encoded)',
+      path: 'OcspRequest', ok: [200, 'DER OCSPResponse', OCSP_RESPONSE], codes: ['NOT_FOUND'],
+    }),
+  },
+  '/api/ca/crl.crl': {
+    get: operation('get', {
+      id: 'caCrl', tag: 'ca',
+      summary: 'The issuing CA\'s current CRL, DER: the cRLDistributionPoints of the certificates it issues ' +
+        '(RFC 5280 §4.2.1.13)',
+      ok: [200, 'DER CertificateList', { [CRL_TYPE]: { schema: str(undefined, { contentMediaType: CRL_TYPE }) } }],
+      codes: ['NOT_FOUND'],
+    }),
+  },
   ...keyPaths({ operation, json, object, str, int, bool, date }),
   '/tsa': {
     get: operation('get', { id: 'getTsaInfo', tag: 'tsa', summary: 'About the built-in RFC 3161 time-stamping authority', ok: [200, 'A line of text', { 'text/plain': { schema: str() } }] }),
@@ -730,8 +870,9 @@ const paths: Record<string, Record<string, Json>> = {
 const TAGS: Record<string, string> = {
   meta: 'This description', auth: 'Sessions: bearer token or HttpOnly cookie', documents: 'Drafts, versions, chains, the PDF and its validation',
   steps: 'Acting on the current step: sign (approve, sign, seal), reject, return; with keys Kyso never holds: signed-file return, two-phase, remote', delegations: 'KT./TL./TUQ./Q. authorisations of leaders, and standing authorities (KT., TL., TM., ...) an admin grants',
+  register: 'The outgoing register (sổ đăng ký văn bản đi), issuance versions, electronic copies and attachments (issue 13)',
   audit: 'The hash-chained audit log', admin: 'Agencies, users and roles, certificates, trust anchors (admin role)', coverage: 'Coverage toward the city\'s two targets', tsa: 'The built-in RFC 3161 timestamp authority',
-  ca: 'The internal CA\'s root certificate and current CRLs, published without login',
+  ca: 'The internal CA, for relying parties, without sign-in: its root certificate, current CRLs and OCSP responder (issue 18)',
 }
 
 /**
@@ -755,6 +896,15 @@ export function openApi(): Record<string, unknown> {
         Code: { name: 'code', in: 'path', required: true, schema: str('An agency code, e.g. SKHCN') },
         Year: { name: 'year', in: 'path', required: true, schema: str('A calendar year, YYYY', { pattern: '^\\d{4}$' }) },
         SigningId: { name: 'id', in: 'path', required: true, schema: str('A signingId from /remote or /prepare') },
+        At: {
+          name: 'at', in: 'query', required: false, schema: date(),
+          description: 'Validate at this time (ISO 8601), as `kyso verify --at` does (issue 18): certificates ' +
+            'without a proving time-stamp are judged then, and the document\'s own revocation data (its DSS) ' +
+            'must show their status then',
+        },
+        OcspRequest: {
+          name: 'request', in: 'path', required: true, schema: str('Base64 of the DER OCSPRequest, URL-encoded (a "/" as %2F)'),
+        },
         IdempotencyKey: { name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeat a POST with the same key to get the first result again (per user, at most 200 characters).', schema: str(undefined, { maxLength: 200 }) },
       },
       securitySchemes: {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Config } from '../config'
 import { openServiceToken, type ServiceToken } from '../signing/keys/pkcs11-service'
-import { builtinTsa } from '../signing/tsa'
+import { builtinTsa, createTimestampToken, httpTsa, httpTsaForImprint } from '../signing/tsa'
 import { openBlobStore } from '../storage/blob-store'
 import { openDb, type Db } from '../storage/db'
 import { seedDemo } from '../storage/seed'
@@ -16,6 +16,8 @@ import { ensureInternalCa, importTrustAnchorsFile } from '../workflows/startup-k
 import { recordMissingVerdicts } from '../workflows/verdicts'
 import { writeCheckpoint } from '../workflows/audit-anchor'
 import { pollRemoteSignings } from '../workflows/remote-signing'
+import { renewDueDocuments } from '../workflows/renew-timestamps'
+import { caUrls } from '../workflows/ca-endpoints'
 import { createUnlockedKeys } from '../workflows/unlocked-keys'
 import { cscConnector, type RemoteSigningConnector } from '../signing/remote'
 import { createApp } from './app'
@@ -83,6 +85,7 @@ async function serve(
     create: config.demo,
     ...(config.caPin && { caPin: config.caPin }),
     ...(hsm && { hsm }),
+    urls: caUrls(config),
     log,
   })
   const anchors = await importTrustAnchorsFile(db, config.dataDir)
@@ -108,7 +111,13 @@ async function serve(
     // The internal CA's root, then the anchors an admin added (workflows/admin.ts), read on each call.
     trustAnchors: async () => [...(ca ? [ca.root] : []), ...(await listTrustAnchorRecords(db)).map((a) => a.der)],
     crls: async () => (ca ? [Buffer.from(await ca.crlPem(), 'latin1')] : []),
-    ...(tsaKey && { timestamp: builtinTsa(tsaKey) }),
+    // The national time-stamping service when configured (production); the built-in TSA for demos.
+    ...(config.tsaUrl
+      ? { timestamp: httpTsa(config.tsaUrl), documentTimestamp: httpTsaForImprint(config.tsaUrl) }
+      : tsaKey && {
+        timestamp: builtinTsa(tsaKey),
+        documentTimestamp: (imprint: Buffer) => createTimestampToken({ imprint, keySource: tsaKey }),
+      }),
     ...(ca && { ca }),
     keyRing,
     ...(hsm && { hsm }),
@@ -149,10 +158,12 @@ async function serve(
   services.track?.(checkpoint())
   const checkpoints = setInterval(() => services.track?.(checkpoint()), config.auditCheckpoint.intervalSeconds * 1000)
   checkpoints.unref()
+  const renewal = startRenewalJob(services, logger)
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
     clearInterval(poller)
     clearInterval(checkpoints)
+    renewal.stop()
     draining = true
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()
@@ -170,5 +181,37 @@ async function serve(
     services,
     logger,
     close: () => (closing ??= close()),
+  }
+}
+
+/**
+ * The renewal job (issue 18): every KYSO_RETIMESTAMP_INTERVAL_SECONDS (0: never) on this instance,
+ * a round of renewDueDocuments; rounds never overlap, and the first comes a few seconds after start.
+ */
+function startRenewalJob(s: Services, logger: Logger): { stop: () => void } {
+  const { intervalSeconds } = s.config.retimestamp
+  if (s.config.issueLevel !== 'B-T' && !s.documentTimestamp) {
+    logger.warn('KYSO_ISSUE_LEVEL asks for long-term signatures but no time-stamping authority is configured')
+  }
+  if (intervalSeconds === 0 || s.config.issueLevel === 'B-T') return { stop: () => {} }
+  let running = false
+  const round = (): void => {
+    if (running) return
+    running = true
+    const work = renewDueDocuments(s)
+      .then((r) => r.due > 0 && logger.info(r, 'renewal round'))
+      .catch((err: unknown) => logger.error({ error: String(err) }, 'renewal round failed'))
+      .finally(() => (running = false))
+    s.track?.(work)
+  }
+  const first = setTimeout(round, Math.min(5000, intervalSeconds * 1000))
+  const timer = setInterval(round, intervalSeconds * 1000)
+  first.unref()
+  timer.unref()
+  return {
+    stop: () => {
+      clearTimeout(first)
+      clearInterval(timer)
+    },
   }
 }

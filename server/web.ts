@@ -26,7 +26,7 @@ const PREACT_FILES: Record<string, string> = {
 }
 
 /** Paths the client router renders; anything else under / is not ours (404 from the app). */
-const PAGES = ['/', '/login', '/inbox', '/sent', '/issued', '/new', '/documents/:id', '/delegations', '/certificates', '/signature', '/dashboard', '/dashboard/:code', '/admin', '/admin/:tab']
+const PAGES = ['/', '/login', '/inbox', '/sent', '/issued', '/new', '/documents/:id', '/delegations', '/register', '/certificates', '/signature', '/dashboard', '/dashboard/:code', '/admin', '/admin/:tab']
 
 /** Where the sign dialog may look for keys Kyso never holds (issue 11), from the configuration. */
 export type SigningToolsConfig = Pick<Config, 'agentUrl' | 'vgcaPluginUrl'>

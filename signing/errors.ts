@@ -32,6 +32,9 @@ export type SigningErrorCode =
   | 'OCSP_UNREADABLE'
   | 'OCSP_FAILED'
   | 'URL_NOT_ALLOWED'
+  // Long-term signatures (signing/ltv, issue 18).
+  | 'PDF_NOT_SIGNED'
+  | 'LTV_DATA_MISSING'
   // Remote signing (signing/remote): the provider holds the key, the holder confirms on a phone.
   | 'REMOTE_REFUSED'
   | 'REMOTE_EXPIRED'

@@ -128,9 +128,28 @@ export async function migrate(db: Db): Promise<void> {
       const msg = (err as Error).message ?? ''
       const race = /already exists|Migration table is already locked|MigrationLocked|SQLITE_BUSY/i.test(msg) || (err as { name?: string }).name === 'MigrationLocked'
       if (!race || Date.now() > giveUpAt) throw err
+      await repairLockTable(db)
       await new Promise((r) => setTimeout(r, 250))
     }
   }
+}
+
+/**
+ * Two instances creating knex's lock table at once may each insert its one row; knex then finds
+ * two rows to lock, takes neither, and says "already locked" for ever. On SQLite a migrating
+ * instance holds the write lock, so when this transaction runs nobody is migrating: two rows are
+ * made one, unlocked. One row is left alone (locked or not, knex's own rules apply).
+ */
+async function repairLockTable(db: Db): Promise<void> {
+  await db
+    .transaction(async (trx) => {
+      if (!(await trx.schema.hasTable('knex_migrations_lock'))) return
+      const rows = (await trx('knex_migrations_lock').count('* as n').first()) as { n: number | string }
+      if (Number(rows.n) <= 1) return
+      await trx('knex_migrations_lock').delete()
+      await trx('knex_migrations_lock').insert({ is_locked: 0 })
+    })
+    .catch(() => undefined) // another instance is at it: the next round looks again
 }
 
 /** Names of the migrations not applied yet (readiness: an instance older than the schema, or newer). */

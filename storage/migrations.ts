@@ -652,9 +652,160 @@ const personalData: Migration = {
   },
 }
 
+
+/**
+ * Issue 13, issuance as the records office does it: the outgoing register (sổ đăng ký văn bản đi,
+ * Decree 30/2020 Art. 15 and Appendix IV) per agency, calendar year and register (the general one;
+ * legal normative documents; electronic copies), for paper and electronic documents alike, with
+ * each number's state (used, reserved for a seal under way, reserved and not used) and the
+ * opening number of an agency that starts mid-year; each document's type, unit, normative flag,
+ * urgency and recipients; the fields prepared for the number and date in each round; copies and
+ * attachments linked to their original. Existing numbers (issued documents, paper entries) are
+ * copied into the register.
+ */
+const outgoingRegister: Migration = {
+  name: '2026-12-06-outgoing-register-and-issuance',
+  async up(db) {
+    await db.schema.createTable('outgoing_register', (t) => {
+      t.increments('id')
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.integer('year').notNullable()
+      t.string('register', 12).notNullable() // general | normative | copies
+      // The number's ordinal in its register (15 for "15/QĐ-SKHCN"); null when it has none.
+      t.integer('seq')
+      t.string('number', 100).notNullable()
+      // The number compared for uniqueness: trimmed, inner spaces folded, upper case.
+      t.string('number_key', 100).notNullable()
+      t.date('issued_on').notNullable()
+      t.string('status', 10).notNullable() // used | reserved | unused
+      t.integer('document_id').references('documents.id')
+      t.integer('paper_id').references('paper_documents.id')
+      t.string('title', 500)
+      t.integer('created_by').references('users.id')
+      t.timestamp('created_at').notNullable()
+      // The database's guarantee: two seals at once never get one number, on SQLite and PostgreSQL.
+      t.unique(['agency_id', 'register', 'year', 'seq'], { indexName: 'outgoing_register_seq' })
+      t.unique(['agency_id', 'year', 'number_key'], { indexName: 'outgoing_register_number' })
+      t.index(['document_id'])
+    })
+    await db.schema.createTable('register_openings', (t) => {
+      t.integer('agency_id').notNullable().references('agencies.id')
+      t.string('register', 12).notNullable()
+      t.integer('year').notNullable()
+      t.integer('first_seq').notNullable()
+      t.integer('set_by').notNullable().references('users.id')
+      t.timestamp('set_at').notNullable()
+      t.primary(['agency_id', 'register', 'year'])
+    })
+    await db.schema.alterTable('documents', (t) => {
+      t.string('doc_type', 10) // QĐ | CV | TB | KH | BC | TTr | ... (Decree 30/2020 Appendix III)
+      t.string('unit_code', 20)
+      t.boolean('normative').notNullable().defaultTo(false)
+      t.string('urgency', 20)
+      t.text('recipients_json')
+      // After issuance: whether the number and date were printed on the document, and why not.
+      t.boolean('number_printed')
+      t.text('issuance_json')
+      // An electronic copy (sao-y | sao-luc | trich-sao) or an attachment of `copy_of`.
+      t.integer('copy_of').references('documents.id')
+      t.string('copy_form', 12)
+      t.text('copy_json')
+      t.index(['copy_of'])
+    })
+    await db.schema.alterTable('workflows', (t) => {
+      // Where the number and date fields are in the version submitted (signing/sign/issuance-fields.ts).
+      t.text('issuance_plan_json')
+    })
+    await backfillRegister(db)
+  },
+  async down(db) {
+    await db.schema.alterTable('workflows', (t) => t.dropColumn('issuance_plan_json'))
+    await db.schema.alterTable('documents', (t) => {
+      t.dropIndex(['copy_of'])
+      for (const c of ['doc_type', 'unit_code', 'normative', 'urgency', 'recipients_json', 'number_printed', 'issuance_json', 'copy_of', 'copy_form', 'copy_json']) t.dropColumn(c)
+    })
+    await db.schema.dropTableIfExists('register_openings')
+    await db.schema.dropTableIfExists('outgoing_register')
+  },
+}
+
+/** The numbers already given: a document issued in Kyso, a paper entry (the first of duplicates kept). */
+async function backfillRegister(db: Knex): Promise<void> {
+  const docs = (await db('documents').whereNotNull('outgoing_number').whereNotNull('outgoing_date')
+    .select('id', 'agency_id', 'outgoing_number as number', 'outgoing_date as date', 'title', 'created_at')) as Legacy[]
+  const papers = (await db('paper_documents')
+    .select('id', 'agency_id', 'number', 'issued_on as date', 'title', 'created_at')) as Legacy[]
+  const seqs = new Set<string>()
+  const keys = new Set<string>()
+  const rows: Record<string, unknown>[] = []
+  for (const [source, list] of [['document', docs], ['paper', papers]] as const) {
+    for (const r of list) {
+      const date = r.date instanceof Date ? r.date.toISOString().slice(0, 10) : String(r.date).slice(0, 10)
+      const year = Number(date.slice(0, 4))
+      const number = String(r.number).trim().replace(/\s+/g, ' ')
+      const register = /^\d+\/\d{4}\//.test(number) ? 'normative' : 'general'
+      const key = `${r.agency_id} ${year} ${number.toUpperCase()}`
+      if (keys.has(key)) continue
+      keys.add(key)
+      const lead = /^(\d+)/.exec(number)
+      const seqKey = `${r.agency_id} ${register} ${year} ${lead?.[1] ? Number(lead[1]) : ''}`
+      const seq = lead?.[1] && !seqs.has(seqKey) ? Number(lead[1]) : null
+      if (seq !== null) seqs.add(seqKey)
+      rows.push({
+        agency_id: r.agency_id, year, register, seq, number, number_key: number.toUpperCase(), issued_on: date, status: 'used',
+        document_id: source === 'document' ? r.id : null, paper_id: source === 'paper' ? r.id : null, title: r.title,
+        created_by: null, created_at: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
+      })
+    }
+  }
+  for (let i = 0; i < rows.length; i += 200) await db('outgoing_register').insert(rows.slice(i, i + 200))
+}
+
+interface Legacy {
+  id: number
+  agency_id: number
+  number: string
+  date: string | Date
+  title: string
+  created_at: string | Date
+}
+
+/**
+ * Issue 18, signatures that last: an issued document is extended to PAdES B-LT/B-LTA by a new
+ * version (origin `extension`, naming the document time-stamp field it added), and re-time-stamped
+ * before its last time-stamp's certificate expires. `ltv_renew_at` says when the renewal job should
+ * next extend it, `ltv_lease_until` which instance works it now. Documents issued before this
+ * migration are due at once: the job extends them while their certificates are still valid.
+ */
+const longTermSignatures: Migration = {
+  name: '2026-12-06-signatures-that-last',
+  async up(db) {
+    await db.schema.alterTable('versions', (t) => {
+      t.string('timestamp_field', 100)
+    })
+    await db.schema.alterTable('documents', (t) => {
+      t.string('ltv_level', 8) // B-LT | B-LTA, the level of the latest extension
+      t.timestamp('ltv_renew_at')
+      t.timestamp('ltv_lease_until')
+      t.string('ltv_error', 500)
+      t.index(['ltv_renew_at'])
+    })
+    const signed = db('signatures').where('form', 'in-file').select('document_id')
+    await db('documents').where('status', 'issued').whereIn('id', signed)
+      .update({ ltv_renew_at: new Date().toISOString() })
+  },
+  async down(db) {
+    await db.schema.alterTable('documents', (t) => {
+      t.dropIndex(['ltv_renew_at'])
+      for (const c of ['ltv_level', 'ltv_renew_at', 'ltv_lease_until', 'ltv_error']) t.dropColumn(c)
+    })
+    await db.schema.alterTable('versions', (t) => t.dropColumn('timestamp_field'))
+  },
+}
+
 const MIGRATIONS: Migration[] = [
   initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys,
-  officialLook, validCoverage, standingAuthorities, personalData, keysUnderControl,
+  officialLook, validCoverage, standingAuthorities, personalData, keysUnderControl, outgoingRegister, longTermSignatures,
 ]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

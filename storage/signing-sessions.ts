@@ -21,6 +21,8 @@ export interface PreparedLayout {
   outgoingNumber?: string
   outgoingDate?: string
   comment?: string
+  /** A seal (issue 13): its register entry and what the prepared revision printed. */
+  issuance?: { entryId: number; numberPrinted: boolean; datePrinted: boolean; notes: string[] }
 }
 
 /**

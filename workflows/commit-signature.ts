@@ -5,8 +5,10 @@ import type { Actor, Services } from './context'
 import { bumpDaily } from './coverage-counters'
 import { WorkflowError } from './errors'
 import type { SignatureEvidence } from './evidence'
+import { completeIssuance, ISSUANCE_GRACE_MS } from './extend-document'
+import type { IssuanceOutcome } from './issuance'
+import { useReservation } from './outgoing-register'
 import { latestVersion, type IssuanceInput, type StepRow, type Turn } from './step-turn'
-import { recordVerdicts } from './verdicts'
 
 /** What a way of signing produced for a step, ready to be recorded. */
 export interface StepSignature {
@@ -30,10 +32,18 @@ export interface StepSignedResult {
   status: 'issued' | 'in_progress'
   keySource: string
   form: 'in-file' | 'detached'
+  /** A seal (issue 13): the number and date it issued the document under, and whether they were printed. */
+  outgoingNumber?: string
+  outgoingDate?: string
+  numberPrinted?: boolean
+  datePrinted?: boolean
+  issuanceNotes?: string[]
 }
 
 export interface CommitInput extends IssuanceInput {
   comment?: string
+  /** A seal's register entry (reserved before signing) and what its revision printed. */
+  issuance?: IssuanceOutcome & { entryId: number }
 }
 
 /**
@@ -43,7 +53,9 @@ export interface CommitInput extends IssuanceInput {
  *     CONFLICT), claim the signing session if any (used once), check nobody added a version
  *     meanwhile, record the version and the signature with its evidence, advance the chain,
  *     write the audit event naming the key source, issuer and serial;
- *  3. when the chain completes, validate the final file after the response and store verdicts.
+ *  3. when the chain completes, after the response: extend the file to the configured level
+ *     (B-LTA by default, issue 18; the renewal job takes over should this instance stop first),
+ *     then validate the final file and store verdicts.
  */
 export async function commitStepSignature(
   s: Services,
@@ -102,10 +114,20 @@ export async function commitStepSignature(
     })
     const finished = await advance(trx, step, now)
     const docUpdate: Record<string, unknown> = { updated_at: now }
+    const issued = step.action === 'seal' ? input.issuance : undefined
     if (step.action === 'seal') {
       Object.assign(docUpdate, { outgoing_number: input.outgoingNumber, outgoing_date: input.outgoingDate })
     }
+    if (issued) {
+      // Issue 13: the register's reserved number becomes used with the seal, in its transaction.
+      await useReservation(trx, issued.entryId)
+      const facts = { numberPrinted: issued.numberPrinted, datePrinted: issued.datePrinted, notes: issued.notes }
+      Object.assign(docUpdate, { number_printed: issued.numberPrinted, issuance_json: JSON.stringify(facts) })
+    }
     if (finished) Object.assign(docUpdate, { status: 'issued', finished_at: now })
+    if (finished && s.config.issueLevel !== 'B-T') {
+      docUpdate.ltv_renew_at = new Date(Date.parse(now) + ISSUANCE_GRACE_MS).toISOString()
+    }
     await trx('documents').where({ id: doc.id }).update(docUpdate)
     if (finished && doc.kind === 'internal') await bumpDaily(trx, doc.agency_id, now, 'issued', 1)
     await appendAudit(trx, {
@@ -125,6 +147,7 @@ export async function commitStepSignature(
         onBehalfOf,
         ...(input.comment && { comment: input.comment }),
         ...(step.action === 'seal' && { outgoingNumber: input.outgoingNumber, outgoingDate: input.outgoingDate }),
+        ...(issued && { numberPrinted: issued.numberPrinted, datePrinted: issued.datePrinted, issuanceNotes: issued.notes }),
       },
     })
     return { finished, versionSeq: blob ? base.seq + 1 : base.seq }
@@ -133,7 +156,7 @@ export async function commitStepSignature(
   // 3. After the response: validation is not on the signer's path (its verdicts appear shortly).
   if (outcome.finished) {
     const task = new Promise((resolve) => setImmediate(resolve))
-      .then(async () => recordVerdicts(s, doc.id, signed.pdf ?? (await s.blobs.get(base.sha256))))
+      .then(async () => completeIssuance(s, doc.id, actor.id, signed.pdf ?? (await s.blobs.get(base.sha256))))
       .catch((err: unknown) =>
         s.log?.({ level: 'error', msg: 'recording verdicts failed', documentId: doc.id, error: String(err) }),
       )
@@ -147,6 +170,15 @@ export async function commitStepSignature(
     status: outcome.finished ? 'issued' : 'in_progress',
     keySource: signed.evidence.keySource,
     form,
+    ...(step.action === 'seal' && {
+      outgoingNumber: input.outgoingNumber as string,
+      outgoingDate: input.outgoingDate as string,
+      ...(input.issuance && {
+        numberPrinted: input.issuance.numberPrinted,
+        datePrinted: input.issuance.datePrinted,
+        issuanceNotes: input.issuance.notes,
+      }),
+    }),
   }
 }
 

@@ -22,6 +22,8 @@ export interface Services {
   crls: () => Promise<Buffer[]>
   /** RFC 3161 source for B-T signatures (the built-in TSA, or a configured URL). */
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>
+  /** The same TSA over a SHA-256 imprint: the document time-stamps of B-LTA (issue 18). */
+  documentTimestamp?: (imprint: Buffer) => Promise<Buffer>
   /** The internal CA, in the database (issue 15), when this service issues and revokes certificates. */
   ca?: InternalCa
   /** The key-wrapping keys: every key the service stores is sealed under the current one (issue 15). */

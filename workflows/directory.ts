@@ -56,7 +56,11 @@ export async function directory(s: Services, actor: Actor): Promise<Record<strin
   }
 }
 
-const EVENT_DETAIL_KEYS = ['comment', 'reason', 'outgoingNumber', 'outgoingDate', 'version', 'field', 'steps', 'placements'] as const
+const EVENT_DETAIL_KEYS = [
+  'comment', 'reason', 'outgoingNumber', 'outgoingDate', 'version', 'field', 'steps', 'placements',
+  // Issue 18: an extension's level, what triggered it, its document time-stamp.
+  'level', 'trigger', 'timestampField',
+] as const
 
 /**
  * The document's history for its timeline: the audit events that name it, with the actor's name

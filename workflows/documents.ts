@@ -10,6 +10,8 @@ import { latestVersion as latestVersionRow, principalFor } from './step-turn'
 import { placementsOfWorkflow } from '../storage/placements'
 import { findSignatureFields } from '../signing/verify'
 import { checkExistingSignatures, type UploadCheck } from './upload-check'
+import { documentFacts, type FactsInput } from './document-facts'
+import { issuanceDetails } from './document-facts'
 
 /**
  * Checks an uploaded file before anything is stored: a PDF (else NOT_A_PDF), readable and not
@@ -31,7 +33,7 @@ async function uploadCheckJson(s: Services, bytes: Buffer, signatureFields: numb
   return check ? JSON.stringify(check) : null
 }
 
-export interface UploadInput {
+export interface UploadInput extends Omit<FactsInput, 'title'> {
   title: string
   kind: 'internal' | 'procedure'
   procedureCode?: string
@@ -40,6 +42,7 @@ export interface UploadInput {
 
 /** A drafter uploads a PDF: a draft document with its first version. */
 export async function uploadDocument(s: Services, actor: Actor, input: UploadInput): Promise<DocumentRow> {
+  const facts = documentFacts(input)
   const { signatureFields } = checkUpload(input.file)
   if (input.kind === 'procedure') {
     const known = input.procedureCode ? await s.db('procedures').where({ code: input.procedureCode }).first() : undefined
@@ -52,6 +55,8 @@ export async function uploadDocument(s: Services, actor: Actor, input: UploadInp
     const [row] = await trx('documents').insert({
       agency_id: actor.agencyId, drafter_id: actor.id, title: input.title, title_search: searchKey(input.title), kind: input.kind,
       procedure_code: input.kind === 'procedure' ? input.procedureCode : null, status: 'draft', created_at: now, updated_at: now,
+      doc_type: facts.docType, unit_code: facts.unitCode, normative: facts.normative, urgency: facts.urgency,
+      recipients_json: facts.recipients.length ? JSON.stringify(facts.recipients) : null,
     }).returning('id')
     const docId = (row as { id: number }).id
     await trx('versions').insert({
@@ -151,6 +156,8 @@ export async function documentDetails(s: Services, actor: Actor, documentId: num
     // Issue 14: the signatures the last uploaded file already carried, validated at upload.
     uploadCheck,
     outgoingNumber: doc.outgoing_number, outgoingDate: doc.outgoing_date, agencyId: doc.agency_id, drafterId: doc.drafter_id,
+    // Issue 13: type and numbering facts, what the seal printed, the Decree 30 metadata, copies.
+    ...(await issuanceDetails(s, doc.id, agency)),
     createdAt: doc.created_at, updatedAt: doc.updated_at, finishedAt: doc.finished_at,
     versions,
     placements,

@@ -40,5 +40,8 @@ export type WorkflowErrorCode =
   | 'KEY_LOCKED'
   | 'UNLOCK_CODE_INVALID'
   | 'ASSIGNEE_OUTSIDE_AGENCY'
+  // Issue 13: issuance
+  | 'STATE_SECRET'
+  | 'NOT_ISSUED'
 
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}

@@ -16,7 +16,8 @@ import type { Actor, Services } from './context'
 import { commitStepSignature, type CommitInput, type StepSignedResult } from './commit-signature'
 import { WorkflowError } from './errors'
 import { checkBeforeSigning, type SignatureEvidence } from './evidence'
-import { certificateKindFor, checkIssuance, reasonFor, takeTurn, type Turn } from './step-turn'
+import { issuanceWriter, prepareIssuance } from './issuance'
+import { certificateKindFor, reasonFor, takeTurn, type Turn } from './step-turn'
 import { stepLook } from './step-appearance'
 
 export interface PreparedAnswer {
@@ -99,11 +100,13 @@ export async function prepareSession(
   status: 'prepared' | 'awaiting_confirmation' = 'prepared',
 ): Promise<{ session: SigningSession; cert: CertificateRecord; answer: PreparedAnswer }> {
   const turn = await takeTurn(s, actor, stepId)
-  checkIssuance(turn.step, req)
   const cert = await signingCertificate(s, actor, turn, req.certificateId)
   const signer = identityOf(cert)
   const source = keySource(cert)
   const evidence = await checkBeforeSigning(s, cert.certificateDer, cert.chain, source)
+  // A seal's number is reserved and printed in the revision prepared here (issue 13).
+  const issuance = turn.step.action === 'seal' ? await prepareIssuance(s, actor, turn, req) : undefined
+  const writer = issuance && issuanceWriter(issuance)
   const before = await s.blobs.get(turn.base.sha256)
   const look = await appearanceFor(s, actor, turn)
   // The same place and look as a signature made with a key Kyso holds (issue 12).
@@ -116,7 +119,9 @@ export async function prepareSession(
     signerName: look.signerName,
     reason: reasonFor(turn.step.action),
     timestamped: s.timestamp !== undefined,
+    ...writer?.options,
   })
+  const issued = issuance && writer && { ...writer.outcome(), entryId: issuance.entryId }
   const now = new Date()
   const session: SigningSession = {
     id: randomBytes(24).toString('base64url'),
@@ -135,6 +140,7 @@ export async function prepareSession(
       page: prepared.page,
       rect: prepared.rect,
       ...issuanceOf(req),
+      ...(issuance && issued && { outgoingNumber: issuance.number, outgoingDate: issuance.date, issuance: issued }),
     },
     remoteTransactionId: null,
     evidenceJson: JSON.stringify(evidence),
@@ -222,6 +228,6 @@ export async function finishSession(
     actor,
     turn,
     { pdf: signed.pdf, fieldName: signed.fieldName, certificateId: cert.id, evidence, sessionId: session.id },
-    { ...issuanceOf(layout), ...issuanceOf(input) },
+    { ...issuanceOf(input), ...issuanceOf(layout), ...(layout.issuance && { issuance: layout.issuance }) },
   )
 }

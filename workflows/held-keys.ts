@@ -50,6 +50,8 @@ export async function makeStoredKey(
   pin: string,
 ): Promise<NewStoredKey> {
   const ca = caOf(s)
+  // Issue 18: the CA's CRL and OCSP addresses (KYSO_PUBLIC_URL) in every certificate from now on.
+  spec = { ...spec, profile: { ...ca.urls, ...spec.profile } }
   if (spec.seal && s.hsm) {
     const { keyId, spki } = await s.hsm.generateKeyPair({
       label: `Kyso seal ${spec.profile.org ?? spec.profile.name}`,

@@ -19,6 +19,7 @@ import {
   type KeyType,
   type LeafProfile,
   type RevocationReason,
+  type CaStatusSource,
   type SerialStatus,
 } from '../signing/pki'
 import {
@@ -46,6 +47,11 @@ export interface InternalCa {
   readonly name: string
   readonly root: Buffer
   readonly issuing: Buffer
+  /**
+   * Where the certificates it issues name its CRL and OCSP responder (issue 18: under
+   * KYSO_PUBLIC_URL); makeStoredKey adds them to every profile.
+   */
+  readonly urls: { crlUrl?: string; ocspUrl?: string }
   /** A personal or seal certificate for a key made here, returned as a PKCS#12 under `pin`. */
   issueWithKey(
     opts: DocumentProfileOptions & { keyType?: KeyType },
@@ -68,6 +74,7 @@ export async function openInternalCa(
   db: Knex,
   ring: KeyRing,
   hsm?: ServiceToken,
+  urls: { crlUrl?: string; ocspUrl?: string } = {},
 ): Promise<InternalCa | undefined> {
   const rows = new Map((await caKeys(db)).map((k) => [k.name, k]))
   const rootRow = rows.get('root')
@@ -118,6 +125,7 @@ export async function openInternalCa(
   }
   const ca: InternalCa = {
     name: crl.name,
+    urls,
     root,
     issuing,
     async issueWithKey(opts, pin) {
@@ -174,7 +182,8 @@ export async function openInternalCa(
     },
     async statusOf(serialHex) {
       const entry = await caCertificate(db, normaliseSerial(serialHex))
-      if (!entry) return { status: 'unknown' }
+      // Only what the issuing CA issued: its own certificate is the root's to speak for.
+      if (!entry || entry.issuedBy !== 'issuing' || entry.kind === 'issuing-ca') return { status: 'unknown' }
       if (!entry.revokedAt) return { status: 'good' }
       return {
         status: 'revoked',
@@ -197,6 +206,19 @@ export async function openInternalCa(
     key,
   }
   return ca
+}
+
+/**
+ * The CA as its OCSP responder and CRL endpoints read it (issue 18): the issuing CA answers for
+ * what it issued, with its own key (RFC 6960 §4.2.2.2), and the CRLs are the current ones.
+ */
+export function caStatusOf(ca: InternalCa): CaStatusSource {
+  return {
+    issuerCertificate: () => ca.issuing,
+    responderKey: () => ca.key('issuing'),
+    statusOf: (serialHex) => ca.statusOf(serialHex),
+    currentCrls: async () => Buffer.from(await ca.crlPem(), 'latin1'),
+  }
 }
 
 async function caKeySource(

@@ -88,7 +88,7 @@ async function layoutOf(s: Services, pdf: Buffer): Promise<{ layout?: LayoutRepo
  */
 export type PlannedPlace = Omit<PlacementRecord, 'stepId'> & { step: number }
 
-export async function planRound(s: Services, agencyId: number, pdf: Buffer, steps: RoundStep[]): Promise<PlannedPlace[]> {
+export async function planRound(s: Services, agencyId: number, pdf: Buffer, steps: RoundStep[]): Promise<{ places: PlannedPlace[]; layout?: LayoutReport }> {
   const doc = new PdfDocument(pdf)
   const pageCount = doc.pageCount()
   for (const [i, st] of steps.entries()) {
@@ -124,7 +124,7 @@ export async function planRound(s: Services, agencyId: number, pdf: Buffer, step
   const { layout, unreadable } = await layoutOf(s, pdf)
   const lastPage = { page: pageCount, geometry: pageGeometry(doc, last) }
   const plan = planPlacements({ ...(layout && { layout }), ...(unreadable && { unreadable }), lastPage, requests })
-  return plan.map((p: Placement, n) => {
+  const places = plan.map((p: Placement, n) => {
     const req = requests[n] as PlacementRequest
     const [step, user] = req.key.split(':') as [string, string]
     return {
@@ -139,4 +139,5 @@ export async function planRound(s: Services, agencyId: number, pdf: Buffer, step
       note: p.note ?? null,
     }
   })
+  return { places, ...(layout && { layout }) }
 }

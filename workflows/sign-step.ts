@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { buildPadesSignature } from '../signing/cms'
-import { appearanceFromCertificate, signPdf } from '../signing/sign'
+import { appearanceFromCertificate, signPdf, type SignPdfOptions } from '../signing/sign'
 import type { KeySource } from '../signing/keys/key-source'
 import type { Actor, Services } from './context'
 import { commitStepSignature, type CommitInput, type StepSignedResult, type StepSignature } from './commit-signature'
@@ -9,7 +9,8 @@ import { checkBeforeSigning } from './evidence'
 import { openStoredKey } from './held-keys'
 import { openWithPin } from './pin-tries'
 import { storedKey, type StoredKeyRecord } from '../storage/key-records'
-import { checkIssuance, reasonFor, takeTurn, type Turn } from './step-turn'
+import { issuanceWriter, prepareIssuance, type PreparedIssuance } from './issuance'
+import { reasonFor, takeTurn, type Turn } from './step-turn'
 import { serviceCrls } from './service-crls'
 import { stepLook } from './step-appearance'
 
@@ -30,18 +31,25 @@ export interface SignStepInput extends CommitInput {
 export async function signStep(s: Services, actor: Actor, stepId: number, input: SignStepInput): Promise<StepSignedResult> {
   // 1.
   const turn = await takeTurn(s, actor, stepId)
-  checkIssuance(turn.step, input)
   const cert = await internalCertificateFor(s, actor, turn)
+  // A seal takes its number from the register before signing: the number goes into the file.
+  const issuance = turn.step.action === 'seal' ? await prepareIssuance(s, actor, turn, input) : undefined
   // 2.
   const keySource = await openWithPin(s, actor, { id: cert.id, stored: cert.p12, pin: input.pin }, () => openStoredKey(s, cert, input.pin))
   const evidence = await checkBeforeSigning(s, keySource.certificate, [...keySource.chain], 'internal')
   const before = await s.blobs.get(turn.base.sha256)
   const detached = turn.step.action === 'approve' && (await approvalMode(s, turn.doc.agency_id)) === 'detached'
+  const writer = issuance && issuanceWriter(issuance)
   const signed: StepSignature = detached
     ? { ...(await detachedApproval(s, turn, keySource, before)), certificateId: cert.id, evidence }
-    : { ...(await signInFile(s, actor, turn, keySource, before)), certificateId: cert.id, evidence }
+    : { ...(await signInFile(s, actor, turn, keySource, before, writer?.options)), certificateId: cert.id, evidence }
   // 3.
-  return commitStepSignature(s, actor, turn, signed, input)
+  return commitStepSignature(s, actor, turn, signed, { ...input, ...(issuance && writer && issuedAs(issuance, writer.outcome())) })
+}
+
+/** The commit input of a seal: its number, date and register entry, and what was printed. */
+export function issuedAs(p: PreparedIssuance, outcome: ReturnType<ReturnType<typeof issuanceWriter>['outcome']>): CommitInput {
+  return { outgoingNumber: p.number, outgoingDate: p.date, issuance: { ...outcome, entryId: p.entryId } }
 }
 
 async function internalCertificateFor(s: Services, actor: Actor, turn: Turn): Promise<StoredKeyRecord> {
@@ -73,6 +81,7 @@ async function signInFile(
   turn: Turn,
   keySource: KeySource,
   before: Buffer,
+  issuance?: Pick<SignPdfOptions, 'alsoWrite' | 'lockFields'>,
 ): Promise<{ pdf: Buffer; fieldName: string }> {
   const { step } = turn
   const base = appearanceFromCertificate(keySource.certificate, {
@@ -91,6 +100,7 @@ async function signInFile(
     reason: reasonFor(step.action),
     ...(crls.length && { revocation: { crls } }),
     ...(s.timestamp && { timestamp: s.timestamp }),
+    ...issuance,
   })
   return { pdf: signed.pdf, fieldName: signed.fieldName }
 }

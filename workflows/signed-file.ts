@@ -11,7 +11,8 @@ import type { Actor, Services } from './context'
 import { commitStepSignature, type CommitInput, type StepSignedResult } from './commit-signature'
 import { WorkflowError } from './errors'
 import { evidenceOf, certificateStatus } from './evidence'
-import { certificateKindFor, checkIssuance, takeTurn, type Turn } from './step-turn'
+import { signedFileIssuance } from './issuance-version'
+import { certificateKindFor, takeTurn, type Turn } from './step-turn'
 import { SigningError } from '../signing/errors'
 
 /** The version a step signs, with its ETag (the SHA-256 every later check compares with). */
@@ -47,7 +48,6 @@ export interface SignedFileInput extends CommitInput {
 export async function acceptSignedFile(s: Services, actor: Actor, stepId: number, input: SignedFileInput): Promise<StepSignedResult> {
   // 1.
   const turn = await takeTurn(s, actor, stepId)
-  checkIssuance(turn.step, input)
   if (input.ifMatch === undefined) {
     throw new WorkflowError('PRECONDITION_REQUIRED', 'If-Match: the ETag of the version fetched from /to-sign is required')
   }
@@ -66,6 +66,8 @@ export async function acceptSignedFile(s: Services, actor: Actor, stepId: number
   const cert = await ownCertificateFor(s, actor, turn, signer)
   const status = await certificateStatus(s, signer, [...cert.chain, ...sig.certificates.map((c) => Buffer.from(c, 'base64'))])
   if (!status.ok) throw new SigningError(status.code ?? 'CERT_UNTRUSTED', status.message)
+  // A seal's number: the one its version was given (POST /issuance), or reserved now (issue 13).
+  const issued = turn.step.action === 'seal' ? await signedFileIssuance(s, actor, turn, input) : undefined
   // 4.
   return commitStepSignature(
     s,
@@ -78,7 +80,7 @@ export async function acceptSignedFile(s: Services, actor: Actor, stepId: number
       evidence: evidenceOf(signer, status, 'signed-file'),
       ...(input.ticketSessionId && { sessionId: input.ticketSessionId }),
     },
-    input,
+    { ...input, ...(issued && { outgoingNumber: issued.number, outgoingDate: issued.date, issuance: issued.outcome }) },
   )
 }
 

@@ -26,6 +26,8 @@ export interface EnsureCaOptions {
   keyType?: KeyType
   hsm?: ServiceToken
   log?: (line: Record<string, unknown>) => void
+  /** The CRL and OCSP addresses the CA writes into what it issues (issue 18). */
+  urls?: { crlUrl?: string; ocspUrl?: string }
 }
 
 /**
@@ -40,7 +42,7 @@ export async function ensureInternalCa(
 ): Promise<InternalCa | undefined> {
   const legacy = join(opts.dataDir, 'ca')
   for (;;) {
-    const ca = await openInternalCa(db, ring, opts.hsm)
+    const ca = await openInternalCa(db, ring, opts.hsm, opts.urls)
     if (ca) {
       if (existsSync(join(legacy, 'root.p12')))
         opts.log?.({

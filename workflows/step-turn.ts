@@ -102,17 +102,6 @@ export interface IssuanceInput {
   outgoingDate?: string
 }
 
-/** A seal records the outgoing number and date (số, ký hiệu; ngày ban hành): both required. */
-export function checkIssuance(step: StepRow, input: IssuanceInput): void {
-  if (step.action !== 'seal') return
-  if (!input.outgoingNumber || !input.outgoingDate || Number.isNaN(Date.parse(input.outgoingDate))) {
-    throw new WorkflowError(
-      'BAD_REQUEST',
-      'outgoingNumber, outgoingDate: số, ký hiệu và ngày phát hành là bắt buộc khi đóng dấu',
-    )
-  }
-}
-
 /** The /Reason written into each kind of step's signature. */
 export function reasonFor(action: StepAction): string {
   return action === 'approve' ? 'Đã duyệt' : action === 'seal' ? 'Phát hành' : 'Ký ban hành'

@@ -5,6 +5,7 @@ import type { Actor, Services } from './context'
 import { WorkflowError } from './errors'
 import { principalFor } from './step-turn'
 import { bumpDaily } from './coverage-counters'
+import { releaseReservations } from './outgoing-register'
 
 /**
  * Reject (ends the chain) or return for revision (back to the drafter, who uploads a new version
@@ -28,6 +29,8 @@ export async function stopChain(s: Services, actor: Actor, stepId: number, kind:
     await trx('steps').where({ workflow_id: wf.id }).whereIn('status', ['active', 'waiting']).update({ status: 'stopped' })
     await trx('documents').where({ id: doc.id }).update({ status: kind === 'reject' ? 'rejected' : 'returned', updated_at: now, ...(kind === 'reject' && { finished_at: now }) })
     if (kind === 'reject' && doc.kind === 'internal') await bumpDaily(trx, doc.agency_id, now, 'stopped', 1)
+    // A number reserved for this chain's seal stays in the register as reserved and not used.
+    await releaseReservations(trx, doc.id)
     await appendAudit(trx, { actorId: actor.id, action: `document.${kind === 'reject' ? 'rejected' : 'returned'}`, documentId: doc.id, detail: { stepId: step.id, reason }, requestId: actor.requestId ?? null })
   })
   return { documentId: doc.id, status: kind === 'reject' ? 'rejected' : 'returned' }
@@ -43,6 +46,7 @@ export async function cancelDocument(s: Services, actor: Actor, documentId: numb
     if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản đã kết thúc, không thể hủy')
     await trx('workflows').where({ document_id: doc.id, status: 'active' }).update({ status: 'cancelled' })
     if (doc.kind === 'internal') await bumpDaily(trx, doc.agency_id, now, 'stopped', 1)
+    await releaseReservations(trx, doc.id)
     await appendAudit(trx, { actorId: actor.id, action: 'document.cancelled', documentId: doc.id, requestId: actor.requestId ?? null })
   })
   return { documentId: doc.id, status: 'cancelled' }

@@ -4,6 +4,7 @@ import { insertPlacements } from '../storage/placements'
 import { readableDocument } from './access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from './errors'
+import { prepareSubmission, recordPreparation } from './issuance-prep'
 import { parsePlacement, planRound, type RoundStep } from './placements'
 import { latestVersion } from './step-turn'
 
@@ -85,7 +86,11 @@ export async function submitDocument(s: Services, actor: Actor, documentId: numb
   // Checked again in the transaction; here so that no draft's text is read for nothing.
   if (doc.status !== 'draft') throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
   const version = await latestVersion(s.db, doc.id)
-  const plan = await planRound(s, doc.agency_id, await s.blobs.get(version.sha256), resolved.map((r) => ({ action: r.spec.action, rule: r.spec.rule ?? 'all', userIds: r.userIds, ...(r.placement && { placement: r.placement }) })))
+  const pdf = await s.blobs.get(version.sha256)
+  const round = resolved.map((r) => ({ action: r.spec.action, rule: r.spec.rule ?? 'all', userIds: r.userIds, ...(r.placement && { placement: r.placement }) }))
+  const { places: plan, layout } = await planRound(s, doc.agency_id, pdf, round)
+  // Issue 13: the number and date fields, in a version of Kyso's own before the first signature.
+  const issuance = await prepareSubmission(s, pdf, layout, resolved.some((r) => r.spec.action === 'seal'))
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
     const changed = await trx('documents').where({ id: doc.id, status: 'draft' }).update({ status: 'in_progress', updated_at: now })
@@ -100,12 +105,19 @@ export async function submitDocument(s: Services, actor: Actor, documentId: numb
       for (const uid of r.userIds) await trx('step_assignees').insert({ step_id: (st as { id: number }).id, user_id: uid, status: 'pending' })
     }
     await insertPlacements(trx, workflowId, plan.map(({ step, ...p }) => ({ ...p, stepId: stepIds[step] as number })))
+    const latest = await latestVersion(trx, doc.id)
+    if (latest.id !== version.id) throw new WorkflowError('CONFLICT', 'Văn bản vừa có phiên bản mới')
+    const prepared = await recordPreparation(trx, { documentId: doc.id, workflowId, actorId: actor.id, baseSeq: version.seq, now, issuance })
     // The audit says where each signature will go and why a fallback was taken (issue 12); the
     // steps name their assignees by username: personal data, kept beside the hashed event.
     const placements = plan.filter((p) => p.visible).map((p) => ({ step: p.step + 1, page: p.page, how: p.how, look: p.look, ...(p.note && { note: p.note }) }))
     await appendAudit(trx, {
       actorId: actor.id, action: 'document.submitted', documentId: doc.id, requestId: actor.requestId ?? null,
-      detail: { steps: resolved.length, placements }, personal: { steps: resolved.map((r) => r.spec) },
+      detail: {
+        steps: resolved.length, placements,
+        issuance: { fields: Object.keys(issuance.stored.plan ?? {}), preparedVersion: prepared, notes: issuance.stored.notes },
+      },
+      personal: { steps: resolved.map((r) => r.spec) },
     })
   })
   return readableDocument(s.db, actor, documentId)

@@ -38,6 +38,10 @@ export async function recordVerdicts(s: Services, documentId: number, pdf: Buffe
   await s.db.transaction(async (trx) => {
     const inFile = { document_id: documentId, form: 'in-file' }
     const own = (await trx('signatures').where(inFile).pluck('field_name')) as string[]
+    // The document time-stamps Kyso added when it extended the file (issue 18) are its own too.
+    const extension = { document_id: documentId, origin: 'extension' }
+    const stamps = trx('versions').where(extension).whereNotNull('timestamp_field').pluck('timestamp_field')
+    own.push(...((await stamps) as string[]))
     const foreign = JSON.stringify(foreignSignatures(report.signatures, new Set(own)))
     await trx('documents').where({ id: documentId }).update({ foreign_signatures_json: foreign })
     for (const sig of report.signatures) {

@@ -19,7 +19,8 @@ export interface FontMetricsFile {
   glyphs: Array<[number, number, number]>
 }
 
-export type FaceName = 'regular' | 'bold'
+/** Be Vietnam Pro regular and bold; Tinos (Times New Roman's metrics) for the document's own typeface. */
+export type FaceName = 'regular' | 'bold' | 'serif' | 'serif-italic' | 'serif-bold'
 
 /** A loaded face: the raw font program plus lookups, all in PDF glyph space (1/1000 em). */
 export interface FontFace {
@@ -40,7 +41,13 @@ export interface FontFace {
 const ASSET_DIR = path.join(__dirname, '../../assets')
 const FONT_DIR = path.join(ASSET_DIR, 'fonts')
 export const DEMO_SEAL_FILE = 'demo-seal.json'
-const FILES: Record<FaceName, string> = { regular: 'be-vietnam-pro-regular', bold: 'be-vietnam-pro-bold' }
+const FILES: Record<FaceName, string> = {
+  regular: 'be-vietnam-pro-regular',
+  bold: 'be-vietnam-pro-bold',
+  serif: 'tinos-regular',
+  'serif-italic': 'tinos-italic',
+  'serif-bold': 'tinos-bold',
+}
 const cache = new Map<FaceName, FontFace>()
 
 function isMetricsFile(v: unknown): v is FontMetricsFile {

@@ -45,11 +45,14 @@ export class FormBuilder {
     if (lines.length === 0) return
     this.ops.push(`BT ${fillOf(ink)}`)
     let current = ''
+    let scale = 100
     for (const line of lines) {
       const font = this.fontFor(line.face.name, line)
       const tf = `/${font.resourceName} ${n(line.size)} Tf`
       if (tf !== current) this.ops.push(tf)
       current = tf
+      if ((line.hScale ?? 100) !== scale) this.ops.push(`${n(line.hScale ?? 100)} Tz`)
+      scale = line.hScale ?? 100
       this.ops.push(`1 0 ${n(skew)} 1 ${n(line.x)} ${n(line.y)} Tm ${font.show(line.glyphs)} Tj`)
     }
     this.ops.push('ET')

@@ -10,6 +10,7 @@ import { drawPersonal, drawSeal, drawText } from './blocks'
 import { FormBuilder } from './form'
 import { drawHandwritten, drawInitials, drawRealSizeSeal } from './marks'
 import { checkSpec, type AppearanceSpec } from './spec'
+import { buildTextLinesAppearance } from './document-text'
 
 export { defaultSize, type AppearanceSpec, type SigningMarker } from './spec'
 export { formatSigningTime } from './signing-time'
@@ -18,6 +19,13 @@ export { initialsOf } from './marks'
 export { generateAgencySealPng, type AgencySealOptions } from './agency-seal'
 export { generateSignaturePng, type SignatureImageOptions } from './signature-image'
 export { cropToInk, inspectPng, type InkColour, type PngInspection } from './image-check'
+export {
+  buildBlankTextAppearance,
+  buildTextLinesAppearance,
+  textLinesHeight,
+  textLinesWidth,
+  type BlankText,
+} from './document-text'
 
 /**
  * Builds the normal appearance (/AP /N) form XObject and every object it needs. `add` registers
@@ -34,6 +42,10 @@ export { cropToInk, inspectPng, type InkColour, type PngInspection } from './ima
  */
 export function buildAppearance(spec: AppearanceSpec, add: (v: PdfValue) => PdfRef): PdfRef {
   checkSpec(spec)
+  if (spec.kind === 'stamp') {
+    const lines = spec.lines ?? []
+    return buildTextLinesAppearance({ width: spec.width, height: spec.height, size: 10, lines, ...(spec.matrix && { matrix: spec.matrix }) }, add)
+  }
   const form = new FormBuilder(spec.width, spec.height, add)
   if (spec.kind === 'personal') drawPersonal(spec, form)
   else if (spec.kind === 'handwritten') drawHandwritten(spec, form)

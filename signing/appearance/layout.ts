@@ -33,6 +33,8 @@ export interface PlacedText {
   /** Baseline. */
   y: number
   glyphs: ShapedGlyph[]
+  /** Horizontal scaling in percent (Tz, ISO 32000-2 §9.3.4) for text condensed into a blank. */
+  hScale?: number
 }
 
 export type Align = 'left' | 'center' | 'right'

@@ -48,6 +48,23 @@ export function findRecipientsEnd(pages: readonly PageText[]): Anchor | undefine
   return undefined
 }
 
+/**
+ * The recipients listed under "Nơi nhận:" (Decree 30/2020 Appendix I item 9), without their dash
+ * and final punctuation ("- Như Điều 3;" is "Như Điều 3"): the metadata's nơi nhận (Appendix VI).
+ */
+export function findRecipients(pages: readonly PageText[]): string[] {
+  const end = findRecipientsEnd(pages)
+  const page = end && pages.find((p) => p.page === end.page)
+  if (!end || !page) return []
+  const head = page.lines.filter((l) => l.upright && isRecipientsHead(l)).sort((a, b) => a.box.y - b.box.y)[0]
+  if (!head) return []
+  return page.lines
+    .filter((l) => l.upright && isListItem(l) && l.box.y < head.box.y && l.box.y >= end.line.box.y - 1 && Math.abs(l.box.x - head.box.x) <= 2 * head.fontSize)
+    .sort((a, b) => b.box.y - a.box.y)
+    .map((l) => l.text.replace(/^[-–+•*]\s*/, '').replace(/[;.,]+$/, '').trim())
+    .filter(Boolean)
+}
+
 /** The lowest point of the page's text (display space), or the page's top when it has none. */
 export function textBottom(page: PageText): number {
   const ys = page.lines.map((l) => l.box.y)

@@ -4,7 +4,7 @@
  * mark and the recipients, and the plan of where each signature of a chain goes.
  */
 export { analyseLayout, PAGES_FROM_END, type LayoutReport } from './analyse'
-export { findEndMark, findRecipientsEnd, type Anchor } from './anchors'
+export { findEndMark, findRecipients, findRecipientsEnd, type Anchor } from './anchors'
 export {
   displaySize,
   normaliseRotation,
@@ -21,6 +21,7 @@ export {
 export { analyseLayoutIsolated, LayoutError, type LayoutErrorCode, type LayoutLimits } from './isolated'
 export { decodeTcvn3, decodeVni, detectEncoding, type TextEncoding } from './legacy-encodings'
 export { planPlacements, type Placement, type PlacementHow, type PlacementLook, type PlacementRequest, type PlacementRole, type PlanInput } from './plan'
-export { findTextLines, type PageLayout, type PageSelection, type PageText } from './read-pages'
+export { findTextLines, readIssuanceSlots, type PageLayout, type PageSelection, type PageText } from './read-pages'
+export { findIssuanceSlots, wordsOf, type DateSlot, type IssuanceSlots, type NumberSlot } from './issuance-slots'
 export { isAuthorityLine, locateSignerBlock, looksLikeName, signerBlocksOn, type SignerBlock } from './signer-block'
-export type { TextLine } from './text-lines'
+export { textRowsOf, type TextLine, type TextRun } from './text-lines'

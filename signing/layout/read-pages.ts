@@ -1,7 +1,8 @@
 import { drawnAreas } from './drawn-areas'
 import { displaySize, normaliseRotation, rectToDisplay, type PageGeometry, type Rect } from './geometry'
 import { openWithPdfJs, loadPdfJs, type PdfJsDocument, type PdfJsPage } from './pdfjs'
-import { readability, textLinesOf, type TextLine } from './text-lines'
+import { findIssuanceSlots, type IssuanceSlots } from './issuance-slots'
+import { readability, textLinesOf, textRowsOf, type TextLine } from './text-lines'
 
 /** The text of one page, as `findTextLines` gives it. */
 export interface PageText extends PageGeometry {
@@ -104,5 +105,17 @@ export async function readPageLayouts(pdf: Uint8Array, pick: (pageCount: number)
       page.cleanup()
     }
     return { pageCount: doc.numPages, pages }
+  })
+}
+
+/** The number's and the date's blanks on the first page (issue 13; issuance-slots.ts). */
+export async function readIssuanceSlots(pdf: Uint8Array): Promise<IssuanceSlots> {
+  return withDocument(pdf, async (doc) => {
+    if (doc.numPages < 1) return { notes: ['the document has no page'] }
+    const page = await doc.getPage(1)
+    const g = geometryOf(page)
+    const { items } = await page.getTextContent({ disableNormalization: true })
+    page.cleanup()
+    return findIssuanceSlots(textRowsOf(items, g), 1, g, displaySize(g).height)
   })
 }

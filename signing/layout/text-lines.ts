@@ -157,6 +157,44 @@ export function textLinesOf(items: readonly PdfJsTextItem[], g: PageGeometry): T
   return out
 }
 
+/** A run of text as drawn: decoded to NFC, in display space (what issue 13's slot search reads). */
+export interface TextRun {
+  text: string
+  /** Display x where the run starts and ends, its baseline, its font size. */
+  x0: number
+  x1: number
+  baseline: number
+  size: number
+}
+
+/**
+ * The upright runs of a page grouped into rows by baseline, left to right, top row first, before
+ * lines are split at wide gaps: the "Số:" line's blank is such a gap, and so may the date line's be.
+ */
+export function textRowsOf(items: readonly PdfJsTextItem[], g: PageGeometry): TextRun[][] {
+  const runs = runsOf(items, g)
+  const encodings = encodingsOf(runs)
+  const upright = runs.filter((r) => r.upright).sort((p, q) => q.baseline - p.baseline || p.x0 - q.x0)
+  const rows: Run[][] = []
+  for (const run of upright) {
+    const row = rows[rows.length - 1]
+    const first = row?.[0]
+    if (row && first && Math.abs(first.baseline - run.baseline) <= 0.35 * Math.min(first.size, run.size)) row.push(run)
+    else rows.push([run])
+  }
+  return rows.map((row) =>
+    row
+      .sort((p, q) => p.x0 - q.x0)
+      .map((r) => ({
+        text: decode(r.text, encodings.get(r.font) ?? 'unicode').normalize('NFC'),
+        x0: r.x0,
+        x1: r.x1,
+        baseline: r.baseline,
+        size: r.size,
+      })),
+  )
+}
+
 /** Letters, digits, punctuation and spaces of Latin script: what readable text is made of. */
 const PLAIN = /[\p{Script=Latin}\p{Nd}\p{P}\p{Zs}\p{Sc}\p{Sm}°§©®]/u
 

@@ -45,3 +45,11 @@ export function walkFields(doc: PdfDocument, visit: (f: FieldVisit) => void): vo
   const fields = doc.resolve(acro?.get('Fields'))
   if (Array.isArray(fields)) for (const f of fields) walk(f, '', undefined, 0)
 }
+
+/**
+ * The text fields Kyso creates before the first signature for what the records clerk fills at
+ * issuance (issue 13; Decree 30/2020 Art. 15 and Appendix I): the number after "Số:" and the date
+ * of the date line. The validator recognises their fill in the seal's revision by these names.
+ */
+export const ISSUANCE_FIELDS = { number: 'KysoSoVanBan', date: 'KysoNgayBanHanh' } as const
+export const ISSUANCE_FIELD_NAMES: readonly string[] = Object.values(ISSUANCE_FIELDS)

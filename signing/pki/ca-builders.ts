@@ -93,7 +93,7 @@ export function documentProfile(opts: DocumentProfileOptions): LeafProfile {
 }
 
 /** The certificate of the built-in RFC 3161 time-stamping service. */
-export function tsaProfile(opts: { name?: string; now?: Date } = {}): LeafProfile {
+export function tsaProfile(opts: { name?: string; now?: Date; validityDays?: number } = {}): LeafProfile {
   const notBefore = opts.now ?? new Date()
   return {
     subject: (issuer) => ({
@@ -101,7 +101,7 @@ export function tsaProfile(opts: { name?: string; now?: Date } = {}): LeafProfil
       ...(issuer.organization && { organization: issuer.organization }),
     }),
     notBefore,
-    notAfter: new Date(notBefore.getTime() + DEFAULT_VALIDITY_DAYS.tsa * DAY),
+    notAfter: new Date(notBefore.getTime() + (opts.validityDays ?? DEFAULT_VALIDITY_DAYS.tsa) * DAY),
     extensions: [
       ext.keyUsage(['digitalSignature', 'nonRepudiation']),
       ext.extKeyUsage([ext.EKU.timeStamping], true),

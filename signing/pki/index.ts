@@ -64,3 +64,5 @@ export {
   type RevocationFetch,
   type RevocationFetchPolicy,
 } from './certificate-status'
+export { crlAnswer, ocspAnswer, type RevocationAnswer } from './revocation-answer'
+export { fileCaStatusSource, answerOcsp, ownOcspAnswer, type CaStatusSource } from './ca-status-source'

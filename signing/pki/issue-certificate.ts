@@ -30,6 +30,8 @@ export interface IssueTsaOptions {
   pin: string
   keyType?: KeyType
   now?: Date
+  /** From `now`; default 1825 (five years). */
+  validityDays?: number
 }
 
 export interface IssuedCertificate {
@@ -77,7 +79,11 @@ export async function issueCertificateForKey(
 
 /** The certificate of the built-in RFC 3161 time-stamping service. */
 export async function issueTsaCertificate(dir: string, opts: IssueTsaOptions): Promise<IssuedCertificate> {
-  const profile = tsaProfile({ ...(opts.name && { name: opts.name }), ...(opts.now && { now: opts.now }) })
+  const profile = tsaProfile({
+    ...(opts.name && { name: opts.name }),
+    ...(opts.now && { now: opts.now }),
+    ...(opts.validityDays && { validityDays: opts.validityDays }),
+  })
   return withP12(await issueLeaf(dir, { ...profile, caPin: opts.caPin, pin: opts.pin, ...(opts.keyType && { keyType: opts.keyType }) }))
 }
 

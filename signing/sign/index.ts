@@ -15,3 +15,11 @@ export { appearanceFromCertificate, isSealCertificate, subjectOf } from './appea
 export { pdfDate, parsePdfDate } from './pdf-date'
 export type { Rect } from './placement'
 export { timestampPdf, type TimestampPdfOptions, type TimestampPdfResult } from './timestamp-pdf'
+export {
+  prepareIssuanceFields,
+  writeIssuanceFill,
+  type IssuanceFill,
+  type IssuanceFillResult,
+  type IssuancePlan,
+} from './issuance-fields'
+export { writeXmpMetadata, xmpPacket, ND30_NS, type DocumentMetadata } from './xmp'

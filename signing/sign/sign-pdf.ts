@@ -20,6 +20,8 @@ export interface VisibleAppearance {
   principalTitle?: string
   organisation?: string
   imagePng?: Buffer
+  /** stamp: its lines (an electronic copy's "SAO Y", the organisation, the time). */
+  lines?: string[]
 }
 
 export interface SignPdfOptions {
@@ -160,6 +162,9 @@ export function preparePdfSignature(pdf: Buffer, opts: PrepareOptions): Prepared
       P: pageRef,
       Rect: [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height],
       AP: new PdfDict({ N: ap }),
+      // §12.7.5.5: the fields this signature locks, also on its field (the /Reference below says
+      // the same for validators that read the signature dictionary, as pyHanko does).
+      ...(opts.lockFields && { Lock: lockDictionary(opts.lockFields) }),
     }),
   )
   addWidgetToPage(upd, pageRef, widget)
@@ -208,6 +213,12 @@ export async function completePdfSignature(prepared: PreparedPdfSignature, opts:
     page: prepared.page,
     rect: prepared.rect,
   }
+}
+
+function lockDictionary(fields: string[] | 'all'): PdfDict {
+  const lock = new PdfDict({ Type: name('SigFieldLock'), Action: name(fields === 'all' ? 'All' : 'Include') })
+  if (fields !== 'all') lock.set('Fields', fields.map((f) => textString(f)))
+  return lock
 }
 
 /** Catalog /Perms /DocMDP pointing at the certification signature. */
@@ -282,6 +293,7 @@ function appearanceFor(
     ...(a.principalTitle !== undefined && { principalTitle: a.principalTitle }),
     ...(a.organisation !== undefined && { organisation: a.organisation }),
     ...(a.imagePng !== undefined && { imagePng: a.imagePng }),
+    ...(a.lines !== undefined && { lines: a.lines }),
     ...(opts.reason !== undefined && { reason: opts.reason }),
   }
   return { rect, ap: buildAppearance(spec, (v: PdfValue) => upd.add(v)) }

@@ -1,4 +1,5 @@
-import { PdfDict, PdfName, PdfRef, PdfStream, type PdfValue } from '../pdf/objects'
+import { ISSUANCE_FIELD_NAMES } from '../pdf/fields'
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, decodeTextString, type PdfValue } from '../pdf/objects'
 import { annotationChanges, appearanceChanges } from './annotation-rules'
 import { changedKeys } from './equal'
 import { growth, signatureKind } from './growth'
@@ -151,12 +152,40 @@ function fieldChanges(ctx: Context, num: number, role: FieldRole, oldD: PdfDict,
     return [fact(kind, 'signatures', `empty signature field '${role.name}' signed`, { newSignature })]
   }
   if (role.signature) return [fact('signature-field', 'other', `signed field '${role.name}' changed (${slash(keys)})`)]
+  if (ISSUANCE_FIELD_NAMES.includes(role.name)) return issuanceChanges(ctx, num, role.name, oldD, newD, keys)
   // Filling sets a value (and the appearance showing it); a new appearance with the old value
   // only changes what the field shows (the DSS-2236 "replace" shadow attack).
   if (keys.includes('V') && keys.every((k) => FIELD_FILL_KEYS.has(k))) {
     return [fact('form-field', 'form-filling', `form field '${role.name}' filled (${slash(keys)})`, { field: role.name })]
   }
   return [fact('form-field', 'other', `form field '${role.name}' changed (${slash(keys)})`)]
+}
+
+function textValue(ctx: Context, doc: 'before' | 'after', v: PdfValue | undefined): string {
+  const r = ctx[doc].resolve(v)
+  return r instanceof PdfString ? decodeTextString(r) : ''
+}
+
+/**
+ * Kyso's issuance fields (issue 13): the records clerk's number and date, empty in every revision
+ * the approvers and the leader signed, filled once in the seal's revision. That fill is what the
+ * policy expects (form filling, named as the issuance, no warning); once a field holds a value, a
+ * signature that covered it forbids any change to it, locked or not: a number retyped after
+ * issuance fails the signatures that saw the number issued (Decree 30/2020 Art. 15: one number).
+ */
+function issuanceChanges(ctx: Context, num: number, field: string, oldD: PdfDict, newD: PdfDict, keys: string[]): ChangeFact[] {
+  const fact = maker(num, null)
+  const before = textValue(ctx, 'before', oldD.get('V'))
+  const after = textValue(ctx, 'after', newD.get('V'))
+  if (!keys.every((k) => FIELD_FILL_KEYS.has(k))) {
+    return [fact('issuance', 'other', `issuance field '${field}' changed (${slash(keys)})`, { field })]
+  }
+  if (before === '' && after !== '') {
+    const what = `issuance field '${field}' filled with '${after}' (the number or date given at issuance, Decree 30/2020 Art. 15)`
+    return [fact('issuance', 'form-filling', what, { field, expected: true })]
+  }
+  const what = `issuance field '${field}' changed from '${before}' to '${after}' after it was issued`
+  return [fact('issuance', 'other', what, { field })]
 }
 
 /** Objects with no role of their own: the tagged structure (§14.7), or anything else. */

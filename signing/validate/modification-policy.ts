@@ -11,7 +11,9 @@
  * |              | over signed content     |                  |         | over content     |
  * | other        | no                      | no               | no      | no               |
  *
- * A field a FieldMDP lock covers may not be filled at any level (ISO 32000-2 §12.8.2.4).
+ * A field a FieldMDP lock covers may not be filled at any level (ISO 32000-2 §12.8.2.4). Kyso's
+ * issuance fields (issue 13) filled from empty are expected form filling (no warning); changed once
+ * they hold a value, they are "other".
  */
 export type ModificationLevel = 'none' | 'signatures' | 'form-filling' | 'annotations' | 'other'
 
@@ -20,7 +22,7 @@ const LEVEL_RANK: Record<ModificationLevel, number> = { none: 0, signatures: 1, 
 export type ChangeKind =
   | 'metadata' | 'catalog' | 'acroform' | 'page' | 'pages' | 'page-tree' | 'content' | 'annotation'
   | 'form-field' | 'signature-field' | 'signature-dictionary' | 'removed' | 'object' | 'certification'
-  | 'document-timestamp' | 'structure' | 'unreadable'
+  | 'document-timestamp' | 'structure' | 'unreadable' | 'issuance'
 
 export interface Change {
   /** What sort of change, for readers that word it themselves (the CLI's Vietnamese report). */
@@ -51,6 +53,8 @@ export interface ChangeFact extends Omit<Change, 'allowed' | 'warning'> {
   newSignature?: boolean
   /** Listed as a warning whatever the certification (e.g. a writer's private key). */
   notable?: boolean
+  /** What the document was prepared for (Kyso's issuance fields filled at issuance): no warning. */
+  expected?: boolean
 }
 
 export interface ChangePolicy {
@@ -71,7 +75,7 @@ export function worstLevel(changes: readonly { level: ModificationLevel }[]): Mo
 
 /** Judges one change under the policy: allowed or not, and whether it is worth a warning. */
 export function judgeChange(fact: ChangeFact, policy: ChangePolicy): Change {
-  const { newSignature, notable, ...change } = fact
+  const { newSignature, notable, expected, ...change } = fact
   const field = fact.field
   const verdict = (allowed: boolean, warning = false): Change => ({
     ...change,
@@ -92,7 +96,7 @@ export function judgeChange(fact: ChangeFact, policy: ChangePolicy): Change {
         return { ...verdict(false), what: `${change.what}, but the field is locked by the signature (FieldMDP)` }
       }
       if (p === 1) return verdict(false)
-      return verdict(true, p === undefined)
+      return verdict(true, p === undefined && expected !== true)
     case 'annotations':
       if (p === 1 || p === 2) return verdict(false)
       if (p === 3) return verdict(true, fact.overContent === true)

@@ -4,8 +4,7 @@ import { digestName, judgeAlgorithms, keySummary } from './crypto-policy'
 import { issuerName, signerName } from './names'
 import { judgedAt, proofOfExistence, type DocumentTimestampProof } from './proof-of-existence'
 import type { Check, SignatureReport, Verdict } from './report'
-import { judgeTrust } from './trust'
-import type { VerifyOptions } from './verify-pdf'
+import { judgeTrust, type JudgeOptions } from './trust'
 
 export interface DocumentTimestampContext {
   end: number
@@ -20,14 +19,15 @@ export interface DocumentTimestampContext {
  * signed attributes of its own). Checked: the imprint (HASH_FAILURE when the bytes changed), the
  * TSA's CMS signature and signing-certificate binding, the timeStamping EKU, the changes after it,
  * the cryptographic policy, and the TSA certificate's chain, validity and revocation at the time a
- * later document time-stamp proves, or now (EN 319 102-1 §5.4).
+ * later document time-stamp proves, or now (EN 319 102-1 §5.4); offline, the newest one's
+ * revocation rests on the data the document carries about its own time (issue 18).
  */
 export function judgeDocumentTimestamp(
   v: Verdict,
   r: SignatureReport,
   token: Buffer,
   digest: (hash: HashName) => Buffer,
-  opts: VerifyOptions,
+  opts: JudgeOptions,
   ctx: DocumentTimestampContext,
 ): SignatureReport {
   const ts = verifyTimestampToken(token, digest)
@@ -84,7 +84,12 @@ export function judgeDocumentTimestamp(
     const detail = { ok: `algorithms accepted: ${algorithms.summary}`, bad: algorithms.problems.join('; ') }
     v.test('algorithms', algorithms.acceptable, detail, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
   }
-  const times = { at, claimed: ts.genTime ?? at, ...(proof && { proof: new Date(proof.time) }) }
+  // The status the document's own revocation data must show: at the time a later time-stamp
+  // proves, else at this time-stamp's own time (the newest one, judged from what the file carries;
+  // revocation data the validator holds speaks about today and is used first).
+  const claimed = ts.genTime ?? at
+  const statusAt = proof ? new Date(proof.time) : claimed
+  const times = { at, claimed, statusAt, ...(proof && { proof: new Date(proof.time) }) }
   judgeTrust(v, r, ts.tsaCertificate, ts.certificates, opts, times)
   r.timestamp = { genTime: ts.genTime?.toISOString() ?? null, valid: ts.valid, trusted: usable(r.checks, r), tsa: r.signer }
   r.signedAtProven = r.timestamp.trusted

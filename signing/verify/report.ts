@@ -44,7 +44,11 @@ export interface SignatureReport {
   signedAt: string | null
   signedAtProven: boolean
   subFilter: string | null
-  level: 'B-B' | 'B-T' | 'PKCS7' | null
+  /**
+   * PAdES level (ETSI EN 319 142-1 §6): B-T with the validation data of its signer certificate in
+   * the DSS is B-LT; B-LT with a valid document time-stamp over that data is B-LTA (issue 18).
+   */
+  level: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | 'PKCS7' | null
   indication: Indication
   subIndication: string | null
   coversWholeDocument: boolean
@@ -57,7 +61,12 @@ export interface SignatureReport {
    */
   signedContentLength: number | null
   revocation: 'good' | 'revoked' | 'unknown' | 'not-checked'
-  revocationSource: 'crl' | null
+  revocationSource: 'crl' | 'ocsp' | null
+  /**
+   * Whose revocation data the status rests on: the validator's own (`held`: --crl, the service's
+   * CRLs) or the document's DSS (`document`, PAdES B-LT); null when none was used.
+   */
+  revocationEvidence: 'held' | 'document' | null
   timestamp: { genTime: string | null; valid: boolean; trusted: boolean; tsa: string | null } | null
   /** The earliest time a valid, trusted time-stamp proves this signature existed, if any. */
   proofOfExistence: ProofOfExistence | null
@@ -94,7 +103,8 @@ export function newReport(field: string, fields: string[], kind: SignatureReport
   return {
     field, fields, kind, signer: null, issuer: null, signedAt: null, signedAtProven: false, subFilter: null,
     level: null, indication: 'PASSED', subIndication: null, coversWholeDocument: false, byteRange: null,
-    revision: null, signedContentLength: null, revocation: 'not-checked', revocationSource: null, timestamp: null,
+    revision: null, signedContentLength: null, revocation: 'not-checked', revocationSource: null,
+    revocationEvidence: null, timestamp: null,
     proofOfExistence: null, algorithms: null, checks: [], changes: [], modificationLevel: 'none', warnings: [],
     problems: [],
   }

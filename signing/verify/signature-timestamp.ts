@@ -11,11 +11,19 @@ import type { VerifyOptions } from './verify-pdf'
  * its genTime, timeStamping EKU) proves the signing time and is returned; an untrusted one is
  * reported and proves nothing.
  */
-export function judgeSignatureTimestamp(v: Verdict, r: SignatureReport, cms: CmsCheck, opts: VerifyOptions): Date | undefined {
+export function judgeSignatureTimestamp(
+  v: Verdict,
+  r: SignatureReport,
+  cms: CmsCheck,
+  opts: VerifyOptions,
+  extraCertificates: readonly Buffer[] = [],
+): Date | undefined {
   if (!cms.timestampToken) return undefined
   const ts = verifyTimestampToken(cms.timestampToken, cms.signatureValue)
   const anchors = opts.trustAnchors ?? []
-  const tsaChain = ts.tsaCertificate ? buildChain(ts.tsaCertificate, ts.certificates, anchors, ts.genTime ?? new Date()) : null
+  const pool = [...ts.certificates, ...extraCertificates]
+  const at = ts.genTime ?? new Date()
+  const tsaChain = ts.tsaCertificate ? buildChain(ts.tsaCertificate, pool, anchors, at) : null
   const trusted = !!tsaChain?.trusted && tsaChain.problems.length === 0 && ts.hasTimestampingEku
   r.timestamp = { genTime: ts.genTime?.toISOString() ?? null, valid: ts.valid, trusted, tsa: signerName(ts.tsaCertificate) }
   const detail = {

@@ -5,8 +5,8 @@ import { issuerName, signerName } from './names'
 import { judgedAt, proofOfExistence, type DocumentTimestampProof } from './proof-of-existence'
 import type { SignatureReport, Verdict } from './report'
 import { judgeSignatureTimestamp } from './signature-timestamp'
-import { judgeTrust } from './trust'
-import type { VerifyOptions } from './verify-pdf'
+import { longTermLevel } from './long-term-level'
+import { judgeTrust, type JudgeOptions } from './trust'
 
 /**
  * What the SignerInfo signs: detached content given by its digest (adbe.pkcs7.detached,
@@ -37,7 +37,7 @@ export function judgeSignedData(
   r: SignatureReport,
   cmsDer: Buffer,
   content: SignedContent,
-  opts: VerifyOptions,
+  opts: JudgeOptions,
   ctx: SignedDataContext,
 ): SignatureReport {
   // 3. Integrity.
@@ -56,7 +56,7 @@ export function judgeSignedData(
     return v.done()
   }
   // 5. Time: a valid token proves when; a document time-stamp proves existence; /M is only claimed.
-  const own = judgeSignatureTimestamp(v, r, cms, opts)
+  const own = judgeSignatureTimestamp(v, r, cms, opts, opts.evidence?.certificates ?? [])
   const proof = proofOfExistence(ctx.end, own, ctx.documentTimestamps)
   r.proofOfExistence = proof ?? null
   const now = opts.now ?? new Date()
@@ -69,8 +69,13 @@ export function judgeSignedData(
   }
   // 7-8. Identity and trust at the proven time, or now when nothing proves it (EN 319 102-1 §5.6.2).
   const claimed = own ?? ctx.claimed ?? (proof ? new Date(proof.time) : now)
-  const times = { at, claimed, ...(proof && { proof: new Date(proof.time) }) }
+  const times = { at, claimed, statusAt: at, ...(proof && { proof: new Date(proof.time) }) }
   judgeTrust(v, r, cms.signerCertificate, cms.certificates, opts, times)
+  // PAdES B-LT / B-LTA: what the document's DSS holds for this signature (issue 18).
+  if (r.level === 'B-T' && opts.evidence) {
+    const pool = [...cms.certificates, ...(opts.trustAnchors ?? [])]
+    r.level = longTermLevel(cms.signerCertificate, pool, opts.evidence, ctx)
+  }
   return v.done()
 }
 

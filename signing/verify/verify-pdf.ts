@@ -3,6 +3,7 @@ import type { ParsedCrl } from '../pki/crl'
 import { analyseChanges, type Change } from '../validate/changes'
 import { docMdpOf, fieldLocks } from '../validate/mdp'
 import { checkRevisionsAfter, findRevisions, type Revision, type RevisionProblem } from '../validate/revisions'
+import { documentEvidence, type DssSummary } from './document-evidence'
 import { usable } from './document-timestamp'
 import { findSignatureFields, type SignatureField } from './find-signatures'
 import type { DocumentTimestampProof } from './proof-of-existence'
@@ -22,6 +23,10 @@ export interface VerifyReport {
   /** Bytes or revisions after a signature that are not sound incremental updates. */
   revisionProblems: RevisionProblem[]
   encrypted: boolean
+  /** The time the signatures were validated at: now, or `now` given (`kyso verify --at`). */
+  validationTime: string
+  /** What the document's DSS holds (ISO 32000-2 §12.8.4.3), or null without one. */
+  dss: DssSummary | null
 }
 
 export interface VerifyOptions {
@@ -29,7 +34,11 @@ export interface VerifyOptions {
   trustAnchors?: Buffer[]
   /** CRLs the validator holds; a signature whose chain no CRL covers is INDETERMINATE. */
   crls?: ParsedCrl[]
-  /** Validation time for certificates without a proving timestamp (default: now). */
+  /**
+   * The validation time (default: now): certificates without a proving time-stamp are judged at
+   * it, and the document's own revocation data must show their status then. A later time shows
+   * what the file alone proves once its certificates have expired (`kyso verify --at`, issue 18).
+   */
   now?: Date
   maxBytes?: number
 }
@@ -82,6 +91,9 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
   const certification = mdp && groups.find((g) => g.first.sigRef?.num === mdp.sigNum)
   const certifiedEnd = certification ? coverageEnd(certification.first) : null
   const digests = new RangeDigests(pdf, ranges)
+  // The DSS (PAdES B-LT): certificates, CRLs and OCSP answers, evidence once verified.
+  const evidence = documentEvidence(doc)
+  const judge = { ...opts, evidence }
   const facts = (g: Group): DocumentFacts => ({
     revisions,
     revisionProblems,
@@ -99,7 +111,7 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
   const reports = new Array<SignatureReport>(groups.length)
   const proofs: DocumentTimestampProof[] = []
   for (const { g, i } of order.filter((o) => isDocumentTimestamp(o.g.first))) {
-    const report = verifySignature(pdf, g.first, g.fields, opts, facts(g), proofs)
+    const report = verifySignature(pdf, g.first, g.fields, judge, facts(g), proofs)
     reports[i] = report
     const br = byteRangeOf(g.first)
     const genTime = report.timestamp?.genTime
@@ -107,7 +119,7 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
     proofs.push({ field: g.first.field, coveredUpTo: br[1], genTime: new Date(genTime), usable: usable(report.checks, report) })
   }
   for (const { g, i } of order.filter((o) => !isDocumentTimestamp(o.g.first))) {
-    reports[i] = verifySignature(pdf, g.first, g.fields, opts, facts(g), proofs)
+    reports[i] = verifySignature(pdf, g.first, g.fields, judge, facts(g), proofs)
   }
   groups.forEach((g, i) => g.removed && failRemoved(reports[i] as SignatureReport))
   return {
@@ -116,6 +128,8 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
     revisions: revisions.length,
     revisionProblems,
     encrypted: doc.encrypted,
+    validationTime: (opts.now ?? new Date()).toISOString(),
+    dss: evidence.summary,
   }
 }
 

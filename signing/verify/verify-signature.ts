@@ -9,6 +9,7 @@ import type { SignatureField } from './find-signatures'
 import type { DocumentTimestampProof } from './proof-of-existence'
 import { newReport, Verdict, type DocumentFacts, type SignatureReport } from './report'
 import { judgeSignedData } from './signed-data'
+import type { JudgeOptions } from './trust'
 import type { VerifyOptions } from './verify-pdf'
 import { warningOf } from './warnings'
 
@@ -31,7 +32,7 @@ export function verifySignature(
   pdf: Buffer,
   f: SignatureField,
   fields: string[],
-  opts: VerifyOptions,
+  opts: JudgeOptions,
   facts: DocumentFacts,
   documentTimestamps: readonly DocumentTimestampProof[] = [],
 ): SignatureReport {

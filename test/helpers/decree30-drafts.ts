@@ -26,6 +26,8 @@ export interface DraftSpec {
   signer: { lines: string[]; name: string }
   /** Articles of the body; the last one ends with "./.". */
   articles: string[]
+  /** A secrecy mark under the number ("MẬT"): such a draft must be refused (issue 13). */
+  secrecy?: string
 }
 
 const GROUNDS = [
@@ -57,23 +59,25 @@ export function draftSpecs(): DraftSpec[] {
 
 /** The document as blocks, top to bottom. Number and date are left blank for the records clerk. */
 export function draftBlocks(spec: DraftSpec): Block[] {
+  // Blanks as wide as a clerk's pen needs: a three-digit number, a two-digit day or month.
   const blank = '\u00a0'.repeat(7)
-  const short = '\u00a0'.repeat(4)
+  const short = '\u00a0'.repeat(6)
   const p = (para: Para): Block => ({ kind: 'para', para })
   return [
     {
       kind: 'columns',
-      widths: [40, 60],
+      widths: [38, 62],
       left: [
         { text: 'ỦY BAN NHÂN DÂN', align: 'center', size: 13 },
         { text: 'THÀNH PHỐ HỒ CHÍ MINH', align: 'center', size: 13 },
         { text: 'SỞ KHOA HỌC VÀ CÔNG NGHỆ', align: 'center', size: 13, bold: true, after: 6 },
         { text: `Số:${blank}/QĐ-SKHCN`, align: 'center', size: 13 },
+        ...(spec.secrecy ? [{ text: spec.secrecy, align: 'center' as const, size: 13, bold: true, before: 6 }] : []),
       ],
       right: [
         { text: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', align: 'center', size: 13, bold: true },
         { text: 'Độc lập - Tự do - Hạnh phúc', align: 'center', size: 14, bold: true, after: 21 },
-        { text: `Thành phố Hồ Chí Minh, ngày${short}tháng${short}năm 2026`, align: 'center', size: 14, italic: true },
+        { text: `Thành phố Hồ Chí Minh, ngày${short}tháng${short}năm 2026`, align: 'center', size: 13, italic: true },
       ],
     },
     p({ text: 'QUYẾT ĐỊNH', align: 'center', bold: true, before: 24 }),

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -30,7 +30,41 @@ export interface PdfsigSignature {
 export function pdfsig(file: string, nssDir?: string): PdfsigSignature[] {
   const args = [...(nssDir ? ['-nssdir', `sql:${nssDir}`] : []), file]
   const r = spawnSync('pdfsig', args, { encoding: 'utf8', timeout: 60_000 })
-  const out = (r.stdout ?? '') + (r.stderr ?? '')
+  return parsePdfsig((r.stdout ?? '') + (r.stderr ?? ''))
+}
+
+/** pdfsig without its online OCSP check (`-no-ocsp`). */
+export function pdfsigOffline(file: string, nssDir: string): PdfsigSignature[] {
+  const args = ['-nssdir', `sql:${nssDir}`, '-no-ocsp', file]
+  const r = spawnSync('pdfsig', args, { encoding: 'utf8', timeout: 60_000 })
+  return parsePdfsig((r.stdout ?? '') + (r.stderr ?? ''))
+}
+
+/**
+ * A tool as a child process that does not block this one: it may ask a service running in this
+ * very process (the OCSP responder a certificate names, issue 18). Resolves with both streams.
+ */
+export function runAsync(cmd: string, args: string[], cwd?: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { ...(cwd && { cwd }) })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c))
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c))
+    child.on('close', (code) => resolve({ code: code ?? -1, output }))
+  })
+}
+
+/**
+ * NSS's own check of a certificate with OCSP (vfychain, libpkix): the leaf's status asked of the
+ * responder its authorityInfoAccess names, the answer required (`failIfNoInfo`).
+ */
+export async function nssOcspCheck(nssDir: string, certDer: string, issuerDer: string): Promise<string> {
+  const revocation = ['-g', 'leaf', '-m', 'ocsp', '-s', 'failIfNoInfo']
+  const args = ['-d', `sql:${nssDir}`, '-u', '4', '-pp', ...revocation, certDer, issuerDer]
+  return (await runAsync('vfychain', args)).output
+}
+
+function parsePdfsig(out: string): PdfsigSignature[] {
   const sigs: PdfsigSignature[] = []
   for (const block of out.split(/^Signature #\d+:$/m).slice(1)) {
     const field = /Signature Field Name: (.*)$/m.exec(block)?.[1]?.trim() ?? ''

@@ -32,7 +32,7 @@ async function issue(drafter: Client, steps: [string, 'approve' | 'sign' | 'seal
   const ids = submitted.workflows[0]?.steps.map((s) => s.id) as number[]
   for (const [i, [u, action]] of steps.entries()) {
     const c = await as(u)
-    await json(await c.post(`/api/steps/${ids[i]}/sign`, { pin: pinOf(u), ...(action === 'seal' && { outgoingNumber: `${doc.id}/VP`, outgoingDate: today() }) }))
+    await json(await c.post(`/api/steps/${ids[i]}/sign`, { pin: pinOf(u), ...(action === 'seal' && { outgoingDate: today() }) }))
   }
   const { services } = await getService()
   for (let i = 0; i < 100; i++) {

@@ -26,22 +26,40 @@ async function json<T>(res: Response, status = 200): Promise<T> {
   return JSON.parse(text) as T
 }
 
+/** The XMP packet of the last revision names the number (Decree 30/2020 Appendix VI). */
+function issuedHasNumberInXmp(file: string, number: string): boolean {
+  const text = readFileSync(file).toString('utf8')
+  const at = text.lastIndexOf('<x:xmpmeta')
+  return at >= 0 && text.indexOf(`<nd30:SoKyHieu>${number}</nd30:SoKyHieu>`, at) > at
+}
+
 const rectOf = (p: Placement): Rect => ({ x: p.rect[0], y: p.rect[1], width: p.rect[2], height: p.rect[3] })
 const OUT = join(ARTIFACTS, 'official')
 /** What the README reports: per draft, the areas, overlaps and seal coverage measured here. */
 const figures: Record<string, unknown> = {}
 
-/** Signs every step of the document in turn with the assignees' PINs; the clerk numbers it. */
-async function signAll(id: number, people: Record<string, Client>, order: string[]): Promise<void> {
+interface Issued { outgoingNumber: string; outgoingDate: string; numberPrinted: boolean; datePrinted: boolean }
+
+/**
+ * Signs every step of the document in turn with the assignees' PINs; the clerk takes the
+ * register's next number (none typed) with the date 5 March 2026 (issue 13).
+ */
+async function signAll(id: number, people: Record<string, Client>, order: string[]): Promise<Issued> {
+  let issued: Issued | undefined
   for (const username of order) {
     const c = people[username] as Client
     const d = await json<Details>(await c.get(`/api/documents/${id}`))
     const act = d.myActions.find((a) => a.stepId !== undefined)
     expect(act, `${username} has something to sign`).to.not.equal(undefined)
-    const issue = act?.action === 'seal' ? { outgoingNumber: '15/QĐ-SKHCN', outgoingDate: '2026-03-05' } : {}
-    await json(await c.post(`/api/steps/${act?.stepId}/sign`, { pin: pinOf(username), ...issue }))
+    const issue = act?.action === 'seal' ? { outgoingDate: '2026-03-05' } : {}
+    const answer = await json<Issued>(await c.post(`/api/steps/${act?.stepId}/sign`, { pin: pinOf(username), ...issue }))
+    if (act?.action === 'seal') issued = answer
   }
+  return issued as Issued
 }
+
+/** "15/QĐ-SKHCN" -> "15-QD-SKHCN.pdf", as the download is named. */
+const fileNameOf = (n: string): string => `${n.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/Đ/g, 'D').replace(/\//g, '-')}.pdf`
 
 describe('issued as an official document: Decree 30 drafts from Chromium and LibreOffice through the API', function () {
   this.timeout(600_000)
@@ -50,8 +68,11 @@ describe('issued as an official document: Decree 30 drafts from Chromium and Lib
   let root = ''
 
   before(async () => {
-    const { services } = await getService()
-    root = join(services.config.dataDir, 'ca', 'root.pem')
+    // The internal CA lives in the database (issue 15); its root is published without login.
+    const { url } = await getService()
+    root = join(OUT, 'internal-root.pem')
+    mkdirSync(OUT, { recursive: true })
+    writeFileSync(root, await (await fetch(`${url}/api/ca/root.pem`)).text())
     for (const u of ['chuyenvien', 'truongphong1', 'truongphong2', 'giamdoc', 'phogiamdoc', 'vanthu', 'kiemtra']) people[u] = await as(u)
     mkdirSync(OUT, { recursive: true })
     for (const spec of draftSpecs()) {
@@ -79,11 +100,13 @@ describe('issued as an official document: Decree 30 drafts from Chromium and Lib
         const p = submitted.placements
         expect(p.map((x) => [x.look, x.how])).to.deep.equal([['initials', 'end-mark'], ['initials', 'end-mark'], ['handwritten', 'block'], ['seal', 'block']])
         expect(p.slice(0, 2).map((x) => x.anchor)).to.deep.equal(['content-end', 'recipients-end'])
-        await signAll(doc.id, people, ['truongphong1', 'truongphong2', leader, 'vanthu'])
+        const number = await signAll(doc.id, people, ['truongphong1', 'truongphong2', leader, 'vanthu'])
+        expect(number.outgoingNumber, 'the register\'s next number, with the draft\'s notation').to.match(/^\d{2,}\/QĐ-SKHCN$/)
+        expect([number.outgoingDate, number.numberPrinted, number.datePrinted]).to.deep.equal(['2026-03-05', true, true])
 
         // The issued file, named after its number.
         const res = await drafter.get(`/api/documents/${doc.id}/file`)
-        expect(res.headers.get('content-disposition')).to.equal('attachment; filename="15-QD-SKHCN.pdf"')
+        expect(res.headers.get('content-disposition')).to.equal(`attachment; filename="${fileNameOf(number.outgoingNumber)}"`)
         const issued = Buffer.from(await res.arrayBuffer())
         const dir = tempDir('kyso-official-')
         const draftFile = join(dir, 'draft.pdf')
@@ -165,6 +188,13 @@ describe('issued as an official document: Decree 30 drafts from Chromium and Lib
         const times = (t: string): number => t.split(title).length - 1
         expect(times(text), 'the title printed by the draft only').to.equal(times(pdftotext(draftFile, page)))
         expect(spawnSync('pdfinfo', [issuedFile], { encoding: 'utf8' }).stdout).to.match(new RegExp(`Pages:\\s+${page}\\b`))
+        // Issue 13: number and date on the document's own lines, in the layout pdftotext reads.
+        const head = spawnSync('pdftotext', ['-layout', '-f', '1', '-l', '1', issuedFile, '-'], { encoding: 'utf8' }).stdout
+        expect(head).to.include(`Số: ${number.outgoingNumber}`)
+        expect(head).to.match(/ngày 05 tháng 03 năm/)
+        expect(number.outgoingNumber.split('/')[0]).to.match(/^\d{2,}$/)
+        renderPage(issuedFile, 1, { keepAs: `${tag}-issued-p1.png` })
+        expect(issuedHasNumberInXmp(issuedFile, number.outgoingNumber)).to.equal(true)
       })
     }
   }

@@ -47,7 +47,7 @@ describe('smaller fixes of the security review', function () {
 
     it('lets a route template send a step up to the agencies above when it says so', async () => {
       const { services } = await getService()
-      const agency = (await services.db('agencies').where({ code: 'STTTT' }).first('id')) as { id: number }
+      const agency = (await services.db('agencies').where({ code: 'SKHCN' }).first('id')) as { id: number }
       const steps = [
         { action: 'approve', assignees: ['truongphong1'] },
         { action: 'sign', assignees: ['pct.hoan'], upward: true },

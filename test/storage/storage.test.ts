@@ -33,6 +33,22 @@ describe(`storage on ${onPostgres() ? 'PostgreSQL' : 'SQLite'}`, function () {
     await again.destroy()
   })
 
+  it('migrates past a knex lock table with two rows (two instances made it at once)', async function () {
+    if (onPostgres()) this.skip() // PostgreSQL migrates under an advisory lock: knex's table is never raced
+    const dir = mkdtempSync(join(tmpdir(), 'kyso-lockrace-'))
+    try {
+      const first = await openDb(dir)
+      // What knex's select-then-insert leaves when two instances create the table together.
+      await first('knex_migrations_lock').insert({ is_locked: 0 })
+      await first.destroy()
+      const second = await openDb(dir)
+      expect(((await second('knex_migrations_lock').count('* as n').first()) as { n: number }).n).to.equal(1)
+      await second.destroy()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('gives back what SQLite gives: ISO timestamps, YYYY-MM-DD dates, numeric counts, and Buffers', async () => {
     const at = '2024-08-01T03:04:05.678Z'
     await db('agencies').insert({ code: 'T1', name: 'Thử nghiệm' })

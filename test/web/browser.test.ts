@@ -159,7 +159,7 @@ describe('the web interface in Chromium', function () {
     await openFromInbox(page)
     const waiting = Number(await page.textContent('[data-testid=waiting-count]'))
     await act(page, 'seal', pinOf('vanthu'), async () => {
-      await page.fill('#sign-number', '15/SKHCN-VP')
+      await page.fill('#sign-number', '1501/SKHCN-VP')
     })
     await page.waitForSelector('[data-testid=document][data-status=issued]')
     // The count beside the inbox follows at once, without leaving the page.
@@ -167,7 +167,7 @@ describe('the web interface in Chromium', function () {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=validation] li[data-indication]').length >= 4)
     const verdicts = await page.locator('[data-testid=validation] li[data-indication]').evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
     expect(verdicts).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
-    expect(await page.textContent('.page-head .sub')).to.contain('15/SKHCN-VP')
+    expect(await page.textContent('.page-head .sub')).to.contain('1501/SKHCN-VP')
     await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
     await page.screenshot({ path: join(SHOTS, 'document.png'), fullPage: true })
     await page.screenshot({ path: join(SHOTS, 'issued-1366x768.png') })

@@ -488,13 +488,13 @@ describe('signing with keys Kyso never holds, in the browser (issue 11)', functi
     ).pdf
     const form = new FormData()
     form.set('uploadfile', new Blob([new Uint8Array(signed)], { type: 'application/pdf' }), 'signed.pdf')
-    const upload = `${base}${ticket.signedFileUrl}&outgoingNumber=${encodeURIComponent('31/SKHCN-VP')}&outgoingDate=2026-12-07`
+    const upload = `${base}${ticket.signedFileUrl}&outgoingNumber=${encodeURIComponent('31/SKHCN-VP')}&outgoingDate=2026-12-04`
     const done = await json<{ status: string }>(await fetch(upload, { method: 'POST', body: form }))
     expect(done.status).to.equal('issued')
     const d = await json<{ outgoingNumber: string; outgoingDate: string }>(
       await clerk.get(`/api/documents/${doc.id}`),
     )
-    expect([d.outgoingNumber, d.outgoingDate]).to.deep.equal(['31/SKHCN-VP', '2026-12-07'])
+    expect([d.outgoingNumber, d.outgoingDate]).to.deep.equal(['31/SKHCN-VP', '2026-12-04'])
   })
 
   it('the admin lists the uploaded CRLs and a CRL picked as a DER file is read; one already there is refused in plain words', async () => {

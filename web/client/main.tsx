@@ -8,6 +8,7 @@ import { CHANGED } from './events.js'
 import { LoginPage } from './pages/login.js'
 import { DocumentListPage, InboxPage } from './pages/inbox.js'
 import { DocumentPage } from './pages/document.js'
+import { RegisterPage } from './pages/register.js'
 import { NewDocumentPage } from './pages/new-document.js'
 import { DelegationsPage } from './pages/delegations.js'
 import { DashboardPage } from './pages/dashboard.js'
@@ -51,6 +52,7 @@ function Page(props: { me: Me; at: string }): JSX.Element {
   if (match('/new', at)) return <NewDocumentPage />
   if ((m = match('/documents/:id', at))) return <DocumentPage id={Number(m.id)} me={me} />
   if (match('/delegations', at)) return <DelegationsPage me={me} />
+  if (match('/register', at)) return <RegisterPage />
   if (match('/certificates', at)) return <CertificatesPage me={me} />
   if (match('/signature', at)) return <SignaturePage />
   if (match('/dashboard', at)) return <DashboardPage />
@@ -91,6 +93,7 @@ function Nav(props: { me: Me; at: string }): JSX.Element {
     ['/issued', L('Đã phát hành', 'Issued'), true],
     ['/new', L('Soạn văn bản', 'New document'), signer(me)],
     ['/delegations', L('Ủy quyền', 'Delegations'), signer(me)],
+    ['/register', L('Sổ văn bản đi', 'Register'), has(me, 'clerk')],
     ['/dashboard', L('Báo cáo ký số', 'Coverage'), reports(me)],
     ['/admin', L('Quản trị', 'Administration'), has(me, 'admin')],
     ['/certificates', L('Chứng thư số', 'Certificates'), true],

@@ -179,6 +179,11 @@ const EVENT: Record<string, [string, string]> = {
   'document.rejected': ['Từ chối', 'Rejected'],
   'document.returned': ['Trả lại để sửa', 'Returned for revision'],
   'document.cancelled': ['Hủy', 'Cancelled'],
+  // Issue 18: long-term validation data and a document time-stamp, at issuance or when renewed.
+  'document.extended': ['Thêm dữ liệu kiểm tra dài hạn và dấu thời gian', 'Long-term validation data and timestamp added'],
+  'document.numbered': ['Lấy số và in số, ngày lên văn bản', 'Numbered: number and date printed'],
+  'document.copied': ['Sao văn bản điện tử', 'Electronic copy made'],
+  'document.attachment-issued': ['Phát hành phụ lục', 'Attachment issued'],
 }
 
 type Step = DocumentDetails['workflows'][number]['steps'][number]

@@ -6,6 +6,7 @@ import { fileSize, formatDate, formatDateTime } from '../format.js'
 import { actionLabel, L } from '../i18n.js'
 import type { Me } from '../main.js'
 import { PdfView } from '../pdf-view.js'
+import { CopyCard } from './copies.js'
 import { announceChange } from '../events.js'
 import { RouteComposer, type Directory, type StepSpec } from './route-composer.js'
 import { SignDialog } from './sign-dialog.js'
@@ -38,6 +39,9 @@ export interface DocumentDetails {
   agencyName: string; drafterName: string; drafterTitle: string | null; createdAt: string; updatedAt: string; finishedAt: string | null
   versions: { id: number; seq: number; sha256: string; size: number; origin: string; createdAt: string }[]
   workflows: Workflow[]; signatures: Signature[]; myActions: MyAction[]; history: HistoryEvent[]; placements: Placement[]
+  /** Issue 13: whether the seal printed the number, the original of a copy, its form, the copies made. */
+  numberPrinted?: boolean | null; copyOf?: number | null; copyForm?: string | null
+  copies?: { id: number; form: string; outgoingNumber: string | null }[]
 }
 
 /** My place on a step: mine when each assignee has one, else the step's. */
@@ -73,6 +77,9 @@ export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
             <div class="card pdf-card">{latest && <PdfView url={`/api/documents/${d.id}/file?version=${latest.seq}`} label={d.title} />}</div>
             <aside class="doc-side">
               <Actions doc={d} me={props.me} onDone={done} onClosed={state.reload} />
+              {d.status === 'issued' && props.me.roles.includes('clerk') && d.kind !== 'copy' && d.kind !== 'attachment' && (
+                <CopyCard doc={d} />
+              )}
               <Facts doc={d} />
               <Validation doc={d} />
               <Timeline doc={d} />
@@ -85,13 +92,25 @@ export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
   )
 }
 
+/** What the document is: internal, a procedure's result, an electronic copy or an attachment (issue 13). */
+function kindOf(d: DocumentDetails): string {
+  if (d.kind === 'procedure') return `${L('Kết quả thủ tục hành chính', 'Public procedure result')} ${d.procedureCode ?? ''}`
+  const forms: Record<string, string> = { 'sao-y': 'SAO Y', 'sao-luc': 'SAO LỤC', 'trich-sao': 'TRÍCH SAO' }
+  if (d.kind === 'copy') return `${L('Bản sao điện tử', 'Electronic copy')} (${forms[d.copyForm ?? ''] ?? ''})`
+  if (d.kind === 'attachment') return L('Phụ lục phát hành kèm theo', 'Attachment issued with')
+  return L('Văn bản nội bộ', 'Internal document')
+}
+
 function Facts(props: { doc: DocumentDetails }): JSX.Element {
   const d = props.doc
   return (
     <div class="card">
       <h2>{L('Thông tin văn bản', 'About')}</h2>
       <dl class="facts">
-        <dt>{L('Loại', 'Kind')}</dt><dd>{d.kind === 'procedure' ? `${L('Kết quả thủ tục hành chính', 'Public procedure result')} ${d.procedureCode ?? ''}` : L('Văn bản nội bộ', 'Internal document')}</dd>
+        <dt>{L('Loại', 'Kind')}</dt><dd>{kindOf(d)}{d.copyOf ? <> · <Link href={`/documents/${d.copyOf}`}>{L('văn bản gốc', 'the original')}</Link></> : null}</dd>
+        {d.numberPrinted === false && d.status === 'issued' && d.kind !== 'copy' && d.kind !== 'attachment' && (
+          <><dt>{L('Số, ngày', 'Number, date')}</dt><dd>{L('không in lên văn bản (xem nhật ký)', 'not printed on the document (see the history)')}</dd></>
+        )}
         <dt>{L('Người soạn', 'Drafter')}</dt><dd>{d.drafterName}{d.drafterTitle && <small> · {d.drafterTitle}</small>}</dd>
         <dt>{L('Ngày tạo', 'Created')}</dt><dd>{formatDateTime(d.createdAt)}</dd>
         {d.finishedAt && <><dt>{L('Kết thúc', 'Finished')}</dt><dd>{formatDateTime(d.finishedAt)}</dd></>}
@@ -258,10 +277,19 @@ function Versions(props: { doc: DocumentDetails }): JSX.Element {
         {[...d.versions].reverse().map((v) => (
           <li key={v.id}>
             <a href={`/api/documents/${d.id}/file?version=${v.seq}`} download>{L('Phiên bản', 'Version')} {v.seq}</a>
-            <small class="muted"> · {v.origin === 'signature' ? L('thêm chữ ký', 'signature added') : L('tải lên', 'uploaded')} · {formatDateTime(v.createdAt)} · {fileSize(v.size)}</small>
+            <small class="muted"> · {originLabel(v.origin)} · {formatDateTime(v.createdAt)} · {fileSize(v.size)}</small>
           </li>
         ))}
       </ol>
     </div>
   )
+}
+
+/** How a version came to be: an upload, a signature, or the long-term data added (issue 18). */
+function originLabel(origin: string): string {
+  if (origin === 'signature') return L('thêm chữ ký', 'signature added')
+  if (origin === 'extension') {
+    return L('thêm dữ liệu kiểm tra dài hạn và dấu thời gian (PAdES B-LTA)', 'long-term validation data and a timestamp added')
+  }
+  return L('tải lên', 'uploaded')
 }

@@ -190,14 +190,15 @@ export function SignDialog(props: {
   /** The fields every way carries, or undefined (errors shown) when a seal's are missing. */
   const issuance = (): Issuance | undefined => {
     const wrong: Record<string, string> = {}
-    if (seal && !number.trim()) wrong.number = L('Nhập số, ký hiệu văn bản.', 'Enter the outgoing number.')
     if (seal && (!date || date === INVALID_DATE))
       wrong.date = L('Nhập ngày ban hành (dd/mm/yyyy).', 'Enter the issue date (dd/mm/yyyy).')
     setErrors(wrong)
     if (Object.keys(wrong).length) return undefined
     return {
       ...(comment.trim() && { comment: comment.trim() }),
-      ...(seal && { outgoingNumber: number.trim(), outgoingDate: date }),
+      // Issue 13: an empty number takes the register's next one; the date is today unless changed.
+      ...(seal && number.trim() && { outgoingNumber: number.trim() }),
+      ...(seal && { outgoingDate: date }),
     }
   }
   const title = seal
@@ -226,11 +227,15 @@ export function SignDialog(props: {
         </p>
         {seal && (
           <div class="two">
-            <Field id="sign-number" label={L('Số, ký hiệu', 'Outgoing number')} error={errors.number}>
+            <Field
+              id="sign-number"
+              label={L('Số, ký hiệu (để trống: số tiếp theo trong sổ)', 'Outgoing number (empty: the register\'s next)')}
+              error={errors.number}
+            >
               <input
                 id="sign-number"
                 value={number}
-                placeholder="15/SKHCN-VP"
+                placeholder={L('Số tiếp theo trong sổ', 'Next in the register')}
                 onInput={(e) => setNumber(e.currentTarget.value)}
                 aria-invalid={Boolean(errors.number)}
               />

@@ -224,6 +224,19 @@ export function AgentPanel(
   )
 }
 
+/**
+ * Issue 13: for a seal made in the clerk's own tool, Kyso prints the register's number and the
+ * date into a version of its own first (POST /issuance); the tool then signs that version.
+ */
+async function numberFirst(stepId: number, issuance: Issuance): Promise<{ outgoingNumber: string; outgoingDate: string }> {
+  const body = {
+    ...(issuance.outgoingNumber && { outgoingNumber: issuance.outgoingNumber }),
+    ...(issuance.outgoingDate && { outgoingDate: issuance.outgoingDate }),
+  }
+  const r = await api.post<{ outgoingNumber: string; outgoingDate: string }>(`/api/steps/${stepId}/issuance`, body)
+  return { outgoingNumber: r.outgoingNumber, outgoingDate: r.outgoingDate }
+}
+
 /** The VGCA plugin: it fetches the version and posts the signed file back, on a ticket (signing-tools.ts). */
 export function VgcaPanel(p: PanelProps): JSX.Element {
   const [busy, setBusy] = useState(false)
@@ -234,10 +247,12 @@ export function VgcaPanel(p: PanelProps): JSX.Element {
     setFailure(undefined)
     setBusy(true)
     try {
+      // A seal: number and date printed first in a version of Kyso's, which the plugin then signs.
+      const numbered = p.seal ? { ...issuance, ...(await numberFirst(p.stepId, issuance)) } : issuance
       const ticket = await api.post<{ toSignUrl: string; signedFileUrl: string }>(
         `/api/steps/${p.stepId}/file-ticket`,
       )
-      await signWithVgca(vgcaCall(ticket, location.origin, p.seal, issuance))
+      await signWithVgca(vgcaCall(ticket, location.origin, p.seal, numbered))
       if (p.live.current) p.onDone()
     } catch (err) {
       if (p.live.current) setFailure(failureOf(err))
@@ -442,9 +457,13 @@ export function FilePanel(p: PanelProps): JSX.Element {
   const [file, setFile] = useState<File | undefined>()
   const [busy, setBusy] = useState(false)
   const [failure, setFailure] = useState<Failure | undefined>()
+  const [numbered, setNumbered] = useState<Issuance | undefined>()
   const download = async (): Promise<void> => {
     setFailure(undefined)
     try {
+      const issuance = p.issuance()
+      if (!issuance) return
+      if (p.seal) setNumbered({ ...issuance, ...(await numberFirst(p.stepId, issuance)) })
       const f = await api.file(`/api/steps/${p.stepId}/to-sign`)
       if (!f.etag) throw new ApiError(0, 'NETWORK', 'no ETag')
       const name = f.name ?? 'van-ban-can-ky.pdf'
@@ -464,7 +483,7 @@ export function FilePanel(p: PanelProps): JSX.Element {
     if (!file)
       return setFailure({ text: L('Hãy chọn tệp PDF đã ký (bước 3).', 'Choose the signed PDF (step 3).') })
     const form = new FormData()
-    for (const [k, v] of Object.entries(issuance)) form.set(k, v)
+    for (const [k, v] of Object.entries({ ...issuance, ...numbered })) form.set(k, v)
     form.set('file', file)
     setFailure(undefined)
     setBusy(true)

@@ -1,0 +1,144 @@
+import { toCsv } from '../reporting/csv'
+import { vnDate } from '../reporting/period'
+import { appendAudit } from '../storage/audit'
+import {
+  nextSeq,
+  openingsOf,
+  registerEntries,
+  setOpening,
+  type RegisterName,
+} from '../storage/outgoing-register'
+import type { Actor, Services } from './context'
+import { WorkflowError } from './errors'
+import { formatSeq } from './outgoing-register'
+
+const REGISTERS: RegisterName[] = ['general', 'normative', 'copies']
+const REGISTER_VI: Record<RegisterName, string> = {
+  general: 'Văn bản đi',
+  normative: 'Văn bản quy phạm pháp luật',
+  copies: 'Bản sao',
+}
+const STATUS_VI = {
+  used: 'Đã dùng',
+  reserved: 'Đang giữ cho lần đóng dấu',
+  unused: 'Giữ nhưng không dùng',
+} as const
+
+/** The records clerks, leaders and administrators of an agency keep and read its register. */
+function mayRead(actor: Actor): void {
+  if (!['clerk', 'leader', 'admin'].some((r) => actor.roles.has(r as never))) {
+    throw new WorkflowError('FORBIDDEN', 'Chỉ văn thư, lãnh đạo hoặc quản trị xem sổ đăng ký văn bản đi')
+  }
+}
+
+function yearOf(raw: unknown): number {
+  if (raw === undefined || raw === '') return Number(vnDate(new Date()).slice(0, 4))
+  const y = Number(raw)
+  if (!Number.isInteger(y) || y < 1990 || y > 2200)
+    throw new WorkflowError('BAD_REQUEST', 'year: a calendar year')
+  return y
+}
+
+/**
+ * `GET /api/registers/outgoing?year=`: the actor's agency's register for a year (Decree 30/2020
+ * Appendix IV, sổ đăng ký văn bản đi), every number in order with its state and source (a document
+ * issued in Kyso or a paper entry), each register's opening and next number.
+ */
+export async function registerView(
+  s: Services,
+  actor: Actor,
+  query: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  mayRead(actor)
+  const year = yearOf(query.year)
+  const agency = (await s.db('agencies').where({ id: actor.agencyId }).first('code', 'name')) as {
+    code: string
+    name: string
+  }
+  const entries = await registerEntries(s.db, actor.agencyId, year)
+  const next: Record<string, string> = {}
+  for (const r of REGISTERS) next[r] = formatSeq(await nextSeq(s.db, actor.agencyId, r, year))
+  return {
+    agency,
+    year,
+    openings: await openingsOf(s.db, actor.agencyId, year),
+    next,
+    entries: entries.map((e) => ({
+      register: e.register,
+      seq: e.seq,
+      number: e.number,
+      date: e.date,
+      status: e.status,
+      title: e.title,
+      source: e.paperId !== null ? 'paper' : 'kyso',
+      documentId: e.documentId,
+      paperId: e.paperId,
+    })),
+  }
+}
+
+/** The register as CSV (UTF-8 with a BOM): its title, agency and year first, then one row per number. */
+export async function registerCsv(
+  s: Services,
+  actor: Actor,
+  query: Record<string, unknown>,
+): Promise<{ csv: Buffer; filename: string }> {
+  const view = (await registerView(s, actor, query)) as {
+    agency: { code: string; name: string }
+    year: number
+    entries: Record<string, unknown>[]
+  }
+  const preamble = [
+    'Sổ đăng ký văn bản đi',
+    `Cơ quan: ${view.agency.name}`,
+    `Năm: ${view.year}`,
+    `Thời điểm lập: ${new Date().toISOString()}`,
+  ]
+  const headers = ['Sổ', 'Số thứ tự', 'Số, ký hiệu', 'Ngày', 'Trích yếu', 'Trạng thái', 'Nguồn', 'Mã văn bản']
+  const rows = view.entries.map((e) => [
+    REGISTER_VI[e.register as RegisterName],
+    e.seq as number | null,
+    e.number as string,
+    e.date as string,
+    e.title as string | null,
+    STATUS_VI[e.status as keyof typeof STATUS_VI],
+    e.source === 'paper' ? 'Văn bản giấy' : 'Phát hành trên Kyso',
+    (e.documentId ?? e.paperId) as number | null,
+  ])
+  return {
+    csv: toCsv(headers, rows, preamble),
+    filename: `so-van-ban-di-${view.agency.code}-${view.year}.csv`,
+  }
+}
+
+/**
+ * `PUT /api/registers/outgoing/opening {year, register?, firstSeq}`: an agency that starts using
+ * Kyso mid-year continues its paper register: numbering goes on from `firstSeq`. Clerks and
+ * administrators of the agency; audited.
+ */
+export async function setRegisterOpening(
+  s: Services,
+  actor: Actor,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  if (!actor.roles.has('clerk') && !actor.roles.has('admin'))
+    throw new WorkflowError('FORBIDDEN', 'Chỉ văn thư hoặc quản trị đặt số đầu năm của sổ')
+  const year = yearOf(body.year)
+  const register = (body.register ?? 'general') as RegisterName
+  if (!REGISTERS.includes(register))
+    throw new WorkflowError('BAD_REQUEST', `register: ${REGISTERS.join(', ')}`)
+  const firstSeq = body.firstSeq
+  if (typeof firstSeq !== 'number' || !Number.isInteger(firstSeq) || firstSeq < 1 || firstSeq > 1_000_000) {
+    throw new WorkflowError('BAD_REQUEST', 'firstSeq: the first number Kyso gives (an integer from 1)')
+  }
+  await s.db.transaction(async (trx) => {
+    await setOpening(trx, { agencyId: actor.agencyId, register, year, firstSeq, setBy: actor.id })
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'register.opened',
+      requestId: actor.requestId ?? null,
+      detail: { year, register, firstSeq },
+    })
+  })
+  return { year, register, firstSeq, next: formatSeq(await nextSeq(s.db, actor.agencyId, register, year)) }
+}
