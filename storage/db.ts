@@ -44,7 +44,7 @@ export async function openDb(dataDir: string, opts: DbOptions = {}): Promise<Db>
 async function openSqlite(dataDir: string): Promise<Db> {
   mkdirSync(dataDir, { recursive: true })
   const db = knex({
-    client: 'sqlite3',
+    client: immediateSqliteClient(),
     connection: { filename: join(dataDir, 'kyso.db') },
     useNullAsDefault: true,
     pool: {
@@ -72,6 +72,33 @@ async function openSqlite(dataDir: string): Promise<Db> {
   const fk = (await db.raw('PRAGMA foreign_keys')) as { foreign_keys: number }[]
   if (fk[0]?.foreign_keys !== 1) throw new Error('SQLite foreign keys could not be enabled')
   return db
+}
+
+/**
+ * knex's SQLite client whose transactions begin IMMEDIATE (they take the write lock at BEGIN,
+ * waiting for it up to the busy timeout) instead of DEFERRED. In WAL mode a deferred transaction
+ * that has read and then writes after another process committed fails at once with SQLITE_BUSY
+ * (the busy handler is not called for it: its snapshot is stale); two instances starting on one
+ * empty file did exactly that while one seeded. With one connection per instance the only cost is
+ * that a read-only transaction also waits for another instance's writer. A client class is knex's
+ * own extension point (`client` may be a constructor); the transaction class is the dialect's.
+ */
+function immediateSqliteClient(): typeof Knex.Client {
+  const Sqlite = require('knex/lib/dialects/sqlite3') as new (...args: unknown[]) => object
+  type Tx = { query: (conn: unknown, sql: string) => Promise<unknown> }
+  const SqliteTransaction = require('knex/lib/dialects/sqlite3/execution/sqlite-transaction') as new (
+    ...args: unknown[]
+  ) => Tx
+  class ImmediateTransaction extends SqliteTransaction {
+    begin(conn: unknown): Promise<unknown> {
+      return this.query(conn, 'BEGIN IMMEDIATE;')
+    }
+  }
+  return class ImmediateSqlite extends Sqlite {
+    transaction(...args: unknown[]): ImmediateTransaction {
+      return new ImmediateTransaction(this, ...args)
+    }
+  } as unknown as typeof Knex.Client
 }
 
 /**

@@ -1,13 +1,20 @@
-import { verifyPdf, type SignatureReport, type VerifyReport } from '../signing/verify/verify-pdf'
+import { verifyPdfIsolated } from '../signing/verify/isolated'
+import type { SignatureReport, VerifyReport } from '../signing/verify/verify-pdf'
 import type { Services } from './context'
 import { refreshCoverageFacts } from './coverage-counters'
 import { detachedReports } from './detached-evidence'
 import { heldCrls } from './evidence'
 import { latestVersion } from './step-turn'
 
-/** Validates a document's bytes with the service's trust anchors and the CRLs it holds. */
+/**
+ * Validates a document's bytes with the service's trust anchors and the CRLs it holds, in the
+ * isolated worker with its time and memory limits, as the verification route does (issue 16): a
+ * final file is as untrusted as any upload, since it carries what the drafter uploaded.
+ */
 export async function validateBytes(s: Services, pdf: Buffer): Promise<VerifyReport> {
-  return verifyPdf(pdf, { trustAnchors: await s.trustAnchors(), crls: await heldCrls(s) })
+  const crls = (await heldCrls(s)).map((c) => c.der)
+  const input = { pdf, trustAnchors: await s.trustAnchors(), crls }
+  return verifyPdfIsolated(input, { timeoutMs: s.config.validationTimeoutMs })
 }
 
 /** A signature of the final file that no step made (it came with the upload), as judged. */
