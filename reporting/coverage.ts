@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { agencyAndDescendants } from '../workflows/access'
 import type { Actor } from '../workflows/context'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
 import { monthsOf, periodOf, type Period } from './period'
 import { cityTotals, type AgencyRow, type CityTotals } from './policy'

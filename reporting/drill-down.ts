@@ -10,7 +10,7 @@ import {
 import { paperEntriesOf, type PaperRow } from '../storage/paper-documents'
 import { agencyAndDescendants } from '../workflows/access'
 import type { Actor } from '../workflows/context'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
 import { daysBetween, monthsOf, periodOf, type Period } from './period'
 import { periodJson, rowsFor, visibleAgencies, type AgencyRec } from './rows'

@@ -1,4 +1,4 @@
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 
 /** Vietnam is UTC+7 all year (no daylight saving). */
 const VN_MS = 7 * 3600_000

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { targetsForYear } from '../storage/coverage-targets'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import type { Period } from './period'
 
 /**

@@ -9,7 +9,7 @@ import { createDelegation, endDelegation, inbox, listDelegations } from '../work
 import { activateEnrolment, addTrustAnchor, createAgency, createUser, listAgencies, listCertificates, listTrustAnchors, listUsers, myEnrolments, requestCertificate, revokeUserCertificate, updateUser } from '../workflows/admin'
 import { directory, listDocuments } from '../workflows/directory'
 import { documentDetails, downloadName, latestVersion, reviseDocument, uploadDocument, versionOf } from '../workflows/documents'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import { signStep } from '../workflows/sign-step'
 import { cancelDocument, stopChain } from '../workflows/stop-chain'
 import { submitDocument } from '../workflows/submit-document'

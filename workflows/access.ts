@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import type { Actor, DocumentRow } from './context'
 
 /** Ids of an agency and every agency below it. */

@@ -20,7 +20,7 @@ import { vnDate } from '../reporting/period'
 import { readableDocument } from './access'
 import type { Actor, Services } from './context'
 import { recordCopy, sealKeyOf, stampRect } from './copy-record'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import type { SignatureEvidence } from './evidence'
 import { latestVersion } from './step-turn'
 

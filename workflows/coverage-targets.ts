@@ -8,7 +8,7 @@ import {
 import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../reporting/targets'
 import { vnDate } from '../reporting/period'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 type TargetsView = Omit<YearTargets, 'updatedBy'>
 

@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../storage/sql'
 import { insertPaperEntry, procedureKnown, type PaperKind } from '../storage/paper-documents'
 import { vnDate } from '../reporting/period'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { parseCsv } from './csv-text'
 
 export interface PaperDocument {

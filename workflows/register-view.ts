@@ -9,7 +9,7 @@ import {
   type RegisterName,
 } from '../storage/outgoing-register'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { formatSeq } from './outgoing-register'
 
 const REGISTERS: RegisterName[] = ['general', 'normative', 'copies']

@@ -3,7 +3,7 @@ import type { SigningMarker } from '../signing/appearance'
 import { standingAuthorityOf } from '../storage/signing-authorities'
 import { readableDocument } from './access'
 import type { Actor, DocumentRow, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 export type StepAction = 'approve' | 'sign' | 'seal'
 
