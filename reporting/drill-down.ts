@@ -12,7 +12,7 @@ import { agencyAndDescendants } from '../workflows/access'
 import type { Actor } from '../workflows/context'
 import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
-import { daysBetween, monthsOf, periodOf, type Period } from './period'
+import { daysBetween, monthsOf, periodOf, type Period } from '../shared/period'
 import { periodJson, rowsFor, visibleAgencies, type AgencyRec } from './rows'
 import { targetsFor } from './targets'
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { listAgg } from '../storage/sql'
-import type { Period } from './period'
+import type { Period } from '../shared/period'
 
 export interface AgencyFacts {
   agencyId: number

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { targetsForYear } from '../storage/coverage-targets'
 import { WorkflowError } from '../shared/errors'
-import type { Period } from './period'
+import type { Period } from '../shared/period'
 
 /**
  * The city's targets for a year (DOMAIN.md): configuration an administrator sets per year

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { searchKey } from './search-key'
-import { vnDate, vnMidnight } from '../reporting/period'
+import { vnDate, vnMidnight } from '../shared/period'
 import { bumpDaily } from '../workflows/coverage-counters'
 import { appendAudit } from './audit'
 import type { BlobStore } from './blob-store'

@@ -6,7 +6,7 @@ import {
   type YearTargets,
 } from '../storage/coverage-targets'
 import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../reporting/targets'
-import { vnDate } from '../reporting/period'
+import { vnDate } from '../shared/period'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 

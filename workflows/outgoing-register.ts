@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { vnDate } from '../reporting/period'
+import { vnDate } from '../shared/period'
 import {
   insertEntry,
   moveEntries,

@@ -1,5 +1,5 @@
 import { toCsv } from '../reporting/csv'
-import { vnDate } from '../reporting/period'
+import { vnDate } from '../shared/period'
 import { appendAudit } from '../storage/audit'
 import {
   nextSeq,
