@@ -19,7 +19,7 @@ export interface AgencyFacts {
 
 /**
  * The facts behind the coverage report, one row per agency, from the maintained per-day counters
- * (workflows/coverage-counters.ts) and the paper register: the cost grows with agencies and days
+ * (storage/coverage-counters.ts) and the paper register: the cost grows with agencies and days
  * in the period, not with documents or signatures.
  */
 export async function coverageFacts(db: Knex, p: Period, agencyIds?: number[]): Promise<Map<number, AgencyFacts>> {

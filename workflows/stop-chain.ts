@@ -4,7 +4,7 @@ import { readableDocument } from './access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { principalFor } from './step-turn'
-import { bumpDaily } from './coverage-counters'
+import { bumpDaily } from '../storage/coverage-counters'
 import { releaseReservations } from './outgoing-register'
 
 /**

@@ -1,6 +1,6 @@
 import { verifyPdf, type SignatureReport, type VerifyReport } from '../signing/verify/verify-pdf'
 import type { Services } from './context'
-import { refreshCoverageFacts } from './coverage-counters'
+import { refreshCoverageFacts } from '../storage/coverage-counters'
 import { detachedReports } from './detached-evidence'
 import { heldCrls } from './evidence'
 import { latestVersion } from './step-turn'
