@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
-import { agencyAndDescendants } from '../workflows/access'
-import type { Actor } from '../workflows/context'
+import { agencyAndDescendants } from '../shared/access'
+import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
 import { monthsOf, periodOf, type Period } from '../shared/period'

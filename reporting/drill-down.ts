@@ -8,8 +8,8 @@ import {
   type ProcedureResult,
 } from '../storage/coverage-evidence'
 import { paperEntriesOf, type PaperRow } from '../storage/paper-documents'
-import { agencyAndDescendants } from '../workflows/access'
-import type { Actor } from '../workflows/context'
+import { agencyAndDescendants } from '../shared/access'
+import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
 import { daysBetween, monthsOf, periodOf, type Period } from '../shared/period'

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { containsPattern } from '../storage/search-key'
-import { agencyAndDescendants } from './access'
+import { agencyAndDescendants } from '../shared/access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import type { SigningMarker } from '../signing/appearance'
 import { standingAuthorityOf } from '../storage/signing-authorities'
-import { readableDocument } from './access'
+import { readableDocument } from '../shared/access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 

@@ -1,6 +1,6 @@
 import { appendAudit } from '../storage/audit'
 import { retryingTransaction } from '../storage/db'
-import { readableDocument } from './access'
+import { readableDocument } from '../shared/access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { principalFor } from './step-turn'

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { appendAudit } from '../storage/audit'
 import { insertPlacements } from '../storage/placements'
-import { readableDocument } from './access'
+import { readableDocument } from '../shared/access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { prepareSubmission, recordPreparation } from './issuance-prep'
