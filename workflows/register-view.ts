@@ -1,4 +1,4 @@
-import { toCsv } from '../reporting/csv'
+import { toCsv } from '../shared/csv'
 import { vnDate } from '../shared/period'
 import { appendAudit } from '../storage/audit'
 import {
