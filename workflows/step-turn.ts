@@ -81,6 +81,22 @@ export async function principalFor(db: Knex, actor: Actor, step: { id: number; a
   throw new WorkflowError('NOT_ASSIGNEE', 'Bước này không được giao cho bạn')
 }
 
+/**
+ * The same rule asked rather than enforced (what a document page offers the actor): the principal,
+ * or undefined where `principalFor` refuses (done already, not assigned). Anything else, such as a
+ * database failure, propagates rather than hiding the action.
+ */
+export async function principalIfAny(
+  db: Knex, actor: Actor, step: { id: number; action: string },
+): Promise<Principal | undefined> {
+  try {
+    return await principalFor(db, actor, step)
+  } catch (e) {
+    if (e instanceof WorkflowError && (e.code === 'CONFLICT' || e.code === 'NOT_ASSIGNEE')) return undefined
+    throw e
+  }
+}
+
 /** The checks every way of signing a step starts with (see `Turn`). */
 export async function takeTurn(s: Services, actor: Actor, stepId: number): Promise<Turn> {
   const step = (Number.isInteger(stepId) ? await s.db('steps').where({ id: stepId }).first() : undefined) as
