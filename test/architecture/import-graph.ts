@@ -2,7 +2,7 @@ import { builtinModules } from 'node:module'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 import { LanguageVariant, SyntaxKind } from 'typescript/unstable/ast'
-import { createScanner } from 'typescript/unstable/ast/scanner'
+import { createScanner, tokenIsIdentifierOrKeyword } from 'typescript/unstable/ast/scanner'
 
 /** One import written in a source file: what it names, and whether it loads the module at run time. */
 export interface ImportEdge {
@@ -31,17 +31,22 @@ export function sourceFiles(dir: string): string[] {
   })
 }
 
-/** A token of a source file: its kind, and its text (a string literal's value, unquoted). */
+/** A token of a source file: its kind, its text (a string literal's value, unquoted), its brace depth. */
 interface Token {
   kind: SyntaxKind
   text: string
+  /** 0 at the top level, where alone import and export declarations may stand. */
+  depth: number
+  /** Whether a line break comes before it: a statement here starts a line or follows `;` or `}`. */
+  afterLineBreak: boolean
 }
 
 /**
- * The tokens of a file, comments dropped. TypeScript 7 has no parser in JavaScript, so this uses its
- * scanner (strings, comments and template literals cannot hide or fake an import) and decides, as
- * tsc's own parser does, whether a `/` starts a regular expression from the token before it.
- * JSX text is not tokenised as such; a quote in it ends at the line's end, which cannot fake an import.
+ * The tokens of a file, comments dropped. TypeScript 7 has no parser in JavaScript (no
+ * `ts.createSourceFile` or `ts.preProcessFile`), so this uses its scanner, so that strings, comments
+ * and template literals can neither hide nor fake an import. Whether a `/` starts a regular
+ * expression is told from the token before it (tsc's parser knows it from the grammar). JSX text is
+ * not tokenised as such: a quote in it swallows at most the rest of its line.
  */
 function tokensOf(text: string, jsx: boolean): Token[] {
   const scanner = createScanner(true, jsx ? LanguageVariant.JSX : LanguageVariant.Standard, text)
@@ -54,13 +59,16 @@ function tokensOf(text: string, jsx: boolean): Token[] {
       kind = scanner.reScanTemplateToken(false)
       if (kind === SyntaxKind.TemplateTail) braces.pop()
     } else if (kind === SyntaxKind.CloseBraceToken) braces.pop()
-    else if ((kind === SyntaxKind.SlashToken || kind === SyntaxKind.SlashEqualsToken) && regexMayStart(tokens.at(-1))) {
-      kind = scanner.reScanSlashToken()
-    }
+    else if (isSlash(kind) && regexMayStart(tokens.at(-1))) kind = scanner.reScanSlashToken()
     const literal = kind === SyntaxKind.StringLiteral || kind === SyntaxKind.NoSubstitutionTemplateLiteral
-    tokens.push({ kind, text: literal ? scanner.getTokenValue() : scanner.getTokenText() })
+    const text = literal ? scanner.getTokenValue() : scanner.getTokenText()
+    tokens.push({ kind, text, depth: braces.length, afterLineBreak: scanner.hasPrecedingLineBreak() })
   }
   return tokens
+}
+
+function isSlash(kind: SyntaxKind): boolean {
+  return kind === SyntaxKind.SlashToken || kind === SyntaxKind.SlashEqualsToken
 }
 
 const ENDS_AN_OPERAND = new Set([')', ']', '}', 'this', 'super', 'true', 'false', 'null'])
@@ -71,12 +79,21 @@ function regexMayStart(previous: Token | undefined): boolean {
   return !ENDS_AN_OPERAND.has(previous.text)
 }
 
-function isLiteral(token: Token | undefined): boolean {
-  return !!token && token.kind >= SyntaxKind.NumericLiteral && token.kind <= SyntaxKind.TemplateTail
+/** A literal that ends an operand (a template's head or middle opens an expression instead). */
+function isLiteral(token: Token): boolean {
+  const kind = token.kind
+  return (kind >= SyntaxKind.NumericLiteral && kind <= SyntaxKind.NoSubstitutionTemplateLiteral) ||
+    kind === SyntaxKind.TemplateTail
+}
+
+/** What an import or export clause is made of: names, keywords (`type`, `as`) and `{ } , *`. */
+function mayBeInClause(token: Token): boolean {
+  return tokenIsIdentifierOrKeyword(token.kind) || ['{', '}', ',', '*'].includes(token.text)
 }
 
 function isString(token: Token | undefined): token is Token {
-  return !!token && (token.kind === SyntaxKind.StringLiteral || token.kind === SyntaxKind.NoSubstitutionTemplateLiteral)
+  const kind = token?.kind
+  return kind === SyntaxKind.StringLiteral || kind === SyntaxKind.NoSubstitutionTemplateLiteral
 }
 
 /** An import found in a file: its specifier, and whether tsc erases it. */
@@ -91,19 +108,27 @@ export interface FoundImport {
  * erases, so they cannot make a run-time cycle: `import type`, `export type ... from`, imports whose
  * every named specifier is `type`, and `typeof import('...')` or `import('...').Name` in a type.
  */
-export function importsOf(fileName: string, text: string): FoundImport[] {
+export function importsInSource(fileName: string, text: string): FoundImport[] {
   const tokens = tokensOf(text, fileName.endsWith('.tsx'))
   const found: FoundImport[] = []
   tokens.forEach((token, i) => {
-    if (tokens[i - 1]?.text === '.') return
+    const previous = tokens[i - 1]
+    if (previous?.text === '.') return
+    const startsStatement = !previous || token.afterLineBreak || previous.text === ';' || previous.text === '}'
+    const mayDeclare = token.depth === 0 && startsStatement
     const specifier =
-      token.text === 'import' ? importAt(tokens, i)
-        : token.text === 'export' ? reExportAt(tokens, i)
-          : token.text === 'require' ? requireAt(tokens, i)
+      token.text === 'import' ? importAt(tokens, i, mayDeclare)
+        : token.text === 'export' && mayDeclare ? reExportAt(tokens, i)
+          : token.text === 'require' && !isImportEquals(tokens, i) ? requireAt(tokens, i)
             : null
     if (specifier !== null) found.push(specifier)
   })
   return found
+}
+
+/** `import X = require('x')` (or `import type X = ...`): read by `importAt` already. */
+function isImportEquals(tokens: Token[], i: number): boolean {
+  return tokens[i - 1]?.text === '=' && (tokens[i - 3]?.text === 'import' || tokens[i - 4]?.text === 'import')
 }
 
 /** `require('x')` (or `import('x')`) at token i. */
@@ -112,11 +137,12 @@ function requireAt(tokens: Token[], i: number, typeOnly = false): FoundImport | 
   return open?.text === '(' && isString(name) && close?.text === ')' ? { specifier: name.text, typeOnly } : null
 }
 
-/** An import declaration or a dynamic `import()` starting at token i. */
-function importAt(tokens: Token[], i: number): FoundImport | null {
+/** An import declaration (where a top-level statement may start) or a dynamic `import()` (anywhere) starting at token i. */
+function importAt(tokens: Token[], i: number, mayDeclare: boolean): FoundImport | null {
   const next = tokens[i + 1]
   if (next?.text === '.') return null
   if (next?.text === '(') return requireAt(tokens, i, isTypeImport(tokens, i))
+  if (!mayDeclare) return null
   if (isString(next)) return { specifier: next.text, typeOnly: false }
   const clause: Token[] = []
   for (let j = i + 1; j < tokens.length; j++) {
@@ -126,7 +152,7 @@ function importAt(tokens: Token[], i: number): FoundImport | null {
     if (token.text === '=' && tokens[j + 1]?.text === 'require') {
       return requireAt(tokens, j + 1, clause[0]?.text === 'type' && clause.length > 1)
     }
-    if (token.text === ';' || token.text === 'import' || token.text === 'export') return null
+    if (!mayBeInClause(token) || token.text === 'import' || token.text === 'export') return null
     clause.push(token)
   }
   return null
@@ -148,7 +174,7 @@ function reExportAt(tokens: Token[], i: number): FoundImport | null {
     const token = tokens[j] as Token
     const from = tokens[j + 1]
     if (token.text === 'from' && isString(from)) return { specifier: from.text, typeOnly: typeOnlyClause(clause) }
-    if (token.text === ';' || (token.text === '}' && tokens[j + 1]?.text !== 'from')) return null
+    if (!mayBeInClause(token) || (token.text === '}' && tokens[j + 1]?.text !== 'from')) return null
     clause.push(token)
   }
   return null
@@ -169,7 +195,10 @@ function typeOnlyClause(clause: Token[]): boolean {
     else elements.at(-1)!.push(token)
   }
   const named = elements.filter((e) => e.length > 0)
-  return named.length > 0 && named.every((e) => e[0]?.text === 'type' && e.length > 1 && !(e.length === 3 && e[1]?.text === 'as'))
+  // `{ type }` and `{ type as t }` import a binding named "type"; `{ type A }`, `{ type A as B }` a type.
+  const isType = (e: Token[]): boolean =>
+    e[0]?.text === 'type' && e.length > 1 && !(e.length === 3 && e[1]?.text === 'as')
+  return named.length > 0 && named.every(isType)
 }
 
 const EXTENSIONS = ['.ts', '.tsx', '/index.ts', '/index.tsx']
@@ -191,7 +220,7 @@ export function importGraph(root: string, folders: string[] = SOURCE_FOLDERS): I
   const graph: ImportGraph = new Map()
   for (const path of files) {
     const file = relative(root, path).split(sep).join('/')
-    const found = importsOf(file, readFileSync(path, 'utf8'))
+    const found = importsInSource(file, readFileSync(path, 'utf8'))
     graph.set(file, found.map((i) => ({ ...i, target: resolveRelative(root, file, i.specifier) })))
   }
   return graph
