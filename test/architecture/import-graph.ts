@@ -137,7 +137,7 @@ function requireAt(tokens: Token[], i: number, typeOnly = false): FoundImport | 
   return open?.text === '(' && isString(name) && close?.text === ')' ? { specifier: name.text, typeOnly } : null
 }
 
-/** An import declaration (where a top-level statement may start) or a dynamic `import()` (anywhere) starting at token i. */
+/** At token i: an import declaration (where a top-level statement may start) or an `import()` (anywhere). */
 function importAt(tokens: Token[], i: number, mayDeclare: boolean): FoundImport | null {
   const next = tokens[i + 1]
   if (next?.text === '.') return null
