@@ -17,9 +17,14 @@ export interface ImportEdge {
 /** File (repository-relative, posix slashes) -> the imports it makes. */
 export type ImportGraph = Map<string, ImportEdge[]>
 
-/** The folders whose `.ts` and `.tsx` files make up the house (root files such as `config.ts` are added). */
-export const SOURCE_FOLDERS = ['signing', 'storage', 'shared', 'workflows', 'reporting', 'server', 'cli',
-  'web', 'scripts', 'bench', 'test']
+/** The folders at the root whose `.ts` and `.tsx` files make up the house: all but build output and packages. */
+export function sourceFolders(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules' && e.name !== 'dist')
+    .map((e) => e.name)
+    .filter((name) => sourceFiles(join(root, name)).length > 0)
+    .sort()
+}
 
 /** Every `.ts`/`.tsx` file under `dir`, recursively. */
 export function sourceFiles(dir: string): string[] {
@@ -214,7 +219,7 @@ export function resolveRelative(root: string, fromFile: string, specifier: strin
 }
 
 /** The import graph of the house: every source file under `folders` and every `.ts` file at the root. */
-export function importGraph(root: string, folders: string[] = SOURCE_FOLDERS): ImportGraph {
+export function importGraph(root: string, folders: string[] = sourceFolders(root)): ImportGraph {
   const rootFiles = readdirSync(root).filter((f) => f.endsWith('.ts')).map((f) => join(root, f))
   const files = [...rootFiles, ...folders.flatMap((f) => sourceFiles(join(root, f)))]
   const graph: ImportGraph = new Map()
