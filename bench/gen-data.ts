@@ -63,7 +63,7 @@ export async function generate(dataDir: string, agencies: number, documents: num
     paper.push([1 + Math.floor(rand() * agencies), `${i}/GIAY`, new Date(Date.UTC(year, 0, 1) + Math.floor(rand() * 365 * 86_400_000)).toISOString().slice(0, 10), 'Văn bản giấy', 'Người ký', 1, now])
   }
   await db.transaction(async (trx) => insertRows(trx as unknown as Db, 'paper_documents', ['agency_id', 'number', 'issued_on', 'title', 'signer', 'created_by', 'created_at'], paper))
-  // The counters the service maintains as documents finish (workflows/coverage-counters.ts).
+  // The counters the service maintains as documents finish (storage/coverage-counters.ts).
   await db.raw(`insert into coverage_daily (agency_id, day, issued, fully_signed, stopped)
     select agency_id, date(finished_at, '+7 hours'), sum(status = 'issued'), sum(status = 'issued' and fully_signed), sum(status <> 'issued')
     from documents where kind = 'internal' group by agency_id, date(finished_at, '+7 hours')`)

@@ -8,11 +8,11 @@ import {
   type ProcedureResult,
 } from '../storage/coverage-evidence'
 import { paperEntriesOf, type PaperRow } from '../storage/paper-documents'
-import { agencyAndDescendants } from '../workflows/access'
-import type { Actor } from '../workflows/context'
-import { WorkflowError } from '../workflows/errors'
+import { agencyAndDescendants } from '../shared/access'
+import type { Actor } from '../shared/actor'
+import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
-import { daysBetween, monthsOf, periodOf, type Period } from './period'
+import { daysBetween, monthsOf, periodOf, type Period } from '../shared/period'
 import { periodJson, rowsFor, visibleAgencies, type AgencyRec } from './rows'
 import { targetsFor } from './targets'
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { listAgg } from '../storage/sql'
-import type { Period } from './period'
+import type { Period } from '../shared/period'
 
 export interface AgencyFacts {
   agencyId: number
@@ -19,7 +19,7 @@ export interface AgencyFacts {
 
 /**
  * The facts behind the coverage report, one row per agency, from the maintained per-day counters
- * (workflows/coverage-counters.ts) and the paper register: the cost grows with agencies and days
+ * (storage/coverage-counters.ts) and the paper register: the cost grows with agencies and days
  * in the period, not with documents or signatures.
  */
 export async function coverageFacts(db: Knex, p: Period, agencyIds?: number[]): Promise<Map<number, AgencyFacts>> {

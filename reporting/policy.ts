@@ -1,5 +1,5 @@
 import type { AgencyFacts } from './facts'
-import { daysUntil, type Period } from './period'
+import { daysUntil, type Period } from '../shared/period'
 import { defaultTargets, type Targets } from './targets'
 
 export type { Targets } from './targets'

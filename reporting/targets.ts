@@ -1,7 +1,8 @@
 import type { Knex } from 'knex'
 import { targetsForYear } from '../storage/coverage-targets'
-import { WorkflowError } from '../workflows/errors'
-import type { Period } from './period'
+import { WorkflowError } from '../shared/errors'
+import type { Period } from '../shared/period'
+import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../shared/target-defaults'
 
 /**
  * The city's targets for a year (DOMAIN.md): configuration an administrator sets per year
@@ -23,10 +24,6 @@ export interface Targets {
   /** False when no deadline was set: nothing is then ever "overdue". */
   deadlineSet: boolean
 }
-
-export const DEFAULT_RATE = 1
-export const DEFAULT_MIN_DOCUMENTS = 1
-export const DEFAULT_PROCEDURES = 2
 
 /** The targets of a year nobody configured: the city's own figures, the deadline not set. */
 export function defaultTargets(year: number): Targets {

@@ -3,7 +3,7 @@ import type { Services } from '../workflows/context'
 import { listCoverageTargets, setCoverageTargets } from '../workflows/coverage-targets'
 import { erasePersonalData, exportPersonalData } from '../workflows/personal-data'
 import { endAuthority, grantAuthority, listAuthorities } from '../workflows/standing-authorities'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import { actorOf, idParam, jsonBody, route } from './http'
 
 /**

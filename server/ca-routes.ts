@@ -3,7 +3,7 @@ import { answerOcsp, fromPem, loadCrls, ocspErrorResponse, type CaStatusSource }
 import type { Services } from '../workflows/context'
 import { CRL_PATH, OCSP_PATH } from '../workflows/ca-endpoints'
 import { caStatusOf } from '../workflows/internal-ca'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 
 /** RFC 6960 Appendix A.1: a request is small; 64 KB is far above any real one. */
 const MAX_REQUEST_BYTES = 64 * 1024

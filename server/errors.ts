@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express'
 import { KysoError, type SigningErrorCode } from '../signing/errors'
-import type { WorkflowErrorCode } from '../workflows/errors'
+import type { WorkflowErrorCode } from '../shared/errors'
 
 type Code = WorkflowErrorCode | SigningErrorCode | 'VALIDATION_TIMEOUT' | 'VALIDATION_OUT_OF_MEMORY' | 'VALIDATION_FAILED' | 'INTERNAL'
 

@@ -1,6 +1,6 @@
 import type { Express, Request, RequestHandler, Response } from 'express'
 import type { Services } from '../workflows/context'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import {
   addRevocationList,
   decideExternalCertificate,

@@ -5,7 +5,7 @@ import { appendAudit } from '../storage/audit'
 import { isUniqueViolation } from '../storage/sql'
 import { authenticate } from '../workflows/auth'
 import type { Actor, Services } from '../workflows/context'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import { statusOf } from './errors'
 
 export const SESSION_COOKIE = 'kyso_session'

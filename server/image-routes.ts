@@ -1,6 +1,6 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express'
 import type { Services } from '../workflows/context'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import { agencySealImage, MAX_IMAGE_BYTES, mySignatureImage, mySignatureImageInfo, removeSignatureImage, setAgencySeal, setSignatureImage } from '../workflows/images'
 import { actorOf, route } from './http'
 import { readMultipart } from './multipart'

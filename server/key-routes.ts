@@ -2,7 +2,7 @@ import type { Express, RequestHandler } from 'express'
 import { toPem } from '../signing/pki'
 import type { Services } from '../workflows/context'
 import { changePin, issueUnlockCode, unlockCertificate, unlockWithCode } from '../workflows/certificate-pins'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 import { actorOf, idParam, jsonBody, route } from './http'
 
 /**

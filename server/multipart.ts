@@ -1,6 +1,6 @@
 import busboy from 'busboy'
 import type { Request } from 'express'
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from '../shared/errors'
 
 export interface Multipart {
   fields: Record<string, string>

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { searchKey } from './search-key'
-import { vnDate, vnMidnight } from '../reporting/period'
-import { bumpDaily } from '../workflows/coverage-counters'
+import { vnDate, vnMidnight } from '../shared/period'
+import { bumpDaily } from './coverage-counters'
 import { appendAudit } from './audit'
 import type { BlobStore } from './blob-store'
 

@@ -227,7 +227,7 @@ const coverageFacts: Migration = {
  * under 300 ms): per agency and Vietnam calendar day, internal documents issued, fully signed and
  * stopped (rejected or cancelled); and the days on which a procedure got a signed result. The
  * report sums days instead of scanning documents. Written in the same transactions as the states
- * and verdicts they count (workflows/coverage-counters.ts).
+ * and verdicts they count (storage/coverage-counters.ts).
  */
 const coverageCounters: Migration = {
   name: '2026-11-28-coverage-counters',

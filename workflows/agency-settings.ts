@@ -1,7 +1,7 @@
 import { listRevocationLists } from '../storage/revocation-lists'
 import { appendAudit } from '../storage/audit'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 function requireAdmin(actor: Actor): void {
   if (!actor.roles.has('admin')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')

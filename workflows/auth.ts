@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { appendAudit } from '../storage/audit'
 import type { Actor, Role, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { checkPassword, needsRehash, hashPassword } from './passwords'
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex')

@@ -10,7 +10,7 @@ import {
   type StoredKeyRecord,
 } from '../storage/key-records'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { resealStoredKey } from './held-keys'
 import { checkPinPolicy, withPinTry } from './pin-tries'
 

@@ -7,7 +7,9 @@ import type { BlobStore } from '../storage/blob-store'
 import type { InternalCa } from './internal-ca'
 import type { UnlockedKeys } from './unlocked-keys'
 
-export type Role = 'staff' | 'head' | 'leader' | 'clerk' | 'compliance' | 'admin'
+// Who acts and on which document: defined in shared/ (reporting/ and the access rules use them too).
+export type { Actor, Role } from '../shared/actor'
+export type { DocumentRow } from '../shared/document-row'
 
 /** Everything a use case needs, built once in main.ts (the composition root). */
 export interface Services {
@@ -49,30 +51,4 @@ export interface WorkflowMetrics {
   validated(indication: string): void
   /** Seconds a use case waited for a lock another request held (e.g. the document's row). */
   waited(lock: string, seconds: number): void
-}
-
-/** The signed-in user a use case acts for. */
-export interface Actor {
-  id: number
-  username: string
-  fullName: string
-  title: string | null
-  agencyId: number
-  roles: Set<Role>
-  requestId?: string
-}
-
-export interface DocumentRow {
-  id: number
-  agency_id: number
-  drafter_id: number
-  title: string
-  kind: 'internal' | 'procedure'
-  procedure_code: string | null
-  status: 'draft' | 'in_progress' | 'returned' | 'issued' | 'rejected' | 'cancelled'
-  outgoing_number: string | null
-  outgoing_date: string | null
-  created_at: string
-  updated_at: string
-  finished_at: string | null
 }

@@ -5,10 +5,10 @@ import {
   targetsForYear,
   type YearTargets,
 } from '../storage/coverage-targets'
-import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../reporting/targets'
-import { vnDate } from '../reporting/period'
+import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../shared/target-defaults'
+import { vnDate } from '../shared/period'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 type TargetsView = Omit<YearTargets, 'updatedBy'>
 

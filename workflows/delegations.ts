@@ -1,7 +1,7 @@
 import { appendAudit } from '../storage/audit'
 import { listStandingAuthorities } from '../storage/signing-authorities'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { activePerson, assertMaySign, DATED_MARKERS, markerIn } from './signing-markers'
 
 /**

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex'
 import { containsPattern } from '../storage/search-key'
-import { agencyAndDescendants } from './access'
+import { agencyAndDescendants } from '../shared/access'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 /** Agencies whose documents the actor may list (the same rule as canRead in access.ts). */
 async function readableAgencies(db: Knex, actor: Actor): Promise<number[] | 'all'> {

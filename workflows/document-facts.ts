@@ -1,5 +1,5 @@
 import type { Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { DOCUMENT_TYPES, typeFromTitle } from './outgoing-register'
 
 /** What a document is, for its number and metadata (Decree 30/2020 Appendices III and VI). */

@@ -2,11 +2,11 @@ import { PdfDocument } from '../signing/pdf/document'
 import { assertChangesPermitted } from '../signing/sign/form'
 import { appendAudit } from '../storage/audit'
 import { searchKey } from '../storage/search-key'
-import { readableDocument } from './access'
+import { readableDocument } from '../shared/access'
 import type { Actor, DocumentRow, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { documentHistory } from './directory'
-import { latestVersion as latestVersionRow, principalFor } from './step-turn'
+import { latestVersion as latestVersionRow, principalIfAny } from './step-turn'
 import { placementsOfWorkflow } from '../storage/placements'
 import { findSignatureFields } from '../signing/verify'
 import { checkExistingSignatures, type UploadCheck } from './upload-check'
@@ -197,7 +197,7 @@ async function actionsFor(s: Services, actor: Actor, doc: DocumentRow, steps: { 
   const active = new Set(workflows.filter((w) => w.status === 'active').map((w) => w.id))
   for (const st of steps) {
     if (st.status !== 'active' || !active.has(st.workflow_id)) continue
-    const who = await principalFor(s.db, actor, st).catch(() => undefined)
+    const who = await principalIfAny(s.db, actor, st)
     if (who) out.push({ action: st.action, stepId: st.id, ...(who.principalId !== actor.id && { onBehalfOf: who.principalId, marker: who.marker ?? null }) })
   }
   return out

@@ -6,7 +6,7 @@
  */
 import { zipSync, strToU8 } from 'fflate'
 import { toPem } from '../signing/pki'
-import { readableDocument } from './access'
+import { readableDocument } from '../shared/access'
 import type { Actor, Services } from './context'
 import type { SignatureEvidence } from './evidence'
 

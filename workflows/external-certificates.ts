@@ -21,7 +21,7 @@ import {
 import { insertRevocationList, listRevocationLists } from '../storage/revocation-lists'
 import { searchKey } from '../storage/search-key'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { certificateStatus, fingerprintOf } from './evidence'
 
 export interface ExternalCertificateView {

@@ -14,7 +14,7 @@ import { findCertificate, type CertificateRecord } from '../storage/certificate-
 import { insertSigningSession, moveSigningSession, type SigningSession } from '../storage/signing-sessions'
 import type { Actor, Services } from './context'
 import { commitStepSignature, type CommitInput, type StepSignedResult } from './commit-signature'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { checkBeforeSigning, type SignatureEvidence } from './evidence'
 import { issuanceWriter, prepareIssuance } from './issuance'
 import { certificateKindFor, reasonFor, takeTurn, type Turn } from './step-turn'

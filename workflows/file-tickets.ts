@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { findSigningSession, insertSigningSession, type SigningSession } from '../storage/signing-sessions'
 import { actorById } from './auth'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { takeTurn } from './step-turn'
 
 const TICKET_TTL_MS = 10 * 60_000

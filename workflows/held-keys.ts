@@ -8,7 +8,7 @@ import { publicKeyOfSpki } from '../signing/keys/pkcs11-service'
 import { documentProfile, readCertificate, type DocumentProfileOptions } from '../signing/pki'
 import type { KeyProtection, StoredKeyRecord } from '../storage/key-records'
 import type { Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { certificateKeyContext } from './key-ring'
 
 /**

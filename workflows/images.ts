@@ -2,7 +2,7 @@ import { cropToInk, inspectPng, type PngInspection } from '../signing/appearance
 import { appendAudit } from '../storage/audit'
 import { deleteSignatureImage, findAgencySeal, findSignatureImage, saveAgencySeal, saveSignatureImage } from '../storage/images'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 /** A signature or seal scan at 600 dpi is far below this; more is not an image but a payload. */
 export const MAX_IMAGE_BYTES = 1024 * 1024

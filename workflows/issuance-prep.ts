@@ -2,7 +2,7 @@ import type { Knex } from 'knex'
 import { findRecipients, type LayoutReport } from '../signing/layout'
 import { prepareIssuanceFields } from '../signing/sign'
 import type { Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import type { StoredIssuance } from './issuance'
 
 /** What submission adds for a round that ends with a seal: the version with its fields, the plan, the recipients. */

@@ -8,7 +8,7 @@ import { IncrementalUpdate } from '../signing/pdf/incremental'
 import { PdfDocument } from '../signing/pdf/document'
 import { appendAudit } from '../storage/audit'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { issuanceWriter, prepareIssuance, type IssuanceInput, type IssuanceOutcome } from './issuance'
 import { latestVersion, takeTurn, type Turn } from './step-turn'
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { vnDate } from '../reporting/period'
+import { vnDate } from '../shared/period'
 import {
   insertEntry,
   moveEntries,
@@ -14,7 +14,7 @@ import {
 } from '../storage/outgoing-register'
 import { isUniqueViolation } from '../storage/sql'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 /**
  * Document types and their abbreviations (Decree 30/2020, Appendix III). A công văn has none: its

@@ -2,9 +2,9 @@ import { appendAudit } from '../storage/audit'
 import { insertEntry, numberTaken, normaliseNumber, registerOfNumber, seqOf } from '../storage/outgoing-register'
 import { isUniqueViolation } from '../storage/sql'
 import { insertPaperEntry, procedureKnown, type PaperKind } from '../storage/paper-documents'
-import { vnDate } from '../reporting/period'
+import { vnDate } from '../shared/period'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { parseCsv } from './csv-text'
 
 export interface PaperDocument {

@@ -10,7 +10,7 @@ import {
 } from '../storage/personal-data'
 import { revokeUserCertificate } from './admin'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 function requireAdmin(actor: Actor): void {
   if (!actor.roles.has('admin'))

@@ -9,7 +9,7 @@ import {
   uncountPinAttempt,
 } from '../storage/key-records'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 /** About 5 s of waiting for attempts in flight before answering 409. */
 const BUSY_WAIT_ROUNDS = 100

@@ -13,7 +13,7 @@ import { pageGeometry } from '../signing/sign/placement'
 import { findAgencySeal, signatureImageAspects } from '../storage/images'
 import type { PlacementRecord } from '../storage/placements'
 import type { Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 /** A step as submitted: its action and rule, its assignees, and a place the drafter fixed. */
 export interface RoundStep {

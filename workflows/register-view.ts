@@ -1,5 +1,5 @@
-import { toCsv } from '../reporting/csv'
-import { vnDate } from '../reporting/period'
+import { toCsv } from '../shared/csv'
+import { vnDate } from '../shared/period'
 import { appendAudit } from '../storage/audit'
 import {
   nextSeq,
@@ -9,7 +9,7 @@ import {
   type RegisterName,
 } from '../storage/outgoing-register'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { formatSeq } from './outgoing-register'
 
 const REGISTERS: RegisterName[] = ['general', 'normative', 'copies']

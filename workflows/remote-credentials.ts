@@ -1,5 +1,5 @@
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 /**
  * `GET /api/me/remote-credentials?provider=&userRef=`: the signing credentials a user holds at a

@@ -12,7 +12,7 @@ import { awaitingSessions, findSigningSession, moveSigningSession, type SigningS
 import { actorById } from './auth'
 import type { Actor, Services } from './context'
 import type { StepSignedResult } from './commit-signature'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { finishSession, prepareSession, type PrepareRequest } from './external-signing'
 import { hasCode } from '../signing/errors'
 

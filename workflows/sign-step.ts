@@ -4,7 +4,7 @@ import { appearanceFromCertificate, signPdf, type SignPdfOptions } from '../sign
 import type { KeySource } from '../signing/keys/key-source'
 import type { Actor, Services } from './context'
 import { commitStepSignature, type CommitInput, type StepSignedResult, type StepSignature } from './commit-signature'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { checkBeforeSigning } from './evidence'
 import { openStoredKey } from './held-keys'
 import { openWithPin } from './pin-tries'

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import type { SigningMarker } from '../signing/appearance'
 import type { Role } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 /**
  * Who may sign under which marker (DOMAIN.md; Decree 30/2020, Art. 13): KT. a deputy of the head,

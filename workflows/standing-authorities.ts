@@ -8,7 +8,7 @@ import {
   type StandingAuthority,
 } from '../storage/signing-authorities'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { activePerson, assertMaySign, markerIn, STANDING_MARKERS } from './signing-markers'
 
 function requireAdmin(actor: Actor): void {

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex'
 import type { SigningMarker } from '../signing/appearance'
 import { standingAuthorityOf } from '../storage/signing-authorities'
-import { readableDocument } from './access'
+import { readableDocument } from '../shared/access'
 import type { Actor, DocumentRow, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 
 export type StepAction = 'approve' | 'sign' | 'seal'
 
@@ -79,6 +79,22 @@ export async function principalFor(db: Knex, actor: Actor, step: { id: number; a
     }
   }
   throw new WorkflowError('NOT_ASSIGNEE', 'Bước này không được giao cho bạn')
+}
+
+/**
+ * The same rule asked rather than enforced (what a document page offers the actor): the principal,
+ * or undefined where `principalFor` refuses (done already, not assigned). Anything else, such as a
+ * database failure, propagates rather than hiding the action.
+ */
+export async function principalIfAny(
+  db: Knex, actor: Actor, step: { id: number; action: string },
+): Promise<Principal | undefined> {
+  try {
+    return await principalFor(db, actor, step)
+  } catch (e) {
+    if (e instanceof WorkflowError && (e.code === 'CONFLICT' || e.code === 'NOT_ASSIGNEE')) return undefined
+    throw e
+  }
 }
 
 /** The checks every way of signing a step starts with (see `Turn`). */

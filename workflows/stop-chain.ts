@@ -1,10 +1,10 @@
 import { appendAudit } from '../storage/audit'
 import { retryingTransaction } from '../storage/db'
-import { readableDocument } from './access'
+import { readableDocument } from '../shared/access'
 import type { Actor, Services } from './context'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { principalFor } from './step-turn'
-import { bumpDaily } from './coverage-counters'
+import { bumpDaily } from '../storage/coverage-counters'
 import { releaseReservations } from './outgoing-register'
 
 /**

@@ -1,7 +1,7 @@
 import { findSigningSession } from '../storage/signing-sessions'
 import type { Actor, Services } from './context'
 import type { CommitInput, StepSignedResult } from './commit-signature'
-import { WorkflowError } from './errors'
+import { WorkflowError } from '../shared/errors'
 import { finishSession, prepareSession, refuseIfExpired, type PreparedAnswer, type PrepareRequest } from './external-signing'
 
 export interface PrepareInput extends PrepareRequest {

@@ -1,7 +1,7 @@
 import { verifyPdfIsolated } from '../signing/verify/isolated'
 import type { SignatureReport, VerifyReport } from '../signing/verify/verify-pdf'
 import type { Services } from './context'
-import { refreshCoverageFacts } from './coverage-counters'
+import { refreshCoverageFacts } from '../storage/coverage-counters'
 import { detachedReports } from './detached-evidence'
 import { heldCrls } from './evidence'
 import { latestVersion } from './step-turn'

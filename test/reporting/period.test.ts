@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { periodOf, daysUntil } from '../../reporting/period'
+import { periodOf, daysUntil } from '../../shared/period'
 import { agencyRow, DEFAULT_TARGETS } from '../../reporting/policy'
 import { defaultTargets } from '../../reporting/targets'
 import { rollUp } from '../../reporting/rollup'

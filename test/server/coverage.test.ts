@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { makePdf } from '../helpers/sample-pdfs'
 import { as, getService, pinOf, type Client } from '../helpers/service'
-import { refreshCoverageFacts } from '../../workflows/coverage-counters'
+import { refreshCoverageFacts } from '../../storage/coverage-counters'
 
 interface Row {
   judgedOn: string

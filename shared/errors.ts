@@ -1,6 +1,9 @@
 import { KysoError } from '../signing/errors'
 
-/** Codes of the workflow layer; server/ maps each to an HTTP status in one table. */
+/**
+ * Codes of the use cases (workflows/ and reporting/ alike, hence here, below both); server/ maps
+ * each to an HTTP status in one table.
+ */
 export type WorkflowErrorCode =
   | 'UNAUTHENTICATED'
   | 'LOGIN_FAILED'
@@ -44,4 +47,5 @@ export type WorkflowErrorCode =
   | 'STATE_SECRET'
   | 'NOT_ISSUED'
 
+/** A refusal of a use case: bad input, no right, wrong state. Carries a code, never an HTTP status. */
 export class WorkflowError extends KysoError<WorkflowErrorCode> {}

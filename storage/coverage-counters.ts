@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { vnDate } from '../reporting/period'
+import { vnDate } from '../shared/period'
 
 type Column = 'issued' | 'fully_signed' | 'stopped'
 

@@ -1,4 +1,7 @@
-import { WorkflowError } from '../workflows/errors'
+import { WorkflowError } from './errors'
+
+// Dates in Vietnam time: report periods (reporting/), register and copy dates (workflows/), demo history
+// (storage/) all count days the same way, so this lives below them all.
 
 /** Vietnam is UTC+7 all year (no daylight saving). */
 const VN_MS = 7 * 3600_000

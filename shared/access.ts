@@ -1,6 +1,10 @@
 import type { Knex } from 'knex'
 import { WorkflowError } from './errors'
-import type { Actor, DocumentRow } from './context'
+import type { Actor } from './actor'
+import type { DocumentRow } from './document-row'
+
+// Who may read what: the one rule workflows/ (documents) and reporting/ (coverage, drill-down) both
+// apply, over the handle they are given.
 
 /** Ids of an agency and every agency below it. */
 export async function agencyAndDescendants(db: Knex, agencyId: number): Promise<Set<number>> {
