@@ -9,7 +9,7 @@ import { createLogger } from './server/ops'
 import { startServer } from './server/start'
 
 async function main(): Promise<void> {
-  let config
+  let config: ReturnType<typeof loadConfig>
   try {
     config = loadConfig()
   } catch (err) {

@@ -71,6 +71,7 @@ export function monthsOf(p: Period): { month: string; from: string; to: string }
     const [y, m] = cur.split('-').map(Number) as [number, number]
     const last = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10)
     const from = cur === p.from.slice(0, 7) ? p.from : `${cur}-01`
+    // biome-ignore lint/complexity/useMathMinMax: ISO dates compared as strings, not numbers
     out.push({ month: cur, from, to: last < p.to ? last : p.to })
     cur = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
     if (out.length > 240) break

@@ -7,11 +7,16 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((cur += '"'), i++)
-      else if (c === '"') quoted = false
+      if (c === '"' && text[i + 1] === '"') {
+        cur += '"'
+        i++
+      } else if (c === '"') quoted = false
       else cur += c
     } else if (c === '"') quoted = true
-    else if (c === ',') (row.push(cur), (cur = ''))
+    else if (c === ',') {
+      row.push(cur)
+      cur = ''
+    }
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++
       row.push(cur)

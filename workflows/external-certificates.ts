@@ -187,7 +187,7 @@ export async function decideExternalCertificate(
 ): Promise<ExternalCertificateView> {
   requireAdmin(actor)
   const cert = await findCertificate(s.db, id)
-  if (!cert || cert.source !== 'external') throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số đăng ký từ bên ngoài')
+  if (cert?.source !== 'external') throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số đăng ký từ bên ngoài')
   if (cert.status !== 'pending') throw new WorkflowError('CONFLICT', 'Chứng thư số này đã được xử lý')
   if (decision === 'reject' && (typeof reason !== 'string' || !reason.trim())) throw new WorkflowError('BAD_REQUEST', 'reason: lý do là bắt buộc')
   if (decision === 'approve') {
@@ -224,7 +224,7 @@ export async function myCertificates(s: Services, actor: Actor): Promise<(Extern
 export async function addRevocationList(s: Services, actor: Actor, b: Record<string, unknown>): Promise<Record<string, unknown>> {
   requireAdmin(actor)
   if (typeof b.pem !== 'string' || b.pem.length > 20_000_000) throw new WorkflowError('BAD_REQUEST', 'pem: a PEM (or DER base64) CRL')
-  let crls
+  let crls: ReturnType<typeof loadCrls>
   try {
     crls = loadCrls(Buffer.from(b.pem, 'latin1'))
   } catch {

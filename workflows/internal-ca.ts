@@ -183,7 +183,7 @@ export async function openInternalCa(
     async statusOf(serialHex) {
       const entry = await caCertificate(db, normaliseSerial(serialHex))
       // Only what the issuing CA issued: its own certificate is the root's to speak for.
-      if (!entry || entry.issuedBy !== 'issuing' || entry.kind === 'issuing-ca') return { status: 'unknown' }
+      if (entry?.issuedBy !== 'issuing' || entry.kind === 'issuing-ca') return { status: 'unknown' }
       if (!entry.revokedAt) return { status: 'good' }
       return {
         status: 'revoked',

@@ -54,10 +54,10 @@ function isMetricsFile(v: unknown): v is FontMetricsFile {
   if (typeof v !== 'object' || v === null) return false
   const o = v as Record<string, unknown>
   return (
-    typeof o['unitsPerEm'] === 'number' &&
-    typeof o['postScriptName'] === 'string' &&
-    Array.isArray(o['bbox']) &&
-    Array.isArray(o['glyphs'])
+    typeof o.unitsPerEm === 'number' &&
+    typeof o.postScriptName === 'string' &&
+    Array.isArray(o.bbox) &&
+    Array.isArray(o.glyphs)
   )
 }
 

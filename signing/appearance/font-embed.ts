@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { deflateSync } from 'node:zlib'
-import { PdfDict, PdfRef, PdfStream, PdfString, name, type PdfValue } from '../pdf/objects'
+import { PdfDict, type PdfRef, PdfStream, PdfString, name, type PdfValue } from '../pdf/objects'
 import type { FontFace, ShapedGlyph } from './assets'
 import { subsetTrueType } from './truetype-subset'
 

@@ -15,8 +15,7 @@ const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))
 /** A UTCTime or GeneralizedTime node as a Date (a fraction is cut to milliseconds). */
 export function timeOf(node: DerNode | undefined): Date {
   if (
-    !node ||
-    node.tagClass !== 'universal' ||
+    node?.tagClass !== 'universal' ||
     (node.tag !== 0x17 && node.tag !== 0x18) ||
     node.constructed
   ) {

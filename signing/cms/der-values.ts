@@ -22,7 +22,7 @@ export function elementsOf(node: DerNode | undefined, min = 0): readonly DerNode
 
 /** Dotted OBJECT IDENTIFIER (X.690 §8.19): minimal arcs, the last one complete. */
 export function oidOf(node: DerNode | undefined): string {
-  if (!node || node.tagClass !== 'universal' || node.tag !== 0x06 || node.constructed) {
+  if (node?.tagClass !== 'universal' || node.tag !== 0x06 || node.constructed) {
     throw new Asn1Error('expected an OBJECT IDENTIFIER')
   }
   const content = node.content
@@ -69,7 +69,7 @@ export function smallIntegerOf(node: DerNode | undefined, max: number): number {
 
 /** BOOLEAN (X.690 §8.2): one octet, any non-zero value TRUE. */
 export function booleanOf(node: DerNode | undefined): boolean {
-  if (!node || node.tagClass !== 'universal' || node.tag !== 0x01 || node.constructed) {
+  if (node?.tagClass !== 'universal' || node.tag !== 0x01 || node.constructed) {
     throw new Asn1Error('expected a BOOLEAN')
   }
   if (node.content.length !== 1) throw new Asn1Error('BOOLEAN of other than one octet (X.690 §8.2.1)')
@@ -85,7 +85,7 @@ export interface BitString {
 
 /** BIT STRING, primitive (X.690 §8.6.2): the initial octet counts 0-7 unused bits, 0 when empty. */
 export function bitStringOf(node: DerNode | undefined): BitString {
-  if (!node || node.tagClass !== 'universal' || node.tag !== 0x03 || node.constructed) {
+  if (node?.tagClass !== 'universal' || node.tag !== 0x03 || node.constructed) {
     throw new Asn1Error('expected a primitive BIT STRING')
   }
   const unusedBits = node.content[0]

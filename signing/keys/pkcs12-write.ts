@@ -135,12 +135,12 @@ function pbes2Encrypt(
 }
 
 function bagAttributes(localKeyId: Buffer, friendlyName?: string): Asn1js.Set {
-  const { BmpString, Set } = asn1()
-  const attributes = [seq(oid(OID.localKeyId), new Set({ value: [octetString(localKeyId)] }))]
+  const { BmpString, Set: Asn1Set } = asn1()
+  const attributes = [seq(oid(OID.localKeyId), new Asn1Set({ value: [octetString(localKeyId)] }))]
   if (friendlyName) {
-    attributes.push(seq(oid(OID.friendlyName), new Set({ value: [new BmpString({ value: friendlyName })] })))
+    attributes.push(seq(oid(OID.friendlyName), new Asn1Set({ value: [new BmpString({ value: friendlyName })] })))
   }
-  return new Set({ value: attributes })
+  return new Asn1Set({ value: attributes })
 }
 
 function safeBag(bagId: string, value: Block, attributes?: Asn1js.Set): Asn1js.Sequence {

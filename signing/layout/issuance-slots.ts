@@ -136,7 +136,7 @@ function numberSlot(words: Word[], page: number, g: PageGeometry, out: IssuanceS
     out.notes.push(
       `the "Số" line has dots ("${next.text}"), not a blank: the number is not printed over them`,
     )
-  else if (colon && next && next.text.startsWith('/')) {
+  else if (colon && next?.text.startsWith('/')) {
     const box = boxOf(colon.x1, next.x0, colon)
     if (box.width < 0.6 * colon.size) out.notes.push('the "Số" line leaves no blank for the number')
     else out.number = { page, box, rect: rectToUser(g, box), fontSize: colon.size, notation: next.text }

@@ -54,7 +54,7 @@ const INVISIBLE = 2 | 32
 async function pageLayout(page: PdfJsPage, n: number): Promise<PageLayout> {
   const text = await pageText(page, n)
   const lib = await loadPdfJs()
-  const list = await page.getOperatorList({ intent: 'print', annotationMode: lib.AnnotationMode['DISABLE'] ?? 0 })
+  const list = await page.getOperatorList({ intent: 'print', annotationMode: lib.AnnotationMode.DISABLE ?? 0 })
   const drawn = drawnAreas(list, lib.OPS, text.view).map((r) => rectToDisplay(text, r))
   for (const a of await page.getAnnotations({ intent: 'print' })) {
     const r = a.rect

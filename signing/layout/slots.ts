@@ -20,7 +20,7 @@ export function signatureInBlock(block: SignerBlock, grid: OccupancyGrid, aspect
   const ratio = Number.isFinite(aspect) && aspect > 0.2 && aspect < 20 ? aspect : SIGNATURE_ASPECT
   const maxWidth = Math.min(240, Math.max(120, space.width + 60))
   let height = Math.max(8, Math.min(space.height - 2 * PAD, MAX_SIGNATURE_HEIGHT))
-  let width = Math.min(maxWidth, height * ratio)
+  const width = Math.min(maxWidth, height * ratio)
   height = width / ratio
   const cx = Math.min(Math.max(space.x + space.width / 2, width / 2 + 2), grid.width - width / 2 - 2)
   const cy = space.y + space.height / 2

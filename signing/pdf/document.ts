@@ -1,6 +1,6 @@
 import { SigningError } from '../errors'
 import { decodeStream } from './filters'
-import { PdfDict, PdfName, PdfRef, PdfStream, type PdfValue } from './objects'
+import { PdfDict, type PdfName, PdfRef, PdfStream, type PdfValue } from './objects'
 import { Lexer, unreadable } from './parser'
 import { findStartxref, readXref, scanObjects, type XrefEntry, type XrefSection } from './xref'
 

@@ -6,7 +6,7 @@
  */
 import type { PdfDocument } from './document'
 import { decodeStream } from './filters'
-import { PdfDict, PdfRef, PdfStream, type PdfValue } from './objects'
+import { type PdfDict, PdfRef, PdfStream, type PdfValue } from './objects'
 
 export interface DssItem {
   /** The stream's reference, when indirect (ISO 32000-2 requires it; a writer reuses it). */

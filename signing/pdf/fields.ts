@@ -1,5 +1,5 @@
 import type { PdfDocument } from './document'
-import { PdfDict, PdfName, PdfRef, PdfString, decodeTextString, type PdfValue } from './objects'
+import { type PdfDict, PdfName, PdfRef, PdfString, decodeTextString, type PdfValue } from './objects'
 
 export interface FieldVisit {
   /** The field as it appears in /Fields or /Kids (a reference, or a direct dictionary). */

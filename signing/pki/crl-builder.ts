@@ -1,7 +1,7 @@
 /**
  * Builds and signs v2 CRLs (RFC 5280 §5.1) for the internal CA.
  */
-import * as crypto from 'node:crypto'
+import type * as crypto from 'node:crypto'
 import { SigningError } from '../errors'
 import { bitString, int, intFromBytes, seq, time } from './asn1'
 import { signatureAlgorithmFor, signatureAlgorithmOf, signTbs, type TbsSigner } from './algorithms'

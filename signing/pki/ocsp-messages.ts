@@ -50,7 +50,7 @@ const hashOf = (hash: HashName, data: Buffer) => createHash(hash).update(data).d
 function publicKeyBits(certDer: Buffer): Buffer {
   const spki = readDer(certificateInfo(certDer).subjectPublicKeyInfo, 'subjectPublicKeyInfo')
   const bits = spki.children[1]
-  if (!bits || bits.tag !== 0x03) throw new Asn1Error('subjectPublicKeyInfo: no subjectPublicKey')
+  if (bits?.tag !== 0x03) throw new Asn1Error('subjectPublicKeyInfo: no subjectPublicKey')
   return bits.content.subarray(1)
 }
 

@@ -1,6 +1,6 @@
 import type { PdfDocument } from '../pdf/document'
 import type { IncrementalUpdate } from '../pdf/incremental'
-import { PdfDict, PdfName, PdfRef, decodeTextString, PdfString, type PdfValue } from '../pdf/objects'
+import { PdfDict, type PdfName, PdfRef, decodeTextString, PdfString, type PdfValue } from '../pdf/objects'
 import { SigningError } from '../errors'
 
 /**

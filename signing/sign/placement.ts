@@ -1,6 +1,6 @@
 import { displaySize, normaliseRotation, overlapArea, overlaps, rectToDisplay, rectToUser, type PageGeometry, type Rect } from '../layout/geometry'
 import type { PdfDocument } from '../pdf/document'
-import { PdfDict, PdfName, PdfRef, type PdfValue } from '../pdf/objects'
+import { type PdfDict, PdfName, PdfRef, type PdfValue } from '../pdf/objects'
 
 export type { Rect } from '../layout/geometry'
 

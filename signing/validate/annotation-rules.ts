@@ -1,5 +1,5 @@
 import type { PdfDocument } from '../pdf/document'
-import { PdfDict, PdfRef, type PdfValue } from '../pdf/objects'
+import { type PdfDict, PdfRef, type PdfValue } from '../pdf/objects'
 import { annotationsOn, subtypeOf } from './annotations'
 import { differingKeys, maker, slash, type Context } from './rule-kit'
 import { sameAcross } from './equal'
@@ -77,11 +77,11 @@ function sharedAppearance(ctx: Context, num: number, owner: number): boolean {
 
 /** Whether the field of a widget (itself, or its /Parent) has a new value (§12.7.4: /V is inheritable). */
 function valueChanged(ctx: Context, widget: number): boolean {
-  const valueOf = (doc: PdfDocument): PdfValue | undefined => {
+  const fieldValue = (doc: PdfDocument): PdfValue | undefined => {
     for (let d = doc.dict(new PdfRef(widget, 0)), i = 0; d && i < 16; i++, d = doc.dict(d.get('Parent'))) {
       if (d.has('V')) return d.get('V')
     }
     return undefined
   }
-  return !sameAcross(ctx.before, valueOf(ctx.before), ctx.after, valueOf(ctx.after))
+  return !sameAcross(ctx.before, fieldValue(ctx.before), ctx.after, fieldValue(ctx.after))
 }

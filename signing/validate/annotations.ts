@@ -1,5 +1,5 @@
 import type { PdfDocument } from '../pdf/document'
-import { PdfDict, PdfName, PdfRef, type PdfValue } from '../pdf/objects'
+import { type PdfDict, PdfName, PdfRef, type PdfValue } from '../pdf/objects'
 import type { Box } from './content-boxes'
 
 /** ISO 32000-2 §12.5.3 annotation flags that keep an annotation from being shown. */

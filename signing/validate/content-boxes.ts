@@ -1,7 +1,7 @@
 import { decodeStream } from '../pdf/filters'
 import type { PdfDocument } from '../pdf/document'
 import { Lexer } from '../pdf/parser'
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from '../pdf/objects'
+import { type PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from '../pdf/objects'
 import { fontMetrics, type FontMetrics } from './font-metrics'
 
 /** A rectangle in default user space: [x0, y0, x1, y1] with x0 <= x1, y0 <= y1. */
@@ -88,7 +88,7 @@ export function contentBoxes(doc: PdfDocument, page: PdfDict): Box[] {
       tm = multiply([1, 0, 0, 1, width, 0], tm)
     }
     for (let errors = 0; budget-- > 0; ) {
-      let token
+      let token: ReturnType<Lexer['nextContentToken']>
       try {
         token = lx.nextContentToken()
       } catch {

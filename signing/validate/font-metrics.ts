@@ -1,5 +1,5 @@
 import type { PdfDocument } from '../pdf/document'
-import { PdfDict, PdfName, type PdfValue } from '../pdf/objects'
+import { type PdfDict, PdfName, type PdfValue } from '../pdf/objects'
 
 /** What a text box needs from a font: how far a string advances, and how high glyphs reach. */
 export interface FontMetrics {

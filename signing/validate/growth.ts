@@ -1,5 +1,5 @@
 import type { PdfDocument } from '../pdf/document'
-import { PdfDict, PdfName, PdfRef, PdfString, decodeTextString, type PdfValue } from '../pdf/objects'
+import { type PdfDict, PdfName, PdfRef, PdfString, decodeTextString, type PdfValue } from '../pdf/objects'
 import { subtypeOf } from './annotations'
 import type { Context } from './rule-kit'
 import type { ChangeFact } from './modification-policy'

@@ -1,5 +1,5 @@
 import type { PdfDocument } from '../pdf/document'
-import { PdfDict, PdfName, PdfRef, PdfString, decodeTextString, type PdfValue } from '../pdf/objects'
+import { type PdfDict, PdfName, PdfRef, PdfString, decodeTextString, type PdfValue } from '../pdf/objects'
 
 /** The document's certification (ISO 32000-2 §12.8.2.2): which signature dictionary, and its P. */
 export function docMdpOf(doc: PdfDocument): { sigNum: number | null; p: 1 | 2 | 3 } | null {

@@ -80,7 +80,7 @@ export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: nu
     }
     for (const obj of objectHeaders(buf, start, rev.eofEnd)) {
       const e = section.entries.get(obj.num)
-      if (!e || e.type !== 1 || e.offset + base > obj.offset || hasNonWhite(buf.subarray(0, obj.offset), e.offset + base)) {
+      if (e?.type !== 1 || e.offset + base > obj.offset || hasNonWhite(buf.subarray(0, obj.offset), e.offset + base)) {
         problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1} writes object ${obj.num} that its cross-reference section does not list there` })
         break
       }

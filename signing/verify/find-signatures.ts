@@ -1,6 +1,6 @@
 import type { PdfDocument } from '../pdf/document'
 import { walkFields } from '../pdf/fields'
-import { PdfDict, PdfRef } from '../pdf/objects'
+import { type PdfDict, PdfRef } from '../pdf/objects'
 
 export interface SignatureField {
   /** Fully qualified field name (§12.7.4.2), parts joined with '.'. */

@@ -127,8 +127,10 @@ describe('the import checker reports what it is built to catch', () => {
       "let l: import('./inline-type').L",
       "// import { m } from './in-a-comment'",
       "const n = \"import { n } from './in-a-string'\"",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text the import reader is fed
       "const o = `${require('./in-a-template')} from './not-this'`",
       "const p = /'/.test(n) ? require('./after-a-regex') : 0",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text the import reader is fed
       "const q = `${/'/.test(n) ? require('./regex-in-a-template') : 0}`",
       "const r = <p>Please import the file from 'disk' first</p>",
     ].join('\n')

@@ -122,7 +122,10 @@ function oid(node: DerNode): string | undefined {
   let value = 0n
   for (const b of bytes) {
     value = (value << 7n) | BigInt(b & 0x7f)
-    if ((b & 0x80) === 0) (arcs.push(value), (value = 0n))
+    if ((b & 0x80) === 0) {
+      arcs.push(value)
+      value = 0n
+    }
   }
   const first = arcs.shift() ?? 0n
   const top = first < 80n ? first / 40n : 2n

@@ -220,14 +220,26 @@ export function cscProvider(config: CscServerConfig): CscProvider {
     '/csc/v2/info': () => ({
       body: { specs: '2.0.0.2', name: 'Kyso test RSSP', authType: ['oauth2client'] },
     }),
-    '/csc/v2/credentials/list': (b, r) => (authenticated(r), list(b)),
+    '/csc/v2/credentials/list': (b, r) => {
+      authenticated(r)
+      return list(b)
+    },
     '/csc/v2/credentials/info': (b, r) => {
       authenticated(r)
       return { body: credentialInfo(credentialOf(b), b.certificates) }
     },
-    '/csc/v2/credentials/authorize': (b, r) => (authenticated(r), authorize(b)),
-    '/csc/v2/signatures/signHash': (b, r) => (authenticated(r), signHash(b)),
-    '/csc/v2/signatures/signPolling': (b, r) => (authenticated(r), signPolling(b)),
+    '/csc/v2/credentials/authorize': (b, r) => {
+      authenticated(r)
+      return authorize(b)
+    },
+    '/csc/v2/signatures/signHash': (b, r) => {
+      authenticated(r)
+      return signHash(b)
+    },
+    '/csc/v2/signatures/signPolling': (b, r) => {
+      authenticated(r)
+      return signPolling(b)
+    },
     '/test/pending': control.pending,
     '/test/confirm': control.confirm,
     '/test/stats': control.stats,

@@ -101,10 +101,10 @@ describe('signature appearances', () => {
   before(() => {
     const list = new ObjectList()
     const p = buildAppearance(personal, list.add)
-    sizes['personal'] = list.bytes()
+    sizes.personal = list.bytes()
     const before = list.objects.length
     const s = buildAppearance(seal, list.add)
-    sizes['seal'] = list.bytes(before)
+    sizes.seal = list.bytes(before)
     const text = buildAppearance(
       { kind: 'text', ...defaultSize('text'), signerName: 'Nguyễn Thị Ánh', title: 'Trưởng phòng', signingTime: TIME, reason: 'Đã duyệt' },
       list.add,
@@ -136,8 +136,8 @@ describe('signature appearances', () => {
   })
 
   it('adds only a few KB per signature: glyph subsets, deflated streams', () => {
-    expect(sizes['personal']).to.be.below(10_000)
-    expect(sizes['seal']).to.be.below(15_000)
+    expect(sizes.personal).to.be.below(10_000)
+    expect(sizes.seal).to.be.below(15_000)
   })
 
   it('renders the handwritten signature in blue and the seal in red', () => {

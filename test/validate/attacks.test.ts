@@ -53,7 +53,7 @@ describe('the attack corpus', () => {
     it(`${short} (${row.attack_class.slice(0, 50)}): ${row.kyso_verdict}`, () => {
       const pdf = readFileSync(join(DIR, row.file))
       const started = Date.now()
-      let report
+      let report: ReturnType<typeof verifyPdf>
       try {
         report = verifyPdf(pdf)
       } catch (err) {

@@ -105,7 +105,7 @@ function Nav(props: { me: Me; at: string }): JSX.Element {
         const current = at === href || at.startsWith(`${href}/`)
         return (
           <Link key={href} href={href} class={current ? 'nav-item current' : 'nav-item'} aria-current={current ? 'page' : undefined}>
-            {label}{href === '/inbox' && waiting ? <span class="count" data-testid="waiting-count" aria-label={L(`${waiting} văn bản chờ`, `${waiting} waiting`)}>{waiting}</span> : null}
+            {label}{href === '/inbox' && waiting ? <span class="count"><span data-testid="waiting-count" aria-hidden="true">{waiting}</span><span class="visually-hidden">{L(`${waiting} văn bản chờ`, `${waiting} waiting`)}</span></span> : null}
           </Link>
         )
       })}
@@ -123,6 +123,7 @@ function Header(props: { me?: Me | undefined; at: string; onLang: (l: Lang) => v
           <span><strong>Kyso</strong><small>{L('Ký số văn bản điện tử', 'Digital document signing')}</small></span>
         </a>
         <div class="top-right">
+          {/* biome-ignore lint/a11y/useSemanticElements: two toggle buttons, not a form: a fieldset would bring a form's semantics and borders */}
           <div class="lang" role="group" aria-label={L('Ngôn ngữ', 'Language')}>
             <button type="button" class={lang() === 'vi' ? 'on' : ''} aria-pressed={lang() === 'vi'} onClick={() => props.onLang('vi')}>VI</button>
             <button type="button" class={lang() === 'en' ? 'on' : ''} aria-pressed={lang() === 'en'} onClick={() => props.onLang('en')}>EN</button>
@@ -171,7 +172,7 @@ function App(): JSX.Element {
     setCsrf(m.csrfToken)
     setMe(m)
     const next = new URLSearchParams(location.search).get('next')
-    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : home(m), true)
+    navigate(next?.startsWith('/') && !next.startsWith('//') ? next : home(m), true)
   }
   useEffect(() => {
     if (me === null && at !== '/login') navigate(`/login?next=${encodeURIComponent(at + location.search)}`, true)

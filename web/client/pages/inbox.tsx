@@ -53,6 +53,7 @@ export function DocumentListPage(props: { box: 'sent' | 'issued' }): JSX.Element
   return (
     <section>
       <PageHead title={title}>
+        {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is the landmark every browser maps; <search> is not in every one yet */}
         <form class="search" role="search" onSubmit={(e) => { e.preventDefault(); setApplied(q) }}>
           <label class="visually-hidden" for="doc-search">{L('Tìm theo trích yếu', 'Search titles')}</label>
           <input id="doc-search" type="search" placeholder={L('Tìm theo trích yếu…', 'Search titles…')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />

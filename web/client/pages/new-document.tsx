@@ -34,7 +34,7 @@ export function NewDocumentPage(): JSX.Element {
   const check = (): boolean => {
     const found: Record<string, string> = {}
     if (!file && draftId === undefined) found.file = L('Chọn tệp PDF của văn bản.', 'Choose the document\'s PDF.')
-    else if (file && file.type && file.type !== 'application/pdf' && !file.name.toLowerCase().endsWith('.pdf')) found.file = L('Tệp phải là PDF.', 'The file must be a PDF.')
+    else if (file?.type && file.type !== 'application/pdf' && !file.name.toLowerCase().endsWith('.pdf')) found.file = L('Tệp phải là PDF.', 'The file must be a PDF.')
     if (!title.trim()) found.title = L('Nhập trích yếu văn bản.', 'Enter the title.')
     if (kind === 'procedure' && !procedure) found.procedure = L('Chọn thủ tục hành chính.', 'Pick the public procedure.')
     setErrors(found)

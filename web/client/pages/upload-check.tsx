@@ -19,7 +19,7 @@ export function UploadCheckNote(props: {
   status: string
 }): JSX.Element | null {
   const c = props.check
-  if (!c || !c.warning || !['draft', 'returned', 'in_progress'].includes(props.status)) return null
+  if (!c?.warning || !['draft', 'returned', 'in_progress'].includes(props.status)) return null
   const failed = c.indication === 'FAILED'
   return (
     <div
