@@ -98,7 +98,14 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>
 
-function int(env: Env, key: string, dflt: number, problems: string[], min = 0, max = Number.MAX_SAFE_INTEGER): number {
+function int(
+  env: Env,
+  key: string,
+  dflt: number,
+  problems: string[],
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[key]
   if (raw === undefined || raw === '') return dflt
   const n = Number(raw)
@@ -118,7 +125,13 @@ function bool(env: Env, key: string, dflt: boolean, problems: string[]): boolean
   return dflt
 }
 
-function oneOf<T extends string>(env: Env, key: string, values: readonly T[], dflt: T, problems: string[]): T {
+function oneOf<T extends string>(
+  env: Env,
+  key: string,
+  values: readonly T[],
+  dflt: T,
+  problems: string[],
+): T {
   const raw = env[key]
   if (raw === undefined || raw === '') return dflt
   if ((values as readonly string[]).includes(raw)) return raw as T
@@ -141,7 +154,8 @@ function urlPrefixes(env: Env, key: string, problems: string[]): string[] {
   const raw = env[key]
   if (raw === undefined || raw.trim() === '') return []
   const list = raw.split(/[\s,]+/).filter(Boolean)
-  for (const p of list) if (!/^https?:\/\/[^/\s]+/.test(p)) problems.push(`${key}: '${p}' is not an http(s) URL prefix`)
+  for (const p of list)
+    if (!/^https?:\/\/[^/\s]+/.test(p)) problems.push(`${key}: '${p}' is not an http(s) URL prefix`)
   return list
 }
 
@@ -162,9 +176,11 @@ function csc(env: Env, problems: string[]): Config['csc'] {
   const clientId = env.KYSO_CSC_CLIENT_ID ?? ''
   const clientSecret = env.KYSO_CSC_CLIENT_SECRET ?? ''
   if (!/^https?:\/\//.test(baseUrl)) problems.push('KYSO_CSC_URL must be an http(s) URL')
-  if (!clientId || !clientSecret) problems.push('KYSO_CSC_CLIENT_ID and KYSO_CSC_CLIENT_SECRET are required with KYSO_CSC_URL')
+  if (!clientId || !clientSecret)
+    problems.push('KYSO_CSC_CLIENT_ID and KYSO_CSC_CLIENT_SECRET are required with KYSO_CSC_URL')
   const provider = env.KYSO_CSC_PROVIDER || 'csc'
-  if (!/^[a-z0-9-]{1,40}$/.test(provider)) problems.push('KYSO_CSC_PROVIDER: lower-case letters, digits and dashes')
+  if (!/^[a-z0-9-]{1,40}$/.test(provider))
+    problems.push('KYSO_CSC_PROVIDER: lower-case letters, digits and dashes')
   return { provider, baseUrl: baseUrl.replace(/\/+$/, ''), clientId, clientSecret }
 }
 
@@ -180,7 +196,10 @@ function inside(dir: string, file: string): boolean {
 
 function keyWrap(env: Env, dataDir: string, problems: string[]): KeyWrapConfig {
   const file = resolve(env.KYSO_KEY_WRAP_FILE || defaultKeyWrapFile(dataDir))
-  const previousFiles = (env.KYSO_KEY_WRAP_PREVIOUS_FILES ?? '').split(/[,\s]+/).filter(Boolean).map((f) => resolve(f))
+  const previousFiles = (env.KYSO_KEY_WRAP_PREVIOUS_FILES ?? '')
+    .split(/[,\s]+/)
+    .filter(Boolean)
+    .map((f) => resolve(f))
   for (const f of [file, ...previousFiles]) {
     // A copy of the data folder (or `kyso backup`) must open nothing: the key lives elsewhere.
     if (inside(dataDir, f)) {
@@ -213,9 +232,14 @@ function pkcs11(env: Env, problems: string[]): Config['pkcs11'] {
       problems.push(`KYSO_PKCS11_PIN_FILE cannot be read (${env.KYSO_PKCS11_PIN_FILE})`)
     }
   }
-  if (!pin) problems.push('KYSO_PKCS11_MODULE needs the HSM user PIN: KYSO_PKCS11_PIN_FILE or KYSO_PKCS11_PIN')
+  if (!pin)
+    problems.push('KYSO_PKCS11_MODULE needs the HSM user PIN: KYSO_PKCS11_PIN_FILE or KYSO_PKCS11_PIN')
   const slot = int(env, 'KYSO_PKCS11_SLOT', 0, problems, 0, 1000)
-  return { module, pin, ...(env.KYSO_PKCS11_TOKEN_LABEL ? { tokenLabel: env.KYSO_PKCS11_TOKEN_LABEL } : { slot }) }
+  return {
+    module,
+    pin,
+    ...(env.KYSO_PKCS11_TOKEN_LABEL ? { tokenLabel: env.KYSO_PKCS11_TOKEN_LABEL } : { slot }),
+  }
 }
 
 /**
@@ -228,11 +252,20 @@ function trustProxy(env: Env, problems: string[]): Config['trustProxy'] {
   if (raw === 'true') return true
   if (/^\d+$/.test(raw)) return Number(raw)
   const names = ['loopback', 'linklocal', 'uniquelocal']
-  const bad = raw.split(',').map((v) => v.trim()).filter((v) => {
-    const [address, bits, ...more] = v.split('/')
-    return !(names.includes(v) || (isIP(address ?? '') && more.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits))))
-  })
-  if (bad.length) problems.push(`KYSO_TRUST_PROXY: '${bad.join("', '")}' is not an address, a CIDR range, loopback, linklocal or uniquelocal`)
+  const bad = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => {
+      const [address, bits, ...more] = v.split('/')
+      return !(
+        names.includes(v) ||
+        (isIP(address ?? '') && more.length === 0 && (bits === undefined || /^\d{1,3}$/.test(bits)))
+      )
+    })
+  if (bad.length)
+    problems.push(
+      `KYSO_TRUST_PROXY: '${bad.join("', '")}' is not an address, a CIDR range, loopback, linklocal or uniquelocal`,
+    )
   return raw
 }
 
@@ -262,7 +295,13 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolMax: int(env, 'KYSO_DB_POOL_MAX', 10, problems, 2, 1000),
     blobStore: oneOf(env, 'KYSO_BLOB_STORE', ['files', 'database'] as const, 'files', problems),
     blobDir: resolve(env.KYSO_BLOB_DIR || `${dataDir}/blobs`),
-    logLevel: oneOf(env, 'KYSO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', problems),
+    logLevel: oneOf(
+      env,
+      'KYSO_LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+      problems,
+    ),
     shutdownTimeoutMs: int(env, 'KYSO_SHUTDOWN_TIMEOUT_MS', 30_000, problems, 0),
     revocationFetchPrefixes: urlPrefixes(env, 'KYSO_REVOCATION_FETCH_PREFIXES', problems),
     signingSessionTtlSeconds: int(env, 'KYSO_SIGNING_SESSION_TTL_SECONDS', 300, problems, 10, 86_400),

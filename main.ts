@@ -21,18 +21,32 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel)
   const running = await startServer(config, { logger })
-  logger.info({ url: running.url, database: config.databaseUrl ? 'postgresql' : 'sqlite', blobStore: config.blobStore, dataDir: config.dataDir }, `listening on ${running.url}`)
+  logger.info(
+    {
+      url: running.url,
+      database: config.databaseUrl ? 'postgresql' : 'sqlite',
+      blobStore: config.blobStore,
+      dataDir: config.dataDir,
+    },
+    `listening on ${running.url}`,
+  )
   // Names only: no password, not even a published demo one, goes to a log (issue 15).
-  if (config.demo) logger.info('demo logins and their passwords are in fixtures/demo-users.json (e.g. chuyenvien); see the README walkthrough')
+  if (config.demo)
+    logger.info(
+      'demo logins and their passwords are in fixtures/demo-users.json (e.g. chuyenvien); see the README walkthrough',
+    )
   const stop = (signal: string): void => {
     logger.info({ signal }, 'shutting down: finishing requests in flight')
-    void running.close().then(() => {
-      logger.info('stopped')
-      process.exit(0)
-    }, (err: unknown) => {
-      logger.error({ error: String(err) }, 'shutdown failed')
-      process.exit(1)
-    })
+    void running.close().then(
+      () => {
+        logger.info('stopped')
+        process.exit(0)
+      },
+      (err: unknown) => {
+        logger.error({ error: String(err) }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)

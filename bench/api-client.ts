@@ -2,7 +2,11 @@
 
 /** An answer other than the expected 2xx: the route, the status and the body, for the report. */
 export class ApiCallError extends Error {
-  constructor(readonly route: string, readonly status: number, readonly body: string) {
+  constructor(
+    readonly route: string,
+    readonly status: number,
+    readonly body: string,
+  ) {
     super(`${route} -> ${status} ${body.slice(0, 500)}`)
     this.name = new.target.name
   }
@@ -12,14 +16,20 @@ export class ApiClient {
   constructor(readonly url: string) {}
 
   async login(username: string, password: string): Promise<string> {
-    const { token } = await this.json<{ token: string }>('POST', '/api/auth/login', undefined, { username, password })
+    const { token } = await this.json<{ token: string }>('POST', '/api/auth/login', undefined, {
+      username,
+      password,
+    })
     return token
   }
 
   async json<T>(method: string, path: string, token?: string, body?: unknown): Promise<T> {
     const res = await fetch(this.url + path, {
       method,
-      headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     })
     const text = await res.text()
@@ -32,14 +42,20 @@ export class ApiClient {
     form.set('title', title)
     form.set('kind', 'internal')
     form.set('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'van-ban.pdf')
-    const res = await fetch(`${this.url}/api/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form })
+    const res = await fetch(`${this.url}/api/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    })
     const text = await res.text()
     if (res.status !== 201) throw new ApiCallError('POST /api/documents', res.status, text)
     return JSON.parse(text) as { id: number }
   }
 
   async file(token: string, documentId: number): Promise<Buffer> {
-    const res = await fetch(`${this.url}/api/documents/${documentId}/file`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`${this.url}/api/documents/${documentId}/file`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     if (!res.ok) throw new ApiCallError(`GET /api/documents/${documentId}/file`, res.status, await res.text())
     return Buffer.from(await res.arrayBuffer())
   }
@@ -55,7 +71,12 @@ interface AutocannonResult {
   non2xx: number
   statusCodeStats: Record<string, { count: number }>
 }
-type Autocannon = (opts: { url: string; connections: number; duration: number; headers: Record<string, string> }) => Promise<AutocannonResult>
+type Autocannon = (opts: {
+  url: string
+  connections: number
+  duration: number
+  headers: Record<string, string>
+}) => Promise<AutocannonResult>
 
 export interface LoadResult {
   requestsPerSecond: number
@@ -68,9 +89,30 @@ export interface LoadResult {
 }
 
 /** GET `url` with `connections` keep-alive connections for `seconds` (autocannon). */
-export async function load(url: string, token: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function load(
+  url: string,
+  token: string,
+  connections: number,
+  seconds: number,
+): Promise<LoadResult> {
   const autocannon = require('autocannon') as Autocannon
-  const r = await autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${token}` } })
-  const non2xx = Object.fromEntries(Object.entries(r.statusCodeStats).filter(([code]) => !code.startsWith('2')).map(([code, s]) => [code, Number(s.count)]))
-  return { requestsPerSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total, non2xx, errors: r.errors + r.timeouts }
+  const r = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  })
+  const non2xx = Object.fromEntries(
+    Object.entries(r.statusCodeStats)
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, s]) => [code, Number(s.count)]),
+  )
+  return {
+    requestsPerSecond: r.requests.average,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    requests: r.requests.total,
+    non2xx,
+    errors: r.errors + r.timeouts,
+  }
 }

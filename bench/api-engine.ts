@@ -46,7 +46,13 @@ export interface Engine {
  * in ca-pin): personal RSA-2048 for approvals and signatures, P-256 for the agency seal, as the
  * demo seed does. The B-T timestamp comes from the server's TSA key (`<dataDir>/ca/tsa.p12`).
  */
-export async function setUpEngine(dataDir: string, work: string, chain: ChainStep[], pins: Record<string, string>, agency: string): Promise<Engine> {
+export async function setUpEngine(
+  dataDir: string,
+  work: string,
+  chain: ChainStep[],
+  pins: Record<string, string>,
+  agency: string,
+): Promise<Engine> {
   const serverCa = join(dataDir, 'ca')
   const caDir = join(work, 'engine-ca')
   cpSync(serverCa, caDir, { recursive: true })
@@ -66,9 +72,17 @@ export async function setUpEngine(dataDir: string, work: string, chain: ChainSte
     const pin = pins[step.username] as string
     const keyType: KeyType = step.action === 'seal' ? 'p256' : 'rsa2048'
     const title = demo.titles[step.username]
-    const issued = step.action === 'seal'
-      ? await issueCertificate(caDir, { name: org, org, seal: true, caPin, pin, keyType })
-      : await issueCertificate(caDir, { name: demo.names[step.username] as string, ...(title && { title }), org, caPin, pin, keyType })
+    const issued =
+      step.action === 'seal'
+        ? await issueCertificate(caDir, { name: org, org, seal: true, caPin, pin, keyType })
+        : await issueCertificate(caDir, {
+            name: demo.names[step.username] as string,
+            ...(title && { title }),
+            org,
+            caPin,
+            pin,
+            keyType,
+          })
     p12s.push({ p12: issued.p12, pin })
     keySources.push(openPkcs12KeySource(issued.p12, pin))
     keyTypes.push(keyType)
@@ -77,7 +91,9 @@ export async function setUpEngine(dataDir: string, work: string, chain: ChainSte
     const keySource = keySources[i] as KeySource
     return {
       keySource,
-      appearance: appearanceFromCertificate(keySource.certificate, { kind: step.action === 'seal' ? 'seal' : 'personal' }),
+      appearance: appearanceFromCertificate(keySource.certificate, {
+        kind: step.action === 'seal' ? 'seal' : 'personal',
+      }),
       reason: REASON[step.action],
       ...(crls.length && { revocation: { crls } }),
       timestamp,

@@ -14,7 +14,9 @@ export interface ChildServer {
 
 /** The caller's environment without KYSO_* and PORT, so a developer's settings cannot leak in. */
 function serverEnv(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(PLAIN_ENV).filter(([k]) => !k.startsWith('KYSO_') && k !== 'PORT'))
+  const base = Object.fromEntries(
+    Object.entries(PLAIN_ENV).filter(([k]) => !k.startsWith('KYSO_') && k !== 'PORT'),
+  )
   return { ...base, KYSO_DATA_DIR: dataDir, KYSO_HOST: '127.0.0.1', PORT: '0', KYSO_DEMO: '1', ...extra }
 }
 
@@ -32,8 +34,15 @@ async function answers(url: string): Promise<boolean> {
  * log line; requests are logged at info, as in production) and waits until it answers HTTP.
  * The first start on an empty folder (or database) seeds the demo data.
  */
-export async function startChildServer(dataDir: string, timeoutMs = 120_000, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], { env: serverEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startChildServer(
+  dataDir: string,
+  timeoutMs = 120_000,
+  env: Record<string, string> = {},
+): Promise<ChildServer> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/main.js')], {
+    env: serverEnv(dataDir, env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const log: string[] = []
   const errors: string[] = []
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))

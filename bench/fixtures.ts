@@ -17,7 +17,8 @@ export async function makeDoc(pages: number, bigBytes = 0): Promise<Buffer> {
     p.drawText(`Trang ${i + 1}`, { x: 72, y: 760, size: 14, font })
   }
   // An incompressible attachment makes the file large without making it many objects.
-  if (bigBytes > 0) await doc.attach(randomBytes(bigBytes), 'data.bin', { mimeType: 'application/octet-stream' })
+  if (bigBytes > 0)
+    await doc.attach(randomBytes(bigBytes), 'data.bin', { mimeType: 'application/octet-stream' })
   return Buffer.from(await doc.save())
 }
 
@@ -35,7 +36,14 @@ export async function benchPki(): Promise<{ caDir: string; p12File: string; p12:
   if (!existsSync(join(caDir, 'root.pem'))) await initCa(caDir, { pin: PIN })
   const p12File = join(WORK, 'signer.p12')
   if (!existsSync(p12File)) {
-    const issued = await issueCertificate(caDir, { name: 'Nguyễn Văn Bench', title: 'Chuyên viên', org: 'Sở Khoa học và Công nghệ', caPin: PIN, pin: PIN, keyType: 'rsa2048' })
+    const issued = await issueCertificate(caDir, {
+      name: 'Nguyễn Văn Bench',
+      title: 'Chuyên viên',
+      org: 'Sở Khoa học và Công nghệ',
+      caPin: PIN,
+      pin: PIN,
+      keyType: 'rsa2048',
+    })
     writeFileSync(p12File, issued.p12)
   }
   return { caDir, p12File, p12: readFileSync(p12File) }
@@ -64,4 +72,6 @@ export async function timeIt(fn: () => unknown, minMs = 1500, minRuns = 3): Prom
  * our code runs. A deployment does not need it; whole-process figures use this environment and
  * say so.
  */
-export const PLAIN_ENV: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'))
+export const PLAIN_ENV: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'),
+)

@@ -18,7 +18,14 @@ async function main(): Promise<void> {
   const db = await openDb(dataDir)
   const counts = (await db('documents').count('* as n').first()) as { n: number }
   const agencies = (await db('agencies').count('* as n').first()) as { n: number }
-  const admin: Actor = { id: 1, username: 'gen', fullName: 'gen', title: null, agencyId: 1, roles: new Set(['admin']) }
+  const admin: Actor = {
+    id: 1,
+    username: 'gen',
+    fullName: 'gen',
+    title: null,
+    agencyId: 1,
+    roles: new Set(['admin']),
+  }
   const q = { from: '2024-01-01', to: '2024-12-31', asOf: '2024-12-31' }
   const time = async (fn: () => Promise<unknown>, runs: number): Promise<number[]> => {
     const out: number[] = []
@@ -34,13 +41,21 @@ async function main(): Promise<void> {
   const city = await time(() => coverageReport(db, admin, q), 7)
   const heapAfter = process.memoryUsage().heapUsed
   const drill = await time(() => coverageDrillDown(db, admin, 'A00042', q), 7)
-  console.log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, SQLite (knex + sqlite3)`)
+  console.log(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, SQLite (knex + sqlite3)`,
+  )
   console.log(`Data: ${agencies.n} agencies, ${counts.n} documents (plus paper ones), period 2024`)
   console.log('| query | median | min | max |')
   console.log('|---|---|---|---|')
-  console.log(`| city coverage report | ${median(city).toFixed(0)} ms | ${Math.min(...city).toFixed(0)} ms | ${Math.max(...city).toFixed(0)} ms |`)
-  console.log(`| drill-down, one agency (12 months) | ${median(drill).toFixed(0)} ms | ${Math.min(...drill).toFixed(0)} ms | ${Math.max(...drill).toFixed(0)} ms |`)
-  console.log(`heap after 7 city reports: ${((heapAfter - heapBefore) / 1e6).toFixed(1)} MB more than before (the result holds one row per agency)`)
+  console.log(
+    `| city coverage report | ${median(city).toFixed(0)} ms | ${Math.min(...city).toFixed(0)} ms | ${Math.max(...city).toFixed(0)} ms |`,
+  )
+  console.log(
+    `| drill-down, one agency (12 months) | ${median(drill).toFixed(0)} ms | ${Math.min(...drill).toFixed(0)} ms | ${Math.max(...drill).toFixed(0)} ms |`,
+  )
+  console.log(
+    `heap after 7 city reports: ${((heapAfter - heapBefore) / 1e6).toFixed(1)} MB more than before (the result holds one row per agency)`,
+  )
   console.log(`goal (city report < 300 ms): ${median(city) < 300 ? 'met' : 'NOT met'}`)
   await db.destroy()
 }

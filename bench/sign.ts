@@ -30,8 +30,28 @@ async function main(): Promise<void> {
   if (!existsSync(legacyP12)) {
     const { key, certificate } = readPkcs12(readFileSync(p12File), PIN)
     writeFileSync(join(WORK, 'key.pem'), key.export({ type: 'pkcs8', format: 'pem' }))
-    writeFileSync(join(WORK, 'cert.pem'), `-----BEGIN CERTIFICATE-----\n${certificate.toString('base64')}\n-----END CERTIFICATE-----\n`)
-    execFileSync('openssl', ['pkcs12', '-export', '-inkey', join(WORK, 'key.pem'), '-in', join(WORK, 'cert.pem'), '-out', legacyP12, '-passout', `pass:${PIN}`, '-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'])
+    writeFileSync(
+      join(WORK, 'cert.pem'),
+      `-----BEGIN CERTIFICATE-----\n${certificate.toString('base64')}\n-----END CERTIFICATE-----\n`,
+    )
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      join(WORK, 'key.pem'),
+      '-in',
+      join(WORK, 'cert.pem'),
+      '-out',
+      legacyP12,
+      '-passout',
+      `pass:${PIN}`,
+      '-keypbe',
+      'PBE-SHA1-3DES',
+      '-certpbe',
+      'PBE-SHA1-3DES',
+      '-macalg',
+      'sha1',
+    ])
   }
   const files = {
     '1 page': await fixture('1-page.pdf', () => makeDoc(1)),
@@ -55,28 +75,43 @@ async function main(): Promise<void> {
     const kyso = await timeIt(() => signPdf(pdf, { keySource }))
     const out = join(WORK, 'stock-out.pdf')
     const argv = process.argv
-    const stockTime = await timeIt(async () => {
-      process.argv = [argv[0] as string, 'stock.js', file, out, legacyP12]
-      process.env.KYSO_PIN = PIN
-      await stock.main()
-      process.argv = argv
-    }, 1500, 2)
+    const stockTime = await timeIt(
+      async () => {
+        process.argv = [argv[0] as string, 'stock.js', file, out, legacyP12]
+        process.env.KYSO_PIN = PIN
+        await stock.main()
+        process.argv = argv
+      },
+      1500,
+      2,
+    )
     const floor = await timeIt(async () => {
       rsaSign('sha256', createHash('sha256').update(pdf).digest(), rsaKey)
     })
     perSecond[label] = 1 / kyso
-    console.log(`| ${label} | ${(pdf.length / 1e6).toFixed(2)} MB | ${(1 / kyso).toFixed(1)}/s | ${(1 / stockTime).toFixed(1)}/s | ${(stockTime / kyso).toFixed(1)}x | ${(1 / floor).toFixed(1)}/s | ${(kyso / floor).toFixed(2)}x |`)
+    console.log(
+      `| ${label} | ${(pdf.length / 1e6).toFixed(2)} MB | ${(1 / kyso).toFixed(1)}/s | ${(1 / stockTime).toFixed(1)}/s | ${(stockTime / kyso).toFixed(1)}x | ${(1 / floor).toFixed(1)}/s | ${(kyso / floor).toFixed(2)}x |`,
+    )
   }
-  console.log(`1,000 pages cost ${((perSecond['1 page'] as number) / (perSecond['1,000 pages'] as number)).toFixed(2)}x the 1-page signature`)
+  console.log(
+    `1,000 pages cost ${((perSecond['1 page'] as number) / (perSecond['1,000 pages'] as number)).toFixed(2)}x the 1-page signature`,
+  )
 
-  console.log('\nWhole process, median of 5 (kyso sign vs node bench/stock.js; both without NODE_EXTRA_CA_CERTS, see bench/fixtures.ts)')
+  console.log(
+    '\nWhole process, median of 5 (kyso sign vs node bench/stock.js; both without NODE_EXTRA_CA_CERTS, see bench/fixtures.ts)',
+  )
   console.log('| file | kyso sign | stock script | stock / kyso |')
   console.log('|---|---|---|---|')
   for (const label of ['1 page', '20 MB', '10,000 pages'] as const) {
     const file = files[label]
-    const k = timeProcess([join(ROOT, 'bin/kyso.js'), 'sign', file, '--out', join(WORK, 'k.pdf'), '--p12', p12File], 5)
+    const k = timeProcess(
+      [join(ROOT, 'bin/kyso.js'), 'sign', file, '--out', join(WORK, 'k.pdf'), '--p12', p12File],
+      5,
+    )
     const s = timeProcess([join(ROOT, 'bench/stock.js'), file, join(WORK, 's.pdf'), legacyP12], 5)
-    console.log(`| ${label} | ${(k * 1000).toFixed(0)} ms | ${(s * 1000).toFixed(0)} ms | ${(s / k).toFixed(2)}x |`)
+    console.log(
+      `| ${label} | ${(k * 1000).toFixed(0)} ms | ${(s * 1000).toFixed(0)} ms | ${(s / k).toFixed(2)}x |`,
+    )
   }
 }
 

@@ -27,7 +27,8 @@ function runOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv = PLAIN_ENV
 /** Medians of two commands run alternately, so that drift in the machine's load hits both alike. */
 function timeAll(commands: [string, string[], NodeJS.ProcessEnv?][], runs: number): number[] {
   const times: number[][] = commands.map(() => [])
-  for (let i = 0; i < runs; i++) commands.forEach(([cmd, args, env], j) => (times[j] as number[]).push(runOnce(cmd, args, env)))
+  for (let i = 0; i < runs; i++)
+    commands.forEach(([cmd, args, env], j) => (times[j] as number[]).push(runOnce(cmd, args, env)))
   return times.map(median)
 }
 
@@ -43,22 +44,49 @@ async function main(): Promise<void> {
   const files: Record<string, string> = {
     '1 signature, 1 page': await fixture('verify-1sig.pdf', async () => signTimes(await makeDoc(1), 1)),
     '4 signatures': await fixture('verify-4sig.pdf', async () => signTimes(await makeDoc(1), 4)),
-    '20 MB, 4 signatures': await fixture('verify-20mb-4sig.pdf', async () => signTimes(await makeDoc(1, 20 * 1024 * 1024), 4)),
+    '20 MB, 4 signatures': await fixture('verify-20mb-4sig.pdf', async () =>
+      signTimes(await makeDoc(1, 20 * 1024 * 1024), 4),
+    ),
   }
   const nss = mkdtempSync(join(tmpdir(), 'kyso-bench-nss-'))
   execFileSync('certutil', ['-N', '-d', `sql:${nss}`, '--empty-password'])
-  execFileSync('certutil', ['-A', '-d', `sql:${nss}`, '-n', 'root', '-t', 'CT,C,C', '-i', join(caDir, 'root.pem')])
-  const trustAnchors = [readFileSync(join(caDir, 'root.pem'))].map((pem) => Buffer.from(pem.toString('latin1').replace(/-----[^-]+-----|\s/g, ''), 'base64'))
+  execFileSync('certutil', [
+    '-A',
+    '-d',
+    `sql:${nss}`,
+    '-n',
+    'root',
+    '-t',
+    'CT,C,C',
+    '-i',
+    join(caDir, 'root.pem'),
+  ])
+  const trustAnchors = [readFileSync(join(caDir, 'root.pem'))].map((pem) =>
+    Buffer.from(pem.toString('latin1').replace(/-----[^-]+-----|\s/g, ''), 'base64'),
+  )
   const crls = loadCrls(readFileSync(join(caDir, 'crl.pem')))
 
-  console.log('Whole process, median of 11, run alternately (kyso verify --json with trust anchor and CRL; pdfsig with an NSS database trusting the same root)')
-  console.log('| file | kyso verify | pdfsig | pdfsig time / kyso time | kyso verify with NODE_EXTRA_CA_CERTS | in-process verifyPdf |')
+  console.log(
+    'Whole process, median of 11, run alternately (kyso verify --json with trust anchor and CRL; pdfsig with an NSS database trusting the same root)',
+  )
+  console.log(
+    '| file | kyso verify | pdfsig | pdfsig time / kyso time | kyso verify with NODE_EXTRA_CA_CERTS | in-process verifyPdf |',
+  )
   console.log('|---|---|---|---|---|---|')
   for (const [label, file] of Object.entries(files)) {
     const pdf = readFileSync(file)
     const report = verifyPdf(pdf, { trustAnchors, crls })
     if (report.indication !== 'PASSED') throw new Error(`${label}: expected PASSED, got ${report.indication}`)
-    const kysoArgs = [join(ROOT, 'bin/kyso.js'), 'verify', file, '--trust', join(caDir, 'root.pem'), '--crl', join(caDir, 'crl.pem'), '--json']
+    const kysoArgs = [
+      join(ROOT, 'bin/kyso.js'),
+      'verify',
+      file,
+      '--trust',
+      join(caDir, 'root.pem'),
+      '--crl',
+      join(caDir, 'crl.pem'),
+      '--json',
+    ]
     const [kyso, pdfsig, kysoCa] = timeAll(
       [
         [process.execPath, kysoArgs],
@@ -69,7 +97,9 @@ async function main(): Promise<void> {
     ) as [number, number, number]
     const inProcess = await timeIt(() => verifyPdf(pdf, { trustAnchors, crls }))
     const ca = process.env.NODE_EXTRA_CA_CERTS ? `${(kysoCa * 1000).toFixed(0)} ms` : '(not set here)'
-    console.log(`| ${label} | ${(kyso * 1000).toFixed(0)} ms (${(1 / kyso).toFixed(1)}/s) | ${(pdfsig * 1000).toFixed(0)} ms (${(1 / pdfsig).toFixed(1)}/s) | ${(pdfsig / kyso).toFixed(2)}x | ${ca} | ${(1 / inProcess).toFixed(1)}/s |`)
+    console.log(
+      `| ${label} | ${(kyso * 1000).toFixed(0)} ms (${(1 / kyso).toFixed(1)}/s) | ${(pdfsig * 1000).toFixed(0)} ms (${(1 / pdfsig).toFixed(1)}/s) | ${(pdfsig / kyso).toFixed(2)}x | ${ca} | ${(1 / inProcess).toFixed(1)}/s |`,
+    )
   }
   writeFileSync(join(nss, 'done'), '')
   await longTerm(files, caDir, trustAnchors)
@@ -85,24 +115,32 @@ async function longTerm(files: Record<string, string>, caDir: string, trustAncho
   await publishCrls(caDir, { caPin: PIN })
   const crls = loadCrls(readFileSync(join(caDir, 'crl.pem')))
   const tsaFile = join(caDir, '..', 'tsa.p12')
-  if (!existsSync(tsaFile)) writeFileSync(tsaFile, (await issueTsaCertificate(caDir, { caPin: PIN, pin: PIN })).p12)
+  if (!existsSync(tsaFile))
+    writeFileSync(tsaFile, (await issueTsaCertificate(caDir, { caPin: PIN, pin: PIN })).p12)
   const tsa = openPkcs12KeySource(readFileSync(tsaFile), PIN)
   const timestamp = (imprint: Buffer) => createTimestampToken({ imprint, keySource: tsa })
-  const certificates = ['issuing.pem', 'root.pem'].flatMap((f) => fromPem(readFileSync(join(caDir, f), 'latin1'), 'CERTIFICATE'))
+  const certificates = ['issuing.pem', 'root.pem'].flatMap((f) =>
+    fromPem(readFileSync(join(caDir, f), 'latin1'), 'CERTIFICATE'),
+  )
   const later = new Date(Date.now() + 3 * 365 * 86_400_000)
   console.log('\nLong-term (issue 18), in process: extendPdf to B-LTA, then verifyPdf of the result')
-  console.log('| file | extend to B-LTA | verify B-LTA (CRL) | verify B-LTA three years on, file alone | verify as signed (CRL) |')
+  console.log(
+    '| file | extend to B-LTA | verify B-LTA (CRL) | verify B-LTA three years on, file alone | verify as signed (CRL) |',
+  )
   console.log('|---|---|---|---|---|')
   for (const [label, file] of Object.entries(files)) {
     const pdf = readFileSync(file)
     const extend = () => extendPdf(pdf, { level: 'B-LTA', crls, certificates, timestamp })
     const lta = (await extend()).pdf
     const offline = verifyPdf(lta, { trustAnchors, now: later })
-    if (offline.indication !== 'PASSED') throw new Error(`${label}: B-LTA three years on is ${offline.indication}`)
+    if (offline.indication !== 'PASSED')
+      throw new Error(`${label}: B-LTA three years on is ${offline.indication}`)
     const ms = async (fn: () => unknown): Promise<string> => `${((await timeIt(fn)) * 1000).toFixed(1)} ms`
     const row = [
-      await ms(extend), await ms(() => verifyPdf(lta, { trustAnchors, crls })),
-      await ms(() => verifyPdf(lta, { trustAnchors, now: later })), await ms(() => verifyPdf(pdf, { trustAnchors, crls })),
+      await ms(extend),
+      await ms(() => verifyPdf(lta, { trustAnchors, crls })),
+      await ms(() => verifyPdf(lta, { trustAnchors, now: later })),
+      await ms(() => verifyPdf(pdf, { trustAnchors, crls })),
     ]
     console.log(`| ${label} | ${row.join(' | ')} |`)
   }

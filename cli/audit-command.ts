@@ -11,7 +11,8 @@ export async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args
   if (sub !== 'verify') throw new UsageError(`unknown 'audit ${sub ?? ''}': use verify`)
   const { values } = parse(rest, spec('audit verify'))
-  const { verifyAnchoredAudit } = require('../workflows/audit-anchor') as typeof import('../workflows/audit-anchor')
+  const { verifyAnchoredAudit } =
+    require('../workflows/audit-anchor') as typeof import('../workflows/audit-anchor')
   const { config, db } = await openServiceDb(values['data-dir'], { migrate: true, mustExist: true })
   try {
     const result = await verifyAnchoredAudit(db, config.auditCheckpoint.dir)

@@ -30,15 +30,25 @@ export async function backupCommand(args: string[]): Promise<number> {
   const { config, db } = await openServiceDb(values['data-dir'], { migrate: false, mustExist: true })
   try {
     const t0 = Date.now()
-    const source = config.databaseUrl ? dumpPostgres(config.databaseUrl, join(out, 'kyso.pgdump')) : await copySqlite(db, join(out, 'kyso.db'))
-    const copied = config.blobStore === 'files' ? await copyBlobs(config, await namedBlobs(config, db, out), join(out, 'blobs')) : { blobs: 0, bytes: 0 }
+    const source = config.databaseUrl
+      ? dumpPostgres(config.databaseUrl, join(out, 'kyso.pgdump'))
+      : await copySqlite(db, join(out, 'kyso.db'))
+    const copied =
+      config.blobStore === 'files'
+        ? await copyBlobs(config, await namedBlobs(config, db, out), join(out, 'blobs'))
+        : { blobs: 0, bytes: 0 }
     const ca = join(config.dataDir, 'ca')
     if (existsSync(ca)) cpSync(ca, join(out, 'ca'), { recursive: true })
     const caInDatabase = Boolean(await db('ca_keys').first('name'))
     const keyWrap = await keyWrapNote(config, db)
     const manifest = {
-      createdAt: new Date().toISOString(), database: source, blobStore: config.blobStore, ...copied,
-      ca: caInDatabase ? 'database' : existsSync(ca) ? 'folder' : false, keyWrap, seconds: (Date.now() - t0) / 1000,
+      createdAt: new Date().toISOString(),
+      database: source,
+      blobStore: config.blobStore,
+      ...copied,
+      ca: caInDatabase ? 'database' : existsSync(ca) ? 'folder' : false,
+      keyWrap,
+      seconds: (Date.now() - t0) / 1000,
     }
     writeFileSync(join(out, 'backup.json'), JSON.stringify(manifest, null, 2) + '\n')
     process.stdout.write(JSON.stringify(manifest) + '\n')
@@ -54,7 +64,10 @@ export async function backupCommand(args: string[]): Promise<number> {
 }
 
 /** Where the key-wrapping key is and which one the database needs (read from the database's check, no key needed). */
-async function keyWrapNote(config: Config, db: Db): Promise<{ keyId: string | null; location: string; included: false }> {
+async function keyWrapNote(
+  config: Config,
+  db: Db,
+): Promise<{ keyId: string | null; location: string; included: false }> {
   const row = (await db('service_secrets').where({ name: 'key-wrap-check' }).first('envelope')) as
     | { envelope: Uint8Array }
     | undefined
@@ -79,10 +92,18 @@ function dumpPostgres(databaseUrl: string, file: string): 'postgresql' {
   const url = new URL(databaseUrl)
   const password = decodeURIComponent(url.password)
   url.password = ''
-  const r = spawnSync('pg_dump', ['--format=custom', '--no-owner', `--file=${file}`, `--dbname=${url.toString()}`], {
-    env: { ...process.env, ...(password && { PGPASSWORD: password }) }, encoding: 'utf8',
-  })
-  if (r.error) throw new UsageError(`pg_dump could not run (${r.error.message}): install postgresql-client of the server's version`)
+  const r = spawnSync(
+    'pg_dump',
+    ['--format=custom', '--no-owner', `--file=${file}`, `--dbname=${url.toString()}`],
+    {
+      env: { ...process.env, ...(password && { PGPASSWORD: password }) },
+      encoding: 'utf8',
+    },
+  )
+  if (r.error)
+    throw new UsageError(
+      `pg_dump could not run (${r.error.message}): install postgresql-client of the server's version`,
+    )
   if (r.status !== 0) throw new Error(`pg_dump failed: ${r.stderr.trim().split('\n')[0] ?? ''}`)
   return 'postgresql'
 }
@@ -99,7 +120,11 @@ async function namedBlobs(config: Config, live: Db, out: string): Promise<string
   }
 }
 
-async function copyBlobs(config: Config, names: string[], dir: string): Promise<{ blobs: number; bytes: number }> {
+async function copyBlobs(
+  config: Config,
+  names: string[],
+  dir: string,
+): Promise<{ blobs: number; bytes: number }> {
   const { FileBlobStore } = require('../storage/blob-store') as typeof import('../storage/blob-store')
   const from = new FileBlobStore(config.blobDir)
   const to = new FileBlobStore(dir)

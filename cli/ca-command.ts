@@ -22,10 +22,16 @@ export async function caCommand(args: string[]): Promise<number> {
     const dir = required(values, 'dir')
     const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
     const kt = keyType(values.key)
-    await pki.initCa(dir, { pin: caPin, ...(typeof values.name === 'string' && { name: values.name }), ...(kt && { keyType: kt }) })
+    await pki.initCa(dir, {
+      pin: caPin,
+      ...(typeof values.name === 'string' && { name: values.name }),
+      ...(kt && { keyType: kt }),
+    })
     const tsa = await pki.issueTsaCertificate(dir, { caPin, pin: caPin })
     writeFileSync(join(dir, TSA_P12), tsa.p12, { mode: 0o600 })
-    process.stdout.write(`CA created in ${dir}: trust anchor ${join(dir, 'root.pem')}, CRL ${join(dir, 'crl.pem')}\n`)
+    process.stdout.write(
+      `CA created in ${dir}: trust anchor ${join(dir, 'root.pem')}, CRL ${join(dir, 'crl.pem')}\n`,
+    )
     return 0
   }
   if (sub === 'issue') {
@@ -55,7 +61,10 @@ export async function caCommand(args: string[]): Promise<number> {
     const { values } = parseInDirectory(rest, 'revoke')
     const caPin = await readPin('KYSO_CA_PIN', 'CA PIN')
     const reason = typeof values.reason === 'string' ? values.reason : undefined
-    await pki.revokeCertificate(required(values, 'dir'), required(values, 'serial'), { caPin, ...(reason && { reason }) })
+    await pki.revokeCertificate(required(values, 'dir'), required(values, 'serial'), {
+      caPin,
+      ...(reason && { reason }),
+    })
     process.stdout.write(`revoked ${values.serial}; ${join(String(values.dir), 'crl.pem')} updated\n`)
     return 0
   }

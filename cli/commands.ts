@@ -229,8 +229,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: { 'data-dir': dataDir },
   },
   agent: {
-    usage:
-      '--pkcs11-module PATH [--slot N] [--port 127.0.0.1:PORT] --origin URL... [--pin-timeout S]',
+    usage: '--pkcs11-module PATH [--slot N] [--port 127.0.0.1:PORT] --origin URL... [--pin-timeout S]',
     summary: 'Lets the web interface sign with a USB token through its PKCS#11 module, on loopback only.',
     options: {
       'pkcs11-module': { type: 'string', value: 'PATH', help: 'the token’s PKCS#11 library (required)' },

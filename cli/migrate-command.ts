@@ -15,7 +15,13 @@ export async function migrateCommand(args: string[]): Promise<number> {
     const pending = await pendingMigrations(db).catch(() => [] as string[])
     await migrate(db)
     const left = await pendingMigrations(db)
-    process.stdout.write(JSON.stringify({ database: config.databaseUrl ? 'postgresql' : 'sqlite', applied: pending, pending: left }) + '\n')
+    process.stdout.write(
+      JSON.stringify({
+        database: config.databaseUrl ? 'postgresql' : 'sqlite',
+        applied: pending,
+        pending: left,
+      }) + '\n',
+    )
     return left.length ? 1 : 0
   } finally {
     await db.destroy()

@@ -12,7 +12,12 @@ const LEVELS = ['B-B', 'B-T', 'B-LT', 'B-LTA'] as const
 
 function parseRect(s: string): { x: number; y: number; width: number; height: number } {
   const n = s.split(',').map(Number)
-  if (n.length !== 4 || n.some((v) => !Number.isFinite(v)) || (n[2] as number) <= 0 || (n[3] as number) <= 0) {
+  if (
+    n.length !== 4 ||
+    n.some((v) => !Number.isFinite(v)) ||
+    (n[2] as number) <= 0 ||
+    (n[3] as number) <= 0
+  ) {
     throw new UsageError(`--rect must be x,y,w,h in points with w and h > 0, not '${s}'`)
   }
   const [x, y, width, height] = n as [number, number, number, number]
@@ -27,7 +32,8 @@ export async function signCommand(args: string[]): Promise<number> {
   const out = required(values, 'out')
   refuseOutputOverInput(input, out)
   const marker = values.marker as string | undefined
-  if (marker !== undefined && !(MARKERS as readonly string[]).includes(marker)) throw new UsageError(`--marker must be one of ${MARKERS.join(' ')}`)
+  if (marker !== undefined && !(MARKERS as readonly string[]).includes(marker))
+    throw new UsageError(`--marker must be one of ${MARKERS.join(' ')}`)
   const level = (values.level as string | undefined) ?? (values.tsa ? 'B-T' : 'B-B')
   if (!(LEVELS as readonly string[]).includes(level)) {
     throw new UsageError(`--level must be one of ${LEVELS.join(', ')}`)
@@ -35,13 +41,19 @@ export async function signCommand(args: string[]): Promise<number> {
   if (level !== 'B-B' && !values.tsa) {
     throw new UsageError(`--level ${level} needs --tsa URL or --tsa builtin`)
   }
-  if (values.invisible && (values.rect || values.page)) throw new UsageError('--invisible cannot go with --page or --rect')
+  if (values.invisible && (values.rect || values.page))
+    throw new UsageError('--invisible cannot go with --page or --rect')
   const page = values.page !== undefined ? Number(values.page) : undefined
-  if (page !== undefined && (!Number.isInteger(page) || page < 1)) throw new UsageError('--page must be a page number from 1')
+  if (page !== undefined && (!Number.isInteger(page) || page < 1))
+    throw new UsageError('--page must be a page number from 1')
   const certify = values.certify === undefined ? undefined : Number(values.certify)
-  if (certify !== undefined && certify !== 1 && certify !== 2 && certify !== 3) throw new UsageError('--certify must be 1 (no changes), 2 (form filling and signing) or 3 (also annotations)')
+  if (certify !== undefined && certify !== 1 && certify !== 2 && certify !== 3)
+    throw new UsageError(
+      '--certify must be 1 (no changes), 2 (form filling and signing) or 3 (also annotations)',
+    )
   const kind = values.appearance as string | undefined
-  if (kind !== undefined && kind !== 'personal' && kind !== 'seal' && kind !== 'text') throw new UsageError('--appearance must be personal, seal or text')
+  if (kind !== undefined && kind !== 'personal' && kind !== 'seal' && kind !== 'text')
+    throw new UsageError('--appearance must be personal, seal or text')
 
   const pdf = readInput(input, 'input PDF')
   const p12 = readInput(required(values, 'p12'), 'PKCS#12 file')
@@ -57,7 +69,8 @@ export async function signCommand(args: string[]): Promise<number> {
   // B-LT and B-LTA (issue 18): the sources of the validation data, read before anything is signed.
   const longTerm = level === 'B-LT' || level === 'B-LTA' ? validationSources(values) : undefined
 
-  const { signPdf, appearanceFromCertificate } = require('../signing/sign') as typeof import('../signing/sign')
+  const { signPdf, appearanceFromCertificate } =
+    require('../signing/sign') as typeof import('../signing/sign')
   const appearance = values.invisible
     ? ('invisible' as const)
     : appearanceFromCertificate(keySource.certificate, {
@@ -99,7 +112,10 @@ function revocationData(caDir: string | undefined): { crls: ParsedCrl[]; issuers
   const pki = require('../signing/pki') as typeof import('../signing/pki')
   const crlPath = join(caDir, 'crl.pem')
   if (!existsSync(crlPath)) throw new UsageError(`no CRL at ${crlPath}`)
-  const issuers = ['issuing.pem', 'root.pem'].map((f) => join(caDir, f)).filter(existsSync).map((f) => pemToDer(readFileSync(f, 'latin1')))
+  const issuers = ['issuing.pem', 'root.pem']
+    .map((f) => join(caDir, f))
+    .filter(existsSync)
+    .map((f) => pemToDer(readFileSync(f, 'latin1')))
   return { crls: pki.loadCrls(readFileSync(crlPath)), issuers }
 }
 

@@ -38,13 +38,17 @@ export async function verifyCommand(args: string[]): Promise<number> {
   // loops, nesting and decompression. The service validates in a worker (verifyPdfIsolated) so
   // that a hostile upload costs a request, not the server; `--isolate` does the same here.
   const allow = (values['fetch-crls-from'] as string[] | undefined) ?? []
-  const verify = (): typeof import('../signing/verify') => require('../signing/verify') as typeof import('../signing/verify')
+  const verify = (): typeof import('../signing/verify') =>
+    require('../signing/verify') as typeof import('../signing/verify')
   const isolatedInput = { pdf: { path: input }, trustAnchors, crls: readAll(values.crl, 'CRL'), ...now }
   const report = allow.length
     ? await verify().verifyPdfFetchingCrls(pdf, { trustAnchors, crls, crlFetch: { allow }, ...now })
     : values.isolate
-    ? await verify().verifyPdfIsolated(isolatedInput, { timeoutMs: 60_000 })
-    : (require('../signing/verify/verify-pdf') as typeof import('../signing/verify/verify-pdf')).verifyPdf(pdf, { trustAnchors, crls, ...now })
+      ? await verify().verifyPdfIsolated(isolatedInput, { timeoutMs: 60_000 })
+      : (require('../signing/verify/verify-pdf') as typeof import('../signing/verify/verify-pdf')).verifyPdf(
+          pdf,
+          { trustAnchors, crls, ...now },
+        )
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   else {
     const { renderReport } = require('./verify-report') as typeof import('./verify-report')
@@ -58,7 +62,9 @@ function validationTime(at: unknown): { now?: Date } {
   if (at === undefined) return {}
   const when = typeof at === 'string' && /^\d{4}-\d{2}-\d{2}/.test(at) ? new Date(at) : new Date(NaN)
   if (Number.isNaN(when.getTime())) {
-    throw new UsageError(`--at must be an ISO 8601 time such as 2029-07-25T09:00:00+07:00, not '${String(at)}'`)
+    throw new UsageError(
+      `--at must be an ISO 8601 time such as 2029-07-25T09:00:00+07:00, not '${String(at)}'`,
+    )
   }
   return { now: when }
 }

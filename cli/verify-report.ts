@@ -6,65 +6,172 @@ export type Lang = 'vi' | 'en'
 
 const T = {
   vi: {
-    PASSED: 'HỢP LỆ', FAILED: 'KHÔNG HỢP LỆ', INDETERMINATE: 'CHƯA XÁC ĐỊNH ĐƯỢC',
-    signature: 'Chữ ký', field: 'trường', signer: 'Người ký', issuer: 'Tổ chức cấp chứng thư số', time: 'Thời điểm ký',
-    proven: 'đã được chứng thực bằng dấu thời gian', claimed: 'do phần mềm ký khai báo, chưa được chứng thực',
-    integrity: 'Toàn vẹn', intact: 'nội dung được ký còn nguyên vẹn', broken: 'nội dung được ký đã bị thay đổi hoặc chữ ký bị hỏng',
-    trust: 'Chứng thư số', trusted: 'tin cậy (chuỗi chứng thư tới gốc tin cậy)', untrusted: 'không xác định được chuỗi tới gốc tin cậy',
-    validity: 'Hiệu lực tại thời điểm ký', valid: 'còn hiệu lực', invalid: 'không còn hiệu lực hoặc không chứng minh được',
-    revocation: 'Thu hồi', good: 'chưa bị thu hồi', revoked: 'đã bị thu hồi', unknown: 'không có thông tin thu hồi', notChecked: 'chưa kiểm tra',
-    changes: 'Thay đổi sau khi ký', none: 'không có', onlyAllowed: (n: number) => `chỉ có thay đổi được phép (${n}: thêm chữ ký, cập nhật thông tin tài liệu)`,
-    notAllowed: 'thay đổi không được phép', covers: 'Phạm vi', whole: 'toàn bộ tệp', part: (r: number | null) => `đến hết phiên bản ${r ?? '?'} (có phiên bản cập nhật sau đó)`,
-    reason: 'Lý do', overall: 'Kết luận chung', noSignatures: 'Tệp không có chữ ký số.',
-    level: 'Định dạng', docTs: 'Dấu thời gian', docTsKind: 'dấu thời gian tài liệu (document timestamp, PAdES B-LTA)',
-    tsa: 'Tổ chức cấp dấu thời gian', stampedAt: 'Thời điểm đóng dấu', kindLabel: 'Loại',
-    proof: 'Bằng chứng tồn tại', proofText: (t: string, by: string) => `chữ ký đã tồn tại trước ${t} (${by})`,
-    byOwn: 'dấu thời gian của chữ ký', byDoc: (f: string | null) => `dấu thời gian tài liệu ${f ?? ''}`.trim(),
-    algorithms: 'Thuật toán', warnings: 'Lưu ý (thay đổi được phép nhưng cần biết)',
-    validationTime: 'Thời điểm kiểm tra', inFile: 'dữ liệu lưu trong tệp (DSS)',
+    PASSED: 'HỢP LỆ',
+    FAILED: 'KHÔNG HỢP LỆ',
+    INDETERMINATE: 'CHƯA XÁC ĐỊNH ĐƯỢC',
+    signature: 'Chữ ký',
+    field: 'trường',
+    signer: 'Người ký',
+    issuer: 'Tổ chức cấp chứng thư số',
+    time: 'Thời điểm ký',
+    proven: 'đã được chứng thực bằng dấu thời gian',
+    claimed: 'do phần mềm ký khai báo, chưa được chứng thực',
+    integrity: 'Toàn vẹn',
+    intact: 'nội dung được ký còn nguyên vẹn',
+    broken: 'nội dung được ký đã bị thay đổi hoặc chữ ký bị hỏng',
+    trust: 'Chứng thư số',
+    trusted: 'tin cậy (chuỗi chứng thư tới gốc tin cậy)',
+    untrusted: 'không xác định được chuỗi tới gốc tin cậy',
+    validity: 'Hiệu lực tại thời điểm ký',
+    valid: 'còn hiệu lực',
+    invalid: 'không còn hiệu lực hoặc không chứng minh được',
+    revocation: 'Thu hồi',
+    good: 'chưa bị thu hồi',
+    revoked: 'đã bị thu hồi',
+    unknown: 'không có thông tin thu hồi',
+    notChecked: 'chưa kiểm tra',
+    changes: 'Thay đổi sau khi ký',
+    none: 'không có',
+    onlyAllowed: (n: number) => `chỉ có thay đổi được phép (${n}: thêm chữ ký, cập nhật thông tin tài liệu)`,
+    notAllowed: 'thay đổi không được phép',
+    covers: 'Phạm vi',
+    whole: 'toàn bộ tệp',
+    part: (r: number | null) => `đến hết phiên bản ${r ?? '?'} (có phiên bản cập nhật sau đó)`,
+    reason: 'Lý do',
+    overall: 'Kết luận chung',
+    noSignatures: 'Tệp không có chữ ký số.',
+    level: 'Định dạng',
+    docTs: 'Dấu thời gian',
+    docTsKind: 'dấu thời gian tài liệu (document timestamp, PAdES B-LTA)',
+    tsa: 'Tổ chức cấp dấu thời gian',
+    stampedAt: 'Thời điểm đóng dấu',
+    kindLabel: 'Loại',
+    proof: 'Bằng chứng tồn tại',
+    proofText: (t: string, by: string) => `chữ ký đã tồn tại trước ${t} (${by})`,
+    byOwn: 'dấu thời gian của chữ ký',
+    byDoc: (f: string | null) => `dấu thời gian tài liệu ${f ?? ''}`.trim(),
+    algorithms: 'Thuật toán',
+    warnings: 'Lưu ý (thay đổi được phép nhưng cần biết)',
+    validationTime: 'Thời điểm kiểm tra',
+    inFile: 'dữ liệu lưu trong tệp (DSS)',
     held: 'dữ liệu của bên kiểm tra',
     dss: (c: number, r: number, o: number) =>
       `Dữ liệu kiểm tra dài hạn (DSS): ${c} chứng thư số, ${r} CRL, ${o} phản hồi OCSP`,
   },
   en: {
-    PASSED: 'VALID', FAILED: 'INVALID', INDETERMINATE: 'CANNOT BE DETERMINED',
-    signature: 'Signature', field: 'field', signer: 'Signer', issuer: 'Issuing CA', time: 'Signing time',
-    proven: 'proven by a timestamp', claimed: 'claimed by the signing software, not proven',
-    integrity: 'Integrity', intact: 'the signed content is intact', broken: 'the signed content was changed or the signature is broken',
-    trust: 'Certificate', trusted: 'trusted (chains to a trust anchor)', untrusted: 'no chain to a trust anchor',
-    validity: 'Valid at signing time', valid: 'yes', invalid: 'no, or not provable',
-    revocation: 'Revocation', good: 'not revoked', revoked: 'revoked', unknown: 'no revocation information', notChecked: 'not checked',
-    changes: 'Changes after signing', none: 'none', onlyAllowed: (n: number) => `only allowed changes (${n}: further signatures, document information)`,
-    notAllowed: 'changes not allowed', covers: 'Coverage', whole: 'the whole file', part: (r: number | null) => `up to revision ${r ?? '?'} (later revisions follow)`,
-    reason: 'Reason', overall: 'Overall', noSignatures: 'The file has no digital signature.',
-    level: 'Format', docTs: 'Timestamp', docTsKind: 'document timestamp (PAdES B-LTA)',
-    tsa: 'Time-stamping authority', stampedAt: 'Time-stamped at', kindLabel: 'Kind',
-    proof: 'Proof of existence', proofText: (t: string, by: string) => `the signature existed by ${t} (${by})`,
-    byOwn: 'its signature timestamp', byDoc: (f: string | null) => `document timestamp ${f ?? ''}`.trim(),
-    algorithms: 'Algorithms', warnings: 'Warnings (allowed changes worth knowing)',
-    validationTime: 'Validation time', inFile: 'data kept in the file (DSS)', held: 'the validator\'s data',
+    PASSED: 'VALID',
+    FAILED: 'INVALID',
+    INDETERMINATE: 'CANNOT BE DETERMINED',
+    signature: 'Signature',
+    field: 'field',
+    signer: 'Signer',
+    issuer: 'Issuing CA',
+    time: 'Signing time',
+    proven: 'proven by a timestamp',
+    claimed: 'claimed by the signing software, not proven',
+    integrity: 'Integrity',
+    intact: 'the signed content is intact',
+    broken: 'the signed content was changed or the signature is broken',
+    trust: 'Certificate',
+    trusted: 'trusted (chains to a trust anchor)',
+    untrusted: 'no chain to a trust anchor',
+    validity: 'Valid at signing time',
+    valid: 'yes',
+    invalid: 'no, or not provable',
+    revocation: 'Revocation',
+    good: 'not revoked',
+    revoked: 'revoked',
+    unknown: 'no revocation information',
+    notChecked: 'not checked',
+    changes: 'Changes after signing',
+    none: 'none',
+    onlyAllowed: (n: number) => `only allowed changes (${n}: further signatures, document information)`,
+    notAllowed: 'changes not allowed',
+    covers: 'Coverage',
+    whole: 'the whole file',
+    part: (r: number | null) => `up to revision ${r ?? '?'} (later revisions follow)`,
+    reason: 'Reason',
+    overall: 'Overall',
+    noSignatures: 'The file has no digital signature.',
+    level: 'Format',
+    docTs: 'Timestamp',
+    docTsKind: 'document timestamp (PAdES B-LTA)',
+    tsa: 'Time-stamping authority',
+    stampedAt: 'Time-stamped at',
+    kindLabel: 'Kind',
+    proof: 'Proof of existence',
+    proofText: (t: string, by: string) => `the signature existed by ${t} (${by})`,
+    byOwn: 'its signature timestamp',
+    byDoc: (f: string | null) => `document timestamp ${f ?? ''}`.trim(),
+    algorithms: 'Algorithms',
+    warnings: 'Warnings (allowed changes worth knowing)',
+    validationTime: 'Validation time',
+    inFile: 'data kept in the file (DSS)',
+    held: "the validator's data",
     dss: (c: number, r: number, o: number) =>
       `Long-term validation data (DSS): ${c} certificates, ${r} CRLs, ${o} OCSP responses`,
   },
 } as const
 
 const SUB: Record<string, { vi: string; en: string }> = {
-  FORMAT_FAILURE: { vi: 'cấu trúc chữ ký không hợp lệ (ByteRange, /Contents hoặc CMS)', en: 'the signature structure is invalid (ByteRange, /Contents or CMS)' },
+  FORMAT_FAILURE: {
+    vi: 'cấu trúc chữ ký không hợp lệ (ByteRange, /Contents hoặc CMS)',
+    en: 'the signature structure is invalid (ByteRange, /Contents or CMS)',
+  },
   HASH_FAILURE: { vi: 'tài liệu đã bị sửa sau khi ký', en: 'the document was changed after signing' },
-  SIG_CRYPTO_FAILURE: { vi: 'giá trị chữ ký hoặc dấu thời gian không đúng', en: 'the signature value or its timestamp does not verify' },
-  SIG_CONSTRAINTS_FAILURE: { vi: 'thuộc tính chứng thư ký không khớp với chứng thư', en: 'the signing-certificate attribute does not match the certificate' },
-  MODIFIED_AFTER_SIGNING: { vi: 'có thay đổi không được phép sau khi ký', en: 'changes that are not allowed were made after signing' },
-  UNSIGNED_TRAILING_DATA: { vi: 'có dữ liệu không được ký nối vào cuối tệp', en: 'unsigned bytes were appended to the file' },
-  INVALID_REVISION: { vi: 'có phiên bản cập nhật không hợp lệ sau khi ký', en: 'a later revision is not a sound incremental update' },
-  REVOKED: { vi: 'chứng thư số đã bị thu hồi trước thời điểm ký', en: 'the certificate was revoked before the signing time' },
-  REVOKED_NO_POE: { vi: 'chứng thư số đã bị thu hồi và không có dấu thời gian chứng minh chữ ký có trước đó', en: 'the certificate is revoked and no timestamp proves the signature came before' },
-  NO_CERTIFICATE_CHAIN_FOUND: { vi: 'không xác định được chuỗi chứng thư tới gốc tin cậy', en: 'no certificate chain to a trust anchor' },
+  SIG_CRYPTO_FAILURE: {
+    vi: 'giá trị chữ ký hoặc dấu thời gian không đúng',
+    en: 'the signature value or its timestamp does not verify',
+  },
+  SIG_CONSTRAINTS_FAILURE: {
+    vi: 'thuộc tính chứng thư ký không khớp với chứng thư',
+    en: 'the signing-certificate attribute does not match the certificate',
+  },
+  MODIFIED_AFTER_SIGNING: {
+    vi: 'có thay đổi không được phép sau khi ký',
+    en: 'changes that are not allowed were made after signing',
+  },
+  UNSIGNED_TRAILING_DATA: {
+    vi: 'có dữ liệu không được ký nối vào cuối tệp',
+    en: 'unsigned bytes were appended to the file',
+  },
+  INVALID_REVISION: {
+    vi: 'có phiên bản cập nhật không hợp lệ sau khi ký',
+    en: 'a later revision is not a sound incremental update',
+  },
+  REVOKED: {
+    vi: 'chứng thư số đã bị thu hồi trước thời điểm ký',
+    en: 'the certificate was revoked before the signing time',
+  },
+  REVOKED_NO_POE: {
+    vi: 'chứng thư số đã bị thu hồi và không có dấu thời gian chứng minh chữ ký có trước đó',
+    en: 'the certificate is revoked and no timestamp proves the signature came before',
+  },
+  NO_CERTIFICATE_CHAIN_FOUND: {
+    vi: 'không xác định được chuỗi chứng thư tới gốc tin cậy',
+    en: 'no certificate chain to a trust anchor',
+  },
   TRY_LATER: { vi: 'không có thông tin thu hồi chứng thư số', en: 'no revocation information is available' },
-  OUT_OF_BOUNDS_NO_POE: { vi: 'chứng thư số ngoài thời hạn hiệu lực và không có dấu thời gian chứng minh', en: 'the certificate is outside its validity and no timestamp proves the time' },
-  OUT_OF_BOUNDS_NOT_REVOKED: { vi: 'chứng thư số không có hiệu lực tại thời điểm ký đã chứng thực', en: 'the certificate was not valid at the proven signing time' },
-  NO_SIGNING_CERTIFICATE_FOUND: { vi: 'không tìm thấy chứng thư của người ký', en: 'the signer certificate is missing' },
-  CRYPTO_CONSTRAINTS_FAILURE: { vi: 'thuật toán hoặc độ dài khóa không được chấp nhận, hoặc không kiểm tra được', en: 'an algorithm or key size that is not accepted, or that cannot be checked' },
-  CHAIN_CONSTRAINTS_FAILURE: { vi: 'chứng thư số không được phép dùng để ký', en: 'the certificate may not be used for signing' },
+  OUT_OF_BOUNDS_NO_POE: {
+    vi: 'chứng thư số ngoài thời hạn hiệu lực và không có dấu thời gian chứng minh',
+    en: 'the certificate is outside its validity and no timestamp proves the time',
+  },
+  OUT_OF_BOUNDS_NOT_REVOKED: {
+    vi: 'chứng thư số không có hiệu lực tại thời điểm ký đã chứng thực',
+    en: 'the certificate was not valid at the proven signing time',
+  },
+  NO_SIGNING_CERTIFICATE_FOUND: {
+    vi: 'không tìm thấy chứng thư của người ký',
+    en: 'the signer certificate is missing',
+  },
+  CRYPTO_CONSTRAINTS_FAILURE: {
+    vi: 'thuật toán hoặc độ dài khóa không được chấp nhận, hoặc không kiểm tra được',
+    en: 'an algorithm or key size that is not accepted, or that cannot be checked',
+  },
+  CHAIN_CONSTRAINTS_FAILURE: {
+    vi: 'chứng thư số không được phép dùng để ký',
+    en: 'the certificate may not be used for signing',
+  },
 }
 
 function changeText(c: Change, lang: Lang): string {
@@ -73,7 +180,10 @@ function changeText(c: Change, lang: Lang): string {
 
 /** An English description with its page and object, unless it already names them. */
 function placed(what: string, page: number | null, object: number | null): string {
-  const where = [page && !what.includes(`page ${page}`) ? `page ${page}` : '', object !== null && !what.includes(`${object}`) ? `object ${object}` : '']
+  const where = [
+    page && !what.includes(`page ${page}`) ? `page ${page}` : '',
+    object !== null && !what.includes(`${object}`) ? `object ${object}` : '',
+  ]
   const text = where.filter(Boolean).join(', ')
   return text ? `${what} [${text}]` : what
 }
@@ -92,31 +202,46 @@ function one(s: SignatureReport, i: number, lang: Lang): string {
     return list.length ? list.every((c) => c.passed) : null
   }
   const docTs = s.kind === 'document-timestamp'
-  const lines = [`${docTs ? t.docTs : t.signature} ${i + 1} (${t.field} ${s.fields.join(', ')}): ${t[s.indication]}`]
+  const lines = [
+    `${docTs ? t.docTs : t.signature} ${i + 1} (${t.field} ${s.fields.join(', ')}): ${t[s.indication]}`,
+  ]
   if (docTs) lines.push(`  ${t.kindLabel}: ${t.docTsKind}`)
   lines.push(`  ${docTs ? t.tsa : t.signer}: ${s.signer ?? '?'}`)
   if (s.issuer) lines.push(`  ${t.issuer}: ${s.issuer}`)
-  if (s.signedAt) lines.push(`  ${docTs ? t.stampedAt : t.time}: ${vnTime(s.signedAt)}${docTs ? '' : `, ${s.signedAtProven ? t.proven : t.claimed}`}`)
+  if (s.signedAt)
+    lines.push(
+      `  ${docTs ? t.stampedAt : t.time}: ${vnTime(s.signedAt)}${docTs ? '' : `, ${s.signedAtProven ? t.proven : t.claimed}`}`,
+    )
   if (s.proofOfExistence) {
-    const by = s.proofOfExistence.source === 'signature-timestamp' ? t.byOwn : t.byDoc(s.proofOfExistence.field)
+    const by =
+      s.proofOfExistence.source === 'signature-timestamp' ? t.byOwn : t.byDoc(s.proofOfExistence.field)
     lines.push(`  ${t.proof}: ${t.proofText(vnTime(s.proofOfExistence.time), by)}`)
   }
-  if (s.level) lines.push(`  ${t.level}: ${s.level === 'PKCS7' ? s.subFilter ?? 'PKCS#7' : `PAdES ${s.level}`}`)
-  if (s.algorithms) lines.push(`  ${t.algorithms}: ${[s.algorithms.digest, s.algorithms.signature, s.algorithms.key].filter(Boolean).join(', ')}`)
+  if (s.level)
+    lines.push(`  ${t.level}: ${s.level === 'PKCS7' ? (s.subFilter ?? 'PKCS#7') : `PAdES ${s.level}`}`)
+  if (s.algorithms)
+    lines.push(
+      `  ${t.algorithms}: ${[s.algorithms.digest, s.algorithms.signature, s.algorithms.key].filter(Boolean).join(', ')}`,
+    )
   const integ = passed('integrity')
   if (integ !== null) lines.push(`  ${t.integrity}: ${integ ? t.intact : t.broken}`)
   const trust = passed('trust')
   if (trust !== null) lines.push(`  ${t.trust}: ${trust ? t.trusted : t.untrusted}`)
   const validity = passed('validity')
   if (validity !== null) lines.push(`  ${t.validity}: ${validity ? t.valid : t.invalid}`)
-  const rev = { good: t.good, revoked: t.revoked, unknown: t.unknown, 'not-checked': t.notChecked }[s.revocation]
+  const rev = { good: t.good, revoked: t.revoked, unknown: t.unknown, 'not-checked': t.notChecked }[
+    s.revocation
+  ]
   const from = s.revocationEvidence === 'document' ? t.inFile : t.held
   const source = s.revocationSource ? ` (${s.revocationSource.toUpperCase()}, ${from})` : ''
   lines.push(`  ${t.revocation}: ${rev}${source}`)
   lines.push(`  ${t.covers}: ${s.coversWholeDocument ? t.whole : t.part(s.revision)}`)
   const bad = s.changes.filter((c) => !c.allowed)
-  const laterProblems = s.checks.filter((c) => c.check === 'changes' && !c.passed && !s.changes.some((x) => x.what === c.detail))
-  if (bad.length === 0 && laterProblems.length === 0) lines.push(`  ${t.changes}: ${s.changes.length ? t.onlyAllowed(s.changes.length) : t.none}`)
+  const laterProblems = s.checks.filter(
+    (c) => c.check === 'changes' && !c.passed && !s.changes.some((x) => x.what === c.detail),
+  )
+  if (bad.length === 0 && laterProblems.length === 0)
+    lines.push(`  ${t.changes}: ${s.changes.length ? t.onlyAllowed(s.changes.length) : t.none}`)
   else {
     lines.push(`  ${t.changes}: ${t.notAllowed}`)
     for (const c of bad) lines.push(`    - ${changeText(c, lang)}`)
@@ -124,7 +249,8 @@ function one(s: SignatureReport, i: number, lang: Lang): string {
   }
   if (s.warnings.length) {
     lines.push(`  ${t.warnings}:`)
-    for (const w of s.warnings) lines.push(`    - ${lang === 'vi' ? w.what_vi : placed(w.what, w.page, w.object)}`)
+    for (const w of s.warnings)
+      lines.push(`    - ${lang === 'vi' ? w.what_vi : placed(w.what, w.page, w.object)}`)
   }
   if (s.subIndication) lines.push(`  ${t.reason}: ${SUB[s.subIndication]?.[lang] ?? s.subIndication}`)
   return lines.join('\n')

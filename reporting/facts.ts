@@ -22,7 +22,11 @@ export interface AgencyFacts {
  * (storage/coverage-counters.ts) and the paper register: the cost grows with agencies and days
  * in the period, not with documents or signatures.
  */
-export async function coverageFacts(db: Knex, p: Period, agencyIds?: number[]): Promise<Map<number, AgencyFacts>> {
+export async function coverageFacts(
+  db: Knex,
+  p: Period,
+  agencyIds?: number[],
+): Promise<Map<number, AgencyFacts>> {
   return (await coverageFactsWithRecent(db, p, p.from, agencyIds)).all
 }
 
@@ -30,7 +34,12 @@ export async function coverageFacts(db: Knex, p: Period, agencyIds?: number[]): 
  * The period's facts and, from the same scans, those of its last days (from `recentFrom`): the
  * report's trend needs both, and reading the counters once halves its cost.
  */
-export async function coverageFactsWithRecent(db: Knex, p: Period, recentFrom: string, agencyIds?: number[]): Promise<{ all: Map<number, AgencyFacts>; recent: Map<number, AgencyFacts> }> {
+export async function coverageFactsWithRecent(
+  db: Knex,
+  p: Period,
+  recentFrom: string,
+  agencyIds?: number[],
+): Promise<{ all: Map<number, AgencyFacts>; recent: Map<number, AgencyFacts> }> {
   const all = new Map<number, AgencyFacts>()
   const recent = new Map<number, AgencyFacts>()
   const get = (m: Map<number, AgencyFacts>, id: number): AgencyFacts => {
@@ -38,19 +47,59 @@ export async function coverageFactsWithRecent(db: Knex, p: Period, recentFrom: s
     if (!f) m.set(id, (f = { agencyId: id, issued: 0, fullySigned: 0, paper: 0, stopped: 0, procedures: [] }))
     return f
   }
-  const scope = <T extends Knex.QueryBuilder>(q: T, col: string): T => (agencyIds ? (q.whereIn(col, agencyIds) as T) : q)
+  const scope = <T extends Knex.QueryBuilder>(q: T, col: string): T =>
+    agencyIds ? (q.whereIn(col, agencyIds) as T) : q
   const [daily, paper, procedures] = await Promise.all([
-    scope(db('coverage_daily').where('day', '>=', p.from).where('day', '<=', p.to), 'agency_id').groupBy('agency_id').select(
-      'agency_id', db.raw('sum(issued) as issued'), db.raw('sum(fully_signed) as signed'), db.raw('sum(stopped) as stopped'),
-      db.raw('sum(case when day >= ? then issued else 0 end) as r_issued', [recentFrom]), db.raw('sum(case when day >= ? then fully_signed else 0 end) as r_signed', [recentFrom]),
-    ) as Promise<{ agency_id: number; issued: number; signed: number; stopped: number; r_issued: number; r_signed: number }[]>,
+    scope(db('coverage_daily').where('day', '>=', p.from).where('day', '<=', p.to), 'agency_id')
+      .groupBy('agency_id')
+      .select(
+        'agency_id',
+        db.raw('sum(issued) as issued'),
+        db.raw('sum(fully_signed) as signed'),
+        db.raw('sum(stopped) as stopped'),
+        db.raw('sum(case when day >= ? then issued else 0 end) as r_issued', [recentFrom]),
+        db.raw('sum(case when day >= ? then fully_signed else 0 end) as r_signed', [recentFrom]),
+      ) as Promise<
+      {
+        agency_id: number
+        issued: number
+        signed: number
+        stopped: number
+        r_issued: number
+        r_signed: number
+      }[]
+    >,
     // Internal paper entries only: a procedure's result issued on paper is not an internal document.
-    scope(db('paper_documents').where('kind', 'internal').where('issued_on', '>=', p.from)
-      .where('issued_on', '<=', p.to), 'agency_id').groupBy('agency_id')
-      .select('agency_id', db.raw('count(*) as n'), db.raw('sum(case when issued_on >= ? then 1 else 0 end) as r_n', [recentFrom])) as Promise<{ agency_id: number; n: number; r_n: number }[]>,
-    db.from(scope(db('coverage_procedure_days').where('day', '>=', p.from).where('day', '<=', p.to).where('results', '>', 0), 'agency_id')
-      .groupBy('agency_id', 'procedure_code').select('agency_id', 'procedure_code').as('p'))
-      .groupBy('agency_id').select('agency_id', listAgg(db, 'procedure_code').wrap('', ' as codes')) as Promise<{ agency_id: number; codes: string }[]>,
+    scope(
+      db('paper_documents')
+        .where('kind', 'internal')
+        .where('issued_on', '>=', p.from)
+        .where('issued_on', '<=', p.to),
+      'agency_id',
+    )
+      .groupBy('agency_id')
+      .select(
+        'agency_id',
+        db.raw('count(*) as n'),
+        db.raw('sum(case when issued_on >= ? then 1 else 0 end) as r_n', [recentFrom]),
+      ) as Promise<{ agency_id: number; n: number; r_n: number }[]>,
+    db
+      .from(
+        scope(
+          db('coverage_procedure_days')
+            .where('day', '>=', p.from)
+            .where('day', '<=', p.to)
+            .where('results', '>', 0),
+          'agency_id',
+        )
+          .groupBy('agency_id', 'procedure_code')
+          .select('agency_id', 'procedure_code')
+          .as('p'),
+      )
+      .groupBy('agency_id')
+      .select('agency_id', listAgg(db, 'procedure_code').wrap('', ' as codes')) as Promise<
+      { agency_id: number; codes: string }[]
+    >,
   ])
   for (const r of daily) {
     const f = get(all, r.agency_id)

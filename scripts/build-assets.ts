@@ -35,8 +35,7 @@ const FACES = [
 ]
 
 /** Every letter of the Vietnamese alphabet with every tone, in NFC: the build fails if one is missing. */
-const VIETNAMESE =
-  'aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ'
+const VIETNAMESE = 'aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ'
 
 function metricsOf(font: fontkit.Font, file: string): FontMetricsFile {
   const glyphs: Array<[number, number, number]> = []
@@ -86,17 +85,27 @@ function writeDemoSeal(): void {
  * digits, a few signs): the seal generator draws them along the ring without a font engine.
  */
 function writeOutlines(font: fontkit.Font): void {
-  const chars = [...new Set([...(VIETNAMESE.toUpperCase() + VIETNAMESE + '0123456789 .,-–*/()★•').normalize('NFC')])]
+  const chars = [
+    ...new Set([...(VIETNAMESE.toUpperCase() + VIETNAMESE + '0123456789 .,-–*/()★•').normalize('NFC')]),
+  ]
   const glyphs: OutlinesFile['glyphs'] = {}
   for (const ch of chars) {
     const glyph = font.glyphForCodePoint(ch.codePointAt(0) ?? 0)
     if (glyph.id === 0) continue
     // fontkit's typings omit the path's commands; they are { command, args } records.
-    const commands = (glyph.path as unknown as { commands: Array<{ command: string; args: number[] }> }).commands
-    const path = commands.map((c) => [c.command, ...c.args.map((v) => Math.round(v))] as [string, ...number[]])
+    const commands = (glyph.path as unknown as { commands: Array<{ command: string; args: number[] }> })
+      .commands
+    const path = commands.map(
+      (c) => [c.command, ...c.args.map((v) => Math.round(v))] as [string, ...number[]],
+    )
     glyphs[ch] = { advance: Math.round(glyph.advanceWidth), path }
   }
-  const file: OutlinesFile = { unitsPerEm: font.unitsPerEm, ascent: font.ascent, descent: font.descent, glyphs }
+  const file: OutlinesFile = {
+    unitsPerEm: font.unitsPerEm,
+    ascent: font.ascent,
+    descent: font.descent,
+    glyphs,
+  }
   writeFileSync(path.join(OUT, OUTLINES_FILE), JSON.stringify(file))
 }
 

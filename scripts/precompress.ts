@@ -19,7 +19,11 @@ export function staticSources(root: string): Array<{ prefix: string; dir: string
     { prefix: '/vendor/pdfjs', dir: path.join(modules, 'pdfjs-dist/build'), files: /\.min\.mjs$/ },
     { prefix: '/vendor/preact', dir: path.join(modules, 'preact/dist'), files: /^preact\.mjs$/ },
     { prefix: '/vendor/preact', dir: path.join(modules, 'preact/hooks/dist'), files: /^hooks\.mjs$/ },
-    { prefix: '/vendor/preact', dir: path.join(modules, 'preact/jsx-runtime/dist'), files: /^jsxRuntime\.mjs$/ },
+    {
+      prefix: '/vendor/preact',
+      dir: path.join(modules, 'preact/jsx-runtime/dist'),
+      files: /^jsxRuntime\.mjs$/,
+    },
   ]
 }
 
@@ -31,7 +35,8 @@ function walk(dir: string): string[] {
   })
 }
 
-const fresh = (out: string, source: string): boolean => existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs
+const fresh = (out: string, source: string): boolean =>
+  existsSync(out) && statSync(out).mtimeMs >= statSync(source).mtimeMs
 
 export function precompress(root: string): number {
   let written = 0
@@ -44,7 +49,12 @@ export function precompress(root: string): number {
       mkdirSync(path.dirname(out), { recursive: true })
       // Quality 10 rather than 11: the large pdf.js worker compresses in a third of the time for
       // about 1% more bytes.
-      writeFileSync(`${out}.br`, brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 10, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }))
+      writeFileSync(
+        `${out}.br`,
+        brotliCompressSync(body, {
+          params: { [constants.BROTLI_PARAM_QUALITY]: 10, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+        }),
+      )
       writeFileSync(`${out}.gz`, gzipSync(body, { level: 9 }))
       written++
     }

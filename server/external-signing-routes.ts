@@ -17,9 +17,12 @@ import { listRevocationListsFor, setApprovalMode } from '../workflows/agency-set
 import { actorOf, idParam, jsonBody, optionalString, route } from './http'
 import { readMultipart } from './multipart'
 
-
 /** outgoingNumber, outgoingDate, comment: what every way of signing a step may carry. */
-function commitFields(b: Record<string, unknown>): { comment?: string; outgoingNumber?: string; outgoingDate?: string } {
+function commitFields(b: Record<string, unknown>): {
+  comment?: string
+  outgoingNumber?: string
+  outgoingDate?: string
+} {
   const out: { comment?: string; outgoingNumber?: string; outgoingDate?: string } = {}
   for (const key of ['comment', 'outgoingNumber', 'outgoingDate'] as const) {
     const v = optionalString(b, key)
@@ -44,15 +47,12 @@ function ticketOrAuth(s: Services, auth: RequestHandler): RequestHandler {
       auth(req, res, next)
       return
     }
-    void redeemTicket(s, idParam(req), ticket).then(
-      ({ actor, etag, sessionId }) => {
-        actor.requestId = res.locals.requestId
-        res.locals.actor = actor
-        res.locals.ticket = { etag, sessionId }
-        next()
-      },
-      next,
-    )
+    void redeemTicket(s, idParam(req), ticket).then(({ actor, etag, sessionId }) => {
+      actor.requestId = res.locals.requestId
+      res.locals.actor = actor
+      res.locals.ticket = { etag, sessionId }
+      next()
+    }, next)
   }
 }
 
@@ -66,62 +66,154 @@ function sendPdf(res: Response, bytes: Buffer, sha256: string, name: string): vo
 
 /** Keys Kyso never holds (issue 11): external certificates, signed files, two-phase and remote signing. */
 export function mountExternalSigning(app: Express, s: Services, auth: RequestHandler): void {
-  app.post('/api/me/certificates/external', auth, route(s, async (req, res) => submitExternalCertificate(s, actorOf(res), jsonBody(req)), 201))
-  app.get('/api/me/signing-certificates', auth, route(s, async (_req, res) => myCertificates(s, actorOf(res))))
-  app.get('/api/me/remote-credentials', auth, route(s, async (req, res) => remoteCredentials(s, actorOf(res), req.query as Record<string, unknown>)))
-  app.post('/api/admin/certificates/external', auth, route(s, async (req, res) => submitExternalCertificate(s, actorOf(res), jsonBody(req), { byAdmin: requireAdminRole(res) }), 201))
-  app.post('/api/admin/certificates/:id/approve', auth, route(s, async (req, res) => decideExternalCertificate(s, actorOf(res), idParam(req), 'approve')))
-  app.post('/api/admin/certificates/:id/reject', auth, route(s, async (req, res) => decideExternalCertificate(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)))
-  app.get('/api/admin/crls', auth, route(s, async (_req, res) => listRevocationListsFor(s, actorOf(res))))
-  app.post('/api/admin/crls', auth, route(s, async (req, res) => addRevocationList(s, actorOf(res), jsonBody(req)), 201))
-  app.patch('/api/admin/agencies/:code', auth, route(s, async (req, res) => setApprovalMode(s, actorOf(res), String(req.params.code), jsonBody(req))))
+  app.post(
+    '/api/me/certificates/external',
+    auth,
+    route(s, async (req, res) => submitExternalCertificate(s, actorOf(res), jsonBody(req)), 201),
+  )
+  app.get(
+    '/api/me/signing-certificates',
+    auth,
+    route(s, async (_req, res) => myCertificates(s, actorOf(res))),
+  )
+  app.get(
+    '/api/me/remote-credentials',
+    auth,
+    route(s, async (req, res) => remoteCredentials(s, actorOf(res), req.query as Record<string, unknown>)),
+  )
+  app.post(
+    '/api/admin/certificates/external',
+    auth,
+    route(
+      s,
+      async (req, res) =>
+        submitExternalCertificate(s, actorOf(res), jsonBody(req), { byAdmin: requireAdminRole(res) }),
+      201,
+    ),
+  )
+  app.post(
+    '/api/admin/certificates/:id/approve',
+    auth,
+    route(s, async (req, res) => decideExternalCertificate(s, actorOf(res), idParam(req), 'approve')),
+  )
+  app.post(
+    '/api/admin/certificates/:id/reject',
+    auth,
+    route(s, async (req, res) =>
+      decideExternalCertificate(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason),
+    ),
+  )
+  app.get(
+    '/api/admin/crls',
+    auth,
+    route(s, async (_req, res) => listRevocationListsFor(s, actorOf(res))),
+  )
+  app.post(
+    '/api/admin/crls',
+    auth,
+    route(s, async (req, res) => addRevocationList(s, actorOf(res), jsonBody(req)), 201),
+  )
+  app.patch(
+    '/api/admin/agencies/:code',
+    auth,
+    route(s, async (req, res) => setApprovalMode(s, actorOf(res), String(req.params.code), jsonBody(req))),
+  )
 
-  app.get('/api/steps/:id/to-sign', ticketOrAuth(s, auth), route(s, async (req, res) => {
-    const f = await fileToSign(s, actorOf(res), idParam(req))
-    const ticket = res.locals.ticket as { etag: string } | undefined
-    if (ticket && ticket.etag !== f.sha256) throw new WorkflowError('VERSION_CONFLICT', 'Văn bản đã có phiên bản mới; hãy mở lại hộp thoại ký')
-    sendPdf(res, f.bytes, f.sha256, f.name)
-    return undefined
-  }))
-  app.post('/api/steps/:id/signed-file', ticketOrAuth(s, auth), route(s, async (req, res) => {
-    const mp = await readMultipart(req, s.config.maxUploadBytes, { anyFileField: true })
-    if (!mp.file) throw new WorkflowError('BAD_REQUEST', 'file: the signed PDF is required')
-    const ticket = res.locals.ticket as { etag: string; sessionId: string } | undefined
-    // A plugin posts only the file: the page puts a seal's number and date in the URL it gives
-    // the plugin (FileUploadHandler), beside the ticket. Fields of the form win.
-    const fromUrl = ticket ? commitFields(req.query as Record<string, unknown>) : {}
-    return acceptSignedFile(s, actorOf(res), idParam(req), {
-      file: mp.file,
-      ifMatch: ticket ? ticket.etag : entityTag(req.headers['if-match']),
-      ...(ticket && { ticketSessionId: ticket.sessionId }),
-      ...fromUrl,
-      ...commitFields(mp.fields),
-    })
-  }))
-  app.post('/api/steps/:id/file-ticket', auth, route(s, async (req, res) => createFileTicket(s, actorOf(res), idParam(req)), 201))
-  app.post('/api/steps/:id/prepare', auth, route(s, async (req, res) => {
-    const b = jsonBody(req)
-    return prepareStep(s, actorOf(res), idParam(req), { certificateId: b.certificateId, via: b.via, ...commitFields(b) })
-  }))
-  app.post('/api/steps/:id/complete', auth, route(s, async (req, res) => {
-    const b = jsonBody(req)
-    return completeStep(s, actorOf(res), idParam(req), { signingId: b.signingId, signature: b.signature, ...commitFields(b) })
-  }))
-  app.post('/api/steps/:id/remote', auth, route(s, async (req, res) => {
-    const b = jsonBody(req)
-    return startRemoteSigning(s, actorOf(res), idParam(req), { certificateId: b.certificateId, ...commitFields(b) })
-  }, 202))
-  app.get('/api/documents/:id/evidence', auth, route(s, async (req, res) => {
-    const pkg = await evidencePackage(s, actorOf(res), idParam(req))
-    res.setHeader('Content-Type', 'application/zip')
-    res.setHeader('Content-Disposition', `attachment; filename="${pkg.name}"`)
-    res.end(pkg.zip)
-    return undefined
-  }))
-  app.get('/api/signings/:id', auth, route(s, async (req, res) => remoteSigningState(s, actorOf(res), String(req.params.id))))
+  app.get(
+    '/api/steps/:id/to-sign',
+    ticketOrAuth(s, auth),
+    route(s, async (req, res) => {
+      const f = await fileToSign(s, actorOf(res), idParam(req))
+      const ticket = res.locals.ticket as { etag: string } | undefined
+      if (ticket && ticket.etag !== f.sha256)
+        throw new WorkflowError('VERSION_CONFLICT', 'Văn bản đã có phiên bản mới; hãy mở lại hộp thoại ký')
+      sendPdf(res, f.bytes, f.sha256, f.name)
+      return undefined
+    }),
+  )
+  app.post(
+    '/api/steps/:id/signed-file',
+    ticketOrAuth(s, auth),
+    route(s, async (req, res) => {
+      const mp = await readMultipart(req, s.config.maxUploadBytes, { anyFileField: true })
+      if (!mp.file) throw new WorkflowError('BAD_REQUEST', 'file: the signed PDF is required')
+      const ticket = res.locals.ticket as { etag: string; sessionId: string } | undefined
+      // A plugin posts only the file: the page puts a seal's number and date in the URL it gives
+      // the plugin (FileUploadHandler), beside the ticket. Fields of the form win.
+      const fromUrl = ticket ? commitFields(req.query as Record<string, unknown>) : {}
+      return acceptSignedFile(s, actorOf(res), idParam(req), {
+        file: mp.file,
+        ifMatch: ticket ? ticket.etag : entityTag(req.headers['if-match']),
+        ...(ticket && { ticketSessionId: ticket.sessionId }),
+        ...fromUrl,
+        ...commitFields(mp.fields),
+      })
+    }),
+  )
+  app.post(
+    '/api/steps/:id/file-ticket',
+    auth,
+    route(s, async (req, res) => createFileTicket(s, actorOf(res), idParam(req)), 201),
+  )
+  app.post(
+    '/api/steps/:id/prepare',
+    auth,
+    route(s, async (req, res) => {
+      const b = jsonBody(req)
+      return prepareStep(s, actorOf(res), idParam(req), {
+        certificateId: b.certificateId,
+        via: b.via,
+        ...commitFields(b),
+      })
+    }),
+  )
+  app.post(
+    '/api/steps/:id/complete',
+    auth,
+    route(s, async (req, res) => {
+      const b = jsonBody(req)
+      return completeStep(s, actorOf(res), idParam(req), {
+        signingId: b.signingId,
+        signature: b.signature,
+        ...commitFields(b),
+      })
+    }),
+  )
+  app.post(
+    '/api/steps/:id/remote',
+    auth,
+    route(
+      s,
+      async (req, res) => {
+        const b = jsonBody(req)
+        return startRemoteSigning(s, actorOf(res), idParam(req), {
+          certificateId: b.certificateId,
+          ...commitFields(b),
+        })
+      },
+      202,
+    ),
+  )
+  app.get(
+    '/api/documents/:id/evidence',
+    auth,
+    route(s, async (req, res) => {
+      const pkg = await evidencePackage(s, actorOf(res), idParam(req))
+      res.setHeader('Content-Type', 'application/zip')
+      res.setHeader('Content-Disposition', `attachment; filename="${pkg.name}"`)
+      res.end(pkg.zip)
+      return undefined
+    }),
+  )
+  app.get(
+    '/api/signings/:id',
+    auth,
+    route(s, async (req, res) => remoteSigningState(s, actorOf(res), String(req.params.id))),
+  )
 }
 
 function requireAdminRole(res: Response): true {
-  if (!actorOf(res).roles.has('admin')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
+  if (!actorOf(res).roles.has('admin'))
+    throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
   return true
 }

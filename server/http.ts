@@ -17,14 +17,27 @@ const ABANDONED_MS = 10 * 60_000
  * copy gave the PIN back from an unsalted SHA-256 of the body in under a second.
  */
 const SECRET_FIELDS = new Set([
-  'pin', 'oldpin', 'newpin', 'password', 'oldpassword', 'newpassword', 'unlockcode', 'puk', 'secret', 'clientsecret', 'token',
+  'pin',
+  'oldpin',
+  'newpin',
+  'password',
+  'oldpassword',
+  'newpassword',
+  'unlockcode',
+  'puk',
+  'secret',
+  'clientsecret',
+  'token',
 ])
 
 /** The body without its secret fields (their names are kept, so the shape still counts). */
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets)
   if (typeof value !== 'object' || value === null) return value
-  const entries = Object.entries(value).map(([k, v]) => [k, SECRET_FIELDS.has(k.toLowerCase()) ? '[secret]' : withoutSecrets(v)])
+  const entries = Object.entries(value).map(([k, v]) => [
+    k,
+    SECRET_FIELDS.has(k.toLowerCase()) ? '[secret]' : withoutSecrets(v),
+  ])
   return Object.fromEntries(entries)
 }
 
@@ -44,7 +57,8 @@ declare module 'express-serve-static-core' {
 export function requestId(): RequestHandler {
   return (req, res, next) => {
     const given = req.headers['x-request-id']
-    res.locals.requestId = typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomBytes(8).toString('hex')
+    res.locals.requestId =
+      typeof given === 'string' && /^[\w.-]{8,64}$/.test(given) ? given : randomBytes(8).toString('hex')
     res.setHeader('X-Request-Id', res.locals.requestId)
     next()
   }
@@ -80,7 +94,11 @@ export function requireAuth(s: Services): RequestHandler {
       const token = bearer ?? cookieToken(req)
       if (!token) throw new WorkflowError('UNAUTHENTICATED', 'Cần đăng nhập')
       const { actor, csrfToken } = await authenticate(s, token)
-      if (!bearer && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.headers['x-csrf-token'] !== csrfToken) {
+      if (
+        !bearer &&
+        !['GET', 'HEAD', 'OPTIONS'].includes(req.method) &&
+        req.headers['x-csrf-token'] !== csrfToken
+      ) {
         throw new WorkflowError('CSRF_REJECTED', 'Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token)')
       }
       actor.requestId = res.locals.requestId
@@ -115,7 +133,13 @@ export function route(
   }
 }
 
-async function run(s: Services, fn: (req: Request, res: Response) => Promise<unknown>, req: Request, res: Response, okStatus: number): Promise<{ status: number; body: unknown }> {
+async function run(
+  s: Services,
+  fn: (req: Request, res: Response) => Promise<unknown>,
+  req: Request,
+  res: Response,
+  okStatus: number,
+): Promise<{ status: number; body: unknown }> {
   try {
     const body = await fn(req, res)
     return { status: okStatus, body }
@@ -123,13 +147,26 @@ async function run(s: Services, fn: (req: Request, res: Response) => Promise<unk
     const { status, code, message } = statusOf(err)
     if (status >= 500 || !(err instanceof KysoError)) throw err
     const actor = res.locals.actor
-    if (actor) await appendAudit(s.db, { actorId: actor.id, action: 'refused', detail: { code, method: req.method, path: req.path }, requestId: res.locals.requestId })
+    if (actor)
+      await appendAudit(s.db, {
+        actorId: actor.id,
+        action: 'refused',
+        detail: { code, method: req.method, path: req.path },
+        requestId: res.locals.requestId,
+      })
     // Facts a client acts on (e.g. triesLeft after a wrong PIN) go beside the code.
     return { status, body: { error: { code, message, ...err.details } } }
   }
 }
 
-async function idempotent(s: Services, actor: Actor, key: string, req: Request, res: Response, exec: () => Promise<{ status: number; body: unknown }>): Promise<void> {
+async function idempotent(
+  s: Services,
+  actor: Actor,
+  key: string,
+  req: Request,
+  res: Response,
+  exec: () => Promise<{ status: number; body: unknown }>,
+): Promise<void> {
   if (key.length > 200) throw new WorkflowError('BAD_REQUEST', 'Idempotency-Key: at most 200 characters')
   // A JSON body is part of the fingerprint, without its secrets; an upload (streamed, not yet read)
   // is known by its media type and length (not the multipart boundary, which a client regenerates
@@ -142,18 +179,39 @@ async function idempotent(s: Services, actor: Actor, key: string, req: Request, 
   const requestHash = createHmac('sha256', s.requestHmacKey)
     .update(`${req.method} ${req.originalUrl} ${payload}`)
     .digest('hex')
-  const claim = (): Promise<boolean> => s.db('idempotency_keys').insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() })
-    .then(() => true, (err: unknown) => {
-      if (isUniqueViolation(err)) return false
-      throw err
-    })
+  const claim = (): Promise<boolean> =>
+    s
+      .db('idempotency_keys')
+      .insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() })
+      .then(
+        () => true,
+        (err: unknown) => {
+          if (isUniqueViolation(err)) return false
+          throw err
+        },
+      )
   let inserted = await claim()
   // A first request that never finished (its instance was killed) would hold the key forever.
-  if (!inserted && await s.db('idempotency_keys').where({ user_id: actor.id, key }).whereNull('status_code').where('created_at', '<', new Date(Date.now() - ABANDONED_MS).toISOString()).delete()) inserted = await claim()
+  if (
+    !inserted &&
+    (await s
+      .db('idempotency_keys')
+      .where({ user_id: actor.id, key })
+      .whereNull('status_code')
+      .where('created_at', '<', new Date(Date.now() - ABANDONED_MS).toISOString())
+      .delete())
+  )
+    inserted = await claim()
   if (!inserted) {
-    const row = (await s.db('idempotency_keys').where({ user_id: actor.id, key }).first()) as { request_hash: string; status_code: number | null; response_json: string | null }
-    if (row.request_hash !== requestHash) throw new WorkflowError('IDEMPOTENCY_MISMATCH', 'Idempotency-Key was used for another request')
-    if (row.status_code === null) throw new WorkflowError('CONFLICT', 'the first request with this Idempotency-Key is still running')
+    const row = (await s.db('idempotency_keys').where({ user_id: actor.id, key }).first()) as {
+      request_hash: string
+      status_code: number | null
+      response_json: string | null
+    }
+    if (row.request_hash !== requestHash)
+      throw new WorkflowError('IDEMPOTENCY_MISMATCH', 'Idempotency-Key was used for another request')
+    if (row.status_code === null)
+      throw new WorkflowError('CONFLICT', 'the first request with this Idempotency-Key is still running')
     res.setHeader('Idempotent-Replayed', 'true')
     res.status(row.status_code).json(JSON.parse(row.response_json ?? 'null'))
     return
@@ -165,7 +223,10 @@ async function idempotent(s: Services, actor: Actor, key: string, req: Request, 
     await s.db('idempotency_keys').where({ user_id: actor.id, key }).delete()
     throw err
   }
-  await s.db('idempotency_keys').where({ user_id: actor.id, key }).update({ status_code: result.status, response_json: JSON.stringify(result.body) })
+  await s
+    .db('idempotency_keys')
+    .where({ user_id: actor.id, key })
+    .update({ status_code: result.status, response_json: JSON.stringify(result.body) })
   res.status(result.status).json(result.body)
 }
 
@@ -173,7 +234,8 @@ async function idempotent(s: Services, actor: Actor, key: string, req: Request, 
 export function idParam(req: Request, name = 'id'): number {
   const raw = req.params[name]
   const n = Number(raw)
-  if (!Number.isInteger(n) || n <= 0 || String(n) !== raw) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy')
+  if (!Number.isInteger(n) || n <= 0 || String(n) !== raw)
+    throw new WorkflowError('NOT_FOUND', 'Không tìm thấy')
   return n
 }
 
@@ -187,7 +249,8 @@ export function actorOf(res: Response): Actor {
 export function jsonBody(req: Request): Record<string, unknown> {
   const b: unknown = req.body
   if (b === undefined) return {}
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new WorkflowError('BAD_REQUEST', 'body: a JSON object')
+  if (typeof b !== 'object' || b === null || Array.isArray(b))
+    throw new WorkflowError('BAD_REQUEST', 'body: a JSON object')
   return b as Record<string, unknown>
 }
 

@@ -19,11 +19,38 @@ const WAIT_BUCKETS = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]
 export function createMetrics(): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'kyso_' })
-  const requests = new Counter({ name: 'kyso_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] })
-  const latency = new Histogram({ name: 'kyso_http_request_duration_seconds', help: 'HTTP request latency by method and route', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers: [registry] })
-  const signatures = new Counter({ name: 'kyso_signatures_total', help: 'Signatures made by steps (approve, sign, seal)', labelNames: ['action'], registers: [registry] })
-  const validations = new Counter({ name: 'kyso_validations_total', help: 'Signatures validated, by ETSI indication', labelNames: ['indication'], registers: [registry] })
-  const waits = new Histogram({ name: 'kyso_lock_wait_seconds', help: 'Time spent waiting for a lock (document row, audit chain) or a database connection (pool)', labelNames: ['lock'], buckets: WAIT_BUCKETS, registers: [registry] })
+  const requests = new Counter({
+    name: 'kyso_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  })
+  const latency = new Histogram({
+    name: 'kyso_http_request_duration_seconds',
+    help: 'HTTP request latency by method and route',
+    labelNames: ['method', 'route'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  })
+  const signatures = new Counter({
+    name: 'kyso_signatures_total',
+    help: 'Signatures made by steps (approve, sign, seal)',
+    labelNames: ['action'],
+    registers: [registry],
+  })
+  const validations = new Counter({
+    name: 'kyso_validations_total',
+    help: 'Signatures validated, by ETSI indication',
+    labelNames: ['indication'],
+    registers: [registry],
+  })
+  const waits = new Histogram({
+    name: 'kyso_lock_wait_seconds',
+    help: 'Time spent waiting for a lock (document row, audit chain) or a database connection (pool)',
+    labelNames: ['lock'],
+    buckets: WAIT_BUCKETS,
+    registers: [registry],
+  })
   return {
     registry,
     request: (method, route, status, seconds) => {

@@ -13,14 +13,23 @@ export interface Multipart {
  * A field given twice, or a second file, is refused (400) rather than one of them silently winning
  * (issue 15: which one a proxy, a log or a validator saw could differ from the one used).
  */
-export function readMultipart(req: Request, maxBytes: number, opts: { anyFileField?: boolean } = {}): Promise<Multipart> {
+export function readMultipart(
+  req: Request,
+  maxBytes: number,
+  opts: { anyFileField?: boolean } = {},
+): Promise<Multipart> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0)
-    if (declared > maxBytes + 64 * 1024) return reject(new WorkflowError('UPLOAD_TOO_LARGE', `Tệp vượt quá ${maxBytes} byte`))
-    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) return reject(new WorkflowError('BAD_REQUEST', 'expected multipart/form-data with a file field'))
+    if (declared > maxBytes + 64 * 1024)
+      return reject(new WorkflowError('UPLOAD_TOO_LARGE', `Tệp vượt quá ${maxBytes} byte`))
+    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? ''))
+      return reject(new WorkflowError('BAD_REQUEST', 'expected multipart/form-data with a file field'))
     let bb: busboy.Busboy
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 } })
+      bb = busboy({
+        headers: req.headers,
+        limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
+      })
     } catch (err) {
       return reject(new WorkflowError('BAD_REQUEST', `bad multipart body: ${(err as Error).message}`))
     }
@@ -35,7 +44,8 @@ export function readMultipart(req: Request, maxBytes: number, opts: { anyFileFie
     }
     let files = 0
     bb.on('field', (name, value) => {
-      if (Object.hasOwn(out.fields, name)) return fail(new WorkflowError('BAD_REQUEST', `${name}: given more than once`))
+      if (Object.hasOwn(out.fields, name))
+        return fail(new WorkflowError('BAD_REQUEST', `${name}: given more than once`))
       out.fields[name] = value
     })
     bb.on('filesLimit', () => fail(new WorkflowError('BAD_REQUEST', 'file: only one file may be sent')))
@@ -53,7 +63,9 @@ export function readMultipart(req: Request, maxBytes: number, opts: { anyFileFie
         if (name === 'file' || opts.anyFileField) out.file = Buffer.concat(chunks)
       })
     })
-    bb.on('error', (err: Error) => fail(new WorkflowError('BAD_REQUEST', `bad multipart body: ${err.message}`)))
+    bb.on('error', (err: Error) =>
+      fail(new WorkflowError('BAD_REQUEST', `bad multipart body: ${err.message}`)),
+    )
     bb.on('close', () => {
       if (!failed) resolve(out)
     })

@@ -8,19 +8,40 @@ import type { Metrics } from './metrics'
  * Never in a log line, wherever it appears in the object: PINs, passwords, session and CSRF
  * tokens, keys. Request bodies and document bytes are never passed to the logger at all.
  */
-const REDACT = ['pin', 'oldPin', 'newPin', 'unlockCode', 'password', 'token', 'csrfToken', 'p12', 'key', 'authorization', 'cookie']
+const REDACT = [
+  'pin',
+  'oldPin',
+  'newPin',
+  'unlockCode',
+  'password',
+  'token',
+  'csrfToken',
+  'p12',
+  'key',
+  'authorization',
+  'cookie',
+]
 
 /** JSON lines on stdout (or `destination`), one per request and per event, with the request id. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const paths = [...REDACT, ...REDACT.map((k) => `*.${k}`), 'req.headers.authorization', 'req.headers.cookie']
-  const options = { level, base: { service: 'kyso' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) }, redact: { paths, censor: '[redacted]' } }
+  const options = {
+    level,
+    base: { service: 'kyso' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths, censor: '[redacted]' },
+  }
   return destination ? pino(options, destination) : pino(options)
 }
 
 /** Adapts the logger to Services.log's shape: `{level?, msg?, ...fields}`. */
 export function logLines(logger: Logger): (line: Record<string, unknown>) => void {
   return ({ level, msg, ...fields }) => {
-    const method = typeof level === 'string' && ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(level) ? (level as 'info') : 'info'
+    const method =
+      typeof level === 'string' && ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(level)
+        ? (level as 'info')
+        : 'info'
     logger[method](fields, typeof msg === 'string' ? msg : undefined)
   }
 }
@@ -40,7 +61,18 @@ export function observeRequests(logger: Logger, metrics: Metrics, draining: () =
       metrics.request(req.method, route, res.statusCode, seconds)
       if (route === '/metrics' || route === '/healthz' || route === '/readyz') return
       // ip: the client's, through the proxies KYSO_TRUST_PROXY trusts (else the proxy's own).
-      logger.info({ requestId: res.locals.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10, user: res.locals.actor?.username, ip: req.ip }, 'request')
+      logger.info(
+        {
+          requestId: res.locals.requestId,
+          method: req.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 10_000) / 10,
+          user: res.locals.actor?.username,
+          ip: req.ip,
+        },
+        'request',
+      )
     })
     next()
   }
@@ -48,7 +80,9 @@ export function observeRequests(logger: Logger, metrics: Metrics, draining: () =
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)),
+  )
   try {
     return await Promise.race([work, timeout])
   } finally {
@@ -62,7 +96,7 @@ async function check(work: () => Promise<unknown>): Promise<string> {
     await within(3000, work())
     return 'ok'
   } catch (err) {
-    return err instanceof Error ? err.message.split('\n')[0] as string : String(err)
+    return err instanceof Error ? (err.message.split('\n')[0] as string) : String(err)
   }
 }
 
@@ -90,6 +124,8 @@ export function mountOps(app: Express, s: Services, metrics: Metrics, draining: 
     })().catch(next)
   })
   app.get('/metrics', (_req, res, next) => {
-    void metrics.registry.metrics().then((text) => void res.type(metrics.registry.contentType).send(text), next)
+    void metrics.registry
+      .metrics()
+      .then((text) => void res.type(metrics.registry.contentType).send(text), next)
   })
 }

@@ -48,7 +48,10 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
   const logger = opts.logger ?? createLogger(config.logLevel)
-  const db: Db = await openDb(config.dataDir, { ...(config.databaseUrl && { databaseUrl: config.databaseUrl }), poolMax: config.dbPoolMax })
+  const db: Db = await openDb(config.dataDir, {
+    ...(config.databaseUrl && { databaseUrl: config.databaseUrl }),
+    poolMax: config.dbPoolMax,
+  })
   const blobs = openBlobStore(config.blobStore, config.blobDir, db)
   let hsm: ServiceToken | undefined
   try {
@@ -77,7 +80,9 @@ async function serve(
   const keyRing = await openKeyRing(config, db, { create: true, ...(hsm && { hsm }), log })
   const wrapped = await wrapLegacyKeys(db, keyRing)
   if (wrapped) {
-    logger.info(`sealed ${wrapped} stored keys made before issue 15 under the key-wrapping key ${keyRing.current.id}`)
+    logger.info(
+      `sealed ${wrapped} stored keys made before issue 15 under the key-wrapping key ${keyRing.current.id}`,
+    )
   }
   const requestHmacKey = await sharedSecret(db, keyRing, 'request-hmac')
   const ca = await ensureInternalCa(db, keyRing, {
@@ -92,7 +97,8 @@ async function serve(
   if (anchors) logger.info(`moved ${anchors} trust anchors from the data folder into the database`)
   if (config.demo) {
     const keys = {
-      makeKey: (spec: Parameters<typeof makeStoredKey>[1], pin: string) => makeStoredKey({ ca, keyRing, hsm }, spec, pin),
+      makeKey: (spec: Parameters<typeof makeStoredKey>[1], pin: string) =>
+        makeStoredKey({ ca, keyRing, hsm }, spec, pin),
       hashPassword: (password: string) => hashPassword(password, config.passwordHashN),
     }
     const outcome = await seedDemo(db, blobs, keys, (line) => logger.info(line))
@@ -109,15 +115,18 @@ async function serve(
     blobs,
     config,
     // The internal CA's root, then the anchors an admin added (workflows/admin.ts), read on each call.
-    trustAnchors: async () => [...(ca ? [ca.root] : []), ...(await listTrustAnchorRecords(db)).map((a) => a.der)],
+    trustAnchors: async () => [
+      ...(ca ? [ca.root] : []),
+      ...(await listTrustAnchorRecords(db)).map((a) => a.der),
+    ],
     crls: async () => (ca ? [Buffer.from(await ca.crlPem(), 'latin1')] : []),
     // The national time-stamping service when configured (production); the built-in TSA for demos.
     ...(config.tsaUrl
       ? { timestamp: httpTsa(config.tsaUrl), documentTimestamp: httpTsaForImprint(config.tsaUrl) }
       : tsaKey && {
-        timestamp: builtinTsa(tsaKey),
-        documentTimestamp: (imprint: Buffer) => createTimestampToken({ imprint, keySource: tsaKey }),
-      }),
+          timestamp: builtinTsa(tsaKey),
+          documentTimestamp: (imprint: Buffer) => createTimestampToken({ imprint, keySource: tsaKey }),
+        }),
     ...(ca && { ca }),
     keyRing,
     ...(hsm && { hsm }),
@@ -132,16 +141,26 @@ async function serve(
     keys: createUnlockedKeys(),
   }
   let draining = false
-  const app = createApp(services, { ...(tsaKey && { tsaKey }), log: services.log as (line: Record<string, unknown>) => void, ops: { logger, metrics, draining: () => draining } })
+  const app = createApp(services, {
+    ...(tsaKey && { tsaKey }),
+    log: services.log as (line: Record<string, unknown>) => void,
+    ops: { logger, metrics, draining: () => draining },
+  })
   const server = await new Promise<Server>((resolve) => {
     const srv = app.listen(config.port, config.host, () => resolve(srv))
   })
   // Once draining, a keep-alive connection closes as soon as its response is out.
-  server.on('request', (_req, res: import('node:http').ServerResponse) => res.once('finish', () => void (draining && setImmediate(() => server.closeIdleConnections()))))
+  server.on('request', (_req, res: import('node:http').ServerResponse) =>
+    res.once('finish', () => void (draining && setImmediate(() => server.closeIdleConnections()))),
+  )
   const { port } = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host
   // A crash between a chain's last signature and its validation left verdicts unrecorded.
-  services.track?.(recordMissingVerdicts(services).catch((err: unknown) => logger.error({ error: String(err) }, 'recording missing verdicts failed')))
+  services.track?.(
+    recordMissingVerdicts(services).catch((err: unknown) =>
+      logger.error({ error: String(err) }, 'recording missing verdicts failed'),
+    ),
+  )
   // Remote signatures wait for a confirmation on the signer's phone: look at them every second.
   let polling = false
   const poller = setInterval(() => {
@@ -154,9 +173,14 @@ async function serve(
   // The audit log's end, anchored outside the database (issue 15): at start (which also reports
   // a log cut short while the service was stopped), every KYSO_AUDIT_CHECKPOINT_SECONDS, at shutdown.
   const checkpoint = (): Promise<unknown> =>
-    writeCheckpoint(services).catch((err: unknown) => logger.error({ error: String(err) }, 'audit checkpoint failed'))
+    writeCheckpoint(services).catch((err: unknown) =>
+      logger.error({ error: String(err) }, 'audit checkpoint failed'),
+    )
   services.track?.(checkpoint())
-  const checkpoints = setInterval(() => services.track?.(checkpoint()), config.auditCheckpoint.intervalSeconds * 1000)
+  const checkpoints = setInterval(
+    () => services.track?.(checkpoint()),
+    config.auditCheckpoint.intervalSeconds * 1000,
+  )
   checkpoints.unref()
   const renewal = startRenewalJob(services, logger)
   let closing: Promise<void> | undefined

@@ -26,7 +26,23 @@ const PREACT_FILES: Record<string, string> = {
 }
 
 /** Paths the client router renders; anything else under / is not ours (404 from the app). */
-const PAGES = ['/', '/login', '/inbox', '/sent', '/issued', '/new', '/documents/:id', '/delegations', '/register', '/certificates', '/signature', '/dashboard', '/dashboard/:code', '/admin', '/admin/:tab']
+const PAGES = [
+  '/',
+  '/login',
+  '/inbox',
+  '/sent',
+  '/issued',
+  '/new',
+  '/documents/:id',
+  '/delegations',
+  '/register',
+  '/certificates',
+  '/signature',
+  '/dashboard',
+  '/dashboard/:code',
+  '/admin',
+  '/admin/:tab',
+]
 
 /** Where the sign dialog may look for keys Kyso never holds (issue 11), from the configuration. */
 export type SigningToolsConfig = Pick<Config, 'agentUrl' | 'vgcaPluginUrl'>
@@ -63,9 +79,17 @@ export function contentSecurityPolicy(tools: SigningToolsConfig): string {
   const connect = ["'self'", new URL(tools.agentUrl).origin, ...(plugin ? [plugin] : []), ...vgca]
   const scripts = ["'self'", `'sha256-${mapHash}'`, "'wasm-unsafe-eval'", ...(plugin ? [plugin] : [])]
   return [
-    "default-src 'self'", `script-src ${scripts.join(' ')}`, "style-src 'self'",
-    "img-src 'self' data:", "font-src 'self'", "worker-src 'self'", `connect-src ${connect.join(' ')}`,
-    "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "object-src 'none'",
+    "default-src 'self'",
+    `script-src ${scripts.join(' ')}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "worker-src 'self'",
+    `connect-src ${connect.join(' ')}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
   ].join('; ')
 }
 
@@ -111,7 +135,10 @@ function precompressed(maxAgeSeconds: number): RequestHandler {
     const accepts = String(req.headers['accept-encoding'] ?? '')
     const urlPath = decodeURIComponent(req.originalUrl.split('?')[0] ?? '')
     if (urlPath.includes('..')) return next()
-    for (const [encoding, ext] of [['br', '.br'], ['gzip', '.gz']] as const) {
+    for (const [encoding, ext] of [
+      ['br', '.br'],
+      ['gzip', '.gz'],
+    ] as const) {
       if (!new RegExp(`\\b${encoding}\\b`).test(accepts)) continue
       const file = join(PRECOMPRESSED, `${urlPath}${ext}`)
       if (!existsSync(file)) continue
@@ -144,20 +171,30 @@ export function webRouter(tools: SigningToolsConfig): Router {
     res.type('text/javascript').setHeader('Cache-Control', 'public, max-age=86400')
     res.sendFile(join(NODE_MODULES, rel))
   })
-  router.use('/vendor/pdfjs/standard_fonts', express.static(join(NODE_MODULES, 'pdfjs-dist/standard_fonts'), immutable))
+  router.use(
+    '/vendor/pdfjs/standard_fonts',
+    express.static(join(NODE_MODULES, 'pdfjs-dist/standard_fonts'), immutable),
+  )
   router.use('/vendor/pdfjs/cmaps', express.static(join(NODE_MODULES, 'pdfjs-dist/cmaps'), immutable))
   router.use('/vendor/pdfjs/wasm', express.static(join(NODE_MODULES, 'pdfjs-dist/wasm'), immutable))
   router.use('/vendor/pdfjs', express.static(join(NODE_MODULES, 'pdfjs-dist/build'), immutable))
   router.use('/static/fonts', express.static(join(ROOT, 'dist/assets/fonts'), immutable))
   router.use('/static', express.static(join(ROOT, 'web/static'), { index: false }))
-  router.use('/app', express.static(clientDir, {
-    index: false,
-    setHeaders: (res, file) => {
-      if (file.endsWith('agent-worker.js')) res.setHeader('Content-Security-Policy', agentWorkerCsp)
-    },
-  }))
+  router.use(
+    '/app',
+    express.static(clientDir, {
+      index: false,
+      setHeaders: (res, file) => {
+        if (file.endsWith('agent-worker.js')) res.setHeader('Content-Security-Policy', agentWorkerCsp)
+      },
+    }),
+  )
   router.get(PAGES, (_req, res) => {
-    if (!existsSync(join(clientDir, 'main.js'))) return void res.status(503).type('text/plain').send('The web interface is not built: run npm run build.\n')
+    if (!existsSync(join(clientDir, 'main.js')))
+      return void res
+        .status(503)
+        .type('text/plain')
+        .send('The web interface is not built: run npm run build.\n')
     res.setHeader('Content-Security-Policy', csp)
     res.setHeader('X-Content-Type-Options', 'nosniff')
     res.setHeader('Referrer-Policy', 'same-origin')
@@ -166,4 +203,3 @@ export function webRouter(tools: SigningToolsConfig): Router {
   })
   return router
 }
-

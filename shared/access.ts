@@ -12,10 +12,11 @@ export async function agencyAndDescendants(db: Knex, agencyId: number): Promise<
   const out = new Set<number>([agencyId])
   for (let grew = true; grew; ) {
     grew = false
-    for (const r of rows) if (r.parent_id !== null && out.has(r.parent_id) && !out.has(r.id)) {
-      out.add(r.id)
-      grew = true
-    }
+    for (const r of rows)
+      if (r.parent_id !== null && out.has(r.parent_id) && !out.has(r.id)) {
+        out.add(r.id)
+        grew = true
+      }
   }
   return out
 }
@@ -33,7 +34,9 @@ export async function canRead(db: Knex, actor: Actor, doc: DocumentRow): Promise
 
 /** The document if the actor may read it; otherwise NOT_FOUND, so its existence is not revealed. */
 export async function readableDocument(db: Knex, actor: Actor, id: number): Promise<DocumentRow> {
-  const doc = Number.isInteger(id) ? ((await db('documents').where({ id }).first()) as DocumentRow | undefined) : undefined
+  const doc = Number.isInteger(id)
+    ? ((await db('documents').where({ id }).first()) as DocumentRow | undefined)
+    : undefined
   if (!doc || !(await canRead(db, actor, doc))) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy văn bản')
   return doc
 }

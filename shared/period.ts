@@ -42,14 +42,25 @@ export function periodOf(q: { from?: unknown; to?: unknown; asOf?: unknown }, no
     return v
   }
   const asOfRaw = str('asOf', q.asOf)
-  const asOf = asOfRaw ? (isDate(asOfRaw) ? new Date(vnMidnight(asOfRaw).getTime() + DAY_MS - 1) : new Date(asOfRaw)) : now
-  if (Number.isNaN(asOf.getTime())) throw new WorkflowError('BAD_REQUEST', 'asOf: a date YYYY-MM-DD or an ISO 8601 instant')
+  const asOf = asOfRaw
+    ? isDate(asOfRaw)
+      ? new Date(vnMidnight(asOfRaw).getTime() + DAY_MS - 1)
+      : new Date(asOfRaw)
+    : now
+  if (Number.isNaN(asOf.getTime()))
+    throw new WorkflowError('BAD_REQUEST', 'asOf: a date YYYY-MM-DD or an ISO 8601 instant')
   const from = str('from', q.from) ?? `${vnDate(asOf).slice(0, 4)}-01-01`
   const to = str('to', q.to) ?? vnDate(asOf)
   if (!isDate(from)) throw new WorkflowError('BAD_REQUEST', 'from: a date YYYY-MM-DD')
   if (!isDate(to)) throw new WorkflowError('BAD_REQUEST', 'to: a date YYYY-MM-DD')
   if (to < from) throw new WorkflowError('BAD_REQUEST', 'to: not before from')
-  return { from, to, start: vnMidnight(from).toISOString(), end: new Date(vnMidnight(to).getTime() + DAY_MS).toISOString(), asOf }
+  return {
+    from,
+    to,
+    start: vnMidnight(from).toISOString(),
+    end: new Date(vnMidnight(to).getTime() + DAY_MS).toISOString(),
+    asOf,
+  }
 }
 
 /** Whole days from asOf's Vietnam date to the deadline date (negative once past). */
@@ -60,7 +71,9 @@ export function daysUntil(deadline: string, asOf: Date): number {
 /** The same length of period ending at `to`, shifted back: for the recent-trend window. */
 export function recentWindow(p: Period, days: number): Period {
   const toMs = Date.parse(`${p.to}T00:00:00Z`)
-  const fromDate = new Date(Math.max(Date.parse(`${p.from}T00:00:00Z`), toMs - (days - 1) * DAY_MS)).toISOString().slice(0, 10)
+  const fromDate = new Date(Math.max(Date.parse(`${p.from}T00:00:00Z`), toMs - (days - 1) * DAY_MS))
+    .toISOString()
+    .slice(0, 10)
   return { ...p, from: fromDate, start: vnMidnight(fromDate).toISOString() }
 }
 

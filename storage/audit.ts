@@ -79,7 +79,11 @@ export async function appendAudit(db: Knex.Transaction | Knex, input: AuditInput
     subject_user_id: input.subjectUserId ?? null,
   }
   await trx('audit_events').insert({
-    ...row, personal_json: personalJson, personal_salt: salt, prev_hash: prevHash, hash: chain(prevHash, row),
+    ...row,
+    personal_json: personalJson,
+    personal_salt: salt,
+    prev_hash: prevHash,
+    hash: chain(prevHash, row),
   })
 }
 
@@ -113,7 +117,9 @@ export async function auditHead(db: Knex): Promise<AuditHead | undefined> {
     | { id: number; hash: string }
     | undefined
   if (!last) return undefined
-  const n = (await db('audit_events').where('id', '<=', last.id).count('* as n').first()) as { n: number | string }
+  const n = (await db('audit_events').where('id', '<=', last.id).count('* as n').first()) as {
+    n: number | string
+  }
   return { events: Number(n.n), lastId: last.id, headHash: last.hash }
 }
 
@@ -125,7 +131,9 @@ export async function checkAgainst(
   db: Knex,
   head: AuditHead,
 ): Promise<{ ok: true } | { ok: false; missingAfter: number; missing: number }> {
-  const row = (await db('audit_events').where({ id: head.lastId }).first('hash')) as { hash: string } | undefined
+  const row = (await db('audit_events').where({ id: head.lastId }).first('hash')) as
+    | { hash: string }
+    | undefined
   const upTo = db('audit_events').where('id', '<=', head.lastId)
   const n = Number(((await upTo.clone().count('* as n').first()) as { n: number | string }).n)
   if (row?.hash === head.headHash && n === head.events) return { ok: true }
@@ -175,7 +183,8 @@ export async function verifyAudit(db: Knex, checkpoint?: AuditHead): Promise<Aud
   // With the latest checkpoint: deleted newest events leave a chain that is whole, only shorter.
   if (checkpoint) {
     const against = await checkAgainst(db, checkpoint)
-    if (!against.ok) return { ok: false, events: rows.length, missingAfter: against.missingAfter, missing: against.missing }
+    if (!against.ok)
+      return { ok: false, events: rows.length, missingAfter: against.missingAfter, missing: against.missing }
   }
   return { ok: true, events: rows.length, ...(redacted > 0 && { redacted }) }
 }

@@ -41,7 +41,10 @@ export class FileBlobStore implements BlobStore {
   async put(bytes: Buffer): Promise<{ sha256: string; size: number }> {
     const sha256 = sha256Of(bytes)
     const final = this.pathOf(sha256)
-    const exists = await stat(final).then((s) => s.size === bytes.length, () => false)
+    const exists = await stat(final).then(
+      (s) => s.size === bytes.length,
+      () => false,
+    )
     if (!exists) {
       await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true })
       const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`
@@ -98,12 +101,18 @@ export class DatabaseBlobStore implements BlobStore {
 
   async checkWritable(): Promise<void> {
     const probe = new Error('probe rolled back')
-    await this.db.transaction(async (trx) => {
-      await trx('blobs').insert({ sha256: `probe-${randomBytes(8).toString('hex')}`, size: 0, bytes: Buffer.alloc(0) })
-      throw probe
-    }).catch((err: unknown) => {
-      if (err !== probe) throw err
-    })
+    await this.db
+      .transaction(async (trx) => {
+        await trx('blobs').insert({
+          sha256: `probe-${randomBytes(8).toString('hex')}`,
+          size: 0,
+          bytes: Buffer.alloc(0),
+        })
+        throw probe
+      })
+      .catch((err: unknown) => {
+        if (err !== probe) throw err
+      })
   }
 }
 

@@ -117,7 +117,8 @@ const CERTIFICATE_COLUMNS = [
 
 export async function caCertificate(db: Knex, serialHex: string): Promise<CaCertificateRecord | undefined> {
   const row = (await db('ca_certificates').where({ serial_hex: serialHex }).first(CERTIFICATE_COLUMNS)) as
-    Record<string, unknown> | undefined
+    | Record<string, unknown>
+    | undefined
   return row ? certificateOf(row) : undefined
 }
 

@@ -57,7 +57,9 @@ const iso = (v: string | Date): string => new Date(v).toISOString()
 const isoOrNull = (v: string | Date | null): string | null => (v === null ? null : iso(v))
 
 function record(r: Row): CertificateRecord {
-  const chain = r.chain_json ? (JSON.parse(r.chain_json) as string[]).map((b) => Buffer.from(b, 'base64')) : []
+  const chain = r.chain_json
+    ? (JSON.parse(r.chain_json) as string[]).map((b) => Buffer.from(b, 'base64'))
+    : []
   return {
     id: r.id,
     kind: r.kind,
@@ -79,25 +81,37 @@ function record(r: Row): CertificateRecord {
     approvedAt: isoOrNull(r.approved_at),
     remote:
       r.remote_provider && r.remote_credential_id
-        ? { provider: r.remote_provider, credentialId: r.remote_credential_id, userRef: r.remote_user_ref ?? '' }
+        ? {
+            provider: r.remote_provider,
+            credentialId: r.remote_credential_id,
+            userRef: r.remote_user_ref ?? '',
+          }
         : null,
   }
 }
 
 export async function findCertificate(db: Knex, id: number): Promise<CertificateRecord | undefined> {
-  const row = Number.isInteger(id) ? ((await db('certificates').where({ id }).first()) as Row | undefined) : undefined
+  const row = Number.isInteger(id)
+    ? ((await db('certificates').where({ id }).first()) as Row | undefined)
+    : undefined
   return row && record(row)
 }
 
 /** Certificates a user holds, newest first (all sources and states). */
 export async function certificatesOf(db: Knex, userId: number): Promise<CertificateRecord[]> {
-  const rows = (await db('certificates').where({ holder_user_id: userId }).orderBy('id', 'desc').select()) as Row[]
+  const rows = (await db('certificates')
+    .where({ holder_user_id: userId })
+    .orderBy('id', 'desc')
+    .select()) as Row[]
   return rows.map(record)
 }
 
 /** The certificates with this SHA-256 fingerprint that are not rejected (a key is bound once). */
 export async function certificatesByFingerprint(db: Knex, fingerprint: string): Promise<CertificateRecord[]> {
-  const rows = (await db('certificates').where({ fingerprint }).whereNot({ status: 'rejected' }).select()) as Row[]
+  const rows = (await db('certificates')
+    .where({ fingerprint })
+    .whereNot({ status: 'rejected' })
+    .select()) as Row[]
   return rows.map(record)
 }
 

@@ -170,7 +170,9 @@ export interface OpenDocument {
 export async function openDocumentsOf(db: Knex, agencyId: number, end: string): Promise<OpenDocument[]> {
   const rows: { id: number; title: string; status: string; submitted_at: string }[] = []
   for (const q of openQueries(db, end, (b) => void b.where('d.agency_id', agencyId))) {
-    rows.push(...((await q.select('d.id', 'd.title', 'd.status', 'w.created_at as submitted_at')) as typeof rows))
+    rows.push(
+      ...((await q.select('d.id', 'd.title', 'd.status', 'w.created_at as submitted_at')) as typeof rows),
+    )
   }
   rows.sort((a, b) => String(a.submitted_at).localeCompare(String(b.submitted_at)))
   return rows.map((r) => ({ id: r.id, title: r.title, status: r.status, submittedAt: iso(r.submitted_at) }))

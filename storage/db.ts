@@ -55,10 +55,16 @@ async function openSqlite(dataDir: string): Promise<Db> {
         // the first start's demo seed holds it for several seconds on a loaded machine).
         // journal_mode=WAL is set only when the file is not in WAL mode yet: setting it takes the
         // database's lock, which an instance migrating or seeding holds for longer than the timeout.
-        const pragmas = ['PRAGMA busy_timeout = 30000', 'wal', 'PRAGMA synchronous = FULL', 'PRAGMA foreign_keys = ON']
+        const pragmas = [
+          'PRAGMA busy_timeout = 30000',
+          'wal',
+          'PRAGMA synchronous = FULL',
+          'PRAGMA foreign_keys = ON',
+        ]
         const next = (i: number): void => {
           if (i >= pragmas.length) return done(null, conn)
-          if (pragmas[i] !== 'wal') return conn.run(pragmas[i] as string, (err) => (err ? done(err, conn) : next(i + 1)))
+          if (pragmas[i] !== 'wal')
+            return conn.run(pragmas[i] as string, (err) => (err ? done(err, conn) : next(i + 1)))
           conn.get('PRAGMA journal_mode', (err, row) => {
             if (err) return done(err, conn)
             if ((row as { journal_mode?: string } | undefined)?.journal_mode === 'wal') return next(i + 1)
@@ -108,7 +114,10 @@ function immediateSqliteClient(): typeof Knex.Client {
  */
 function openPostgres(url: string, poolMax: number): Db {
   const pg = require('pg') as typeof import('pg')
-  const asIso = (parse: (v: string) => unknown) => (v: string): string => (parse(v) as Date).toISOString()
+  const asIso =
+    (parse: (v: string) => unknown) =>
+    (v: string): string =>
+      (parse(v) as Date).toISOString()
   const parsers: Record<number, (v: string) => unknown> = {
     1184: asIso(pg.types.getTypeParser(1184, 'text')), // timestamptz
     1114: asIso(pg.types.getTypeParser(1114, 'text')), // timestamp
@@ -116,7 +125,8 @@ function openPostgres(url: string, poolMax: number): Db {
     20: (v) => Number(v), // int8: count(*), sum(int); our counts stay far below 2^53
   }
   const types = {
-    getTypeParser: (oid: number, format?: 'text' | 'binary') => parsers[oid] ?? (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format),
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      parsers[oid] ?? (pg.types.getTypeParser as (o: number, f?: string) => unknown)(oid, format),
   }
   return knex({
     client: 'pg',
@@ -124,7 +134,10 @@ function openPostgres(url: string, poolMax: number): Db {
     pool: {
       min: 0,
       max: Math.max(2, poolMax),
-      afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, c: unknown) => void) => {
+      afterCreate: (
+        conn: { query: (sql: string, cb: (err: Error | null) => void) => void },
+        done: (err: Error | null, c: unknown) => void,
+      ) => {
         conn.query("SET TIME ZONE 'UTC'", (err) => done(err, conn))
       },
     },
@@ -153,7 +166,9 @@ export async function migrate(db: Db): Promise<void> {
       return
     } catch (err) {
       const msg = (err as Error).message ?? ''
-      const race = /already exists|Migration table is already locked|MigrationLocked|SQLITE_BUSY/i.test(msg) || (err as { name?: string }).name === 'MigrationLocked'
+      const race =
+        /already exists|Migration table is already locked|MigrationLocked|SQLITE_BUSY/i.test(msg) ||
+        (err as { name?: string }).name === 'MigrationLocked'
       if (!race || Date.now() > giveUpAt) throw err
       await repairLockTable(db)
       await new Promise((r) => setTimeout(r, 250))
@@ -181,12 +196,19 @@ async function repairLockTable(db: Db): Promise<void> {
 
 /** Names of the migrations not applied yet (readiness: an instance older than the schema, or newer). */
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], { file?: string; name?: string }[]]
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [
+    unknown[],
+    { file?: string; name?: string }[],
+  ]
   return pending.map((m) => m.name ?? m.file ?? String(m))
 }
 
 /** Runs `fn` in a transaction, or inside the caller's when one is given (nested use cases). */
-export async function inTransaction<T>(db: Db, fn: (trx: Knex.Transaction) => Promise<T>, outer?: Knex.Transaction): Promise<T> {
+export async function inTransaction<T>(
+  db: Db,
+  fn: (trx: Knex.Transaction) => Promise<T>,
+  outer?: Knex.Transaction,
+): Promise<T> {
   if (outer) return fn(outer)
   return db.transaction(fn)
 }
@@ -196,7 +218,11 @@ export async function inTransaction<T>(db: Db, fn: (trx: Knex.Transaction) => Pr
  * (40001) is run again from the start, a few times, after a short random pause. `fn` must only
  * touch the database: it may run more than once.
  */
-export async function retryingTransaction<T>(db: Db, fn: (trx: Knex.Transaction) => Promise<T>, attempts = 5): Promise<T> {
+export async function retryingTransaction<T>(
+  db: Db,
+  fn: (trx: Knex.Transaction) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(fn)

@@ -26,7 +26,13 @@ interface ImageRow {
 const iso = (v: string | Date): string => new Date(v).toISOString()
 
 function image(row: ImageRow): StoredImage {
-  return { png: Buffer.from(row.png), width: row.width, height: row.height, sha256: row.sha256, updatedAt: iso(row.updated_at) }
+  return {
+    png: Buffer.from(row.png),
+    width: row.width,
+    height: row.height,
+    sha256: row.sha256,
+    updatedAt: iso(row.updated_at),
+  }
 }
 
 export async function findSignatureImage(db: Knex, userId: number): Promise<StoredImage | undefined> {
@@ -37,13 +43,28 @@ export async function findSignatureImage(db: Knex, userId: number): Promise<Stor
 /** Width / height of the users' images, for placement (no bytes read). */
 export async function signatureImageAspects(db: Knex, userIds: number[]): Promise<Map<number, number>> {
   if (userIds.length === 0) return new Map()
-  const rows = (await db('signature_images').whereIn('user_id', userIds).select('user_id', 'width', 'height')) as Array<{ user_id: number; width: number; height: number }>
+  const rows = (await db('signature_images')
+    .whereIn('user_id', userIds)
+    .select('user_id', 'width', 'height')) as Array<{ user_id: number; width: number; height: number }>
   return new Map(rows.map((r) => [r.user_id, r.width / r.height]))
 }
 
-export async function saveSignatureImage(db: Knex, userId: number, img: { png: Buffer; width: number; height: number }): Promise<StoredImage> {
-  const row = { png: img.png, width: img.width, height: img.height, sha256: createHash('sha256').update(img.png).digest('hex'), updated_at: new Date().toISOString() }
-  await db('signature_images').insert({ user_id: userId, ...row }).onConflict('user_id').merge()
+export async function saveSignatureImage(
+  db: Knex,
+  userId: number,
+  img: { png: Buffer; width: number; height: number },
+): Promise<StoredImage> {
+  const row = {
+    png: img.png,
+    width: img.width,
+    height: img.height,
+    sha256: createHash('sha256').update(img.png).digest('hex'),
+    updated_at: new Date().toISOString(),
+  }
+  await db('signature_images')
+    .insert({ user_id: userId, ...row })
+    .onConflict('user_id')
+    .merge()
   return image(row)
 }
 
@@ -70,6 +91,9 @@ export async function saveAgencySeal(
     uploaded_by: seal.uploadedBy,
     updated_at: new Date().toISOString(),
   }
-  await db('agency_seals').insert({ agency_id: agencyId, ...row }).onConflict('agency_id').merge()
+  await db('agency_seals')
+    .insert({ agency_id: agencyId, ...row })
+    .onConflict('agency_id')
+    .merge()
   return { ...image(row), diameterMm: seal.diameterMm }
 }

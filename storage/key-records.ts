@@ -57,7 +57,8 @@ function recordOf(r: Record<string, unknown>): StoredKeyRecord {
 /** An internal certificate's stored key, or undefined (no such certificate, or its key is elsewhere). */
 export async function storedKey(db: Knex, certificateId: number): Promise<StoredKeyRecord | undefined> {
   const r = (await db('certificates').where({ id: certificateId, source: 'internal' }).first(COLUMNS)) as
-    Record<string, unknown> | undefined
+    | Record<string, unknown>
+    | undefined
   return r ? recordOf(r) : undefined
 }
 
@@ -101,13 +102,15 @@ export async function countPinAttempt(
     .update({ pin_failures: db.raw('pin_failures + 1') }, ['pin_failures'])) as { pin_failures: number }[]
   if (rows[0]) return Number(rows[0].pin_failures)
   const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as
-    { pin_locked_at: unknown } | undefined
+    | { pin_locked_at: unknown }
+    | undefined
   return row?.pin_locked_at ? 'locked' : 'busy'
 }
 
 export async function isPinLocked(db: Knex, certificateId: number): Promise<boolean> {
   const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as
-    { pin_locked_at: unknown } | undefined
+    | { pin_locked_at: unknown }
+    | undefined
   return Boolean(row?.pin_locked_at)
 }
 
@@ -137,15 +140,13 @@ export async function markPinLocked(db: Knex, certificateId: number, at: string)
 
 /** The administrator unlocks: the count, the lock and any outstanding unlock code go. */
 export async function unlockKey(db: Knex, certificateId: number): Promise<void> {
-  await db('certificates')
-    .where({ id: certificateId })
-    .update({
-      pin_failures: 0,
-      pin_locked_at: null,
-      unlock_code_hash: null,
-      unlock_code_expires_at: null,
-      unlock_code_failures: 0,
-    })
+  await db('certificates').where({ id: certificateId }).update({
+    pin_failures: 0,
+    pin_locked_at: null,
+    unlock_code_hash: null,
+    unlock_code_expires_at: null,
+    unlock_code_failures: 0,
+  })
 }
 
 export async function setUnlockCode(
@@ -195,7 +196,8 @@ export async function countUnlockCodeFailure(
 
 export async function serviceSecret(db: Knex, name: string): Promise<Buffer | undefined> {
   const r = (await db('service_secrets').where({ name }).first('envelope')) as
-    { envelope: Uint8Array } | undefined
+    | { envelope: Uint8Array }
+    | undefined
   return r ? Buffer.from(r.envelope) : undefined
 }
 

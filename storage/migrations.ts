@@ -178,7 +178,26 @@ const initialSchema: Migration = {
     })
   },
   async down(db) {
-    for (const table of ['kyso_locks', 'audit_events', 'idempotency_keys', 'login_failures', 'sessions', 'delegations', 'signatures', 'step_assignees', 'steps', 'workflows', 'versions', 'documents', 'route_templates', 'procedures', 'certificates', 'user_roles', 'users', 'agencies']) {
+    for (const table of [
+      'kyso_locks',
+      'audit_events',
+      'idempotency_keys',
+      'login_failures',
+      'sessions',
+      'delegations',
+      'signatures',
+      'step_assignees',
+      'steps',
+      'workflows',
+      'versions',
+      'documents',
+      'route_templates',
+      'procedures',
+      'certificates',
+      'user_roles',
+      'users',
+      'agencies',
+    ]) {
       await db.schema.dropTableIfExists(table)
     }
   },
@@ -309,7 +328,10 @@ const titleSearch: Migration = {
       t.string('title_search', 500)
     })
     const rows = (await db('documents').select('id', 'title')) as { id: number; title: string }[]
-    for (const r of rows) await db('documents').where({ id: r.id }).update({ title_search: searchKey(r.title) })
+    for (const r of rows)
+      await db('documents')
+        .where({ id: r.id })
+        .update({ title_search: searchKey(r.title) })
   },
   async down(db) {
     await db.schema.alterTable('documents', (t) => {
@@ -400,7 +422,20 @@ const externalKeys: Migration = {
     })
     await db.schema.alterTable('certificates', (t) => {
       t.dropIndex(['fingerprint'])
-      for (const c of ['source', 'status', 'issuer', 'fingerprint', 'chain_json', 'submitted_by', 'approved_by', 'approved_at', 'remote_provider', 'remote_credential_id', 'remote_user_ref']) t.dropColumn(c)
+      for (const c of [
+        'source',
+        'status',
+        'issuer',
+        'fingerprint',
+        'chain_json',
+        'submitted_by',
+        'approved_by',
+        'approved_at',
+        'remote_provider',
+        'remote_credential_id',
+        'remote_user_ref',
+      ])
+        t.dropColumn(c)
     })
   },
 }
@@ -582,9 +617,19 @@ const keysUnderControl: Migration = {
     })
   },
   async down(db) {
-    for (const table of ['trust_anchors', 'service_secrets', 'ca_crl', 'ca_certificates', 'ca_keys']) await db.schema.dropTableIfExists(table)
+    for (const table of ['trust_anchors', 'service_secrets', 'ca_crl', 'ca_certificates', 'ca_keys'])
+      await db.schema.dropTableIfExists(table)
     await db.schema.alterTable('certificates', (t) => {
-      for (const c of ['key_protection', 'hsm_key_id', 'pin_failures', 'pin_locked_at', 'unlock_code_hash', 'unlock_code_expires_at', 'unlock_code_failures']) t.dropColumn(c)
+      for (const c of [
+        'key_protection',
+        'hsm_key_id',
+        'pin_failures',
+        'pin_locked_at',
+        'unlock_code_hash',
+        'unlock_code_expires_at',
+        'unlock_code_failures',
+      ])
+        t.dropColumn(c)
     })
   },
 }
@@ -646,12 +691,18 @@ const personalData: Migration = {
     await db.schema.alterTable('users', (t) => t.dropColumn('erased_at'))
     await db.schema.alterTable('audit_events', (t) => {
       t.dropIndex(['subject_user_id'])
-      const added = ['format', 'personal_json', 'personal_salt', 'personal_digest', 'subject_user_id', 'redacted_at']
+      const added = [
+        'format',
+        'personal_json',
+        'personal_salt',
+        'personal_digest',
+        'subject_user_id',
+        'redacted_at',
+      ]
       for (const c of added) t.dropColumn(c)
     })
   },
 }
-
 
 /**
  * Issue 13, issuance as the records office does it: the outgoing register (sổ đăng ký văn bản đi,
@@ -722,7 +773,19 @@ const outgoingRegister: Migration = {
     await db.schema.alterTable('workflows', (t) => t.dropColumn('issuance_plan_json'))
     await db.schema.alterTable('documents', (t) => {
       t.dropIndex(['copy_of'])
-      for (const c of ['doc_type', 'unit_code', 'normative', 'urgency', 'recipients_json', 'number_printed', 'issuance_json', 'copy_of', 'copy_form', 'copy_json']) t.dropColumn(c)
+      for (const c of [
+        'doc_type',
+        'unit_code',
+        'normative',
+        'urgency',
+        'recipients_json',
+        'number_printed',
+        'issuance_json',
+        'copy_of',
+        'copy_form',
+        'copy_json',
+      ])
+        t.dropColumn(c)
     })
     await db.schema.dropTableIfExists('register_openings')
     await db.schema.dropTableIfExists('outgoing_register')
@@ -731,14 +794,32 @@ const outgoingRegister: Migration = {
 
 /** The numbers already given: a document issued in Kyso, a paper entry (the first of duplicates kept). */
 async function backfillRegister(db: Knex): Promise<void> {
-  const docs = (await db('documents').whereNotNull('outgoing_number').whereNotNull('outgoing_date')
-    .select('id', 'agency_id', 'outgoing_number as number', 'outgoing_date as date', 'title', 'created_at')) as Legacy[]
-  const papers = (await db('paper_documents')
-    .select('id', 'agency_id', 'number', 'issued_on as date', 'title', 'created_at')) as Legacy[]
+  const docs = (await db('documents')
+    .whereNotNull('outgoing_number')
+    .whereNotNull('outgoing_date')
+    .select(
+      'id',
+      'agency_id',
+      'outgoing_number as number',
+      'outgoing_date as date',
+      'title',
+      'created_at',
+    )) as Legacy[]
+  const papers = (await db('paper_documents').select(
+    'id',
+    'agency_id',
+    'number',
+    'issued_on as date',
+    'title',
+    'created_at',
+  )) as Legacy[]
   const seqs = new Set<string>()
   const keys = new Set<string>()
   const rows: Record<string, unknown>[] = []
-  for (const [source, list] of [['document', docs], ['paper', papers]] as const) {
+  for (const [source, list] of [
+    ['document', docs],
+    ['paper', papers],
+  ] as const) {
     for (const r of list) {
       const date = r.date instanceof Date ? r.date.toISOString().slice(0, 10) : String(r.date).slice(0, 10)
       const year = Number(date.slice(0, 4))
@@ -752,9 +833,19 @@ async function backfillRegister(db: Knex): Promise<void> {
       const seq = lead?.[1] && !seqs.has(seqKey) ? Number(lead[1]) : null
       if (seq !== null) seqs.add(seqKey)
       rows.push({
-        agency_id: r.agency_id, year, register, seq, number, number_key: number.toUpperCase(), issued_on: date, status: 'used',
-        document_id: source === 'document' ? r.id : null, paper_id: source === 'paper' ? r.id : null, title: r.title,
-        created_by: null, created_at: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
+        agency_id: r.agency_id,
+        year,
+        register,
+        seq,
+        number,
+        number_key: number.toUpperCase(),
+        issued_on: date,
+        status: 'used',
+        document_id: source === 'document' ? r.id : null,
+        paper_id: source === 'paper' ? r.id : null,
+        title: r.title,
+        created_by: null,
+        created_at: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
       })
     }
   }
@@ -791,7 +882,9 @@ const longTermSignatures: Migration = {
       t.index(['ltv_renew_at'])
     })
     const signed = db('signatures').where('form', 'in-file').select('document_id')
-    await db('documents').where('status', 'issued').whereIn('id', signed)
+    await db('documents')
+      .where('status', 'issued')
+      .whereIn('id', signed)
       .update({ ltv_renew_at: new Date().toISOString() })
   },
   async down(db) {
@@ -804,8 +897,20 @@ const longTermSignatures: Migration = {
 }
 
 const MIGRATIONS: Migration[] = [
-  initialSchema, coverageFacts, coverageCounters, certificateEnrolments, blobsInDatabase, titleSearch, externalKeys,
-  officialLook, validCoverage, standingAuthorities, personalData, keysUnderControl, outgoingRegister, longTermSignatures,
+  initialSchema,
+  coverageFacts,
+  coverageCounters,
+  certificateEnrolments,
+  blobsInDatabase,
+  titleSearch,
+  externalKeys,
+  officialLook,
+  validCoverage,
+  standingAuthorities,
+  personalData,
+  keysUnderControl,
+  outgoingRegister,
+  longTermSignatures,
 ]
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -48,16 +48,34 @@ export function seqOf(number: string): number | null {
 }
 
 type Row = {
-  id: number; agency_id: number; year: number; register: RegisterName; seq: number | null; number: string
-  issued_on: string | Date; status: EntryStatus; document_id: number | null; paper_id: number | null; title: string | null
+  id: number
+  agency_id: number
+  year: number
+  register: RegisterName
+  seq: number | null
+  number: string
+  issued_on: string | Date
+  status: EntryStatus
+  document_id: number | null
+  paper_id: number | null
+  title: string | null
 }
 
 const dateOf = (v: string | Date): string => (v instanceof Date ? v.toISOString() : String(v)).slice(0, 10)
 
 function entryOf(r: Row): RegisterEntry {
   return {
-    id: r.id, agencyId: r.agency_id, year: Number(r.year), register: r.register, seq: r.seq === null ? null : Number(r.seq),
-    number: r.number, date: dateOf(r.issued_on), status: r.status, documentId: r.document_id, paperId: r.paper_id, title: r.title,
+    id: r.id,
+    agencyId: r.agency_id,
+    year: Number(r.year),
+    register: r.register,
+    seq: r.seq === null ? null : Number(r.seq),
+    number: r.number,
+    date: dateOf(r.issued_on),
+    status: r.status,
+    documentId: r.document_id,
+    paperId: r.paper_id,
+    title: r.title,
   }
 }
 
@@ -86,13 +104,29 @@ export async function numberTaken(
   const row = (await q.first()) as Row | undefined
   if (!row) return undefined
   const source = row.paper_id !== null ? 'paper' : 'kyso'
-  return { source, id: (row.paper_id ?? row.document_id ?? row.id) as number, number: row.number, date: dateOf(row.issued_on), status: row.status }
+  return {
+    source,
+    id: (row.paper_id ?? row.document_id ?? row.id) as number,
+    number: row.number,
+    date: dateOf(row.issued_on),
+    status: row.status,
+  }
 }
 
 /** The next ordinal of a register: after the highest given, or the year's opening number, or 1. */
-export async function nextSeq(db: Knex, agencyId: number, register: RegisterName, year: number): Promise<number> {
-  const top = (await db('outgoing_register').where({ agency_id: agencyId, register, year }).max('seq as seq').first()) as { seq: number | null } | undefined
-  const opening = (await db('register_openings').where({ agency_id: agencyId, register, year }).first('first_seq')) as { first_seq: number } | undefined
+export async function nextSeq(
+  db: Knex,
+  agencyId: number,
+  register: RegisterName,
+  year: number,
+): Promise<number> {
+  const top = (await db('outgoing_register')
+    .where({ agency_id: agencyId, register, year })
+    .max('seq as seq')
+    .first()) as { seq: number | null } | undefined
+  const opening = (await db('register_openings')
+    .where({ agency_id: agencyId, register, year })
+    .first('first_seq')) as { first_seq: number } | undefined
   const first = opening ? Number(opening.first_seq) : 1
   return top?.seq === null || top?.seq === undefined ? first : Math.max(Number(top.seq) + 1, first)
 }
@@ -115,9 +149,19 @@ export async function insertEntry(db: Knex, e: NewEntry): Promise<number> {
   const number = normaliseNumber(e.number)
   const [row] = await db('outgoing_register')
     .insert({
-      agency_id: e.agencyId, year: Number(e.date.slice(0, 4)), register: e.register, seq: e.seq, number,
-      number_key: numberKey(number), issued_on: e.date, status: e.status, document_id: e.documentId ?? null,
-      paper_id: e.paperId ?? null, title: e.title ?? null, created_by: e.createdBy, created_at: new Date().toISOString(),
+      agency_id: e.agencyId,
+      year: Number(e.date.slice(0, 4)),
+      register: e.register,
+      seq: e.seq,
+      number,
+      number_key: numberKey(number),
+      issued_on: e.date,
+      status: e.status,
+      document_id: e.documentId ?? null,
+      paper_id: e.paperId ?? null,
+      title: e.title ?? null,
+      created_by: e.createdBy,
+      created_at: new Date().toISOString(),
     })
     .returning('id')
   return (row as { id: number }).id
@@ -125,12 +169,20 @@ export async function insertEntry(db: Knex, e: NewEntry): Promise<number> {
 
 /** A document's reservation still waiting for its seal, if any. */
 export async function reservationOf(db: Knex, documentId: number): Promise<RegisterEntry | undefined> {
-  const row = (await db('outgoing_register').where({ document_id: documentId, status: 'reserved' }).orderBy('id', 'desc').first()) as Row | undefined
+  const row = (await db('outgoing_register')
+    .where({ document_id: documentId, status: 'reserved' })
+    .orderBy('id', 'desc')
+    .first()) as Row | undefined
   return row && entryOf(row)
 }
 
 /** Moves a document's entries from one state to another (reserved -> used at the seal; -> unused when stopped). */
-export async function moveEntries(db: Knex, where: { id?: number; documentId?: number }, from: EntryStatus, to: EntryStatus): Promise<number> {
+export async function moveEntries(
+  db: Knex,
+  where: { id?: number; documentId?: number },
+  from: EntryStatus,
+  to: EntryStatus,
+): Promise<number> {
   const q = db('outgoing_register').where({ status: from })
   if (where.id !== undefined) q.where({ id: where.id })
   if (where.documentId !== undefined) q.where({ document_id: where.documentId })
@@ -139,18 +191,31 @@ export async function moveEntries(db: Knex, where: { id?: number; documentId?: n
 
 /** An agency's register for a year, every register, in order. */
 export async function registerEntries(db: Knex, agencyId: number, year: number): Promise<RegisterEntry[]> {
-  const rows = (await db('outgoing_register').where({ agency_id: agencyId, year })
+  const rows = (await db('outgoing_register')
+    .where({ agency_id: agencyId, year })
     .orderBy([{ column: 'register' }, { column: 'seq' }, { column: 'id' }])) as Row[]
   return rows.map(entryOf)
 }
 
 /** The opening number of an agency's register for a year (an agency that starts mid-year). */
-export async function setOpening(db: Knex, o: { agencyId: number; register: RegisterName; year: number; firstSeq: number; setBy: number }): Promise<void> {
-  const row = { agency_id: o.agencyId, register: o.register, year: o.year, first_seq: o.firstSeq, set_by: o.setBy, set_at: new Date().toISOString() }
+export async function setOpening(
+  db: Knex,
+  o: { agencyId: number; register: RegisterName; year: number; firstSeq: number; setBy: number },
+): Promise<void> {
+  const row = {
+    agency_id: o.agencyId,
+    register: o.register,
+    year: o.year,
+    first_seq: o.firstSeq,
+    set_by: o.setBy,
+    set_at: new Date().toISOString(),
+  }
   await db('register_openings').insert(row).onConflict(['agency_id', 'register', 'year']).merge()
 }
 
 export async function openingsOf(db: Knex, agencyId: number, year: number): Promise<Record<string, number>> {
-  const rows = (await db('register_openings').where({ agency_id: agencyId, year }).select('register', 'first_seq')) as { register: string; first_seq: number }[]
+  const rows = (await db('register_openings')
+    .where({ agency_id: agencyId, year })
+    .select('register', 'first_seq')) as { register: string; first_seq: number }[]
   return Object.fromEntries(rows.map((r) => [r.register, Number(r.first_seq)]))
 }

@@ -43,7 +43,11 @@ function record(r: Row): PlacementRecord {
   }
 }
 
-export async function insertPlacements(trx: Knex, workflowId: number, rows: PlacementRecord[]): Promise<void> {
+export async function insertPlacements(
+  trx: Knex,
+  workflowId: number,
+  rows: PlacementRecord[],
+): Promise<void> {
   for (const p of rows) {
     await trx('placements').insert({
       workflow_id: workflowId,
@@ -65,7 +69,11 @@ export async function placementsOfWorkflow(db: Knex, workflowId: number): Promis
 }
 
 /** The place of `userId`'s signature on a step: theirs if the step has one per assignee, else the step's. */
-export async function placementFor(db: Knex, stepId: number, userId: number): Promise<PlacementRecord | undefined> {
+export async function placementFor(
+  db: Knex,
+  stepId: number,
+  userId: number,
+): Promise<PlacementRecord | undefined> {
   const rows = ((await db('placements').where({ step_id: stepId })) as Row[]).map(record)
   return rows.find((p) => p.userId === userId) ?? rows.find((p) => p.userId === null)
 }

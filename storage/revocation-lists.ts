@@ -43,10 +43,7 @@ export async function listRevocationLists(db: Knex): Promise<RevocationListRecor
 }
 
 /** The newest upload per issuer is what counts; older ones stay as the record of what was known. */
-export async function insertRevocationList(
-  db: Knex,
-  r: Omit<RevocationListRecord, 'id'>,
-): Promise<number> {
+export async function insertRevocationList(db: Knex, r: Omit<RevocationListRecord, 'id'>): Promise<number> {
   const [row] = await db('revocation_lists')
     .insert({
       sha256: r.sha256,

@@ -4,7 +4,14 @@
  * ban" and "uy BAN" meet at "uy ban". (SQLite's LIKE folds ASCII only; PostgreSQL's is exact.)
  */
 export function searchKey(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase().replace(/\s+/g, ' ').trim()
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim()
 }
 
 /** A LIKE pattern for "contains", with LIKE's own wildcards taken literally. */

@@ -120,7 +120,8 @@ export async function standingAuthorityOf(
 
 export async function openAuthorityOf(db: Knex, holderId: number): Promise<StandingAuthority | undefined> {
   const row = (await base(db).where('s.holder_id', holderId).whereNull('s.ended_at').first()) as
-    Row | undefined
+    | Row
+    | undefined
   return row ? authority(row) : undefined
 }
 

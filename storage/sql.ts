@@ -13,11 +13,17 @@ export function dialectOf(db: Knex): Dialect {
 
 /** Aggregates a column's values into one comma-separated string per group. */
 export function listAgg(db: Knex, column: string): Knex.Raw {
-  return dialectOf(db) === 'postgres' ? db.raw(`string_agg(??, ',')`, [column]) : db.raw('group_concat(??)', [column])
+  return dialectOf(db) === 'postgres'
+    ? db.raw(`string_agg(??, ',')`, [column])
+    : db.raw('group_concat(??)', [column])
 }
 
 /** Keys of PostgreSQL advisory locks (one 64-bit space per database): "KYSO" and a number. */
-export const ADVISORY_LOCKS = { audit: 0x4b59534f0001, migrations: 0x4b59534f0002, ca: 0x4b59534f0003 } as const
+export const ADVISORY_LOCKS = {
+  audit: 0x4b59534f0001,
+  migrations: 0x4b59534f0002,
+  ca: 0x4b59534f0003,
+} as const
 
 /**
  * Waits for a transaction-scoped lock that serialises one kind of write across every instance,
@@ -36,7 +42,9 @@ export async function takeLock(trx: Knex.Transaction, lock: keyof typeof ADVISOR
 /** A unique or primary-key violation: PostgreSQL 23505, SQLite SQLITE_CONSTRAINT (UNIQUE / PRIMARY KEY). */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown }
-  return e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(String(e.message)))
+  return (
+    e?.code === '23505' || (e?.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/.test(String(e.message)))
+  )
 }
 
 /**

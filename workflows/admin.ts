@@ -23,89 +23,161 @@ function alreadyThere(message: string): (err: unknown) => never {
 
 /** Administration is the admin role's alone; everyone else gets FORBIDDEN with nothing changed. */
 function requireAdmin(actor: Actor): void {
-  if (!actor.roles.has('admin')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
+  if (!actor.roles.has('admin'))
+    throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
 }
 
 function text(v: unknown, field: string, max: number, required = true): string | undefined {
   if ((v === undefined || v === null || v === '') && !required) return undefined
-  if (typeof v !== 'string' || !v.trim() || v.length > max) throw new WorkflowError('BAD_REQUEST', `${field}: bắt buộc, tối đa ${max} ký tự`)
+  if (typeof v !== 'string' || !v.trim() || v.length > max)
+    throw new WorkflowError('BAD_REQUEST', `${field}: bắt buộc, tối đa ${max} ký tự`)
   return v.trim()
 }
 
 async function agencyIdOf(s: Services, code: unknown, field = 'agencyCode'): Promise<number> {
-  const row = typeof code === 'string' ? ((await s.db('agencies').where({ code }).first('id')) as { id: number } | undefined) : undefined
+  const row =
+    typeof code === 'string'
+      ? ((await s.db('agencies').where({ code }).first('id')) as { id: number } | undefined)
+      : undefined
   if (!row) throw new WorkflowError('BAD_REQUEST', `${field}: không có cơ quan này`)
   return row.id
 }
 
 export async function listAgencies(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
-  return (await s.db('agencies as a').leftJoin('agencies as p', 'p.id', 'a.parent_id').orderBy('a.id')
-    .select('a.id', 'a.code', 'a.name', 'p.code as parentCode', 'a.approval_mode as approvalMode')) as Record<string, unknown>[]
+  return (await s
+    .db('agencies as a')
+    .leftJoin('agencies as p', 'p.id', 'a.parent_id')
+    .orderBy('a.id')
+    .select('a.id', 'a.code', 'a.name', 'p.code as parentCode', 'a.approval_mode as approvalMode')) as Record<
+    string,
+    unknown
+  >[]
 }
 
-export async function createAgency(s: Services, actor: Actor, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function createAgency(
+  s: Services,
+  actor: Actor,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
   const code = text(b.code, 'code', 64) as string
-  if (!/^[A-Z0-9][A-Z0-9-]*$/.test(code)) throw new WorkflowError('BAD_REQUEST', 'code: chữ in hoa, số và dấu gạch ngang')
+  if (!/^[A-Z0-9][A-Z0-9-]*$/.test(code))
+    throw new WorkflowError('BAD_REQUEST', 'code: chữ in hoa, số và dấu gạch ngang')
   const name = text(b.name, 'name', 300) as string
   const parentId = b.parentCode ? await agencyIdOf(s, b.parentCode, 'parentCode') : null
-  if (await s.db('agencies').where({ code }).first('id')) throw new WorkflowError('CONFLICT', `Mã cơ quan ${code} đã có`)
-  const id = await s.db.transaction(async (trx) => {
-    const [row] = await trx('agencies').insert({ code, name, parent_id: parentId }).returning('id')
-    await appendAudit(trx, { actorId: actor.id, action: 'agency.created', detail: { code, name }, requestId: actor.requestId ?? null })
-    return (row as { id: number }).id
-  }).catch(alreadyThere(`Mã cơ quan ${code} đã có`))
+  if (await s.db('agencies').where({ code }).first('id'))
+    throw new WorkflowError('CONFLICT', `Mã cơ quan ${code} đã có`)
+  const id = await s.db
+    .transaction(async (trx) => {
+      const [row] = await trx('agencies').insert({ code, name, parent_id: parentId }).returning('id')
+      await appendAudit(trx, {
+        actorId: actor.id,
+        action: 'agency.created',
+        detail: { code, name },
+        requestId: actor.requestId ?? null,
+      })
+      return (row as { id: number }).id
+    })
+    .catch(alreadyThere(`Mã cơ quan ${code} đã có`))
   return { id, code, name, parentCode: b.parentCode ?? null }
 }
 
 export async function listUsers(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
-  const users = (await s.db('users as u').join('agencies as a', 'a.id', 'u.agency_id').orderBy('a.id').orderBy('u.id')
-    .select('u.id', 'u.username', 'u.full_name as fullName', 'u.title', 'u.disabled', 'a.code as agencyCode', 'a.name as agency')) as Record<string, unknown>[]
+  const users = (await s
+    .db('users as u')
+    .join('agencies as a', 'a.id', 'u.agency_id')
+    .orderBy('a.id')
+    .orderBy('u.id')
+    .select(
+      'u.id',
+      'u.username',
+      'u.full_name as fullName',
+      'u.title',
+      'u.disabled',
+      'a.code as agencyCode',
+      'a.name as agency',
+    )) as Record<string, unknown>[]
   const roles = (await s.db('user_roles').select('user_id', 'role')) as { user_id: number; role: string }[]
-  return users.map((u) => ({ ...u, disabled: Boolean(u.disabled), roles: roles.filter((r) => r.user_id === u.id).map((r) => r.role) }))
+  return users.map((u) => ({
+    ...u,
+    disabled: Boolean(u.disabled),
+    roles: roles.filter((r) => r.user_id === u.id).map((r) => r.role),
+  }))
 }
 
 function rolesOf(v: unknown): Role[] {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((r) => ROLES.includes(r as Role))) throw new WorkflowError('BAD_REQUEST', `roles: một hoặc nhiều trong ${ROLES.join(', ')}`)
+  if (!Array.isArray(v) || v.length === 0 || !v.every((r) => ROLES.includes(r as Role)))
+    throw new WorkflowError('BAD_REQUEST', `roles: một hoặc nhiều trong ${ROLES.join(', ')}`)
   return [...new Set(v as Role[])]
 }
 
-export async function createUser(s: Services, actor: Actor, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function createUser(
+  s: Services,
+  actor: Actor,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
   const username = text(b.username, 'username', 100) as string
-  if (!/^[a-z0-9][a-z0-9._-]*$/.test(username)) throw new WorkflowError('BAD_REQUEST', 'username: chữ thường không dấu, số, dấu chấm, gạch')
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(username))
+    throw new WorkflowError('BAD_REQUEST', 'username: chữ thường không dấu, số, dấu chấm, gạch')
   const fullName = text(b.fullName, 'fullName', 200) as string
   const title = text(b.title, 'title', 200, false)
   const password = b.password
-  if (typeof password !== 'string' || password.length < 8 || password.length > 200) throw new WorkflowError('BAD_REQUEST', 'password: ít nhất 8 ký tự')
+  if (typeof password !== 'string' || password.length < 8 || password.length > 200)
+    throw new WorkflowError('BAD_REQUEST', 'password: ít nhất 8 ký tự')
   const roles = rolesOf(b.roles)
   const agencyId = await agencyIdOf(s, b.agencyCode)
-  if (await s.db('users').where({ username }).first('id')) throw new WorkflowError('CONFLICT', `Tên đăng nhập ${username} đã có`)
+  if (await s.db('users').where({ username }).first('id'))
+    throw new WorkflowError('CONFLICT', `Tên đăng nhập ${username} đã có`)
   const hash = await hashPassword(password, s.config.passwordHashN)
-  const id = await s.db.transaction(async (trx) => {
-    const [row] = await trx('users').insert({ username, password_hash: hash, full_name: fullName, title: title ?? null, agency_id: agencyId, disabled: false, created_at: new Date().toISOString() }).returning('id')
-    const uid = (row as { id: number }).id
-    for (const role of roles) await trx('user_roles').insert({ user_id: uid, role })
-    await appendAudit(trx, {
-      actorId: actor.id, action: 'user.created', detail: { userId: uid, roles, agencyCode: b.agencyCode },
-      personal: { username, fullName, ...(title && { title }) }, subjectUserId: uid,
-      requestId: actor.requestId ?? null,
+  const id = await s.db
+    .transaction(async (trx) => {
+      const [row] = await trx('users')
+        .insert({
+          username,
+          password_hash: hash,
+          full_name: fullName,
+          title: title ?? null,
+          agency_id: agencyId,
+          disabled: false,
+          created_at: new Date().toISOString(),
+        })
+        .returning('id')
+      const uid = (row as { id: number }).id
+      for (const role of roles) await trx('user_roles').insert({ user_id: uid, role })
+      await appendAudit(trx, {
+        actorId: actor.id,
+        action: 'user.created',
+        detail: { userId: uid, roles, agencyCode: b.agencyCode },
+        personal: { username, fullName, ...(title && { title }) },
+        subjectUserId: uid,
+        requestId: actor.requestId ?? null,
+      })
+      return uid
     })
-    return uid
-  }).catch(alreadyThere(`Tên đăng nhập ${username} đã có`))
+    .catch(alreadyThere(`Tên đăng nhập ${username} đã có`))
   return { id, username, fullName, title: title ?? null, agencyCode: b.agencyCode, roles, disabled: false }
 }
 
 /** Changes roles, title or the disabled flag; a disabled user's sessions stop working at once. */
-export async function updateUser(s: Services, actor: Actor, id: number, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function updateUser(
+  s: Services,
+  actor: Actor,
+  id: number,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
-  const user = (await s.db('users').where({ id }).first('id', 'username')) as { id: number; username: string } | undefined
+  const user = (await s.db('users').where({ id }).first('id', 'username')) as
+    | { id: number; username: string }
+    | undefined
   if (!user) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy người dùng')
   const roles = b.roles === undefined ? undefined : rolesOf(b.roles)
-  if (b.disabled !== undefined && typeof b.disabled !== 'boolean') throw new WorkflowError('BAD_REQUEST', 'disabled: true or false')
-  if (user.id === actor.id && (b.disabled === true || (roles && !roles.includes('admin')))) throw new WorkflowError('CONFLICT', 'Không thể tự khóa hoặc tự bỏ quyền quản trị của mình')
+  if (b.disabled !== undefined && typeof b.disabled !== 'boolean')
+    throw new WorkflowError('BAD_REQUEST', 'disabled: true or false')
+  if (user.id === actor.id && (b.disabled === true || (roles && !roles.includes('admin'))))
+    throw new WorkflowError('CONFLICT', 'Không thể tự khóa hoặc tự bỏ quyền quản trị của mình')
   const title = b.title === undefined ? undefined : text(b.title, 'title', 200, false)
   await s.db.transaction(async (trx) => {
     const patch: Record<string, unknown> = {}
@@ -120,9 +192,16 @@ export async function updateUser(s: Services, actor: Actor, id: number, b: Recor
       for (const role of roles) await trx('user_roles').insert({ user_id: id, role })
     }
     await appendAudit(trx, {
-      actorId: actor.id, action: 'user.updated', requestId: actor.requestId ?? null,
-      detail: { userId: id, ...(roles && { roles }), ...(b.disabled !== undefined && { disabled: b.disabled as boolean }) },
-      personal: { username: user.username, ...(b.title !== undefined && { title }) }, subjectUserId: id,
+      actorId: actor.id,
+      action: 'user.updated',
+      requestId: actor.requestId ?? null,
+      detail: {
+        userId: id,
+        ...(roles && { roles }),
+        ...(b.disabled !== undefined && { disabled: b.disabled as boolean }),
+      },
+      personal: { username: user.username, ...(b.title !== undefined && { title }) },
+      subjectUserId: id,
     })
   })
   return (await listUsers(s, actor)).find((u) => u.id === id) as Record<string, unknown>
@@ -130,22 +209,66 @@ export async function updateUser(s: Services, actor: Actor, id: number, b: Recor
 
 export async function listCertificates(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
-  const certs = (await s.db('certificates as c').join('users as u', 'u.id', 'c.holder_user_id').join('agencies as a', 'a.id', 'c.agency_id').orderBy('c.id', 'desc')
-    .select('c.id', 'c.kind', 'c.serial_hex as serialHex', 'c.subject', 'c.issuer', 'c.not_before as notBefore', 'c.not_after as notAfter', 'c.revoked_at as revokedAt', 'c.source', 'c.status as bindingStatus', 'u.username', 'u.full_name as fullName', 'a.code as agencyCode',
-      'c.key_protection as keyProtection', 'c.pin_failures as pinFailures', 'c.pin_locked_at as pinLockedAt')) as Record<string, unknown>[]
-  const pending = (await s.db('certificate_enrolments as e').join('users as u', 'u.id', 'e.user_id').whereNull('e.completed_at').whereNull('e.cancelled_at').orderBy('e.id', 'desc')
-    .select('e.id', 'e.kind', 'e.created_at as createdAt', 'u.username', 'u.full_name as fullName')) as Record<string, unknown>[]
+  const certs = (await s
+    .db('certificates as c')
+    .join('users as u', 'u.id', 'c.holder_user_id')
+    .join('agencies as a', 'a.id', 'c.agency_id')
+    .orderBy('c.id', 'desc')
+    .select(
+      'c.id',
+      'c.kind',
+      'c.serial_hex as serialHex',
+      'c.subject',
+      'c.issuer',
+      'c.not_before as notBefore',
+      'c.not_after as notAfter',
+      'c.revoked_at as revokedAt',
+      'c.source',
+      'c.status as bindingStatus',
+      'u.username',
+      'u.full_name as fullName',
+      'a.code as agencyCode',
+      'c.key_protection as keyProtection',
+      'c.pin_failures as pinFailures',
+      'c.pin_locked_at as pinLockedAt',
+    )) as Record<string, unknown>[]
+  const pending = (await s
+    .db('certificate_enrolments as e')
+    .join('users as u', 'u.id', 'e.user_id')
+    .whereNull('e.completed_at')
+    .whereNull('e.cancelled_at')
+    .orderBy('e.id', 'desc')
+    .select(
+      'e.id',
+      'e.kind',
+      'e.created_at as createdAt',
+      'u.username',
+      'u.full_name as fullName',
+    )) as Record<string, unknown>[]
   // status: awaiting-pin (authorised, no key yet), pending (external, awaiting approval), rejected, revoked, expired, valid.
   const statusOf = (c: Record<string, unknown>): string =>
-    c.revokedAt ? 'revoked' : c.bindingStatus === 'pending' || c.bindingStatus === 'rejected' ? (c.bindingStatus as string) : new Date(c.notAfter as string) < new Date() ? 'expired' : 'valid'
+    c.revokedAt
+      ? 'revoked'
+      : c.bindingStatus === 'pending' || c.bindingStatus === 'rejected'
+        ? (c.bindingStatus as string)
+        : new Date(c.notAfter as string) < new Date()
+          ? 'expired'
+          : 'valid'
   // A key Kyso holds is locked once wrong PINs reached the limit (issue 15); external keys have no count here.
-  const keyState = (c: Record<string, unknown>) => (c.source === 'internal'
-    ? { pinFailures: Number(c.pinFailures), keyLocked: Boolean(c.pinLockedAt), keyProtection: c.keyProtection }
-    : { pinFailures: null, keyLocked: false, keyProtection: null })
+  const keyState = (c: Record<string, unknown>) =>
+    c.source === 'internal'
+      ? {
+          pinFailures: Number(c.pinFailures),
+          keyLocked: Boolean(c.pinLockedAt),
+          keyProtection: c.keyProtection,
+        }
+      : { pinFailures: null, keyLocked: false, keyProtection: null }
   return [
     ...pending.map((p) => ({ ...p, status: 'awaiting-pin' })),
     ...certs.map(({ bindingStatus: _b, pinFailures: _f, keyProtection: _k, pinLockedAt: _l, ...c }) => ({
-      ...c, status: statusOf({ ...c, bindingStatus: _b }), ...keyState({ ...c, pinFailures: _f, keyProtection: _k, pinLockedAt: _l }),
+      ...c,
+      status: statusOf({ ...c, bindingStatus: _b }),
+      ...keyState({ ...c, pinFailures: _f, keyProtection: _k, pinLockedAt: _l }),
     })),
   ]
 }
@@ -154,19 +277,34 @@ export async function listCertificates(s: Services, actor: Actor): Promise<Recor
  * The admin authorises a certificate for a user; the key is made only when the user sets their
  * PIN (activateEnrolment), so the admin never knows the PIN and the key is never unprotected.
  */
-export async function requestCertificate(s: Services, actor: Actor, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function requestCertificate(
+  s: Services,
+  actor: Actor,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
   const kind = b.kind ?? 'personal'
   if (kind !== 'personal' && kind !== 'seal') throw new WorkflowError('BAD_REQUEST', 'kind: personal or seal')
-  const user = (typeof b.username === 'string' ? await s.db('users').where({ username: b.username, disabled: false }).first('id', 'agency_id') : undefined) as { id: number; agency_id: number } | undefined
+  const user = (
+    typeof b.username === 'string'
+      ? await s.db('users').where({ username: b.username, disabled: false }).first('id', 'agency_id')
+      : undefined
+  ) as { id: number; agency_id: number } | undefined
   if (!user) throw new WorkflowError('BAD_REQUEST', 'username: không có người dùng đang hoạt động này')
-  if (kind === 'seal' && !(await s.db('user_roles').where({ user_id: user.id, role: 'clerk' }).first())) throw new WorkflowError('BAD_REQUEST', 'Chỉ văn thư giữ chứng thư số của cơ quan (con dấu)')
+  if (kind === 'seal' && !(await s.db('user_roles').where({ user_id: user.id, role: 'clerk' }).first()))
+    throw new WorkflowError('BAD_REQUEST', 'Chỉ văn thư giữ chứng thư số của cơ quan (con dấu)')
   const now = new Date().toISOString()
   const id = await s.db.transaction(async (trx) => {
-    const [row] = await trx('certificate_enrolments').insert({ user_id: user.id, agency_id: user.agency_id, kind, requested_by: actor.id, created_at: now }).returning('id')
+    const [row] = await trx('certificate_enrolments')
+      .insert({ user_id: user.id, agency_id: user.agency_id, kind, requested_by: actor.id, created_at: now })
+      .returning('id')
     await appendAudit(trx, {
-      actorId: actor.id, action: 'certificate.requested', detail: { userId: user.id, kind },
-      personal: { username: b.username }, subjectUserId: user.id, requestId: actor.requestId ?? null,
+      actorId: actor.id,
+      action: 'certificate.requested',
+      detail: { userId: user.id, kind },
+      personal: { username: b.username },
+      subjectUserId: user.id,
+      requestId: actor.requestId ?? null,
     })
     return (row as { id: number }).id
   })
@@ -174,56 +312,139 @@ export async function requestCertificate(s: Services, actor: Actor, b: Record<st
 }
 
 export async function myEnrolments(s: Services, actor: Actor): Promise<Record<string, unknown>> {
-  const pending = (await s.db('certificate_enrolments').where({ user_id: actor.id }).whereNull('completed_at').whereNull('cancelled_at').orderBy('id').select('id', 'kind', 'created_at as createdAt')) as Record<string, unknown>[]
-  const certificates = (await s.db('certificates').where({ holder_user_id: actor.id }).orderBy('id', 'desc')
-    .select('id', 'kind', 'serial_hex as serialHex', 'subject', 'issuer', 'not_before as notBefore', 'not_after as notAfter', 'revoked_at as revokedAt', 'source', 'status', 'remote_provider as remoteProvider', 'pin_failures as pinFailures', 'pin_locked_at as pinLockedAt')) as Record<string, unknown>[]
+  const pending = (await s
+    .db('certificate_enrolments')
+    .where({ user_id: actor.id })
+    .whereNull('completed_at')
+    .whereNull('cancelled_at')
+    .orderBy('id')
+    .select('id', 'kind', 'created_at as createdAt')) as Record<string, unknown>[]
+  const certificates = (await s
+    .db('certificates')
+    .where({ holder_user_id: actor.id })
+    .orderBy('id', 'desc')
+    .select(
+      'id',
+      'kind',
+      'serial_hex as serialHex',
+      'subject',
+      'issuer',
+      'not_before as notBefore',
+      'not_after as notAfter',
+      'revoked_at as revokedAt',
+      'source',
+      'status',
+      'remote_provider as remoteProvider',
+      'pin_failures as pinFailures',
+      'pin_locked_at as pinLockedAt',
+    )) as Record<string, unknown>[]
   // Tries left before the key locks (issue 15): the holder sees them; external keys have none here.
   const max = s.config.pinPolicy.maxTries
   const withTries = certificates.map(({ pinFailures, pinLockedAt, ...c }) => ({
-    ...c, ...(c.source === 'internal' ? { triesLeft: pinLockedAt ? 0 : Math.max(0, max - Number(pinFailures)), keyLocked: Boolean(pinLockedAt) } : {}),
+    ...c,
+    ...(c.source === 'internal'
+      ? {
+          triesLeft: pinLockedAt ? 0 : Math.max(0, max - Number(pinFailures)),
+          keyLocked: Boolean(pinLockedAt),
+        }
+      : {}),
   }))
-  return { pending, certificates: withTries, pinPolicy: { minLength: s.config.pinPolicy.minLength, maxTries: max } }
+  return {
+    pending,
+    certificates: withTries,
+    pinPolicy: { minLength: s.config.pinPolicy.minLength, maxTries: max },
+  }
 }
 
 /**
  * The user sets the PIN of an authorised certificate: the key is made and sealed under it and
  * under the key-wrapping key (an agency seal's key is made in the HSM when there is one).
  */
-export async function activateEnrolment(s: Services, actor: Actor, id: number, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function activateEnrolment(
+  s: Services,
+  actor: Actor,
+  id: number,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const pin = checkPinPolicy(s, b.pin)
-  const e = (await s.db('certificate_enrolments').where({ id, user_id: actor.id }).whereNull('completed_at').whereNull('cancelled_at').first()) as { id: number; kind: 'personal' | 'seal'; agency_id: number } | undefined
+  const e = (await s
+    .db('certificate_enrolments')
+    .where({ id, user_id: actor.id })
+    .whereNull('completed_at')
+    .whereNull('cancelled_at')
+    .first()) as { id: number; kind: 'personal' | 'seal'; agency_id: number } | undefined
   if (!e) throw new WorkflowError('NOT_FOUND', 'Không có yêu cầu cấp chứng thư số này')
   const agency = (await s.db('agencies').where({ id: e.agency_id }).first('name')) as { name: string }
-  const issued = await makeStoredKey(s, e.kind === 'seal'
-    ? { seal: true, profile: { name: agency.name, org: agency.name } }
-    : { seal: false, profile: { name: actor.fullName, ...(actor.title && { title: actor.title }), org: agency.name } }, pin)
+  const issued = await makeStoredKey(
+    s,
+    e.kind === 'seal'
+      ? { seal: true, profile: { name: agency.name, org: agency.name } }
+      : {
+          seal: false,
+          profile: { name: actor.fullName, ...(actor.title && { title: actor.title }), org: agency.name },
+        },
+    pin,
+  )
   const cert = new X509Certificate(issued.certificate)
   const now = new Date().toISOString()
   const certId = await s.db.transaction(async (trx) => {
-    const [row] = await trx('certificates').insert({
-      kind: e.kind, holder_user_id: actor.id, agency_id: e.agency_id, serial_hex: issued.serialHex, subject: cert.subject.replace(/\n/g, ', '),
-      not_before: new Date(cert.validFrom).toISOString(), not_after: new Date(cert.validTo).toISOString(), certificate_der: issued.certificate, p12: issued.p12,
-      key_protection: issued.keyProtection, hsm_key_id: issued.hsmKeyId,
-    }).returning('id')
+    const [row] = await trx('certificates')
+      .insert({
+        kind: e.kind,
+        holder_user_id: actor.id,
+        agency_id: e.agency_id,
+        serial_hex: issued.serialHex,
+        subject: cert.subject.replace(/\n/g, ', '),
+        not_before: new Date(cert.validFrom).toISOString(),
+        not_after: new Date(cert.validTo).toISOString(),
+        certificate_der: issued.certificate,
+        p12: issued.p12,
+        key_protection: issued.keyProtection,
+        hsm_key_id: issued.hsmKeyId,
+      })
+      .returning('id')
     const cid = (row as { id: number }).id
-    const changed = await trx('certificate_enrolments').where({ id: e.id }).whereNull('completed_at').update({ completed_at: now, certificate_id: cid })
+    const changed = await trx('certificate_enrolments')
+      .where({ id: e.id })
+      .whereNull('completed_at')
+      .update({ completed_at: now, certificate_id: cid })
     if (!changed) throw new WorkflowError('CONFLICT', 'Yêu cầu này vừa được kích hoạt')
-    await appendAudit(trx, { actorId: actor.id, action: 'certificate.issued', detail: { serialHex: issued.serialHex, kind: e.kind }, requestId: actor.requestId ?? null })
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'certificate.issued',
+      detail: { serialHex: issued.serialHex, kind: e.kind },
+      requestId: actor.requestId ?? null,
+    })
     return cid
   })
-  return { id: certId, serialHex: issued.serialHex, kind: e.kind, subject: cert.subject.replace(/\n/g, ', '), notAfter: new Date(cert.validTo).toISOString() }
+  return {
+    id: certId,
+    serialHex: issued.serialHex,
+    kind: e.kind,
+    subject: cert.subject.replace(/\n/g, ', '),
+    notAfter: new Date(cert.validTo).toISOString(),
+  }
 }
 
 /** Revokes at the CA (the CRL is re-published at once) and stops the certificate's use for signing. */
-export async function revokeUserCertificate(s: Services, actor: Actor, id: number, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function revokeUserCertificate(
+  s: Services,
+  actor: Actor,
+  id: number,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
   const reason = b.reason ?? 'unspecified'
-  if (typeof reason !== 'string' || !Object.hasOwn(REVOCATION_REASONS, reason)) throw new WorkflowError('BAD_REQUEST', `reason: ${Object.keys(REVOCATION_REASONS).join(', ')}`)
-  const cert = (await s.db('certificates').where({ id }).first('id', 'serial_hex', 'revoked_at', 'source')) as { id: number; serial_hex: string; revoked_at: string | null; source: string } | undefined
+  if (typeof reason !== 'string' || !Object.hasOwn(REVOCATION_REASONS, reason))
+    throw new WorkflowError('BAD_REQUEST', `reason: ${Object.keys(REVOCATION_REASONS).join(', ')}`)
+  const cert = (await s.db('certificates').where({ id }).first('id', 'serial_hex', 'revoked_at', 'source')) as
+    | { id: number; serial_hex: string; revoked_at: string | null; source: string }
+    | undefined
   if (!cert) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số')
   if (cert.revoked_at) throw new WorkflowError('CONFLICT', 'Chứng thư số này đã bị thu hồi')
   const ca = s.ca
-  if (cert.source === 'internal' && !ca) throw new WorkflowError('CONFLICT', 'Máy chủ không có CA nội bộ để cấp hoặc thu hồi chứng thư số')
+  if (cert.source === 'internal' && !ca)
+    throw new WorkflowError('CONFLICT', 'Máy chủ không có CA nội bộ để cấp hoặc thu hồi chứng thư số')
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
     // An external certificate's CA is not ours: Kyso stops using it; its CA revokes it for the world.
@@ -231,7 +452,12 @@ export async function revokeUserCertificate(s: Services, actor: Actor, id: numbe
     // the CA lock, whichever instance does it (issue 15).
     if (cert.source === 'internal' && ca) await ca.revoke(trx, cert.serial_hex, reason)
     await trx('certificates').where({ id }).update({ revoked_at: now })
-    await appendAudit(trx, { actorId: actor.id, action: 'certificate.revoked', detail: { serialHex: cert.serial_hex, reason, source: cert.source }, requestId: actor.requestId ?? null })
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'certificate.revoked',
+      detail: { serialHex: cert.serial_hex, reason, source: cert.source },
+      requestId: actor.requestId ?? null,
+    })
   })
   // A key opened before the revocation must not sign again from the cache.
   s.keys.forget(id)
@@ -245,19 +471,33 @@ export function extraAnchorsFile(dataDir: string): string {
 
 function describeAnchor(der: Buffer, source: 'internal-ca' | 'added'): Record<string, unknown> {
   const c = new X509Certificate(der)
-  return { fingerprint: c.fingerprint256.replace(/:/g, '').toLowerCase(), subject: c.subject.replace(/\n/g, ', '), issuer: c.issuer.replace(/\n/g, ', '), notBefore: new Date(c.validFrom).toISOString(), notAfter: new Date(c.validTo).toISOString(), source }
+  return {
+    fingerprint: c.fingerprint256.replace(/:/g, '').toLowerCase(),
+    subject: c.subject.replace(/\n/g, ', '),
+    issuer: c.issuer.replace(/\n/g, ', '),
+    notBefore: new Date(c.validFrom).toISOString(),
+    notAfter: new Date(c.validTo).toISOString(),
+    source,
+  }
 }
 
 export async function listTrustAnchors(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
   const added = new Set((await listTrustAnchorRecords(s.db)).map((a) => a.der.toString('base64')))
-  return (await s.trustAnchors()).map((der) => describeAnchor(der, added.has(der.toString('base64')) ? 'added' : 'internal-ca'))
+  return (await s.trustAnchors()).map((der) =>
+    describeAnchor(der, added.has(der.toString('base64')) ? 'added' : 'internal-ca'),
+  )
 }
 
 /** Adds a CA certificate (PEM) as a trust anchor; it must be a CA certificate that signs itself. */
-export async function addTrustAnchor(s: Services, actor: Actor, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function addTrustAnchor(
+  s: Services,
+  actor: Actor,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
-  if (typeof b.pem !== 'string' || b.pem.length > 100_000) throw new WorkflowError('BAD_REQUEST', 'pem: a PEM certificate')
+  if (typeof b.pem !== 'string' || b.pem.length > 100_000)
+    throw new WorkflowError('BAD_REQUEST', 'pem: a PEM certificate')
   const ders = fromPem(b.pem, 'CERTIFICATE')
   if (ders.length !== 1) throw new WorkflowError('BAD_REQUEST', 'pem: exactly one CERTIFICATE block')
   let c: X509Certificate
@@ -266,13 +506,27 @@ export async function addTrustAnchor(s: Services, actor: Actor, b: Record<string
   } catch {
     throw new WorkflowError('BAD_REQUEST', 'pem: not a readable X.509 certificate')
   }
-  if (!c.ca || !c.verify(c.publicKey)) throw new WorkflowError('BAD_REQUEST', 'pem: a self-signed CA certificate is required')
+  if (!c.ca || !c.verify(c.publicKey))
+    throw new WorkflowError('BAD_REQUEST', 'pem: a self-signed CA certificate is required')
   const der = ders[0] as Buffer
-  if ((await s.trustAnchors()).some((d) => d.equals(der))) throw new WorkflowError('CONFLICT', 'Chứng thư này đã là điểm tin cậy')
+  if ((await s.trustAnchors()).some((d) => d.equals(der)))
+    throw new WorkflowError('CONFLICT', 'Chứng thư này đã là điểm tin cậy')
   const fingerprint = c.fingerprint256.replace(/:/g, '').toLowerCase()
-  if (!(await insertTrustAnchor(s.db, { fingerprint, der, subject: c.subject.replace(/\n/g, ', '), addedBy: actor.id }))) {
+  if (
+    !(await insertTrustAnchor(s.db, {
+      fingerprint,
+      der,
+      subject: c.subject.replace(/\n/g, ', '),
+      addedBy: actor.id,
+    }))
+  ) {
     throw new WorkflowError('CONFLICT', 'Chứng thư này đã là điểm tin cậy')
   }
-  await appendAudit(s.db, { actorId: actor.id, action: 'trust-anchor.added', detail: { subject: c.subject.replace(/\n/g, ', '), fingerprint: c.fingerprint256 }, requestId: actor.requestId ?? null })
+  await appendAudit(s.db, {
+    actorId: actor.id,
+    action: 'trust-anchor.added',
+    detail: { subject: c.subject.replace(/\n/g, ', '), fingerprint: c.fingerprint256 },
+    requestId: actor.requestId ?? null,
+  })
   return describeAnchor(der, 'added')
 }

@@ -4,7 +4,8 @@ import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 
 function requireAdmin(actor: Actor): void {
-  if (!actor.roles.has('admin')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
+  if (!actor.roles.has('admin'))
+    throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
 }
 
 /**
@@ -15,21 +16,50 @@ function requireAdmin(actor: Actor): void {
  * file show as `initials` (the default: ký nháy after "./." and "Nơi nhận") or are `invisible`
  * (the evidence stays in the signature and in the chain). Applies to rounds submitted afterwards.
  */
-export async function setApprovalMode(s: Services, actor: Actor, code: string, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function setApprovalMode(
+  s: Services,
+  actor: Actor,
+  code: string,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
   const { approvalMode: mode, approvalAppearance: look } = b
-  if (mode === undefined && look === undefined) throw new WorkflowError('BAD_REQUEST', 'approvalMode or approvalAppearance: give at least one')
-  if (mode !== undefined && mode !== 'in-file' && mode !== 'detached') throw new WorkflowError('BAD_REQUEST', 'approvalMode: in-file or detached')
-  if (look !== undefined && look !== 'initials' && look !== 'invisible') throw new WorkflowError('BAD_REQUEST', 'approvalAppearance: initials or invisible')
-  const agency = (await s.db('agencies').where({ code }).first('id', 'approval_mode', 'approval_appearance')) as { id: number; approval_mode: string; approval_appearance: string } | undefined
+  if (mode === undefined && look === undefined)
+    throw new WorkflowError('BAD_REQUEST', 'approvalMode or approvalAppearance: give at least one')
+  if (mode !== undefined && mode !== 'in-file' && mode !== 'detached')
+    throw new WorkflowError('BAD_REQUEST', 'approvalMode: in-file or detached')
+  if (look !== undefined && look !== 'initials' && look !== 'invisible')
+    throw new WorkflowError('BAD_REQUEST', 'approvalAppearance: initials or invisible')
+  const agency = (await s
+    .db('agencies')
+    .where({ code })
+    .first('id', 'approval_mode', 'approval_appearance')) as
+    | { id: number; approval_mode: string; approval_appearance: string }
+    | undefined
   if (!agency) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy cơ quan')
-  const patch = { ...(mode !== undefined && { approval_mode: mode }), ...(look !== undefined && { approval_appearance: look }) }
+  const patch = {
+    ...(mode !== undefined && { approval_mode: mode }),
+    ...(look !== undefined && { approval_appearance: look }),
+  }
   await s.db.transaction(async (trx) => {
     await trx('agencies').where({ id: agency.id }).update(patch)
-    const detail = { code, ...(mode !== undefined && { approvalMode: mode, was: agency.approval_mode }), ...(look !== undefined && { approvalAppearance: look, wasAppearance: agency.approval_appearance }) }
-    await appendAudit(trx, { actorId: actor.id, action: 'agency.updated', requestId: actor.requestId ?? null, detail })
+    const detail = {
+      code,
+      ...(mode !== undefined && { approvalMode: mode, was: agency.approval_mode }),
+      ...(look !== undefined && { approvalAppearance: look, wasAppearance: agency.approval_appearance }),
+    }
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'agency.updated',
+      requestId: actor.requestId ?? null,
+      detail,
+    })
   })
-  return { code, approvalMode: mode ?? agency.approval_mode, approvalAppearance: look ?? agency.approval_appearance }
+  return {
+    code,
+    approvalMode: mode ?? agency.approval_mode,
+    approvalAppearance: look ?? agency.approval_appearance,
+  }
 }
 
 /** The CRLs administrators uploaded (newest last), without their bytes. */

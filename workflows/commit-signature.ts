@@ -83,7 +83,9 @@ export async function commitStepSignature(
     // signers of one step (rule "all"), a reject and a sign, run one after the other on PostgreSQL
     // too, and each sees what the other committed.
     const t0 = process.hrtime.bigint()
-    const locked = (await trx('documents').where({ id: doc.id }).forUpdate().first('status')) as { status: string }
+    const locked = (await trx('documents').where({ id: doc.id }).forUpdate().first('status')) as {
+      status: string
+    }
     s.metrics?.waited('document', Number(process.hrtime.bigint() - t0) / 1e9)
     const current = (await trx('steps').where({ id: step.id }).first('status')) as { status: string }
     if (locked.status !== 'in_progress' || current.status !== 'active') {
@@ -95,21 +97,36 @@ export async function commitStepSignature(
     if (!claimed) throw new WorkflowError('CONFLICT', 'Bước này vừa được xử lý')
     if (signed.sessionId) await claimSession(trx, signed.sessionId, now)
     const latest = await latestVersion(trx, doc.id)
-    if (latest.id !== base.id) throw new WorkflowError('VERSION_CONFLICT', 'Văn bản vừa có phiên bản mới; hãy thử lại')
+    if (latest.id !== base.id)
+      throw new WorkflowError('VERSION_CONFLICT', 'Văn bản vừa có phiên bản mới; hãy thử lại')
     let versionId = base.id
     if (blob) {
       const [ver] = await trx('versions')
         .insert({
-          document_id: doc.id, seq: base.seq + 1, sha256: blob.sha256, size: blob.size,
-          created_by: actor.id, origin: 'signature', created_at: now,
+          document_id: doc.id,
+          seq: base.seq + 1,
+          sha256: blob.sha256,
+          size: blob.size,
+          created_by: actor.id,
+          origin: 'signature',
+          created_at: now,
         })
         .returning('id')
       versionId = (ver as { id: number }).id
     }
     await trx('signatures').insert({
-      document_id: doc.id, step_id: step.id, version_id: versionId, certificate_id: signed.certificateId,
-      user_id: actor.id, on_behalf_of: onBehalfOf, marker: who.marker ?? null, field_name: signed.fieldName,
-      created_at: now, key_source: signed.evidence.keySource, form, cms: signed.detachedCms ?? null,
+      document_id: doc.id,
+      step_id: step.id,
+      version_id: versionId,
+      certificate_id: signed.certificateId,
+      user_id: actor.id,
+      on_behalf_of: onBehalfOf,
+      marker: who.marker ?? null,
+      field_name: signed.fieldName,
+      created_at: now,
+      key_source: signed.evidence.keySource,
+      form,
+      cms: signed.detachedCms ?? null,
       evidence_json: JSON.stringify(signed.evidence),
     })
     const finished = await advance(trx, step, now)
@@ -121,7 +138,11 @@ export async function commitStepSignature(
     if (issued) {
       // Issue 13: the register's reserved number becomes used with the seal, in its transaction.
       await useReservation(trx, issued.entryId)
-      const facts = { numberPrinted: issued.numberPrinted, datePrinted: issued.datePrinted, notes: issued.notes }
+      const facts = {
+        numberPrinted: issued.numberPrinted,
+        datePrinted: issued.datePrinted,
+        notes: issued.notes,
+      }
       Object.assign(docUpdate, { number_printed: issued.numberPrinted, issuance_json: JSON.stringify(facts) })
     }
     if (finished) Object.assign(docUpdate, { status: 'issued', finished_at: now })
@@ -146,8 +167,15 @@ export async function commitStepSignature(
         certificateSerial: signed.evidence.serialHex,
         onBehalfOf,
         ...(input.comment && { comment: input.comment }),
-        ...(step.action === 'seal' && { outgoingNumber: input.outgoingNumber, outgoingDate: input.outgoingDate }),
-        ...(issued && { numberPrinted: issued.numberPrinted, datePrinted: issued.datePrinted, issuanceNotes: issued.notes }),
+        ...(step.action === 'seal' && {
+          outgoingNumber: input.outgoingNumber,
+          outgoingDate: input.outgoingDate,
+        }),
+        ...(issued && {
+          numberPrinted: issued.numberPrinted,
+          datePrinted: issued.datePrinted,
+          issuanceNotes: issued.notes,
+        }),
       },
     })
     return { finished, versionSeq: blob ? base.seq + 1 : base.seq }
@@ -193,16 +221,19 @@ async function claimSession(trx: Knex.Transaction, id: string, now: string): Pro
 
 /** Completes the step by its rule and activates the next; true when the chain is complete. */
 async function advance(trx: Knex.Transaction, step: StepRow, now: string): Promise<boolean> {
-  const pending = (await trx('step_assignees').where({ step_id: step.id, status: 'pending' }).count('* as n').first()) as {
+  const pending = (await trx('step_assignees')
+    .where({ step_id: step.id, status: 'pending' })
+    .count('* as n')
+    .first()) as {
     n: number
   }
   if (step.rule === 'any') {
     await trx('step_assignees').where({ step_id: step.id, status: 'pending' }).update({ status: 'skipped' })
   } else if (Number(pending.n) > 0) return false
   await trx('steps').where({ id: step.id }).update({ status: 'done', completed_at: now })
-  const next = (await trx('steps').where({ workflow_id: step.workflow_id, seq: step.seq + 1 }).first()) as
-    | { id: number }
-    | undefined
+  const next = (await trx('steps')
+    .where({ workflow_id: step.workflow_id, seq: step.seq + 1 })
+    .first()) as { id: number } | undefined
   if (next) {
     await trx('steps').where({ id: next.id }).update({ status: 'active' })
     return false

@@ -16,8 +16,7 @@ export function parseCsv(text: string): string[][] {
     else if (c === ',') {
       row.push(cur)
       cur = ''
-    }
-    else if (c === '\n' || c === '\r') {
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++
       row.push(cur)
       if (row.some((f) => f.trim() !== '')) rows.push(row)

@@ -142,7 +142,8 @@ export async function listDelegations(s: Services, actor: Actor): Promise<Record
 /** The principal ends a delegation now; the delegate can no longer act for them from this moment. */
 export async function endDelegation(s: Services, actor: Actor, id: number): Promise<Record<string, unknown>> {
   const row = (await s.db('delegations').where({ id }).first()) as
-    { id: number; principal_id: number; revoked_at: string | null } | undefined
+    | { id: number; principal_id: number; revoked_at: string | null }
+    | undefined
   if (!row || row.principal_id !== actor.id) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy ủy quyền')
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {

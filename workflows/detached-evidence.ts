@@ -7,12 +7,22 @@ import { heldCrls } from './evidence'
  * The approvals a document's agency keeps outside the file (issue 11, point 6): each a detached
  * CAdES signature over the exact version approved, validated like the PDF's own signatures.
  */
-export async function detachedReports(s: Services, documentId: number): Promise<(SignatureReport & { signatureId: number; version: number })[]> {
-  const rows = (await s.db('signatures as g')
+export async function detachedReports(
+  s: Services,
+  documentId: number,
+): Promise<(SignatureReport & { signatureId: number; version: number })[]> {
+  const rows = (await s
+    .db('signatures as g')
     .join('versions as v', 'v.id', 'g.version_id')
     .where({ 'g.document_id': documentId, 'g.form': 'detached' })
     .orderBy('g.id')
-    .select('g.id', 'g.field_name', 'g.cms', 'v.sha256', 'v.seq')) as { id: number; field_name: string; cms: Buffer | Uint8Array; sha256: string; seq: number }[]
+    .select('g.id', 'g.field_name', 'g.cms', 'v.sha256', 'v.seq')) as {
+    id: number
+    field_name: string
+    cms: Buffer | Uint8Array
+    sha256: string
+    seq: number
+  }[]
   const out: (SignatureReport & { signatureId: number; version: number })[] = []
   const crls = rows.length > 0 ? await heldCrls(s) : []
   const trustAnchors = rows.length > 0 ? await s.trustAnchors() : []

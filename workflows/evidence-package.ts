@@ -38,18 +38,45 @@ evidence/       per signature: the certificate path (signer first) and the revoc
                 (CRL or OCSP response, DER) used when it was checked before signing.
 `
 
-export async function evidencePackage(s: Services, actor: Actor, documentId: number): Promise<{ zip: Buffer; name: string }> {
+export async function evidencePackage(
+  s: Services,
+  actor: Actor,
+  documentId: number,
+): Promise<{ zip: Buffer; name: string }> {
   const doc = await readableDocument(s.db, actor, documentId)
-  const versions = (await s.db('versions').where({ document_id: doc.id }).orderBy('seq')
-    .select('seq', 'sha256', 'size', 'origin', 'created_at')) as { seq: number; sha256: string; size: number; origin: string; created_at: string }[]
-  const signatures = (await s.db('signatures as g')
+  const versions = (await s
+    .db('versions')
+    .where({ document_id: doc.id })
+    .orderBy('seq')
+    .select('seq', 'sha256', 'size', 'origin', 'created_at')) as {
+    seq: number
+    sha256: string
+    size: number
+    origin: string
+    created_at: string
+  }[]
+  const signatures = (await s
+    .db('signatures as g')
     .join('versions as v', 'v.id', 'g.version_id')
     .join('steps as st', 'st.id', 'g.step_id')
     .join('users as u', 'u.id', 'g.user_id')
     .where('g.document_id', doc.id)
     .orderBy('g.id')
-    .select('g.id', 'g.field_name', 'g.form', 'g.key_source', 'g.cms', 'g.evidence_json', 'g.indication', 'g.sub_indication',
-      'g.created_at', 'v.seq as version_seq', 'st.action', 'u.username', 'u.full_name')) as SignatureRow[]
+    .select(
+      'g.id',
+      'g.field_name',
+      'g.form',
+      'g.key_source',
+      'g.cms',
+      'g.evidence_json',
+      'g.indication',
+      'g.sub_indication',
+      'g.created_at',
+      'v.seq as version_seq',
+      'st.action',
+      'u.username',
+      'u.full_name',
+    )) as SignatureRow[]
   const files: Record<string, Uint8Array> = { 'README.txt': strToU8(README) }
   for (const v of versions) files[`versions/v${v.seq}.pdf`] = await s.blobs.get(v.sha256)
   const manifestSignatures = signatures.map((g) => {
@@ -57,15 +84,38 @@ export async function evidencePackage(s: Services, actor: Actor, documentId: num
     if (g.form === 'detached' && g.cms) files[`detached/${g.field_name}.p7s`] = Buffer.from(g.cms)
     if (evidence) addEvidenceFiles(files, g.id, evidence)
     return {
-      id: g.id, step: g.action, signer: { username: g.username, fullName: g.full_name }, field: g.field_name, form: g.form,
-      version: g.version_seq, keySource: g.key_source, signedAt: g.created_at,
-      certificate: evidence && { subject: evidence.subject, issuer: evidence.issuer, serialHex: evidence.serialHex },
-      checkBeforeSigning: evidence?.check ?? null, verdict: { indication: g.indication, subIndication: g.sub_indication },
+      id: g.id,
+      step: g.action,
+      signer: { username: g.username, fullName: g.full_name },
+      field: g.field_name,
+      form: g.form,
+      version: g.version_seq,
+      keySource: g.key_source,
+      signedAt: g.created_at,
+      certificate: evidence && {
+        subject: evidence.subject,
+        issuer: evidence.issuer,
+        serialHex: evidence.serialHex,
+      },
+      checkBeforeSigning: evidence?.check ?? null,
+      verdict: { indication: g.indication, subIndication: g.sub_indication },
     }
   })
   const manifest = {
-    document: { id: doc.id, title: doc.title, status: doc.status, outgoingNumber: doc.outgoing_number, outgoingDate: doc.outgoing_date },
-    versions: versions.map((v) => ({ seq: v.seq, sha256: v.sha256, size: v.size, origin: v.origin, createdAt: v.created_at })),
+    document: {
+      id: doc.id,
+      title: doc.title,
+      status: doc.status,
+      outgoingNumber: doc.outgoing_number,
+      outgoingDate: doc.outgoing_date,
+    },
+    versions: versions.map((v) => ({
+      seq: v.seq,
+      sha256: v.sha256,
+      size: v.size,
+      origin: v.origin,
+      createdAt: v.created_at,
+    })),
     signatures: manifestSignatures,
     generatedAt: new Date().toISOString(),
   }
@@ -74,8 +124,12 @@ export async function evidencePackage(s: Services, actor: Actor, documentId: num
 }
 
 function addEvidenceFiles(files: Record<string, Uint8Array>, id: number, e: SignatureEvidence): void {
-  files[`evidence/${id}/certificate-path.pem`] = strToU8(e.path.map((d) => toPem('CERTIFICATE', Buffer.from(d, 'base64'))).join(''))
+  files[`evidence/${id}/certificate-path.pem`] = strToU8(
+    e.path.map((d) => toPem('CERTIFICATE', Buffer.from(d, 'base64'))).join(''),
+  )
   e.revocation.forEach((r, i) => {
-    if (r.data) files[`evidence/${id}/revocation-${i + 1}-${r.serialHex}.${r.source === 'ocsp' ? 'ocsp' : 'crl'}`] = Buffer.from(r.data, 'base64')
+    if (r.data)
+      files[`evidence/${id}/revocation-${i + 1}-${r.serialHex}.${r.source === 'ocsp' ? 'ocsp' : 'crl'}`] =
+        Buffer.from(r.data, 'base64')
   })
 }

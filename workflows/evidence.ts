@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto'
-import { checkCertificateStatus, loadCrls, readCertificate, type CertificateStatusReport } from '../signing/pki'
+import {
+  checkCertificateStatus,
+  loadCrls,
+  readCertificate,
+  type CertificateStatusReport,
+} from '../signing/pki'
 import type { ParsedCrl } from '../signing/pki'
 import { listRevocationLists } from '../storage/revocation-lists'
 import type { Services } from './context'
@@ -40,12 +45,19 @@ export async function heldCrls(s: Services): Promise<ParsedCrl[]> {
 }
 
 /** Runs the pre-signing check of a certificate (trust, key usage, validity, revocation). */
-export async function certificateStatus(s: Services, certificate: Buffer, pool: Buffer[], now = new Date()): Promise<CertificateStatusReport> {
+export async function certificateStatus(
+  s: Services,
+  certificate: Buffer,
+  pool: Buffer[],
+  now = new Date(),
+): Promise<CertificateStatusReport> {
   return checkCertificateStatus(certificate, {
     pool,
     trustAnchors: await s.trustAnchors(),
     crls: await heldCrls(s),
-    ...(s.config.revocationFetchPrefixes.length > 0 && { fetch: { allow: s.config.revocationFetchPrefixes } }),
+    ...(s.config.revocationFetchPrefixes.length > 0 && {
+      fetch: { allow: s.config.revocationFetchPrefixes },
+    }),
     now,
   })
 }
@@ -65,7 +77,11 @@ export async function checkBeforeSigning(
   return evidenceOf(certificate, report, keySource)
 }
 
-export function evidenceOf(certificate: Buffer, report: CertificateStatusReport, keySource: string): SignatureEvidence {
+export function evidenceOf(
+  certificate: Buffer,
+  report: CertificateStatusReport,
+  keySource: string,
+): SignatureEvidence {
   const facts = readCertificate(certificate)
   return {
     keySource,

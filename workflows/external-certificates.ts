@@ -55,7 +55,8 @@ export function viewOf(c: CertificateRecord, username?: string): ExternalCertifi
 }
 
 function oneCertificate(v: unknown, field: string): Buffer {
-  if (typeof v !== 'string' || v.length > 100_000) throw new WorkflowError('BAD_REQUEST', `${field}: a PEM certificate`)
+  if (typeof v !== 'string' || v.length > 100_000)
+    throw new WorkflowError('BAD_REQUEST', `${field}: a PEM certificate`)
   const ders = fromPem(v, 'CERTIFICATE')
   if (ders.length !== 1) throw new WorkflowError('BAD_REQUEST', `${field}: exactly one CERTIFICATE block`)
   const der = ders[0] as Buffer
@@ -70,7 +71,8 @@ function oneCertificate(v: unknown, field: string): Buffer {
 
 function chainOf(v: unknown): Buffer[] {
   if (v === undefined || v === null) return []
-  if (!Array.isArray(v) || v.length > 10) throw new WorkflowError('BAD_REQUEST', 'chain: up to 10 PEM certificates')
+  if (!Array.isArray(v) || v.length > 10)
+    throw new WorkflowError('BAD_REQUEST', 'chain: up to 10 PEM certificates')
   return v.map((p, i) => oneCertificate(p, `chain[${i}]`))
 }
 
@@ -90,7 +92,8 @@ interface RemoteRef {
 function remoteOf(v: unknown): RemoteRef | undefined {
   if (v === undefined || v === null) return undefined
   const r = v as Record<string, unknown>
-  const ok = (x: unknown, max: number): x is string => typeof x === 'string' && x.length > 0 && x.length <= max
+  const ok = (x: unknown, max: number): x is string =>
+    typeof x === 'string' && x.length > 0 && x.length <= max
   if (typeof v !== 'object' || !ok(r.provider, 60) || !ok(r.credentialId, 200) || !ok(r.userRef, 200)) {
     throw new WorkflowError('BAD_REQUEST', 'remote: {provider, credentialId, userRef}')
   }
@@ -98,10 +101,19 @@ function remoteOf(v: unknown): RemoteRef | undefined {
 }
 
 /** The certificate and chain of a submission: given as PEM, or read from the remote provider. */
-async function certificateOfSubmission(s: Services, b: Record<string, unknown>, remote: RemoteRef | undefined): Promise<{ der: Buffer; chain: Buffer[] }> {
-  if (b.certificate !== undefined || !remote) return { der: oneCertificate(b.certificate, 'certificate'), chain: chainOf(b.chain) }
+async function certificateOfSubmission(
+  s: Services,
+  b: Record<string, unknown>,
+  remote: RemoteRef | undefined,
+): Promise<{ der: Buffer; chain: Buffer[] }> {
+  if (b.certificate !== undefined || !remote)
+    return { der: oneCertificate(b.certificate, 'certificate'), chain: chainOf(b.chain) }
   const connector = s.remoteSigning?.get(remote.provider)
-  if (!connector) throw new WorkflowError('REMOTE_NOT_CONFIGURED', `Máy chủ chưa kết nối dịch vụ ký số từ xa '${remote.provider}'`)
+  if (!connector)
+    throw new WorkflowError(
+      'REMOTE_NOT_CONFIGURED',
+      `Máy chủ chưa kết nối dịch vụ ký số từ xa '${remote.provider}'`,
+    )
   const cred = await connector.credential(remote.userRef, remote.credentialId)
   return { der: cred.certificate, chain: [...cred.chain] }
 }
@@ -124,7 +136,9 @@ export async function submitExternalCertificate(
 ): Promise<ExternalCertificateView> {
   const kind = b.kind ?? 'personal'
   if (kind !== 'personal' && kind !== 'seal') throw new WorkflowError('BAD_REQUEST', 'kind: personal or seal')
-  const holder = opts.byAdmin ? await holderByUsername(s, b.username) : { id: actor.id, agencyId: actor.agencyId, fullName: actor.fullName }
+  const holder = opts.byAdmin
+    ? await holderByUsername(s, b.username)
+    : { id: actor.id, agencyId: actor.agencyId, fullName: actor.fullName }
   if (kind === 'seal' && !(await s.db('user_roles').where({ user_id: holder.id, role: 'clerk' }).first())) {
     throw new WorkflowError('BAD_REQUEST', 'kind: chỉ văn thư giữ chứng thư số của cơ quan (con dấu)')
   }
@@ -137,41 +151,69 @@ export async function submitExternalCertificate(
   }
   const agency = (await s.db('agencies').where({ id: holder.agencyId }).first('name')) as { name: string }
   if (!opts.byAdmin) {
-    const names = [facts.commonName, kind === 'seal' ? facts.organization : undefined].filter((n): n is string => !!n)
+    const names = [facts.commonName, kind === 'seal' ? facts.organization : undefined].filter(
+      (n): n is string => !!n,
+    )
     const expected = kind === 'seal' ? agency.name : holder.fullName
     if (!names.some((n) => namesAgree(n, expected))) {
-      throw new WorkflowError('CERT_SUBJECT_MISMATCH', `Tên trên chứng thư số (${facts.commonName ?? facts.subject}) không khớp với ${expected}`)
+      throw new WorkflowError(
+        'CERT_SUBJECT_MISMATCH',
+        `Tên trên chứng thư số (${facts.commonName ?? facts.subject}) không khớp với ${expected}`,
+      )
     }
   }
   const status = await certificateStatus(s, der, chain)
   if (!status.ok) throw new SigningError(status.code ?? 'CERT_UNTRUSTED', status.message)
   const id = await s.db.transaction(async (trx) => {
     const cid = await insertExternalCertificate(trx, {
-      kind, holderUserId: holder.id, agencyId: holder.agencyId, serialHex: facts.serialHex, subject: facts.subject,
-      issuer: facts.issuer, fingerprint, notBefore: facts.notBefore.toISOString(), notAfter: facts.notAfter.toISOString(),
-      certificateDer: der, chain, submittedBy: actor.id, ...(remote && { remote }),
+      kind,
+      holderUserId: holder.id,
+      agencyId: holder.agencyId,
+      serialHex: facts.serialHex,
+      subject: facts.subject,
+      issuer: facts.issuer,
+      fingerprint,
+      notBefore: facts.notBefore.toISOString(),
+      notAfter: facts.notAfter.toISOString(),
+      certificateDer: der,
+      chain,
+      submittedBy: actor.id,
+      ...(remote && { remote }),
     })
     await appendAudit(trx, {
       actorId: actor.id,
       action: 'certificate.external-submitted',
       requestId: actor.requestId ?? null,
-      detail: { certificateId: cid, holderId: holder.id, kind, issuer: facts.issuer, serialHex: facts.serialHex, ...(remote && { provider: remote.provider }) },
+      detail: {
+        certificateId: cid,
+        holderId: holder.id,
+        kind,
+        issuer: facts.issuer,
+        serialHex: facts.serialHex,
+        ...(remote && { provider: remote.provider }),
+      },
     })
     return cid
   })
   return viewOf((await findCertificate(s.db, id)) as CertificateRecord)
 }
 
-async function holderByUsername(s: Services, username: unknown): Promise<{ id: number; agencyId: number; fullName: string }> {
-  const u = (typeof username === 'string' ? await s.db('users').where({ username, disabled: false }).first('id', 'agency_id', 'full_name') : undefined) as
-    | { id: number; agency_id: number; full_name: string }
-    | undefined
+async function holderByUsername(
+  s: Services,
+  username: unknown,
+): Promise<{ id: number; agencyId: number; fullName: string }> {
+  const u = (
+    typeof username === 'string'
+      ? await s.db('users').where({ username, disabled: false }).first('id', 'agency_id', 'full_name')
+      : undefined
+  ) as { id: number; agency_id: number; full_name: string } | undefined
   if (!u) throw new WorkflowError('BAD_REQUEST', 'username: không có người dùng đang hoạt động này')
   return { id: u.id, agencyId: u.agency_id, fullName: u.full_name }
 }
 
 function requireAdmin(actor: Actor): void {
-  if (!actor.roles.has('admin')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
+  if (!actor.roles.has('admin'))
+    throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
 }
 
 /**
@@ -187,22 +229,34 @@ export async function decideExternalCertificate(
 ): Promise<ExternalCertificateView> {
   requireAdmin(actor)
   const cert = await findCertificate(s.db, id)
-  if (cert?.source !== 'external') throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số đăng ký từ bên ngoài')
+  if (cert?.source !== 'external')
+    throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số đăng ký từ bên ngoài')
   if (cert.status !== 'pending') throw new WorkflowError('CONFLICT', 'Chứng thư số này đã được xử lý')
-  if (decision === 'reject' && (typeof reason !== 'string' || !reason.trim())) throw new WorkflowError('BAD_REQUEST', 'reason: lý do là bắt buộc')
+  if (decision === 'reject' && (typeof reason !== 'string' || !reason.trim()))
+    throw new WorkflowError('BAD_REQUEST', 'reason: lý do là bắt buộc')
   if (decision === 'approve') {
     const status = await certificateStatus(s, cert.certificateDer, cert.chain)
     if (!status.ok) throw new SigningError(status.code ?? 'CERT_UNTRUSTED', status.message)
   }
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
-    const moved = await decideCertificate(trx, id, { status: decision === 'approve' ? 'active' : 'rejected', by: actor.id, at: now })
+    const moved = await decideCertificate(trx, id, {
+      status: decision === 'approve' ? 'active' : 'rejected',
+      by: actor.id,
+      at: now,
+    })
     if (!moved) throw new WorkflowError('CONFLICT', 'Chứng thư số này vừa được xử lý')
     await appendAudit(trx, {
       actorId: actor.id,
       action: decision === 'approve' ? 'certificate.external-approved' : 'certificate.external-rejected',
       requestId: actor.requestId ?? null,
-      detail: { certificateId: id, holderId: cert.holderUserId, issuer: cert.issuer, serialHex: cert.serialHex, ...(typeof reason === 'string' && { reason }) },
+      detail: {
+        certificateId: id,
+        holderId: cert.holderUserId,
+        issuer: cert.issuer,
+        serialHex: cert.serialHex,
+        ...(typeof reason === 'string' && { reason }),
+      },
     })
   })
   return viewOf((await findCertificate(s.db, id)) as CertificateRecord)
@@ -212,8 +266,14 @@ export async function decideExternalCertificate(
  * The actor's certificates of every source, for the sign dialog and their profile; each with its
  * DER (base64), which the dialog compares with the certificates `kyso agent` finds on the token.
  */
-export async function myCertificates(s: Services, actor: Actor): Promise<(ExternalCertificateView & { certificate: string })[]> {
-  return (await certificatesOf(s.db, actor.id)).map((c) => ({ ...viewOf(c), certificate: c.certificateDer.toString('base64') }))
+export async function myCertificates(
+  s: Services,
+  actor: Actor,
+): Promise<(ExternalCertificateView & { certificate: string })[]> {
+  return (await certificatesOf(s.db, actor.id)).map((c) => ({
+    ...viewOf(c),
+    certificate: c.certificateDer.toString('base64'),
+  }))
 }
 
 /**
@@ -221,9 +281,14 @@ export async function myCertificates(s: Services, actor: Actor): Promise<(Extern
  * network. Kept only if its signature verifies against a CA certificate Kyso trusts: an anchor, or
  * an intermediate (given as `issuer`, or offered with an external certificate) chaining to one.
  */
-export async function addRevocationList(s: Services, actor: Actor, b: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function addRevocationList(
+  s: Services,
+  actor: Actor,
+  b: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   requireAdmin(actor)
-  if (typeof b.pem !== 'string' || b.pem.length > 20_000_000) throw new WorkflowError('BAD_REQUEST', 'pem: a PEM (or DER base64) CRL')
+  if (typeof b.pem !== 'string' || b.pem.length > 20_000_000)
+    throw new WorkflowError('BAD_REQUEST', 'pem: a PEM (or DER base64) CRL')
   let crls: ReturnType<typeof loadCrls>
   try {
     crls = loadCrls(Buffer.from(b.pem, 'latin1'))
@@ -237,21 +302,44 @@ export async function addRevocationList(s: Services, actor: Actor, b: Record<str
   // The CRL's issuer: an anchor, or a CA certificate (offered here or with an external
   // certificate) that chains to one.
   const candidates = [...anchors, ...offered, ...(await knownIntermediates(s))]
-  const issuer = candidates.find((der) => verifyCrlSignature(crl, der) && chainsToAnchor(der, candidates, anchors))
-  if (!issuer) throw new WorkflowError('BAD_REQUEST', 'pem: the CRL is not signed by a CA Kyso trusts (add its root, or give its issuer)')
+  const issuer = candidates.find(
+    (der) => verifyCrlSignature(crl, der) && chainsToAnchor(der, candidates, anchors),
+  )
+  if (!issuer)
+    throw new WorkflowError(
+      'BAD_REQUEST',
+      'pem: the CRL is not signed by a CA Kyso trusts (add its root, or give its issuer)',
+    )
   const sha256 = createHash('sha256').update(crl.der).digest('hex')
-  if ((await listRevocationLists(s.db)).some((r) => r.sha256 === sha256)) throw new WorkflowError('CONFLICT', 'CRL này đã được tải lên')
+  if ((await listRevocationLists(s.db)).some((r) => r.sha256 === sha256))
+    throw new WorkflowError('CONFLICT', 'CRL này đã được tải lên')
   const issuerName = readCertificate(issuer).subject
   const now = new Date().toISOString()
   const id = await s.db.transaction(async (trx) => {
     const rid = await insertRevocationList(trx, {
-      sha256, issuer: issuerName, thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString() ?? null,
-      der: crl.der, addedBy: actor.id, addedAt: now,
+      sha256,
+      issuer: issuerName,
+      thisUpdate: crl.thisUpdate.toISOString(),
+      nextUpdate: crl.nextUpdate?.toISOString() ?? null,
+      der: crl.der,
+      addedBy: actor.id,
+      addedAt: now,
     })
-    await appendAudit(trx, { actorId: actor.id, action: 'crl.uploaded', requestId: actor.requestId ?? null, detail: { issuer: issuerName, sha256, entries: crl.entries.size } })
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'crl.uploaded',
+      requestId: actor.requestId ?? null,
+      detail: { issuer: issuerName, sha256, entries: crl.entries.size },
+    })
     return rid
   })
-  return { id, issuer: issuerName, thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString() ?? null, sha256 }
+  return {
+    id,
+    issuer: issuerName,
+    thisUpdate: crl.thisUpdate.toISOString(),
+    nextUpdate: crl.nextUpdate?.toISOString() ?? null,
+    sha256,
+  }
 }
 
 function chainsToAnchor(ca: Buffer, pool: Buffer[], anchors: Buffer[]): boolean {

@@ -9,7 +9,12 @@ import { createHash, randomBytes, verify } from 'node:crypto'
 import { toDerEcdsaSignature } from '../signing/cms'
 import { SigningError } from '../signing/errors'
 import { readCertificate } from '../signing/pki'
-import { completePdfSignature, preparePdfSignature, type SignerIdentity, type VisibleAppearance } from '../signing/sign'
+import {
+  completePdfSignature,
+  preparePdfSignature,
+  type SignerIdentity,
+  type VisibleAppearance,
+} from '../signing/sign'
 import { findCertificate, type CertificateRecord } from '../storage/certificate-records'
 import { insertSigningSession, moveSigningSession, type SigningSession } from '../storage/signing-sessions'
 import type { Actor, Services } from './context'
@@ -38,21 +43,33 @@ export interface PreparedAnswer {
  * An external certificate the actor may sign this step with: theirs, approved, not revoked, of the
  * kind the step needs (the agency's certificate, held by its clerk, for a seal).
  */
-export async function signingCertificate(s: Services, actor: Actor, turn: Turn, certificateId: unknown): Promise<CertificateRecord> {
+export async function signingCertificate(
+  s: Services,
+  actor: Actor,
+  turn: Turn,
+  certificateId: unknown,
+): Promise<CertificateRecord> {
   const cert = typeof certificateId === 'number' ? await findCertificate(s.db, certificateId) : undefined
   if (typeof certificateId !== 'number') throw new WorkflowError('BAD_REQUEST', 'certificateId: a number')
   if (!cert) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số')
-  if (cert.holderUserId !== actor.id) throw new WorkflowError('WRONG_SIGNER', 'Chứng thư số này không phải của bạn')
+  if (cert.holderUserId !== actor.id)
+    throw new WorkflowError('WRONG_SIGNER', 'Chứng thư số này không phải của bạn')
   if (cert.source !== 'external') {
-    throw new WorkflowError('BAD_REQUEST', 'certificateId: chứng thư số nội bộ ký bằng mã PIN (POST /api/steps/:id/sign)')
+    throw new WorkflowError(
+      'BAD_REQUEST',
+      'certificateId: chứng thư số nội bộ ký bằng mã PIN (POST /api/steps/:id/sign)',
+    )
   }
   if (cert.revokedAt) throw new SigningError('CERT_REVOKED', 'Chứng thư số này đã bị thu hồi')
-  if (cert.status !== 'active') throw new WorkflowError('CERT_NOT_ACTIVE', 'Chứng thư số này chưa được quản trị phê duyệt')
+  if (cert.status !== 'active')
+    throw new WorkflowError('CERT_NOT_ACTIVE', 'Chứng thư số này chưa được quản trị phê duyệt')
   const kind = certificateKindFor(turn.step.action)
   if (cert.kind !== kind || (kind === 'seal' && cert.agencyId !== turn.doc.agency_id)) {
     throw new WorkflowError(
       'WRONG_SIGNER',
-      kind === 'seal' ? 'Bước đóng dấu cần chứng thư số của cơ quan ban hành' : 'Bước này cần chứng thư số cá nhân',
+      kind === 'seal'
+        ? 'Bước đóng dấu cần chứng thư số của cơ quan ban hành'
+        : 'Bước này cần chứng thư số cá nhân',
     )
   }
   return cert
@@ -61,15 +78,24 @@ export async function signingCertificate(s: Services, actor: Actor, turn: Turn, 
 export function identityOf(cert: CertificateRecord): SignerIdentity {
   const type = readCertificate(cert.certificateDer).publicKey.asymmetricKeyType
   if (type !== 'rsa' && type !== 'ec') {
-    throw new WorkflowError('BAD_REQUEST', `Kyso chưa ký được bằng khóa ${type ?? 'này'} (cần RSA hoặc ECDSA)`)
+    throw new WorkflowError(
+      'BAD_REQUEST',
+      `Kyso chưa ký được bằng khóa ${type ?? 'này'} (cần RSA hoặc ECDSA)`,
+    )
   }
   return { certificate: cert.certificateDer, chain: cert.chain, keyAlgorithm: type === 'rsa' ? 'RSA' : 'EC' }
 }
 
 /** The signer's appearance from their user record: certificates' names often lack diacritics. */
-async function appearanceFor(s: Services, actor: Actor, turn: Turn): Promise<{ appearance: VisibleAppearance; signerName: string }> {
+async function appearanceFor(
+  s: Services,
+  actor: Actor,
+  turn: Turn,
+): Promise<{ appearance: VisibleAppearance; signerName: string }> {
   if (turn.step.action === 'seal') {
-    const agency = (await s.db('agencies').where({ id: turn.doc.agency_id }).first('name')) as { name: string }
+    const agency = (await s.db('agencies').where({ id: turn.doc.agency_id }).first('name')) as {
+      name: string
+    }
     return { appearance: { kind: 'seal', organisation: agency.name }, signerName: agency.name }
   }
   return {
@@ -140,7 +166,8 @@ export async function prepareSession(
       page: prepared.page,
       rect: prepared.rect,
       ...issuanceOf(req),
-      ...(issuance && issued && { outgoingNumber: issuance.number, outgoingDate: issuance.date, issuance: issued }),
+      ...(issuance &&
+        issued && { outgoingNumber: issuance.number, outgoingDate: issuance.date, issuance: issued }),
     },
     remoteTransactionId: null,
     evidenceJson: JSON.stringify(evidence),
@@ -178,7 +205,13 @@ function issuanceOf(req: CommitInput): CommitInput {
 /** A session past its time is expired (recorded), so it can never complete late. */
 export async function refuseIfExpired(s: Services, session: SigningSession): Promise<void> {
   if (new Date(session.expiresAt) > new Date()) return
-  await moveSigningSession(s.db, session.id, ['prepared', 'awaiting_confirmation'], 'expired', 'thời hạn đã qua')
+  await moveSigningSession(
+    s.db,
+    session.id,
+    ['prepared', 'awaiting_confirmation'],
+    'expired',
+    'thời hạn đã qua',
+  )
   throw new WorkflowError('SIGNING_EXPIRED', 'Phiên ký đã hết hạn; hãy ký lại')
 }
 
@@ -196,24 +229,38 @@ export async function finishSession(
 ): Promise<StepSignedResult> {
   const turn = await takeTurn(s, actor, session.stepId)
   if (turn.base.id !== session.versionId) {
-    await moveSigningSession(s.db, session.id, ['prepared', 'awaiting_confirmation'], 'failed', 'văn bản đã có phiên bản mới')
+    await moveSigningSession(
+      s.db,
+      session.id,
+      ['prepared', 'awaiting_confirmation'],
+      'failed',
+      'văn bản đã có phiên bản mới',
+    )
     throw new WorkflowError('VERSION_CONFLICT', 'Văn bản đã có phiên bản mới từ khi chuẩn bị ký; hãy ký lại')
   }
   const cert = session.certificateId === null ? undefined : await findCertificate(s.db, session.certificateId)
   const { preparedPdf, signedAttributes, layout } = session
-  if (!cert || !preparedPdf || !signedAttributes || !layout) throw new WorkflowError('SIGNING_USED', 'Phiên ký này đã kết thúc')
+  if (!cert || !preparedPdf || !signedAttributes || !layout)
+    throw new WorkflowError('SIGNING_USED', 'Phiên ký này đã kết thúc')
   const signer = identityOf(cert)
   const publicKey = readCertificate(cert.certificateDer).publicKey
   // A token or a provider may answer ECDSA as r || s (PKCS#11, IEEE P1363): CMS wants DER.
   const curve = publicKey.asymmetricKeyDetails?.namedCurve
   const signatureValue = signer.keyAlgorithm === 'EC' ? (toDerEcdsaSignature(value, curve) ?? value) : value
   if (!verify('sha256', signedAttributes, publicKey, signatureValue)) {
-    throw new WorkflowError('SIGNATURE_INVALID', 'Giá trị chữ ký không khớp với chứng thư số và dữ liệu đã chuẩn bị')
+    throw new WorkflowError(
+      'SIGNATURE_INVALID',
+      'Giá trị chữ ký không khớp với chứng thư số và dữ liệu đã chuẩn bị',
+    )
   }
   const signed = await completePdfSignature(
     {
       pdf: preparedPdf,
-      placed: { contentsStart: layout.contentsStart, contentsEnd: layout.contentsEnd, byteRange: layout.byteRange },
+      placed: {
+        contentsStart: layout.contentsStart,
+        contentsEnd: layout.contentsEnd,
+        byteRange: layout.byteRange,
+      },
       signedAttributes,
       fieldName: layout.fieldName,
       signingTime: new Date(layout.signingTime),

@@ -63,12 +63,22 @@ export async function createFileTicket(s: Services, actor: Actor, stepId: number
  * The user a ticket stands for on this step, and the ETag of its version (its If-Match), or
  * UNAUTHENTICATED: an unknown, used, expired or other step's ticket says nothing more.
  */
-export async function redeemTicket(s: Services, stepId: number, ticket: string): Promise<{ actor: Actor; etag: string; sessionId: string }> {
+export async function redeemTicket(
+  s: Services,
+  stepId: number,
+  ticket: string,
+): Promise<{ actor: Actor; etag: string; sessionId: string }> {
   const session = await findSigningSession(s.db, idOf(ticket))
-  const usable = session && session.keySource === 'signed-file' && session.stepId === stepId && session.status === 'prepared'
+  const usable =
+    session &&
+    session.keySource === 'signed-file' &&
+    session.stepId === stepId &&
+    session.status === 'prepared'
   if (!session || !usable || new Date(session.expiresAt) <= new Date()) {
     throw new WorkflowError('UNAUTHENTICATED', 'Phiếu ký không hợp lệ hoặc đã hết hạn')
   }
-  const version = (await s.db('versions').where({ id: session.versionId }).first('sha256')) as { sha256: string }
+  const version = (await s.db('versions').where({ id: session.versionId }).first('sha256')) as {
+    sha256: string
+  }
   return { actor: await actorById(s, session.userId), etag: version.sha256, sessionId: session.id }
 }

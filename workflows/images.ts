@@ -1,6 +1,12 @@
 import { cropToInk, inspectPng, type PngInspection } from '../signing/appearance'
 import { appendAudit } from '../storage/audit'
-import { deleteSignatureImage, findAgencySeal, findSignatureImage, saveAgencySeal, saveSignatureImage } from '../storage/images'
+import {
+  deleteSignatureImage,
+  findAgencySeal,
+  findSignatureImage,
+  saveAgencySeal,
+  saveSignatureImage,
+} from '../storage/images'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 
@@ -13,13 +19,18 @@ const MAX_SIDE = 4000
 export type ImageWarning = 'NO_TRANSPARENCY' | 'NOT_BLUE' | 'NOT_RED' | 'NOT_ROUND'
 
 function checked(png: Buffer): { png: Buffer; width: number; height: number; info: PngInspection } {
-  if (png.length > MAX_IMAGE_BYTES) throw new WorkflowError('UPLOAD_TOO_LARGE', `Ảnh vượt quá ${MAX_IMAGE_BYTES} byte`)
+  if (png.length > MAX_IMAGE_BYTES)
+    throw new WorkflowError('UPLOAD_TOO_LARGE', `Ảnh vượt quá ${MAX_IMAGE_BYTES} byte`)
   const { raster, info } = inspectPng(png)
   const { width, height } = info
   if (width < MIN_SIDE || height < MIN_SIDE || width > MAX_SIDE || height > MAX_SIDE) {
-    throw new WorkflowError('IMAGE_UNSUITABLE', `Ảnh phải rộng và cao từ ${MIN_SIDE} đến ${MAX_SIDE} điểm ảnh (ảnh này ${width}x${height})`)
+    throw new WorkflowError(
+      'IMAGE_UNSUITABLE',
+      `Ảnh phải rộng và cao từ ${MIN_SIDE} đến ${MAX_SIDE} điểm ảnh (ảnh này ${width}x${height})`,
+    )
   }
-  if (info.inkBox[2] * info.inkBox[3] === width * height || !info.transparent) return { png, width, height, info }
+  if (info.inkBox[2] * info.inkBox[3] === width * height || !info.transparent)
+    return { png, width, height, info }
   // Transparent margins cropped away, so the signature fills the place found for it.
   return { ...cropToInk(raster, info.inkBox, 2), info }
 }
@@ -30,21 +41,41 @@ function checked(png: Buffer): { png: Buffer; width: number; height: number; inf
  * its owner only, used only in their own signatures, never served to anyone else, deleted with
  * the account. Transparency and blue ink are advisory: the answer lists what is off.
  */
-export async function setSignatureImage(s: Services, actor: Actor, png: Buffer): Promise<Record<string, unknown>> {
+export async function setSignatureImage(
+  s: Services,
+  actor: Actor,
+  png: Buffer,
+): Promise<Record<string, unknown>> {
   const img = checked(png)
   const warnings: ImageWarning[] = []
   if (!img.info.transparent) warnings.push('NO_TRANSPARENCY')
   if (img.info.ink !== 'blue') warnings.push('NOT_BLUE')
   const stored = await saveSignatureImage(s.db, actor.id, img)
   const detail = { sha256: stored.sha256, width: img.width, height: img.height, warnings }
-  await appendAudit(s.db, { actorId: actor.id, action: 'signature-image.updated', detail, requestId: actor.requestId ?? null })
-  return { width: stored.width, height: stored.height, sha256: stored.sha256, updatedAt: stored.updatedAt, warnings }
+  await appendAudit(s.db, {
+    actorId: actor.id,
+    action: 'signature-image.updated',
+    detail,
+    requestId: actor.requestId ?? null,
+  })
+  return {
+    width: stored.width,
+    height: stored.height,
+    sha256: stored.sha256,
+    updatedAt: stored.updatedAt,
+    warnings,
+  }
 }
 
 export async function removeSignatureImage(s: Services, actor: Actor): Promise<Record<string, unknown>> {
   const deleted = await deleteSignatureImage(s.db, actor.id)
   if (!deleted) return { deleted }
-  await appendAudit(s.db, { actorId: actor.id, action: 'signature-image.deleted', detail: {}, requestId: actor.requestId ?? null })
+  await appendAudit(s.db, {
+    actorId: actor.id,
+    action: 'signature-image.deleted',
+    detail: {},
+    requestId: actor.requestId ?? null,
+  })
   return { deleted }
 }
 
@@ -56,13 +87,17 @@ export async function mySignatureImage(s: Services, actor: Actor): Promise<Buffe
 }
 
 /** What the profile shows about the image, without the image. */
-export async function mySignatureImageInfo(s: Services, actor: Actor): Promise<Record<string, unknown> | null> {
+export async function mySignatureImageInfo(
+  s: Services,
+  actor: Actor,
+): Promise<Record<string, unknown> | null> {
   const img = await findSignatureImage(s.db, actor.id)
   return img ? { width: img.width, height: img.height, sha256: img.sha256, updatedAt: img.updatedAt } : null
 }
 
 function requireAdmin(actor: Actor): void {
-  if (!actor.roles.has('admin')) throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
+  if (!actor.roles.has('admin'))
+    throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị hệ thống được thực hiện thao tác này')
 }
 
 async function agencyIdOf(s: Services, code: string): Promise<number> {
@@ -88,7 +123,7 @@ export async function setAgencySeal(
   if (!png) throw new WorkflowError('BAD_REQUEST', 'file: the seal image (PNG) is required')
   const diameterMm = Number(diameter)
   if (!Number.isFinite(diameterMm) || diameterMm < 20 || diameterMm > 60) {
-    throw new WorkflowError('BAD_REQUEST', 'diameterMm: the seal\'s real diameter, from 20 to 60 mm')
+    throw new WorkflowError('BAD_REQUEST', "diameterMm: the seal's real diameter, from 20 to 60 mm")
   }
   const img = checked(png)
   const warnings: ImageWarning[] = []
@@ -97,7 +132,12 @@ export async function setAgencySeal(
   if (Math.abs(img.width / img.height - 1) > 0.08) warnings.push('NOT_ROUND')
   const stored = await saveAgencySeal(s.db, agencyId, { ...img, diameterMm, uploadedBy: actor.id })
   const detail = { code, sha256: stored.sha256, diameterMm, warnings }
-  await appendAudit(s.db, { actorId: actor.id, action: 'agency.seal-image.updated', detail, requestId: actor.requestId ?? null })
+  await appendAudit(s.db, {
+    actorId: actor.id,
+    action: 'agency.seal-image.updated',
+    detail,
+    requestId: actor.requestId ?? null,
+  })
   return { code, width: stored.width, height: stored.height, diameterMm, sha256: stored.sha256, warnings }
 }
 

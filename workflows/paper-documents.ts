@@ -1,5 +1,11 @@
 import { appendAudit } from '../storage/audit'
-import { insertEntry, numberTaken, normaliseNumber, registerOfNumber, seqOf } from '../storage/outgoing-register'
+import {
+  insertEntry,
+  numberTaken,
+  normaliseNumber,
+  registerOfNumber,
+  seqOf,
+} from '../storage/outgoing-register'
 import { isUniqueViolation } from '../storage/sql'
 import { insertPaperEntry, procedureKnown, type PaperKind } from '../storage/paper-documents'
 import { vnDate } from '../shared/period'
@@ -89,16 +95,29 @@ async function admit(s: Services, actor: Actor, docs: PaperDocument[]): Promise<
 async function insert(s: Services, actor: Actor, docs: PaperDocument[]): Promise<number> {
   await admit(s, actor, docs)
   const now = new Date().toISOString()
-  const taken = (d: PaperDocument): WorkflowError => new WorkflowError('NUMBER_TAKEN', `number: số ${d.number} vừa được cấp`)
+  const taken = (d: PaperDocument): WorkflowError =>
+    new WorkflowError('NUMBER_TAKEN', `number: số ${d.number} vừa được cấp`)
   return s.db.transaction(async (trx) => {
     for (const d of docs) {
       // Checked again inside the transaction: two clerks registering one number at once.
       if (await numberTaken(trx, actor.agencyId, d.number, Number(d.date.slice(0, 4)))) throw taken(d)
-      const paperId = await insertPaperEntry(trx, { agencyId: actor.agencyId, ...d, createdBy: actor.id, createdAt: now })
+      const paperId = await insertPaperEntry(trx, {
+        agencyId: actor.agencyId,
+        ...d,
+        createdBy: actor.id,
+        createdAt: now,
+      })
       // Issue 13: paper and electronic documents share the agency's register (Decree 30/2020 Art. 15).
       const entry = {
-        agencyId: actor.agencyId, register: registerOfNumber(d.number), seq: seqOf(d.number), number: d.number,
-        date: d.date, status: 'used' as const, paperId, title: d.title, createdBy: actor.id,
+        agencyId: actor.agencyId,
+        register: registerOfNumber(d.number),
+        seq: seqOf(d.number),
+        number: d.number,
+        date: d.date,
+        status: 'used' as const,
+        paperId,
+        title: d.title,
+        createdBy: actor.id,
       }
       await insertEntry(trx, entry).catch((err: unknown) => {
         throw isUniqueViolation(err) ? taken(d) : err

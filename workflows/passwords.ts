@@ -1,7 +1,12 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 
-const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number, opts: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>
+const scrypt = promisify(scryptCb) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  opts: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>
 
 /**
  * scrypt's cost (RFC 7914): N = 2^17, r = 8, p = 1 by default (OWASP's current minimum for scrypt,
@@ -26,7 +31,12 @@ export async function checkPassword(password: string, stored: string): Promise<b
   // A stored cost we would not choose is not run (a hostile row could ask for gigabytes).
   if (!Number.isInteger(N) || N < 2 || N > 1 << 20 || Number(r) !== R || Number(p) !== P) return false
   const expected = Buffer.from(hash, 'base64')
-  const got = await scrypt(password.normalize('NFC'), Buffer.from(salt, 'base64'), expected.length, { N, r: R, p: P, maxmem: maxmemFor(N) })
+  const got = await scrypt(password.normalize('NFC'), Buffer.from(salt, 'base64'), expected.length, {
+    N,
+    r: R,
+    p: P,
+    maxmem: maxmemFor(N),
+  })
   return got.length === expected.length && timingSafeEqual(got, expected)
 }
 

@@ -31,11 +31,14 @@ export function parsePlacement(raw: unknown, i: number): RoundStep['placement'] 
   }
   if (typeof raw !== 'object') return bad('{page, rect: [x, y, width, height]}')
   const { page, rect } = raw as { page?: unknown; rect?: unknown }
-  if (typeof page !== 'number' || !Number.isInteger(page) || page < 1) return bad('page: a page number from 1')
-  const numbers = Array.isArray(rect) && rect.length === 4 && rect.every((v) => typeof v === 'number' && Number.isFinite(v))
+  if (typeof page !== 'number' || !Number.isInteger(page) || page < 1)
+    return bad('page: a page number from 1')
+  const numbers =
+    Array.isArray(rect) && rect.length === 4 && rect.every((v) => typeof v === 'number' && Number.isFinite(v))
   if (!numbers) return bad('rect: [x, y, width, height] in points')
   const [x, y, width, height] = rect as [number, number, number, number]
-  if (width < 12 || height < 12 || width * height < 300) return bad('rect: at least 12 points a side and 300 pt² (legible)')
+  if (width < 12 || height < 12 || width * height < 300)
+    return bad('rect: at least 12 points a side and 300 pt² (legible)')
   return { page, rect: { x, y, width, height } }
 }
 
@@ -57,7 +60,10 @@ interface AgencyLook {
 }
 
 async function agencyLook(s: Services, agencyId: number): Promise<AgencyLook> {
-  const row = (await s.db('agencies').where({ id: agencyId }).first('approval_mode', 'approval_appearance')) as {
+  const row = (await s
+    .db('agencies')
+    .where({ id: agencyId })
+    .first('approval_mode', 'approval_appearance')) as {
     approval_mode: string
     approval_appearance: string
   }
@@ -88,17 +94,24 @@ async function layoutOf(s: Services, pdf: Buffer): Promise<{ layout?: LayoutRepo
  */
 export type PlannedPlace = Omit<PlacementRecord, 'stepId'> & { step: number }
 
-export async function planRound(s: Services, agencyId: number, pdf: Buffer, steps: RoundStep[]): Promise<{ places: PlannedPlace[]; layout?: LayoutReport }> {
+export async function planRound(
+  s: Services,
+  agencyId: number,
+  pdf: Buffer,
+  steps: RoundStep[],
+): Promise<{ places: PlannedPlace[]; layout?: LayoutReport }> {
   const doc = new PdfDocument(pdf)
   const pageCount = doc.pageCount()
   for (const [i, st] of steps.entries()) {
     if (!st.placement) continue
-    const bad = (why: string): WorkflowError => new WorkflowError('BAD_REQUEST', `steps[${i}].placement.${why}`)
+    const bad = (why: string): WorkflowError =>
+      new WorkflowError('BAD_REQUEST', `steps[${i}].placement.${why}`)
     if (st.placement.page > pageCount) throw bad(`page: the document has ${pageCount} pages`)
     const page = doc.dict(doc.pageRef(st.placement.page - 1))
     if (!page) throw bad(`page: page ${st.placement.page} cannot be read`)
     const g = pageGeometry(doc, page)
-    if (!contains(g.view, st.placement.rect, 0.5)) throw bad(`rect: outside the visible page (crop box ${JSON.stringify(g.view)})`)
+    if (!contains(g.view, st.placement.rect, 0.5))
+      throw bad(`rect: outside the visible page (crop box ${JSON.stringify(g.view)})`)
   }
   const look = await agencyLook(s, agencyId)
   const signers = steps.filter((st) => st.action === 'sign').flatMap((st) => st.userIds)
@@ -107,7 +120,10 @@ export async function planRound(s: Services, agencyId: number, pdf: Buffer, step
   for (const [i, st] of steps.entries()) {
     const slots = slotsOf(st)
     slots.forEach((userId, k) => {
-      const explicit = st.placement && { page: st.placement.page, rect: column(st.placement.rect, k, slots.length) }
+      const explicit = st.placement && {
+        page: st.placement.page,
+        rect: column(st.placement.rect, k, slots.length),
+      }
       const aspect = aspects.get(userId ?? st.userIds[0] ?? -1)
       requests.push({
         key: keyOf(i, userId),
@@ -115,7 +131,8 @@ export async function planRound(s: Services, agencyId: number, pdf: Buffer, step
         ...(explicit && { explicit }),
         ...(aspect !== undefined && { imageAspect: aspect }),
         ...(look.sealDiameter !== undefined && { sealDiameter: look.sealDiameter }),
-        ...(st.action === 'approve' && (!look.approvalsInFile || !look.approvalsVisible) && { invisible: true }),
+        ...(st.action === 'approve' &&
+          (!look.approvalsInFile || !look.approvalsVisible) && { invisible: true }),
       })
     })
   }
@@ -123,7 +140,12 @@ export async function planRound(s: Services, agencyId: number, pdf: Buffer, step
   if (!last) throw new WorkflowError('BAD_REQUEST', 'the last page cannot be read')
   const { layout, unreadable } = await layoutOf(s, pdf)
   const lastPage = { page: pageCount, geometry: pageGeometry(doc, last) }
-  const plan = planPlacements({ ...(layout && { layout }), ...(unreadable && { unreadable }), lastPage, requests })
+  const plan = planPlacements({
+    ...(layout && { layout }),
+    ...(unreadable && { unreadable }),
+    lastPage,
+    requests,
+  })
   const places = plan.map((p: Placement, n) => {
     const req = requests[n] as PlacementRequest
     const [step, user] = req.key.split(':') as [string, string]

@@ -8,7 +8,12 @@ import { createHash } from 'node:crypto'
 import { SigningError } from '../signing/errors'
 import type { RemoteSigningConnector } from '../signing/remote'
 import { appendAudit } from '../storage/audit'
-import { awaitingSessions, findSigningSession, moveSigningSession, type SigningSession } from '../storage/signing-sessions'
+import {
+  awaitingSessions,
+  findSigningSession,
+  moveSigningSession,
+  type SigningSession,
+} from '../storage/signing-sessions'
 import { actorById } from './auth'
 import type { Actor, Services } from './context'
 import type { StepSignedResult } from './commit-signature'
@@ -29,7 +34,8 @@ export interface RemoteSigningAnswer {
 
 function connectorFor(s: Services, provider: string): RemoteSigningConnector {
   const c = s.remoteSigning?.get(provider)
-  if (!c) throw new WorkflowError('REMOTE_NOT_CONFIGURED', `Máy chủ chưa kết nối dịch vụ ký số từ xa '${provider}'`)
+  if (!c)
+    throw new WorkflowError('REMOTE_NOT_CONFIGURED', `Máy chủ chưa kết nối dịch vụ ký số từ xa '${provider}'`)
   return c
 }
 
@@ -37,7 +43,12 @@ function connectorFor(s: Services, provider: string): RemoteSigningConnector {
  * `POST /api/steps/:id/remote`: prepares the signature and sends its digest to the signer's
  * provider; answers at once with status `awaiting_confirmation` (the phone does the rest).
  */
-export async function startRemoteSigning(s: Services, actor: Actor, stepId: number, req: PrepareRequest): Promise<RemoteSigningAnswer> {
+export async function startRemoteSigning(
+  s: Services,
+  actor: Actor,
+  stepId: number,
+  req: PrepareRequest,
+): Promise<RemoteSigningAnswer> {
   let provider = ''
   const { session, cert } = await prepareSession(
     s,
@@ -45,7 +56,11 @@ export async function startRemoteSigning(s: Services, actor: Actor, stepId: numb
     stepId,
     req,
     (c) => {
-      if (!c.remote) throw new WorkflowError('BAD_REQUEST', 'certificateId: chứng thư số này không gắn với dịch vụ ký số từ xa')
+      if (!c.remote)
+        throw new WorkflowError(
+          'BAD_REQUEST',
+          'certificateId: chứng thư số này không gắn với dịch vụ ký số từ xa',
+        )
       provider = c.remote.provider
       connectorFor(s, provider)
       return `remote:${provider}`
@@ -53,9 +68,15 @@ export async function startRemoteSigning(s: Services, actor: Actor, stepId: numb
     'awaiting_confirmation',
   )
   const remote = cert.remote as NonNullable<typeof cert.remote>
-  const digest = createHash('sha256').update(session.signedAttributes as Buffer).digest()
-  const doc = (await s.db('steps as st').join('workflows as w', 'w.id', 'st.workflow_id').join('documents as d', 'd.id', 'w.document_id')
-    .where('st.id', stepId).first('d.title')) as { title: string }
+  const digest = createHash('sha256')
+    .update(session.signedAttributes as Buffer)
+    .digest()
+  const doc = (await s
+    .db('steps as st')
+    .join('workflows as w', 'w.id', 'st.workflow_id')
+    .join('documents as d', 'd.id', 'w.document_id')
+    .where('st.id', stepId)
+    .first('d.title')) as { title: string }
   let started: { transactionId: string; expiresAt: Date }
   try {
     started = await connectorFor(s, provider).startSignature({
@@ -65,12 +86,21 @@ export async function startRemoteSigning(s: Services, actor: Actor, stepId: numb
       description: `Kyso: ${doc.title}`.slice(0, 500),
     })
   } catch (err) {
-    await moveSigningSession(s.db, session.id, ['awaiting_confirmation'], 'failed', String((err as Error).message))
+    await moveSigningSession(
+      s.db,
+      session.id,
+      ['awaiting_confirmation'],
+      'failed',
+      String((err as Error).message),
+    )
     throw err
   }
   const cap = Date.now() + s.config.remoteConfirmTimeoutSeconds * 1000
   const expiresAt = new Date(Math.min(started.expiresAt.getTime(), cap)).toISOString()
-  await s.db('signing_sessions').where({ id: session.id }).update({ remote_transaction_id: started.transactionId, expires_at: expiresAt })
+  await s
+    .db('signing_sessions')
+    .where({ id: session.id })
+    .update({ remote_transaction_id: started.transactionId, expires_at: expiresAt })
   await appendAudit(s.db, {
     actorId: actor.id,
     action: 'step.remote-requested',
@@ -78,15 +108,30 @@ export async function startRemoteSigning(s: Services, actor: Actor, stepId: numb
     requestId: actor.requestId ?? null,
     detail: { stepId, provider, signingId: session.id, certificateSerial: cert.serialHex },
   })
-  return { signingId: session.id, stepId, status: 'awaiting_confirmation', keySource: session.keySource, expiresAt, detail: null }
+  return {
+    signingId: session.id,
+    stepId,
+    status: 'awaiting_confirmation',
+    keySource: session.keySource,
+    expiresAt,
+    detail: null,
+  }
 }
 
 /** `GET /api/signings/:id`: the state of the actor's signing, polled once more if still waiting. */
-export async function remoteSigningState(s: Services, actor: Actor, signingId: string): Promise<RemoteSigningAnswer> {
+export async function remoteSigningState(
+  s: Services,
+  actor: Actor,
+  signingId: string,
+): Promise<RemoteSigningAnswer> {
   const session = await findSigningSession(s.db, signingId)
-  if (!session || session.userId !== actor.id) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy phiên ký này')
+  if (!session || session.userId !== actor.id)
+    throw new WorkflowError('NOT_FOUND', 'Không tìm thấy phiên ký này')
   // A failed poll is recorded on the session (status failed, its detail): the look still answers.
-  const result = session.status === 'awaiting_confirmation' ? await pollSession(s, session).catch(() => undefined) : undefined
+  const result =
+    session.status === 'awaiting_confirmation'
+      ? await pollSession(s, session).catch(() => undefined)
+      : undefined
   const now = (await findSigningSession(s.db, signingId)) as SigningSession
   return {
     signingId: now.id,
@@ -103,7 +148,10 @@ export async function remoteSigningState(s: Services, actor: Actor, signingId: s
  * One look at a waiting remote signature: still pending (nothing), signed (finished like a
  * two-phase signature), refused or expired (the session ends, audited, the step stays open).
  */
-export async function pollSession(s: Services, session: SigningSession): Promise<StepSignedResult | undefined> {
+export async function pollSession(
+  s: Services,
+  session: SigningSession,
+): Promise<StepSignedResult | undefined> {
   const provider = session.keySource.replace(/^remote:/, '')
   const end = async (to: 'refused' | 'expired' | 'failed', detail: string): Promise<undefined> => {
     if (await moveSigningSession(s.db, session.id, ['awaiting_confirmation'], to, detail)) {

@@ -7,7 +7,12 @@ let parsed: { source: Buffer[]; crls: ParsedCrl[] } | undefined
 export async function serviceCrls(s: Services): Promise<ParsedCrl[]> {
   const source = await s.crls()
   const last = parsed
-  if (last && last.source.length === source.length && last.source.every((b, i) => b.equals(source[i] as Buffer))) return last.crls
+  if (
+    last &&
+    last.source.length === source.length &&
+    last.source.every((b, i) => b.equals(source[i] as Buffer))
+  )
+    return last.crls
   const crls = source.flatMap((c) => loadCrls(c))
   parsed = { source, crls }
   return crls

@@ -3,7 +3,12 @@ import { buildPadesSignature } from '../signing/cms'
 import { appearanceFromCertificate, signPdf, type SignPdfOptions } from '../signing/sign'
 import type { KeySource } from '../signing/keys/key-source'
 import type { Actor, Services } from './context'
-import { commitStepSignature, type CommitInput, type StepSignedResult, type StepSignature } from './commit-signature'
+import {
+  commitStepSignature,
+  type CommitInput,
+  type StepSignedResult,
+  type StepSignature,
+} from './commit-signature'
 import { WorkflowError } from '../shared/errors'
 import { checkBeforeSigning } from './evidence'
 import { openStoredKey } from './held-keys'
@@ -28,34 +33,58 @@ export interface SignStepInput extends CommitInput {
  *     agency that keeps approvals detached, sign a CAdES signature over it;
  *  3. record it (commit-signature.ts).
  */
-export async function signStep(s: Services, actor: Actor, stepId: number, input: SignStepInput): Promise<StepSignedResult> {
+export async function signStep(
+  s: Services,
+  actor: Actor,
+  stepId: number,
+  input: SignStepInput,
+): Promise<StepSignedResult> {
   // 1.
   const turn = await takeTurn(s, actor, stepId)
   const cert = await internalCertificateFor(s, actor, turn)
   // A seal takes its number from the register before signing: the number goes into the file.
   const issuance = turn.step.action === 'seal' ? await prepareIssuance(s, actor, turn, input) : undefined
   // 2.
-  const keySource = await openWithPin(s, actor, { id: cert.id, stored: cert.p12, pin: input.pin }, () => openStoredKey(s, cert, input.pin))
+  const keySource = await openWithPin(s, actor, { id: cert.id, stored: cert.p12, pin: input.pin }, () =>
+    openStoredKey(s, cert, input.pin),
+  )
   const evidence = await checkBeforeSigning(s, keySource.certificate, [...keySource.chain], 'internal')
   const before = await s.blobs.get(turn.base.sha256)
-  const detached = turn.step.action === 'approve' && (await approvalMode(s, turn.doc.agency_id)) === 'detached'
+  const detached =
+    turn.step.action === 'approve' && (await approvalMode(s, turn.doc.agency_id)) === 'detached'
   const writer = issuance && issuanceWriter(issuance)
   const signed: StepSignature = detached
     ? { ...(await detachedApproval(s, turn, keySource, before)), certificateId: cert.id, evidence }
-    : { ...(await signInFile(s, actor, turn, keySource, before, writer?.options)), certificateId: cert.id, evidence }
+    : {
+        ...(await signInFile(s, actor, turn, keySource, before, writer?.options)),
+        certificateId: cert.id,
+        evidence,
+      }
   // 3.
-  return commitStepSignature(s, actor, turn, signed, { ...input, ...(issuance && writer && issuedAs(issuance, writer.outcome())) })
+  return commitStepSignature(s, actor, turn, signed, {
+    ...input,
+    ...(issuance && writer && issuedAs(issuance, writer.outcome())),
+  })
 }
 
 /** The commit input of a seal: its number, date and register entry, and what was printed. */
-export function issuedAs(p: PreparedIssuance, outcome: ReturnType<ReturnType<typeof issuanceWriter>['outcome']>): CommitInput {
+export function issuedAs(
+  p: PreparedIssuance,
+  outcome: ReturnType<ReturnType<typeof issuanceWriter>['outcome']>,
+): CommitInput {
   return { outgoingNumber: p.number, outgoingDate: p.date, issuance: { ...outcome, entryId: p.entryId } }
 }
 
 async function internalCertificateFor(s: Services, actor: Actor, turn: Turn): Promise<StoredKeyRecord> {
   const seal = turn.step.action === 'seal'
-  const row = (await s.db('certificates')
-    .where({ holder_user_id: actor.id, kind: seal ? 'seal' : 'personal', source: 'internal', status: 'active' })
+  const row = (await s
+    .db('certificates')
+    .where({
+      holder_user_id: actor.id,
+      kind: seal ? 'seal' : 'personal',
+      source: 'internal',
+      status: 'active',
+    })
     .where((q) => (seal ? q.where({ agency_id: turn.doc.agency_id }) : q))
     .whereNull('revoked_at')
     .orderBy('id', 'desc')
@@ -71,7 +100,9 @@ async function internalCertificateFor(s: Services, actor: Actor, turn: Turn): Pr
 }
 
 async function approvalMode(s: Services, agencyId: number): Promise<'in-file' | 'detached'> {
-  const row = (await s.db('agencies').where({ id: agencyId }).first('approval_mode')) as { approval_mode: string }
+  const row = (await s.db('agencies').where({ id: agencyId }).first('approval_mode')) as {
+    approval_mode: string
+  }
   return row.approval_mode === 'detached' ? 'detached' : 'in-file'
 }
 
@@ -120,6 +151,10 @@ async function detachedApproval(
 ): Promise<{ detachedCms: Buffer; fieldName: string }> {
   // A PAdES CMS is a CAdES detached signature over a digest: here the digest of the whole version.
   const digest = createHash('sha256').update(version).digest()
-  const detachedCms = await buildPadesSignature({ digest, keySource, ...(s.timestamp && { timestamp: s.timestamp }) })
+  const detachedCms = await buildPadesSignature({
+    digest,
+    keySource,
+    ...(s.timestamp && { timestamp: s.timestamp }),
+  })
   return { detachedCms, fieldName: `detached-step${turn.step.id}-v${turn.base.seq}-${turn.who.principalId}` }
 }

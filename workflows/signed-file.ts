@@ -16,15 +16,26 @@ import { certificateKindFor, takeTurn, type Turn } from './step-turn'
 import { SigningError } from '../signing/errors'
 
 /** The version a step signs, with its ETag (the SHA-256 every later check compares with). */
-export async function fileToSign(s: Services, actor: Actor, stepId: number): Promise<{ bytes: Buffer; sha256: string; name: string }> {
+export async function fileToSign(
+  s: Services,
+  actor: Actor,
+  stepId: number,
+): Promise<{ bytes: Buffer; sha256: string; name: string }> {
   const turn = await takeTurn(s, actor, stepId)
-  return { bytes: await s.blobs.get(turn.base.sha256), sha256: turn.base.sha256, name: `van-ban-${turn.doc.id}-v${turn.base.seq}.pdf` }
+  return {
+    bytes: await s.blobs.get(turn.base.sha256),
+    sha256: turn.base.sha256,
+    name: `van-ban-${turn.doc.id}-v${turn.base.seq}.pdf`,
+  }
 }
 
 /** The entity tag of `If-Match`, without quotes or a weak marker; undefined when absent. */
 export function entityTag(header: string | undefined): string | undefined {
   if (header === undefined) return undefined
-  return header.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1')
+  return header
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1')
 }
 
 export interface SignedFileInput extends CommitInput {
@@ -45,26 +56,45 @@ export interface SignedFileInput extends CommitInput {
  *  4. record it (commit-signature.ts): the file becomes the next version.
  * Any refusal changes nothing.
  */
-export async function acceptSignedFile(s: Services, actor: Actor, stepId: number, input: SignedFileInput): Promise<StepSignedResult> {
+export async function acceptSignedFile(
+  s: Services,
+  actor: Actor,
+  stepId: number,
+  input: SignedFileInput,
+): Promise<StepSignedResult> {
   // 1.
   const turn = await takeTurn(s, actor, stepId)
   if (input.ifMatch === undefined) {
-    throw new WorkflowError('PRECONDITION_REQUIRED', 'If-Match: the ETag of the version fetched from /to-sign is required')
+    throw new WorkflowError(
+      'PRECONDITION_REQUIRED',
+      'If-Match: the ETag of the version fetched from /to-sign is required',
+    )
   }
   if (input.ifMatch !== turn.base.sha256) {
-    throw new WorkflowError('VERSION_CONFLICT', 'Văn bản đã có phiên bản mới từ khi tải về để ký; hãy tải lại')
+    throw new WorkflowError(
+      'VERSION_CONFLICT',
+      'Văn bản đã có phiên bản mới từ khi tải về để ký; hãy tải lại',
+    )
   }
   // 2.
   const base = await s.blobs.get(turn.base.sha256)
   const report = await analyseIncrementIsolated(
-    { base, file: input.file, trustAnchors: await s.trustAnchors(), crls: [...(await s.crls()), ...(await listRevocationLists(s.db)).map((r) => r.der)] },
+    {
+      base,
+      file: input.file,
+      trustAnchors: await s.trustAnchors(),
+      crls: [...(await s.crls()), ...(await listRevocationLists(s.db)).map((r) => r.der)],
+    },
     { timeoutMs: s.config.validationTimeoutMs },
   )
   const sig = soleNewSignature(report)
   // 3.
   const signer = Buffer.from(sig.signerCertificate as string, 'base64')
   const cert = await ownCertificateFor(s, actor, turn, signer)
-  const status = await certificateStatus(s, signer, [...cert.chain, ...sig.certificates.map((c) => Buffer.from(c, 'base64'))])
+  const status = await certificateStatus(s, signer, [
+    ...cert.chain,
+    ...sig.certificates.map((c) => Buffer.from(c, 'base64')),
+  ])
   if (!status.ok) throw new SigningError(status.code ?? 'CERT_UNTRUSTED', status.message)
   // A seal's number: the one its version was given (POST /issuance), or reserved now (issue 13).
   const issued = turn.step.action === 'seal' ? await signedFileIssuance(s, actor, turn, input) : undefined
@@ -80,13 +110,19 @@ export async function acceptSignedFile(s: Services, actor: Actor, stepId: number
       evidence: evidenceOf(signer, status, 'signed-file'),
       ...(input.ticketSessionId && { sessionId: input.ticketSessionId }),
     },
-    { ...input, ...(issued && { outgoingNumber: issued.number, outgoingDate: issued.date, issuance: issued.outcome }) },
+    {
+      ...input,
+      ...(issued && { outgoingNumber: issued.number, outgoingDate: issued.date, issuance: issued.outcome }),
+    },
   )
 }
 
 function soleNewSignature(report: IncrementReport): IncrementReport['newSignatures'][number] {
   if (!report.extendsBase) {
-    throw new WorkflowError('NOT_AN_INCREMENT', 'Tệp trả về không bắt đầu bằng đúng phiên bản đã tải về để ký')
+    throw new WorkflowError(
+      'NOT_AN_INCREMENT',
+      'Tệp trả về không bắt đầu bằng đúng phiên bản đã tải về để ký',
+    )
   }
   if (report.addedRevisions !== 1 || report.newSignatures.length !== 1) {
     throw new WorkflowError(
@@ -96,9 +132,12 @@ function soleNewSignature(report: IncrementReport): IncrementReport['newSignatur
     )
   }
   const sig = report.newSignatures[0] as IncrementReport['newSignatures'][number]
-  const broken = sig.checks.filter((c) => !c.passed && ['structure', 'coverage', 'integrity', 'signing-certificate'].includes(c.check))
+  const broken = sig.checks.filter(
+    (c) => !c.passed && ['structure', 'coverage', 'integrity', 'signing-certificate'].includes(c.check),
+  )
   if (broken.length > 0 || !sig.coversWholeDocument || !sig.signerCertificate) {
-    const why = broken.map((c) => c.detail).join('; ') || 'the signature does not cover the whole returned file'
+    const why =
+      broken.map((c) => c.detail).join('; ') || 'the signature does not cover the whole returned file'
     throw new WorkflowError('SIGNATURE_INVALID', `Chữ ký trong tệp trả về không hợp lệ: ${why}`)
   }
   const disallowed = report.changes.filter((c) => !c.allowed)
@@ -127,7 +166,12 @@ async function ownCertificateFor(
   }
   const kind = certificateKindFor(turn.step.action)
   if (cert.kind !== kind || (kind === 'seal' && cert.agencyId !== turn.doc.agency_id)) {
-    throw new WorkflowError('WRONG_SIGNER', kind === 'seal' ? 'Bước đóng dấu cần chứng thư số của cơ quan ban hành' : 'Bước này cần chứng thư số cá nhân')
+    throw new WorkflowError(
+      'WRONG_SIGNER',
+      kind === 'seal'
+        ? 'Bước đóng dấu cần chứng thư số của cơ quan ban hành'
+        : 'Bước này cần chứng thư số cá nhân',
+    )
   }
   return cert
 }

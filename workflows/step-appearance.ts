@@ -21,7 +21,12 @@ export interface StepLook {
  * a handwritten-signature image is used only in its owner's signatures). A round submitted before
  * placements existed keeps the engine's default place.
  */
-export async function stepLook(s: Services, actor: Actor, turn: Turn, base: VisibleAppearance): Promise<StepLook> {
+export async function stepLook(
+  s: Services,
+  actor: Actor,
+  turn: Turn,
+  base: VisibleAppearance,
+): Promise<StepLook> {
   const placement = await placementFor(s.db, turn.step.id, turn.who.principalId)
   if (!placement) return { appearance: base }
   if (!placement.visible) return { appearance: 'invisible', placement }

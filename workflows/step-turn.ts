@@ -43,7 +43,10 @@ export interface Turn {
 }
 
 export async function latestVersion(db: Knex, documentId: number): Promise<VersionRow> {
-  const row = await db('versions').where({ document_id: documentId }).orderBy('seq', 'desc').first('id', 'seq', 'sha256', 'size')
+  const row = await db('versions')
+    .where({ document_id: documentId })
+    .orderBy('seq', 'desc')
+    .first('id', 'seq', 'sha256', 'size')
   return row as VersionRow
 }
 
@@ -52,13 +55,23 @@ export async function latestVersion(db: Knex, documentId: number): Promise<Versi
  * authority when they hold one: a deputy's KT., a chief of office's TL., a chairman's TM.), or a
  * principal who delegated to them now.
  */
-export async function principalFor(db: Knex, actor: Actor, step: { id: number; action: string }): Promise<Principal> {
-  const mine = (await db('step_assignees').where({ step_id: step.id, user_id: actor.id }).first()) as { status: string } | undefined
+export async function principalFor(
+  db: Knex,
+  actor: Actor,
+  step: { id: number; action: string },
+): Promise<Principal> {
+  const mine = (await db('step_assignees').where({ step_id: step.id, user_id: actor.id }).first()) as
+    | { status: string }
+    | undefined
   const now = new Date().toISOString()
   if (mine?.status === 'pending') {
     const standing = step.action === 'sign' ? await standingAuthorityOf(db, actor.id, now) : undefined
     if (!standing) return { principalId: actor.id }
-    return { principalId: actor.id, marker: standing.marker as SigningMarker, principalTitle: standing.principalTitle }
+    return {
+      principalId: actor.id,
+      marker: standing.marker as SigningMarker,
+      principalTitle: standing.principalTitle,
+    }
   }
   if (mine) throw new WorkflowError('CONFLICT', 'Bạn đã xử lý bước này')
   const delegated = (await db('delegations as d')
@@ -87,7 +100,9 @@ export async function principalFor(db: Knex, actor: Actor, step: { id: number; a
  * database failure, propagates rather than hiding the action.
  */
 export async function principalIfAny(
-  db: Knex, actor: Actor, step: { id: number; action: string },
+  db: Knex,
+  actor: Actor,
+  step: { id: number; action: string },
 ): Promise<Principal | undefined> {
   try {
     return await principalFor(db, actor, step)
@@ -103,9 +118,13 @@ export async function takeTurn(s: Services, actor: Actor, stepId: number): Promi
     | StepRow
     | undefined
   if (!step) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy bước xử lý')
-  const wf = (await s.db('workflows').where({ id: step.workflow_id }).first()) as { document_id: number; status: string }
+  const wf = (await s.db('workflows').where({ id: step.workflow_id }).first()) as {
+    document_id: number
+    status: string
+  }
   const doc = await readableDocument(s.db, actor, wf.document_id)
-  if (doc.drafter_id === actor.id) throw new WorkflowError('OWN_DRAFT', 'Không ký trên văn bản do chính mình soạn thảo')
+  if (doc.drafter_id === actor.id)
+    throw new WorkflowError('OWN_DRAFT', 'Không ký trên văn bản do chính mình soạn thảo')
   if (step.status !== 'active' || wf.status !== 'active') {
     throw new WorkflowError('STEP_NOT_ACTIVE', 'Bước này chưa đến lượt hoặc đã kết thúc')
   }

@@ -33,33 +33,66 @@ interface Scope {
 const ACTIONS = new Set(['approve', 'sign', 'seal'])
 
 /** Checks explicit steps (or a template's) and resolves usernames in the document's agency (issue 15). */
-async function resolveSteps(trx: Knex, steps: unknown, scope: Scope): Promise<{ spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[]> {
-  if (!Array.isArray(steps) || steps.length === 0 || steps.length > 20) throw new WorkflowError('BAD_REQUEST', 'steps: from 1 to 20 steps are required')
+async function resolveSteps(
+  trx: Knex,
+  steps: unknown,
+  scope: Scope,
+): Promise<{ spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[]> {
+  if (!Array.isArray(steps) || steps.length === 0 || steps.length > 20)
+    throw new WorkflowError('BAD_REQUEST', 'steps: from 1 to 20 steps are required')
   const out: { spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[] = []
   for (const [i, raw] of steps.entries()) {
     const st = raw as Partial<StepSpec>
-    if (typeof st !== 'object' || st === null || !ACTIONS.has(st.action as string)) throw new WorkflowError('BAD_REQUEST', `steps[${i}].action: approve, sign or seal`)
-    if (st.rule !== undefined && st.rule !== 'all' && st.rule !== 'any') throw new WorkflowError('BAD_REQUEST', `steps[${i}].rule: all or any`)
-    if (!Array.isArray(st.assignees) || st.assignees.length === 0 || !st.assignees.every((a) => typeof a === 'string')) throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: a list of usernames`)
-    if (st.deadline !== undefined && Number.isNaN(Date.parse(st.deadline))) throw new WorkflowError('BAD_REQUEST', `steps[${i}].deadline: an ISO 8601 date`)
-    const users = (await trx('users').whereIn('username', st.assignees).where({ disabled: false }).select('id', 'username', 'agency_id')) as { id: number; username: string; agency_id: number }[]
+    if (typeof st !== 'object' || st === null || !ACTIONS.has(st.action as string))
+      throw new WorkflowError('BAD_REQUEST', `steps[${i}].action: approve, sign or seal`)
+    if (st.rule !== undefined && st.rule !== 'all' && st.rule !== 'any')
+      throw new WorkflowError('BAD_REQUEST', `steps[${i}].rule: all or any`)
+    if (
+      !Array.isArray(st.assignees) ||
+      st.assignees.length === 0 ||
+      !st.assignees.every((a) => typeof a === 'string')
+    )
+      throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: a list of usernames`)
+    if (st.deadline !== undefined && Number.isNaN(Date.parse(st.deadline)))
+      throw new WorkflowError('BAD_REQUEST', `steps[${i}].deadline: an ISO 8601 date`)
+    const users = (await trx('users')
+      .whereIn('username', st.assignees)
+      .where({ disabled: false })
+      .select('id', 'username', 'agency_id')) as { id: number; username: string; agency_id: number }[]
     const missing = st.assignees.filter((a) => !users.some((u) => u.username === a))
-    if (missing.length) throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: unknown user ${missing.join(', ')}`)
+    if (missing.length)
+      throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: unknown user ${missing.join(', ')}`)
     // Someone of another agency would get a title in their inbox they may not open (issue 15).
     const upward = scope.fromTemplate && st.upward === true
     const allowed = new Set([scope.agencyId, ...(upward ? scope.ancestors : [])])
     const outside = users.filter((u) => !allowed.has(u.agency_id)).map((u) => u.username)
     if (outside.length) {
-      throw new WorkflowError('ASSIGNEE_OUTSIDE_AGENCY', `steps[${i}].assignees: ${outside.join(', ')} không thuộc cơ quan ban hành văn bản${upward ? ' hoặc cơ quan cấp trên' : ''}`)
+      throw new WorkflowError(
+        'ASSIGNEE_OUTSIDE_AGENCY',
+        `steps[${i}].assignees: ${outside.join(', ')} không thuộc cơ quan ban hành văn bản${upward ? ' hoặc cơ quan cấp trên' : ''}`,
+      )
     }
     if (st.action === 'seal') {
-      const clerks = await trx('user_roles').whereIn('user_id', users.map((u) => u.id)).where({ role: 'clerk' }).select('user_id')
-      if (clerks.length !== users.length) throw new WorkflowError('BAD_REQUEST', `steps[${i}]: only records clerks (văn thư) apply the seal`)
+      const clerks = await trx('user_roles')
+        .whereIn(
+          'user_id',
+          users.map((u) => u.id),
+        )
+        .where({ role: 'clerk' })
+        .select('user_id')
+      if (clerks.length !== users.length)
+        throw new WorkflowError('BAD_REQUEST', `steps[${i}]: only records clerks (văn thư) apply the seal`)
     }
     const placement = parsePlacement(st.placement, i)
     // In the order given: the plan gives each assignee of an "all" step their own place.
     const userIds = st.assignees.map((a) => (users.find((u) => u.username === a) as { id: number }).id)
-    const spec: StepSpec = { action: st.action as StepSpec['action'], assignees: st.assignees, rule: st.rule ?? 'all', ...(st.deadline && { deadline: st.deadline }), ...(upward && { upward }) }
+    const spec: StepSpec = {
+      action: st.action as StepSpec['action'],
+      assignees: st.assignees,
+      rule: st.rule ?? 'all',
+      ...(st.deadline && { deadline: st.deadline }),
+      ...(upward && { upward }),
+    }
     out.push({ spec, userIds, placement })
   }
   return out
@@ -71,51 +104,121 @@ async function resolveSteps(trx: Knex, steps: unknown, scope: Scope): Promise<{ 
  * from the version submitted (workflows/placements.ts), before the transaction: reading a PDF's
  * text never happens inside one.
  */
-export async function submitDocument(s: Services, actor: Actor, documentId: number, input: { template?: unknown; steps?: unknown }): Promise<DocumentRow> {
+export async function submitDocument(
+  s: Services,
+  actor: Actor,
+  documentId: number,
+  input: { template?: unknown; steps?: unknown },
+): Promise<DocumentRow> {
   const doc = await readableDocument(s.db, actor, documentId)
   if (doc.drafter_id !== actor.id) throw new WorkflowError('FORBIDDEN', 'Chỉ người soạn thảo được trình ký')
   let steps = input.steps
   if (input.template !== undefined) {
-    if (typeof input.template !== 'string') throw new WorkflowError('BAD_REQUEST', 'template: a template name')
-    const t = (await s.db('route_templates').where({ agency_id: doc.agency_id, name: input.template }).first()) as { steps_json: string } | undefined
+    if (typeof input.template !== 'string')
+      throw new WorkflowError('BAD_REQUEST', 'template: a template name')
+    const t = (await s
+      .db('route_templates')
+      .where({ agency_id: doc.agency_id, name: input.template })
+      .first()) as { steps_json: string } | undefined
     if (!t) throw new WorkflowError('BAD_REQUEST', `template: no template '${input.template}' in this agency`)
     steps = JSON.parse(t.steps_json) as unknown
   }
-  const scope: Scope = { agencyId: doc.agency_id, ancestors: await ancestorsOf(s.db, doc.agency_id), fromTemplate: input.template !== undefined }
+  const scope: Scope = {
+    agencyId: doc.agency_id,
+    ancestors: await ancestorsOf(s.db, doc.agency_id),
+    fromTemplate: input.template !== undefined,
+  }
   const resolved = await resolveSteps(s.db, steps, scope)
   // Checked again in the transaction; here so that no draft's text is read for nothing.
   if (doc.status !== 'draft') throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
   const version = await latestVersion(s.db, doc.id)
   const pdf = await s.blobs.get(version.sha256)
-  const round = resolved.map((r) => ({ action: r.spec.action, rule: r.spec.rule ?? 'all', userIds: r.userIds, ...(r.placement && { placement: r.placement }) }))
+  const round = resolved.map((r) => ({
+    action: r.spec.action,
+    rule: r.spec.rule ?? 'all',
+    userIds: r.userIds,
+    ...(r.placement && { placement: r.placement }),
+  }))
   const { places: plan, layout } = await planRound(s, doc.agency_id, pdf, round)
   // Issue 13: the number and date fields, in a version of Kyso's own before the first signature.
-  const issuance = await prepareSubmission(s, pdf, layout, resolved.some((r) => r.spec.action === 'seal'))
+  const issuance = await prepareSubmission(
+    s,
+    pdf,
+    layout,
+    resolved.some((r) => r.spec.action === 'seal'),
+  )
   const now = new Date().toISOString()
   await s.db.transaction(async (trx) => {
-    const changed = await trx('documents').where({ id: doc.id, status: 'draft' }).update({ status: 'in_progress', updated_at: now })
+    const changed = await trx('documents')
+      .where({ id: doc.id, status: 'draft' })
+      .update({ status: 'in_progress', updated_at: now })
     if (!changed) throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
-    const last = (await trx('workflows').where({ document_id: doc.id }).max('round as round').first()) as { round: number | null }
-    const [wf] = await trx('workflows').insert({ document_id: doc.id, round: (last.round ?? 0) + 1, status: 'active', created_at: now }).returning('id')
+    const last = (await trx('workflows').where({ document_id: doc.id }).max('round as round').first()) as {
+      round: number | null
+    }
+    const [wf] = await trx('workflows')
+      .insert({ document_id: doc.id, round: (last.round ?? 0) + 1, status: 'active', created_at: now })
+      .returning('id')
     const workflowId = (wf as { id: number }).id
     const stepIds: number[] = []
     for (const [i, r] of resolved.entries()) {
-      const [st] = await trx('steps').insert({ workflow_id: workflowId, seq: i + 1, action: r.spec.action, rule: r.spec.rule, status: i === 0 ? 'active' : 'waiting', deadline: r.spec.deadline ?? null }).returning('id')
+      const [st] = await trx('steps')
+        .insert({
+          workflow_id: workflowId,
+          seq: i + 1,
+          action: r.spec.action,
+          rule: r.spec.rule,
+          status: i === 0 ? 'active' : 'waiting',
+          deadline: r.spec.deadline ?? null,
+        })
+        .returning('id')
       stepIds.push((st as { id: number }).id)
-      for (const uid of r.userIds) await trx('step_assignees').insert({ step_id: (st as { id: number }).id, user_id: uid, status: 'pending' })
+      for (const uid of r.userIds)
+        await trx('step_assignees').insert({
+          step_id: (st as { id: number }).id,
+          user_id: uid,
+          status: 'pending',
+        })
     }
-    await insertPlacements(trx, workflowId, plan.map(({ step, ...p }) => ({ ...p, stepId: stepIds[step] as number })))
+    await insertPlacements(
+      trx,
+      workflowId,
+      plan.map(({ step, ...p }) => ({ ...p, stepId: stepIds[step] as number })),
+    )
     const latest = await latestVersion(trx, doc.id)
     if (latest.id !== version.id) throw new WorkflowError('CONFLICT', 'Văn bản vừa có phiên bản mới')
-    const prepared = await recordPreparation(trx, { documentId: doc.id, workflowId, actorId: actor.id, baseSeq: version.seq, now, issuance })
+    const prepared = await recordPreparation(trx, {
+      documentId: doc.id,
+      workflowId,
+      actorId: actor.id,
+      baseSeq: version.seq,
+      now,
+      issuance,
+    })
     // The audit says where each signature will go and why a fallback was taken (issue 12); the
     // steps name their assignees by username: personal data, kept beside the hashed event.
-    const placements = plan.filter((p) => p.visible).map((p) => ({ step: p.step + 1, page: p.page, how: p.how, look: p.look, ...(p.note && { note: p.note }) }))
+    const placements = plan
+      .filter((p) => p.visible)
+      .map((p) => ({
+        step: p.step + 1,
+        page: p.page,
+        how: p.how,
+        look: p.look,
+        ...(p.note && { note: p.note }),
+      }))
     await appendAudit(trx, {
-      actorId: actor.id, action: 'document.submitted', documentId: doc.id, requestId: actor.requestId ?? null,
+      actorId: actor.id,
+      action: 'document.submitted',
+      documentId: doc.id,
+      requestId: actor.requestId ?? null,
       detail: {
-        steps: resolved.length, placements,
-        issuance: { fields: Object.keys(issuance.stored.plan ?? {}), preparedVersion: prepared, notes: issuance.stored.notes },
+        steps: resolved.length,
+        placements,
+        issuance: {
+          fields: Object.keys(issuance.stored.plan ?? {}),
+          preparedVersion: prepared,
+          notes: issuance.stored.notes,
+        },
       },
       personal: { steps: resolved.map((r) => r.spec) },
     })
@@ -128,7 +231,9 @@ async function ancestorsOf(db: Knex, agencyId: number): Promise<number[]> {
   const out: number[] = []
   let id: number | null = agencyId
   while (id !== null && out.length < 50) {
-    const row = (await db('agencies').where({ id }).first('parent_id')) as { parent_id: number | null } | undefined
+    const row = (await db('agencies').where({ id }).first('parent_id')) as
+      | { parent_id: number | null }
+      | undefined
     id = row?.parent_id ?? null
     if (id !== null) out.push(id)
   }

@@ -16,7 +16,12 @@ const MAX_ENTRIES = 1000
  * Nothing survives a restart; revocation and PIN changes `forget`.
  */
 export interface UnlockedKeys {
-  unlock(certificateId: number, stored: Buffer, pin: string, open: () => Promise<KeySource>): Promise<KeySource>
+  unlock(
+    certificateId: number,
+    stored: Buffer,
+    pin: string,
+    open: () => Promise<KeySource>,
+  ): Promise<KeySource>
   /** The key opened earlier with this very PIN from these very bytes, if it is still kept. */
   cached(certificateId: number, stored: Buffer, pin: string): KeySource | undefined
   /** Forget a certificate's opened key (revocation, PIN change). */
@@ -25,12 +30,14 @@ export interface UnlockedKeys {
 
 export function createUnlockedKeys(): UnlockedKeys {
   const secret = randomBytes(32)
-  const fingerprint = (pin: string): Buffer => createHmac('sha256', secret).update(pin.normalize('NFC')).digest()
+  const fingerprint = (pin: string): Buffer =>
+    createHmac('sha256', secret).update(pin.normalize('NFC')).digest()
   const cache = new Map<number, { key: KeySource; pin: Buffer; stored: Buffer; until: number }>()
   const cached = (certificateId: number, stored: Buffer, pin: string): KeySource | undefined => {
     const now = Date.now()
     const hit = cache.get(certificateId)
-    if (!hit || hit.until <= now || !hit.stored.equals(stored) || !timingSafeEqual(hit.pin, fingerprint(pin))) return undefined
+    if (!hit || hit.until <= now || !hit.stored.equals(stored) || !timingSafeEqual(hit.pin, fingerprint(pin)))
+      return undefined
     hit.until = now + TTL_MS
     return hit.key
   }
@@ -42,7 +49,8 @@ export function createUnlockedKeys(): UnlockedKeys {
       const now = Date.now()
       const fp = fingerprint(pin)
       const key = await open()
-      if (cache.size >= MAX_ENTRIES) for (const [id, e] of cache) if (e.until <= now || cache.size >= MAX_ENTRIES) cache.delete(id)
+      if (cache.size >= MAX_ENTRIES)
+        for (const [id, e] of cache) if (e.until <= now || cache.size >= MAX_ENTRIES) cache.delete(id)
       cache.set(certificateId, { key, pin: fp, stored: Buffer.from(stored), until: now + TTL_MS })
       return key
     },

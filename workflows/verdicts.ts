@@ -27,9 +27,14 @@ export interface ForeignSignature {
 
 /** The report's signatures whose fields are none of the chain's own signature fields. */
 export function foreignSignatures(signatures: SignatureReport[], ownFields: Set<string>): ForeignSignature[] {
-  return signatures.filter((sig) => !sig.fields.some((f) => ownFields.has(f))).map((sig) => ({
-    field: sig.field, signer: sig.signer, indication: sig.indication, subIndication: sig.subIndication,
-  }))
+  return signatures
+    .filter((sig) => !sig.fields.some((f) => ownFields.has(f)))
+    .map((sig) => ({
+      field: sig.field,
+      signer: sig.signer,
+      indication: sig.indication,
+      subIndication: sig.subIndication,
+    }))
 }
 
 /**
@@ -52,11 +57,15 @@ export async function recordVerdicts(s: Services, documentId: number, pdf: Buffe
     const foreign = JSON.stringify(foreignSignatures(report.signatures, new Set(own)))
     await trx('documents').where({ id: documentId }).update({ foreign_signatures_json: foreign })
     for (const sig of report.signatures) {
-      await trx('signatures').where(inFile).whereIn('field_name', sig.fields)
+      await trx('signatures')
+        .where(inFile)
+        .whereIn('field_name', sig.fields)
         .update({ indication: sig.indication, sub_indication: sig.subIndication })
     }
     for (const sig of detached) {
-      await trx('signatures').where({ id: sig.signatureId }).update({ indication: sig.indication, sub_indication: sig.subIndication })
+      await trx('signatures')
+        .where({ id: sig.signatureId })
+        .update({ indication: sig.indication, sub_indication: sig.subIndication })
     }
     await refreshCoverageFacts(trx, documentId)
   })
@@ -67,8 +76,15 @@ export async function recordVerdicts(s: Services, documentId: number, pdf: Buffe
  * the last signature's commit and the validation after the response): validated now, at start-up.
  */
 export async function recordMissingVerdicts(s: Services, limit = 200): Promise<number> {
-  const ids = (await s.db('documents as d').join('signatures as g', 'g.document_id', 'd.id').where('d.status', 'issued').whereNull('g.indication')
-    .distinct('d.id').orderBy('d.id').limit(limit).pluck('d.id')) as number[]
+  const ids = (await s
+    .db('documents as d')
+    .join('signatures as g', 'g.document_id', 'd.id')
+    .where('d.status', 'issued')
+    .whereNull('g.indication')
+    .distinct('d.id')
+    .orderBy('d.id')
+    .limit(limit)
+    .pluck('d.id')) as number[]
   for (const id of ids) {
     const v = await latestVersion(s.db, id)
     await recordVerdicts(s, id, await s.blobs.get(v.sha256))

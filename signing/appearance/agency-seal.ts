@@ -19,7 +19,14 @@ function star(cx: number, cy: number, outer: number): Contour {
  * Text set along a circle, centred on the top, reading clockwise with the letters' feet toward the
  * centre, as seals carry the agency's name. Shrunk to fit `maxAngle` radians.
  */
-function textOnRing(text: string, cx: number, cy: number, baseline: number, capHeight: number, maxAngle: number): Contour[] {
+function textOnRing(
+  text: string,
+  cx: number,
+  cy: number,
+  baseline: number,
+  capHeight: number,
+  maxAngle: number,
+): Contour[] {
   const { unitsPerEm } = loadOutlines()
   const capUnits = 0.72 * unitsPerEm
   const tracking = 0.08 * unitsPerEm
@@ -59,8 +66,10 @@ export interface AgencySealOptions {
  */
 export function generateAgencySealPng(opts: AgencySealOptions): Buffer {
   const d = opts.diameterPx ?? 480
-  if (!Number.isInteger(d) || d < 64 || d > 4000) throw new SigningError('BAD_OPTION', 'diameterPx must be an integer from 64 to 4000')
-  if (typeof opts.name !== 'string' || opts.name.trim().length === 0) throw new SigningError('BAD_OPTION', 'name is required')
+  if (!Number.isInteger(d) || d < 64 || d > 4000)
+    throw new SigningError('BAD_OPTION', 'diameterPx must be an integer from 64 to 4000')
+  if (typeof opts.name !== 'string' || opts.name.trim().length === 0)
+    throw new SigningError('BAD_OPTION', 'name is required')
   const canvas = new InkCanvas(d, d)
   const c = d / 2
   const R = d / 2

@@ -34,7 +34,13 @@ export function drawPersonal(spec: AppearanceSpec, form: FormBuilder): void {
   // Without a signature image, a little air between the title and the name still reads as a signature block.
   const nameGap = signature ? 0 : items.length > 0 ? 0.8 : 0
   items.push({ kind: 'text', text: spec.signerName, face: bold, scale: 1, gap: nameGap })
-  items.push({ kind: 'text', text: formatSigningTime(spec.signingTime), face: regular, scale: 0.75, gap: 0.15 })
+  items.push({
+    kind: 'text',
+    text: formatSigningTime(spec.signingTime),
+    face: regular,
+    scale: 0.75,
+    gap: 0.15,
+  })
   const box = { x: PADDING, y: PADDING, width: form.width - 2 * PADDING, height: form.height - 2 * PADDING }
   const layout = layoutStack(items, box, { maxSize: 11, minSize: 4, align: 'center' })
   const slot = layout.images[0]
@@ -52,12 +58,23 @@ export function drawPersonal(spec: AppearanceSpec, form: FormBuilder): void {
 export function drawSeal(spec: AppearanceSpec, form: FormBuilder): void {
   const image = spec.imagePng ? encodeImage(decodePng(spec.imagePng)) : loadDemoSeal()
   const diameter = Math.min(form.height, form.width * 0.5)
-  const seal = { x: form.width - diameter, y: (form.height - diameter) / 2, width: diameter, height: diameter }
+  const seal = {
+    x: form.width - diameter,
+    y: (form.height - diameter) / 2,
+    width: diameter,
+    height: diameter,
+  }
   form.image(image, fit(image, seal))
   const box = { x: PADDING, y: PADDING, width: seal.x - 4 - PADDING, height: form.height - 2 * PADDING }
   const items: StackItem[] = [
     { kind: 'text', text: spec.signerName, face: loadFace('bold'), scale: 1 },
-    { kind: 'text', text: formatSigningTime(spec.signingTime), face: loadFace('regular'), scale: 0.8, gap: 0.3 },
+    {
+      kind: 'text',
+      text: formatSigningTime(spec.signingTime),
+      face: loadFace('regular'),
+      scale: 0.8,
+      gap: 0.3,
+    },
   ]
   form.text(layoutStack(items, box, { maxSize: 10, minSize: 4, align: 'right' }).texts)
 }
@@ -70,7 +87,13 @@ export function drawText(spec: AppearanceSpec, form: FormBuilder): void {
   for (const line of [spec.title, spec.organisation]) {
     if (line) items.push({ kind: 'text', text: line, face: regular, scale: 1, gap: 0.1 })
   }
-  items.push({ kind: 'text', text: formatSigningTime(spec.signingTime), face: regular, scale: 0.85, gap: 0.1 })
+  items.push({
+    kind: 'text',
+    text: formatSigningTime(spec.signingTime),
+    face: regular,
+    scale: 0.85,
+    gap: 0.1,
+  })
   if (spec.reason) items.push({ kind: 'text', text: spec.reason, face: regular, scale: 0.85, gap: 0.1 })
   form.frame(0.5, 0.35)
   const inset = PADDING + 1

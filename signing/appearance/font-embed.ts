@@ -40,7 +40,10 @@ export class FontUse {
     const scale = 1000 / m.unitsPerEm
     const program = subsetTrueType(this.face.ttf, gids)
     const fontFile = add(
-      new PdfStream(new PdfDict({ Length1: program.length, Filter: name('FlateDecode') }), deflateSync(program, { level: 9 })),
+      new PdfStream(
+        new PdfDict({ Length1: program.length, Filter: name('FlateDecode') }),
+        deflateSync(program, { level: 9 }),
+      ),
     )
     const descriptor = add(
       new PdfDict({
@@ -58,7 +61,10 @@ export class FontUse {
       }),
     )
     const toUnicode = add(
-      new PdfStream(new PdfDict({ Filter: name('FlateDecode') }), deflateSync(toUnicodeCMap(this.used), { level: 9 })),
+      new PdfStream(
+        new PdfDict({ Filter: name('FlateDecode') }),
+        deflateSync(toUnicodeCMap(this.used), { level: 9 }),
+      ),
     )
     const cidFont = add(
       new PdfDict({
@@ -88,7 +94,9 @@ const ascii = (s: string): PdfString => new PdfString(Buffer.from(s, 'latin1'))
 
 /** §9.6.4: a subset font's name starts with six capital letters unique to the subset; derived from its glyphs so output is reproducible. */
 function subsetTag(face: string, gids: readonly number[]): string {
-  const digest = createHash('sha256').update(`${face}:${gids.join(',')}`).digest()
+  const digest = createHash('sha256')
+    .update(`${face}:${gids.join(',')}`)
+    .digest()
   return [...digest.subarray(0, 6)].map((b) => String.fromCharCode(65 + (b % 26))).join('')
 }
 

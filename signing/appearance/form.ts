@@ -10,8 +10,10 @@ const n = numberToken
 
 /** Ink: a DeviceGray level (0 black) or DeviceRGB components from 0 to 1. */
 export type Ink = number | readonly [number, number, number]
-const fillOf = (ink: Ink): string => (typeof ink === 'number' ? `${n(ink)} g` : `${n(ink[0])} ${n(ink[1])} ${n(ink[2])} rg`)
-const strokeOf = (ink: Ink): string => (typeof ink === 'number' ? `${n(ink)} G` : `${n(ink[0])} ${n(ink[1])} ${n(ink[2])} RG`)
+const fillOf = (ink: Ink): string =>
+  typeof ink === 'number' ? `${n(ink)} g` : `${n(ink[0])} ${n(ink[1])} ${n(ink[2])} rg`
+const strokeOf = (ink: Ink): string =>
+  typeof ink === 'number' ? `${n(ink)} G` : `${n(ink[0])} ${n(ink[1])} ${n(ink[2])} RG`
 
 /**
  * Collects the drawing of one appearance and turns it into a form XObject (ISO 32000-2 §8.10)
@@ -64,10 +66,16 @@ export class FormBuilder {
     if (!start || rest.length < 3) return
     const segs: string[] = []
     for (let i = 0; i + 2 < rest.length; i += 3) {
-      const [a, b, c] = [rest[i], rest[i + 1], rest[i + 2]] as [readonly [number, number], readonly [number, number], readonly [number, number]]
+      const [a, b, c] = [rest[i], rest[i + 1], rest[i + 2]] as [
+        readonly [number, number],
+        readonly [number, number],
+        readonly [number, number],
+      ]
       segs.push(`${n(a[0])} ${n(a[1])} ${n(b[0])} ${n(b[1])} ${n(c[0])} ${n(c[1])} c`)
     }
-    this.ops.push(`q ${strokeOf(ink)} ${n(lineWidth)} w 1 J 1 j ${n(start[0])} ${n(start[1])} m ${segs.join(' ')} S Q`)
+    this.ops.push(
+      `q ${strokeOf(ink)} ${n(lineWidth)} w 1 J 1 j ${n(start[0])} ${n(start[1])} m ${segs.join(' ')} S Q`,
+    )
   }
 
   /** A thin frame just inside the form's edge. */

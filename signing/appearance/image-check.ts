@@ -61,7 +61,8 @@ export function inspectPng(png: Buffer): { raster: Raster; info: PngInspection }
     }
   }
   const ink = sa > 0 ? inkOf(sr / sa, sg / sa, sb / sa) : 'other'
-  const inkBox: [number, number, number, number] = x1 >= x0 ? [x0, y0, x1 - x0 + 1, y1 - y0 + 1] : [0, 0, width, height]
+  const inkBox: [number, number, number, number] =
+    x1 >= x0 ? [x0, y0, x1 - x0 + 1, y1 - y0 + 1] : [0, 0, width, height]
   return { raster, info: { width, height, transparent, ink, inkBox } }
 }
 
@@ -69,13 +70,23 @@ export function inspectPng(png: Buffer): { raster: Raster; info: PngInspection }
  * The image cropped to its ink plus `margin` pixels, re-encoded (transparent margins around a
  * signature would shrink it inside the space placement found for it). Only when transparent.
  */
-export function cropToInk(raster: Raster, box: [number, number, number, number], margin: number): { png: Buffer; width: number; height: number } {
+export function cropToInk(
+  raster: Raster,
+  box: [number, number, number, number],
+  margin: number,
+): { png: Buffer; width: number; height: number } {
   const x0 = Math.max(0, box[0] - margin)
   const y0 = Math.max(0, box[1] - margin)
   const x1 = Math.min(raster.width, box[0] + box[2] + margin)
   const y1 = Math.min(raster.height, box[1] + box[3] + margin)
   const { PNG } = loadPngJs()
   const out = new PNG({ width: x1 - x0, height: y1 - y0 })
-  for (let y = y0; y < y1; y++) raster.rgba.copy(out.data, (y - y0) * (x1 - x0) * 4, (y * raster.width + x0) * 4, (y * raster.width + x1) * 4)
+  for (let y = y0; y < y1; y++)
+    raster.rgba.copy(
+      out.data,
+      (y - y0) * (x1 - x0) * 4,
+      (y * raster.width + x0) * 4,
+      (y * raster.width + x1) * 4,
+    )
   return { png: PNG.sync.write(out, { colorType: 6 }), width: x1 - x0, height: y1 - y0 }
 }

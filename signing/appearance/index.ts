@@ -44,7 +44,16 @@ export function buildAppearance(spec: AppearanceSpec, add: (v: PdfValue) => PdfR
   checkSpec(spec)
   if (spec.kind === 'stamp') {
     const lines = spec.lines ?? []
-    return buildTextLinesAppearance({ width: spec.width, height: spec.height, size: 10, lines, ...(spec.matrix && { matrix: spec.matrix }) }, add)
+    return buildTextLinesAppearance(
+      {
+        width: spec.width,
+        height: spec.height,
+        size: 10,
+        lines,
+        ...(spec.matrix && { matrix: spec.matrix }),
+      },
+      add,
+    )
   }
   const form = new FormBuilder(spec.width, spec.height, add)
   if (spec.kind === 'personal') drawPersonal(spec, form)

@@ -134,7 +134,12 @@ export function layoutStack(
       const slot = Math.max(slack, 0)
       const height = Math.min(slot, box.width / item.aspect)
       const width = height * item.aspect
-      layout.images.push({ x: startX(box, width, opts.align), y: top - slot + (slot - height) / 2, width, height })
+      layout.images.push({
+        x: startX(box, width, opts.align),
+        y: top - slot + (slot - height) / 2,
+        width,
+        height,
+      })
       top -= slot
       return
     }

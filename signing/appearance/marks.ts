@@ -20,10 +20,23 @@ function fit(image: EncodedImage, box: Box): Box {
 }
 
 /** One line of `text` at the largest size that fits `box` (no larger than `maxSize`), centred. */
-function line(text: string, face: ReturnType<typeof loadFace>, box: Box, maxSize: number, heightShare = 0.7): PlacedText {
+function line(
+  text: string,
+  face: ReturnType<typeof loadFace>,
+  box: Box,
+  maxSize: number,
+  heightShare = 0.7,
+): PlacedText {
   const glyphs = glyphsFor(face, text)
   const widthAt1 = measure(face, glyphs, 1)
-  const size = Math.max(2, Math.min(maxSize, (box.height * heightShare * 1000) / (face.ascent - face.descent), widthAt1 > 0 ? box.width / widthAt1 : maxSize))
+  const size = Math.max(
+    2,
+    Math.min(
+      maxSize,
+      (box.height * heightShare * 1000) / (face.ascent - face.descent),
+      widthAt1 > 0 ? box.width / widthAt1 : maxSize,
+    ),
+  )
   const width = widthAt1 * size
   const baseline = box.y + (box.height - ((face.ascent + face.descent) * size) / 1000) / 2
   return { face, size, x: box.x + (box.width - width) / 2, y: baseline, glyphs }
@@ -33,7 +46,10 @@ function line(text: string, face: ReturnType<typeof loadFace>, box: Box, maxSize
 function flourish(form: FormBuilder, box: Box, under: PlacedText): void {
   const y = under.y - under.size * 0.28
   const x0 = Math.max(box.x + 1, under.x - under.size * 0.2)
-  const x1 = Math.min(box.x + box.width - 1, under.x + measure(under.face, under.glyphs, under.size) + under.size * 0.6)
+  const x1 = Math.min(
+    box.x + box.width - 1,
+    under.x + measure(under.face, under.glyphs, under.size) + under.size * 0.6,
+  )
   const lift = Math.min(under.size * 0.35, box.y + box.height - y - 1)
   form.curve(
     [
@@ -60,7 +76,13 @@ export function drawHandwritten(spec: AppearanceSpec, form: FormBuilder): void {
     form.image(image, fit(image, box))
     return
   }
-  const name = line(spec.signerName, loadFace('regular'), { ...box, y: box.y + box.height * 0.2, height: box.height * 0.75 }, 28, 0.8)
+  const name = line(
+    spec.signerName,
+    loadFace('regular'),
+    { ...box, y: box.y + box.height * 0.2, height: box.height * 0.75 },
+    28,
+    0.8,
+  )
   form.text([name], BLUE_INK, SLANT)
   flourish(form, box, name)
 }
@@ -68,7 +90,10 @@ export function drawHandwritten(spec: AppearanceSpec, form: FormBuilder): void {
 /** "Trần Văn Hùng" -> "TVH": the letters an approver initials with. */
 export function initialsOf(name: string): string {
   const words = name.normalize('NFC').trim().split(/\s+/).filter(Boolean)
-  return words.map((w) => [...w][0] ?? '').join('').toUpperCase()
+  return words
+    .map((w) => [...w][0] ?? '')
+    .join('')
+    .toUpperCase()
 }
 
 /**
@@ -78,7 +103,13 @@ export function initialsOf(name: string): string {
  */
 export function drawInitials(spec: AppearanceSpec, form: FormBuilder): void {
   const box = { x: 1, y: 1, width: form.width - 2, height: form.height - 2 }
-  const mark = line(initialsOf(spec.signerName), loadFace('regular'), { x: box.x, y: box.y + box.height * 0.22, width: box.width * 0.85, height: box.height * 0.78 }, 30, 0.85)
+  const mark = line(
+    initialsOf(spec.signerName),
+    loadFace('regular'),
+    { x: box.x, y: box.y + box.height * 0.22, width: box.width * 0.85, height: box.height * 0.78 },
+    30,
+    0.85,
+  )
   form.text([mark], BLUE_INK, SLANT)
   flourish(form, box, mark)
 }
@@ -102,8 +133,20 @@ export function drawRealSizeSeal(spec: AppearanceSpec, form: FormBuilder): void 
   const width = d * 0.4
   const lineHeight = d * 0.075
   const face = loadFace('bold')
-  const first = line(`${date}T`, face, { x: cx - width / 2, y: cy - d * 0.09, width, height: lineHeight }, 9, 0.95)
-  const second = line(time, face, { x: cx - width / 2, y: cy - d * 0.09 - lineHeight, width, height: lineHeight }, 9, 0.95)
+  const first = line(
+    `${date}T`,
+    face,
+    { x: cx - width / 2, y: cy - d * 0.09, width, height: lineHeight },
+    9,
+    0.95,
+  )
+  const second = line(
+    time,
+    face,
+    { x: cx - width / 2, y: cy - d * 0.09 - lineHeight, width, height: lineHeight },
+    9,
+    0.95,
+  )
   const size = Math.min(first.size, second.size)
   const resized = [first, second].map((l) => {
     const w = measure(face, l.glyphs, size)

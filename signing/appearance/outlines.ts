@@ -34,7 +34,10 @@ const STEPS = 8
  * A glyph's outline as polygons under `place`: quadratic (TrueType) and cubic segments flattened.
  * Undefined for a character the outline file lacks.
  */
-export function glyphContours(ch: string, place: GlyphTransform): { contours: Contour[]; advance: number } | undefined {
+export function glyphContours(
+  ch: string,
+  place: GlyphTransform,
+): { contours: Contour[]; advance: number } | undefined {
   const glyph = loadOutlines().glyphs[ch]
   if (!glyph) return undefined
   const contours: Contour[] = []

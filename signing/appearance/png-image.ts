@@ -19,7 +19,8 @@ export function loadPngJs(): PngJs {
 
 /** Decodes any 8- or 16-bit PNG (grey, RGB, palette, with or without alpha) to RGBA. */
 export function decodePng(png: Buffer): Raster {
-  if (!Buffer.isBuffer(png) || png.length === 0) throw new SigningError('IMAGE_UNREADABLE', 'the image is empty')
+  if (!Buffer.isBuffer(png) || png.length === 0)
+    throw new SigningError('IMAGE_UNREADABLE', 'the image is empty')
   try {
     const { width, height, data } = loadPngJs().PNG.sync.read(png)
     if (width <= 0 || height <= 0 || data.length < width * height * 4) throw new Error('no pixels')

@@ -50,7 +50,8 @@ export class InkCanvas {
     for (let row = rowFrom; row < rowTo; row++) {
       for (let s = 0; s < SUBROWS; s++) {
         const y = row + (s + 0.5) / SUBROWS
-        while (next < edges.length && (edges[next] as [number, number, number, number, number])[1] <= y) active.push(edges[next++] as [number, number, number, number, number])
+        while (next < edges.length && (edges[next] as [number, number, number, number, number])[1] <= y)
+          active.push(edges[next++] as [number, number, number, number, number])
         active = active.filter((e) => e[3] > y)
         crossings.length = 0
         for (const [x0, y0, x1, y1, dir] of active) {
@@ -61,7 +62,13 @@ export class InkCanvas {
         let winding = 0
         for (let k = 0; k + 1 < crossings.length; k++) {
           winding += (crossings[k] as [number, number])[1]
-          if (winding !== 0) this.span(cover, row, (crossings[k] as [number, number])[0], (crossings[k + 1] as [number, number])[0])
+          if (winding !== 0)
+            this.span(
+              cover,
+              row,
+              (crossings[k] as [number, number])[0],
+              (crossings[k + 1] as [number, number])[0],
+            )
         }
       }
     }
@@ -127,7 +134,8 @@ export class InkCanvas {
       y1 = Math.min(this.height, y1 + opts.trim)
     }
     const png = new PNG({ width: x1 - x0, height: y1 - y0 })
-    for (let y = y0; y < y1; y++) this.rgba.copy(png.data, (y - y0) * (x1 - x0) * 4, (y * this.width + x0) * 4, (y * this.width + x1) * 4)
+    for (let y = y0; y < y1; y++)
+      this.rgba.copy(png.data, (y - y0) * (x1 - x0) * 4, (y * this.width + x0) * 4, (y * this.width + x1) * 4)
     return PNG.sync.write(png, { colorType: 6 })
   }
 }
@@ -148,7 +156,10 @@ export function ring(cx: number, cy: number, inner: number, outer: number): Cont
 }
 
 /** A stroke of a polyline with width varying along it: quads per segment and round joints. */
-export function stroke(points: ReadonlyArray<readonly [number, number]>, width: (t: number) => number): Contour[] {
+export function stroke(
+  points: ReadonlyArray<readonly [number, number]>,
+  width: (t: number) => number,
+): Contour[] {
   const out: Contour[] = []
   const n = points.length
   for (let i = 0; i + 1 < n; i++) {
@@ -160,7 +171,16 @@ export function stroke(points: ReadonlyArray<readonly [number, number]>, width: 
     const w1 = width((i + 1) / (n - 1)) / 2
     const nx = -(y1 - y0) / len
     const ny = (x1 - x0) / len
-    out.push([x0 + nx * w0, y0 + ny * w0, x1 + nx * w1, y1 + ny * w1, x1 - nx * w1, y1 - ny * w1, x0 - nx * w0, y0 - ny * w0])
+    out.push([
+      x0 + nx * w0,
+      y0 + ny * w0,
+      x1 + nx * w1,
+      y1 + ny * w1,
+      x1 - nx * w1,
+      y1 - ny * w1,
+      x0 - nx * w0,
+      y0 - ny * w0,
+    ])
     out.push(circle(x1, y1, w1, 12))
   }
   return out.map((c) => (signedArea(c) < 0 ? reverse(c) : c))

@@ -108,7 +108,8 @@ export function sealRaster(diameterPx: number): Raster {
         coverage = covers(shape, px + 0.5, py + 0.5) ? 1 : 0
       } else {
         for (let sy = step / 2; sy < 1; sy += step) {
-          for (let sx = step / 2; sx < 1; sx += step) if (covers(shape, px + sx, py + sy)) coverage += step * step
+          for (let sx = step / 2; sx < 1; sx += step)
+            if (covers(shape, px + sx, py + sy)) coverage += step * step
         }
       }
       if (coverage === 0) continue

@@ -31,15 +31,24 @@ function capital(x: number, base: number, h: number, rnd: () => number): Point[]
     const a = Math.PI * 2 * t
     if (kind === 0) {
       const r = h * (0.5 - 0.15 * t)
-      out.push([x + lean * h * t + r * 0.45 * Math.sin(a), base - h * Math.sin(Math.PI * t) * 0.9 - r * 0.2 * (1 - Math.cos(a))])
+      out.push([
+        x + lean * h * t + r * 0.45 * Math.sin(a),
+        base - h * Math.sin(Math.PI * t) * 0.9 - r * 0.2 * (1 - Math.cos(a)),
+      ])
     } else if (kind === 1) {
       const sweep = Math.PI * 2.15 * t - Math.PI / 2
-      out.push([x + h * 0.42 + h * 0.45 * Math.cos(sweep) + lean * h * t, base - h * 0.48 + h * 0.46 * Math.sin(sweep)])
+      out.push([
+        x + h * 0.42 + h * 0.45 * Math.cos(sweep) + lean * h * t,
+        base - h * 0.48 + h * 0.46 * Math.sin(sweep),
+      ])
     } else {
       const leg = Math.min(2, Math.floor(t * 3))
       const u = t * 3 - leg
       const up = leg % 2 === 0
-      out.push([x + h * 0.28 * (leg + u) + lean * h * t, base - h * 0.92 * (up ? u : 1 - u) * (leg === 1 ? 0.75 : 1)])
+      out.push([
+        x + h * 0.28 * (leg + u) + lean * h * t,
+        base - h * 0.92 * (up ? u : 1 - u) * (leg === 1 ? 0.75 : 1),
+      ])
     }
   }
   return out
@@ -90,8 +99,10 @@ export interface SignatureImageOptions {
 export function generateSignaturePng(opts: SignatureImageOptions): Buffer {
   const width = opts.width ?? 480
   const height = opts.height ?? 200
-  if (typeof opts.name !== 'string' || opts.name.trim().length === 0) throw new SigningError('BAD_OPTION', 'name is required')
-  if (!(width >= 64 && width <= 4000 && height >= 32 && height <= 4000)) throw new SigningError('BAD_OPTION', 'size out of range')
+  if (typeof opts.name !== 'string' || opts.name.trim().length === 0)
+    throw new SigningError('BAD_OPTION', 'name is required')
+  if (!(width >= 64 && width <= 4000 && height >= 32 && height <= 4000))
+    throw new SigningError('BAD_OPTION', 'size out of range')
   const rnd = random(opts.name.normalize('NFC'))
   const given = opts.name.trim().split(/\s+/).pop() ?? opts.name
   const base = height * 0.66
@@ -103,9 +114,15 @@ export function generateSignaturePng(opts: SignatureImageOptions): Buffer {
   const cap = capital(start, base, height * 0.55, rnd)
   const last = cap[cap.length - 1] as Point
   // The pen runs on from where the capital ended down to the line of the small letters.
-  const run = [last, ...body(last[0] + width * 0.02, base, width * (0.72 + rnd() * 0.12), height * 0.38, loops, rnd)]
+  const run = [
+    last,
+    ...body(last[0] + width * 0.02, base, width * (0.72 + rnd() * 0.12), height * 0.38, loops, rnd),
+  ]
   const end = run[run.length - 1] as Point
   const sweep = flourish(width * (0.08 + rnd() * 0.1), end[0] + width * 0.06, base + height * 0.12, rnd)
-  canvas.fill([...stroke(cap, pressure), ...stroke(run, pressure), ...stroke(sweep, (t) => pen * (1.1 - 0.7 * t))], BLUE)
+  canvas.fill(
+    [...stroke(cap, pressure), ...stroke(run, pressure), ...stroke(sweep, (t) => pen * (1.1 - 0.7 * t))],
+    BLUE,
+  )
   return canvas.toPng({ trim: Math.round(pen * 2) })
 }

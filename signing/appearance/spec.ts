@@ -75,9 +75,11 @@ export function checkSpec(spec: AppearanceSpec): void {
     }
   }
   if (!isText(spec.signerName)) bad('signerName is required')
-  if (spec.marker !== undefined && !MARKERS.includes(spec.marker)) bad(`unknown signing marker ${String(spec.marker)}`)
+  if (spec.marker !== undefined && !MARKERS.includes(spec.marker))
+    bad(`unknown signing marker ${String(spec.marker)}`)
   if (spec.marker !== undefined && !isText(spec.principalTitle)) bad('a signing marker needs principalTitle')
   if (spec.imagePng !== undefined && !Buffer.isBuffer(spec.imagePng)) bad('imagePng must be a Buffer')
   if (spec.kind === 'stamp' && !(spec.lines ?? []).some(isText)) bad('a stamp needs its lines')
-  if (spec.matrix !== undefined && (spec.matrix.length !== 6 || !spec.matrix.every(Number.isFinite))) bad('matrix: six numbers')
+  if (spec.matrix !== undefined && (spec.matrix.length !== 6 || !spec.matrix.every(Number.isFinite)))
+    bad('matrix: six numbers')
 }

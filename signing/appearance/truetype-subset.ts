@@ -27,7 +27,8 @@ function readTables(font: Buffer): Record<TableTag, Buffer> {
     const tag = font.toString('latin1', rec, rec + 4)
     const offset = font.readUInt32BE(rec + 8)
     const length = font.readUInt32BE(rec + 12)
-    if ((REQUIRED as readonly string[]).includes(tag)) found[tag as TableTag] = font.subarray(offset, offset + length)
+    if ((REQUIRED as readonly string[]).includes(tag))
+      found[tag as TableTag] = font.subarray(offset, offset + length)
   }
   for (const tag of REQUIRED) if (!found[tag]) throw new Error(`TrueType font has no '${tag}' table`)
   return found as Record<TableTag, Buffer>
@@ -62,7 +63,11 @@ function withoutInstructions(glyph: Buffer): Buffer {
   }
   const lengthAt = 10 + 2 * contours
   const instructionLength = glyph.readUInt16BE(lengthAt)
-  return Buffer.concat([glyph.subarray(0, lengthAt), Buffer.alloc(2), glyph.subarray(lengthAt + 2 + instructionLength)])
+  return Buffer.concat([
+    glyph.subarray(0, lengthAt),
+    Buffer.alloc(2),
+    glyph.subarray(lengthAt + 2 + instructionLength),
+  ])
 }
 
 function checksum(data: Buffer): number {
@@ -71,7 +76,8 @@ function checksum(data: Buffer): number {
   return sum
 }
 
-const pad4 = (b: Buffer): Buffer => (b.length % 4 === 0 ? b : Buffer.concat([b, Buffer.alloc(4 - (b.length % 4))]))
+const pad4 = (b: Buffer): Buffer =>
+  b.length % 4 === 0 ? b : Buffer.concat([b, Buffer.alloc(4 - (b.length % 4))])
 
 /** An sfnt file from whole tables (OpenType "Organization of an OpenType font"), head checksum fixed. */
 function writeSfnt(tables: Record<TableTag, Buffer>): Buffer {
@@ -109,7 +115,8 @@ export function subsetTrueType(font: Buffer, keep: Iterable<number>): Buffer {
   const t = readTables(font)
   const numGlyphs = t.maxp.readUInt16BE(4)
   const longLoca = t.head.readInt16BE(50) === 1
-  const offsetOf = (gid: number): number => (longLoca ? t.loca.readUInt32BE(gid * 4) : t.loca.readUInt16BE(gid * 2) * 2)
+  const offsetOf = (gid: number): number =>
+    longLoca ? t.loca.readUInt32BE(gid * 4) : t.loca.readUInt16BE(gid * 2) * 2
   const glyphData = (gid: number): Buffer => t.glyf.subarray(offsetOf(gid), offsetOf(gid + 1))
 
   // 1. The closure: requested glyphs, .notdef, and the components of composite glyphs.
@@ -142,7 +149,10 @@ export function subsetTrueType(font: Buffer, keep: Iterable<number>): Buffer {
   const hmtx = Buffer.alloc(4 * metricCount + 2 * (numGlyphs - metricCount))
   for (const gid of kept) {
     const advance = t.hmtx.readUInt16BE(4 * Math.min(gid, oldMetrics - 1))
-    const lsb = gid < oldMetrics ? t.hmtx.readInt16BE(4 * gid + 2) : t.hmtx.readInt16BE(4 * oldMetrics + 2 * (gid - oldMetrics))
+    const lsb =
+      gid < oldMetrics
+        ? t.hmtx.readInt16BE(4 * gid + 2)
+        : t.hmtx.readInt16BE(4 * oldMetrics + 2 * (gid - oldMetrics))
     hmtx.writeUInt16BE(advance, 4 * gid)
     hmtx.writeInt16BE(lsb, 4 * gid + 2)
   }

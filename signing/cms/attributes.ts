@@ -46,5 +46,9 @@ export function signedAttributesSet(attributes: readonly Buffer[]): Buffer {
  * not need one either), as the DER SET OF that the key signs.
  */
 export function cmsSignedAttributes(contentType: string, digest: Buffer, signer: CertificateInfo): Buffer {
-  return signedAttributesSet([contentTypeAttribute(contentType), messageDigestAttribute(digest), signingCertificateV2Attribute(signer)])
+  return signedAttributesSet([
+    contentTypeAttribute(contentType),
+    messageDigestAttribute(digest),
+    signingCertificateV2Attribute(signer),
+  ])
 }

@@ -64,7 +64,12 @@ function parseCertificate(der: Buffer): CertificateInfo {
   return info
 }
 
-type MutableInfo = { subjectKeyIdentifier?: Buffer; extKeyUsage?: CertificateInfo['extKeyUsage']; keyUsage?: ReadonlySet<number>; crlUrls?: readonly string[] }
+type MutableInfo = {
+  subjectKeyIdentifier?: Buffer
+  extKeyUsage?: CertificateInfo['extKeyUsage']
+  keyUsage?: ReadonlySet<number>
+  crlUrls?: readonly string[]
+}
 
 function readExtension(node: DerNode, info: MutableInfo): void {
   const fields = fieldsOf(node, 'extension')
@@ -93,7 +98,8 @@ const OID_CRL_DISTRIBUTION_POINTS = '2.5.29.31'
 /** Every uniformResourceIdentifier ([6] IA5String) under a node, depth-first. */
 function uris(node: DerNode, depth = 0): string[] {
   if (depth > 8) return []
-  if (node.tagClass === 'context' && node.tag === 6 && !node.constructed) return [node.content.toString('latin1')]
+  if (node.tagClass === 'context' && node.tag === 6 && !node.constructed)
+    return [node.content.toString('latin1')]
   return node.children.flatMap((c) => uris(c, depth + 1))
 }
 

@@ -18,12 +18,19 @@ export function derProblem(node: DerNode, setOf = false, depth = 0): string | un
   if (depth > 64) return 'nested too deeply'
   const header = node.raw.length - node.content.length
   const tagBytes = tagLength(node)
-  if (node.raw.length !== header + node.content.length || header !== tagBytes + lengthOctets(node.content.length)) {
+  if (
+    node.raw.length !== header + node.content.length ||
+    header !== tagBytes + lengthOctets(node.content.length)
+  ) {
     return 'a length is indefinite or not minimal (X.690 §10.1)'
   }
   const universal = node.tagClass === 'universal'
   if (universal && node.constructed && STRING_TAGS.has(node.tag)) return 'a constructed string (X.690 §10.2)'
-  if (universal && node.tag === 0x01 && !(node.content.length === 1 && (node.content[0] === 0 || node.content[0] === 0xff))) {
+  if (
+    universal &&
+    node.tag === 0x01 &&
+    !(node.content.length === 1 && (node.content[0] === 0 || node.content[0] === 0xff))
+  ) {
     return 'a BOOLEAN that is not 00 or FF (X.690 §11.1)'
   }
   if (setOf || (universal && node.tag === 0x11)) {

@@ -154,7 +154,7 @@ function readNode(read: Read, start: number, end: number, depth: number): Node {
 
 function readChildren(read: Read, start: number, end: number, depth: number): DerNode[] {
   const children: DerNode[] = []
-  for (let p = start; p < end;) {
+  for (let p = start; p < end; ) {
     const child = readNode(read, p, end, depth + 1)
     children.push(child)
     p = child.end

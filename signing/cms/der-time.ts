@@ -14,11 +14,7 @@ const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d+))
 
 /** A UTCTime or GeneralizedTime node as a Date (a fraction is cut to milliseconds). */
 export function timeOf(node: DerNode | undefined): Date {
-  if (
-    node?.tagClass !== 'universal' ||
-    (node.tag !== 0x17 && node.tag !== 0x18) ||
-    node.constructed
-  ) {
+  if (node?.tagClass !== 'universal' || (node.tag !== 0x17 && node.tag !== 0x18) || node.constructed) {
     throw new Asn1Error('expected a UTCTime or GeneralizedTime')
   }
   const text = node.content.toString('latin1')

@@ -110,6 +110,6 @@ export function generalizedTime(date: Date): Buffer {
 /** BIT STRING with one named bit set (X.690 §11.2.2: trailing zero bits removed). */
 export function namedBitString(bit: number): Buffer {
   const bytes = Buffer.alloc(Math.floor(bit / 8) + 1)
-  bytes[bytes.length - 1] = 0x80 >> bit % 8
+  bytes[bytes.length - 1] = 0x80 >> (bit % 8)
   return tlv(0x03, Buffer.from([7 - (bit % 8)]), bytes)
 }

@@ -7,7 +7,9 @@ import { HASH_LENGTH, type HashName } from './oids'
  * output at 512 bits when it is the digest algorithm of an Ed448 signature (id-shake256).
  */
 export function createDigest(hash: HashName): Hash {
-  return hash === 'shake256' ? createHash('shake256', { outputLength: HASH_LENGTH.shake256 }) : createHash(hash)
+  return hash === 'shake256'
+    ? createHash('shake256', { outputLength: HASH_LENGTH.shake256 })
+    : createHash(hash)
 }
 
 /** A copy of a running hash, keeping SHAKE256's output length. */

@@ -39,10 +39,15 @@ function compare(value: DerNode, signer: CertificateInfo, version: 1 | 2): strin
   if (!first) return 'no certificate identifier'
   const id = fieldsOf(first, 'ESSCertID')
   const hashAlgorithm = version === 2 ? id.optional(0x10) : undefined
-  const hash = hashAlgorithm ? HASH_BY_OID[oidOf(hashAlgorithm.children[0]!)] : version === 2 ? 'sha256' : 'sha1'
+  const hash = hashAlgorithm
+    ? HASH_BY_OID[oidOf(hashAlgorithm.children[0]!)]
+    : version === 2
+      ? 'sha256'
+      : 'sha1'
   if (!hash) return 'unsupported hash algorithm'
   const certHash = octetsOf(id.required(0x04, 'certHash'))
-  if (!createHash(hash).update(signer.der).digest().equals(certHash)) return 'certHash does not match the signer certificate'
+  if (!createHash(hash).update(signer.der).digest().equals(certHash))
+    return 'certHash does not match the signer certificate'
   const issuerSerial = id.optional(0x10)
   if (!issuerSerial) return undefined
   // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber } (RFC 5035 §4).
@@ -52,6 +57,7 @@ function compare(value: DerNode, signer: CertificateInfo, version: 1 | 2): strin
   const issuerMatches = names.some(
     (n) => n.tagClass === 'context' && n.tag === 4 && n.children[0]?.raw.equals(signer.issuer) === true,
   )
-  if (!issuerMatches || !serial.raw.equals(signer.serialNumber)) return 'issuerSerial does not match the signer certificate'
+  if (!issuerMatches || !serial.raw.equals(signer.serialNumber))
+    return 'issuerSerial does not match the signer certificate'
   return undefined
 }

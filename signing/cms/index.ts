@@ -12,7 +12,13 @@ export {
   type ParsedSignerInfo,
   type SignerIdentifier,
 } from './parse'
-export { verifyCmsSignature, type AlgorithmFacts, type CmsCheck, type DigestInput, type VerifyCmsOptions } from './verify'
+export {
+  verifyCmsSignature,
+  type AlgorithmFacts,
+  type CmsCheck,
+  type DigestInput,
+  type VerifyCmsOptions,
+} from './verify'
 export { createDigest, digestOf } from './digest'
 export { derProblem } from './der-check'
 export type { SignatureFacts } from './signature'

@@ -38,8 +38,16 @@ export const OID = {
  * 512-bit output variant RFC 8419 §2.3 prescribes for Ed448 (id-shake256, output length 64).
  */
 export type HashName =
-  | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512'
-  | 'sha3-224' | 'sha3-256' | 'sha3-384' | 'sha3-512' | 'shake256'
+  | 'sha1'
+  | 'sha224'
+  | 'sha256'
+  | 'sha384'
+  | 'sha512'
+  | 'sha3-224'
+  | 'sha3-256'
+  | 'sha3-384'
+  | 'sha3-512'
+  | 'shake256'
 
 /** NIST's digest arc (RFC 5754 §2, RFC 8702 §2, FIPS 202). */
 const NIST_HASH = '2.16.840.1.101.3.4.2'
@@ -63,8 +71,16 @@ export const HASH_BY_OID: Readonly<Record<string, HashName>> = Object.fromEntrie
 )
 
 export const HASH_LENGTH: Readonly<Record<HashName, number>> = {
-  sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64,
-  'sha3-224': 28, 'sha3-256': 32, 'sha3-384': 48, 'sha3-512': 64, shake256: 64,
+  sha1: 20,
+  sha224: 28,
+  sha256: 32,
+  sha384: 48,
+  sha512: 64,
+  'sha3-224': 28,
+  'sha3-256': 32,
+  'sha3-384': 48,
+  'sha3-512': 64,
+  shake256: 64,
 }
 
 export type KeyKind = 'RSA' | 'RSA-PSS' | 'EC' | 'Ed25519' | 'Ed448'
@@ -116,8 +132,18 @@ export const SIGNATURE_ALGORITHMS: Readonly<Record<string, SignatureAlgorithmInf
   [`${ECDSA_PLAIN}.5`]: { key: 'EC', hash: 'sha512', encoding: 'plain', name: 'plain ECDSA with SHA-512' },
   [`${ECDSA_PLAIN}.8`]: { key: 'EC', hash: 'sha3-224', encoding: 'plain', name: 'plain ECDSA with SHA3-224' },
   [`${ECDSA_PLAIN}.9`]: { key: 'EC', hash: 'sha3-256', encoding: 'plain', name: 'plain ECDSA with SHA3-256' },
-  [`${ECDSA_PLAIN}.10`]: { key: 'EC', hash: 'sha3-384', encoding: 'plain', name: 'plain ECDSA with SHA3-384' },
-  [`${ECDSA_PLAIN}.11`]: { key: 'EC', hash: 'sha3-512', encoding: 'plain', name: 'plain ECDSA with SHA3-512' },
+  [`${ECDSA_PLAIN}.10`]: {
+    key: 'EC',
+    hash: 'sha3-384',
+    encoding: 'plain',
+    name: 'plain ECDSA with SHA3-384',
+  },
+  [`${ECDSA_PLAIN}.11`]: {
+    key: 'EC',
+    hash: 'sha3-512',
+    encoding: 'plain',
+    name: 'plain ECDSA with SHA3-512',
+  },
   [OID.ed25519]: { key: 'Ed25519', name: 'Ed25519' },
   [OID.ed448]: { key: 'Ed448', name: 'Ed448' },
 }

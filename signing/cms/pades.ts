@@ -44,7 +44,9 @@ export async function buildPadesSignature(opts: PadesSignatureOptions): Promise<
     digest,
     keySource,
     unsignedAttributes: timestamp
-      ? async (signatureValue) => [attribute(OID.signatureTimeStampToken, checkedToken(await timestamp(signatureValue)))]
+      ? async (signatureValue) => [
+          attribute(OID.signatureTimeStampToken, checkedToken(await timestamp(signatureValue))),
+        ]
       : undefined,
   })
 }
@@ -59,7 +61,9 @@ function checkedToken(token: Buffer): Buffer {
     }
     return contentInfo.raw
   } catch (cause) {
-    throw new SigningError('TSA_FAILED', 'the time-stamp source returned something that is not a token', { cause })
+    throw new SigningError('TSA_FAILED', 'the time-stamp source returned something that is not a token', {
+      cause,
+    })
   }
 }
 

@@ -23,7 +23,11 @@ export interface ParsedSignerInfo {
    * The signed attributes and their bytes re-tagged as a SET (0x31): what was signed (§5.4), as
    * received; `node` is the [0] element itself, for checking that it is DER.
    */
-  readonly signedAttributes?: { readonly der: Buffer; readonly node: DerNode; readonly attributes: readonly ParsedAttribute[] }
+  readonly signedAttributes?: {
+    readonly der: Buffer
+    readonly node: DerNode
+    readonly attributes: readonly ParsedAttribute[]
+  }
   readonly signatureAlgorithm: { readonly oid: string; readonly parameters?: DerNode }
   readonly signatureValue: Buffer
   readonly unsignedAttributes: readonly ParsedAttribute[]
@@ -113,7 +117,13 @@ function readSignerInfo(node: DerNode): ParsedSignerInfo {
     sid: readSid(sidNode),
     digestAlgorithm,
     ...(signed
-      ? { signedAttributes: { der: retag(signed.raw, 0x31), node: signed, attributes: signed.children.map(readAttribute) } }
+      ? {
+          signedAttributes: {
+            der: retag(signed.raw, 0x31),
+            node: signed,
+            attributes: signed.children.map(readAttribute),
+          },
+        }
       : {}),
     signatureAlgorithm: parameters ? { oid: signatureOid, parameters } : { oid: signatureOid },
     signatureValue,

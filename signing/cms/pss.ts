@@ -12,21 +12,30 @@ export interface SignatureAlgorithm {
  * trailer 1 (RFC 4055 §3.1). node:crypto always uses the message hash for MGF1, so parameters
  * naming another MGF1 hash, another mask function or another trailer field cannot be checked.
  */
-export function pssParameters(algorithm: SignatureAlgorithm): { hash: HashName; saltLength: number } | { unsupported: string } {
+export function pssParameters(
+  algorithm: SignatureAlgorithm,
+): { hash: HashName; saltLength: number } | { unsupported: string } {
   try {
     const params = algorithm.parameters ? fieldsOf(algorithm.parameters, 'RSASSA-PSS-params') : undefined
     const hashNode = params?.context(0)?.children[0]
     const mgfNode = params?.context(1)?.children[0]
     const saltNode = params?.context(2)?.children[0]
     const trailerNode = params?.context(3)?.children[0]
-    const hash = hashNode ? HASH_BY_OID[oidOf(fieldsOf(hashNode, 'hashAlgorithm').required(0x06, 'algorithm'))] : 'sha1'
+    const hash = hashNode
+      ? HASH_BY_OID[oidOf(fieldsOf(hashNode, 'hashAlgorithm').required(0x06, 'algorithm'))]
+      : 'sha1'
     const mgf = mgfNode ? fieldsOf(mgfNode, 'maskGenAlgorithm') : undefined
     const isMgf1 = !mgf || oidOf(mgf.required(0x06, 'algorithm')) === OID.mgf1
     const mgfHashNode = mgf?.optional(0x10)
-    const mgfHash = mgfHashNode ? HASH_BY_OID[oidOf(fieldsOf(mgfHashNode, 'MGF1 hash').required(0x06, 'algorithm'))] : 'sha1'
+    const mgfHash = mgfHashNode
+      ? HASH_BY_OID[oidOf(fieldsOf(mgfHashNode, 'MGF1 hash').required(0x06, 'algorithm'))]
+      : 'sha1'
     const trailer = trailerNode ? Number(integerOf(trailerNode)) : 1
     if (!hash || !isMgf1 || mgfHash !== hash || trailer !== 1) {
-      return { unsupported: 'RSASSA-PSS parameters that node:crypto cannot check (MGF1 hash, mask function or trailer)' }
+      return {
+        unsupported:
+          'RSASSA-PSS parameters that node:crypto cannot check (MGF1 hash, mask function or trailer)',
+      }
     }
     return { hash, saltLength: saltNode ? Number(integerOf(saltNode)) : 20 }
   } catch {

@@ -58,20 +58,29 @@ export function verifySignedBytes(
     return { valid: false, facts, problem: `signature algorithm ${facts.name} does not fit a ${keyType} key` }
   }
   const edDigest = EDDSA_DIGEST[facts.key]
-  const constraint = edDigest && digestAlgorithm !== edDigest
-    ? `${facts.key} requires the ${edDigest} digest algorithm with signed attributes (RFC 8419 §3.1), not ${digestAlgorithm}`
-    : undefined
+  const constraint =
+    edDigest && digestAlgorithm !== edDigest
+      ? `${facts.key} requires the ${edDigest} digest algorithm with signed attributes (RFC 8419 §3.1), not ${digestAlgorithm}`
+      : undefined
   try {
     const hash = facts.key === 'Ed25519' || facts.key === 'Ed448' ? null : facts.hash
     const valid = verify(hash, data, { key: publicKey, ...verifyOptions }, signature)
     return { valid, facts, ...(constraint && { constraint }) }
   } catch (cause) {
-    return { valid: false, unsupported: true, facts, problem: `signature could not be checked: ${String(cause)}` }
+    return {
+      valid: false,
+      unsupported: true,
+      facts,
+      problem: `signature could not be checked: ${String(cause)}`,
+    }
   }
 }
 
 type Resolved =
-  | { facts: SignatureFacts; verifyOptions: { padding?: number; saltLength?: number; dsaEncoding?: 'der' | 'ieee-p1363' } }
+  | {
+      facts: SignatureFacts
+      verifyOptions: { padding?: number; saltLength?: number; dsaEncoding?: 'der' | 'ieee-p1363' }
+    }
   | { unsupported: string }
 
 /** The algorithm's facts and node:crypto options, or why node:crypto cannot check it. */
@@ -79,15 +88,26 @@ function resolveAlgorithm(algorithm: SignatureAlgorithm, digestAlgorithm: HashNa
   if (algorithm.oid === OID.rsassaPss) {
     const pss = pssParameters(algorithm)
     if ('unsupported' in pss) return pss
-    const facts = { name: `RSASSA-PSS with ${pss.hash.toUpperCase()}`, key: 'RSA-PSS' as const, hash: pss.hash }
+    const facts = {
+      name: `RSASSA-PSS with ${pss.hash.toUpperCase()}`,
+      key: 'RSA-PSS' as const,
+      hash: pss.hash,
+    }
     return { facts, verifyOptions: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: pss.saltLength } }
   }
   const known = SIGNATURE_ALGORITHMS[algorithm.oid]
   if (!known) return { unsupported: `unsupported signature algorithm ${algorithm.oid}` }
   const isEdDsa = known.key === 'Ed25519' || known.key === 'Ed448'
   const hash = isEdDsa ? null : (known.hash ?? digestAlgorithm)
-  const facts = { name: known.hash || isEdDsa ? known.name : `${known.name} with ${digestAlgorithm.toUpperCase()}`, key: known.key, hash }
-  return { facts, verifyOptions: known.encoding ? { dsaEncoding: known.encoding === 'plain' ? 'ieee-p1363' : 'der' } : {} }
+  const facts = {
+    name: known.hash || isEdDsa ? known.name : `${known.name} with ${digestAlgorithm.toUpperCase()}`,
+    key: known.key,
+    hash,
+  }
+  return {
+    facts,
+    verifyOptions: known.encoding ? { dsaEncoding: known.encoding === 'plain' ? 'ieee-p1363' : 'der' } : {},
+  }
 }
 
 export interface PrehashedCheck extends SignatureCheck {
@@ -112,24 +132,42 @@ export function verifyPrehashed(
   const known = SIGNATURE_ALGORITHMS[algorithm.oid]
   if (known?.key !== 'RSA' || publicKey.asymmetricKeyType !== 'rsa') {
     const what = known?.name ?? (algorithm.oid === OID.rsassaPss ? 'RSASSA-PSS' : algorithm.oid)
-    return { valid: false, unsupported: true, digestMatches: false, problem: `${what} without signed attributes cannot be checked here` }
+    return {
+      valid: false,
+      unsupported: true,
+      digestMatches: false,
+      problem: `${what} without signed attributes cannot be checked here`,
+    }
   }
   const expectedHash = known.hash ?? digestAlgorithm
   const name = known.hash ? known.name : `${known.name} with ${digestAlgorithm.toUpperCase()}`
   const facts: SignatureFacts = { name, key: 'RSA', hash: expectedHash }
   const recovered = recoverDigestInfo(publicKey, signature)
   if (!recovered) {
-    return { valid: false, facts, digestMatches: false, problem: 'signature value does not decrypt to a DigestInfo' }
+    return {
+      valid: false,
+      facts,
+      digestMatches: false,
+      problem: 'signature value does not decrypt to a DigestInfo',
+    }
   }
   if (recovered.hash !== expectedHash) {
     const used = recovered.hash ?? 'an unknown hash'
-    return { valid: false, facts, digestMatches: false, problem: `DigestInfo uses ${used}, not ${expectedHash}` }
+    return {
+      valid: false,
+      facts,
+      digestMatches: false,
+      problem: `DigestInfo uses ${used}, not ${expectedHash}`,
+    }
   }
   return { valid: true, facts, digestMatches: recovered.digest.equals(digest) }
 }
 
 /** RSA public-key operation and DigestInfo ::= SEQUENCE { digestAlgorithm, digest } (RFC 8017 §9.2). */
-function recoverDigestInfo(publicKey: KeyObject, signature: Buffer): { hash?: HashName; digest: Buffer } | undefined {
+function recoverDigestInfo(
+  publicKey: KeyObject,
+  signature: Buffer,
+): { hash?: HashName; digest: Buffer } | undefined {
   try {
     const decrypted = publicDecrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature)
     const fields = fieldsOf(readDer(decrypted, 'DigestInfo'), 'DigestInfo')

@@ -82,7 +82,9 @@ export function signerCertificate(keySource: Pick<KeySource, 'certificate'>): Ce
     publicKeyOf(info)
     return info
   } catch (cause) {
-    throw new SigningError('KEY_UNREADABLE', 'the signer certificate is not a DER X.509 certificate', { cause })
+    throw new SigningError('KEY_UNREADABLE', 'the signer certificate is not a DER X.509 certificate', {
+      cause,
+    })
   }
 }
 

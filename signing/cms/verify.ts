@@ -72,7 +72,8 @@ export function verifyCmsSignature(der: Buffer, digest: DigestInput, opts: Verif
   const parsed = parseSignedData(der)
   const signerInfo = parsed.signerInfos[0]!
   const problems: string[] = []
-  if (parsed.signerInfos.length > 1) problems.push(`${parsed.signerInfos.length} SignerInfos; only the first is checked`)
+  if (parsed.signerInfos.length > 1)
+    problems.push(`${parsed.signerInfos.length} SignerInfos; only the first is checked`)
 
   // 2. The signer certificate, by issuerAndSerialNumber or subjectKeyIdentifier (RFC 5652 §5.3).
   const certificates = [...parsed.certificates]
@@ -85,13 +86,14 @@ export function verifyCmsSignature(der: Buffer, digest: DigestInput, opts: Verif
 
   // 4. The signature, then the other attributes (RFC 5652 §5.4, §11).
   const key = signer ? safely(() => publicKeyOf(signer)) : undefined
-  const check: SignatureOutcome = hash && expected
-    ? checkSignature(signerInfo, hash, expected, key, signer !== undefined, problems)
-    : {
-        messageDigestMatches: false,
-        signatureValid: false,
-        ...(!hash && { unsupported: `unsupported digest algorithm ${signerInfo.digestAlgorithm}` }),
-      }
+  const check: SignatureOutcome =
+    hash && expected
+      ? checkSignature(signerInfo, hash, expected, key, signer !== undefined, problems)
+      : {
+          messageDigestMatches: false,
+          signatureValid: false,
+          ...(!hash && { unsupported: `unsupported digest algorithm ${signerInfo.digestAlgorithm}` }),
+        }
   const timestamp = single(signerInfo.unsignedAttributes, OID.signatureTimeStampToken, problems)
   const notDer = signerInfo.signedAttributes && derProblem(signerInfo.signedAttributes.node, true)
   if (notDer) problems.push(`the signed attributes are not DER: ${notDer}`)
@@ -152,8 +154,18 @@ function attributeFacts(
   const signingTime = signingTimeNode && safely(() => timeOf(signingTimeNode))
   if (signingTimeNode && !signingTime) problems.push('signing-time attribute is malformed')
   return {
-    signingCertificateV2: checkSigningCertificate(single(attributes, OID.signingCertificateV2, problems), signer, 2, problems),
-    signingCertificateV1: checkSigningCertificate(single(attributes, OID.signingCertificate, problems), signer, 1, problems),
+    signingCertificateV2: checkSigningCertificate(
+      single(attributes, OID.signingCertificateV2, problems),
+      signer,
+      2,
+      problems,
+    ),
+    signingCertificateV1: checkSigningCertificate(
+      single(attributes, OID.signingCertificate, problems),
+      signer,
+      1,
+      problems,
+    ),
     ...(signingTime ? { signingTimeAttribute: signingTime } : {}),
     hasContentTypeAttr: contentTypeAttr !== undefined,
   }
@@ -180,13 +192,18 @@ function checkSignature(
   if (signedAttributes) {
     const messageDigest = single(signedAttributes.attributes, OID.messageDigest, problems)
     if (!messageDigest) problems.push('signed attributes lack message-digest')
-    messageDigestMatches = messageDigest !== undefined && safely(() => octetsOf(messageDigest).equals(expected)) === true
+    messageDigestMatches =
+      messageDigest !== undefined && safely(() => octetsOf(messageDigest).equals(expected)) === true
   }
   if (signedAttributes && !messageDigestMatches) problems.push('message-digest does not match the content')
   if (!hasSigner) return { messageDigestMatches, signatureValid: false }
   if (!key) {
     problems.push("the signer certificate's public key cannot be read")
-    return { messageDigestMatches, signatureValid: false, unsupported: "the signer certificate's public key cannot be read" }
+    return {
+      messageDigestMatches,
+      signatureValid: false,
+      unsupported: "the signer certificate's public key cannot be read",
+    }
   }
   const result = signedAttributes
     ? verifySignedBytes(signatureAlgorithm, hash, key, signedAttributes.der, signatureValue)
@@ -213,7 +230,11 @@ function expectedDigest(digest: DigestInput, hash: HashName, problems: string[])
   return undefined
 }
 
-function findSigner(sid: SignerIdentifier, certificates: readonly Buffer[], problems: string[]): CertificateInfo | undefined {
+function findSigner(
+  sid: SignerIdentifier,
+  certificates: readonly Buffer[],
+  problems: string[],
+): CertificateInfo | undefined {
   for (const der of certificates) {
     let info: CertificateInfo
     try {
@@ -222,9 +243,10 @@ function findSigner(sid: SignerIdentifier, certificates: readonly Buffer[], prob
       problems.push('a certificate in the CMS could not be parsed')
       continue
     }
-    const matches = 'issuer' in sid
-      ? info.issuer.equals(sid.issuer) && info.serialNumber.equals(sid.serialNumber)
-      : info.subjectKeyIdentifier?.equals(sid.subjectKeyIdentifier) === true
+    const matches =
+      'issuer' in sid
+        ? info.issuer.equals(sid.issuer) && info.serialNumber.equals(sid.serialNumber)
+        : info.subjectKeyIdentifier?.equals(sid.subjectKeyIdentifier) === true
     if (matches) return info
   }
   problems.push('signer certificate not found')
@@ -232,7 +254,11 @@ function findSigner(sid: SignerIdentifier, certificates: readonly Buffer[], prob
 }
 
 /** The value of a single-valued attribute (RFC 5652 §11: exactly one value, at most once). */
-function single(attributes: readonly ParsedAttribute[], type: string, problems: string[]): DerNode | undefined {
+function single(
+  attributes: readonly ParsedAttribute[],
+  type: string,
+  problems: string[],
+): DerNode | undefined {
   const found = attributes.filter((a) => a.type === type)
   if (found.length > 1 || (found[0] && found[0].values.length !== 1)) {
     problems.push(`attribute ${type} must occur once with one value`)

@@ -132,7 +132,10 @@ export function openTokenSession(ref: TokenRef, opts: { readWrite?: boolean } = 
   try {
     const index = ref.slot ?? 0
     const slots = tokenSlots(lib, p11)
-    const slot = ref.tokenLabel !== undefined ? slots.find((s) => s.info.label.trim() === ref.tokenLabel)?.slot : slots[index]?.slot
+    const slot =
+      ref.tokenLabel !== undefined
+        ? slots.find((s) => s.info.label.trim() === ref.tokenLabel)?.slot
+        : slots[index]?.slot
     if (!slot) {
       const where = ref.tokenLabel !== undefined ? `nhãn "${ref.tokenLabel}"` : `khe ${index}`
       throw new SigningError('TOKEN_NOT_FOUND', `Không tìm thấy thiết bị ký số (USB token) có ${where}`)

@@ -7,7 +7,15 @@
 import { createPublicKey, X509Certificate } from 'node:crypto'
 import { readDer } from '../cms'
 import { SigningError } from '../errors'
-import { attribute, findObjects, login, openTokenSession, tokenError, type TokenRef, type TokenSession } from './pkcs11-module'
+import {
+  attribute,
+  findObjects,
+  login,
+  openTokenSession,
+  tokenError,
+  type TokenRef,
+  type TokenSession,
+} from './pkcs11-module'
 
 export interface GenerateTokenKeyPairOptions extends TokenRef {
   pin: string

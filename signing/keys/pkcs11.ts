@@ -218,7 +218,8 @@ function keySourceOver(token: TokenSession, opened: OpenedKey): Pkcs11KeySource 
  */
 export function ecdsaRawToDer(raw: Buffer): Buffer {
   const der = ecdsaPlainToDer(raw)
-  if (!der) throw new SigningError('TOKEN_FAILED', `The token returned an ECDSA signature of ${raw.length} bytes`)
+  if (!der)
+    throw new SigningError('TOKEN_FAILED', `The token returned an ECDSA signature of ${raw.length} bytes`)
   return der
 }
 

@@ -129,7 +129,7 @@ function selectEndEntity(bags: Bags): Pkcs12Contents {
   if (!leaf) throw new Asn1Error('no certificate matches the private key')
   const rest = parsed.filter((c) => c !== leaf)
   const chain: Buffer[] = []
-  for (let current = leaf; ;) {
+  for (let current = leaf; ; ) {
     const issuer = rest.find((c) => !chain.includes(c.der) && current.x509.checkIssued(c.x509))
     if (!issuer) break
     chain.push(issuer.der)

@@ -138,7 +138,9 @@ function bagAttributes(localKeyId: Buffer, friendlyName?: string): Asn1js.Set {
   const { BmpString, Set: Asn1Set } = asn1()
   const attributes = [seq(oid(OID.localKeyId), new Asn1Set({ value: [octetString(localKeyId)] }))]
   if (friendlyName) {
-    attributes.push(seq(oid(OID.friendlyName), new Asn1Set({ value: [new BmpString({ value: friendlyName })] })))
+    attributes.push(
+      seq(oid(OID.friendlyName), new Asn1Set({ value: [new BmpString({ value: friendlyName })] })),
+    )
   }
   return new Asn1Set({ value: attributes })
 }

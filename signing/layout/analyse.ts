@@ -32,5 +32,12 @@ export async function analyseLayout(pdf: Uint8Array): Promise<LayoutReport> {
   const endMark = findEndMark(pages)
   const recipientsEnd = findRecipientsEnd(pages)
   const issuance = await readIssuanceSlots(pdf)
-  return { pageCount, pages, issuance, ...(block && { block }), ...(endMark && { endMark }), ...(recipientsEnd && { recipientsEnd }) }
+  return {
+    pageCount,
+    pages,
+    issuance,
+    ...(block && { block }),
+    ...(endMark && { endMark }),
+    ...(recipientsEnd && { recipientsEnd }),
+  }
 }

@@ -38,9 +38,16 @@ export function findRecipientsEnd(pages: readonly PageText[]): Anchor | undefine
     let last = head
     for (;;) {
       const next = page.lines
-        .filter((l) => l.upright && l !== last && l.box.y + l.box.height <= last.box.y + 2 && Math.abs(l.box.x - head.box.x) <= 2 * head.fontSize)
+        .filter(
+          (l) =>
+            l.upright &&
+            l !== last &&
+            l.box.y + l.box.height <= last.box.y + 2 &&
+            Math.abs(l.box.x - head.box.x) <= 2 * head.fontSize,
+        )
         .sort((a, b) => b.box.y - a.box.y)[0]
-      if (!next || !isListItem(next) || last.box.y - (next.box.y + next.box.height) > 1.2 * next.fontSize) break
+      if (!next || !isListItem(next) || last.box.y - (next.box.y + next.box.height) > 1.2 * next.fontSize)
+        break
       last = next
     }
     return { page: page.page, line: last }
@@ -59,9 +66,21 @@ export function findRecipients(pages: readonly PageText[]): string[] {
   const head = page.lines.filter((l) => l.upright && isRecipientsHead(l)).sort((a, b) => a.box.y - b.box.y)[0]
   if (!head) return []
   return page.lines
-    .filter((l) => l.upright && isListItem(l) && l.box.y < head.box.y && l.box.y >= end.line.box.y - 1 && Math.abs(l.box.x - head.box.x) <= 2 * head.fontSize)
+    .filter(
+      (l) =>
+        l.upright &&
+        isListItem(l) &&
+        l.box.y < head.box.y &&
+        l.box.y >= end.line.box.y - 1 &&
+        Math.abs(l.box.x - head.box.x) <= 2 * head.fontSize,
+    )
     .sort((a, b) => b.box.y - a.box.y)
-    .map((l) => l.text.replace(/^[-–+•*]\s*/, '').replace(/[;.,]+$/, '').trim())
+    .map((l) =>
+      l.text
+        .replace(/^[-–+•*]\s*/, '')
+        .replace(/[;.,]+$/, '')
+        .trim(),
+    )
     .filter(Boolean)
 }
 

@@ -36,7 +36,9 @@ function compose(o: Matrix, i: Matrix): Matrix {
 function asMatrix(v: unknown): Matrix | undefined {
   if (!v || typeof v !== 'object' || !('length' in v)) return undefined
   const a = Array.from(v as ArrayLike<unknown>)
-  return a.length === 6 && a.every((n) => typeof n === 'number' && Number.isFinite(n)) ? (a as Matrix) : undefined
+  return a.length === 6 && a.every((n) => typeof n === 'number' && Number.isFinite(n))
+    ? (a as Matrix)
+    : undefined
 }
 
 /** The bounding box of [x0, y0, x1, y1] (in the CTM's source space) on the page. */
@@ -56,10 +58,13 @@ function boxUnder(m: Matrix, x0: number, y0: number, x1: number, y1: number): Re
 }
 
 function numbers(v: unknown): number[] {
-  return v && typeof v === 'object' && 'length' in v ? Array.from(v as ArrayLike<unknown>).filter((n): n is number => typeof n === 'number') : []
+  return v && typeof v === 'object' && 'length' in v
+    ? Array.from(v as ArrayLike<unknown>).filter((n): n is number => typeof n === 'number')
+    : []
 }
 
-const isWhite = (hex: unknown): boolean => typeof hex === 'string' && /^#f[a-f0-9]f[a-f0-9]f[a-f0-9]$/i.test(hex)
+const isWhite = (hex: unknown): boolean =>
+  typeof hex === 'string' && /^#f[a-f0-9]f[a-f0-9]f[a-f0-9]$/i.test(hex)
 
 export interface OperatorList {
   fnArray: number[]
@@ -70,12 +75,37 @@ export interface OperatorList {
  * Boxes of everything painted by an operator list (user space), clipped to what is visible.
  * `ops` is pdf.js's OPS table; `view` the crop box (the first clip).
  */
-export function drawnAreas(list: OperatorList, ops: Record<string, number>, view: Rect, budget = 200_000): Rect[] {
+export function drawnAreas(
+  list: OperatorList,
+  ops: Record<string, number>,
+  view: Rect,
+  budget = 200_000,
+): Rect[] {
   const op = (name: string): number => ops[name] ?? -1
-  const PAINT = new Set(['stroke', 'closeStroke', 'fill', 'eoFill', 'fillStroke', 'eoFillStroke', 'closeFillStroke', 'closeEOFillStroke'].map(op))
+  const PAINT = new Set(
+    [
+      'stroke',
+      'closeStroke',
+      'fill',
+      'eoFill',
+      'fillStroke',
+      'eoFillStroke',
+      'closeFillStroke',
+      'closeEOFillStroke',
+    ].map(op),
+  )
   const FILL_ONLY = new Set([op('fill'), op('eoFill')])
   const IMAGES = new Set(
-    ['paintImageXObject', 'paintInlineImageXObject', 'paintImageMaskXObject', 'paintImageXObjectRepeat', 'paintImageMaskXObjectRepeat', 'paintSolidColorImageMask', 'paintInlineImageXObjectGroup', 'paintImageMaskXObjectGroup'].map(op),
+    [
+      'paintImageXObject',
+      'paintInlineImageXObject',
+      'paintImageMaskXObject',
+      'paintImageXObjectRepeat',
+      'paintImageMaskXObjectRepeat',
+      'paintSolidColorImageMask',
+      'paintInlineImageXObjectGroup',
+      'paintImageMaskXObjectGroup',
+    ].map(op),
   )
   const out: Rect[] = []
   const stack: GraphicsState[] = []
@@ -102,7 +132,9 @@ export function drawnAreas(list: OperatorList, ops: Record<string, number>, view
     } else if (fn === op('paintFormXObjectBegin') || fn === op('beginGroup')) {
       push()
       const group = arg(0)
-      const m = asMatrix(fn === op('beginGroup') ? (group as { matrix?: unknown } | undefined)?.matrix : group)
+      const m = asMatrix(
+        fn === op('beginGroup') ? (group as { matrix?: unknown } | undefined)?.matrix : group,
+      )
       if (m) gs.ctm = compose(gs.ctm, m)
       const bbox = numbers(fn === op('beginGroup') ? (group as { bbox?: unknown } | undefined)?.bbox : arg(1))
       if (bbox.length === 4) {
@@ -120,7 +152,10 @@ export function drawnAreas(list: OperatorList, ops: Record<string, number>, view
     } else if (fn === op('constructPath')) {
       const paintOp = arg(0)
       const mm = numbers(arg(2))
-      const box = mm.length === 4 ? boxUnder(gs.ctm, mm[0] as number, mm[1] as number, mm[2] as number, mm[3] as number) : undefined
+      const box =
+        mm.length === 4
+          ? boxUnder(gs.ctm, mm[0] as number, mm[1] as number, mm[2] as number, mm[3] as number)
+          : undefined
       if (clipNext) {
         clipNext = false
         gs.clip = box && gs.clip ? intersect(box, gs.clip) : gs.clip

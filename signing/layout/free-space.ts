@@ -31,7 +31,8 @@ export class OccupancyGrid {
     const c1 = Math.min(this.cols, Math.ceil((r.x + r.width + m) / this.cell))
     const r0 = Math.max(0, Math.floor((r.y - m) / this.cell))
     const r1 = Math.min(this.rows, Math.ceil((r.y + r.height + m) / this.cell))
-    for (let row = r0; row < r1; row++) this.cells.fill(1, row * this.cols + c0, row * this.cols + Math.max(c0, c1))
+    for (let row = r0; row < r1; row++)
+      this.cells.fill(1, row * this.cols + c0, row * this.cols + Math.max(c0, c1))
     this.sums = undefined
   }
 
@@ -63,7 +64,13 @@ export class OccupancyGrid {
   }
 
   isFree(r: Rect): boolean {
-    return r.x >= 0 && r.y >= 0 && r.x + r.width <= this.width && r.y + r.height <= this.height && this.takenCells(r) === 0
+    return (
+      r.x >= 0 &&
+      r.y >= 0 &&
+      r.x + r.width <= this.width &&
+      r.y + r.height <= this.height &&
+      this.takenCells(r) === 0
+    )
   }
 
   /** The share of `r` that is taken, 0 to 1. */
@@ -97,12 +104,20 @@ function candidates(size: { width: number; height: number }, s: Search): Rect[] 
 }
 
 /** The free position nearest the target, or undefined when there is none of that size. */
-export function findFree(grid: OccupancyGrid, size: { width: number; height: number }, s: Search): Rect | undefined {
+export function findFree(
+  grid: OccupancyGrid,
+  size: { width: number; height: number },
+  s: Search,
+): Rect | undefined {
   return candidates(size, s).find((r) => grid.isFree(r))
 }
 
 /** The position with the least ink under it (nearest the target among equals): the last resort. */
-export function findEmptiest(grid: OccupancyGrid, size: { width: number; height: number }, s: Search): { rect: Rect; takenShare: number } | undefined {
+export function findEmptiest(
+  grid: OccupancyGrid,
+  size: { width: number; height: number },
+  s: Search,
+): { rect: Rect; takenShare: number } | undefined {
   let best: { rect: Rect; takenShare: number } | undefined
   for (const r of candidates(size, s)) {
     const share = grid.takenShare(r)

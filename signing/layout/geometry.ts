@@ -111,7 +111,10 @@ export function uprightMatrix(rotate: Rotation, width: number, height: number): 
 
 export function overlaps(a: Rect, b: Rect, margin = 0): boolean {
   return (
-    a.x < b.x + b.width + margin && b.x < a.x + a.width + margin && a.y < b.y + b.height + margin && b.y < a.y + a.height + margin
+    a.x < b.x + b.width + margin &&
+    b.x < a.x + a.width + margin &&
+    a.y < b.y + b.height + margin &&
+    b.y < a.y + a.height + margin
   )
 }
 

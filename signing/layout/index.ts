@@ -20,8 +20,34 @@ export {
 } from './geometry'
 export { analyseLayoutIsolated, LayoutError, type LayoutErrorCode, type LayoutLimits } from './isolated'
 export { decodeTcvn3, decodeVni, detectEncoding, type TextEncoding } from './legacy-encodings'
-export { planPlacements, type Placement, type PlacementHow, type PlacementLook, type PlacementRequest, type PlacementRole, type PlanInput } from './plan'
-export { findTextLines, readIssuanceSlots, type PageLayout, type PageSelection, type PageText } from './read-pages'
-export { findIssuanceSlots, wordsOf, type DateSlot, type IssuanceSlots, type NumberSlot } from './issuance-slots'
-export { isAuthorityLine, locateSignerBlock, looksLikeName, signerBlocksOn, type SignerBlock } from './signer-block'
+export {
+  planPlacements,
+  type Placement,
+  type PlacementHow,
+  type PlacementLook,
+  type PlacementRequest,
+  type PlacementRole,
+  type PlanInput,
+} from './plan'
+export {
+  findTextLines,
+  readIssuanceSlots,
+  type PageLayout,
+  type PageSelection,
+  type PageText,
+} from './read-pages'
+export {
+  findIssuanceSlots,
+  wordsOf,
+  type DateSlot,
+  type IssuanceSlots,
+  type NumberSlot,
+} from './issuance-slots'
+export {
+  isAuthorityLine,
+  locateSignerBlock,
+  looksLikeName,
+  signerBlocksOn,
+  type SignerBlock,
+} from './signer-block'
 export { textRowsOf, type TextLine, type TextRun } from './text-lines'

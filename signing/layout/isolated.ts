@@ -40,7 +40,12 @@ export function analyseLayoutIsolated(pdf: Buffer, limits: LayoutLimits = {}): P
       void worker.terminate()
     }
     const timer = setTimeout(
-      () => finish(() => reject(new LayoutError('LAYOUT_TIMEOUT', `reading the document's text took more than ${timeoutMs} ms`))),
+      () =>
+        finish(() =>
+          reject(
+            new LayoutError('LAYOUT_TIMEOUT', `reading the document's text took more than ${timeoutMs} ms`),
+          ),
+        ),
       timeoutMs,
     )
     worker.once('message', (msg: { ok: true; report: LayoutReport } | { ok: false; message: string }) => {
@@ -50,10 +55,16 @@ export function analyseLayoutIsolated(pdf: Buffer, limits: LayoutLimits = {}): P
       const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY'
       finish(() =>
         reject(
-          new LayoutError(oom ? 'LAYOUT_OUT_OF_MEMORY' : 'LAYOUT_FAILED', oom ? `reading the document's text needed more than ${maxMemoryMb} MB` : err.message, { cause: err }),
+          new LayoutError(
+            oom ? 'LAYOUT_OUT_OF_MEMORY' : 'LAYOUT_FAILED',
+            oom ? `reading the document's text needed more than ${maxMemoryMb} MB` : err.message,
+            { cause: err },
+          ),
         ),
       )
     })
-    worker.once('exit', (code) => finish(() => reject(new LayoutError('LAYOUT_FAILED', `the layout worker exited (${code})`))))
+    worker.once('exit', (code) =>
+      finish(() => reject(new LayoutError('LAYOUT_FAILED', `the layout worker exited (${code})`))),
+    )
   })
 }

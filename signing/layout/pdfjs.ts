@@ -24,7 +24,10 @@ export interface PdfJsPage {
   view: number[]
   rotate: number
   getTextContent(opts?: { disableNormalization?: boolean }): Promise<{ items: PdfJsTextItem[] }>
-  getOperatorList(opts?: { intent?: string; annotationMode?: number }): Promise<{ fnArray: number[]; argsArray: unknown[] }>
+  getOperatorList(opts?: {
+    intent?: string
+    annotationMode?: number
+  }): Promise<{ fnArray: number[]; argsArray: unknown[] }>
   getAnnotations(opts?: { intent?: string }): Promise<PdfJsAnnotation[]>
   cleanup(): boolean
 }

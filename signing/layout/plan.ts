@@ -1,7 +1,15 @@
 import type { LayoutReport } from './analyse'
 import { textBottom, type Anchor } from './anchors'
 import { findEmptiest, findFree, OccupancyGrid } from './free-space'
-import { displaySize, overlaps, rectToDisplay, rectToUser, roundRect, type PageGeometry, type Rect } from './geometry'
+import {
+  displaySize,
+  overlaps,
+  rectToDisplay,
+  rectToUser,
+  roundRect,
+  type PageGeometry,
+  type Rect,
+} from './geometry'
 import type { PageLayout } from './read-pages'
 import { initialsSlot, sealBeside, signatureInBlock } from './slots'
 
@@ -83,7 +91,14 @@ export function planPlacements(input: PlanInput): Placement[] {
     return s
   }
   const out = new Map<string, Placement>()
-  type Put = (req: PlacementRequest, s: Sheet, display: Rect, how: PlacementHow, look: PlacementLook, extra?: Partial<Placement>) => Rect
+  type Put = (
+    req: PlacementRequest,
+    s: Sheet,
+    display: Rect,
+    how: PlacementHow,
+    look: PlacementLook,
+    extra?: Partial<Placement>,
+  ) => Rect
   const put: Put = (req, s, display, how, look, extra = {}) => {
     s.grid.mark(display)
     const rect = roundRect(rectToUser(s.geometry, display))
@@ -138,7 +153,8 @@ export function planPlacements(input: PlanInput): Placement[] {
   // 4. Approvals: initials after "./.", then at the end of "Nơi nhận", then beside them.
   const anchors: Array<{ anchor: Anchor; name: 'content-end' | 'recipients-end' }> = []
   if (input.layout?.endMark) anchors.push({ anchor: input.layout.endMark, name: 'content-end' })
-  if (input.layout?.recipientsEnd) anchors.push({ anchor: input.layout.recipientsEnd, name: 'recipients-end' })
+  if (input.layout?.recipientsEnd)
+    anchors.push({ anchor: input.layout.recipientsEnd, name: 'recipients-end' })
   byRole('approve').forEach((req, i) => {
     const a = anchors[Math.min(i, anchors.length - 1)]
     const s = a ? sheet(a.anchor.page) : undefined
@@ -154,7 +170,16 @@ export function planPlacements(input: PlanInput): Placement[] {
   for (const req of input.requests.filter((r) => r.invisible && !r.explicit)) {
     const none = { x: 0, y: 0, width: 0, height: 0 }
     const note = 'approvals are invisible in this agency'
-    out.set(req.key, { key: req.key, role: req.role, page: input.lastPage.page, rect: none, how: 'explicit', look: 'initials', visible: false, note })
+    out.set(req.key, {
+      key: req.key,
+      role: req.role,
+      page: input.lastPage.page,
+      rect: none,
+      how: 'explicit',
+      look: 'initials',
+      visible: false,
+      note,
+    })
   }
   return input.requests.map((r) => out.get(r.key) as Placement)
 }
@@ -176,13 +201,17 @@ function fallback(
 ): { sheet: Sheet; rect: Rect; how: PlacementHow; note: string } {
   const size = displaySize(s.geometry)
   const region = { x: EDGE, y: EDGE, width: size.width - 2 * EDGE, height: size.height - 2 * EDGE }
-  const unread = s.layout && s.layout.readable !== 'ok' ? `the text cannot be read (${s.layout.readable})` : undefined
+  const unread =
+    s.layout && s.layout.readable !== 'ok' ? `the text cannot be read (${s.layout.readable})` : undefined
   const reason = input.unreadable ?? unread ?? why
   const below = s.layout ? textBottom(s.layout) : size.height
   for (const scale of [1, 0.85, 0.7, 0.55]) {
     const w = Math.min(want.width * scale, region.width)
     const h = Math.min(want.height * scale, region.height)
-    const target: [number, number] = [region.x + region.width - w / 2, Math.max(region.y + h / 2, below - 12 - h / 2)]
+    const target: [number, number] = [
+      region.x + region.width - w / 2,
+      Math.max(region.y + h / 2, below - 12 - h / 2),
+    ]
     const rect = findFree(s.grid, { width: w, height: h }, { target, region })
     const note = `${reason ?? 'no place in the text for it'}: free space on the last page`
     if (rect) return { sheet: s, rect, how: 'free-space', note }
@@ -196,4 +225,3 @@ function fallback(
   const note = `${reason ?? 'no free space on the last page'}: the emptiest area of the last page (${share}% of it holds ink)`
   return { sheet: s, rect, how: 'emptiest', note }
 }
-

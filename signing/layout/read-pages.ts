@@ -31,12 +31,17 @@ function pagesOf(selection: PageSelection, count: number): number[] {
   if (selection === 'first') return count > 0 ? [1] : []
   if (selection === 'last') return count > 0 ? [count] : []
   if (selection === 'all') return Array.from({ length: Math.min(count, MAX_PAGES) }, (_, i) => i + 1)
-  return [...new Set(selection)].filter((n) => Number.isInteger(n) && n >= 1 && n <= count).slice(0, MAX_PAGES)
+  return [...new Set(selection)]
+    .filter((n) => Number.isInteger(n) && n >= 1 && n <= count)
+    .slice(0, MAX_PAGES)
 }
 
 function geometryOf(page: PdfJsPage): PageGeometry {
   const [x1 = 0, y1 = 0, x2 = 612, y2 = 792] = page.view
-  return { view: { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1) }, rotate: normaliseRotation(page.rotate) }
+  return {
+    view: { x: Math.min(x1, x2), y: Math.min(y1, y2), width: Math.abs(x2 - x1), height: Math.abs(y2 - y1) },
+    rotate: normaliseRotation(page.rotate),
+  }
 }
 
 async function pageText(page: PdfJsPage, n: number): Promise<PageText> {
@@ -54,13 +59,24 @@ const INVISIBLE = 2 | 32
 async function pageLayout(page: PdfJsPage, n: number): Promise<PageLayout> {
   const text = await pageText(page, n)
   const lib = await loadPdfJs()
-  const list = await page.getOperatorList({ intent: 'print', annotationMode: lib.AnnotationMode.DISABLE ?? 0 })
+  const list = await page.getOperatorList({
+    intent: 'print',
+    annotationMode: lib.AnnotationMode.DISABLE ?? 0,
+  })
   const drawn = drawnAreas(list, lib.OPS, text.view).map((r) => rectToDisplay(text, r))
   for (const a of await page.getAnnotations({ intent: 'print' })) {
     const r = a.rect
-    if (!Array.isArray(r) || r.length !== 4 || ((a.annotationFlags ?? 0) & INVISIBLE) !== 0 || a.subtype === 'Link' || a.subtype === 'Popup') continue
+    if (
+      !Array.isArray(r) ||
+      r.length !== 4 ||
+      ((a.annotationFlags ?? 0) & INVISIBLE) !== 0 ||
+      a.subtype === 'Link' ||
+      a.subtype === 'Popup'
+    )
+      continue
     const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = r
-    if (x2 - x1 > 0 && y2 - y1 > 0) drawn.push(rectToDisplay(text, { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }))
+    if (x2 - x1 > 0 && y2 - y1 > 0)
+      drawn.push(rectToDisplay(text, { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }))
   }
   return { ...text, drawn }
 }
@@ -96,7 +112,10 @@ export async function findTextLines(pdf: Uint8Array, selection: PageSelection = 
 }
 
 /** Text and drawn areas of some pages (1-based numbers), and the document's page count. */
-export async function readPageLayouts(pdf: Uint8Array, pick: (pageCount: number) => number[]): Promise<{ pageCount: number; pages: PageLayout[] }> {
+export async function readPageLayouts(
+  pdf: Uint8Array,
+  pick: (pageCount: number) => number[],
+): Promise<{ pageCount: number; pages: PageLayout[] }> {
   return withDocument(pdf, async (doc) => {
     const pages: PageLayout[] = []
     for (const n of pagesOf(pick(doc.numPages), doc.numPages)) {

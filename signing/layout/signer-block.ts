@@ -18,12 +18,31 @@ export interface SignerBlock {
 /** Authority markers (DOMAIN.md) and the words of the titles that sign documents. */
 const MARKER = /^(KT|TM|TL|TUQ|Q)\s*\.\s*\S/
 const TITLE_WORDS = [
-  'GIÁM ĐỐC', 'CHỦ TỊCH', 'TRƯỞNG', 'CHÁNH VĂN PHÒNG', 'CHÁNH THANH TRA', 'CHÁNH ÁN', 'VIỆN TRƯỞNG', 'BÍ THƯ',
-  'ỦY BAN NHÂN DÂN', 'UỶ BAN NHÂN DÂN', 'HỘI ĐỒNG', 'TỔNG CỤC', 'CỤC TRƯỞNG', 'THỦ TRƯỞNG', 'KẾ TOÁN', 'THỦ QUỸ',
+  'GIÁM ĐỐC',
+  'CHỦ TỊCH',
+  'TRƯỞNG',
+  'CHÁNH VĂN PHÒNG',
+  'CHÁNH THANH TRA',
+  'CHÁNH ÁN',
+  'VIỆN TRƯỞNG',
+  'BÍ THƯ',
+  'ỦY BAN NHÂN DÂN',
+  'UỶ BAN NHÂN DÂN',
+  'HỘI ĐỒNG',
+  'TỔNG CỤC',
+  'CỤC TRƯỞNG',
+  'THỦ TRƯỞNG',
+  'KẾ TOÁN',
+  'THỦ QUỸ',
 ]
 
 /** Upper case and without the punctuation that some drafts add ("GIÁM ĐỐC:"). */
-const fold = (s: string): string => s.normalize('NFC').toUpperCase().replace(/[:;,]+$/, '').trim()
+const fold = (s: string): string =>
+  s
+    .normalize('NFC')
+    .toUpperCase()
+    .replace(/[:;,]+$/, '')
+    .trim()
 
 function isUpperCase(s: string): boolean {
   return /\p{L}/u.test(s) && s === s.toUpperCase()
@@ -75,7 +94,9 @@ function nameUnder(group: readonly TextLine[], lines: readonly TextLine[]): Text
   const right = Math.max(...group.map((l) => l.box.x + l.box.width))
   const mid = (left + right) / 2
   const below = lines
-    .filter((l) => l.upright && top(l) < bottom(last) && l.box.x < right + 40 && l.box.x + l.box.width > left - 40)
+    .filter(
+      (l) => l.upright && top(l) < bottom(last) && l.box.x < right + 40 && l.box.x + l.box.width > left - 40,
+    )
     .sort((p, q) => top(q) - top(p))
   const next = below[0]
   if (!next || !looksLikeName(next)) return undefined

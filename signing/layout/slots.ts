@@ -26,7 +26,12 @@ export function signatureInBlock(block: SignerBlock, grid: OccupancyGrid, aspect
   const cy = space.y + space.height / 2
   let rect = { x: cx - width / 2, y: cy - height / 2, width, height }
   for (let scale = 0.9; !grid.isFree(rect) && scale >= 0.5; scale -= 0.1) {
-    rect = { x: cx - (width * scale) / 2, y: cy - (height * scale) / 2, width: width * scale, height: height * scale }
+    rect = {
+      x: cx - (width * scale) / 2,
+      y: cy - (height * scale) / 2,
+      width: width * scale,
+      height: height * scale,
+    }
   }
   return rect
 }
@@ -40,7 +45,12 @@ export function sealBeside(signature: Rect, diameter: number, page: { width: num
   const d = Math.min(diameter, page.width - 4, page.height - 4)
   const x = signature.x + signature.width / 3 - d
   const y = signature.y + signature.height / 2 - d / 2
-  return { x: Math.min(Math.max(x, 2), page.width - d - 2), y: Math.min(Math.max(y, 2), page.height - d - 2), width: d, height: d }
+  return {
+    x: Math.min(Math.max(x, 2), page.width - d - 2),
+    y: Math.min(Math.max(y, 2), page.height - d - 2),
+    width: d,
+    height: d,
+  }
 }
 
 /** Initials sizes from roomy to the smallest still legible (1,440 pt² down to 416 pt²). */

@@ -57,8 +57,22 @@ function runsOf(items: readonly PdfJsTextItem[], g: PageGeometry): Run[] {
     const [qx, qy] = pointToDisplay(g, e + uy * size * DESCENT, f - ux * size * DESCENT)
     const xs = [X, ex, px, qx, px + dx, qx + dx]
     const ys = [Y, ey, py, qy, py + dy, qy + dy]
-    const box = { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) }
-    runs.push({ text: item.str, x0: X, x1: X + Math.max(dx, 0), baseline: Y, size, font: item.fontName ?? '', upright, box })
+    const box = {
+      x: Math.min(...xs),
+      y: Math.min(...ys),
+      width: Math.max(...xs) - Math.min(...xs),
+      height: Math.max(...ys) - Math.min(...ys),
+    }
+    runs.push({
+      text: item.str,
+      x0: X,
+      x1: X + Math.max(dx, 0),
+      baseline: Y,
+      size,
+      font: item.fontName ?? '',
+      upright,
+      box,
+    })
   }
   return runs
 }
@@ -70,7 +84,8 @@ function group(runs: Run[]): Run[][] {
   for (const run of upright) {
     const row = rows[rows.length - 1]
     const first = row?.[0]
-    if (row && first && Math.abs(first.baseline - run.baseline) <= 0.35 * Math.min(first.size, run.size)) row.push(run)
+    if (row && first && Math.abs(first.baseline - run.baseline) <= 0.35 * Math.min(first.size, run.size))
+      row.push(run)
     else rows.push([run])
   }
   const lines: Run[][] = []
@@ -89,7 +104,9 @@ function group(runs: Run[]): Run[][] {
     }
     if (line.length > 0) lines.push(line)
   }
-  return lines.map((l) => l.filter((r, i) => r.text.trim().length > 0 || (i > 0 && i < l.length - 1))).filter((l) => l.length > 0)
+  return lines
+    .map((l) => l.filter((r, i) => r.text.trim().length > 0 || (i > 0 && i < l.length - 1)))
+    .filter((l) => l.length > 0)
 }
 
 /** The runs' text joined: a space where the producer left a gap instead of writing one. */
@@ -98,7 +115,13 @@ function joinRuns(runs: Run[], encodings: ReadonlyMap<string, TextEncoding>): st
   let prev: Run | undefined
   for (const run of runs) {
     const piece = decode(run.text, encodings.get(run.font) ?? 'unicode')
-    if (prev && run.x0 - prev.x1 > 0.2 * Math.min(prev.size, run.size) && !/\s$/.test(text) && !/^\s/.test(piece)) text += ' '
+    if (
+      prev &&
+      run.x0 - prev.x1 > 0.2 * Math.min(prev.size, run.size) &&
+      !/\s$/.test(text) &&
+      !/^\s/.test(piece)
+    )
+      text += ' '
     text += piece
     prev = run
   }
@@ -106,9 +129,21 @@ function joinRuns(runs: Run[], encodings: ReadonlyMap<string, TextEncoding>): st
 }
 
 /** Typographic ligatures spelled out (what pdf.js's own NFKC step did), then NFC, spaces collapsed. */
-const LIGATURES: Record<string, string> = { '\ufb00': 'ff', '\ufb01': 'fi', '\ufb02': 'fl', '\ufb03': 'ffi', '\ufb04': 'ffl', '\ufb05': 'st', '\ufb06': 'st' }
+const LIGATURES: Record<string, string> = {
+  '\ufb00': 'ff',
+  '\ufb01': 'fi',
+  '\ufb02': 'fl',
+  '\ufb03': 'ffi',
+  '\ufb04': 'ffl',
+  '\ufb05': 'st',
+  '\ufb06': 'st',
+}
 function normalise(text: string): string {
-  return text.replace(/[\ufb00-\ufb06]/g, (c) => LIGATURES[c] ?? c).normalize('NFC').replace(/[\s\u00a0]+/g, ' ').trim()
+  return text
+    .replace(/[\ufb00-\ufb06]/g, (c) => LIGATURES[c] ?? c)
+    .normalize('NFC')
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim()
 }
 
 /** Per font: the decoding its text needs (fonts of one file may differ: a TCVN3 heading, Unicode body). */
@@ -121,7 +156,12 @@ function encodingsOf(runs: readonly Run[]): Map<string, TextEncoding> {
 function unionBox(boxes: readonly Rect[]): Rect {
   const x = Math.min(...boxes.map((b) => b.x))
   const y = Math.min(...boxes.map((b) => b.y))
-  return { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x, height: Math.max(...boxes.map((b) => b.y + b.height)) - y }
+  return {
+    x,
+    y,
+    width: Math.max(...boxes.map((b) => b.x + b.width)) - x,
+    height: Math.max(...boxes.map((b) => b.y + b.height)) - y,
+  }
 }
 
 /**
@@ -152,7 +192,16 @@ export function textLinesOf(items: readonly PdfJsTextItem[], g: PageGeometry): T
   }
   for (const r of runs.filter((run) => !run.upright && run.text.trim().length > 0)) {
     const text = normalise(decode(r.text, encodings.get(r.font) ?? 'unicode'))
-    out.push({ text, box: r.box, rect: rectToUser(g, r.box), baseline: r.baseline, fontSize: r.size, runs: 1, encoding: encodings.get(r.font) ?? 'unicode', upright: false })
+    out.push({
+      text,
+      box: r.box,
+      rect: rectToUser(g, r.box),
+      baseline: r.baseline,
+      fontSize: r.size,
+      runs: 1,
+      encoding: encodings.get(r.font) ?? 'unicode',
+      upright: false,
+    })
   }
   return out
 }
@@ -179,7 +228,8 @@ export function textRowsOf(items: readonly PdfJsTextItem[], g: PageGeometry): Te
   for (const run of upright) {
     const row = rows[rows.length - 1]
     const first = row?.[0]
-    if (row && first && Math.abs(first.baseline - run.baseline) <= 0.35 * Math.min(first.size, run.size)) row.push(run)
+    if (row && first && Math.abs(first.baseline - run.baseline) <= 0.35 * Math.min(first.size, run.size))
+      row.push(run)
     else rows.push([run])
   }
   return rows.map((row) =>

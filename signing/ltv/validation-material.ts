@@ -71,7 +71,7 @@ function fromToken(token: Buffer): Omit<SignedThing, 'field' | 'vriKey'> | undef
  */
 export function pathOf(leaf: Buffer, pool: readonly Buffer[]): Buffer[] {
   const path = [leaf]
-  for (let cur = parse(leaf); cur && path.length < 10 && !selfIssued(cur);) {
+  for (let cur = parse(leaf); cur && path.length < 10 && !selfIssued(cur); ) {
     const current: X509Certificate = cur
     const next = pool.find((c) => {
       const x = parse(c)

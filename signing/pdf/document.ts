@@ -9,13 +9,24 @@ export const DEFAULT_MAX_PDF_BYTES = 512 * 1024 * 1024
 /** Whether `N G obj` for object `num` starts at `offset` (after white space). */
 function objectAt(buf: Buffer, offset: number, num: number): boolean {
   let p = offset
-  while (buf[p] === 0x20 || buf[p] === 0x0a || buf[p] === 0x0d || buf[p] === 0x09 || buf[p] === 0x0c || buf[p] === 0x00) p++
+  while (
+    buf[p] === 0x20 ||
+    buf[p] === 0x0a ||
+    buf[p] === 0x0d ||
+    buf[p] === 0x09 ||
+    buf[p] === 0x0c ||
+    buf[p] === 0x00
+  )
+    p++
   let n = 0
   const start = p
-  for (let c = buf[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - start < 10; c = buf[++p]) n = n * 10 + (c - 0x30)
+  for (let c = buf[p]; c !== undefined && c >= 0x30 && c <= 0x39 && p - start < 10; c = buf[++p])
+    n = n * 10 + (c - 0x30)
   if (p === start || n !== num) return false
   const after = buf[p]
-  return after === 0x20 || after === 0x0a || after === 0x0d || after === 0x09 || after === 0x0c || after === 0x00
+  return (
+    after === 0x20 || after === 0x0a || after === 0x0d || after === 0x09 || after === 0x0c || after === 0x00
+  )
 }
 
 /**
@@ -27,7 +38,11 @@ function objectAt(buf: Buffer, offset: number, num: number): boolean {
 function offsetsAreSound(buf: Buffer, entries: Map<number, XrefEntry>, headerOffset: number): boolean {
   for (const [num, e] of entries) {
     if (e.type !== 1) continue
-    if (e.offset >= buf.length || (!objectAt(buf, e.offset, num) && !(headerOffset > 0 && objectAt(buf, e.offset + headerOffset, num)))) return false
+    if (
+      e.offset >= buf.length ||
+      (!objectAt(buf, e.offset, num) && !(headerOffset > 0 && objectAt(buf, e.offset + headerOffset, num)))
+    )
+      return false
   }
   return true
 }
@@ -71,7 +86,8 @@ export class PdfDocument {
     readonly bytes: Buffer,
     opts: ReadOptions = {},
   ) {
-    if (bytes.length > (opts.maxBytes ?? DEFAULT_MAX_PDF_BYTES)) throw new SigningError('PDF_TOO_LARGE', 'the PDF is larger than allowed')
+    if (bytes.length > (opts.maxBytes ?? DEFAULT_MAX_PDF_BYTES))
+      throw new SigningError('PDF_TOO_LARGE', 'the PDF is larger than allowed')
     const header = bytes.subarray(0, 1024).indexOf('%PDF-', 0, 'latin1')
     if (header < 0) throw unreadable('not a PDF file (no %PDF- header)')
     this.headerOffset = header
@@ -86,7 +102,11 @@ export class PdfDocument {
     }
     this.repaired = false
     this.encrypted = table?.trailer.has('Encrypt') ?? false
-    if (this.encrypted && !opts.allowEncrypted) throw new SigningError('PDF_ENCRYPTED', 'the PDF is encrypted; remove the password protection before signing')
+    if (this.encrypted && !opts.allowEncrypted)
+      throw new SigningError(
+        'PDF_ENCRYPTED',
+        'the PDF is encrypted; remove the password protection before signing',
+      )
     if (table) {
       this.entries = table.entries
       this.sections = table.sections
@@ -102,7 +122,11 @@ export class PdfDocument {
     this.addObjectStreamEntries()
     this.trailer = this.findTrailer()
     this.encrypted = this.trailer.has('Encrypt')
-    if (this.encrypted && !opts.allowEncrypted) throw new SigningError('PDF_ENCRYPTED', 'the PDF is encrypted; remove the password protection before signing')
+    if (this.encrypted && !opts.allowEncrypted)
+      throw new SigningError(
+        'PDF_ENCRYPTED',
+        'the PDF is encrypted; remove the password protection before signing',
+      )
     if (!this.rootIsUsable()) throw unreadable('the document catalog cannot be found')
   }
 
@@ -179,7 +203,8 @@ export class PdfDocument {
     const all = this.collectPages()
     const p = all[index]
     if (p) return p
-    if (index < this.pageCount()) throw unreadable('the page tree is damaged (circular or inconsistent page counts)')
+    if (index < this.pageCount())
+      throw unreadable('the page tree is damaged (circular or inconsistent page counts)')
     throw new SigningError('PDF_PAGE_NOT_FOUND', `the document has no page ${index + 1}`)
   }
 
@@ -189,7 +214,8 @@ export class PdfDocument {
     const node = this.dict(nodeRef)
     if (!node) return null
     const kids = this.resolve(node.get('Kids'))
-    if (!Array.isArray(kids)) return index === 0 && (node.get('Type') as PdfName | undefined)?.name !== 'Pages' ? nodeRef : null
+    if (!Array.isArray(kids))
+      return index === 0 && (node.get('Type') as PdfName | undefined)?.name !== 'Pages' ? nodeRef : null
     // A flat node whose /Count equals its number of kids holds pages only: index straight in, so
     // signing the last of 10,000 pages reads one page, not all of them.
     if (node.get('Count') === kids.length && index < kids.length) {
@@ -231,7 +257,11 @@ export class PdfDocument {
   private rootIsUsable(): boolean {
     try {
       const root = this.trailer.get('Root')
-      return root instanceof PdfRef && this.dict(root) !== undefined && this.dict(this.catalog().get('Pages')) !== undefined
+      return (
+        root instanceof PdfRef &&
+        this.dict(root) !== undefined &&
+        this.dict(this.catalog().get('Pages')) !== undefined
+      )
     } catch (err) {
       if (err instanceof SigningError && err.code === 'PDF_UNREADABLE') return false
       throw err
@@ -290,7 +320,8 @@ export class PdfDocument {
       } catch {
         continue
       }
-      if (!(v instanceof PdfStream) || (v.dict.get('Type') as PdfName | undefined)?.name !== 'ObjStm') continue
+      if (!(v instanceof PdfStream) || (v.dict.get('Type') as PdfName | undefined)?.name !== 'ObjStm')
+        continue
       try {
         const data = decodeStream(v.dict, v.data)
         const lx = new Lexer(data, 0)
@@ -298,7 +329,8 @@ export class PdfDocument {
         for (let i = 0; i < (typeof n === 'number' ? n : 0); i++) {
           const objNum = lx.parseValue()
           lx.parseValue()
-          if (typeof objNum === 'number' && !this.entries.has(objNum)) this.entries.set(objNum, { type: 2, stream: num, index: i })
+          if (typeof objNum === 'number' && !this.entries.has(objNum))
+            this.entries.set(objNum, { type: 2, stream: num, index: i })
         }
       } catch {
         // A damaged object stream only loses its own objects.
@@ -322,7 +354,12 @@ export class PdfDocument {
       try {
         const v = this.get(num)
         const d = v instanceof PdfStream ? v.dict : v
-        if (d instanceof PdfDict && (d.get('Type') as PdfName | undefined)?.name === 'XRef' && d.get('Root') instanceof PdfRef) return d
+        if (
+          d instanceof PdfDict &&
+          (d.get('Type') as PdfName | undefined)?.name === 'XRef' &&
+          d.get('Root') instanceof PdfRef
+        )
+          return d
       } catch {
         /* ignore unreadable objects while repairing */
       }
@@ -331,7 +368,8 @@ export class PdfDocument {
       if (e.type === 0) continue
       try {
         const d = this.get(num)
-        if (d instanceof PdfDict && (d.get('Type') as PdfName | undefined)?.name === 'Catalog') return new PdfDict({ Root: new PdfRef(num, e.type === 1 ? e.gen : 0) })
+        if (d instanceof PdfDict && (d.get('Type') as PdfName | undefined)?.name === 'Catalog')
+          return new PdfDict({ Root: new PdfRef(num, e.type === 1 ? e.gen : 0) })
       } catch {
         /* ignore */
       }

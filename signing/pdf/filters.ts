@@ -13,7 +13,8 @@ function inflate(data: Buffer): Buffer {
   try {
     return inflateSync(data, { maxOutputLength: MAX_DECODED_BYTES })
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw unreadable(`a compressed stream inflates past ${MAX_DECODED_BYTES} bytes`)
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw unreadable(`a compressed stream inflates past ${MAX_DECODED_BYTES} bytes`)
     // A truncated stream still yields what was decoded, as lenient readers accept.
     try {
       return inflateSync(data, { maxOutputLength: MAX_DECODED_BYTES, finishFlush: constants.Z_SYNC_FLUSH })
@@ -39,7 +40,9 @@ function unpredict(data: Buffer, parms: PdfDict): Buffer {
   if (predictor === 2) {
     if (bpc !== 8) throw unreadable('TIFF predictor with other than 8 bits per component')
     const out = Buffer.from(data)
-    for (let r = 0; r < out.length; r += rowLen) for (let i = r + bpp; i < r + rowLen && i < out.length; i++) out[i] = ((out[i] as number) + (out[i - bpp] as number)) & 0xff
+    for (let r = 0; r < out.length; r += rowLen)
+      for (let i = r + bpp; i < r + rowLen && i < out.length; i++)
+        out[i] = ((out[i] as number) + (out[i - bpp] as number)) & 0xff
     return out
   }
   const rows = Math.floor(data.length / (rowLen + 1))
@@ -55,17 +58,28 @@ function unpredict(data: Buffer, parms: PdfDict): Buffer {
       const upLeft = r > 0 && i >= bpp ? (out[dst - rowLen + i - bpp] as number) : 0
       let v: number
       switch (type) {
-        case 0: v = raw; break
-        case 1: v = raw + left; break
-        case 2: v = raw + up; break
-        case 3: v = raw + ((left + up) >> 1); break
+        case 0:
+          v = raw
+          break
+        case 1:
+          v = raw + left
+          break
+        case 2:
+          v = raw + up
+          break
+        case 3:
+          v = raw + ((left + up) >> 1)
+          break
         case 4: {
           const p = left + up - upLeft
-          const pa = Math.abs(p - left), pb = Math.abs(p - up), pc = Math.abs(p - upLeft)
+          const pa = Math.abs(p - left),
+            pb = Math.abs(p - up),
+            pc = Math.abs(p - upLeft)
           v = raw + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft)
           break
         }
-        default: throw unreadable(`bad PNG predictor row type ${type}`)
+        default:
+          throw unreadable(`bad PNG predictor row type ${type}`)
       }
       out[dst + i] = v & 0xff
     }
@@ -85,7 +99,8 @@ export function decodeStream(dict: PdfDict, data: Buffer): Buffer {
   let out = data
   filters.forEach((f, i) => {
     if (!(f instanceof PdfName)) throw unreadable('bad /Filter')
-    if (f.name !== 'FlateDecode' && f.name !== 'Fl') throw unreadable(`unsupported filter ${f.name} on a structural stream`)
+    if (f.name !== 'FlateDecode' && f.name !== 'Fl')
+      throw unreadable(`unsupported filter ${f.name} on a structural stream`)
     out = inflate(out)
     const parms = parmsList[i]
     if (parms instanceof PdfDict) out = unpredict(out, parms)

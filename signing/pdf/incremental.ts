@@ -48,7 +48,11 @@ export class IncrementalUpdate {
 
   private fromGap(): number {
     const next = (this.gaps as Generator<number>).next()
-    if (next.done) throw new SigningError('PDF_OBJECT_NUMBERS_EXHAUSTED', 'the file has no object number left for a signature')
+    if (next.done)
+      throw new SigningError(
+        'PDF_OBJECT_NUMBERS_EXHAUSTED',
+        'the file has no object number left for a signature',
+      )
     return next.value
   }
 
@@ -93,7 +97,11 @@ export class IncrementalUpdate {
   private trailerEntries(size: number): PdfDict {
     const old = this.doc.trailer
     const oldSize = old.get('Size')
-    const t = new PdfDict({ Size: Math.max(size, typeof oldSize === 'number' ? oldSize : 0), Root: old.get('Root'), Info: old.get('Info') })
+    const t = new PdfDict({
+      Size: Math.max(size, typeof oldSize === 'number' ? oldSize : 0),
+      Root: old.get('Root'),
+      Info: old.get('Info'),
+    })
     const id = old.get('ID')
     if (Array.isArray(id) && id.length === 2) t.set('ID', id)
     else {
@@ -110,7 +118,10 @@ export class IncrementalUpdate {
     if (this.complete) {
       all.set(0, { type: 0 })
       for (const [num, e] of this.doc.entries) {
-        all.set(num, e.type === 1 ? { ...e, offset: this.doc.absoluteOffset(num, e.offset) - this.offsetBase } : e)
+        all.set(
+          num,
+          e.type === 1 ? { ...e, offset: this.doc.absoluteOffset(num, e.offset) - this.offsetBase } : e,
+        )
       }
     }
     for (const [num, o] of ours) all.set(num, { type: 1, offset: o.offset - this.offsetBase, gen: o.gen })
@@ -128,11 +139,17 @@ export class IncrementalUpdate {
       out += `${run[0]} ${run.length}\n`
       for (const num of run) {
         const e = entries.get(num) as XrefEntry
-        out += e.type === 1 ? `${String(e.offset).padStart(10, '0')} ${String(e.gen).padStart(5, '0')} n\r\n` : `0000000000 65535 f\r\n`
+        out +=
+          e.type === 1
+            ? `${String(e.offset).padStart(10, '0')} ${String(e.gen).padStart(5, '0')} n\r\n`
+            : `0000000000 65535 f\r\n`
       }
     }
     const trailer = this.trailerEntries(size)
-    return Buffer.from(`${out}trailer\n${serializeValue(trailer)}\nstartxref\n${pos - this.offsetBase}\n%%EOF\n`, 'latin1')
+    return Buffer.from(
+      `${out}trailer\n${serializeValue(trailer)}\nstartxref\n${pos - this.offsetBase}\n%%EOF\n`,
+      'latin1',
+    )
   }
 
   private xrefStream(entries: Map<number, XrefEntry>, pos: number): Buffer {

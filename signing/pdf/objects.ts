@@ -85,7 +85,8 @@ export function textString(text: string): PdfString {
 /** Decodes a text string: UTF-16BE with BOM, UTF-8 with BOM (PDF 2.0), or PDFDocEncoding (Latin-1 here). */
 export function decodeTextString(s: PdfString): string {
   const b = s.bytes
-  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return Buffer.from(b.subarray(2)).swap16().toString('utf16le')
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff)
+    return Buffer.from(b.subarray(2)).swap16().toString('utf16le')
   if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.subarray(3).toString('utf8')
   return b.toString('latin1')
 }

@@ -5,9 +5,23 @@ import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, type PdfValue } from '.
 const MAX_DEPTH = 200
 
 const enum C {
-  NUL = 0x00, TAB = 0x09, LF = 0x0a, FF = 0x0c, CR = 0x0d, SP = 0x20,
-  PERCENT = 0x25, LPAREN = 0x28, RPAREN = 0x29, SLASH = 0x2f, LT = 0x3c, GT = 0x3e,
-  LBRACKET = 0x5b, RBRACKET = 0x5d, LBRACE = 0x7b, RBRACE = 0x7d, BACKSLASH = 0x5c,
+  NUL = 0x00,
+  TAB = 0x09,
+  LF = 0x0a,
+  FF = 0x0c,
+  CR = 0x0d,
+  SP = 0x20,
+  PERCENT = 0x25,
+  LPAREN = 0x28,
+  RPAREN = 0x29,
+  SLASH = 0x2f,
+  LT = 0x3c,
+  GT = 0x3e,
+  LBRACKET = 0x5b,
+  RBRACKET = 0x5d,
+  LBRACE = 0x7b,
+  RBRACE = 0x7d,
+  BACKSLASH = 0x5c,
 }
 
 export function isWhite(b: number | undefined): boolean {
@@ -15,8 +29,16 @@ export function isWhite(b: number | undefined): boolean {
 }
 function isDelimiter(b: number | undefined): boolean {
   return (
-    b === C.LPAREN || b === C.RPAREN || b === C.LT || b === C.GT || b === C.LBRACKET ||
-    b === C.RBRACKET || b === C.LBRACE || b === C.RBRACE || b === C.SLASH || b === C.PERCENT
+    b === C.LPAREN ||
+    b === C.RPAREN ||
+    b === C.LT ||
+    b === C.GT ||
+    b === C.LBRACKET ||
+    b === C.RBRACKET ||
+    b === C.LBRACE ||
+    b === C.RBRACE ||
+    b === C.SLASH ||
+    b === C.PERCENT
   )
 }
 function isRegular(b: number | undefined): boolean {
@@ -156,7 +178,11 @@ export class Lexer {
     const start = this.pos
     while (isRegular(this.buf[this.pos])) this.pos++
     const raw = this.buf.toString('latin1', start, this.pos)
-    return new PdfName(raw.includes('#') ? raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) : raw)
+    return new PdfName(
+      raw.includes('#')
+        ? raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
+        : raw,
+    )
   }
 
   private parseLiteral(): PdfString {
@@ -169,11 +195,21 @@ export class Lexer {
       if (c === C.BACKSLASH) {
         c = b[this.pos++] as number
         switch (c) {
-          case 0x6e: out.push(0x0a); break
-          case 0x72: out.push(0x0d); break
-          case 0x74: out.push(0x09); break
-          case 0x62: out.push(0x08); break
-          case 0x66: out.push(0x0c); break
+          case 0x6e:
+            out.push(0x0a)
+            break
+          case 0x72:
+            out.push(0x0d)
+            break
+          case 0x74:
+            out.push(0x09)
+            break
+          case 0x62:
+            out.push(0x08)
+            break
+          case 0x66:
+            out.push(0x0c)
+            break
           case C.CR:
             if (b[this.pos] === C.LF) this.pos++
             break
@@ -182,7 +218,12 @@ export class Lexer {
           default:
             if (c >= 0x30 && c <= 0x37) {
               let v = c - 0x30
-              for (let i = 0; i < 2 && (b[this.pos] as number) >= 0x30 && (b[this.pos] as number) <= 0x37; i++) v = v * 8 + ((b[this.pos++] as number) - 0x30)
+              for (
+                let i = 0;
+                i < 2 && (b[this.pos] as number) >= 0x30 && (b[this.pos] as number) <= 0x37;
+                i++
+              )
+                v = v * 8 + ((b[this.pos++] as number) - 0x30)
               out.push(v & 0xff)
             } else if (c !== undefined) out.push(c)
         }
@@ -249,7 +290,12 @@ export class Lexer {
   skipInlineImageData(): void {
     const b = this.buf
     for (let p = this.pos + 1; p + 1 < b.length; p++) {
-      if (b[p] === 0x45 && b[p + 1] === 0x49 && isWhite(b[p - 1]) && (p + 2 >= b.length || !isRegular(b[p + 2]))) {
+      if (
+        b[p] === 0x45 &&
+        b[p + 1] === 0x49 &&
+        isWhite(b[p - 1]) &&
+        (p + 2 >= b.length || !isRegular(b[p + 2]))
+      ) {
         this.pos = p + 2
         return
       }

@@ -34,7 +34,8 @@ export function serializeValue(v: PdfValue): string {
   if (typeof v === 'number') return numberToken(v)
   if (v instanceof PdfName) return nameToken(v.name)
   if (v instanceof PdfRef) return `${v.num} ${v.gen} R`
-  if (v instanceof PdfString) return v.hex ? '<' + v.bytes.toString('hex').toUpperCase() + '>' : literalString(v.bytes)
+  if (v instanceof PdfString)
+    return v.hex ? '<' + v.bytes.toString('hex').toUpperCase() + '>' : literalString(v.bytes)
   if (Array.isArray(v)) return '[' + v.map(serializeValue).join(' ') + ']'
   if (v instanceof PdfDict) {
     let out = '<<'

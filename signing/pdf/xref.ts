@@ -56,7 +56,8 @@ function readTable(buf: Buffer, offset: number, entries: Map<number, XrefEntry>)
     const count = Number(countTok)
     // Counts are bounded (a hostile count must not make us loop for long); a single entry may still
     // bear a number up to 2^31 - 1, the largest a 32-bit reader accepts.
-    if (count > MAX_OBJECTS || start + count - 1 > MAX_OBJECT_NUMBER) throw unreadable('xref claims too many objects')
+    if (count > MAX_OBJECTS || start + count - 1 > MAX_OBJECT_NUMBER)
+      throw unreadable('xref claims too many objects')
     for (let i = 0; i < count; i++) {
       lx.skipWhite()
       const off = lx.readRegular()
@@ -64,7 +65,8 @@ function readTable(buf: Buffer, offset: number, entries: Map<number, XrefEntry>)
       const gen = lx.readRegular()
       lx.skipWhite()
       const kind = lx.readRegular()
-      if (!/^\d+$/.test(off) || !/^\d+$/.test(gen) || (kind !== 'n' && kind !== 'f')) throw unreadable(`bad xref entry for object ${start + i}`)
+      if (!/^\d+$/.test(off) || !/^\d+$/.test(gen) || (kind !== 'n' && kind !== 'f'))
+        throw unreadable(`bad xref entry for object ${start + i}`)
       const num = start + i
       if (entries.has(num)) continue
       entries.set(num, kind === 'n' ? { type: 1, offset: Number(off), gen: Number(gen) } : { type: 0 })
@@ -79,11 +81,17 @@ function readStreamSection(buf: Buffer, offset: number, entries: Map<number, Xre
   const lx = new Lexer(buf, offset)
   if (!lx.readObjectHeader()) throw unreadable(`no xref at ${offset}`)
   const obj = lx.parseIndirectBody(() => undefined)
-  if (!(obj instanceof PdfStream) || !(obj.dict.get('Type') instanceof PdfName)) throw unreadable('xref stream expected')
+  if (!(obj instanceof PdfStream) || !(obj.dict.get('Type') instanceof PdfName))
+    throw unreadable('xref stream expected')
   const dict = obj.dict
   const w = dict.get('W')
   const size = dict.get('Size')
-  if (!Array.isArray(w) || w.length < 3 || !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8) || typeof size !== 'number') {
+  if (
+    !Array.isArray(w) ||
+    w.length < 3 ||
+    !w.every((x) => typeof x === 'number' && x >= 0 && x <= 8) ||
+    typeof size !== 'number'
+  ) {
     throw unreadable('bad xref stream /W or /Size')
   }
   if (size > MAX_OBJECTS) throw unreadable('xref claims too many objects')
@@ -184,7 +192,10 @@ export function scanObjects(buf: Buffer): Map<number, XrefEntry> {
  * One cross-reference section on its own (not merged with older ones): the validator uses it to
  * see which objects a given revision defines, and where.
  */
-export function readSection(buf: Buffer, offset: number): { kind: 'table' | 'stream'; entries: Map<number, XrefEntry>; trailer: PdfDict } | null {
+export function readSection(
+  buf: Buffer,
+  offset: number,
+): { kind: 'table' | 'stream'; entries: Map<number, XrefEntry>; trailer: PdfDict } | null {
   const kind = sectionKindAt(buf, offset)
   if (!kind) return null
   const entries = new Map<number, XrefEntry>()

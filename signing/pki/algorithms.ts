@@ -55,7 +55,8 @@ export interface TbsSigner {
 /** A TbsSigner over a key held in this process. */
 export function keySigner(key: crypto.KeyObject): TbsSigner {
   const type = key.asymmetricKeyType
-  if (type !== 'rsa' && type !== 'ec') throw new SigningError('KEY_UNREADABLE', `CA key type ${String(type)} is not RSA or EC`)
+  if (type !== 'rsa' && type !== 'ec')
+    throw new SigningError('KEY_UNREADABLE', `CA key type ${String(type)} is not RSA or EC`)
   return { keyAlgorithm: type === 'rsa' ? 'RSA' : 'EC', sign: async (tbs) => signTbs(tbs, key) }
 }
 
@@ -69,7 +70,12 @@ export function signTbs(tbs: Buffer, key: crypto.KeyObject): Buffer {
 }
 
 /** True when `signature` over `tbs` verifies with `publicKey` under the named algorithm. */
-export function verifyTbs(algorithmOid: string, tbs: Buffer, signature: Buffer, publicKey: crypto.KeyObject): boolean {
+export function verifyTbs(
+  algorithmOid: string,
+  tbs: Buffer,
+  signature: Buffer,
+  publicKey: crypto.KeyObject,
+): boolean {
   const algorithm = VERIFIABLE[algorithmOid]
   if (!algorithm || algorithm.keyType !== publicKey.asymmetricKeyType) return false
   try {

@@ -39,7 +39,9 @@ export const intFromBytes = (bytes: Buffer) =>
 export function time(date: Date): Buffer {
   const iso = new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString() // YYYY-MM-DDTHH:MM:SS.000Z
   const digits = iso.slice(0, 19).replace(/[-T:]/g, '') + 'Z'
-  return date.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(digits.slice(2))) : tlv(0x18, Buffer.from(digits))
+  return date.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(digits.slice(2)))
+    : tlv(0x18, Buffer.from(digits))
 }
 
 /** A NamedBitList BIT STRING (X.690 §11.2.2: trailing zero bits removed). */

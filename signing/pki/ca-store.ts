@@ -110,6 +110,9 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
 
 /** "0a1b…" or "0A:1B:…" -> "0A1B…" without leading zero bytes, the form the index keeps. */
 export function normaliseSerial(serialHex: string): string {
-  const hex = serialHex.replace(/[:\s]/g, '').toUpperCase().replace(/^(00)+(?=..)/, '')
+  const hex = serialHex
+    .replace(/[:\s]/g, '')
+    .toUpperCase()
+    .replace(/^(00)+(?=..)/, '')
   return hex.length % 2 === 1 ? `0${hex}` : hex
 }

@@ -73,7 +73,9 @@ function parseCertificateFacts(der: Buffer): CertificateFacts {
     return facts
   } catch (err) {
     if (err instanceof SigningError) throw err
-    throw new SigningError('CERT_UNREADABLE', 'Không đọc được chứng thư số (certificate is not X.509 DER)', { cause: err })
+    throw new SigningError('CERT_UNREADABLE', 'Không đọc được chứng thư số (certificate is not X.509 DER)', {
+      cause: err,
+    })
   }
 }
 

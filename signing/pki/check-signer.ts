@@ -38,24 +38,39 @@ export function checkSignerCertificate(certDer: Buffer, opts: CheckSignerOptions
   const cert = factsOf(certDer)
   const who = describeCertificate(cert)
   if (opts.now < cert.notBefore) {
-    throw new SigningError('CERT_NOT_YET_VALID', `Chứng thư số của ${who} chưa có hiệu lực (từ ${cert.notBefore.toISOString()})`)
+    throw new SigningError(
+      'CERT_NOT_YET_VALID',
+      `Chứng thư số của ${who} chưa có hiệu lực (từ ${cert.notBefore.toISOString()})`,
+    )
   }
   if (opts.now > cert.notAfter) {
-    throw new SigningError('CERT_EXPIRED', `Chứng thư số của ${who} đã hết hạn (${cert.notAfter.toISOString()})`)
+    throw new SigningError(
+      'CERT_EXPIRED',
+      `Chứng thư số của ${who} đã hết hạn (${cert.notAfter.toISOString()})`,
+    )
   }
   // RFC 5280 §4.2.1.3: an absent keyUsage extension places no restriction.
   if (cert.keyUsage && !cert.keyUsage.has('digitalSignature') && !cert.keyUsage.has('nonRepudiation')) {
-    throw new SigningError('CERT_KEY_USAGE', `Chứng thư số của ${who} không cho phép ký số (keyUsage lacks digitalSignature and nonRepudiation)`)
+    throw new SigningError(
+      'CERT_KEY_USAGE',
+      `Chứng thư số của ${who} không cho phép ký số (keyUsage lacks digitalSignature and nonRepudiation)`,
+    )
   }
   const eku = cert.extKeyUsage
   if (eku?.critical && !eku.purposes.some((p) => DOCUMENT_SIGNING_PURPOSES.includes(p))) {
-    throw new SigningError('CERT_KEY_USAGE', `Chứng thư số của ${who} không dùng để ký văn bản (extKeyUsage ${eku.purposes.join(', ')})`)
+    throw new SigningError(
+      'CERT_KEY_USAGE',
+      `Chứng thư số của ${who} không dùng để ký văn bản (extKeyUsage ${eku.purposes.join(', ')})`,
+    )
   }
   if (opts.crls) {
     const status = isRevoked(certDer, opts.crls, opts.now, opts.issuers)
     if (status.revoked) {
       const reason = status.reason ? `, lý do: ${status.reason}` : ''
-      throw new SigningError('CERT_REVOKED', `Chứng thư số của ${who} đã bị thu hồi ngày ${status.revokedAt?.toISOString()}${reason}`)
+      throw new SigningError(
+        'CERT_REVOKED',
+        `Chứng thư số của ${who} đã bị thu hồi ngày ${status.revokedAt?.toISOString()}${reason}`,
+      )
     }
   }
 }

@@ -8,7 +8,12 @@ import { signatureAlgorithmFor, signatureAlgorithmOf, signTbs, type TbsSigner } 
 import { readCertificate } from './certificate-info'
 import { authorityKeyIdentifier, crlNumber, extensionsField, keyIdentifierOf, reasonCode } from './extensions'
 
-export { REVOCATION_REASONS, isRevocationReason, reasonName, type RevocationReason } from './revocation-reasons'
+export {
+  REVOCATION_REASONS,
+  isRevocationReason,
+  reasonName,
+  type RevocationReason,
+} from './revocation-reasons'
 import { REVOCATION_REASONS, type RevocationReason } from './revocation-reasons'
 
 export interface CrlEntry {
@@ -34,14 +39,17 @@ export function signCrl(template: CrlTemplate): Buffer {
 }
 
 /** The same, signed by a key that may sit in an HSM (the internal CA's keys, issue 15). */
-export async function signCrlWith(template: Omit<CrlTemplate, 'issuerKey'> & { issuer: TbsSigner }): Promise<Buffer> {
+export async function signCrlWith(
+  template: Omit<CrlTemplate, 'issuerKey'> & { issuer: TbsSigner },
+): Promise<Buffer> {
   const algorithm = signatureAlgorithmOf(template.issuer)
   const tbs = crlTbs(template, algorithm)
   return seq(tbs, algorithm, bitString(await template.issuer.sign(tbs)))
 }
 
 function crlTbs(template: Omit<CrlTemplate, 'issuerKey'>, algorithm: Buffer): Buffer {
-  if (template.nextUpdate <= template.thisUpdate) throw new SigningError('BAD_OPTION', 'nextUpdate must follow thisUpdate')
+  if (template.nextUpdate <= template.thisUpdate)
+    throw new SigningError('BAD_OPTION', 'nextUpdate must follow thisUpdate')
   const issuer = readCertificate(template.issuerCertificate)
   const revoked = template.entries.map((entry) => {
     const code = entry.reason ? REVOCATION_REASONS[entry.reason] : 0

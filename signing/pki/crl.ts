@@ -46,7 +46,8 @@ export interface RevocationStatus {
  */
 export function loadCrls(pem: string | Buffer): ParsedCrl[] {
   const ders = Buffer.isBuffer(pem) && pem[0] === 0x30 ? [pem] : fromPem(pem.toString('latin1'), 'X509 CRL')
-  if (ders.length === 0) throw new SigningError('CRL_UNREADABLE', 'Không tìm thấy danh sách thu hồi (no X509 CRL block)')
+  if (ders.length === 0)
+    throw new SigningError('CRL_UNREADABLE', 'Không tìm thấy danh sách thu hồi (no X509 CRL block)')
   return ders.map(parseCrl)
 }
 
@@ -55,7 +56,10 @@ export function parseCrl(der: Buffer): ParsedCrl {
     const [tbsNode, algorithm, signature] = readDer(der, 'CRL').children
     if (!tbsNode || !algorithm || !signature) throw new Error('CertificateList has three parts')
     // §5.1.2.1: version is optional (v1 CRLs omit it).
-    const tbs = tbsNode.children[0]?.tag === 0x02 && tbsNode.children[0].tagClass === 'universal' ? tbsNode.children.slice(1) : tbsNode.children
+    const tbs =
+      tbsNode.children[0]?.tag === 0x02 && tbsNode.children[0].tagClass === 'universal'
+        ? tbsNode.children.slice(1)
+        : tbsNode.children
     const [, issuer, thisUpdate, ...rest] = tbs
     if (!issuer || !thisUpdate) throw new Error('tbsCertList lacks issuer or thisUpdate')
     const crl: ParsedCrl = {
@@ -68,13 +72,18 @@ export function parseCrl(der: Buffer): ParsedCrl {
       signature: signature.content.subarray(1), // BIT STRING: skip the unused-bits octet
     }
     for (const node of rest) {
-      if (node.tagClass === 'universal' && (node.tag === 0x17 || node.tag === 0x18)) crl.nextUpdate = timeOf(node)
-      else if (node.tagClass === 'universal' && node.tag === 0x10) for (const entry of node.children) readEntry(entry, crl)
-      else if (node.tagClass === 'context' && node.tag === 0) crl.crlNumber = crlNumberOf(node.children[0]?.children ?? [])
+      if (node.tagClass === 'universal' && (node.tag === 0x17 || node.tag === 0x18))
+        crl.nextUpdate = timeOf(node)
+      else if (node.tagClass === 'universal' && node.tag === 0x10)
+        for (const entry of node.children) readEntry(entry, crl)
+      else if (node.tagClass === 'context' && node.tag === 0)
+        crl.crlNumber = crlNumberOf(node.children[0]?.children ?? [])
     }
     return crl
   } catch (err) {
-    throw new SigningError('CRL_UNREADABLE', 'Không đọc được danh sách thu hồi (CRL is not DER)', { cause: err })
+    throw new SigningError('CRL_UNREADABLE', 'Không đọc được danh sách thu hồi (CRL is not DER)', {
+      cause: err,
+    })
   }
 }
 
@@ -99,7 +108,10 @@ function readEntry(entry: DerNode, crl: ParsedCrl): void {
     const code = extensionValue(ext)
     if (code.tag === 0x0a) reason = reasonName(code.content.readUIntBE(0, Math.min(code.content.length, 6)))
   }
-  crl.entries.set(serialHex(serial.content), { revokedAt: timeOf(date), ...(reason !== undefined && { reason }) })
+  crl.entries.set(serialHex(serial.content), {
+    revokedAt: timeOf(date),
+    ...(reason !== undefined && { reason }),
+  })
 }
 
 function crlNumberOf(extensions: readonly DerNode[]): bigint | undefined {
@@ -118,7 +130,15 @@ export function verifyCrlSignature(crl: ParsedCrl, issuerCertificate: Buffer): b
   let ok = false
   try {
     const issuer = certificateInfo(issuerCertificate)
-    ok = issuer.subject.equals(crl.issuerName) && verifySignedBytes({ oid: crl.signatureAlgorithm }, 'sha256', publicKeyOf(issuer), crl.tbs, crl.signature).valid
+    ok =
+      issuer.subject.equals(crl.issuerName) &&
+      verifySignedBytes(
+        { oid: crl.signatureAlgorithm },
+        'sha256',
+        publicKeyOf(issuer),
+        crl.tbs,
+        crl.signature,
+      ).valid
   } catch {
     ok = false
   }
@@ -134,7 +154,12 @@ const verifiedCrls = new WeakMap<ParsedCrl, Map<string, boolean>>()
  * certificate was still good then (what a signature made before the revocation needs).
  * Freshness (nextUpdate) is the caller's policy, not checked here.
  */
-export function isRevoked(certDer: Buffer, crls: ParsedCrl[], at: Date, issuers?: Buffer[]): RevocationStatus {
+export function isRevoked(
+  certDer: Buffer,
+  crls: ParsedCrl[],
+  at: Date,
+  issuers?: Buffer[],
+): RevocationStatus {
   const cert = certificateInfo(certDer)
   const candidates = crls
     .filter((crl) => crl.issuerName.equals(cert.issuer))
@@ -144,5 +169,10 @@ export function isRevoked(certDer: Buffer, crls: ParsedCrl[], at: Date, issuers?
   if (!newest) return { revoked: false, crlFound: false }
   const entry = newest.entries.get(serialHex(readDer(cert.serialNumber, 'serialNumber').content))
   if (!entry || entry.revokedAt > at) return { revoked: false, crlFound: true }
-  return { revoked: true, revokedAt: entry.revokedAt, ...(entry.reason !== undefined && { reason: entry.reason }), crlFound: true }
+  return {
+    revoked: true,
+    revokedAt: entry.revokedAt,
+    ...(entry.reason !== undefined && { reason: entry.reason }),
+    crlFound: true,
+  }
 }

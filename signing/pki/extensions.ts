@@ -73,7 +73,10 @@ export function extKeyUsage(purposes: string[], critical: boolean): Buffer {
 /** §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
 export function keyIdentifierOf(publicKey: crypto.KeyObject): Buffer {
   const spki = readDer(publicKey.export({ type: 'spki', format: 'der' }), 'subjectPublicKeyInfo')
-  return crypto.createHash('sha1').update(bitStringOf(elementsOf(spki, 2)[1]).bytes).digest()
+  return crypto
+    .createHash('sha1')
+    .update(bitStringOf(elementsOf(spki, 2)[1]).bytes)
+    .digest()
 }
 
 export function subjectKeyIdentifier(keyId: Buffer): Buffer {
@@ -90,7 +93,11 @@ export function subjectAltNameEmail(email: string): Buffer {
   if (!/^[\x21-\x7e]+@[\x21-\x7e]+$/.test(email)) {
     throw new SigningError('BAD_OPTION', `email must be an ASCII address (RFC 5280 §4.2.1.6), got "${email}"`)
   }
-  return extension(EXTENSION_OIDS.subjectAltName, false, seq(implicitPrimitive(1, Buffer.from(email, 'ascii'))))
+  return extension(
+    EXTENSION_OIDS.subjectAltName,
+    false,
+    seq(implicitPrimitive(1, Buffer.from(email, 'ascii'))),
+  )
 }
 
 /** GeneralName uniformResourceIdentifier [6] IA5String (§4.2.1.6), for an http(s) URL in ASCII. */

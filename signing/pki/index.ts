@@ -14,7 +14,14 @@ export {
   type IssuedCertificate,
 } from './issue-certificate'
 export { revokeCertificate, publishCrls, type RevokeOptions } from './revoke-certificate'
-export { loadCrls, parseCrl, isRevoked, verifyCrlSignature, type ParsedCrl, type RevocationStatus } from './crl'
+export {
+  loadCrls,
+  parseCrl,
+  isRevoked,
+  verifyCrlSignature,
+  type ParsedCrl,
+  type RevocationStatus,
+} from './crl'
 export { checkSignerCertificate, type CheckSignerOptions } from './check-signer'
 export { readCertificate, toPem, fromPem, type CertificateFacts } from './certificate-info'
 export { REVOCATION_REASONS, type RevocationReason } from './crl-builder'

@@ -10,7 +10,14 @@ import { SigningError } from '../errors'
 import { MIN_PIN_LENGTH, writePkcs12 } from '../keys/pkcs12'
 import { generateKey, keySigner, type KeyType } from './algorithms'
 import { caCertificates } from './ca-builders'
-import { assertNoCa, CA_FILES, type CaIndex, type CaIndexEntry, writeFileAtomic, writeIndex } from './ca-store'
+import {
+  assertNoCa,
+  CA_FILES,
+  type CaIndex,
+  type CaIndexEntry,
+  writeFileAtomic,
+  writeIndex,
+} from './ca-store'
 import { readCertificate, toPem } from './certificate-info'
 import { writeCrls } from './publish-crls'
 
@@ -32,7 +39,8 @@ export const DEFAULT_CA_NAME = 'Cơ quan thử nghiệm'
  * await initCa('/var/lib/kyso/ca', { name: 'Sở Khoa học và Công nghệ', pin: process.env.KYSO_CA_PIN! })
  */
 export async function initCa(dir: string, opts: InitCaOptions): Promise<void> {
-  if (opts.pin.length < MIN_PIN_LENGTH) throw new SigningError('PIN_TOO_SHORT', `Mã PIN của CA phải có ít nhất ${MIN_PIN_LENGTH} ký tự`)
+  if (opts.pin.length < MIN_PIN_LENGTH)
+    throw new SigningError('PIN_TOO_SHORT', `Mã PIN của CA phải có ít nhất ${MIN_PIN_LENGTH} ký tự`)
   const name = opts.name?.normalize('NFC').trim() || DEFAULT_CA_NAME
   const now = opts.now ?? new Date()
   await fs.mkdir(dir, { recursive: true })
@@ -49,22 +57,43 @@ export async function initCa(dir: string, opts: InitCaOptions): Promise<void> {
 
   // 2. Keys under the CA PIN, certificates in PEM.
   const pin = opts.pin
-  await writeFileAtomic(path.join(dir, CA_FILES.rootKey), writePkcs12({ key: rootKeys.privateKey, certificate: root, chain: [], pin, friendlyName: 'root' }), 0o600)
+  await writeFileAtomic(
+    path.join(dir, CA_FILES.rootKey),
+    writePkcs12({ key: rootKeys.privateKey, certificate: root, chain: [], pin, friendlyName: 'root' }),
+    0o600,
+  )
   await writeFileAtomic(
     path.join(dir, CA_FILES.issuingKey),
-    writePkcs12({ key: issuingKeys.privateKey, certificate: issuing, chain: [root], pin, friendlyName: 'issuing' }),
+    writePkcs12({
+      key: issuingKeys.privateKey,
+      certificate: issuing,
+      chain: [root],
+      pin,
+      friendlyName: 'issuing',
+    }),
     0o600,
   )
   await writeFileAtomic(path.join(dir, CA_FILES.root), toPem('CERTIFICATE', root))
   await writeFileAtomic(path.join(dir, CA_FILES.issuing), toPem('CERTIFICATE', issuing))
 
   // 3. CRLs, then the index last: its presence marks a complete CA.
-  const index: CaIndex = { version: 1, crlNumber: 0, certificates: [entryFor(root, 'root-ca', 'root'), entryFor(issuing, 'issuing-ca', 'root')] }
-  const keys = { root: { key: rootKeys.privateKey, certificate: root }, issuing: { key: issuingKeys.privateKey, certificate: issuing } }
+  const index: CaIndex = {
+    version: 1,
+    crlNumber: 0,
+    certificates: [entryFor(root, 'root-ca', 'root'), entryFor(issuing, 'issuing-ca', 'root')],
+  }
+  const keys = {
+    root: { key: rootKeys.privateKey, certificate: root },
+    issuing: { key: issuingKeys.privateKey, certificate: issuing },
+  }
   await writeIndex(dir, await writeCrls(dir, index, keys, now))
 }
 
-export function entryFor(certificate: Buffer, kind: CaIndexEntry['kind'], issuedBy: CaIndexEntry['issuedBy']): CaIndexEntry {
+export function entryFor(
+  certificate: Buffer,
+  kind: CaIndexEntry['kind'],
+  issuedBy: CaIndexEntry['issuedBy'],
+): CaIndexEntry {
   const facts = readCertificate(certificate)
   return {
     serialHex: facts.serialHex,

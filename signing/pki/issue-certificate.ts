@@ -10,7 +10,13 @@ import { promises as fs } from 'node:fs'
 import { SigningError } from '../errors'
 import { MIN_PIN_LENGTH, writePkcs12 } from '../keys/pkcs12'
 import { generateKey, keySigner, type KeyType } from './algorithms'
-import { certifyLeaf, documentProfile, tsaProfile, type DocumentProfileOptions, type LeafProfile } from './ca-builders'
+import {
+  certifyLeaf,
+  documentProfile,
+  tsaProfile,
+  type DocumentProfileOptions,
+  type LeafProfile,
+} from './ca-builders'
 import { CA_FILES, openCaKey, readIndex, writeIndex } from './ca-store'
 import { fromPem, readCertificate } from './certificate-info'
 import { entryFor } from './init-ca'
@@ -55,8 +61,18 @@ export type IssueForKeyOptions = Omit<IssueCertificateOptions, 'pin' | 'keyType'
  *   name: 'Võ Văn Hoan', title: 'Phó Chủ tịch', org: 'Ủy ban nhân dân Thành phố Hồ Chí Minh', caPin, pin,
  * })
  */
-export async function issueCertificate(dir: string, opts: IssueCertificateOptions): Promise<IssuedCertificate> {
-  return withP12(await issueLeaf(dir, { ...documentProfile(opts), caPin: opts.caPin, pin: opts.pin, ...(opts.keyType && { keyType: opts.keyType }) }))
+export async function issueCertificate(
+  dir: string,
+  opts: IssueCertificateOptions,
+): Promise<IssuedCertificate> {
+  return withP12(
+    await issueLeaf(dir, {
+      ...documentProfile(opts),
+      caPin: opts.caPin,
+      pin: opts.pin,
+      ...(opts.keyType && { keyType: opts.keyType }),
+    }),
+  )
 }
 
 /**
@@ -73,7 +89,11 @@ export async function issueCertificateForKey(
   if (opts.publicKey.type !== 'public' || (type !== 'rsa' && type !== 'ec')) {
     throw new SigningError('BAD_OPTION', 'publicKey must be an RSA or EC public key')
   }
-  const { certificate, serialHex } = await issueLeaf(dir, { ...documentProfile(opts), caPin: opts.caPin, publicKey: opts.publicKey })
+  const { certificate, serialHex } = await issueLeaf(dir, {
+    ...documentProfile(opts),
+    caPin: opts.caPin,
+    publicKey: opts.publicKey,
+  })
   return { certificate, serialHex }
 }
 
@@ -84,7 +104,14 @@ export async function issueTsaCertificate(dir: string, opts: IssueTsaOptions): P
     ...(opts.now && { now: opts.now }),
     ...(opts.validityDays && { validityDays: opts.validityDays }),
   })
-  return withP12(await issueLeaf(dir, { ...profile, caPin: opts.caPin, pin: opts.pin, ...(opts.keyType && { keyType: opts.keyType }) }))
+  return withP12(
+    await issueLeaf(dir, {
+      ...profile,
+      caPin: opts.caPin,
+      pin: opts.pin,
+      ...(opts.keyType && { keyType: opts.keyType }),
+    }),
+  )
 }
 
 function withP12(issued: IssuedLeaf): IssuedCertificate {
@@ -109,7 +136,8 @@ async function issueLeaf(dir: string, request: LeafRequest): Promise<IssuedLeaf>
   if (!request.publicKey && pin.length < MIN_PIN_LENGTH) {
     throw new SigningError('PIN_TOO_SHORT', `Mã PIN phải có ít nhất ${MIN_PIN_LENGTH} ký tự`)
   }
-  if (!(request.notAfter > request.notBefore)) throw new SigningError('BAD_OPTION', 'notAfter must be later than notBefore')
+  if (!(request.notAfter > request.notBefore))
+    throw new SigningError('BAD_OPTION', 'notAfter must be later than notBefore')
   const index = await readIndex(dir)
   const ca = await openCaKey(dir, 'issuing', request.caPin)
   const [root] = fromPem(await fs.readFile(path.join(dir, CA_FILES.root), 'latin1'), 'CERTIFICATE')
@@ -118,12 +146,19 @@ async function issueLeaf(dir: string, request: LeafRequest): Promise<IssuedLeaf>
   const { publicKey, privateKey } = request.publicKey
     ? { publicKey: request.publicKey, privateKey: undefined }
     : await generateKey(request.keyType)
-  const certificate = await certifyLeaf({ certificate: ca.certificate, signer: keySigner(ca.key) }, request, publicKey)
+  const certificate = await certifyLeaf(
+    { certificate: ca.certificate, signer: keySigner(ca.key) },
+    request,
+    publicKey,
+  )
   // 3. PKCS#12 for the holder (when we made the key), then the index entry.
   const facts = readCertificate(certificate)
   const friendlyName = facts.commonName ?? 'Kyso'
   const chain = [ca.certificate, root]
   const p12 = privateKey ? writePkcs12({ key: privateKey, certificate, chain, pin, friendlyName }) : undefined
-  await writeIndex(dir, { ...index, certificates: [...index.certificates, entryFor(certificate, request.kind, 'issuing')] })
+  await writeIndex(dir, {
+    ...index,
+    certificates: [...index.certificates, entryFor(certificate, request.kind, 'issuing')],
+  })
   return { certificate, serialHex: facts.serialHex, ...(p12 && { p12 }) }
 }

@@ -39,7 +39,8 @@ const UPPER_BOUND = 64
  */
 export function encodeName(name: DistinguishedName): Buffer {
   const country = name.country ?? 'VN'
-  if (!/^[A-Z]{2}$/.test(country)) throw new SigningError('BAD_OPTION', `country must be two capital letters, got "${country}"`)
+  if (!/^[A-Z]{2}$/.test(country))
+    throw new SigningError('BAD_OPTION', `country must be two capital letters, got "${country}"`)
   const attributes: Array<[string, string | undefined]> = [
     ['2.5.4.10', name.organization],
     ['2.5.4.11', name.organizationalUnit],
@@ -51,7 +52,10 @@ export function encodeName(name: DistinguishedName): Buffer {
     const text = value?.normalize('NFC').trim()
     if (!text) continue
     if ([...text].length > UPPER_BOUND) {
-      throw new SigningError('BAD_OPTION', `${ATTRIBUTE_NAMES[type]} is longer than ${UPPER_BOUND} characters: "${text}"`)
+      throw new SigningError(
+        'BAD_OPTION',
+        `${ATTRIBUTE_NAMES[type]} is longer than ${UPPER_BOUND} characters: "${text}"`,
+      )
     }
     rdns.push(set(seq(oid(type), utf8(text))))
   }

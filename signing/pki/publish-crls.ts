@@ -11,10 +11,23 @@ import { toPem } from './certificate-info'
 export { CRL_VALIDITY_DAYS } from './ca-builders'
 
 /** Signs both CRLs, writes crl.pem, and returns the index with the CRL number advanced. */
-export async function writeCrls(dir: string, index: CaIndex, keys: { root: CaKey; issuing: CaKey }, now: Date): Promise<CaIndex> {
+export async function writeCrls(
+  dir: string,
+  index: CaIndex,
+  keys: { root: CaKey; issuing: CaKey },
+  now: Date,
+): Promise<CaIndex> {
   const crlNumber = index.crlNumber + 1
   const signer = (k: CaKey) => ({ certificate: k.certificate, signer: keySigner(k.key) })
-  const crls = await signCrls(index.certificates, crlNumber, { root: signer(keys.root), issuing: signer(keys.issuing) }, now)
-  await writeFileAtomic(path.join(dir, CA_FILES.crl), toPem('X509 CRL', crls.issuing) + toPem('X509 CRL', crls.root))
+  const crls = await signCrls(
+    index.certificates,
+    crlNumber,
+    { root: signer(keys.root), issuing: signer(keys.issuing) },
+    now,
+  )
+  await writeFileAtomic(
+    path.join(dir, CA_FILES.crl),
+    toPem('X509 CRL', crls.issuing) + toPem('X509 CRL', crls.root),
+  )
   return { ...index, crlNumber }
 }

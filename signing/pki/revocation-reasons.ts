@@ -13,7 +13,7 @@ export const REVOCATION_REASONS = {
 export type RevocationReason = keyof typeof REVOCATION_REASONS
 
 export function isRevocationReason(value: string): value is RevocationReason {
-  return  Object.hasOwn(REVOCATION_REASONS, value)
+  return Object.hasOwn(REVOCATION_REASONS, value)
 }
 
 export function reasonName(code: number): string {

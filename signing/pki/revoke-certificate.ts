@@ -23,17 +23,24 @@ export interface RevokeOptions {
  */
 export async function revokeCertificate(dir: string, serialHex: string, opts: RevokeOptions): Promise<void> {
   const reason = opts.reason ?? 'unspecified'
-  if (!isRevocationReason(reason)) throw new SigningError('BAD_OPTION', `Unknown revocation reason "${reason}" (RFC 5280 §5.3.1)`)
+  if (!isRevocationReason(reason))
+    throw new SigningError('BAD_OPTION', `Unknown revocation reason "${reason}" (RFC 5280 §5.3.1)`)
   const index = await readIndex(dir)
   const serial = normaliseSerial(serialHex)
   const entry = index.certificates.find((c) => c.serialHex === serial)
-  if (!entry) throw new SigningError('SERIAL_UNKNOWN', `CA không cấp chứng thư số nào có số sê-ri ${serialHex}`)
-  if (entry.kind === 'root-ca') throw new SigningError('BAD_OPTION', 'The root CA cannot be revoked by its own CRL')
+  if (!entry)
+    throw new SigningError('SERIAL_UNKNOWN', `CA không cấp chứng thư số nào có số sê-ri ${serialHex}`)
+  if (entry.kind === 'root-ca')
+    throw new SigningError('BAD_OPTION', 'The root CA cannot be revoked by its own CRL')
   if (entry.revokedAt) return
   const keys = await openKeys(dir, opts.caPin)
   // Whole seconds: the CRL's revocationDate carries no fractions (RFC 5280 §5.1.2.6).
   const now = new Date(Math.floor((opts.now ?? new Date()).getTime() / 1000) * 1000)
-  const revoked = { ...entry, revokedAt: now.toISOString(), ...(reason !== 'unspecified' && { reason: reason as RevocationReason }) }
+  const revoked = {
+    ...entry,
+    revokedAt: now.toISOString(),
+    ...(reason !== 'unspecified' && { reason: reason as RevocationReason }),
+  }
   const updated = { ...index, certificates: index.certificates.map((c) => (c === entry ? revoked : c)) }
   await writeIndex(dir, await writeCrls(dir, updated, keys, now))
 }

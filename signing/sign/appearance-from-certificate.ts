@@ -20,7 +20,12 @@ export function isSealCertificate(cert: Buffer): boolean {
 /** Appearance defaults taken from the certificate: seal or personal, title and organisation. */
 export function appearanceFromCertificate(
   cert: Buffer,
-  overrides: { kind?: VisibleAppearance['kind']; marker?: SigningMarker; principalTitle?: string; imagePng?: Buffer } = {},
+  overrides: {
+    kind?: VisibleAppearance['kind']
+    marker?: SigningMarker
+    principalTitle?: string
+    imagePng?: Buffer
+  } = {},
 ): VisibleAppearance {
   const s = subjectOf(cert)
   const kind = overrides.kind ?? (isSealCertificate(cert) ? 'seal' : 'personal')

@@ -16,7 +16,11 @@ export function assertChangesPermitted(doc: PdfDocument): void {
     const d = doc.dict(r)
     if ((d?.get('TransformMethod') as PdfName | undefined)?.name !== 'DocMDP') continue
     const p = doc.dict(d?.get('TransformParams'))?.get('P')
-    if (p === 1) throw new SigningError('PDF_CERTIFIED_NO_CHANGES', 'the document is certified with "no changes allowed" (DocMDP P=1): it cannot be signed again')
+    if (p === 1)
+      throw new SigningError(
+        'PDF_CERTIFIED_NO_CHANGES',
+        'the document is certified with "no changes allowed" (DocMDP P=1): it cannot be signed again',
+      )
   }
 }
 

@@ -1,4 +1,13 @@
-import { displaySize, normaliseRotation, overlapArea, overlaps, rectToDisplay, rectToUser, type PageGeometry, type Rect } from '../layout/geometry'
+import {
+  displaySize,
+  normaliseRotation,
+  overlapArea,
+  overlaps,
+  rectToDisplay,
+  rectToUser,
+  type PageGeometry,
+  type Rect,
+} from '../layout/geometry'
 import type { PdfDocument } from '../pdf/document'
 import { type PdfDict, PdfName, PdfRef, type PdfValue } from '../pdf/objects'
 
@@ -69,7 +78,12 @@ const SCALES = [1, 0.8, 0.64, 0.5, 0.4, 0.32, 0.25]
  * on a page too small for the wanted size. A seal after a personal signature overlaps about a
  * third of it, on its left (Decree 30/2020, Appendix I). Returns user space.
  */
-export function defaultRect(g: PageGeometry, takenUser: Rect[], want: { width: number; height: number }, isSeal: boolean): Rect {
+export function defaultRect(
+  g: PageGeometry,
+  takenUser: Rect[],
+  want: { width: number; height: number },
+  isSeal: boolean,
+): Rect {
   const page = displaySize(g)
   const mx = Math.min(36, page.width * 0.06)
   const my = Math.min(36, page.height * 0.06)
@@ -79,10 +93,17 @@ export function defaultRect(g: PageGeometry, takenUser: Rect[], want: { width: n
   // At most half the usable height, so that a small page still takes a second and a third signer.
   const fit = Math.min(1, box.width / want.width, box.height / 2 / want.height)
   const size = { width: want.width * fit, height: want.height * fit }
-  const inside = (r: Rect): boolean => r.x >= box.x - 0.01 && r.y >= box.y - 0.01 && r.x + r.width <= box.x + box.width + 0.01 && r.y + r.height <= box.y + box.height + 0.01
+  const inside = (r: Rect): boolean =>
+    r.x >= box.x - 0.01 &&
+    r.y >= box.y - 0.01 &&
+    r.x + r.width <= box.x + box.width + 0.01 &&
+    r.y + r.height <= box.y + box.height + 0.01
   const previous = taken[taken.length - 1]
   if (isSeal && previous) {
-    const y = Math.min(Math.max(previous.y + (previous.height - size.height) / 2, box.y), box.y + box.height - size.height)
+    const y = Math.min(
+      Math.max(previous.y + (previous.height - size.height) / 2, box.y),
+      box.y + box.height - size.height,
+    )
     const r = { x: previous.x + previous.width / 3 - size.width, y, ...size }
     if (inside(r) && !taken.slice(0, -1).some((t) => overlaps(t, r))) return rectToUser(g, r)
   }

@@ -6,7 +6,13 @@ import type { KeySource } from '../keys/key-source'
 import { PdfDocument } from '../pdf/document'
 import { IncrementalUpdate } from '../pdf/incremental'
 import { PdfDict, PdfStream, PdfString, name, textString, type PdfRef, type PdfValue } from '../pdf/objects'
-import { addFieldToAcroForm, addWidgetToPage, assertChangesPermitted, existingFieldNames, uniqueFieldName } from './form'
+import {
+  addFieldToAcroForm,
+  addWidgetToPage,
+  assertChangesPermitted,
+  existingFieldNames,
+  uniqueFieldName,
+} from './form'
 import { contains, rectToDisplay, uprightMatrix } from '../layout/geometry'
 import { defaultRect, pageGeometry, signatureRects, type Rect } from './placement'
 import { pdfDate } from './pdf-date'
@@ -123,9 +129,17 @@ function reserveFor(opts: PrepareOptions): number {
  */
 export async function signPdf(pdf: Buffer, opts: SignPdfOptions): Promise<SignPdfResult> {
   const { keySource, timestamp, ...rest } = opts
-  const prepared = preparePdfSignature(pdf, { ...rest, signer: keySource, timestamped: timestamp !== undefined })
+  const prepared = preparePdfSignature(pdf, {
+    ...rest,
+    signer: keySource,
+    timestamped: timestamp !== undefined,
+  })
   const signatureValue = await keySource.sign(prepared.signedAttributes)
-  return completePdfSignature(prepared, { signer: keySource, signatureValue, ...(timestamp && { timestamp }) })
+  return completePdfSignature(prepared, {
+    signer: keySource,
+    signatureValue,
+    ...(timestamp && { timestamp }),
+  })
 }
 
 /** Step 1 of `signPdf`, for a key that signs elsewhere (two-phase signing). */
@@ -133,7 +147,10 @@ export function preparePdfSignature(pdf: Buffer, opts: PrepareOptions): Prepared
   const doc = new PdfDocument(pdf)
   assertChangesPermitted(doc)
   const signingTime = opts.signingTime ?? new Date()
-  const revocation = opts.revocation && { crls: opts.revocation.crls, ...(opts.revocation.issuers && { issuers: opts.revocation.issuers }) }
+  const revocation = opts.revocation && {
+    crls: opts.revocation.crls,
+    ...(opts.revocation.issuers && { issuers: opts.revocation.issuers }),
+  }
   checkSignerCertificate(opts.signer.certificate, { now: signingTime, ...revocation })
   const subject = subjectOf(opts.signer.certificate)
   const signerName = (opts.signerName ?? subject.CN ?? 'Unknown').normalize('NFC')
@@ -141,7 +158,10 @@ export function preparePdfSignature(pdf: Buffer, opts: PrepareOptions): Prepared
   const pageCount = doc.pageCount()
   const pageIndex = opts.page !== undefined ? opts.page - 1 : pageCount - 1
   if (!Number.isInteger(pageIndex) || pageIndex < 0 || pageIndex >= pageCount) {
-    throw new SigningError('PDF_PAGE_NOT_FOUND', `page ${opts.page} does not exist (the document has ${pageCount})`)
+    throw new SigningError(
+      'PDF_PAGE_NOT_FOUND',
+      `page ${opts.page} does not exist (the document has ${pageCount})`,
+    )
   }
   const pageRef = doc.pageRef(pageIndex)
   const page = doc.dict(pageRef)
@@ -191,19 +211,27 @@ export interface CompleteOptions {
  * of `prepared.pdf` in place (no copy of the file; the result's `pdf` is that buffer). The value
  * is checked against the certificate before anything is written (KEY_MISMATCH).
  */
-export async function completePdfSignature(prepared: PreparedPdfSignature, opts: CompleteOptions): Promise<SignPdfResult> {
+export async function completePdfSignature(
+  prepared: PreparedPdfSignature,
+  opts: CompleteOptions,
+): Promise<SignPdfResult> {
   const { signedAttributes } = prepared
   const keySource: KeySource = {
     certificate: opts.signer.certificate,
     chain: opts.signer.chain,
     keyAlgorithm: opts.signer.keyAlgorithm,
     sign: async (data) => {
-      if (!data.equals(signedAttributes)) throw new SigningError('BAD_OPTION', 'the prepared signature belongs to another signer')
+      if (!data.equals(signedAttributes))
+        throw new SigningError('BAD_OPTION', 'the prepared signature belongs to another signer')
       return opts.signatureValue
     },
   }
   const digest = digestRanges(prepared.pdf, prepared.placed)
-  const cms = await buildPadesSignature({ digest, keySource, ...(opts.timestamp && { timestamp: opts.timestamp }) })
+  const cms = await buildPadesSignature({
+    digest,
+    keySource,
+    ...(opts.timestamp && { timestamp: opts.timestamp }),
+  })
   writeContents(prepared.pdf, prepared.placed, cms)
   return {
     pdf: prepared.pdf,
@@ -217,7 +245,11 @@ export async function completePdfSignature(prepared: PreparedPdfSignature, opts:
 
 function lockDictionary(fields: string[] | 'all'): PdfDict {
   const lock = new PdfDict({ Type: name('SigFieldLock'), Action: name(fields === 'all' ? 'All' : 'Include') })
-  if (fields !== 'all') lock.set('Fields', fields.map((f) => textString(f)))
+  if (fields !== 'all')
+    lock.set(
+      'Fields',
+      fields.map((f) => textString(f)),
+    )
   return lock
 }
 
@@ -252,9 +284,19 @@ function signatureDictionary(opts: PrepareOptions, signerName: string, signingTi
     refs.push(new PdfDict({ Type: name('SigRef'), TransformMethod: name('DocMDP'), TransformParams: params }))
   }
   if (opts.lockFields) {
-    const params = new PdfDict({ Type: name('TransformParams'), Action: name(opts.lockFields === 'all' ? 'All' : 'Include'), V: name('1.2') })
-    if (opts.lockFields !== 'all') params.set('Fields', opts.lockFields.map((f) => textString(f)))
-    refs.push(new PdfDict({ Type: name('SigRef'), TransformMethod: name('FieldMDP'), TransformParams: params }))
+    const params = new PdfDict({
+      Type: name('TransformParams'),
+      Action: name(opts.lockFields === 'all' ? 'All' : 'Include'),
+      V: name('1.2'),
+    })
+    if (opts.lockFields !== 'all')
+      params.set(
+        'Fields',
+        opts.lockFields.map((f) => textString(f)),
+      )
+    refs.push(
+      new PdfDict({ Type: name('SigRef'), TransformMethod: name('FieldMDP'), TransformParams: params }),
+    )
   }
   if (refs.length) d.set('Reference', refs)
   d.set('Prop_Build', new PdfDict({ App: new PdfDict({ Name: name('Kyso') }) }))
@@ -271,12 +313,18 @@ function appearanceFor(
 ): { rect: Rect; ap: PdfRef } {
   const a = opts.appearance ?? { kind: 'personal' }
   if (a === 'invisible') {
-    const empty = new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 0, 0] }), Buffer.alloc(0))
+    const empty = new PdfStream(
+      new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 0, 0] }),
+      Buffer.alloc(0),
+    )
     return { rect: { x: 0, y: 0, width: 0, height: 0 }, ap: upd.add(empty) }
   }
   const g = pageGeometry(doc, page)
   if (opts.rect && !contains(g.view, opts.rect, 0.5)) {
-    throw new SigningError('BAD_OPTION', 'the signature rectangle lies outside the visible page (its crop box)')
+    throw new SigningError(
+      'BAD_OPTION',
+      'the signature rectangle lies outside the visible page (its crop box)',
+    )
   }
   const rect = opts.rect ?? defaultRect(g, signatureRects(doc, page), defaultSize(a.kind), a.kind === 'seal')
   // Drawn upright as the reader sees the page, then turned with the page (§12.5.5).

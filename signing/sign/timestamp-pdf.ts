@@ -40,20 +40,31 @@ export async function timestampPdf(pdf: Buffer, opts: TimestampPdfOptions): Prom
   const upd = new IncrementalUpdate(doc)
   const fieldName = opts.fieldName ?? uniqueFieldName(existingFieldNames(doc), 'Timestamp')
   const placeholder = name('**********')
-  const tsRef = upd.add(new PdfDict({
-    Type: name('DocTimeStamp'),
-    Filter: name('Adobe.PPKLite'),
-    SubFilter: name('ETSI.RFC3161'),
-    ByteRange: [0, placeholder, placeholder, placeholder],
-    Contents: new PdfString(Buffer.alloc(opts.reserveBytes ?? 16384), true),
-  }))
+  const tsRef = upd.add(
+    new PdfDict({
+      Type: name('DocTimeStamp'),
+      Filter: name('Adobe.PPKLite'),
+      SubFilter: name('ETSI.RFC3161'),
+      ByteRange: [0, placeholder, placeholder, placeholder],
+      Contents: new PdfString(Buffer.alloc(opts.reserveBytes ?? 16384), true),
+    }),
+  )
   const pageRef = doc.pageRef(0)
   const emptyForm = new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 0, 0] })
   const empty = upd.add(new PdfStream(emptyForm, Buffer.alloc(0)))
-  const widget = upd.add(new PdfDict({
-    Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString(fieldName), V: tsRef,
-    F: 132, P: pageRef, Rect: [0, 0, 0, 0], AP: new PdfDict({ N: empty }),
-  }))
+  const widget = upd.add(
+    new PdfDict({
+      Type: name('Annot'),
+      Subtype: name('Widget'),
+      FT: name('Sig'),
+      T: textString(fieldName),
+      V: tsRef,
+      F: 132,
+      P: pageRef,
+      Rect: [0, 0, 0, 0],
+      AP: new PdfDict({ N: empty }),
+    }),
+  )
   addWidgetToPage(upd, pageRef, widget)
   addFieldToAcroForm(upd, doc, widget)
   const out = upd.write()

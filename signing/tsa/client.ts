@@ -44,7 +44,10 @@ export function httpTsa(url: string, opts: HttpTsaOptions = {}): TimestampSource
  * The same exchange for a SHA-256 imprint computed by the caller: a document time-stamp's digest
  * of the ByteRange (timestampPdf), which is never hashed twice.
  */
-export function httpTsaForImprint(url: string, opts: HttpTsaOptions = {}): (imprint: Buffer) => Promise<Buffer> {
+export function httpTsaForImprint(
+  url: string,
+  opts: HttpTsaOptions = {},
+): (imprint: Buffer) => Promise<Buffer> {
   const timeoutMs = opts.timeoutMs ?? 10_000
   return async (imprint) => {
     // 1. The request.
@@ -57,7 +60,11 @@ export function httpTsaForImprint(url: string, opts: HttpTsaOptions = {}): (impr
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { ...opts.headers, 'content-type': 'application/timestamp-query', accept: 'application/timestamp-reply' },
+        headers: {
+          ...opts.headers,
+          'content-type': 'application/timestamp-query',
+          accept: 'application/timestamp-reply',
+        },
         body: new Uint8Array(request),
         signal: AbortSignal.timeout(timeoutMs),
       })

@@ -37,7 +37,12 @@ export function parseTimeStampReq(der: Buffer): TimeStampRequest {
 }
 
 export function encodeTimeStampReq(req: { messageImprint: Buffer; nonce: bigint; certReq: boolean }): Buffer {
-  return w.sequence(w.integer(1), req.messageImprint, w.integer(req.nonce), ...(req.certReq ? [w.boolean(true)] : []))
+  return w.sequence(
+    w.integer(1),
+    req.messageImprint,
+    w.integer(req.nonce),
+    ...(req.certReq ? [w.boolean(true)] : []),
+  )
 }
 
 /** PKIStatus values (RFC 3161 §2.4.2). */

@@ -43,7 +43,8 @@ export async function handleTimestampRequest(reqDer: Buffer, tsa: TsaConfig): Pr
   if (request.reqPolicy !== undefined && request.reqPolicy !== policy) {
     return encodeRejection('unacceptedPolicy', `this TSA issues tokens under policy ${policy} only`)
   }
-  if (request.hasExtensions) return encodeRejection('unacceptedExtension', 'no request extensions are supported')
+  if (request.hasExtensions)
+    return encodeRejection('unacceptedExtension', 'no request extensions are supported')
   const token = await issueToken({
     keySource: tsa.keySource,
     policy,

@@ -50,7 +50,9 @@ export async function createTimestampToken(opts: TimestampTokenOptions): Promise
 }
 
 /** Like createTimestampToken, with the MessageImprint given as DER (echoed from a request). */
-export async function issueToken(opts: Omit<TimestampTokenOptions, 'imprint' | 'hashAlgorithm'> & { messageImprint: Buffer }): Promise<Buffer> {
+export async function issueToken(
+  opts: Omit<TimestampTokenOptions, 'imprint' | 'hashAlgorithm'> & { messageImprint: Buffer },
+): Promise<Buffer> {
   const tsa = tsaCertificate(opts.keySource)
   let tstInfo: Buffer
   try {

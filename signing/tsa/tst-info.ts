@@ -1,5 +1,16 @@
 /** TSTInfo (RFC 3161 §2.4.2), the content a time-stamp token signs. */
-import { Asn1Error, derWrite as w, fieldsOf, HASH_BY_OID, integerOf, octetsOf, oidOf, readDer, timeOf, type DerNode } from '../cms'
+import {
+  Asn1Error,
+  derWrite as w,
+  fieldsOf,
+  HASH_BY_OID,
+  integerOf,
+  octetsOf,
+  oidOf,
+  readDer,
+  timeOf,
+  type DerNode,
+} from '../cms'
 import type { HashName } from '../cms'
 
 export interface TstInfoInput {

@@ -4,7 +4,14 @@
  * RFC 5816 §2.2.1) and the TSA certificate's extended key usage (RFC 3161 §2.3). Whether the TSA
  * certificate is trusted (chain, revocation) is judged elsewhere.
  */
-import { certificateInfo, OID, parseSignedData, verifyCmsSignature, type CmsCheck, type HashName } from '../cms'
+import {
+  certificateInfo,
+  OID,
+  parseSignedData,
+  verifyCmsSignature,
+  type CmsCheck,
+  type HashName,
+} from '../cms'
 import { digestOf } from '../cms/digest'
 import { parseTstInfo, type TstInfo } from './tst-info'
 
@@ -46,25 +53,34 @@ export function verifyTimestampToken(
   // 1. The token must be SignedData carrying a TSTInfo; its CMS signature is checked as any other.
   const parts = readToken(token, opts.extraCertificates ?? [])
   if ('problem' in parts) {
-    return { valid: false, imprintMatches: false, certificates: [], hasTimestampingEku: false, problems: [parts.problem] }
+    return {
+      valid: false,
+      imprintMatches: false,
+      certificates: [],
+      hasTimestampingEku: false,
+      problems: [parts.problem],
+    }
   }
   const { tstInfo, cms } = parts
   const problems = [...cms.problems]
 
   // 2. The imprint is the hash of the data (RFC 3161 §2.4.2 messageImprint).
   const hash = tstInfo.hashAlgorithm
-  const imprintMatches = hash !== undefined &&
+  const imprintMatches =
+    hash !== undefined &&
     (typeof data === 'function' ? data(hash) : digestOf(hash, data)).equals(tstInfo.hashedMessage)
   if (!tstInfo.hashAlgorithm) problems.push('unsupported imprint hash algorithm')
   else if (!imprintMatches) problems.push('the imprint does not match the data')
 
   // 3. The signer must be a TSA certificate named by signing-certificate(-v2).
   const hasTimestampingEku = cms.signerCertificate ? checkEku(cms.signerCertificate, problems) : false
-  const essMatches = cms.signingCertificateV2 === 'match' ||
+  const essMatches =
+    cms.signingCertificateV2 === 'match' ||
     (cms.signingCertificateV2 === 'absent' && cms.signingCertificateV1 === 'match')
   if (!essMatches) problems.push('no signing-certificate attribute identifies the TSA certificate')
   return {
-    valid: imprintMatches && cms.signatureValid && cms.messageDigestMatches && essMatches && hasTimestampingEku,
+    valid:
+      imprintMatches && cms.signatureValid && cms.messageDigestMatches && essMatches && hasTimestampingEku,
     imprintMatches,
     genTime: tstInfo.genTime,
     policy: tstInfo.policy,
@@ -79,11 +95,15 @@ export function verifyTimestampToken(
   }
 }
 
-function readToken(token: Buffer, extraCertificates: readonly Buffer[]): { tstInfo: TstInfo; cms: CmsCheck } | { problem: string } {
+function readToken(
+  token: Buffer,
+  extraCertificates: readonly Buffer[],
+): { tstInfo: TstInfo; cms: CmsCheck } | { problem: string } {
   try {
     const signedData = parseSignedData(token)
     const content = signedData.content
-    if (signedData.contentType !== OID.tstInfo || !content) throw new Error('eContentType is not id-ct-TSTInfo')
+    if (signedData.contentType !== OID.tstInfo || !content)
+      throw new Error('eContentType is not id-ct-TSTInfo')
     const tstInfo = parseTstInfo(content)
     const cms = verifyCmsSignature(token, (hash) => digestOf(hash, content), { extraCertificates })
     return { tstInfo, cms }
@@ -100,6 +120,7 @@ function checkEku(certificate: Buffer, problems: string[]): boolean {
     return false
   }
   if (!eku.critical) problems.push('the TSA certificate extendedKeyUsage is not critical')
-  if (eku.purposes.length > 1) problems.push('the TSA certificate has other extended key usages besides timeStamping')
+  if (eku.purposes.length > 1)
+    problems.push('the TSA certificate has other extended key usages besides timeStamping')
   return true
 }

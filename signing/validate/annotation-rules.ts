@@ -12,7 +12,13 @@ import type { Role } from './roles'
  * An annotation of the signed revision changed in place. One no longer on its page was removed
  * (judged where /Annots changed); a widget is a form field's; /StructParent is tagging.
  */
-export function annotationChanges(ctx: Context, num: number, pageIndex: number, oldD?: PdfDict, newD?: PdfDict): ChangeFact[] {
+export function annotationChanges(
+  ctx: Context,
+  num: number,
+  pageIndex: number,
+  oldD?: PdfDict,
+  newD?: PdfDict,
+): ChangeFact[] {
   const page = pageIndex + 1
   const pageNum = ctx.map.pages[pageIndex]
   if (pageNum === undefined || !annotationsOn(ctx.after, pageNum).has(num)) return []
@@ -28,18 +34,31 @@ export function annotationChanges(ctx: Context, num: number, pageIndex: number, 
     }
     if (keys.every((k) => k === 'AP' || k === 'AS') && valueChanged(ctx, num)) {
       const field = fieldName(ctx.after, newD)
-      return [fact('form-field', 'form-filling', `a widget of form field '${field}' on page ${page} shows its new value`, { field })]
+      return [
+        fact(
+          'form-field',
+          'form-filling',
+          `a widget of form field '${field}' on page ${page} shows its new value`,
+          { field },
+        ),
+      ]
     }
     return [fact('form-field', 'other', `a form widget on page ${page} changed (${slash(keys)})`)]
   }
   const overContent = ctx.content.covers(ctx.after, new PdfRef(num, 0), pageIndex)
   const over = overContent ? ', over the signed content' : ''
   const what = `annotation /${subtypeOf(newD) ?? '?'} ${num} on page ${page} changed (${slash(keys)})${over}`
-  return [fact('annotation', 'annotations', what, { overContent, key: subtypeOf(newD) ?? '', action: 'changed' })]
+  return [
+    fact('annotation', 'annotations', what, { overContent, key: subtypeOf(newD) ?? '', action: 'changed' }),
+  ]
 }
 
 /** An appearance stream rewritten in place: of a field being signed or filled, or of an annotation. */
-export function appearanceChanges(ctx: Context, num: number, role: Extract<Role, { kind: 'appearance' }>): ChangeFact[] {
+export function appearanceChanges(
+  ctx: Context,
+  num: number,
+  role: Extract<Role, { kind: 'appearance' }>,
+): ChangeFact[] {
   const fact = maker(num, role.page !== null ? role.page + 1 : null)
   const f = role.field
   if (f && (f.signed || sharedAppearance(ctx, num, role.owner))) {
@@ -48,15 +67,30 @@ export function appearanceChanges(ctx: Context, num: number, role: Extract<Role,
   }
   if (f?.signature) {
     const signedNow = ctx.after.dict(ctx.after.dict(new PdfRef(role.owner, 0))?.get('V')) !== undefined
-    if (!signedNow) return [fact('signature-field', 'other', `the appearance of empty signature field '${f.name}' changed`)]
-    return [fact('signature-field', 'signatures', `the appearance of signature field '${f.name}' replaced as it was signed`)]
+    if (!signedNow)
+      return [fact('signature-field', 'other', `the appearance of empty signature field '${f.name}' changed`)]
+    return [
+      fact(
+        'signature-field',
+        'signatures',
+        `the appearance of signature field '${f.name}' replaced as it was signed`,
+      ),
+    ]
   }
   if (f && valueChanged(ctx, role.owner)) {
-    return [fact('form-field', 'form-filling', `the appearance of form field '${f.name}' changed with its value`, { field: f.name })]
+    return [
+      fact('form-field', 'form-filling', `the appearance of form field '${f.name}' changed with its value`, {
+        field: f.name,
+      }),
+    ]
   }
-  if (f) return [fact('form-field', 'other', `the appearance of form field '${f.name}' changed, its value did not`)]
+  if (f)
+    return [
+      fact('form-field', 'other', `the appearance of form field '${f.name}' changed, its value did not`),
+    ]
   const pageNum = role.page !== null ? ctx.map.pages[role.page] : undefined
-  if (role.page === null || pageNum === undefined) return [fact('object', 'other', `appearance object ${num} changed`)]
+  if (role.page === null || pageNum === undefined)
+    return [fact('object', 'other', `appearance object ${num} changed`)]
   if (!annotationsOn(ctx.after, pageNum).has(role.owner)) return []
   const overContent = ctx.content.covers(ctx.after, new PdfRef(role.owner, 0), role.page)
   const over = overContent ? ', over the signed content' : ''

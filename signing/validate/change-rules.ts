@@ -1,5 +1,13 @@
 import { ISSUANCE_FIELD_NAMES } from '../pdf/fields'
-import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, decodeTextString, type PdfValue } from '../pdf/objects'
+import {
+  PdfDict,
+  PdfName,
+  PdfRef,
+  PdfStream,
+  PdfString,
+  decodeTextString,
+  type PdfValue,
+} from '../pdf/objects'
 import { annotationChanges, appearanceChanges } from './annotation-rules'
 import { changedKeys } from './equal'
 import { growth, signatureKind } from './growth'
@@ -17,10 +25,25 @@ const ACROFORM_ALLOWED = new Set(['SigFlags', 'DR', 'DA'])
 const SIGNING_KEYS = new Set(['V', 'AP', 'AS', 'F', 'DA', 'MK'])
 const FIELD_FILL_KEYS = new Set(['V', 'AP', 'AS'])
 /** Keys of a page-tree node that decide what pages show (§7.7.3.2, the inheritable attributes). */
-const PAGE_TREE_KEYS = new Set(['Type', 'Kids', 'Count', 'Parent', 'Resources', 'MediaBox', 'CropBox', 'Rotate'])
+const PAGE_TREE_KEYS = new Set([
+  'Type',
+  'Kids',
+  'Count',
+  'Parent',
+  'Resources',
+  'MediaBox',
+  'CropBox',
+  'Rotate',
+])
 
 /** Judges a changed object of the signed revision by its role. */
-export function judgeRole(ctx: Context, num: number, role: Role | undefined, oldV: PdfValue, newV: PdfValue): ChangeFact[] {
+export function judgeRole(
+  ctx: Context,
+  num: number,
+  role: Role | undefined,
+  oldV: PdfValue,
+  newV: PdfValue,
+): ChangeFact[] {
   const page = role && 'page' in role && role.page !== null ? role.page + 1 : null
   const fact = maker(num, page)
   const oldD = oldV instanceof PdfDict ? oldV : oldV instanceof PdfStream ? oldV.dict : undefined
@@ -46,7 +69,8 @@ export function judgeRole(ctx: Context, num: number, role: Role | undefined, old
     case 'page-tree-node': {
       const keys = oldD && newD ? differingKeys(ctx, oldD, newD) : ['Kids']
       if (keys.length === 0) return []
-      if (keys.some((k) => PAGE_TREE_KEYS.has(k))) return [fact('page-tree', 'other', `the page tree changed (${slash(keys)})`)]
+      if (keys.some((k) => PAGE_TREE_KEYS.has(k)))
+        return [fact('page-tree', 'other', `the page tree changed (${slash(keys)})`)]
       const what = `the page tree gained keys no reader displays (${slash(keys)})`
       return [fact('page-tree', 'signatures', what, { notable: true, key: keys[0] as string })]
     }
@@ -72,20 +96,30 @@ export function judgeRole(ctx: Context, num: number, role: Role | undefined, old
 function catalogChanges(ctx: Context, num: number, oldD: PdfDict, newD: PdfDict): ChangeFact[] {
   const out: ChangeFact[] = []
   for (const k of differingKeys(ctx, oldD, newD)) {
-    const fact = (level: ChangeFact['level'], what: string, kind: ChangeFact['kind'] = 'catalog'): ChangeFact =>
-      ({ kind, object: num, page: null, level, what, key: k })
+    const fact = (
+      level: ChangeFact['level'],
+      what: string,
+      kind: ChangeFact['kind'] = 'catalog',
+    ): ChangeFact => ({ kind, object: num, page: null, level, what, key: k })
     if (k === 'AcroForm') out.push(...acroFormEntry(ctx, num, oldD.get(k), newD.get(k)))
     else if (CATALOG_SIGNATURES.has(k)) out.push(fact('signatures', `catalog: /${k} changed`))
-    else if (CATALOG_STRUCTURE.has(k)) out.push(fact('signatures', `catalog: /${k} changed (tagged structure)`, 'structure'))
+    else if (CATALOG_STRUCTURE.has(k))
+      out.push(fact('signatures', `catalog: /${k} changed (tagged structure)`, 'structure'))
     else if (k === 'Names' && onlyAnnotationAppearances(ctx, oldD.get(k), newD.get(k))) {
-      out.push(fact('annotations', 'catalog: /Names /AP changed (appearances of comment icons)', 'annotation'))
+      out.push(
+        fact('annotations', 'catalog: /Names /AP changed (appearances of comment icons)', 'annotation'),
+      )
     } else out.push(fact('other', `catalog: /${k} changed`))
   }
   return out
 }
 
 /** The name dictionary changed only in /AP, the named appearances comment tools add (§7.7.4). */
-function onlyAnnotationAppearances(ctx: Context, oldV: PdfValue | undefined, newV: PdfValue | undefined): boolean {
+function onlyAnnotationAppearances(
+  ctx: Context,
+  oldV: PdfValue | undefined,
+  newV: PdfValue | undefined,
+): boolean {
   const oldD = ctx.before.dict(oldV) ?? new PdfDict()
   const newD = ctx.after.dict(newV)
   return newD !== undefined && differingKeys(ctx, oldD, newD).every((k) => k === 'AP')
@@ -96,7 +130,15 @@ function acroFormChanges(ctx: Context, num: number, oldD: PdfDict, newD: PdfDict
   for (const k of differingKeys(ctx, oldD, newD)) {
     if (k === 'Fields') out.push(...growth(ctx, num, null, oldD.get(k) ?? [], newD.get(k) ?? [], 'fields'))
     else if (k === 'NeedAppearances') out.push(needAppearances(num, newD.get(k)))
-    else out.push(maker(num, null)('acroform', ACROFORM_ALLOWED.has(k) ? 'signatures' : 'other', `AcroForm: /${k} changed`, { key: k }))
+    else
+      out.push(
+        maker(num, null)(
+          'acroform',
+          ACROFORM_ALLOWED.has(k) ? 'signatures' : 'other',
+          `AcroForm: /${k} changed`,
+          { key: k },
+        ),
+      )
   }
   return out
 }
@@ -113,21 +155,39 @@ function needAppearances(num: number, newV: PdfValue | undefined): ChangeFact {
 }
 
 /** The catalog's /AcroForm: a new or direct form is judged like the AcroForm object itself. */
-function acroFormEntry(ctx: Context, num: number, oldV: PdfValue | undefined, newV: PdfValue | undefined): ChangeFact[] {
+function acroFormEntry(
+  ctx: Context,
+  num: number,
+  oldV: PdfValue | undefined,
+  newV: PdfValue | undefined,
+): ChangeFact[] {
   const oldD = ctx.before.dict(oldV) ?? new PdfDict()
   const newD = ctx.after.dict(newV)
-  if (!newD) return [{ kind: 'acroform', object: num, page: null, level: 'other', what: 'the AcroForm was removed' }]
+  if (!newD)
+    return [{ kind: 'acroform', object: num, page: null, level: 'other', what: 'the AcroForm was removed' }]
   if (oldV instanceof PdfRef && newV instanceof PdfRef && oldV.num === newV.num) return [] // judged as its own object
   return acroFormChanges(ctx, num, oldD, newD)
 }
 
-function pageChanges(ctx: Context, num: number, pageIndex: number, oldD: PdfDict, newD: PdfDict): ChangeFact[] {
+function pageChanges(
+  ctx: Context,
+  num: number,
+  pageIndex: number,
+  oldD: PdfDict,
+  newD: PdfDict,
+): ChangeFact[] {
   const page = pageIndex + 1
   const fact = maker(num, page)
   const out: ChangeFact[] = []
   for (const k of differingKeys(ctx, oldD, newD)) {
-    if (k === 'Annots') out.push(...growth(ctx, num, pageIndex, oldD.get(k) ?? [], newD.get(k) ?? [], 'annots'))
-    else if (k === 'StructParents') out.push(fact('structure', 'signatures', `page ${page}: /StructParents changed (tagged structure)`, { key: k }))
+    if (k === 'Annots')
+      out.push(...growth(ctx, num, pageIndex, oldD.get(k) ?? [], newD.get(k) ?? [], 'annots'))
+    else if (k === 'StructParents')
+      out.push(
+        fact('structure', 'signatures', `page ${page}: /StructParents changed (tagged structure)`, {
+          key: k,
+        }),
+      )
     else out.push(fact('page', 'other', `page ${page}: /${k} changed`, { key: k }))
   }
   return out
@@ -135,7 +195,13 @@ function pageChanges(ctx: Context, num: number, pageIndex: number, oldD: PdfDict
 
 type FieldRole = Extract<Role, { kind: 'field' }>
 
-function fieldChanges(ctx: Context, num: number, role: FieldRole, oldD: PdfDict, newD: PdfDict): ChangeFact[] {
+function fieldChanges(
+  ctx: Context,
+  num: number,
+  role: FieldRole,
+  oldD: PdfDict,
+  newD: PdfDict,
+): ChangeFact[] {
   const keys = differingKeys(ctx, oldD, newD)
   if (keys.length === 0) return []
   const fact = maker(num, null)
@@ -151,12 +217,17 @@ function fieldChanges(ctx: Context, num: number, role: FieldRole, oldD: PdfDict,
     const newSignature = kind === 'signature-field'
     return [fact(kind, 'signatures', `empty signature field '${role.name}' signed`, { newSignature })]
   }
-  if (role.signature) return [fact('signature-field', 'other', `signed field '${role.name}' changed (${slash(keys)})`)]
+  if (role.signature)
+    return [fact('signature-field', 'other', `signed field '${role.name}' changed (${slash(keys)})`)]
   if (ISSUANCE_FIELD_NAMES.includes(role.name)) return issuanceChanges(ctx, num, role.name, oldD, newD, keys)
   // Filling sets a value (and the appearance showing it); a new appearance with the old value
   // only changes what the field shows (the DSS-2236 "replace" shadow attack).
   if (keys.includes('V') && keys.every((k) => FIELD_FILL_KEYS.has(k))) {
-    return [fact('form-field', 'form-filling', `form field '${role.name}' filled (${slash(keys)})`, { field: role.name })]
+    return [
+      fact('form-field', 'form-filling', `form field '${role.name}' filled (${slash(keys)})`, {
+        field: role.name,
+      }),
+    ]
   }
   return [fact('form-field', 'other', `form field '${role.name}' changed (${slash(keys)})`)]
 }
@@ -173,7 +244,14 @@ function textValue(ctx: Context, doc: 'before' | 'after', v: PdfValue | undefine
  * signature that covered it forbids any change to it, locked or not: a number retyped after
  * issuance fails the signatures that saw the number issued (Decree 30/2020 Art. 15: one number).
  */
-function issuanceChanges(ctx: Context, num: number, field: string, oldD: PdfDict, newD: PdfDict, keys: string[]): ChangeFact[] {
+function issuanceChanges(
+  ctx: Context,
+  num: number,
+  field: string,
+  oldD: PdfDict,
+  newD: PdfDict,
+  keys: string[],
+): ChangeFact[] {
   const fact = maker(num, null)
   const before = textValue(ctx, 'before', oldD.get('V'))
   const after = textValue(ctx, 'after', newD.get('V'))
@@ -189,9 +267,19 @@ function issuanceChanges(ctx: Context, num: number, field: string, oldD: PdfDict
 }
 
 /** Objects with no role of their own: the tagged structure (§14.7), or anything else. */
-function structureOrOther(ctx: Context, num: number, oldV: PdfValue, newD: PdfDict | undefined): ChangeFact[] {
-  const fact = (level: ChangeFact['level'], what: string): ChangeFact =>
-    ({ kind: level === 'other' ? 'object' : 'structure', object: num, page: null, level, what })
+function structureOrOther(
+  ctx: Context,
+  num: number,
+  oldV: PdfValue,
+  newD: PdfDict | undefined,
+): ChangeFact[] {
+  const fact = (level: ChangeFact['level'], what: string): ChangeFact => ({
+    kind: level === 'other' ? 'object' : 'structure',
+    object: num,
+    page: null,
+    level,
+    what,
+  })
   const oldD = oldV instanceof PdfDict ? oldV : undefined
   const isRoot = num === ctx.structure.rootNum()
   if ((isRoot || StructureTree.isElement(oldD)) && oldD && newD) {
@@ -200,7 +288,8 @@ function structureOrOther(ctx: Context, num: number, oldV: PdfValue, newD: PdfDi
     const what = `${isRoot ? 'the structure tree root' : `structure element ${num}`}: ${slash(keys)} changed`
     return [fact(keys.every((k) => allowed.has(k)) ? 'signatures' : 'other', what)]
   }
-  if (ctx.structure.inParentTree(num)) return [fact('signatures', `the structure parent tree changed (object ${num})`)]
+  if (ctx.structure.inParentTree(num))
+    return [fact('signatures', `the structure parent tree changed (object ${num})`)]
   const type = oldD?.get('Type')
   return [fact('other', `object ${num}${type instanceof PdfName ? ` (/${type.name})` : ''} changed`)]
 }

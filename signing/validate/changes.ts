@@ -74,7 +74,9 @@ export function analyseChanges(before: PdfDocument, after: PdfDocument, policy: 
   }
   // The catalog itself replaced by a new object (trailer /Root moved) hides nothing either.
   if (after.catalogRef().num !== before.catalogRef().num) {
-    facts.push(...judgeRole(ctx, after.catalogRef().num, { kind: 'catalog' }, before.catalog(), after.catalog()))
+    facts.push(
+      ...judgeRole(ctx, after.catalogRef().num, { kind: 'catalog' }, before.catalog(), after.catalog()),
+    )
   }
   const pagesAfter = after.collectPages().map((r) => r.num)
   if (pagesAfter.length !== map.pages.length || pagesAfter.some((n, i) => n !== map.pages[i])) {
@@ -97,19 +99,34 @@ function removed(ctx: Context, num: number, role: Role | undefined): ChangeFact[
       return [{ kind: 'annotation', object: num, page, level: 'annotations', what, action: 'removed' }]
     }
   }
-  if ((role?.kind === 'annotation' || (role?.kind === 'appearance' && role.field === undefined)) && !stillShown) return []
-  return [{ kind: 'removed', object: num, page, level: 'other', what: `${describe(role)} ${num} was removed` }]
+  if (
+    (role?.kind === 'annotation' || (role?.kind === 'appearance' && role.field === undefined)) &&
+    !stillShown
+  )
+    return []
+  return [
+    { kind: 'removed', object: num, page, level: 'other', what: `${describe(role)} ${num} was removed` },
+  ]
 }
 
 function describe(role: Role | undefined): string {
   if (!role) return 'object'
   switch (role.kind) {
-    case 'page': return `page ${role.page + 1}`
-    case 'page-content': return `content of page ${role.page + 1}, object`
-    case 'annotation': return `annotation on page ${role.page + 1}, object`
-    case 'field': return `form field '${role.name}', object`
-    case 'signature-dictionary': return `signature dictionary of '${role.field}', object`
-    case 'appearance': return role.field ? `appearance of field '${role.field.name}', object` : 'appearance of an annotation, object'
-    default: return `${role.kind} object`
+    case 'page':
+      return `page ${role.page + 1}`
+    case 'page-content':
+      return `content of page ${role.page + 1}, object`
+    case 'annotation':
+      return `annotation on page ${role.page + 1}, object`
+    case 'field':
+      return `form field '${role.name}', object`
+    case 'signature-dictionary':
+      return `signature dictionary of '${role.field}', object`
+    case 'appearance':
+      return role.field
+        ? `appearance of field '${role.field.name}', object`
+        : 'appearance of an annotation, object'
+    default:
+      return `${role.kind} object`
   }
 }

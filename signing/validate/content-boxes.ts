@@ -16,9 +16,12 @@ const MAX_FORM_DEPTH = 8
 /** m1 then m2 (ISO 32000-2 §8.3.4: CTM' = M × CTM). */
 function multiply(m1: Matrix, m2: Matrix): Matrix {
   return [
-    m1[0] * m2[0] + m1[1] * m2[2], m1[0] * m2[1] + m1[1] * m2[3],
-    m1[2] * m2[0] + m1[3] * m2[2], m1[2] * m2[1] + m1[3] * m2[3],
-    m1[4] * m2[0] + m1[5] * m2[2] + m2[4], m1[4] * m2[1] + m1[5] * m2[3] + m2[5],
+    m1[0] * m2[0] + m1[1] * m2[2],
+    m1[0] * m2[1] + m1[1] * m2[3],
+    m1[2] * m2[0] + m1[3] * m2[2],
+    m1[2] * m2[1] + m1[3] * m2[3],
+    m1[4] * m2[0] + m1[5] * m2[2] + m2[4],
+    m1[4] * m2[1] + m1[5] * m2[3] + m2[5],
   ]
 }
 
@@ -26,7 +29,12 @@ function multiply(m1: Matrix, m2: Matrix): Matrix {
 function mapBox(x0: number, y0: number, x1: number, y1: number, m: Matrix): Box {
   const xs: number[] = []
   const ys: number[] = []
-  for (const [x, y] of [[x0, y0], [x1, y0], [x0, y1], [x1, y1]] as const) {
+  for (const [x, y] of [
+    [x0, y0],
+    [x1, y0],
+    [x0, y1],
+    [x1, y1],
+  ] as const) {
     xs.push(x * m[0] + y * m[2] + m[4])
     ys.push(x * m[1] + y * m[3] + m[5])
   }
@@ -79,7 +87,8 @@ export function contentBoxes(doc: PdfDocument, page: PdfDict): Box[] {
       let width = 0
       for (const it of items) {
         if (isNum(it)) width -= (it / 1000) * gs.size * gs.scale
-        else if (it instanceof PdfString) width += f.advance(it.bytes, gs.size, gs.charSpacing, gs.wordSpacing) * gs.scale
+        else if (it instanceof PdfString)
+          width += f.advance(it.bytes, gs.size, gs.charSpacing, gs.wordSpacing) * gs.scale
       }
       const trm = multiply(tm, gs.ctm)
       const lo = Math.min(0, width)
@@ -103,30 +112,88 @@ export function contentBoxes(doc: PdfDocument, page: PdfDict): Box[] {
       }
       const op = token.operator
       switch (op) {
-        case 'q': stack.push(gs); gs = { ...gs }; break
-        case 'Q': gs = stack.pop() ?? gs; break
-        case 'cm': { const m = nums(6); if (m) gs.ctm = multiply(m as Matrix, gs.ctm); break }
-        case 'BT': tm = tlm = IDENTITY; break
+        case 'q':
+          stack.push(gs)
+          gs = { ...gs }
+          break
+        case 'Q':
+          gs = stack.pop() ?? gs
+          break
+        case 'cm': {
+          const m = nums(6)
+          if (m) gs.ctm = multiply(m as Matrix, gs.ctm)
+          break
+        }
+        case 'BT':
+          tm = tlm = IDENTITY
+          break
         case 'Tf': {
           const size = operands[operands.length - 1]
           const name = operands[operands.length - 2]
           if (isNum(size)) gs.size = size
-          const fd = name instanceof PdfName ? doc.dict(doc.dict(resources?.get('Font'))?.get(name.name)) : undefined
+          const fd =
+            name instanceof PdfName ? doc.dict(doc.dict(resources?.get('Font'))?.get(name.name)) : undefined
           gs.font = fd ? (fonts.get(fd) ?? fonts.set(fd, fontMetrics(doc, fd)).get(fd) ?? null) : null
           break
         }
-        case 'Tc': { const n = nums(1); if (n) gs.charSpacing = n[0] as number; break }
-        case 'Tw': { const n = nums(1); if (n) gs.wordSpacing = n[0] as number; break }
-        case 'Tz': { const n = nums(1); if (n) gs.scale = (n[0] as number) / 100; break }
-        case 'TL': { const n = nums(1); if (n) gs.leading = n[0] as number; break }
-        case 'Ts': { const n = nums(1); if (n) gs.rise = n[0] as number; break }
-        case 'Tr': { const n = nums(1); if (n) gs.render = n[0] as number; break }
-        case 'Td': { const n = nums(2); if (n) moveText(n[0] as number, n[1] as number); break }
-        case 'TD': { const n = nums(2); if (n) { gs.leading = -(n[1] as number); moveText(n[0] as number, n[1] as number) } break }
-        case 'Tm': { const m = nums(6); if (m) tm = tlm = m as Matrix; break }
-        case 'T*': moveText(0, -gs.leading); break
-        case 'Tj': show(operands.slice(-1)); break
-        case "'": moveText(0, -gs.leading); show(operands.slice(-1)); break
+        case 'Tc': {
+          const n = nums(1)
+          if (n) gs.charSpacing = n[0] as number
+          break
+        }
+        case 'Tw': {
+          const n = nums(1)
+          if (n) gs.wordSpacing = n[0] as number
+          break
+        }
+        case 'Tz': {
+          const n = nums(1)
+          if (n) gs.scale = (n[0] as number) / 100
+          break
+        }
+        case 'TL': {
+          const n = nums(1)
+          if (n) gs.leading = n[0] as number
+          break
+        }
+        case 'Ts': {
+          const n = nums(1)
+          if (n) gs.rise = n[0] as number
+          break
+        }
+        case 'Tr': {
+          const n = nums(1)
+          if (n) gs.render = n[0] as number
+          break
+        }
+        case 'Td': {
+          const n = nums(2)
+          if (n) moveText(n[0] as number, n[1] as number)
+          break
+        }
+        case 'TD': {
+          const n = nums(2)
+          if (n) {
+            gs.leading = -(n[1] as number)
+            moveText(n[0] as number, n[1] as number)
+          }
+          break
+        }
+        case 'Tm': {
+          const m = nums(6)
+          if (m) tm = tlm = m as Matrix
+          break
+        }
+        case 'T*':
+          moveText(0, -gs.leading)
+          break
+        case 'Tj':
+          show(operands.slice(-1))
+          break
+        case "'":
+          moveText(0, -gs.leading)
+          show(operands.slice(-1))
+          break
         case '"': {
           const [aw, ac] = operands.slice(-3)
           if (isNum(aw)) gs.wordSpacing = aw
@@ -135,11 +202,19 @@ export function contentBoxes(doc: PdfDocument, page: PdfDict): Box[] {
           show(operands.slice(-1))
           break
         }
-        case 'TJ': { const arr = operands[operands.length - 1]; if (Array.isArray(arr)) show(arr); break }
-        case 'ID': lx.skipInlineImageData(); out.push(mapBox(0, 0, 1, 1, gs.ctm)); break
+        case 'TJ': {
+          const arr = operands[operands.length - 1]
+          if (Array.isArray(arr)) show(arr)
+          break
+        }
+        case 'ID':
+          lx.skipInlineImageData()
+          out.push(mapBox(0, 0, 1, 1, gs.ctm))
+          break
         case 'Do': {
           const name = operands[operands.length - 1]
-          const ref = name instanceof PdfName ? doc.dict(resources?.get('XObject'))?.get(name.name) : undefined
+          const ref =
+            name instanceof PdfName ? doc.dict(resources?.get('XObject'))?.get(name.name) : undefined
           paintXObject(ref, gs, depth)
           break
         }
@@ -157,12 +232,23 @@ export function contentBoxes(doc: PdfDocument, page: PdfDict): Box[] {
     }
     if (!(subtype instanceof PdfName) || subtype.name !== 'Form' || depth >= MAX_FORM_DEPTH) return
     const matrix = doc.resolve(xo.dict.get('Matrix'))
-    const m = Array.isArray(matrix) && matrix.length === 6 && matrix.every(isNum) ? (matrix as Matrix) : IDENTITY
+    const m =
+      Array.isArray(matrix) && matrix.length === 6 && matrix.every(isNum) ? (matrix as Matrix) : IDENTITY
     const res = doc.dict(xo.dict.get('Resources'))
     const data = safeDecode(xo)
     if (data) run(data, res, { ...gs, ctm: multiply(m, gs.ctm) }, depth + 1)
   }
-  const start: State = { ctm: IDENTITY, font: null, size: 0, charSpacing: 0, wordSpacing: 0, scale: 1, leading: 0, rise: 0, render: 0 }
+  const start: State = {
+    ctm: IDENTITY,
+    font: null,
+    size: 0,
+    charSpacing: 0,
+    wordSpacing: 0,
+    scale: 1,
+    leading: 0,
+    rise: 0,
+    render: 0,
+  }
   const resources = doc.dict(inherited(doc, page, 'Resources'))
   const contents = doc.resolve(page.get('Contents'))
   const streams = Array.isArray(contents) ? contents.map((c) => doc.resolve(c)) : [contents]

@@ -10,8 +10,10 @@ export function pdfEqual(a: PdfValue | undefined, b: PdfValue | undefined, depth
   if (a instanceof PdfName) return b instanceof PdfName && a.name === b.name
   if (a instanceof PdfRef) return b instanceof PdfRef && a.num === b.num && a.gen === b.gen
   if (a instanceof PdfString) return b instanceof PdfString && a.bytes.equals(b.bytes)
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => pdfEqual(v, b[i], depth + 1))
-  if (a instanceof PdfStream) return b instanceof PdfStream && a.data.equals(b.data) && dictEqual(a.dict, b.dict, depth, ['Length'])
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((v, i) => pdfEqual(v, b[i], depth + 1))
+  if (a instanceof PdfStream)
+    return b instanceof PdfStream && a.data.equals(b.data) && dictEqual(a.dict, b.dict, depth, ['Length'])
   if (a instanceof PdfDict) return b instanceof PdfDict && dictEqual(a, b, depth, [])
   return false
 }
@@ -37,22 +39,34 @@ const ACROSS_BUDGET = 200
  * sides, so a resources dictionary rewritten as an identical new object is no change. The same
  * object number on both sides counts as equal here: its own change is judged on its own.
  */
-export function sameAcross(before: PdfDocument, a: PdfValue | undefined, after: PdfDocument, b: PdfValue | undefined): boolean {
+export function sameAcross(
+  before: PdfDocument,
+  a: PdfValue | undefined,
+  after: PdfDocument,
+  b: PdfValue | undefined,
+): boolean {
   let budget = ACROSS_BUDGET
   const same = (x: PdfValue | undefined, y: PdfValue | undefined, depth: number): boolean => {
     if (depth > 16 || budget-- <= 0) return false
     if (x instanceof PdfRef && y instanceof PdfRef) {
       if (x.num === y.num) return x.gen === y.gen
-      return same(safely(() => before.get(x)), safely(() => after.get(y)), depth + 1)
+      return same(
+        safely(() => before.get(x)),
+        safely(() => after.get(y)),
+        depth + 1,
+      )
     }
     if (x instanceof PdfRef || y instanceof PdfRef) return false
-    if (Array.isArray(x)) return Array.isArray(y) && x.length === y.length && x.every((v, i) => same(v, y[i], depth + 1))
-    if (x instanceof PdfStream) return y instanceof PdfStream && x.data.equals(y.data) && sameDict(x.dict, y.dict, depth, ['Length'])
+    if (Array.isArray(x))
+      return Array.isArray(y) && x.length === y.length && x.every((v, i) => same(v, y[i], depth + 1))
+    if (x instanceof PdfStream)
+      return y instanceof PdfStream && x.data.equals(y.data) && sameDict(x.dict, y.dict, depth, ['Length'])
     if (x instanceof PdfDict) return y instanceof PdfDict && sameDict(x, y, depth, [])
     return pdfEqual(x, y)
   }
   const sameDict = (x: PdfDict, y: PdfDict, depth: number, ignore: string[]): boolean => {
-    for (const k of new Set([...x.map.keys(), ...y.map.keys()])) if (!ignore.includes(k) && !same(x.get(k), y.get(k), depth + 1)) return false
+    for (const k of new Set([...x.map.keys(), ...y.map.keys()]))
+      if (!ignore.includes(k) && !same(x.get(k), y.get(k), depth + 1)) return false
     return true
   }
   return same(a, b, 0)

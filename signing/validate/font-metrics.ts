@@ -42,7 +42,8 @@ export function fontMetrics(doc: PdfDocument, font: PdfDict): FontMetrics {
       let total = 0
       const step = composite ? 2 : 1
       for (let i = 0; i < bytes.length; i += step) {
-        const code = step === 2 ? ((bytes[i] as number) << 8) | ((bytes[i + 1] ?? 0) as number) : (bytes[i] as number)
+        const code =
+          step === 2 ? ((bytes[i] as number) << 8) | ((bytes[i + 1] ?? 0) as number) : (bytes[i] as number)
         // §9.3.3: word spacing applies to the single-byte code 32 only.
         total += width(code) * unit * size + charSpacing + (step === 1 && code === 32 ? wordSpacing : 0)
       }
@@ -51,7 +52,11 @@ export function fontMetrics(doc: PdfDocument, font: PdfDict): FontMetrics {
   }
 }
 
-function simpleWidths(doc: PdfDocument, font: PdfDict, descriptor: PdfDict | undefined): (code: number) => number {
+function simpleWidths(
+  doc: PdfDocument,
+  font: PdfDict,
+  descriptor: PdfDict | undefined,
+): (code: number) => number {
   const first = font.get('FirstChar')
   const widths = doc.resolve(font.get('Widths'))
   const missingV = descriptor?.get('MissingWidth')

@@ -15,12 +15,17 @@ export function isSignatureField(doc: PdfDocument, d: PdfDict): boolean {
 }
 
 /** A signature field's value: a document time-stamp (ISO 32000-2 §12.8.5) or a signature. */
-export function signatureKind(doc: PdfDocument, v: PdfValue | undefined): 'document-timestamp' | 'signature-field' {
+export function signatureKind(
+  doc: PdfDocument,
+  v: PdfValue | undefined,
+): 'document-timestamp' | 'signature-field' {
   const sig = doc.dict(v)
   const type = sig?.get('Type')
   const sub = sig?.get('SubFilter')
   const typed = type instanceof PdfName && type.name === 'DocTimeStamp'
-  return typed || (sub instanceof PdfName && sub.name === 'ETSI.RFC3161') ? 'document-timestamp' : 'signature-field'
+  return typed || (sub instanceof PdfName && sub.name === 'ETSI.RFC3161')
+    ? 'document-timestamp'
+    : 'signature-field'
 }
 
 /** Fully qualified name of the field a field or widget dictionary belongs to (§12.7.4.2). */
@@ -68,13 +73,24 @@ export function growth(
     if (newKeys.has(key(o))) continue
     const d = before.dict(o)
     const sub = subtypeOf(d)
-    const fact = (k: ChangeFact['kind'], level: ChangeFact['level'], what: string): ChangeFact =>
-      ({ kind: k, object: objectOf(o), page, level, what })
+    const fact = (k: ChangeFact['kind'], level: ChangeFact['level'], what: string): ChangeFact => ({
+      kind: k,
+      object: objectOf(o),
+      page,
+      level,
+      what,
+    })
     if (kind === 'fields') out.push(fact('form-field', 'other', 'a form field was removed'))
     else if (sub === 'Widget' || !d) {
-      const what = d && isSignatureField(before, d) ? 'a signature widget was removed' : 'a form widget was removed'
+      const what =
+        d && isSignatureField(before, d) ? 'a signature widget was removed' : 'a form widget was removed'
       out.push(fact('form-field', 'other', `${what}${on}`))
-    } else out.push({ ...fact('annotation', 'annotations', `annotation /${sub ?? '?'} removed${on}`), key: sub ?? '', action: 'removed' })
+    } else
+      out.push({
+        ...fact('annotation', 'annotations', `annotation /${sub ?? '?'} removed${on}`),
+        key: sub ?? '',
+        action: 'removed',
+      })
   }
   for (const n of news) {
     if (oldKeys.has(key(n))) continue
@@ -82,8 +98,16 @@ export function growth(
     const sub = subtypeOf(d)
     if (d && isSignatureField(after, d)) {
       const sigKind = signatureKind(after, fieldOf(after, d).get('V'))
-      const what = sigKind === 'document-timestamp' ? 'a document timestamp was added' : 'a signature field was added'
-      out.push({ kind: sigKind, object: objectOf(n), page, level: 'signatures', what, newSignature: sigKind === 'signature-field' })
+      const what =
+        sigKind === 'document-timestamp' ? 'a document timestamp was added' : 'a signature field was added'
+      out.push({
+        kind: sigKind,
+        object: objectOf(n),
+        page,
+        level: 'signatures',
+        what,
+        newSignature: sigKind === 'signature-field',
+      })
     } else if (kind === 'fields' || sub === 'Widget') {
       const what = `a form field that is not a signature was added${on}`
       out.push({ kind: 'form-field', object: objectOf(n), page, level: 'other', what })

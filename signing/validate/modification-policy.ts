@@ -17,12 +17,33 @@
  */
 export type ModificationLevel = 'none' | 'signatures' | 'form-filling' | 'annotations' | 'other'
 
-const LEVEL_RANK: Record<ModificationLevel, number> = { none: 0, signatures: 1, 'form-filling': 2, annotations: 3, other: 4 }
+const LEVEL_RANK: Record<ModificationLevel, number> = {
+  none: 0,
+  signatures: 1,
+  'form-filling': 2,
+  annotations: 3,
+  other: 4,
+}
 
 export type ChangeKind =
-  | 'metadata' | 'catalog' | 'acroform' | 'page' | 'pages' | 'page-tree' | 'content' | 'annotation'
-  | 'form-field' | 'signature-field' | 'signature-dictionary' | 'removed' | 'object' | 'certification'
-  | 'document-timestamp' | 'structure' | 'unreadable' | 'issuance'
+  | 'metadata'
+  | 'catalog'
+  | 'acroform'
+  | 'page'
+  | 'pages'
+  | 'page-tree'
+  | 'content'
+  | 'annotation'
+  | 'form-field'
+  | 'signature-field'
+  | 'signature-dictionary'
+  | 'removed'
+  | 'object'
+  | 'certification'
+  | 'document-timestamp'
+  | 'structure'
+  | 'unreadable'
+  | 'issuance'
 
 export interface Change {
   /** What sort of change, for readers that word it themselves (the CLI's Vietnamese report). */
@@ -70,7 +91,10 @@ export interface ChangePolicy {
 const LTA_KINDS = new Set<ChangeKind>(['metadata', 'document-timestamp', 'catalog', 'acroform'])
 
 export function worstLevel(changes: readonly { level: ModificationLevel }[]): ModificationLevel {
-  return changes.reduce<ModificationLevel>((a, c) => (LEVEL_RANK[c.level] > LEVEL_RANK[a] ? c.level : a), 'none')
+  return changes.reduce<ModificationLevel>(
+    (a, c) => (LEVEL_RANK[c.level] > LEVEL_RANK[a] ? c.level : a),
+    'none',
+  )
 }
 
 /** Judges one change under the policy: allowed or not, and whether it is worth a warning. */
@@ -93,7 +117,10 @@ export function judgeChange(fact: ChangeFact, policy: ChangePolicy): Change {
       return verdict(p !== 1 || (LTA_KINDS.has(fact.kind) && newSignature !== true))
     case 'form-filling':
       if (field !== undefined && policy.isLocked?.(field)) {
-        return { ...verdict(false), what: `${change.what}, but the field is locked by the signature (FieldMDP)` }
+        return {
+          ...verdict(false),
+          what: `${change.what}, but the field is locked by the signature (FieldMDP)`,
+        }
       }
       if (p === 1) return verdict(false)
       return verdict(true, p === undefined && expected !== true)

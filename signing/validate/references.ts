@@ -8,7 +8,11 @@ const REFERENCE_SCAN_BUDGET = 50_000
  * Whether any object other than `except` (or the trailer) refers to object `target`: an
  * appearance replaced in place may be one that other paths of the document also show.
  */
-export function referencedElsewhere(doc: PdfDocument, target: number, except: number | ReadonlySet<number>): boolean {
+export function referencedElsewhere(
+  doc: PdfDocument,
+  target: number,
+  except: number | ReadonlySet<number>,
+): boolean {
   const skip = typeof except === 'number' ? new Set([except]) : except
   const refers = (v: PdfValue | undefined, depth: number): boolean => {
     if (v === undefined || depth > 64) return false

@@ -52,7 +52,12 @@ export function findRevisions(buf: Buffer): Revision[] {
  * without an xref entry, a trailer without a section, a section no chain reaches, or bytes after
  * the last `%%EOF` are what the Incremental Saving Attack and shadow attacks hide behind.
  */
-export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: number, doc?: PdfDocument): RevisionProblem[] {
+export function checkRevisionsAfter(
+  buf: Buffer,
+  revisions: Revision[],
+  from: number,
+  doc?: PdfDocument,
+): RevisionProblem[] {
   const chain = doc && !doc.repaired ? new Set(doc.sections.map((s) => s.offset)) : undefined
   const headerOffset = doc?.headerOffset ?? 0
   const problems: RevisionProblem[] = []
@@ -62,15 +67,28 @@ export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: nu
     const start = prevEnd
     prevEnd = rev.end
     // A file with bytes before `%PDF-` may count its offsets from the header (see PdfDocument).
-    const base = headerOffset > 0 && readableSectionAt(buf, rev.startxref) === null && readableSectionAt(buf, rev.startxref + headerOffset) ? headerOffset : 0
+    const base =
+      headerOffset > 0 &&
+      readableSectionAt(buf, rev.startxref) === null &&
+      readableSectionAt(buf, rev.startxref + headerOffset)
+        ? headerOffset
+        : 0
     const startxref = rev.startxref + base
     if (startxref < start || startxref >= rev.eofEnd) {
-      problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1} has no cross-reference section of its own (startxref ${rev.startxref})` })
+      problems.push({
+        revision: rev.index,
+        from: start,
+        problem: `revision ${rev.index + 1} has no cross-reference section of its own (startxref ${rev.startxref})`,
+      })
       continue
     }
     const section = readableSectionAt(buf, startxref)
     if (!section) {
-      problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1}: no readable cross-reference section at ${rev.startxref}` })
+      problems.push({
+        revision: rev.index,
+        from: start,
+        problem: `revision ${rev.index + 1}: no readable cross-reference section at ${rev.startxref}`,
+      })
       continue
     }
     if (chain && !chain.has(rev.startxref) && !chain.has(rev.startxref + headerOffset)) {
@@ -80,8 +98,16 @@ export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: nu
     }
     for (const obj of objectHeaders(buf, start, rev.eofEnd)) {
       const e = section.entries.get(obj.num)
-      if (e?.type !== 1 || e.offset + base > obj.offset || hasNonWhite(buf.subarray(0, obj.offset), e.offset + base)) {
-        problems.push({ revision: rev.index, from: start, problem: `revision ${rev.index + 1} writes object ${obj.num} that its cross-reference section does not list there` })
+      if (
+        e?.type !== 1 ||
+        e.offset + base > obj.offset ||
+        hasNonWhite(buf.subarray(0, obj.offset), e.offset + base)
+      ) {
+        problems.push({
+          revision: rev.index,
+          from: start,
+          problem: `revision ${rev.index + 1} writes object ${obj.num} that its cross-reference section does not list there`,
+        })
         break
       }
     }
@@ -89,7 +115,11 @@ export function checkRevisionsAfter(buf: Buffer, revisions: Revision[], from: nu
   const last = revisions[revisions.length - 1]
   const tailFrom = last ? last.end : 0
   if (hasNonWhite(buf, tailFrom)) {
-    problems.push({ revision: -1, from: tailFrom, problem: `${buf.length - tailFrom} bytes after the last %%EOF are not a revision` })
+    problems.push({
+      revision: -1,
+      from: tailFrom,
+      problem: `${buf.length - tailFrom} bytes after the last %%EOF are not a revision`,
+    })
   }
   return problems
 }

@@ -18,7 +18,12 @@ export type Role =
   | { kind: 'page-content'; page: number }
   | { kind: 'annotation'; page: number }
   /** An appearance stream (ISO 32000-2 §12.5.5) of a field's widget or of an annotation. */
-  | { kind: 'appearance'; owner: number; page: number | null; field?: { name: string; signature: boolean; signed: boolean } }
+  | {
+      kind: 'appearance'
+      owner: number
+      page: number | null
+      field?: { name: string; signature: boolean; signed: boolean }
+    }
 
 export interface DocumentMap {
   roles: Map<number, Role>
@@ -50,7 +55,11 @@ export function mapDocument(doc: PdfDocument): DocumentMap {
 const DSS_BUDGET = 10_000
 
 /** The DSS and what it holds: /Certs, /OCSPs, /CRLs arrays and their streams, /VRI and its entries. */
-function mapDss(doc: PdfDocument, dss: PdfValue | undefined, set: (v: PdfValue | undefined, r: Role) => void): void {
+function mapDss(
+  doc: PdfDocument,
+  dss: PdfValue | undefined,
+  set: (v: PdfValue | undefined, r: Role) => void,
+): void {
   let budget = DSS_BUDGET
   const walk = (v: PdfValue | undefined, depth: number): void => {
     if (v === undefined || depth > 4 || budget-- <= 0) return
@@ -87,12 +96,18 @@ function mapForm(doc: PdfDocument, catalog: PdfDict, set: (v: PdfValue | undefin
     if (type === 'Sig') set(dict.get('V'), { kind: 'signature-dictionary', field: name })
     if (value instanceof PdfRef) {
       const field = { name, signature: type === 'Sig', signed }
-      for (const r of appearanceRefs(doc, dict.get('AP'))) set(r, { kind: 'appearance', owner: value.num, page: null, field })
+      for (const r of appearanceRefs(doc, dict.get('AP')))
+        set(r, { kind: 'appearance', owner: value.num, page: null, field })
     }
   })
 }
 
-function mapPages(doc: PdfDocument, catalog: PdfDict, roles: Map<number, Role>, set: (v: PdfValue | undefined, r: Role) => void): number[] {
+function mapPages(
+  doc: PdfDocument,
+  catalog: PdfDict,
+  roles: Map<number, Role>,
+  set: (v: PdfValue | undefined, r: Role) => void,
+): number[] {
   const pages: number[] = []
   const seen = new Set<number>()
   const walk = (v: PdfValue | undefined, depth: number): void => {
@@ -115,7 +130,8 @@ function mapPages(doc: PdfDocument, catalog: PdfDict, roles: Map<number, Role>, 
     for (const a of annots) {
       set(a, { kind: 'annotation', page })
       if (!(a instanceof PdfRef)) continue
-      for (const r of appearanceRefs(doc, doc.dict(a)?.get('AP'))) set(r, { kind: 'appearance', owner: a.num, page })
+      for (const r of appearanceRefs(doc, doc.dict(a)?.get('AP')))
+        set(r, { kind: 'appearance', owner: a.num, page })
     }
   }
   walk(catalog.get('Pages'), 0)
@@ -131,8 +147,10 @@ function mapPages(doc: PdfDocument, catalog: PdfDict, roles: Map<number, Role>, 
       return
     }
     if (Array.isArray(v)) for (const x of v) mark(x, page, depth + 1)
-    else if (v instanceof PdfDict) for (const [k, x] of v.map) k !== 'Parent' && k !== 'P' && mark(x, page, depth + 1)
-    else if (v instanceof PdfStream) for (const [k, x] of v.dict.map) k !== 'Length' && mark(x, page, depth + 1)
+    else if (v instanceof PdfDict)
+      for (const [k, x] of v.map) k !== 'Parent' && k !== 'P' && mark(x, page, depth + 1)
+    else if (v instanceof PdfStream)
+      for (const [k, x] of v.dict.map) k !== 'Length' && mark(x, page, depth + 1)
   }
   pages.forEach((num, page) => {
     const node = doc.dict(new PdfRef(num, 0))

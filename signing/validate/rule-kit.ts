@@ -15,7 +15,12 @@ export interface Context {
   structure: StructureTree
 }
 
-export type Make = (kind: ChangeFact['kind'], level: ChangeFact['level'], what: string, extra?: Partial<ChangeFact>) => ChangeFact
+export type Make = (
+  kind: ChangeFact['kind'],
+  level: ChangeFact['level'],
+  what: string,
+  extra?: Partial<ChangeFact>,
+) => ChangeFact
 
 /** A maker of the facts about object `num` on `page`. */
 export function maker(num: number, page: number | null): Make {

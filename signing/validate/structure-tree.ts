@@ -48,7 +48,9 @@ export class StructureTree {
       out.add(v.num)
       const node = this.doc.dict(v)
       const nums = this.doc.resolve(node?.get('Nums'))
-      if (Array.isArray(nums)) for (let i = 1; i < nums.length; i += 2) if (nums[i] instanceof PdfRef) out.add((nums[i] as PdfRef).num)
+      if (Array.isArray(nums))
+        for (let i = 1; i < nums.length; i += 2)
+          if (nums[i] instanceof PdfRef) out.add((nums[i] as PdfRef).num)
       const kids = this.doc.resolve(node?.get('Kids'))
       if (Array.isArray(kids)) for (const k of kids) walk(k, depth + 1)
     }

@@ -30,24 +30,48 @@ function derLength(b: Buffer): number | null {
 export function checkByteRange(pdf: Buffer, sig: PdfDict): ByteRangeCheck {
   const br = sig.get('ByteRange')
   const contents = sig.get('Contents')
-  if (!Array.isArray(br) || br.length !== 4 || !br.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)) {
+  if (
+    !Array.isArray(br) ||
+    br.length !== 4 ||
+    !br.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)
+  ) {
     return { ok: false, byteRange: null, cms: null, problem: 'the ByteRange is missing or malformed' }
   }
   const [a, b, c, d] = br as [number, number, number, number]
   if (a !== 0 || b <= 0 || c <= b || d < 0 || c + d > pdf.length) {
-    return { ok: false, byteRange: br as number[], cms: null, problem: 'the ByteRange does not describe two ranges of this file around the signature' }
+    return {
+      ok: false,
+      byteRange: br as number[],
+      cms: null,
+      problem: 'the ByteRange does not describe two ranges of this file around the signature',
+    }
   }
-  if (pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e || !/^[0-9a-fA-F\s]*$/.test(pdf.toString('latin1', b + 1, c - 1))) {
-    return { ok: false, byteRange: br as number[], cms: null, problem: 'the gap in the ByteRange is not exactly the /Contents hex string' }
+  if (
+    pdf[b] !== 0x3c ||
+    pdf[c - 1] !== 0x3e ||
+    !/^[0-9a-fA-F\s]*$/.test(pdf.toString('latin1', b + 1, c - 1))
+  ) {
+    return {
+      ok: false,
+      byteRange: br as number[],
+      cms: null,
+      problem: 'the gap in the ByteRange is not exactly the /Contents hex string',
+    }
   }
   if (!(contents instanceof PdfString) || contents.bytes.length === 0) {
     return { ok: false, byteRange: br as number[], cms: null, problem: '/Contents is missing or empty' }
   }
   const gapBytes = Buffer.from(pdf.toString('latin1', b + 1, c - 1).replace(/\s+/g, ''), 'hex')
   if (!gapBytes.equals(contents.bytes)) {
-    return { ok: false, byteRange: br as number[], cms: null, problem: 'the signature dictionary\'s /Contents is not the one at the ByteRange gap' }
+    return {
+      ok: false,
+      byteRange: br as number[],
+      cms: null,
+      problem: "the signature dictionary's /Contents is not the one at the ByteRange gap",
+    }
   }
   const len = derLength(contents.bytes)
-  if (len === null) return { ok: false, byteRange: br as number[], cms: null, problem: '/Contents is not DER' }
+  if (len === null)
+    return { ok: false, byteRange: br as number[], cms: null, problem: '/Contents is not DER' }
   return { ok: true, byteRange: br as number[], cms: contents.bytes.subarray(0, len) }
 }

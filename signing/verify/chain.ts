@@ -36,18 +36,25 @@ export function buildChain(signer: Buffer, pool: Buffer[], anchors: Buffer[], at
   if (!leaf) return { path: [], trusted: false, problems: ['the signer certificate cannot be parsed'] }
   const anchorCerts = anchors.map(safeCert).filter((c): c is X509Certificate => c !== null)
   const poolCerts = [...pool.map(safeCert), ...anchorCerts].filter((c): c is X509Certificate => c !== null)
-  const isAnchor = (c: X509Certificate): boolean => anchorCerts.some((a) => a.fingerprint256 === c.fingerprint256)
+  const isAnchor = (c: X509Certificate): boolean =>
+    anchorCerts.some((a) => a.fingerprint256 === c.fingerprint256)
   const path: X509Certificate[] = [leaf]
   for (let cur = leaf; path.length <= 10; ) {
     if (isAnchor(cur)) break
-    const issuer = poolCerts.find((c) => c.fingerprint256 !== cur.fingerprint256 && c.ca && cur.checkIssued(c) && cur.verify(c.publicKey))
+    const issuer = poolCerts.find(
+      (c) => c.fingerprint256 !== cur.fingerprint256 && c.ca && cur.checkIssued(c) && cur.verify(c.publicKey),
+    )
     if (!issuer) return { path: [], trusted: false, problems: ['no chain to a trusted root'] }
     path.push(issuer)
     cur = issuer
   }
-  if (!isAnchor(path[path.length - 1] as X509Certificate)) return { path: [], trusted: false, problems: ['no chain to a trusted root'] }
+  if (!isAnchor(path[path.length - 1] as X509Certificate))
+    return { path: [], trusted: false, problems: ['no chain to a trusted root'] }
   for (const c of path) {
-    if (at < new Date(c.validFrom) || at > new Date(c.validTo)) problems.push(`certificate '${c.subject.split('\n').find((l) => l.startsWith('CN=')) ?? c.subject}' is not valid at the signing time`)
+    if (at < new Date(c.validFrom) || at > new Date(c.validTo))
+      problems.push(
+        `certificate '${c.subject.split('\n').find((l) => l.startsWith('CN=')) ?? c.subject}' is not valid at the signing time`,
+      )
   }
   return { path, trusted: true, problems }
 }

@@ -19,7 +19,12 @@ export interface PolicyRow {
 const SHA1_END = new Date('2017-01-01T00:00:00Z')
 
 export const DIGESTS: Readonly<Record<string, PolicyRow>> = {
-  sha1: { what: 'SHA-1', accepted: true, until: SHA1_END, why: 'collisions are practical; only signatures proven to exist before 2017' },
+  sha1: {
+    what: 'SHA-1',
+    accepted: true,
+    until: SHA1_END,
+    why: 'collisions are practical; only signatures proven to exist before 2017',
+  },
   sha224: { what: 'SHA-224', accepted: true, why: 'SHA-2' },
   sha256: { what: 'SHA-256', accepted: true, why: 'SHA-2' },
   sha384: { what: 'SHA-384', accepted: true, why: 'SHA-2' },
@@ -63,13 +68,16 @@ export function judgeAlgorithms(facts: AlgorithmFacts, at: Date): CryptoJudgemen
     const row = DIGESTS[h]
     if (!row) problems.push(`digest algorithm ${h} is not accepted`)
     else if (row.until && at >= row.until) {
-      problems.push(`${row.what} is not accepted for signatures after ${row.until.getUTCFullYear() - 1} (${row.why})`)
+      problems.push(
+        `${row.what} is not accepted for signatures after ${row.until.getUTCFullYear() - 1} (${row.why})`,
+      )
     }
   }
   const key = facts.key
   if (key?.type === 'rsa' || key?.type === 'rsa-pss') {
     const bits = key.bits ?? 0
-    if (bits < MIN_RSA_BITS) problems.push(`RSA ${bits}-bit keys are too weak (at least ${MIN_RSA_BITS} bits, Circular 15/2025)`)
+    if (bits < MIN_RSA_BITS)
+      problems.push(`RSA ${bits}-bit keys are too weak (at least ${MIN_RSA_BITS} bits, Circular 15/2025)`)
   } else if (key?.type === 'ec') {
     if (!key.curve || !CURVES[key.curve]) problems.push(`elliptic curve ${key.curve ?? '?'} is not accepted`)
   } else if (key && key.type !== 'ed25519' && key.type !== 'ed448') {

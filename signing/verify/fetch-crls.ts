@@ -32,7 +32,8 @@ export function crlUrlsOf(pdf: Buffer): string[] {
     const br = checkByteRange(pdf, f.sig)
     if (!br.cms) continue
     try {
-      for (const cert of parseSignedData(br.cms).certificates) for (const u of certificateInfo(cert).crlUrls ?? []) urls.add(u)
+      for (const cert of parseSignedData(br.cms).certificates)
+        for (const u of certificateInfo(cert).crlUrls ?? []) urls.add(u)
     } catch {
       /* an unreadable signature is reported by the validator itself */
     }
@@ -40,7 +41,10 @@ export function crlUrlsOf(pdf: Buffer): string[] {
   return [...urls]
 }
 
-async function fetchOne(url: string, policy: CrlFetchPolicy): Promise<{ crls: ParsedCrl[]; result: CrlFetchResult }> {
+async function fetchOne(
+  url: string,
+  policy: CrlFetchPolicy,
+): Promise<{ crls: ParsedCrl[]; result: CrlFetchResult }> {
   const got = await fetchAllowed(url, policy)
   if (!got.ok) {
     const detail = got.detail !== undefined ? { detail: got.detail } : {}
@@ -59,7 +63,10 @@ async function fetchOne(url: string, policy: CrlFetchPolicy): Promise<{ crls: Pa
  * elsewhere). Fetched CRLs count only when their signature verifies against the issuer in the
  * chain, like every CRL. Each URL's outcome is reported.
  */
-export async function verifyPdfFetchingCrls(pdf: Buffer, opts: VerifyOptions & { crlFetch: CrlFetchPolicy }): Promise<FetchingVerifyReport> {
+export async function verifyPdfFetchingCrls(
+  pdf: Buffer,
+  opts: VerifyOptions & { crlFetch: CrlFetchPolicy },
+): Promise<FetchingVerifyReport> {
   const results: CrlFetchResult[] = []
   const crls: ParsedCrl[] = [...(opts.crls ?? [])]
   const wanted = crlUrlsOf(pdf)

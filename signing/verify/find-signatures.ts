@@ -18,7 +18,8 @@ export function findSignatureFields(doc: PdfDocument): SignatureField[] {
     if (type !== 'Sig') return
     const sigV = dict.get('V')
     const sig = doc.dict(sigV)
-    if (sig && (sig.has('ByteRange') || sig.has('Contents'))) out.push({ field: name, ...(sigV instanceof PdfRef && { sigRef: sigV }), sig, fieldDict: dict })
+    if (sig && (sig.has('ByteRange') || sig.has('Contents')))
+      out.push({ field: name, ...(sigV instanceof PdfRef && { sigRef: sigV }), sig, fieldDict: dict })
   })
   return out
 }

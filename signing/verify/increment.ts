@@ -52,7 +52,10 @@ export function analyseIncrement(base: Buffer, file: Buffer, opts: VerifyOptions
   return { extendsBase, addedRevisions, newSignatures, changes }
 }
 
-function certificatesOf(cms: Buffer | undefined): { signerCertificate: string | null; certificates: string[] } {
+function certificatesOf(cms: Buffer | undefined): {
+  signerCertificate: string | null
+  certificates: string[]
+} {
   if (!cms) return { signerCertificate: null, certificates: [] }
   try {
     // Only the signer's identity is wanted here (the digest was judged by verifyPdf).

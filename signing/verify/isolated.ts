@@ -21,7 +21,9 @@ export interface IsolationLimits {
   maxMemoryMb?: number
 }
 
-export class ValidationError extends KysoError<'VALIDATION_TIMEOUT' | 'VALIDATION_OUT_OF_MEMORY' | 'PDF_UNREADABLE' | 'PDF_TOO_LARGE' | 'VALIDATION_FAILED'> {}
+export class ValidationError extends KysoError<
+  'VALIDATION_TIMEOUT' | 'VALIDATION_OUT_OF_MEMORY' | 'PDF_UNREADABLE' | 'PDF_TOO_LARGE' | 'VALIDATION_FAILED'
+> {}
 
 /**
  * Validates in a worker thread with a heap limit and a wall-clock timeout, and terminates it when
@@ -40,7 +42,10 @@ export interface IncrementInput extends Omit<IsolatedInput, 'pdf'> {
 }
 
 /** `analyseIncrement` (increment.ts) under the same limits: the returned file is untrusted input. */
-export function analyseIncrementIsolated(input: IncrementInput, limits: IsolationLimits = {}): Promise<IncrementReport> {
+export function analyseIncrementIsolated(
+  input: IncrementInput,
+  limits: IsolationLimits = {},
+): Promise<IncrementReport> {
   return inWorker<IncrementReport>({ task: 'increment', ...input }, limits)
 }
 
@@ -64,15 +69,37 @@ function inWorker<T>(data: WorkerTask, limits: IsolationLimits): Promise<T> {
       fn()
       void worker.terminate()
     }
-    const timer = setTimeout(() => finish(() => reject(new ValidationError('VALIDATION_TIMEOUT', `validation did not finish within ${timeoutMs} ms`))), timeoutMs)
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new ValidationError('VALIDATION_TIMEOUT', `validation did not finish within ${timeoutMs} ms`),
+          ),
+        ),
+      timeoutMs,
+    )
     worker.once('message', (msg: { ok: true; report: T } | { ok: false; code: string; message: string }) => {
-      finish(() => (msg.ok ? resolve(msg.report) : reject(new ValidationError(msg.code as 'PDF_UNREADABLE', msg.message))))
+      finish(() =>
+        msg.ok ? resolve(msg.report) : reject(new ValidationError(msg.code as 'PDF_UNREADABLE', msg.message)),
+      )
     })
     worker.once('error', (err: Error & { code?: string }) => {
       const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-      finish(() => reject(new ValidationError(oom ? 'VALIDATION_OUT_OF_MEMORY' : 'VALIDATION_FAILED', oom ? `validation needed more than ${maxMemoryMb} MB` : err.message, { cause: err })))
+      finish(() =>
+        reject(
+          new ValidationError(
+            oom ? 'VALIDATION_OUT_OF_MEMORY' : 'VALIDATION_FAILED',
+            oom ? `validation needed more than ${maxMemoryMb} MB` : err.message,
+            { cause: err },
+          ),
+        ),
+      )
     })
-    worker.once('exit', (code) => finish(() => reject(new ValidationError('VALIDATION_FAILED', `the validation worker exited (${code})`))))
+    worker.once('exit', (code) =>
+      finish(() =>
+        reject(new ValidationError('VALIDATION_FAILED', `the validation worker exited (${code})`)),
+      ),
+    )
   })
 }
 

@@ -27,7 +27,11 @@ export function proofOfExistence(
   own: Date | undefined,
   documentTimestamps: readonly DocumentTimestampProof[],
 ): ProofOfExistence | undefined {
-  let best: ProofOfExistence | undefined = own && { time: own.toISOString(), source: 'signature-timestamp', field: null }
+  let best: ProofOfExistence | undefined = own && {
+    time: own.toISOString(),
+    source: 'signature-timestamp',
+    field: null,
+  }
   for (const ts of documentTimestamps) {
     if (!ts.usable || ts.coveredUpTo < end) continue
     if (!best || ts.genTime.getTime() < new Date(best.time).getTime()) {

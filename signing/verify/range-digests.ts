@@ -23,7 +23,10 @@ export class RangeDigests {
     const hit = this.cache.get(`${alg}:${br.join(',')}`)
     if (hit) return hit
     const [a, b, c, d] = br
-    return createDigest(alg).update(this.pdf.subarray(a, a + b)).update(this.pdf.subarray(c, c + d)).digest()
+    return createDigest(alg)
+      .update(this.pdf.subarray(a, a + b))
+      .update(this.pdf.subarray(c, c + d))
+      .digest()
   }
 
   private prepare(alg: HashName): void {

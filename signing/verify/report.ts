@@ -5,8 +5,16 @@ export type Indication = 'PASSED' | 'FAILED' | 'INDETERMINATE'
 
 export interface Check {
   check:
-    | 'structure' | 'coverage' | 'integrity' | 'signing-certificate' | 'trust' | 'validity' | 'timestamp'
-    | 'revocation' | 'changes' | 'algorithms'
+    | 'structure'
+    | 'coverage'
+    | 'integrity'
+    | 'signing-certificate'
+    | 'trust'
+    | 'validity'
+    | 'timestamp'
+    | 'revocation'
+    | 'changes'
+    | 'algorithms'
   passed: boolean
   detail: string
 }
@@ -101,11 +109,31 @@ export function worst(list: Indication[], empty: Indication = 'INDETERMINATE'): 
 /** An empty report for one signature, to be filled by the checks. */
 export function newReport(field: string, fields: string[], kind: SignatureReport['kind']): SignatureReport {
   return {
-    field, fields, kind, signer: null, issuer: null, signedAt: null, signedAtProven: false, subFilter: null,
-    level: null, indication: 'PASSED', subIndication: null, coversWholeDocument: false, byteRange: null,
-    revision: null, signedContentLength: null, revocation: 'not-checked', revocationSource: null,
-    revocationEvidence: null, timestamp: null,
-    proofOfExistence: null, algorithms: null, checks: [], changes: [], modificationLevel: 'none', warnings: [],
+    field,
+    fields,
+    kind,
+    signer: null,
+    issuer: null,
+    signedAt: null,
+    signedAtProven: false,
+    subFilter: null,
+    level: null,
+    indication: 'PASSED',
+    subIndication: null,
+    coversWholeDocument: false,
+    byteRange: null,
+    revision: null,
+    signedContentLength: null,
+    revocation: 'not-checked',
+    revocationSource: null,
+    revocationEvidence: null,
+    timestamp: null,
+    proofOfExistence: null,
+    algorithms: null,
+    checks: [],
+    changes: [],
+    modificationLevel: 'none',
+    warnings: [],
     problems: [],
   }
 }
@@ -129,7 +157,12 @@ export class Verdict {
   }
 
   /** `check` with the detail chosen by the outcome: what passed, or what failed. */
-  test(check: Check['check'], passed: boolean, detail: { ok: string; bad: string }, onFail?: [Indication, string]): boolean {
+  test(
+    check: Check['check'],
+    passed: boolean,
+    detail: { ok: string; bad: string },
+    onFail?: [Indication, string],
+  ): boolean {
     return this.check(check, passed, passed ? detail.ok : detail.bad, onFail)
   }
 

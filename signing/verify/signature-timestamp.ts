@@ -25,14 +25,21 @@ export function judgeSignatureTimestamp(
   const at = ts.genTime ?? new Date()
   const tsaChain = ts.tsaCertificate ? buildChain(ts.tsaCertificate, pool, anchors, at) : null
   const trusted = !!tsaChain?.trusted && tsaChain.problems.length === 0 && ts.hasTimestampingEku
-  r.timestamp = { genTime: ts.genTime?.toISOString() ?? null, valid: ts.valid, trusted, tsa: signerName(ts.tsaCertificate) }
+  r.timestamp = {
+    genTime: ts.genTime?.toISOString() ?? null,
+    valid: ts.valid,
+    trusted,
+    tsa: signerName(ts.tsaCertificate),
+  }
   const detail = {
     ok: `timestamp token valid, genTime ${ts.genTime?.toISOString()}`,
     bad: `the signature timestamp is invalid: ${ts.problems.join('; ')}`,
   }
   // A token Kyso cannot check (an algorithm node:crypto lacks) is not a forged one.
   const uncheckable = !ts.valid && ts.imprintMatches && ts.cms?.unsupported !== undefined
-  const onFail: [Indication, string] = uncheckable ? ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'] : ['FAILED', 'SIG_CRYPTO_FAILURE']
+  const onFail: [Indication, string] = uncheckable
+    ? ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE']
+    : ['FAILED', 'SIG_CRYPTO_FAILURE']
   if (!v.test('timestamp', ts.valid, detail, onFail)) return undefined
   v.test('timestamp', trusted, {
     ok: `timestamp authority '${r.timestamp.tsa}' is trusted`,

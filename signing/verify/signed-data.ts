@@ -1,4 +1,11 @@
-import { parseSignedData, verifyCmsSignature, type AlgorithmFacts, type CmsCheck, type DigestInput, type HashName } from '../cms'
+import {
+  parseSignedData,
+  verifyCmsSignature,
+  type AlgorithmFacts,
+  type CmsCheck,
+  type DigestInput,
+  type HashName,
+} from '../cms'
 import { digestOf } from '../cms/digest'
 import { digestName, judgeAlgorithms, keySummary } from './crypto-policy'
 import { issuerName, signerName } from './names'
@@ -45,14 +52,22 @@ export function judgeSignedData(
   if (!cms) return v.done()
   r.signer = signerName(cms.signerCertificate) ?? r.signer
   r.issuer = cms.signerCertificate ? issuerName(cms.signerCertificate) : null
-  r.level = r.subFilter === 'ETSI.CAdES.detached' || r.subFilter === null ? (cms.timestampToken ? 'B-T' : 'B-B') : 'PKCS7'
+  r.level =
+    r.subFilter === 'ETSI.CAdES.detached' || r.subFilter === null
+      ? cms.timestampToken
+        ? 'B-T'
+        : 'B-B'
+      : 'PKCS7'
   const { digest, signature, key } = cms.algorithms
   r.algorithms = { digest: digestName(digest), signature: signature?.name ?? null, key: keySummary(key) }
   judgeIntegrity(v, cms)
   // 4. Changes after the signature, and bytes that are not sound revisions (PDF signatures).
   ctx.afterIntegrity?.()
   if (!cms.signerCertificate) {
-    v.check('trust', false, 'the signer certificate is not in the signature', ['INDETERMINATE', 'NO_SIGNING_CERTIFICATE_FOUND'])
+    v.check('trust', false, 'the signer certificate is not in the signature', [
+      'INDETERMINATE',
+      'NO_SIGNING_CERTIFICATE_FOUND',
+    ])
     return v.done()
   }
   // 5. Time: a valid token proves when; a document time-stamp proves existence; /M is only claimed.
@@ -112,7 +127,10 @@ function checkCms(v: Verdict, cmsDer: Buffer, content: SignedContent): CmsCheck 
       ok: 'the encapsulated SHA-1 digest matches the signed bytes (adbe.pkcs7.sha1)',
       bad: 'the encapsulated content is not the SHA-1 digest of the signed bytes',
     }
-    v.test('integrity', cms.encapsulatedContent?.equals(content.digest('sha1')) === true, detail, ['FAILED', 'HASH_FAILURE'])
+    v.test('integrity', cms.encapsulatedContent?.equals(content.digest('sha1')) === true, detail, [
+      'FAILED',
+      'HASH_FAILURE',
+    ])
   }
   // RFC 5652 §5.3: signed attributes are DER; BouncyCastle (so DSS) re-encodes them and rejects the signature.
   if (cms.signedAttributesNotDer) {
@@ -127,7 +145,10 @@ function judgeIntegrity(v: Verdict, cms: CmsCheck): void {
   // Without signed attributes the digest is inside the signature value: unknown when that cannot be checked.
   const unknownDigest = cms.unsupported?.startsWith('unsupported digest algorithm') === true
   if (!cms.unsupported || (cms.hasSignedAttributes && !unknownDigest)) {
-    const detail = { ok: 'the digest of the signed bytes matches', bad: 'the document was changed after signing (digest mismatch)' }
+    const detail = {
+      ok: 'the digest of the signed bytes matches',
+      bad: 'the document was changed after signing (digest mismatch)',
+    }
     v.test('integrity', cms.messageDigestMatches, detail, ['FAILED', 'HASH_FAILURE'])
   }
   if (cms.unsupported) {
@@ -137,10 +158,14 @@ function judgeIntegrity(v: Verdict, cms: CmsCheck): void {
     const detail = { ok: 'the signature value verifies', bad: 'the signature value does not verify' }
     v.test('integrity', cms.signatureValid, detail, ['FAILED', 'SIG_CRYPTO_FAILURE'])
   }
-  if (cms.constraint) v.check('algorithms', false, cms.constraint, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
+  if (cms.constraint)
+    v.check('algorithms', false, cms.constraint, ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE'])
   const binding = cms.signingCertificateV2 !== 'mismatch' && cms.signingCertificateV1 !== 'mismatch'
   const v2 = cms.signingCertificateV2 === 'match'
   const which = v2 ? 'v2 matches' : cms.signingCertificateV1 === 'match' ? 'v1 matches' : 'absent'
-  const detail = { ok: `signing-certificate attribute: ${which}`, bad: 'the signing-certificate attribute names another certificate' }
+  const detail = {
+    ok: `signing-certificate attribute: ${which}`,
+    bad: 'the signing-certificate attribute names another certificate',
+  }
   v.test('signing-certificate', binding, detail, ['FAILED', 'SIG_CONSTRAINTS_FAILURE'])
 }

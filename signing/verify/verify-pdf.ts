@@ -2,7 +2,12 @@ import { PdfDocument } from '../pdf/document'
 import type { ParsedCrl } from '../pki/crl'
 import { analyseChanges, type Change } from '../validate/changes'
 import { docMdpOf, fieldLocks } from '../validate/mdp'
-import { checkRevisionsAfter, findRevisions, type Revision, type RevisionProblem } from '../validate/revisions'
+import {
+  checkRevisionsAfter,
+  findRevisions,
+  type Revision,
+  type RevisionProblem,
+} from '../validate/revisions'
 import { documentEvidence, type DssSummary } from './document-evidence'
 import { usable } from './document-timestamp'
 import { findSignatureFields, type SignatureField } from './find-signatures'
@@ -64,7 +69,10 @@ function groupBySignature(fields: SignatureField[]): Group[] {
 
 function byteRangeOf(f: SignatureField): [number, number, number, number] | null {
   const br = f.sig.get('ByteRange')
-  const ok = Array.isArray(br) && br.length === 4 && br.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)
+  const ok =
+    Array.isArray(br) &&
+    br.length === 4 &&
+    br.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)
   return ok ? (br as [number, number, number, number]) : null
 }
 
@@ -77,14 +85,19 @@ function byteRangeOf(f: SignatureField): [number, number, number, number] | null
  * (PDF_UNREADABLE, PDF_TOO_LARGE).
  */
 export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
-  const doc = new PdfDocument(pdf, { allowEncrypted: true, ...(opts.maxBytes !== undefined && { maxBytes: opts.maxBytes }) })
+  const doc = new PdfDocument(pdf, {
+    allowEncrypted: true,
+    ...(opts.maxBytes !== undefined && { maxBytes: opts.maxBytes }),
+  })
   const revisions = findRevisions(pdf)
   const found = findSignatureFields(doc)
   const groups: Group[] = [
     ...groupBySignature(found),
     ...groupBySignature(findRemovedSignatures(pdf, found)).map((g) => ({ ...g, removed: true })),
   ]
-  const ranges = groups.map((g) => byteRangeOf(g.first)).filter((br): br is [number, number, number, number] => br !== null)
+  const ranges = groups
+    .map((g) => byteRangeOf(g.first))
+    .filter((br): br is [number, number, number, number] => br !== null)
   const firstEnd = ranges.length ? Math.min(...ranges.map((br) => br[2] + br[3])) : pdf.length
   const revisionProblems = groups.length ? checkRevisionsAfter(pdf, revisions, firstEnd, doc) : []
   const mdp = safe(() => docMdpOf(doc), null)
@@ -107,7 +120,9 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
     },
   })
   // Document time-stamps first, newest first: each is proof for everything before it.
-  const order = groups.map((g, i) => ({ g, i, end: coverageEnd(g.first) ?? -1 })).sort((a, b) => b.end - a.end)
+  const order = groups
+    .map((g, i) => ({ g, i, end: coverageEnd(g.first) ?? -1 }))
+    .sort((a, b) => b.end - a.end)
   const reports = new Array<SignatureReport>(groups.length)
   const proofs: DocumentTimestampProof[] = []
   for (const { g, i } of order.filter((o) => isDocumentTimestamp(o.g.first))) {
@@ -116,7 +131,12 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
     const br = byteRangeOf(g.first)
     const genTime = report.timestamp?.genTime
     if (!br || !genTime) continue
-    proofs.push({ field: g.first.field, coveredUpTo: br[1], genTime: new Date(genTime), usable: usable(report.checks, report) })
+    proofs.push({
+      field: g.first.field,
+      coveredUpTo: br[1],
+      genTime: new Date(genTime),
+      usable: usable(report.checks, report),
+    })
   }
   for (const { g, i } of order.filter((o) => !isDocumentTimestamp(o.g.first))) {
     reports[i] = verifySignature(pdf, g.first, g.fields, judge, facts(g), proofs)
@@ -136,7 +156,15 @@ export function verifyPdf(pdf: Buffer, opts: VerifyOptions = {}): VerifyReport {
 /** A signature whose field the last revision's form no longer lists: a change no signature allows. */
 function failRemoved(r: SignatureReport): void {
   const what = `the signature field '${r.field}' was removed from the form after signing (or now points at another signature)`
-  r.changes.push({ kind: 'signature-field', object: null, page: null, what, allowed: false, level: 'other', action: 'removed' })
+  r.changes.push({
+    kind: 'signature-field',
+    object: null,
+    page: null,
+    what,
+    allowed: false,
+    level: 'other',
+    action: 'removed',
+  })
   r.modificationLevel = 'other'
   r.checks.push({ check: 'changes', passed: false, detail: what })
   r.problems.push(what)
@@ -160,15 +188,25 @@ function coverageEnd(f: SignatureField): number | null {
 }
 
 /** What the revisions after byte `end` changed, judged under the certification and this signature's locks. */
-function changesAfter(pdf: Buffer, doc: PdfDocument, end: number, f: SignatureField, docMdp: 1 | 2 | 3 | undefined): Change[] {
+function changesAfter(
+  pdf: Buffer,
+  doc: PdfDocument,
+  end: number,
+  f: SignatureField,
+  docMdp: 1 | 2 | 3 | undefined,
+): Change[] {
   const signed = new PdfDocument(pdf.subarray(0, end), { allowEncrypted: true })
   const changes = analyseChanges(signed, doc, {
     ...(docMdp !== undefined && { docMdp }),
     isLocked: fieldLocks(signed, f.sig, f.fieldDict),
   })
   if (docMdp !== 1 || changes.every((c) => c.allowed)) return changes
-  const what = 'the document is certified with no changes allowed (DocMDP P=1), yet a later revision changes it'
-  return [{ kind: 'certification', object: null, page: null, what, allowed: false, level: 'other' }, ...changes]
+  const what =
+    'the document is certified with no changes allowed (DocMDP P=1), yet a later revision changes it'
+  return [
+    { kind: 'certification', object: null, page: null, what, allowed: false, level: 'other' },
+    ...changes,
+  ]
 }
 
 export type { Revision }

@@ -49,23 +49,43 @@ export function verifySignature(
   const br = checkByteRange(pdf, f.sig)
   r.byteRange = br.byteRange
   const structure = { ok: 'ByteRange and /Contents are well formed', bad: br.problem ?? 'bad structure' }
-  if (!v.test('structure', br.ok, structure, ['FAILED', 'FORMAT_FAILURE']) || !br.byteRange || !br.cms) return v.done()
+  if (!v.test('structure', br.ok, structure, ['FAILED', 'FORMAT_FAILURE']) || !br.byteRange || !br.cms)
+    return v.done()
   const range = br.byteRange as [number, number, number, number]
   const end = range[2] + range[3]
   r.coversWholeDocument = end === pdf.length
   // 2. Coverage: the signed bytes end where a revision ends (%%EOF), not in the middle of one.
   const rev = facts.revisions.find((x) => end === x.eofEnd || end === x.end)
   r.revision = rev ? rev.index + 1 : null
-  r.signedContentLength = rev ? (rev.index > 0 ? (facts.revisions[rev.index - 1] as Revision).end : null) : null
-  const coverage = { ok: `covers revisions 1 to ${(rev?.index ?? 0) + 1}`, bad: 'the signed bytes do not end at the end of a revision' }
+  r.signedContentLength = rev
+    ? rev.index > 0
+      ? (facts.revisions[rev.index - 1] as Revision).end
+      : null
+    : null
+  const coverage = {
+    ok: `covers revisions 1 to ${(rev?.index ?? 0) + 1}`,
+    bad: 'the signed bytes do not end at the end of a revision',
+  }
   if (!v.test('coverage', rev !== undefined, coverage, ['FAILED', 'FORMAT_FAILURE'])) return v.done()
   const digest = (hash: Parameters<DocumentFacts['digest']>[0]): Buffer => facts.digest(hash, range)
   const afterIntegrity = (): void => judgeLaterRevisions(v, r, pdf, end, facts)
   if (r.kind === 'document-timestamp') {
-    return judgeDocumentTimestamp(v, r, br.cms, digest, opts, { end, later: documentTimestamps, afterIntegrity })
+    return judgeDocumentTimestamp(v, r, br.cms, digest, opts, {
+      end,
+      later: documentTimestamps,
+      afterIntegrity,
+    })
   }
-  const content = { kind: r.subFilter === 'adbe.pkcs7.sha1' ? ('sha1-encapsulated' as const) : ('detached' as const), digest }
-  return judgeSignedData(v, r, br.cms, content, opts, { ...(claimed && { claimed }), end, documentTimestamps, afterIntegrity })
+  const content = {
+    kind: r.subFilter === 'adbe.pkcs7.sha1' ? ('sha1-encapsulated' as const) : ('detached' as const),
+    digest,
+  }
+  return judgeSignedData(v, r, br.cms, content, opts, {
+    ...(claimed && { claimed }),
+    end,
+    documentTimestamps,
+    afterIntegrity,
+  })
 }
 
 /**
@@ -94,10 +114,19 @@ export function verifyDetachedSignature(
  * (INVALID_REVISION): what they change cannot be known. Allowed changes a reader should know of
  * become warnings.
  */
-function judgeLaterRevisions(v: Verdict, r: SignatureReport, pdf: Buffer, end: number, facts: DocumentFacts): void {
+function judgeLaterRevisions(
+  v: Verdict,
+  r: SignatureReport,
+  pdf: Buffer,
+  end: number,
+  facts: DocumentFacts,
+): void {
   const after = facts.revisionProblems.filter((p) => p.from >= end - 2)
   for (const p of after) {
-    v.check('changes', false, p.problem, ['FAILED', p.revision === -1 ? 'UNSIGNED_TRAILING_DATA' : 'INVALID_REVISION'])
+    v.check('changes', false, p.problem, [
+      'FAILED',
+      p.revision === -1 ? 'UNSIGNED_TRAILING_DATA' : 'INVALID_REVISION',
+    ])
   }
   const lastEnd = facts.revisions[facts.revisions.length - 1]?.end ?? pdf.length
   if (end >= lastEnd - 2) {
@@ -118,9 +147,16 @@ function judgeLaterRevisions(v: Verdict, r: SignatureReport, pdf: Buffer, end: n
   const bad = changes.filter((c) => !c.allowed)
   const noun = (n: number): string => `${n} change${n === 1 ? '' : 's'}`
   if (bad.length === 0) {
-    v.check('changes', true, `later revisions only make allowed changes (${noun(changes.length)}, level: ${r.modificationLevel})`)
+    v.check(
+      'changes',
+      true,
+      `later revisions only make allowed changes (${noun(changes.length)}, level: ${r.modificationLevel})`,
+    )
   }
   for (const c of bad) {
-    v.check('changes', false, c.what, ['FAILED', c.kind === 'unreadable' ? 'INVALID_REVISION' : 'MODIFIED_AFTER_SIGNING'])
+    v.check('changes', false, c.what, [
+      'FAILED',
+      c.kind === 'unreadable' ? 'INVALID_REVISION' : 'MODIFIED_AFTER_SIGNING',
+    ])
   }
 }

@@ -23,14 +23,21 @@ async function main(): Promise<void> {
     if (input.task === 'increment') {
       report = analyseIncrement(buf(input.base), buf(input.file), optionsOf(input))
     } else {
-      const pdf = Buffer.isBuffer(input.pdf) || input.pdf instanceof Uint8Array ? buf(input.pdf) : await inputBytes(input.pdf)
+      const pdf =
+        Buffer.isBuffer(input.pdf) || input.pdf instanceof Uint8Array
+          ? buf(input.pdf)
+          : await inputBytes(input.pdf)
       report = verifyPdf(pdf, optionsOf(input))
     }
     parentPort?.postMessage({ ok: true, report })
   } catch (err) {
     const code = (err as { code?: unknown }).code
     const message = (err as Error).message
-    parentPort?.postMessage({ ok: false, code: typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'VALIDATION_FAILED', message })
+    parentPort?.postMessage({
+      ok: false,
+      code: typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : 'VALIDATION_FAILED',
+      message,
+    })
   }
 }
 

@@ -21,10 +21,12 @@ export function changeVi(c: Change): string {
       if (c.field) return `${at}trường biểu mẫu '${c.field}' được điền hoặc sửa sau khi ký${obj}`
       return `${at}trường biểu mẫu: ${c.what}${obj}`
     case 'issuance':
-      if (c.allowed) return `số, ký hiệu hoặc ngày ban hành được điền khi phát hành (trường '${c.field ?? '?'}')${obj}`
+      if (c.allowed)
+        return `số, ký hiệu hoặc ngày ban hành được điền khi phát hành (trường '${c.field ?? '?'}')${obj}`
       return `số, ký hiệu hoặc ngày ban hành đã phát hành bị sửa (trường '${c.field ?? '?'}')${obj}`
     case 'page-tree':
-      if (c.level === 'signatures') return `cây trang có thêm khóa riêng /${c.key ?? '?'} của phần mềm ghi tệp (không ảnh hưởng hiển thị)${obj}`
+      if (c.level === 'signatures')
+        return `cây trang có thêm khóa riêng /${c.key ?? '?'} của phần mềm ghi tệp (không ảnh hưởng hiển thị)${obj}`
       return `cây trang bị thay đổi (${c.key ? '/' + c.key : c.what})${obj}`
     case 'catalog':
       return `danh mục tài liệu thay đổi mục /${c.key ?? '?'}${obj}`

@@ -20,7 +20,9 @@ export type ImportGraph = Map<string, ImportEdge[]>
 /** The folders at the root whose `.ts` and `.tsx` files make up the house: all but build output and packages. */
 export function sourceFolders(root: string): string[] {
   return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules' && e.name !== 'dist')
+    .filter(
+      (e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules' && e.name !== 'dist',
+    )
     .map((e) => e.name)
     .filter((name) => sourceFiles(join(root, name)).length > 0)
     .sort()
@@ -87,8 +89,10 @@ function regexMayStart(previous: Token | undefined): boolean {
 /** A literal that ends an operand (a template's head or middle opens an expression instead). */
 function isLiteral(token: Token): boolean {
   const kind = token.kind
-  return (kind >= SyntaxKind.NumericLiteral && kind <= SyntaxKind.NoSubstitutionTemplateLiteral) ||
+  return (
+    (kind >= SyntaxKind.NumericLiteral && kind <= SyntaxKind.NoSubstitutionTemplateLiteral) ||
     kind === SyntaxKind.TemplateTail
+  )
 }
 
 /** What an import or export clause is made of: names, keywords (`type`, `as`) and `{ } , *`. */
@@ -119,12 +123,16 @@ export function importsInSource(fileName: string, text: string): FoundImport[] {
   tokens.forEach((token, i) => {
     const previous = tokens[i - 1]
     if (previous?.text === '.') return
-    const startsStatement = !previous || token.afterLineBreak || previous.text === ';' || previous.text === '}'
+    const startsStatement =
+      !previous || token.afterLineBreak || previous.text === ';' || previous.text === '}'
     const mayDeclare = token.depth === 0 && startsStatement
     const specifier =
-      token.text === 'import' ? importAt(tokens, i, mayDeclare)
-        : token.text === 'export' && mayDeclare ? reExportAt(tokens, i)
-          : token.text === 'require' && !isImportEquals(tokens, i) ? requireAt(tokens, i)
+      token.text === 'import'
+        ? importAt(tokens, i, mayDeclare)
+        : token.text === 'export' && mayDeclare
+          ? reExportAt(tokens, i)
+          : token.text === 'require' && !isImportEquals(tokens, i)
+            ? requireAt(tokens, i)
             : null
     if (specifier !== null) found.push(specifier)
   })
@@ -139,7 +147,9 @@ function isImportEquals(tokens: Token[], i: number): boolean {
 /** `require('x')` (or `import('x')`) at token i. */
 function requireAt(tokens: Token[], i: number, typeOnly = false): FoundImport | null {
   const [open, name, close] = [tokens[i + 1], tokens[i + 2], tokens[i + 3]]
-  return open?.text === '(' && isString(name) && close?.text === ')' ? { specifier: name.text, typeOnly } : null
+  return open?.text === '(' && isString(name) && close?.text === ')'
+    ? { specifier: name.text, typeOnly }
+    : null
 }
 
 /** At token i: an import declaration (where a top-level statement may start) or an `import()` (anywhere). */
@@ -153,7 +163,8 @@ function importAt(tokens: Token[], i: number, mayDeclare: boolean): FoundImport 
   for (let j = i + 1; j < tokens.length; j++) {
     const token = tokens[j] as Token
     const from = tokens[j + 1]
-    if (token.text === 'from' && isString(from)) return { specifier: from.text, typeOnly: typeOnlyClause(clause) }
+    if (token.text === 'from' && isString(from))
+      return { specifier: from.text, typeOnly: typeOnlyClause(clause) }
     if (token.text === '=' && tokens[j + 1]?.text === 'require') {
       return requireAt(tokens, j + 1, clause[0]?.text === 'type' && clause.length > 1)
     }
@@ -178,7 +189,8 @@ function reExportAt(tokens: Token[], i: number): FoundImport | null {
   for (let j = i + 1; j < tokens.length; j++) {
     const token = tokens[j] as Token
     const from = tokens[j + 1]
-    if (token.text === 'from' && isString(from)) return { specifier: from.text, typeOnly: typeOnlyClause(clause) }
+    if (token.text === 'from' && isString(from))
+      return { specifier: from.text, typeOnly: typeOnlyClause(clause) }
     if (!mayBeInClause(token) || (token.text === '}' && tokens[j + 1]?.text !== 'from')) return null
     clause.push(token)
   }
@@ -193,7 +205,10 @@ function typeOnlyClause(clause: Token[]): boolean {
   const [first, second] = clause
   if (first?.text === 'type' && second && second.text !== 'from' && second.text !== ',') return true
   if (first?.text !== '{') return false
-  const inside = clause.slice(1, clause.findIndex((t) => t.text === '}'))
+  const inside = clause.slice(
+    1,
+    clause.findIndex((t) => t.text === '}'),
+  )
   const elements: Token[][] = [[]]
   for (const token of inside) {
     if (token.text === ',') elements.push([])
@@ -220,13 +235,18 @@ export function resolveRelative(root: string, fromFile: string, specifier: strin
 
 /** The import graph of the house: every source file under `folders` and every `.ts` file at the root. */
 export function importGraph(root: string, folders: string[] = sourceFolders(root)): ImportGraph {
-  const rootFiles = readdirSync(root).filter((f) => f.endsWith('.ts')).map((f) => join(root, f))
+  const rootFiles = readdirSync(root)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, f))
   const files = [...rootFiles, ...folders.flatMap((f) => sourceFiles(join(root, f)))]
   const graph: ImportGraph = new Map()
   for (const path of files) {
     const file = relative(root, path).split(sep).join('/')
     const found = importsInSource(file, readFileSync(path, 'utf8'))
-    graph.set(file, found.map((i) => ({ ...i, target: resolveRelative(root, file, i.specifier) })))
+    graph.set(
+      file,
+      found.map((i) => ({ ...i, target: resolveRelative(root, file, i.specifier) })),
+    )
   }
   return graph
 }
@@ -269,7 +289,8 @@ export function nonRelativeOurs(graph: ImportGraph, packages: ReadonlySet<string
   for (const [file, edges] of graph) {
     for (const { specifier, target } of edges) {
       if (specifier.startsWith('.')) {
-        if (!target && !/\.(json|css|svg)$/.test(specifier)) offenders.push(`${file}: '${specifier}' names no file`)
+        if (!target && !/\.(json|css|svg)$/.test(specifier))
+          offenders.push(`${file}: '${specifier}' names no file`)
       } else if (!isPackage(specifier, packages)) {
         offenders.push(`${file}: '${specifier}' is neither relative nor a package`)
       }
@@ -281,7 +302,7 @@ export function nonRelativeOurs(graph: ImportGraph, packages: ReadonlySet<string
 function isPackage(specifier: string, packages: ReadonlySet<string>): boolean {
   if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return true
   const parts = specifier.split('/')
-  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0] ?? ''
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '')
   return packages.has(name)
 }
 

@@ -44,7 +44,9 @@ describe('the shape of the house', () => {
   })
 
   it('loads neither fontkit nor pdf-lib at run time (they are build and test tools here)', () => {
-    const offenders = ['signing', 'cli'].flatMap((d) => sources(join(ROOT, d))).filter((f) => importsOf(f).some((i) => i === 'pdf-lib' || i === '@pdf-lib/fontkit'))
+    const offenders = ['signing', 'cli']
+      .flatMap((d) => sources(join(ROOT, d)))
+      .filter((f) => importsOf(f).some((i) => i === 'pdf-lib' || i === '@pdf-lib/fontkit'))
     expect(offenders).to.deep.equal([])
   })
 })
@@ -76,7 +78,10 @@ export const LAYERS: LayerRules = {
 const UNCHECKED = ['test', 'bench']
 
 function packagesOf(root: string): Set<string> {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string>>
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, string>
+  >
   return new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})])
 }
 
@@ -88,7 +93,9 @@ describe('the import graph of the house', () => {
 
   it('places every folder of sources and every root file in the layer table, or among those left unchecked', () => {
     const rootFiles = readdirSync(ROOT).filter((f) => f.endsWith('.ts'))
-    const unplaced = [...sourceFolders(ROOT), ...rootFiles].filter((f) => !(f in LAYERS) && !UNCHECKED.includes(f))
+    const unplaced = [...sourceFolders(ROOT), ...rootFiles].filter(
+      (f) => !(f in LAYERS) && !UNCHECKED.includes(f),
+    )
     expect(unplaced).to.deep.equal([])
   })
 
@@ -102,14 +109,21 @@ describe('the import graph of the house', () => {
 
   it('imports our own files by relative path only: no path aliases, no path that names no file', () => {
     expect(nonRelativeOurs(graph, packagesOf(ROOT))).to.deep.equal([])
-    const options = (JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as
-      { compilerOptions: Record<string, unknown> }).compilerOptions
+    const options = (
+      JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8')) as {
+        compilerOptions: Record<string, unknown>
+      }
+    ).compilerOptions
     expect(options).to.not.have.any.keys('paths', 'baseUrl')
   })
 })
 
 describe('the import checker reports what it is built to catch', () => {
-  const edge = (specifier: string, target: string | null, typeOnly = false) => ({ specifier, target, typeOnly })
+  const edge = (specifier: string, target: string | null, typeOnly = false) => ({
+    specifier,
+    target,
+    typeOnly,
+  })
 
   it('reads every form of import, and tells the ones tsc erases', () => {
     const text = [
@@ -126,7 +140,7 @@ describe('the import checker reports what it is built to catch', () => {
       "const k = () => import('./dynamic')",
       "let l: import('./inline-type').L",
       "// import { m } from './in-a-comment'",
-      "const n = \"import { n } from './in-a-string'\"",
+      'const n = "import { n } from \'./in-a-string\'"',
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text the import reader is fed
       "const o = `${require('./in-a-template')} from './not-this'`",
       "const p = /'/.test(n) ? require('./after-a-regex') : 0",
@@ -136,9 +150,22 @@ describe('the import checker reports what it is built to catch', () => {
     ].join('\n')
     const found = importsInSource('x.tsx', text).map((i) => `${i.specifier}${i.typeOnly ? ' (type)' : ''}`)
     expect(found).to.deep.equal([
-      './value', './type-only (type)', './named-types (type)', './default-and-type', './side-effect',
-      './re-export', './type-re-export (type)', './star', './import-equals', './lazy', './lazy-type (type)',
-      './dynamic', './inline-type (type)', './in-a-template', './after-a-regex', './regex-in-a-template',
+      './value',
+      './type-only (type)',
+      './named-types (type)',
+      './default-and-type',
+      './side-effect',
+      './re-export',
+      './type-re-export (type)',
+      './star',
+      './import-equals',
+      './lazy',
+      './lazy-type (type)',
+      './dynamic',
+      './inline-type (type)',
+      './in-a-template',
+      './after-a-regex',
+      './regex-in-a-template',
     ])
   })
 
@@ -146,7 +173,10 @@ describe('the import checker reports what it is built to catch', () => {
     const graph: ImportGraph = new Map([
       ['storage/seed.ts', [edge('../workflows/passwords', 'workflows/passwords.ts')]],
       ['reporting/coverage.ts', [edge('../workflows/context', 'workflows/context.ts', true)]],
-      ['workflows/passwords.ts', [edge('../storage/db', 'storage/db.ts'), edge('./context', 'workflows/context.ts')]],
+      [
+        'workflows/passwords.ts',
+        [edge('../storage/db', 'storage/db.ts'), edge('./context', 'workflows/context.ts')],
+      ],
       ['test/x.test.ts', [edge('../server/app', 'server/app.ts')]],
     ])
     expect(layerViolations(graph, LAYERS)).to.deep.equal([
@@ -160,7 +190,10 @@ describe('the import checker reports what it is built to catch', () => {
       ['workflows/documents.ts', [edge('./sign-step', 'workflows/sign-step.ts')]],
       ['workflows/sign-step.ts', [edge('./verdicts', 'workflows/verdicts.ts')]],
       ['workflows/verdicts.ts', [edge('./documents', 'workflows/documents.ts')]],
-      ['cli/main.ts', [edge('./sign-command', 'cli/sign-command.ts'), edge('./ca-command', 'cli/ca-command.ts')]],
+      [
+        'cli/main.ts',
+        [edge('./sign-command', 'cli/sign-command.ts'), edge('./ca-command', 'cli/ca-command.ts')],
+      ],
       ['cli/sign-command.ts', [edge('./main', 'cli/main.ts')]],
       ['cli/ca-command.ts', [edge('./main', 'cli/main.ts')]],
       ['shared/a.ts', [edge('./b', 'shared/b.ts')]],
@@ -197,7 +230,8 @@ describe('the import checker reports what it is built to catch', () => {
       write('workflows/rules/index.ts', 'export const x = 1\n')
       const graph = importGraph(root, ['storage', 'workflows'])
       expect(graph.get('workflows/passwords.ts')?.map((e) => e.target)).to.deep.equal([
-        'storage/db.ts', 'workflows/rules/index.ts',
+        'storage/db.ts',
+        'workflows/rules/index.ts',
       ])
       expect(layerViolations(graph, LAYERS)).to.deep.equal([
         "storage/db.ts imports workflows/passwords.ts ('../workflows/passwords.js')",

@@ -92,7 +92,7 @@ const promptsIn = (agent: Agent): number => agent.stderr.split('\n').filter((l) 
 
 /** Waits until the agent has shown `count` PIN prompts in all. */
 async function promptShown(agent: Agent, count: number): Promise<string> {
-  for (const started = Date.now(); Date.now() - started < 10_000;) {
+  for (const started = Date.now(); Date.now() - started < 10_000; ) {
     if (promptsIn(agent) >= count)
       return (
         agent.stderr
@@ -390,7 +390,10 @@ describe('kyso agent on a terminal', function () {
     let screen = ''
     child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()))
     try {
-      for (const started = Date.now(); !/"url":"http:[^"]+"/.test(screen) && Date.now() - started < 10_000;) {
+      for (
+        const started = Date.now();
+        !/"url":"http:[^"]+"/.test(screen) && Date.now() - started < 10_000;
+      ) {
         await new Promise((r) => setTimeout(r, 20))
       }
       const agent = { port: Number(/127\.0\.0\.1:(\d+)/.exec(screen)?.[1]) } as Agent
@@ -408,7 +411,7 @@ describe('kyso agent on a terminal', function () {
       }
       expect((await ask(`${token.pin}\r`)).status).to.equal(200)
       // The agent's log line reaches the terminal on its own schedule, after the HTTP answer.
-      for (const started = Date.now(); !/signed for/.test(screen) && Date.now() - started < 10_000;) {
+      for (const started = Date.now(); !/signed for/.test(screen) && Date.now() - started < 10_000; ) {
         await new Promise((r) => setTimeout(r, 20))
       }
       const afterPrompt = screen.slice(screen.search(PROMPT))

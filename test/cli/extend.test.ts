@@ -149,7 +149,10 @@ describe('kyso extend, kyso sign --level B-LT|B-LTA and kyso verify --at (issue 
     const out = join(dir, 'never.pdf')
     const cases: [string[], RegExp][] = [
       [['extend', bt, '--out', out], /^kyso: USAGE: --level must be B-LT or B-LTA/],
-      [['extend', bt, '--out', out, '--level', 'B-LTA', '--ca-dir', ca], /^kyso: USAGE: --level B-LTA needs --tsa/],
+      [
+        ['extend', bt, '--out', out, '--level', 'B-LTA', '--ca-dir', ca],
+        /^kyso: USAGE: --level B-LTA needs --tsa/,
+      ],
       [
         ['sign', bt, '--out', out, '--p12', join(dir, 'p0.p12'), '--level', 'B-LT'],
         /^kyso: USAGE: --level B-LT needs --tsa/,

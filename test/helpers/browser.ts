@@ -31,7 +31,12 @@ export interface Chromium {
   /** `bypassCSP` only for the accessibility audit, whose script axe-core injects inline. */
   open: (viewport?: { width: number; height: number }, bypassCSP?: boolean) => Promise<Page>
   /** Opens `base`, signs in with the demo password, waits for the menu. */
-  signIn: (base: string, username: string, viewport?: { width: number; height: number }, bypassCSP?: boolean) => Promise<Page>
+  signIn: (
+    base: string,
+    username: string,
+    viewport?: { width: number; height: number },
+    bypassCSP?: boolean,
+  ) => Promise<Page>
   close: () => Promise<void>
 }
 

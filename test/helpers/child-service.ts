@@ -18,14 +18,19 @@ export interface ChildService {
  * once its log says where it listens.
  */
 export async function spawnService(env: Record<string, string>, timeoutMs = 120_000): Promise<ChildService> {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env, KYSO_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env, KYSO_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const lines: Record<string, unknown>[] = []
   const stderr: string[] = []
   let signal: string | null = null
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, sig) => {
-    signal = sig
-    resolve(code)
-  }))
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, sig) => {
+      signal = sig
+      resolve(code)
+    }),
+  )
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => void stderr.push(chunk))
   const url = new Promise<string>((resolve, reject) => {
     let pending = ''
@@ -39,8 +44,17 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 120_
         if (typeof line.url === 'string' && String(line.msg).startsWith('listening')) resolve(line.url)
       }
     })
-    void exited.then((code) => reject(new Error(`the service exited (${code ?? signal}) during start-up: ${stderr.join('')} ${JSON.stringify(lines)}`)))
-    setTimeout(() => reject(new Error(`the service did not listen within ${timeoutMs} ms`)), timeoutMs).unref()
+    void exited.then((code) =>
+      reject(
+        new Error(
+          `the service exited (${code ?? signal}) during start-up: ${stderr.join('')} ${JSON.stringify(lines)}`,
+        ),
+      ),
+    )
+    setTimeout(
+      () => reject(new Error(`the service did not listen within ${timeoutMs} ms`)),
+      timeoutMs,
+    ).unref()
   })
   try {
     return { url: await url, child, lines, exited }

@@ -22,10 +22,7 @@ import type { AddressInfo } from 'node:net'
 import { cscProvider } from './csc-provider'
 
 /** What the holder does when a signature is requested. */
-export type CscBehaviour =
-  | { confirmAfterMs: number }
-  | { refuse: true; afterMs?: number }
-  | { never: true }
+export type CscBehaviour = { confirmAfterMs: number } | { refuse: true; afterMs?: number } | { never: true }
 
 export interface CscServerCredential {
   credentialId: string

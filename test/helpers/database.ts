@@ -55,7 +55,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export function testKeyWrapFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kyso-secrets-'))
   // One exit listener for all of them (a listener each would pass Node's warning limit).
-  if (secretDirs.length === 0) process.once('exit', () => secretDirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
+  if (secretDirs.length === 0)
+    process.once('exit', () => secretDirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
   secretDirs.push(dir)
   return join(dir, 'key-wrap.kwk')
 }
@@ -68,9 +69,14 @@ const secretDirs: string[] = []
  * costs ~0.5 s a login on this machine, and the suites log in hundreds of times; the rehash test
  * sets 2^17). `cleanup` drops the database.
  */
-export async function testEnv(extra: Record<string, string> = {}): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+export async function testEnv(
+  extra: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   const env: Record<string, string> = {
-    PORT: '0', KYSO_HOST: '127.0.0.1', KYSO_LOG_LEVEL: 'warn', KYSO_PASSWORD_HASH_N: '16384',
+    PORT: '0',
+    KYSO_HOST: '127.0.0.1',
+    KYSO_LOG_LEVEL: 'warn',
+    KYSO_PASSWORD_HASH_N: '16384',
     // Issued documents stay as signed (B-T) unless a suite asks for more: the suites written before
     // issue 18 count the signatures and versions of issued files, and the extension to B-LTA (the
     // production default) lands after the response. Its own suites set KYSO_ISSUE_LEVEL.

@@ -19,7 +19,9 @@ export interface Para {
   after?: number
 }
 
-export type Block = { kind: 'para'; para: Para } | { kind: 'columns'; widths: [number, number]; left: Para[]; right: Para[]; before?: number }
+export type Block =
+  | { kind: 'para'; para: Para }
+  | { kind: 'columns'; widths: [number, number]; left: Para[]; right: Para[]; before?: number }
 
 export interface DraftSpec {
   name: string
@@ -41,9 +43,14 @@ const ARTICLE =
   'văn bản được phát hành đúng thể thức, kỹ thuật trình bày và lưu trữ theo quy định hiện hành.'
 
 export function draftSpecs(): DraftSpec[] {
-  const last = 'Chánh Văn phòng Sở, Trưởng các phòng và cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này./.'
+  const last =
+    'Chánh Văn phòng Sở, Trưởng các phòng và cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này./.'
   return [
-    { name: 'giam-doc', signer: { lines: ['GIÁM ĐỐC'], name: 'Võ Minh Thành' }, articles: [ARTICLE, 'Quyết định này có hiệu lực kể từ ngày ký.', last] },
+    {
+      name: 'giam-doc',
+      signer: { lines: ['GIÁM ĐỐC'], name: 'Võ Minh Thành' },
+      articles: [ARTICLE, 'Quyết định này có hiệu lực kể từ ngày ký.', last],
+    },
     {
       name: 'kt-pho-giam-doc',
       signer: { lines: ['KT. GIÁM ĐỐC', 'PHÓ GIÁM ĐỐC'], name: 'Phạm Thị Hoa' },
@@ -52,7 +59,11 @@ export function draftSpecs(): DraftSpec[] {
     {
       name: 'second-page',
       signer: { lines: ['GIÁM ĐỐC'], name: 'Võ Minh Thành' },
-      articles: [...Array.from({ length: 9 }, () => ARTICLE), 'Quyết định này có hiệu lực kể từ ngày ký.', last],
+      articles: [
+        ...Array.from({ length: 9 }, () => ARTICLE),
+        'Quyết định này có hiệu lực kể từ ngày ký.',
+        last,
+      ],
     },
   ]
 }
@@ -72,20 +83,34 @@ export function draftBlocks(spec: DraftSpec): Block[] {
         { text: 'THÀNH PHỐ HỒ CHÍ MINH', align: 'center', size: 13 },
         { text: 'SỞ KHOA HỌC VÀ CÔNG NGHỆ', align: 'center', size: 13, bold: true, after: 6 },
         { text: `Số:${blank}/QĐ-SKHCN`, align: 'center', size: 13 },
-        ...(spec.secrecy ? [{ text: spec.secrecy, align: 'center' as const, size: 13, bold: true, before: 6 }] : []),
+        ...(spec.secrecy
+          ? [{ text: spec.secrecy, align: 'center' as const, size: 13, bold: true, before: 6 }]
+          : []),
       ],
       right: [
         { text: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', align: 'center', size: 13, bold: true },
         { text: 'Độc lập - Tự do - Hạnh phúc', align: 'center', size: 14, bold: true, after: 21 },
-        { text: `Thành phố Hồ Chí Minh, ngày${short}tháng${short}năm 2026`, align: 'center', size: 13, italic: true },
+        {
+          text: `Thành phố Hồ Chí Minh, ngày${short}tháng${short}năm 2026`,
+          align: 'center',
+          size: 13,
+          italic: true,
+        },
       ],
     },
     p({ text: 'QUYẾT ĐỊNH', align: 'center', bold: true, before: 24 }),
-    p({ text: 'Về việc ban hành Quy chế sử dụng chữ ký số trong Sở', align: 'center', bold: true, after: 12 }),
+    p({
+      text: 'Về việc ban hành Quy chế sử dụng chữ ký số trong Sở',
+      align: 'center',
+      bold: true,
+      after: 12,
+    }),
     p({ text: 'GIÁM ĐỐC SỞ KHOA HỌC VÀ CÔNG NGHỆ', align: 'center', bold: true, after: 12 }),
     ...GROUNDS.map((text) => p({ text, align: 'justify', italic: true, indent: true, after: 6 })),
     p({ text: 'QUYẾT ĐỊNH:', align: 'center', bold: true, before: 6, after: 6 }),
-    ...spec.articles.map((text, i) => p({ lead: `Điều ${i + 1}.`, text, align: 'justify', indent: true, after: 6 })),
+    ...spec.articles.map((text, i) =>
+      p({ lead: `Điều ${i + 1}.`, text, align: 'justify', indent: true, after: 6 }),
+    ),
     {
       kind: 'columns',
       widths: [50, 50],
@@ -123,7 +148,8 @@ function htmlPara(p: Para): string {
 export function draftHtml(spec: DraftSpec): string {
   const body = draftBlocks(spec).map((b) => {
     if (b.kind === 'para') return htmlPara(b.para)
-    const cell = (w: number, ps: Para[]): string => `<td style="width:${w}%;vertical-align:top;padding:0">${ps.map(htmlPara).join('')}</td>`
+    const cell = (w: number, ps: Para[]): string =>
+      `<td style="width:${w}%;vertical-align:top;padding:0">${ps.map(htmlPara).join('')}</td>`
     return `<table style="width:100%;border-collapse:collapse;margin-top:${b.before ?? 0}pt;page-break-inside:avoid"><tr>${cell(b.widths[0], b.left)}${cell(b.widths[1], b.right)}</tr></table>`
   })
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><style>@page{size:A4;margin:20mm 15mm 20mm 30mm}
@@ -160,11 +186,17 @@ export function draftFodt(spec: DraftSpec): string {
     styles.push(
       `<style:style style:name="${t}" style:family="table"><style:table-properties style:width="${width}mm" table:align="left" ` +
         `fo:margin-top="${b.before ?? 0}pt" style:may-break-between-rows="false"/></style:style>`,
-      ...b.widths.map((w, i) => `<style:style style:name="${t}.${i}" style:family="table-column"><style:table-column-properties style:column-width="${(width * w) / 100}mm"/></style:style>`),
+      ...b.widths.map(
+        (w, i) =>
+          `<style:style style:name="${t}.${i}" style:family="table-column"><style:table-column-properties style:column-width="${(width * w) / 100}mm"/></style:style>`,
+      ),
     )
-    const cell = (ps: Para[]): string => `<table:table-cell office:value-type="string">${ps.map(para).join('')}</table:table-cell>`
-    return `<table:table table:name="${t}" table:style-name="${t}"><table:table-column table:style-name="${t}.0"/><table:table-column table:style-name="${t}.1"/>` +
+    const cell = (ps: Para[]): string =>
+      `<table:table-cell office:value-type="string">${ps.map(para).join('')}</table:table-cell>`
+    return (
+      `<table:table table:name="${t}" table:style-name="${t}"><table:table-column table:style-name="${t}.0"/><table:table-column table:style-name="${t}.1"/>` +
       `<table:table-row>${cell(b.left)}${cell(b.right)}</table:table-row></table:table>`
+    )
   })
   return `<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"

@@ -9,7 +9,10 @@ const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium'
 /** The draft printed to PDF by Debian's Chromium (the one the browser tests drive). */
 export async function printWithChromium(spec: DraftSpec): Promise<Buffer> {
   const { chromium } = require('playwright-core') as typeof import('playwright-core')
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] })
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+  })
   try {
     const page = await browser.newPage()
     await page.setContent(draftHtml(spec), { waitUntil: 'load' })
@@ -29,9 +32,21 @@ export function convertWithLibreOffice(spec: DraftSpec): Buffer {
   writeFileSync(src, draftFodt(spec))
   const out = join(dir, 'out')
   mkdirSync(out)
-  execFileSync('libreoffice', [`-env:UserInstallation=file://${join(dir, 'profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', out, src], {
-    timeout: 120_000,
-    stdio: 'ignore',
-  })
+  execFileSync(
+    'libreoffice',
+    [
+      `-env:UserInstallation=file://${join(dir, 'profile')}`,
+      '--headless',
+      '--convert-to',
+      'pdf',
+      '--outdir',
+      out,
+      src,
+    ],
+    {
+      timeout: 120_000,
+      stdio: 'ignore',
+    },
+  )
   return readFileSync(join(out, `${spec.name}.pdf`))
 }

@@ -7,7 +7,14 @@
 import type { KeyObject } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fromPem, initCa, issueCertificate, issueCertificateForKey, revokeCertificate, type KeyType } from '../../signing/pki'
+import {
+  fromPem,
+  initCa,
+  issueCertificate,
+  issueCertificateForKey,
+  revokeCertificate,
+  type KeyType,
+} from '../../signing/pki'
 import { tempDir } from './tools'
 
 export const NATIONAL_CA_NAME = 'Ban Cơ yếu Chính phủ (thử nghiệm Kyso)'
@@ -32,13 +39,22 @@ export interface NationalPki {
   /** The current CRLs, one PEM block each (issuing CA's, then the root's). */
   crlPems: () => string[]
   /** Issues a PKCS#12 (written to a file) for a holder. */
-  issue: (holder: NationalHolder) => Promise<{ p12File: string; certificate: Buffer; pem: string; serialHex: string }>
+  issue: (
+    holder: NationalHolder,
+  ) => Promise<{ p12File: string; certificate: Buffer; pem: string; serialHex: string }>
   /** Certifies a public key made elsewhere (a token's). */
-  certifyKey: (holder: NationalHolder, publicKey: KeyObject) => Promise<{ certificate: Buffer; pem: string; serialHex: string }>
+  certifyKey: (
+    holder: NationalHolder,
+    publicKey: KeyObject,
+  ) => Promise<{ certificate: Buffer; pem: string; serialHex: string }>
   revoke: (serialHex: string) => Promise<void>
 }
 
-const pemOf = (der: Buffer): string => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----\n`
+const pemOf = (der: Buffer): string =>
+  `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .match(/.{1,64}/g)
+    ?.join('\n')}\n-----END CERTIFICATE-----\n`
 
 export async function createNationalPki(): Promise<NationalPki> {
   const top = tempDir('kyso-national-')
@@ -63,19 +79,32 @@ export async function createNationalPki(): Promise<NationalPki> {
     rootPem,
     rootDer: fromPem(rootPem, 'CERTIFICATE')[0] as Buffer,
     issuingPem,
-    crlPems: () => readFileSync(join(dir, 'crl.pem'), 'latin1').match(/-----BEGIN X509 CRL-----[^-]+-----END X509 CRL-----\n?/g) ?? [],
+    crlPems: () =>
+      readFileSync(join(dir, 'crl.pem'), 'latin1').match(
+        /-----BEGIN X509 CRL-----[^-]+-----END X509 CRL-----\n?/g,
+      ) ?? [],
     issue: (holder) =>
       serial(async () => {
         const issued = await issueCertificate(dir, { ...holder, caPin, pin })
         const p12File = join(top, `holder-${++n}.p12`)
         writeFileSync(p12File, issued.p12)
-        return { p12File, certificate: issued.certificate, pem: pemOf(issued.certificate), serialHex: issued.serialHex }
+        return {
+          p12File,
+          certificate: issued.certificate,
+          pem: pemOf(issued.certificate),
+          serialHex: issued.serialHex,
+        }
       }),
     certifyKey: (holder, publicKey) =>
       serial(async () => {
         const issued = await issueCertificateForKey(dir, { ...holder, caPin, publicKey })
-        return { certificate: issued.certificate, pem: pemOf(issued.certificate), serialHex: issued.serialHex }
+        return {
+          certificate: issued.certificate,
+          pem: pemOf(issued.certificate),
+          serialHex: issued.serialHex,
+        }
       }),
-    revoke: (serialHex) => serial(() => revokeCertificate(dir, serialHex, { caPin, reason: 'keyCompromise' })),
+    revoke: (serialHex) =>
+      serial(() => revokeCertificate(dir, serialHex, { caPin, reason: 'keyCompromise' })),
   }
 }

@@ -25,17 +25,69 @@ export function openssl(dir: string, args: string[]): string {
 
 /** root.key and root.pem in `dir`. */
 export function makeOpensslRoot(dir: string): void {
-  openssl(dir, ['req', '-x509', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.pem',
-    '-days', '30', '-utf8', '-subj', ROOT_SUBJECT, '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-new',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'root.key',
+    '-out',
+    'root.pem',
+    '-days',
+    '30',
+    '-utf8',
+    '-subj',
+    ROOT_SUBJECT,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ])
 }
 
 /** A leaf signed by the root in `dir`, with its key as a KeySource (chain: the root). */
-export function issueWithOpenssl(dir: string, name: string, newkey: string[], subject: string, ext = LEAF_EXT): OpensslSigner {
-  openssl(dir, ['req', '-new', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-utf8', '-subj', subject])
+export function issueWithOpenssl(
+  dir: string,
+  name: string,
+  newkey: string[],
+  subject: string,
+  ext = LEAF_EXT,
+): OpensslSigner {
+  openssl(dir, [
+    'req',
+    '-new',
+    ...newkey,
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-utf8',
+    '-subj',
+    subject,
+  ])
   writeFileSync(join(dir, `${name}.ext`), ext)
-  openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'root.pem', '-CAkey', 'root.key', '-days', '30',
-    '-set_serial', '0x' + randomBytes(12).toString('hex'), '-extfile', `${name}.ext`, '-out', `${name}.pem`])
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'root.pem',
+    '-CAkey',
+    'root.key',
+    '-days',
+    '30',
+    '-set_serial',
+    '0x' + randomBytes(12).toString('hex'),
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.pem`,
+  ])
   const key = createPrivateKey(readFileSync(join(dir, `${name}.key`)))
   const certificate = new X509Certificate(readFileSync(join(dir, `${name}.pem`))).raw
   const root = new X509Certificate(readFileSync(join(dir, 'root.pem'))).raw
@@ -53,7 +105,10 @@ export function keySourceOf(key: KeyObject, certificate: Buffer, chain: Buffer[]
 }
 
 export async function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(() => undefined, (err: unknown) => (err instanceof SigningError ? err.code : String(err)))
+  return promise.then(
+    () => undefined,
+    (err: unknown) => (err instanceof SigningError ? err.code : String(err)),
+  )
 }
 
 export const sha256 = (data: Buffer): Buffer => createHash('sha256').update(data).digest()

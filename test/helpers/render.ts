@@ -17,11 +17,26 @@ export interface Rendered {
 }
 
 /** One page rendered by poppler's pdftoppm (independent of pdf.js and of our code), kept as `keepAs`. */
-export function renderPage(pdfFile: string, page: number, opts: { dpi?: number; keepAs?: string } = {}): Rendered {
+export function renderPage(
+  pdfFile: string,
+  page: number,
+  opts: { dpi?: number; keepAs?: string } = {},
+): Rendered {
   const dpi = opts.dpi ?? 100
   const dir = tempDir('kyso-render-')
   const base = join(dir, 'p')
-  execFileSync('pdftoppm', ['-r', String(dpi), '-f', String(page), '-l', String(page), '-singlefile', '-png', pdfFile, base])
+  execFileSync('pdftoppm', [
+    '-r',
+    String(dpi),
+    '-f',
+    String(page),
+    '-l',
+    String(page),
+    '-singlefile',
+    '-png',
+    pdfFile,
+    base,
+  ])
   const file = `${base}.png`
   if (opts.keepAs) {
     mkdirSync(join(ARTIFACTS, 'official'), { recursive: true })
@@ -36,7 +51,11 @@ export function renderPage(pdfFile: string, page: number, opts: { dpi?: number; 
  * (origin at the lower left of an unrotated page whose crop box starts at 0, 0), shrunk by `inset`
  * points on every side so that anti-aliasing at its border does not count.
  */
-export function inkIn(r: Rendered, rect: { x: number; y: number; width: number; height: number }, inset = 1): { ink: number; total: number } {
+export function inkIn(
+  r: Rendered,
+  rect: { x: number; y: number; width: number; height: number },
+  inset = 1,
+): { ink: number; total: number } {
   const k = r.dpi / 72
   const x0 = Math.max(0, Math.floor((rect.x + inset) * k))
   const x1 = Math.min(r.width, Math.ceil((rect.x + rect.width - inset) * k))

@@ -4,7 +4,9 @@ import { PDFDocument, StandardFonts } from 'pdf-lib'
  * Documents made here for the tests (pdf-lib): with object streams and an xref stream (pdf-lib's
  * default), or with a classic xref table. Their text is ASCII so the standard fonts suffice.
  */
-export async function makePdf(opts: { pages?: number; xref?: 'stream' | 'table'; title?: string } = {}): Promise<Buffer> {
+export async function makePdf(
+  opts: { pages?: number; xref?: 'stream' | 'table'; title?: string } = {},
+): Promise<Buffer> {
   const doc = await PDFDocument.create()
   const font = await doc.embedFont(StandardFonts.Helvetica)
   const pages = opts.pages ?? 1

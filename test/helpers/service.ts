@@ -27,7 +27,10 @@ export function getService(): Promise<Running> {
   running ??= (async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kyso-service-'))
     process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }))
-    const { env, cleanup } = await testEnv({ KYSO_DATA_DIR: dataDir, KYSO_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024) })
+    const { env, cleanup } = await testEnv({
+      KYSO_DATA_DIR: dataDir,
+      KYSO_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024),
+    })
     dropDatabase = cleanup
     return startServer(loadConfig(env), { logger: createLogger('info', { write: keepLogLine }) })
   })()
@@ -65,7 +68,11 @@ export async function startIsolatedService(extraEnv: Record<string, string> = {}
 /** Logs a demo user in and returns a bearer-token client (of the shared service, or of `base`). */
 export async function as(username: string, password = 'Kyso@2024', base?: string): Promise<Client> {
   const url = base ?? (await getService()).url
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) })
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`)
   const body = (await res.json()) as { token: string; csrfToken: string }
   const auth = { authorization: `Bearer ${body.token}` }
@@ -74,7 +81,12 @@ export async function as(username: string, password = 'Kyso@2024', base?: string
     csrf: body.csrfToken,
     cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] as string,
     get: (path) => fetch(`${url}${path}`, { headers: auth }),
-    post: (path, b, headers = {}) => fetch(`${url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', ...headers }, body: JSON.stringify(b ?? {}) }),
+    post: (path, b, headers = {}) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(b ?? {}),
+      }),
     upload: (pdf, fields = { title: 'Công văn thử nghiệm', kind: 'internal' }, path = '/api/documents') => {
       const form = new FormData()
       for (const [k, v] of Object.entries(fields)) form.set(k, v)

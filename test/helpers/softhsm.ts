@@ -134,12 +134,19 @@ export function createServiceToken(label: string): ServiceToken {
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   mkdirSync(join(dir, 'tokens'))
   const conf = join(dir, 'softhsm2.conf')
-  writeFileSync(conf, `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`)
+  writeFileSync(
+    conf,
+    `directories.tokendir = ${join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
+  )
   const pin = `hsm-${label}-2468`
-  const init = spawnSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', '97531'], {
-    encoding: 'utf8',
-    env: { ...process.env, SOFTHSM2_CONF: conf },
-  })
+  const init = spawnSync(
+    'softhsm2-util',
+    ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', '97531'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, SOFTHSM2_CONF: conf },
+    },
+  )
   if (init.status !== 0) throw new Error(`softhsm2-util --init-token failed: ${init.stderr}${init.stdout}`)
   const pinFile = join(dir, 'hsm-pin')
   writeFileSync(pinFile, `${pin}\n`, { mode: 0o600 })

@@ -7,7 +7,13 @@
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { initCa, issueCertificate, issueTsaCertificate, revokeCertificate, type KeyType } from '../../signing/pki'
+import {
+  initCa,
+  issueCertificate,
+  issueTsaCertificate,
+  revokeCertificate,
+  type KeyType,
+} from '../../signing/pki'
 import { tempDir } from './tools'
 
 export const TEST_ORG = 'Ủy ban nhân dân Thành phố Hồ Chí Minh'
@@ -64,7 +70,13 @@ function recipes(now: Date): Record<Exclude<TestSignerKey, 'tsa'>, SignerRecipe>
       notBefore: new Date(now.getTime() - 400 * DAY),
       notAfter: new Date(now.getTime() - 35 * DAY),
     },
-    revoked: { name: 'Đặng Thị Thu Hà', title: 'Văn thư', org: TEST_ORG, keyType: 'p256', notBefore: new Date(now.getTime() - 30 * DAY) },
+    revoked: {
+      name: 'Đặng Thị Thu Hà',
+      title: 'Văn thư',
+      org: TEST_ORG,
+      keyType: 'p256',
+      notBefore: new Date(now.getTime() - 30 * DAY),
+    },
   }
 }
 
@@ -88,12 +100,21 @@ async function createTestPki(): Promise<TestPki> {
   // Sequential: each issue rewrites index.json.
   for (const [key, recipe] of Object.entries(recipes(now)) as Array<[TestSignerKey, SignerRecipe]>) {
     const issued = await issueCertificate(dir, { ...recipe, caPin, pin, now })
-    signers[key] = { ...issued, name: recipe.name, ...(recipe.title && { title: recipe.title }), ...(recipe.org && { org: recipe.org }) }
+    signers[key] = {
+      ...issued,
+      name: recipe.name,
+      ...(recipe.title && { title: recipe.title }),
+      ...(recipe.org && { org: recipe.org }),
+    }
   }
   // Backdated so that tests can make timestamps in the past that its validity still covers.
   const tsa = await issueTsaCertificate(dir, { caPin, pin, now: new Date(now.getTime() - 60 * DAY) })
   signers.tsa = { ...tsa, name: 'Kyso Time Stamping Authority' }
-  await revokeCertificate(dir, signers.revoked!.serialHex, { caPin, reason: 'keyCompromise', now: new Date(now.getTime() - DAY) })
+  await revokeCertificate(dir, signers.revoked!.serialHex, {
+    caPin,
+    reason: 'keyCompromise',
+    now: new Date(now.getTime() - DAY),
+  })
 
   const rootPem = readFileSync(join(dir, 'root.pem'), 'utf8')
   const issuingPem = readFileSync(join(dir, 'issuing.pem'), 'utf8')

@@ -14,7 +14,17 @@ export function nssDbTrusting(rootPem: string): string {
   const dir = tempDir('kyso-nss-')
   execFileSync('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password'])
   writeFileSync(join(dir, 'root.pem'), rootPem)
-  execFileSync('certutil', ['-A', '-d', `sql:${dir}`, '-n', 'kyso-test-root', '-t', 'CT,C,C', '-i', join(dir, 'root.pem')])
+  execFileSync('certutil', [
+    '-A',
+    '-d',
+    `sql:${dir}`,
+    '-n',
+    'kyso-test-root',
+    '-t',
+    'CT,C,C',
+    '-i',
+    join(dir, 'root.pem'),
+  ])
   return dir
 }
 
@@ -44,7 +54,11 @@ export function pdfsigOffline(file: string, nssDir: string): PdfsigSignature[] {
  * A tool as a child process that does not block this one: it may ask a service running in this
  * very process (the OCSP responder a certificate names, issue 18). Resolves with both streams.
  */
-export function runAsync(cmd: string, args: string[], cwd?: string): Promise<{ code: number; output: string }> {
+export function runAsync(
+  cmd: string,
+  args: string[],
+  cwd?: string,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { ...(cwd && { cwd }) })
     let output = ''
@@ -102,19 +116,50 @@ export function extractSignatures(pdf: Buffer): { cms: Buffer; signedData: Buffe
     let der = Buffer.from(hex, 'hex')
     // Drop the zero padding after the DER SEQUENCE.
     const lenBytes = (der[1] as number) & 0x7f
-    const len = (der[1] as number) < 0x80 ? (der[1] as number) : der.subarray(2, 2 + lenBytes).reduce((n, x) => n * 256 + x, 0)
+    const len =
+      (der[1] as number) < 0x80
+        ? (der[1] as number)
+        : der.subarray(2, 2 + lenBytes).reduce((n, x) => n * 256 + x, 0)
     der = der.subarray(0, 2 + ((der[1] as number) < 0x80 ? 0 : lenBytes) + len)
-    out.push({ cms: der, signedData: Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]), byteRange: [a, b, c, d] })
+    out.push({
+      cms: der,
+      signedData: Buffer.concat([pdf.subarray(a, a + b), pdf.subarray(c, c + d)]),
+      byteRange: [a, b, c, d],
+    })
   }
   return out
 }
 
 /** `openssl cms -verify` of one detached signature against a root; returns [ok, output]. */
-export function opensslCmsVerify(cms: Buffer, content: Buffer, rootPemFile: string): { ok: boolean; output: string } {
+export function opensslCmsVerify(
+  cms: Buffer,
+  content: Buffer,
+  rootPemFile: string,
+): { ok: boolean; output: string } {
   const dir = tempDir('kyso-cms-')
   writeFileSync(join(dir, 'sig.der'), cms)
   writeFileSync(join(dir, 'data.bin'), content)
-  const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'sig.der'), '-content', join(dir, 'data.bin'), '-CAfile', rootPemFile, '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' })
+  const r = spawnSync(
+    'openssl',
+    [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      join(dir, 'sig.der'),
+      '-content',
+      join(dir, 'data.bin'),
+      '-CAfile',
+      rootPemFile,
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ],
+    { encoding: 'utf8' },
+  )
   return { ok: r.status === 0, output: (r.stdout ?? '') + (r.stderr ?? '') }
 }
 

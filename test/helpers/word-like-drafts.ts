@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { degrees, PDFDocument, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib'
 import { decodeTcvn3 } from '../../signing/layout'
 
-const FONT = join(__dirname, '../../../node_modules/@expo-google-fonts/be-vietnam-pro/400Regular/BeVietnamPro_400Regular.ttf')
+const FONT = join(
+  __dirname,
+  '../../../node_modules/@expo-google-fonts/be-vietnam-pro/400Regular/BeVietnamPro_400Regular.ttf',
+)
 
 export interface WordLikeOptions {
   /** One text-showing operation per glyph, as Word often writes (default: one per line). */
@@ -27,7 +30,8 @@ for (let code = 0xa0; code <= 0xff; code++) {
   const letter = decodeTcvn3(ch)
   if (letter !== ch && !TO_TCVN3.has(letter)) TO_TCVN3.set(letter, ch)
 }
-const tcvn3 = (s: string): string => [...s.normalize('NFC')].map((c) => TO_TCVN3.get(c) ?? TO_TCVN3.get(c.toLowerCase()) ?? c).join('')
+const tcvn3 = (s: string): string =>
+  [...s.normalize('NFC')].map((c) => TO_TCVN3.get(c) ?? TO_TCVN3.get(c.toLowerCase()) ?? c).join('')
 
 /** The lines of a short decision: header, number and date left blank, body, "Nơi nhận", signer block. */
 const LINES: Array<{ text: string; x: number; y: number; size: number }> = [
@@ -35,7 +39,12 @@ const LINES: Array<{ text: string; x: number; y: number; size: number }> = [
   { text: 'Số:      /QĐ-SKHCN', x: 110, y: 750, size: 13 },
   { text: 'Thành phố Hồ Chí Minh, ngày    tháng    năm 2026', x: 270, y: 750, size: 13 },
   { text: 'QUYẾT ĐỊNH', x: 250, y: 700, size: 14 },
-  { text: 'Điều 1. Các phòng thuộc Sở thực hiện ký số theo quy trình đã được phê duyệt.', x: 85, y: 660, size: 13 },
+  {
+    text: 'Điều 1. Các phòng thuộc Sở thực hiện ký số theo quy trình đã được phê duyệt.',
+    x: 85,
+    y: 660,
+    size: 13,
+  },
   { text: 'Điều 2. Quyết định này có hiệu lực kể từ ngày ký./.', x: 85, y: 640, size: 13 },
   { text: 'Nơi nhận:', x: 85, y: 600, size: 12 },
   { text: '- Như Điều 2;', x: 85, y: 586, size: 11 },
@@ -52,7 +61,13 @@ function place(rotate: number, x: number, y: number): { x: number; y: number } {
   return { x, y }
 }
 
-function draw(page: PDFPage, font: PDFFont, text: string, at: { x: number; y: number; size: number }, opts: WordLikeOptions): void {
+function draw(
+  page: PDFPage,
+  font: PDFFont,
+  text: string,
+  at: { x: number; y: number; size: number },
+  opts: WordLikeOptions,
+): void {
   const rotate = opts.rotate ?? 0
   const shown = opts.tcvn3 ? tcvn3(text) : opts.nfd ? text.normalize('NFD') : text
   const pieces = opts.perGlyph ? [...shown] : [shown]
@@ -73,7 +88,9 @@ function draw(page: PDFPage, font: PDFFont, text: string, at: { x: number; y: nu
 export async function wordLikeDraft(opts: WordLikeOptions = {}): Promise<Buffer> {
   const doc = await PDFDocument.create()
   doc.registerFontkit(fontkit)
-  const font = opts.tcvn3 ? await doc.embedFont(StandardFonts.TimesRoman) : await doc.embedFont(readFileSync(FONT), { subset: false })
+  const font = opts.tcvn3
+    ? await doc.embedFont(StandardFonts.TimesRoman)
+    : await doc.embedFont(readFileSync(FONT), { subset: false })
   const rotate = opts.rotate ?? 0
   const page = doc.addPage([595, 842])
   if (rotate) page.setRotation(degrees(rotate))

@@ -176,9 +176,10 @@ describe('coverage on a known history: what counts as fully signed, paper entrie
       ),
     )
     await json(
-      await (
-        await as('gd.stp', undefined, svc.url)
-      ).post(`/api/steps/${rejected.workflows[0]?.steps[0]?.id}/reject`, { reason: 'Không ban hành' }),
+      await (await as('gd.stp', undefined, svc.url)).post(
+        `/api/steps/${rejected.workflows[0]?.steps[0]?.id}/reject`,
+        { reason: 'Không ban hành' },
+      ),
     )
     openId = (
       await json<{ id: number }>(

@@ -53,16 +53,21 @@ function tamperedInRevision(pdf: Buffer, baseLength: number): Buffer {
 }
 
 function startAgent(token: SoftHsmToken, origin: string): Promise<Agent> {
-  const child = spawn(process.execPath, [BIN, 'agent', '--pkcs11-module', token.module, '--port', '127.0.0.1:0', '--origin', origin], {
-    env: { ...process.env, ...token.env },
-  })
+  const child = spawn(
+    process.execPath,
+    [BIN, 'agent', '--pkcs11-module', token.module, '--port', '127.0.0.1:0', '--origin', origin],
+    {
+      env: { ...process.env, ...token.env },
+    },
+  )
   process.once('exit', () => child.kill('SIGKILL'))
   return new Promise((resolve, reject) => {
     let out = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk
       const line = out.split('\n')[0]
-      if (out.includes('\n') && line) resolve({ url: (JSON.parse(line) as { url: string }).url, child, stop: () => child.kill('SIGTERM') })
+      if (out.includes('\n') && line)
+        resolve({ url: (JSON.parse(line) as { url: string }).url, child, stop: () => child.kill('SIGTERM') })
     })
     child.once('exit', (code) => reject(new Error(`kyso agent exited with ${code}`)))
   })
@@ -104,8 +109,18 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
         {
           userId: '079088001234',
           credentials: [
-            { credentialId: 'hung-rsa', p12File: headRsa.p12File, pin: nat.pin, behaviour: { confirmAfterMs: 800 } },
-            { credentialId: 'hung-refuses', p12File: headEc.p12File, pin: nat.pin, behaviour: { refuse: true, afterMs: 200 } },
+            {
+              credentialId: 'hung-rsa',
+              p12File: headRsa.p12File,
+              pin: nat.pin,
+              behaviour: { confirmAfterMs: 800 },
+            },
+            {
+              credentialId: 'hung-refuses',
+              p12File: headEc.p12File,
+              pin: nat.pin,
+              behaviour: { refuse: true, afterMs: 200 },
+            },
           ],
         },
       ],
@@ -129,21 +144,45 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     clerk = await as('vanthu', undefined, svc.url)
     const clerkMe = await json<{ agencyName: string }>(await clerk.get('/api/me'))
     // The head's credentials, read from the provider, bound by the admin.
-    const creds = await json<{ credentialId: string }[]>(await head.get('/api/me/remote-credentials?provider=csc-test&userRef=079088001234'))
+    const creds = await json<{ credentialId: string }[]>(
+      await head.get('/api/me/remote-credentials?provider=csc-test&userRef=079088001234'),
+    )
     expect(creds.map((c) => c.credentialId)).to.have.members(['hung-rsa', 'hung-refuses'])
-    headCert = await submitAndApprove(head, { remote: { provider: 'csc-test', credentialId: 'hung-rsa', userRef: '079088001234' } })
-    headRefusingCert = await submitAndApprove(head, { remote: { provider: 'csc-test', credentialId: 'hung-refuses', userRef: '079088001234' } })
+    headCert = await submitAndApprove(head, {
+      remote: { provider: 'csc-test', credentialId: 'hung-rsa', userRef: '079088001234' },
+    })
+    headRefusingCert = await submitAndApprove(head, {
+      remote: { provider: 'csc-test', credentialId: 'hung-refuses', userRef: '079088001234' },
+    })
     // The leader's key, made inside the token; its certificate issued by the national CA.
-    const spki = await generateTokenKeyPair({ module: token.module, pin: token.pin, label: 'Võ Minh Thành', id: LEADER_KEY_ID, keyType: 'p256' })
-    leaderIssued = await nat.certifyKey({ name: 'Võ Minh Thành', title: 'Giám đốc' }, createPublicKey({ key: spki, format: 'der', type: 'spki' }))
-    storeTokenCertificate({ module: token.module, pin: token.pin, certificate: leaderIssued.certificate, label: 'Võ Minh Thành', id: LEADER_KEY_ID })
+    const spki = await generateTokenKeyPair({
+      module: token.module,
+      pin: token.pin,
+      label: 'Võ Minh Thành',
+      id: LEADER_KEY_ID,
+      keyType: 'p256',
+    })
+    leaderIssued = await nat.certifyKey(
+      { name: 'Võ Minh Thành', title: 'Giám đốc' },
+      createPublicKey({ key: spki, format: 'der', type: 'spki' }),
+    )
+    storeTokenCertificate({
+      module: token.module,
+      pin: token.pin,
+      certificate: leaderIssued.certificate,
+      label: 'Võ Minh Thành',
+      id: LEADER_KEY_ID,
+    })
     leaderCert = await submitAndApprove(leader, { certificate: leaderIssued.pem, chain: [nat.issuingPem] })
     // The agency's seal certificate, held by the clerk in a vendor tool's PKCS#12.
     seal = await nat.issue({ name: clerkMe.agencyName, org: clerkMe.agencyName, seal: true, keyType: 'p256' })
     await submitAndApprove(clerk, { certificate: seal.pem, chain: [nat.issuingPem], kind: 'seal' })
     // Another head's own certificate, approved for her: a file she signs is not the clerk's.
     other = await nat.issue({ name: 'Lê Thị Mai', title: 'Trưởng phòng' })
-    await submitAndApprove(await as('truongphong2', undefined, svc.url), { certificate: other.pem, chain: [nat.issuingPem] })
+    await submitAndApprove(await as('truongphong2', undefined, svc.url), {
+      certificate: other.pem,
+      chain: [nat.issuingPem],
+    })
   })
 
   after(async () => {
@@ -153,19 +192,27 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
   })
 
   /** A document of the demo agency submitted along head -> leader -> clerk. */
-  async function submitted(steps: { action: string; assignees: string[]; rule?: string }[] = [
-    { action: 'approve', assignees: ['truongphong1'] },
-    { action: 'sign', assignees: ['giamdoc'] },
-    { action: 'seal', assignees: ['vanthu'] },
-  ]): Promise<{ id: number; stepIds: number[] }> {
+  async function submitted(
+    steps: { action: string; assignees: string[]; rule?: string }[] = [
+      { action: 'approve', assignees: ['truongphong1'] },
+      { action: 'sign', assignees: ['giamdoc'] },
+      { action: 'seal', assignees: ['vanthu'] },
+    ],
+  ): Promise<{ id: number; stepIds: number[] }> {
     const drafter = await as('chuyenvien', undefined, svc.url)
-    const up = await drafter.upload(await makePdf({ title: 'Cong van' }), { title: 'Công văn ký bằng khóa ngoài', kind: 'internal' })
+    const up = await drafter.upload(await makePdf({ title: 'Cong van' }), {
+      title: 'Công văn ký bằng khóa ngoài',
+      kind: 'internal',
+    })
     expect(up.status).to.equal(201)
     const doc = await json<{ id: number }>(up)
     const sub = await drafter.post(`/api/documents/${doc.id}/submit`, { steps })
     expect(sub.status).to.equal(200)
     const body = await json<{ workflows: { steps: { id: number }[] }[] }>(sub)
-    return { id: doc.id, stepIds: (body.workflows.at(-1) as { steps: { id: number }[] }).steps.map((s) => s.id) }
+    return {
+      id: doc.id,
+      stepIds: (body.workflows.at(-1) as { steps: { id: number }[] }).steps.map((s) => s.id),
+    }
   }
 
   async function submitAndApprove(user: Client, body: Record<string, unknown>): Promise<number> {
@@ -188,8 +235,12 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     const remote = await json<{ signingId: string; status: string }>(started)
     expect(started.status, JSON.stringify(remote)).to.equal(202)
     expect(remote.status).to.equal('awaiting_confirmation')
-    const waiting = await json<{ workflows: { steps: { id: number; awaiting: { status: string }[] }[] }[] }>(await head.get(`/api/documents/${doc.id}`))
-    expect(waiting.workflows[0]?.steps.find((s) => s.id === approveStep)?.awaiting[0]?.status).to.equal('awaiting_confirmation')
+    const waiting = await json<{ workflows: { steps: { id: number; awaiting: { status: string }[] }[] }[] }>(
+      await head.get(`/api/documents/${doc.id}`),
+    )
+    expect(waiting.workflows[0]?.steps.find((s) => s.id === approveStep)?.awaiting[0]?.status).to.equal(
+      'awaiting_confirmation',
+    )
     let state = remote.status
     for (let i = 0; i < 60 && state === 'awaiting_confirmation'; i++) {
       await new Promise((r) => setTimeout(r, 250))
@@ -198,17 +249,27 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     expect(state).to.equal('completed')
 
     // 2. Two-phase through the agent: Kyso prepares, the token signs after its PIN is typed at the agent.
-    const prepared = await json<{ signingId: string; signedAttributes: string; digest: string; placement: { page: number; rect: number[] } }>(
-      await leader.post(`/api/steps/${signStep}/prepare`, { certificateId: leaderCert, via: 'agent' }),
-    )
+    const prepared = await json<{
+      signingId: string
+      signedAttributes: string
+      digest: string
+      placement: { page: number; rect: number[] }
+    }>(await leader.post(`/api/steps/${signStep}/prepare`, { certificateId: leaderCert, via: 'agent' }))
     expect(prepared.signingId).to.be.a('string')
     // The appearance goes where the round's plan put it, as with a PIN (issue 12).
-    const planned = await json<{ placements: { stepId: number; page: number; rect: number[] }[] }>(await leader.get(`/api/documents/${doc.id}`))
+    const planned = await json<{ placements: { stepId: number; page: number; rect: number[] }[] }>(
+      await leader.get(`/api/documents/${doc.id}`),
+    )
     const place = planned.placements.find((p) => p.stepId === signStep)
     expect(prepared.placement).to.deep.equal({ page: place?.page, rect: place?.rect })
-    const list = await json<{ certificates: { id: string }[] }>(await fetch(`${agent.url}/v1/certificates`, { headers: { origin: svc.url } }))
+    const list = await json<{ certificates: { id: string }[] }>(
+      await fetch(`${agent.url}/v1/certificates`, { headers: { origin: svc.url } }),
+    )
     expect(list.certificates.map((c) => c.id)).to.include(LEADER_KEY_ID)
-    const done = await leader.post(`/api/steps/${signStep}/complete`, { signingId: prepared.signingId, signature: await signAtAgent(prepared.signedAttributes) })
+    const done = await leader.post(`/api/steps/${signStep}/complete`, {
+      signingId: prepared.signingId,
+      signature: await signAtAgent(prepared.signedAttributes),
+    })
     expect(done.status, await done.clone().text()).to.equal(200)
     expect((await json<{ keySource: string }>(done)).keySource).to.equal('agent')
 
@@ -219,10 +280,18 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     const input = join(work, 'to-sign.pdf')
     const output = join(work, 'signed-by-tool.pdf')
     writeFileSync(input, Buffer.from(await toSign.arrayBuffer()))
-    await runKyso(['sign', input, '--out', output, '--p12', seal.p12File, '--appearance', 'seal'], { KYSO_PIN: nat.pin })
-    const returned = await uploadSigned(clerk, sealStep, readFileSync(output), etag, { outgoingNumber: '15/SKHCN-VP', outgoingDate: '2026-12-05' })
+    await runKyso(['sign', input, '--out', output, '--p12', seal.p12File, '--appearance', 'seal'], {
+      KYSO_PIN: nat.pin,
+    })
+    const returned = await uploadSigned(clerk, sealStep, readFileSync(output), etag, {
+      outgoingNumber: '15/SKHCN-VP',
+      outgoingDate: '2026-12-05',
+    })
     expect(returned.status, await returned.clone().text()).to.equal(200)
-    expect((await json<{ status: string; keySource: string }>(returned))).to.include({ status: 'issued', keySource: 'signed-file' })
+    expect(await json<{ status: string; keySource: string }>(returned)).to.include({
+      status: 'issued',
+      keySource: 'signed-file',
+    })
 
     // The issued file: three signatures, each valid and trusted by a validator that trusts only the national root.
     const issued = Buffer.from(await (await clerk.get(`/api/documents/${doc.id}/file`)).arrayBuffer())
@@ -230,16 +299,39 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     writeFileSync(file, issued)
     const sigs = pdfsig(file, nssDbTrusting(nat.rootPem))
     expect(sigs).to.have.length(3)
-    for (const s of sigs) expect(s, JSON.stringify(s)).to.include({ signatureValid: true, certificateStatus: 'Certificate is Trusted.' })
+    for (const s of sigs)
+      expect(s, JSON.stringify(s)).to.include({
+        signatureValid: true,
+        certificateStatus: 'Certificate is Trusted.',
+      })
     expect(qpdfCheck(file).code).to.equal(0)
-    const report = verifyPdf(issued, { trustAnchors: [nat.rootDer], crls: nat.crlPems().flatMap((p) => loadCrls(p)) })
-    expect(report.signatures.map((s) => [s.indication, s.subIndication])).to.deep.equal([['PASSED', null], ['PASSED', null], ['PASSED', null]])
+    const report = verifyPdf(issued, {
+      trustAnchors: [nat.rootDer],
+      crls: nat.crlPems().flatMap((p) => loadCrls(p)),
+    })
+    expect(report.signatures.map((s) => [s.indication, s.subIndication])).to.deep.equal([
+      ['PASSED', null],
+      ['PASSED', null],
+      ['PASSED', null],
+    ])
     // The service's own verdicts, and the evidence kept per signature with its key source.
-    const details = await json<{ signatures: { keySource: string; indication: string | null }[] }>(await admin.get(`/api/documents/${doc.id}`))
-    expect(details.signatures.map((s) => s.keySource)).to.deep.equal(['remote:csc-test', 'agent', 'signed-file'])
-    const audit = (await svc.services.db('audit_events').where({ document_id: doc.id }).whereIn('action', ['step.approve', 'step.sign', 'step.seal']).orderBy('id')
+    const details = await json<{ signatures: { keySource: string; indication: string | null }[] }>(
+      await admin.get(`/api/documents/${doc.id}`),
+    )
+    expect(details.signatures.map((s) => s.keySource)).to.deep.equal([
+      'remote:csc-test',
+      'agent',
+      'signed-file',
+    ])
+    const audit = (await svc.services
+      .db('audit_events')
+      .where({ document_id: doc.id })
+      .whereIn('action', ['step.approve', 'step.sign', 'step.seal'])
+      .orderBy('id')
       .pluck('detail_json')) as string[]
-    const sources = audit.map((d) => JSON.parse(d) as { keySource: string; certificateSerial: string; certificateIssuer: string })
+    const sources = audit.map(
+      (d) => JSON.parse(d) as { keySource: string; certificateSerial: string; certificateIssuer: string },
+    )
     expect(sources.map((d) => d.keySource)).to.deep.equal(['remote:csc-test', 'agent', 'signed-file'])
     for (const d of sources) expect(d.certificateIssuer).to.include('Ban Cơ yếu')
     expect(sources[1]?.certificateSerial).to.equal(leaderIssued.serialHex)
@@ -247,10 +339,18 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
 
   /** What a refusal must leave as it was: versions, signatures, the chain's steps and assignments. */
   async function snapshot(docId: number): Promise<string> {
-    const d = await json<{ versions: { sha256: string }[]; signatures: unknown[]; status: string; workflows: { steps: { status: string; assignees: { status: string }[] }[] }[] }>(
-      await admin.get(`/api/documents/${docId}`),
-    )
-    return JSON.stringify([d.status, d.versions.map((v) => v.sha256), d.signatures, d.workflows.map((w) => w.steps.map((st) => [st.status, st.assignees.map((a) => a.status)]))])
+    const d = await json<{
+      versions: { sha256: string }[]
+      signatures: unknown[]
+      status: string
+      workflows: { steps: { status: string; assignees: { status: string }[] }[] }[]
+    }>(await admin.get(`/api/documents/${docId}`))
+    return JSON.stringify([
+      d.status,
+      d.versions.map((v) => v.sha256),
+      d.signatures,
+      d.workflows.map((w) => w.steps.map((st) => [st.status, st.assignees.map((a) => a.status)])),
+    ])
   }
 
   async function refused(res: Response, status: number, code: string): Promise<void> {
@@ -276,14 +376,20 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     const twice = await signPdf((await signPdf(base, { keySource: sealKey })).pdf, { keySource: sealKey })
     await refused(await uploadSigned(clerk, step, twice.pdf, etag, fields), 422, 'NOT_AN_INCREMENT')
     // Signed by someone else: another head's own approved certificate.
-    const byOther = await signPdf(base, { keySource: openPkcs12KeySource(readFileSync(other.p12File), nat.pin) })
+    const byOther = await signPdf(base, {
+      keySource: openPkcs12KeySource(readFileSync(other.p12File), nat.pin),
+    })
     await refused(await uploadSigned(clerk, step, byOther.pdf, etag, fields), 422, 'WRONG_SIGNER')
     // One signature revision that also rewrites the page's content.
     const changed = await signPdf(base, { keySource: sealKey, alsoWrite: overwritePageContent })
     await refused(await uploadSigned(clerk, step, changed.pdf, etag, fields), 422, 'DISALLOWED_CHANGES')
     // A signature whose bytes were altered after signing.
     const good = await signPdf(base, { keySource: sealKey })
-    await refused(await uploadSigned(clerk, step, tamperedInRevision(good.pdf, base.length), etag, fields), 422, 'SIGNATURE_INVALID')
+    await refused(
+      await uploadSigned(clerk, step, tamperedInRevision(good.pdf, base.length), etag, fields),
+      422,
+      'SIGNATURE_INVALID',
+    )
     // No If-Match, or the ETag of another version.
     await refused(await uploadSigned(clerk, step, good.pdf, undefined, fields), 428, 'PRECONDITION_REQUIRED')
     await refused(await uploadSigned(clerk, step, good.pdf, '"0000"', fields), 409, 'VERSION_CONFLICT')
@@ -298,58 +404,136 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     const step = doc.stepIds[0] as number
     const before = await snapshot(doc.id)
     // A value that is not a signature over the prepared bytes.
-    const p1 = await json<{ signingId: string; signedAttributes: string }>(await leader.post(`/api/steps/${step}/prepare`, { certificateId: leaderCert }))
-    await refused(await leader.post(`/api/steps/${step}/complete`, { signingId: p1.signingId, signature: Buffer.alloc(64, 7).toString('base64') }), 422, 'SIGNATURE_INVALID')
+    const p1 = await json<{ signingId: string; signedAttributes: string }>(
+      await leader.post(`/api/steps/${step}/prepare`, { certificateId: leaderCert }),
+    )
+    await refused(
+      await leader.post(`/api/steps/${step}/complete`, {
+        signingId: p1.signingId,
+        signature: Buffer.alloc(64, 7).toString('base64'),
+      }),
+      422,
+      'SIGNATURE_INVALID',
+    )
     // Expired: the session's time has passed.
-    await svc.services.db('signing_sessions').where({ id: p1.signingId }).update({ expires_at: new Date(Date.now() - 1000).toISOString() })
-    await refused(await leader.post(`/api/steps/${step}/complete`, { signingId: p1.signingId, signature: await signAtAgent(p1.signedAttributes) }), 410, 'SIGNING_EXPIRED')
+    await svc.services
+      .db('signing_sessions')
+      .where({ id: p1.signingId })
+      .update({ expires_at: new Date(Date.now() - 1000).toISOString() })
+    await refused(
+      await leader.post(`/api/steps/${step}/complete`, {
+        signingId: p1.signingId,
+        signature: await signAtAgent(p1.signedAttributes),
+      }),
+      410,
+      'SIGNING_EXPIRED',
+    )
     // Another person's signingId is not found for me.
-    await refused(await admin.post(`/api/steps/${step}/complete`, { signingId: p1.signingId, signature: 'AAAA' }), 404, 'NOT_FOUND')
+    await refused(
+      await admin.post(`/api/steps/${step}/complete`, { signingId: p1.signingId, signature: 'AAAA' }),
+      404,
+      'NOT_FOUND',
+    )
     expect(await snapshot(doc.id)).to.equal(before)
     // A fresh one completes once; the same again is a replay.
-    const p2 = await json<{ signingId: string; signedAttributes: string }>(await leader.post(`/api/steps/${step}/prepare`, { certificateId: leaderCert }))
+    const p2 = await json<{ signingId: string; signedAttributes: string }>(
+      await leader.post(`/api/steps/${step}/prepare`, { certificateId: leaderCert }),
+    )
     const value = await signAtAgent(p2.signedAttributes)
-    const first = await leader.post(`/api/steps/${step}/complete`, { signingId: p2.signingId, signature: value })
+    const first = await leader.post(`/api/steps/${step}/complete`, {
+      signingId: p2.signingId,
+      signature: value,
+    })
     expect(first.status, await first.clone().text()).to.equal(200)
     const after = await snapshot(doc.id)
-    await refused(await leader.post(`/api/steps/${step}/complete`, { signingId: p2.signingId, signature: value }), 409, 'SIGNING_USED')
+    await refused(
+      await leader.post(`/api/steps/${step}/complete`, { signingId: p2.signingId, signature: value }),
+      409,
+      'SIGNING_USED',
+    )
     expect(await snapshot(doc.id)).to.equal(after)
 
     // Version conflict: prepared, then the other signer of the step adds a version first.
     const doc2 = await submitted([{ action: 'sign', assignees: ['giamdoc', 'phogiamdoc'], rule: 'all' }])
     const step2 = doc2.stepIds[0] as number
-    const p3 = await json<{ signingId: string; signedAttributes: string }>(await leader.post(`/api/steps/${step2}/prepare`, { certificateId: leaderCert }))
+    const p3 = await json<{ signingId: string; signedAttributes: string }>(
+      await leader.post(`/api/steps/${step2}/prepare`, { certificateId: leaderCert }),
+    )
     const deputy = await as('phogiamdoc', undefined, svc.url)
     expect((await deputy.post(`/api/steps/${step2}/sign`, { pin: pinOf('phogiamdoc') })).status).to.equal(200)
     const afterDeputy = await snapshot(doc2.id)
-    await refused(await leader.post(`/api/steps/${step2}/complete`, { signingId: p3.signingId, signature: await signAtAgent(p3.signedAttributes) }), 409, 'VERSION_CONFLICT')
+    await refused(
+      await leader.post(`/api/steps/${step2}/complete`, {
+        signingId: p3.signingId,
+        signature: await signAtAgent(p3.signedAttributes),
+      }),
+      409,
+      'VERSION_CONFLICT',
+    )
     expect(await snapshot(doc2.id)).to.equal(afterDeputy)
   })
 
-  it('refuses a pending, a revoked and another person\'s certificate, a name that is not the holder\'s and an untrusted issuer', async () => {
+  it("refuses a pending, a revoked and another person's certificate, a name that is not the holder's and an untrusted issuer", async () => {
     const doc = await submitted([{ action: 'sign', assignees: ['giamdoc'] }])
     const step = doc.stepIds[0] as number
     const before = await snapshot(doc.id)
     // Pending: submitted, not approved.
     const pendingIssued = await nat.issue({ name: 'Võ Minh Thành', title: 'Giám đốc' })
-    const pending = await json<{ id: number; status: string }>(await leader.post('/api/me/certificates/external', { certificate: pendingIssued.pem, chain: [nat.issuingPem] }))
+    const pending = await json<{ id: number; status: string }>(
+      await leader.post('/api/me/certificates/external', {
+        certificate: pendingIssued.pem,
+        chain: [nat.issuingPem],
+      }),
+    )
     expect(pending.status).to.equal('pending')
-    await refused(await leader.post(`/api/steps/${step}/prepare`, { certificateId: pending.id }), 422, 'CERT_NOT_ACTIVE')
+    await refused(
+      await leader.post(`/api/steps/${step}/prepare`, { certificateId: pending.id }),
+      422,
+      'CERT_NOT_ACTIVE',
+    )
     // Another person's certificate.
-    await refused(await leader.post(`/api/steps/${step}/prepare`, { certificateId: headCert }), 422, 'WRONG_SIGNER')
+    await refused(
+      await leader.post(`/api/steps/${step}/prepare`, { certificateId: headCert }),
+      422,
+      'WRONG_SIGNER',
+    )
     // Revoked: approved, then revoked by the admin.
     expect((await admin.post(`/api/admin/certificates/${pending.id}/approve`)).status).to.equal(200)
-    expect((await admin.post(`/api/admin/certificates/${pending.id}/revoke`, { reason: 'keyCompromise' })).status).to.equal(200)
-    await refused(await leader.post(`/api/steps/${step}/prepare`, { certificateId: pending.id }), 403, 'CERT_REVOKED')
+    expect(
+      (await admin.post(`/api/admin/certificates/${pending.id}/revoke`, { reason: 'keyCompromise' })).status,
+    ).to.equal(200)
+    await refused(
+      await leader.post(`/api/steps/${step}/prepare`, { certificateId: pending.id }),
+      403,
+      'CERT_REVOKED',
+    )
     expect(await snapshot(doc.id)).to.equal(before)
     // Submission checks: someone else's name, a CA nobody trusts.
     const notMine = await nat.issue({ name: 'Nguyễn Văn Bình', title: 'Giám đốc' })
-    await refused(await leader.post('/api/me/certificates/external', { certificate: notMine.pem, chain: [nat.issuingPem] }), 422, 'CERT_SUBJECT_MISMATCH')
+    await refused(
+      await leader.post('/api/me/certificates/external', {
+        certificate: notMine.pem,
+        chain: [nat.issuingPem],
+      }),
+      422,
+      'CERT_SUBJECT_MISMATCH',
+    )
     const stranger = await createNationalPki()
     const untrusted = await stranger.issue({ name: 'Võ Minh Thành', title: 'Giám đốc' })
-    await refused(await leader.post('/api/me/certificates/external', { certificate: untrusted.pem, chain: [stranger.issuingPem] }), 403, 'CERT_UNTRUSTED')
+    await refused(
+      await leader.post('/api/me/certificates/external', {
+        certificate: untrusted.pem,
+        chain: [stranger.issuingPem],
+      }),
+      403,
+      'CERT_UNTRUSTED',
+    )
     // The admin may bind a certificate whose name differs (namesakes, CNs without marks).
-    const byAdmin = await admin.post('/api/admin/certificates/external', { username: 'giamdoc', certificate: notMine.pem, chain: [nat.issuingPem] })
+    const byAdmin = await admin.post('/api/admin/certificates/external', {
+      username: 'giamdoc',
+      certificate: notMine.pem,
+      chain: [nat.issuingPem],
+    })
     expect(byAdmin.status, await byAdmin.clone().text()).to.equal(201)
   })
 
@@ -357,7 +541,9 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     const doc = await submitted([{ action: 'approve', assignees: ['truongphong1'] }])
     const step = doc.stepIds[0] as number
     const before = await snapshot(doc.id)
-    const started = await json<{ signingId: string }>(await head.post(`/api/steps/${step}/remote`, { certificateId: headRefusingCert }))
+    const started = await json<{ signingId: string }>(
+      await head.post(`/api/steps/${step}/remote`, { certificateId: headRefusingCert }),
+    )
     let state = 'awaiting_confirmation'
     for (let i = 0; i < 60 && state === 'awaiting_confirmation'; i++) {
       await new Promise((r) => setTimeout(r, 250))
@@ -365,8 +551,13 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     }
     expect(state).to.equal('refused')
     expect(await snapshot(doc.id)).to.equal(before)
-    const events = (await svc.services.db('audit_events').where({ action: 'step.remote-refused' }).pluck('detail_json')) as string[]
-    expect(events.map((e) => (JSON.parse(e) as { signingId: string }).signingId)).to.include(started.signingId)
+    const events = (await svc.services
+      .db('audit_events')
+      .where({ action: 'step.remote-refused' })
+      .pluck('detail_json')) as string[]
+    expect(events.map((e) => (JSON.parse(e) as { signingId: string }).signingId)).to.include(
+      started.signingId,
+    )
   })
 
   it('keeps approvals as detached CAdES evidence when the agency says so: the issued file carries only signatures a validator trusting the national root trusts', async () => {
@@ -386,15 +577,33 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
       ])
       const [approveStep, signStep, sealStep] = doc.stepIds as [number, number, number]
       // The head approves with the key Kyso holds for her: evidence beside the file, no new version.
-      const approved = await (await as('truongphong2', undefined, svc.url)).post(`/api/steps/${approveStep}/sign`, { pin: pinOf('truongphong2') })
+      const approved = await (await as('truongphong2', undefined, svc.url)).post(
+        `/api/steps/${approveStep}/sign`,
+        { pin: pinOf('truongphong2') },
+      )
       expect(approved.status, await approved.clone().text()).to.equal(200)
       expect(await json(approved)).to.include({ form: 'detached', version: 1, keySource: 'internal' })
-      const prepared = await json<{ signingId: string; signedAttributes: string }>(await leader.post(`/api/steps/${signStep}/prepare`, { certificateId: leaderCert, via: 'agent' }))
-      expect((await leader.post(`/api/steps/${signStep}/complete`, { signingId: prepared.signingId, signature: await signAtAgent(prepared.signedAttributes) })).status).to.equal(200)
+      const prepared = await json<{ signingId: string; signedAttributes: string }>(
+        await leader.post(`/api/steps/${signStep}/prepare`, { certificateId: leaderCert, via: 'agent' }),
+      )
+      expect(
+        (
+          await leader.post(`/api/steps/${signStep}/complete`, {
+            signingId: prepared.signingId,
+            signature: await signAtAgent(prepared.signedAttributes),
+          })
+        ).status,
+      ).to.equal(200)
       const served = await clerk.get(`/api/steps/${sealStep}/to-sign`)
       const etag = served.headers.get('etag') as string
-      const sealed = await signPdf(Buffer.from(await served.arrayBuffer()), { keySource: openPkcs12KeySource(readFileSync(seal.p12File), nat.pin), appearance: { kind: 'seal' } })
-      const issuedRes = await uploadSigned(clerk, sealStep, sealed.pdf, etag, { outgoingNumber: '17/SKHCN-VP', outgoingDate: '2026-12-05' })
+      const sealed = await signPdf(Buffer.from(await served.arrayBuffer()), {
+        keySource: openPkcs12KeySource(readFileSync(seal.p12File), nat.pin),
+        appearance: { kind: 'seal' },
+      })
+      const issuedRes = await uploadSigned(clerk, sealStep, sealed.pdf, etag, {
+        outgoingNumber: '17/SKHCN-VP',
+        outgoingDate: '2026-12-05',
+      })
       expect(issuedRes.status, await issuedRes.clone().text()).to.equal(200)
 
       // What leaves the agency: two signatures, both trusted by a validator that knows only the national root.
@@ -402,28 +611,53 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
       writeFileSync(file, Buffer.from(await (await clerk.get(`/api/documents/${doc.id}/file`)).arrayBuffer()))
       const sigs = pdfsig(file, nssDbTrusting(nat.rootPem))
       expect(sigs).to.have.length(2)
-      for (const sg of sigs) expect(sg, JSON.stringify(sg)).to.include({ signatureValid: true, certificateStatus: 'Certificate is Trusted.' })
-      const outside = verifyPdf(readFileSync(file), { trustAnchors: [nat.rootDer], crls: nat.crlPems().flatMap((p) => loadCrls(p)) })
+      for (const sg of sigs)
+        expect(sg, JSON.stringify(sg)).to.include({
+          signatureValid: true,
+          certificateStatus: 'Certificate is Trusted.',
+        })
+      const outside = verifyPdf(readFileSync(file), {
+        trustAnchors: [nat.rootDer],
+        crls: nat.crlPems().flatMap((p) => loadCrls(p)),
+      })
       expect(outside.signatures.map((x) => x.indication)).to.deep.equal(['PASSED', 'PASSED'])
       // Inside Kyso, the approval is in the chain and in the validation report, PASSED.
-      const verification = await json<{ detached: { indication: string; signedContentLength: number }[] }>(await admin.get(`/api/documents/${doc.id}/verification`))
+      const verification = await json<{ detached: { indication: string; signedContentLength: number }[] }>(
+        await admin.get(`/api/documents/${doc.id}/verification`),
+      )
       expect(verification.detached.map((d) => d.indication)).to.deep.equal(['PASSED'])
       let forms: { form: string; indication: string | null }[] = []
       for (let i = 0; i < 40; i++) {
-        forms = (await json<{ signatures: { form: string; indication: string | null }[] }>(await admin.get(`/api/documents/${doc.id}`))).signatures
+        forms = (
+          await json<{ signatures: { form: string; indication: string | null }[] }>(
+            await admin.get(`/api/documents/${doc.id}`),
+          )
+        ).signatures
         if (forms.every((f) => f.indication)) break
         await new Promise((r) => setTimeout(r, 100))
       }
-      expect(forms.map((f) => [f.form, f.indication])).to.deep.equal([['detached', 'PASSED'], ['in-file', 'PASSED'], ['in-file', 'PASSED']])
+      expect(forms.map((f) => [f.form, f.indication])).to.deep.equal([
+        ['detached', 'PASSED'],
+        ['in-file', 'PASSED'],
+        ['in-file', 'PASSED'],
+      ])
       // The evidence package: the detached signature verifies with openssl over the version it approved.
-      const zip = unzipSync(new Uint8Array(await (await admin.get(`/api/documents/${doc.id}/evidence`)).arrayBuffer()))
+      const zip = unzipSync(
+        new Uint8Array(await (await admin.get(`/api/documents/${doc.id}/evidence`)).arrayBuffer()),
+      )
       const p7s = Object.keys(zip).find((n) => n.startsWith('detached/')) as string
       const rootFile = join(work, 'internal-root.pem')
       writeFileSync(rootFile, toPem('CERTIFICATE', (await svc.services.trustAnchors())[0] as Buffer))
-      const cms = opensslCmsVerify(Buffer.from(zip[p7s] as Uint8Array), Buffer.from(zip['versions/v1.pdf'] as Uint8Array), rootFile)
+      const cms = opensslCmsVerify(
+        Buffer.from(zip[p7s] as Uint8Array),
+        Buffer.from(zip['versions/v1.pdf'] as Uint8Array),
+        rootFile,
+      )
       expect(cms.ok, cms.output).to.equal(true)
       expect(Object.keys(zip)).to.include.members(['manifest.json', 'versions/v2.pdf', 'versions/v3.pdf'])
-      expect(Object.keys(zip).filter((n) => n.startsWith('evidence/') && n.endsWith('.crl')).length).to.be.greaterThan(0)
+      expect(
+        Object.keys(zip).filter((n) => n.startsWith('evidence/') && n.endsWith('.crl')).length,
+      ).to.be.greaterThan(0)
     } finally {
       await setMode('in-file')
     }
@@ -434,7 +668,11 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
     const signing = fetch(`${agent.url}/v1/sign`, {
       method: 'POST',
       headers: { origin: svc.url, 'content-type': 'application/json' },
-      body: JSON.stringify({ certificateId: LEADER_KEY_ID, data: signedAttributes, digestAlgorithm: 'SHA-256' }),
+      body: JSON.stringify({
+        certificateId: LEADER_KEY_ID,
+        data: signedAttributes,
+        digestAlgorithm: 'SHA-256',
+      }),
     })
     agent.child.stdin.write(`${token.pin}\n`)
     const res = await signing
@@ -447,11 +685,19 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
       const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } })
       let err = ''
       child.stderr.on('data', (c: Buffer) => (err += c.toString()))
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kyso ${args[0]} exited ${code}: ${err}`))))
+      child.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`kyso ${args[0]} exited ${code}: ${err}`)),
+      )
     })
   }
 
-  function uploadSigned(user: Client, stepId: number, pdf: Buffer, etag: string | undefined, fields: Record<string, string> = {}): Promise<Response> {
+  function uploadSigned(
+    user: Client,
+    stepId: number,
+    pdf: Buffer,
+    etag: string | undefined,
+    fields: Record<string, string> = {},
+  ): Promise<Response> {
     const form = new FormData()
     for (const [k, v] of Object.entries(fields)) form.set(k, v)
     form.set('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'signed.pdf')

@@ -180,12 +180,17 @@ describe('issuance: the register, number and date on the document, copies and at
     const body = await json<{ error: { code: string; message: string } }>(res, 422)
     expect(body.error.code).to.equal('STATE_SECRET')
     expect(body.error.message).to.include('29/2018/QH14')
-    const stamped = await printWithChromium({ ...(draftSpecs()[0] as Parameters<typeof printWithChromium>[0]), secrecy: 'MẬT' })
+    const stamped = await printWithChromium({
+      ...(draftSpecs()[0] as Parameters<typeof printWithChromium>[0]),
+      secrecy: 'MẬT',
+    })
     const doc = await json<Doc>(await (c.chuyenvien as Client).upload(stamped, decision), 201)
     const steps = [{ action: 'seal', assignees: ['vanthu'] }]
     const refused = await (c.chuyenvien as Client).post(`/api/documents/${doc.id}/submit`, { steps })
     expect((await json<{ error: { code: string } }>(refused, 422)).error.code).to.equal('STATE_SECRET')
-    expect((await json<Doc>(await (c.chuyenvien as Client).get(`/api/documents/${doc.id}`))).status).to.equal('draft')
+    expect((await json<Doc>(await (c.chuyenvien as Client).get(`/api/documents/${doc.id}`))).status).to.equal(
+      'draft',
+    )
   })
 
   it('prints number and date on a Decree 30 draft, locks them with the seal, writes the XMP; a retyped number fails the seal', async () => {

@@ -57,9 +57,10 @@ async function signOneStep(svc: Running, signer: string, pin: string): Promise<n
       steps: [{ action: 'approve', assignees: [signer] }],
     })
   ).json()) as { workflows: { steps: { id: number }[] }[] }
-  const res = await (
-    await as(signer, undefined, svc.url)
-  ).post(`/api/steps/${(body.workflows[0]?.steps[0] as { id: number }).id}/sign`, { pin })
+  const res = await (await as(signer, undefined, svc.url)).post(
+    `/api/steps/${(body.workflows[0]?.steps[0] as { id: number }).id}/sign`,
+    { pin },
+  )
   return res.status
 }
 

@@ -9,9 +9,26 @@ import { draftSpecs, type DraftSpec } from '../helpers/decree30-drafts'
 import { convertWithLibreOffice, printWithChromium } from '../helpers/draft-pdfs'
 import { ARTIFACTS, inkIn, renderPage } from '../helpers/render'
 import { as, getService, pinOf, type Client } from '../helpers/service'
-import { extractSignatures, nssDbTrusting, opensslCmsVerify, pdfsig, pdftotext, qpdfCheck, tempDir } from '../helpers/tools'
+import {
+  extractSignatures,
+  nssDbTrusting,
+  opensslCmsVerify,
+  pdfsig,
+  pdftotext,
+  qpdfCheck,
+  tempDir,
+} from '../helpers/tools'
 
-interface Placement { stepId: number; page: number; rect: [number, number, number, number]; how: string; look: string; username?: string; anchor?: string; note?: string }
+interface Placement {
+  stepId: number
+  page: number
+  rect: [number, number, number, number]
+  how: string
+  look: string
+  username?: string
+  anchor?: string
+  note?: string
+}
 interface Details {
   id: number
   status: string
@@ -38,7 +55,12 @@ const OUT = join(ARTIFACTS, 'official')
 /** What the README reports: per draft, the areas, overlaps and seal coverage measured here. */
 const figures: Record<string, unknown> = {}
 
-interface Issued { outgoingNumber: string; outgoingDate: string; numberPrinted: boolean; datePrinted: boolean }
+interface Issued {
+  outgoingNumber: string
+  outgoingDate: string
+  numberPrinted: boolean
+  datePrinted: boolean
+}
 
 /**
  * Signs every step of the document in turn with the assignees' PINs; the clerk takes the
@@ -52,14 +74,21 @@ async function signAll(id: number, people: Record<string, Client>, order: string
     const act = d.myActions.find((a) => a.stepId !== undefined)
     expect(act, `${username} has something to sign`).to.not.equal(undefined)
     const issue = act?.action === 'seal' ? { outgoingDate: '2026-03-05' } : {}
-    const answer = await json<Issued>(await c.post(`/api/steps/${act?.stepId}/sign`, { pin: pinOf(username), ...issue }))
+    const answer = await json<Issued>(
+      await c.post(`/api/steps/${act?.stepId}/sign`, { pin: pinOf(username), ...issue }),
+    )
     if (act?.action === 'seal') issued = answer
   }
   return issued as Issued
 }
 
 /** "15/QĐ-SKHCN" -> "15-QD-SKHCN.pdf", as the download is named. */
-const fileNameOf = (n: string): string => `${n.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/Đ/g, 'D').replace(/\//g, '-')}.pdf`
+const fileNameOf = (n: string): string =>
+  `${n
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/Đ/g, 'D')
+    .replace(/\//g, '-')}.pdf`
 
 describe('issued as an official document: Decree 30 drafts from Chromium and LibreOffice through the API', function () {
   this.timeout(600_000)
@@ -73,7 +102,16 @@ describe('issued as an official document: Decree 30 drafts from Chromium and Lib
     root = join(OUT, 'internal-root.pem')
     mkdirSync(OUT, { recursive: true })
     writeFileSync(root, await (await fetch(`${url}/api/ca/root.pem`)).text())
-    for (const u of ['chuyenvien', 'truongphong1', 'truongphong2', 'giamdoc', 'phogiamdoc', 'vanthu', 'kiemtra']) people[u] = await as(u)
+    for (const u of [
+      'chuyenvien',
+      'truongphong1',
+      'truongphong2',
+      'giamdoc',
+      'phogiamdoc',
+      'vanthu',
+      'kiemtra',
+    ])
+      people[u] = await as(u)
     mkdirSync(OUT, { recursive: true })
     for (const spec of draftSpecs()) {
       drafts.push({ spec, producer: 'chromium', pdf: await printWithChromium(spec) })
@@ -86,27 +124,48 @@ describe('issued as an official document: Decree 30 drafts from Chromium and Lib
   for (const name of draftSpecs().map((s) => s.name)) {
     for (const producer of ['chromium', 'libreoffice']) {
       it(`${name} (${producer}): two approvals, the leader and the seal land where the draft was blank; every validator agrees`, async () => {
-        const draft = drafts.find((d) => d.spec.name === name && d.producer === producer) as { spec: DraftSpec; pdf: Buffer }
+        const draft = drafts.find((d) => d.spec.name === name && d.producer === producer) as {
+          spec: DraftSpec
+          pdf: Buffer
+        }
         const tag = `${name}-${producer}`
         const leader = draft.spec.signer.name === 'Phạm Thị Hoa' ? 'phogiamdoc' : 'giamdoc'
         const drafter = people.chuyenvien as Client
-        const doc = await json<Details>(await drafter.upload(draft.pdf, { title: `Quyết định ${tag}`, kind: 'internal' }), 201)
+        const doc = await json<Details>(
+          await drafter.upload(draft.pdf, { title: `Quyết định ${tag}`, kind: 'internal' }),
+          201,
+        )
         const steps = [
           { action: 'approve', assignees: ['truongphong1', 'truongphong2'], rule: 'all' },
           { action: 'sign', assignees: [leader] },
           { action: 'seal', assignees: ['vanthu'] },
         ]
-        const submitted = await json<Details>(await drafter.post(`/api/documents/${doc.id}/submit`, { steps }))
+        const submitted = await json<Details>(
+          await drafter.post(`/api/documents/${doc.id}/submit`, { steps }),
+        )
         const p = submitted.placements
-        expect(p.map((x) => [x.look, x.how])).to.deep.equal([['initials', 'end-mark'], ['initials', 'end-mark'], ['handwritten', 'block'], ['seal', 'block']])
+        expect(p.map((x) => [x.look, x.how])).to.deep.equal([
+          ['initials', 'end-mark'],
+          ['initials', 'end-mark'],
+          ['handwritten', 'block'],
+          ['seal', 'block'],
+        ])
         expect(p.slice(0, 2).map((x) => x.anchor)).to.deep.equal(['content-end', 'recipients-end'])
         const number = await signAll(doc.id, people, ['truongphong1', 'truongphong2', leader, 'vanthu'])
-        expect(number.outgoingNumber, 'the register\'s next number, with the draft\'s notation').to.match(/^\d{2,}\/QĐ-SKHCN$/)
-        expect([number.outgoingDate, number.numberPrinted, number.datePrinted]).to.deep.equal(['2026-03-05', true, true])
+        expect(number.outgoingNumber, "the register's next number, with the draft's notation").to.match(
+          /^\d{2,}\/QĐ-SKHCN$/,
+        )
+        expect([number.outgoingDate, number.numberPrinted, number.datePrinted]).to.deep.equal([
+          '2026-03-05',
+          true,
+          true,
+        ])
 
         // The issued file, named after its number.
         const res = await drafter.get(`/api/documents/${doc.id}/file`)
-        expect(res.headers.get('content-disposition')).to.equal(`attachment; filename="${fileNameOf(number.outgoingNumber)}"`)
+        expect(res.headers.get('content-disposition')).to.equal(
+          `attachment; filename="${fileNameOf(number.outgoingNumber)}"`,
+        )
         const issued = Buffer.from(await res.arrayBuffer())
         const dir = tempDir('kyso-official-')
         const draftFile = join(dir, 'draft.pdf')
@@ -127,12 +186,28 @@ describe('issued as an official document: Decree 30 drafts from Chromium and Lib
         expect(widgets).to.have.length(4)
         widgets.forEach((w, i) => {
           const planned = rectOf(p[i] as Placement)
-          for (const k of ['x', 'y', 'width', 'height'] as const) expect(w[k], `widget ${i} ${k}`).to.be.closeTo(planned[k], 0.01)
-          expect(w.x >= view.x && w.y >= view.y && w.x + w.width <= view.x + view.width && w.y + w.height <= view.y + view.height, `widget ${i} in the crop box`).to.equal(true)
+          for (const k of ['x', 'y', 'width', 'height'] as const)
+            expect(w[k], `widget ${i} ${k}`).to.be.closeTo(planned[k], 0.01)
+          expect(
+            w.x >= view.x &&
+              w.y >= view.y &&
+              w.x + w.width <= view.x + view.width &&
+              w.y + w.height <= view.y + view.height,
+            `widget ${i} in the crop box`,
+          ).to.equal(true)
         })
         const [a1, a2, image, seal] = widgets as [Rect, Rect, Rect, Rect]
-        for (const [i, j] of [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3]] as const) {
-          expect(overlapArea(widgets[i] as Rect, widgets[j] as Rect), `widgets ${i} and ${j} overlap`).to.equal(0)
+        for (const [i, j] of [
+          [0, 1],
+          [0, 2],
+          [0, 3],
+          [1, 2],
+          [1, 3],
+        ] as const) {
+          expect(
+            overlapArea(widgets[i] as Rect, widgets[j] as Rect),
+            `widgets ${i} and ${j} overlap`,
+          ).to.equal(0)
         }
         // Approvals are initials: legible, never a second signer block.
         for (const a of [a1, a2]) expect(a.width * a.height).to.be.within(300, 3000)
@@ -178,18 +253,30 @@ describe('issued as an official document: Decree 30 drafts from Chromium and Lib
         const q = qpdfCheck(issuedFile)
         expect(q.code, q.output).to.equal(0)
         expect(q.output).to.not.match(/WARNING/)
-        for (const sig of extractSignatures(issued)) expect(opensslCmsVerify(sig.cms, sig.signedData, root).ok).to.equal(true)
-        const report = await json<{ indication: string; signatures: { indication: string }[] }>(await (people.kiemtra as Client).get(`/api/documents/${doc.id}/verification`))
-        expect(report.signatures.map((s) => s.indication)).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
+        for (const sig of extractSignatures(issued))
+          expect(opensslCmsVerify(sig.cms, sig.signedData, root).ok).to.equal(true)
+        const report = await json<{ indication: string; signatures: { indication: string }[] }>(
+          await (people.kiemtra as Client).get(`/api/documents/${doc.id}/verification`),
+        )
+        expect(report.signatures.map((s) => s.indication)).to.deep.equal([
+          'PASSED',
+          'PASSED',
+          'PASSED',
+          'PASSED',
+        ])
         // The seal prints its time in ISO 8601 with +07:00; no appearance repeats the title.
         const text = pdftotext(issuedFile, page)
         expect(text.replace(/\s+/g, '')).to.match(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00/)
         const title = draft.spec.signer.lines.at(-1) as string
         const times = (t: string): number => t.split(title).length - 1
         expect(times(text), 'the title printed by the draft only').to.equal(times(pdftotext(draftFile, page)))
-        expect(spawnSync('pdfinfo', [issuedFile], { encoding: 'utf8' }).stdout).to.match(new RegExp(`Pages:\\s+${page}\\b`))
+        expect(spawnSync('pdfinfo', [issuedFile], { encoding: 'utf8' }).stdout).to.match(
+          new RegExp(`Pages:\\s+${page}\\b`),
+        )
         // Issue 13: number and date on the document's own lines, in the layout pdftotext reads.
-        const head = spawnSync('pdftotext', ['-layout', '-f', '1', '-l', '1', issuedFile, '-'], { encoding: 'utf8' }).stdout
+        const head = spawnSync('pdftotext', ['-layout', '-f', '1', '-l', '1', issuedFile, '-'], {
+          encoding: 'utf8',
+        }).stdout
         expect(head).to.include(`Số: ${number.outgoingNumber}`)
         expect(head).to.match(/ngày 05 tháng 03 năm/)
         expect(number.outgoingNumber.split('/')[0]).to.match(/^\d{2,}$/)

@@ -23,7 +23,8 @@ function expressRoutes(app: ReturnType<typeof createApp>): string[] {
     const route: unknown = layer.route
     if (!isObject(route) || typeof route.path !== 'string' || !isObject(route.methods)) continue
     const path = route.path.replace(/:(\w+)/g, '{$1}')
-    for (const [method, on] of Object.entries(route.methods)) if (on === true && method !== '_all') out.push(`${method.toUpperCase()} ${path}`)
+    for (const [method, on] of Object.entries(route.methods))
+      if (on === true && method !== '_all') out.push(`${method.toUpperCase()} ${path}`)
   }
   return out
 }
@@ -31,7 +32,8 @@ function expressRoutes(app: ReturnType<typeof createApp>): string[] {
 function specOperations(spec: Json): Map<string, Json> {
   const ops = new Map<string, Json>()
   for (const [path, item] of Object.entries(spec.paths as Json)) {
-    for (const [method, op] of Object.entries(item as Json)) if (METHODS.includes(method) && isObject(op)) ops.set(`${method.toUpperCase()} ${path}`, op)
+    for (const [method, op] of Object.entries(item as Json))
+      if (METHODS.includes(method) && isObject(op)) ops.set(`${method.toUpperCase()} ${path}`, op)
   }
   return ops
 }
@@ -40,13 +42,19 @@ function specOperations(spec: Json): Map<string, Json> {
 function refsIn(value: unknown, at = '#'): { ref: string; at: string }[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => refsIn(v, `${at}/${i}`))
   if (!isObject(value)) return []
-  return Object.entries(value).flatMap(([k, v]) => (k === '$ref' && typeof v === 'string' ? [{ ref: v, at }] : refsIn(v, `${at}/${k}`)))
+  return Object.entries(value).flatMap(([k, v]) =>
+    k === '$ref' && typeof v === 'string' ? [{ ref: v, at }] : refsIn(v, `${at}/${k}`),
+  )
 }
 
 /** RFC 6901 JSON pointer inside the same document. */
 function resolve(spec: Json, ref: string): unknown {
   if (!ref.startsWith('#/')) return undefined
-  return ref.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), spec)
+  return ref
+    .slice(2)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), spec)
 }
 
 describe('the OpenAPI description', () => {
@@ -73,15 +81,24 @@ describe('the OpenAPI description', () => {
     const routes = expressRoutes(createApp(running.services))
     expect(routes).to.include('POST /api/steps/{id}/sign')
     const documented = [...specOperations(spec).keys()]
-    expect(routes.filter((r) => !documented.includes(r)), 'routes missing from the spec').to.deep.equal([])
-    expect(documented.filter((d) => !routes.includes(d)), 'operations the app does not serve').to.deep.equal([])
+    expect(
+      routes.filter((r) => !documented.includes(r)),
+      'routes missing from the spec',
+    ).to.deep.equal([])
+    expect(
+      documented.filter((d) => !routes.includes(d)),
+      'operations the app does not serve',
+    ).to.deep.equal([])
   })
 
   it('is OpenAPI 3.1.0 with responses on every operation and path parameters declared', () => {
     expect(spec.openapi).to.equal('3.1.0')
     for (const [name, op] of specOperations(spec)) {
       expect(Object.keys(op.responses as Json), name).to.not.be.empty
-      const names = ((op.parameters ?? []) as Json[]).map((p) => resolve(spec, p.$ref as string) as Json).filter((p) => p.in === 'path').map((p) => p.name)
+      const names = ((op.parameters ?? []) as Json[])
+        .map((p) => resolve(spec, p.$ref as string) as Json)
+        .filter((p) => p.in === 'path')
+        .map((p) => p.name)
       const inPath = [...name.matchAll(/\{(\w+)\}/g)].map((m) => m[1])
       expect(names, `${name} path parameters`).to.deep.equal(inPath)
     }
@@ -100,8 +117,11 @@ describe('the OpenAPI description', () => {
         const schema = ((response as Json).content as Json)['application/json'] as Json
         const [base, narrowed] = (schema.schema as { allOf: Json[] }).allOf as [Json, Json]
         expect(base.$ref, `${name} ${status}`).to.equal('#/components/schemas/Error')
-        const codes = (((narrowed.properties as Json).error as Json).properties as { code: { enum: string[] } }).code.enum
-        for (const code of codes) expect(STATUS[code as keyof typeof STATUS], `${name} ${status} ${code}`).to.equal(Number(status))
+        const codes = (
+          ((narrowed.properties as Json).error as Json).properties as { code: { enum: string[] } }
+        ).code.enum
+        for (const code of codes)
+          expect(STATUS[code as keyof typeof STATUS], `${name} ${status} ${code}`).to.equal(Number(status))
       }
     }
   })
@@ -109,8 +129,23 @@ describe('the OpenAPI description', () => {
   it('names the refusals the issue relies on', () => {
     const ops = specOperations(spec)
     const statuses = (key: string): string[] => Object.keys(ops.get(key)?.responses as Json)
-    expect(statuses('POST /api/documents')).to.include.members(['201', '400', '401', '403', '413', '415', '422'])
-    expect(statuses('POST /api/steps/{id}/sign')).to.include.members(['200', '400', '401', '403', '404', '409'])
+    expect(statuses('POST /api/documents')).to.include.members([
+      '201',
+      '400',
+      '401',
+      '403',
+      '413',
+      '415',
+      '422',
+    ])
+    expect(statuses('POST /api/steps/{id}/sign')).to.include.members([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+    ])
     expect(statuses('POST /api/auth/login')).to.include.members(['200', '401', '429'])
     expect(statuses('GET /api/audit/verify')).to.include.members(['200', '401', '403'])
   })

@@ -3,7 +3,10 @@ import { request } from 'node:http'
 import { getService } from '../helpers/service'
 
 /** A raw GET (Node's fetch would decompress and hide the encoding). */
-function get(url: string, acceptEncoding: string): Promise<{ status: number; headers: Record<string, unknown>; bytes: number }> {
+function get(
+  url: string,
+  acceptEncoding: string,
+): Promise<{ status: number; headers: Record<string, unknown>; bytes: number }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
       let bytes = 0
@@ -24,7 +27,11 @@ describe('static files of the web interface', () => {
     const gz = await get(worker, 'gzip')
     expect([plain.status, br.status, gz.status]).to.deep.equal([200, 200, 200])
     expect(plain.headers['content-encoding']).to.equal(undefined)
-    expect([br.headers['content-encoding'], br.headers.vary, br.headers['content-type']]).to.deep.equal(['br', 'Accept-Encoding', 'text/javascript; charset=utf-8'])
+    expect([br.headers['content-encoding'], br.headers.vary, br.headers['content-type']]).to.deep.equal([
+      'br',
+      'Accept-Encoding',
+      'text/javascript; charset=utf-8',
+    ])
     expect(gz.headers['content-encoding']).to.equal('gzip')
     expect(br.bytes / plain.bytes, 'pdf.js worker in brotli').to.be.below(0.3)
     for (const path of ['/app/main.js', '/static/styles.css', '/vendor/preact/preact.mjs']) {

@@ -4,7 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PNG } from 'pngjs'
-import { buildAppearance, defaultSize, formatSigningTime, generateSealPng, type AppearanceSpec } from '../../signing/appearance'
+import {
+  buildAppearance,
+  defaultSize,
+  formatSigningTime,
+  generateSealPng,
+  type AppearanceSpec,
+} from '../../signing/appearance'
 import { KysoError } from '../../signing/errors'
 import { subsetTrueType } from '../../signing/appearance/truetype-subset'
 import { PdfDict, PdfStream, isName, name, ref, type PdfRef, type PdfValue } from '../../signing/pdf/objects'
@@ -18,7 +24,9 @@ class ObjectList {
     return ref(this.objects.length)
   }
   bytes(from = 0): number {
-    return this.objects.slice(from).reduce<number>((sum, v, i) => sum + writeObject(from + i + 1, 0, v).length, 0)
+    return this.objects
+      .slice(from)
+      .reduce<number>((sum, v, i) => sum + writeObject(from + i + 1, 0, v).length, 0)
   }
 }
 
@@ -52,7 +60,12 @@ function onePagePdf(list: ObjectList, placed: Array<{ form: PdfRef; x: number; y
     length += obj.length
   })
   const size = list.objects.length + 1
-  const xref = ['xref', `0 ${size}`, '0000000000 65535 f ', ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n `)]
+  const xref = [
+    'xref',
+    `0 ${size}`,
+    '0000000000 65535 f ',
+    ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n `),
+  ]
   const trailer = `trailer\n<< /Size ${size} /Root ${root.num} 0 R >>\nstartxref\n${length}\n%%EOF\n`
   parts.push(Buffer.from(xref.join('\r\n') + '\r\n' + trailer, 'latin1'))
   return Buffer.concat(parts)
@@ -90,7 +103,12 @@ const personal: AppearanceSpec = {
   signingTime: TIME,
   imagePng: handwrittenPng(),
 }
-const seal: AppearanceSpec = { kind: 'seal', ...defaultSize('seal'), signerName: ORGANISATION, signingTime: TIME }
+const seal: AppearanceSpec = {
+  kind: 'seal',
+  ...defaultSize('seal'),
+  signerName: ORGANISATION,
+  signingTime: TIME,
+}
 const collapse = (s: string): string => s.normalize('NFC').replace(/\s+/g, ' ')
 
 describe('signature appearances', () => {
@@ -106,18 +124,40 @@ describe('signature appearances', () => {
     const s = buildAppearance(seal, list.add)
     sizes.seal = list.bytes(before)
     const text = buildAppearance(
-      { kind: 'text', ...defaultSize('text'), signerName: 'Nguyễn Thị Ánh', title: 'Trưởng phòng', signingTime: TIME, reason: 'Đã duyệt' },
+      {
+        kind: 'text',
+        ...defaultSize('text'),
+        signerName: 'Nguyễn Thị Ánh',
+        title: 'Trưởng phòng',
+        signingTime: TIME,
+        reason: 'Đã duyệt',
+      },
       list.add,
     )
     // As on an issued document: the seal's circle over the left third of the handwritten signature,
     // its text further left; a text-only approval box at the bottom.
-    writeFileSync(file, onePagePdf(list, [{ form: p, x: 340, y: 560 }, { form: s, x: 180, y: 574 }, { form: text, x: 50, y: 50 }]))
+    writeFileSync(
+      file,
+      onePagePdf(list, [
+        { form: p, x: 340, y: 560 },
+        { form: s, x: 180, y: 574 },
+        { form: text, x: 50, y: 50 },
+      ]),
+    )
   })
   after(() => rmSync(dir, { recursive: true, force: true }))
 
   it('gives back every Vietnamese line exactly through pdftotext', () => {
     const text = collapse(execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }))
-    for (const expected of ['KT. CHỦ TỊCH', 'PHÓ CHỦ TỊCH', 'Võ Văn Hoan', ORGANISATION, '2024-07-25T09:15:30+07:00', 'Nguyễn Thị Ánh', 'Đã duyệt']) {
+    for (const expected of [
+      'KT. CHỦ TỊCH',
+      'PHÓ CHỦ TỊCH',
+      'Võ Văn Hoan',
+      ORGANISATION,
+      '2024-07-25T09:15:30+07:00',
+      'Nguyễn Thị Ánh',
+      'Đã duyệt',
+    ]) {
       expect(text).to.include(expected)
     }
   })
@@ -131,7 +171,9 @@ describe('signature appearances', () => {
     const rows = execFileSync('pdffonts', [file], { encoding: 'utf8' }).trim().split('\n').slice(2)
     expect(rows).to.have.length.greaterThan(0)
     for (const row of rows) {
-      expect(row).to.match(/^[A-Z]{6}\+BeVietnamPro-(Regular|Bold)\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/)
+      expect(row).to.match(
+        /^[A-Z]{6}\+BeVietnamPro-(Regular|Bold)\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/,
+      )
     }
   })
 
@@ -166,7 +208,9 @@ describe('signature appearances', () => {
     grey.data.fill(255)
     const list = new ObjectList()
     buildAppearance({ ...seal, imagePng: PNG.sync.write(grey, { colorType: 0 }) }, list.add)
-    const images = list.objects.filter((v): v is PdfStream => v instanceof PdfStream && isName(v.dict.get('Subtype'), 'Image'))
+    const images = list.objects.filter(
+      (v): v is PdfStream => v instanceof PdfStream && isName(v.dict.get('Subtype'), 'Image'),
+    )
     expect(images).to.have.length(1)
     expect(images[0]?.dict.get('ColorSpace')).to.deep.equal(name('DeviceGray'))
     expect(images[0]?.dict.has('SMask')).to.equal(false)
@@ -174,8 +218,12 @@ describe('signature appearances', () => {
 
   it('refuses a marker without the principal it signs for, and an empty rectangle', () => {
     const noPrincipal = { ...personal, principalTitle: undefined }
-    expect(() => buildAppearance(noPrincipal, new ObjectList().add)).to.throw(KysoError).with.property('code', 'BAD_OPTION')
-    expect(() => buildAppearance({ ...personal, width: 0 }, new ObjectList().add)).to.throw(KysoError).with.property('code', 'BAD_OPTION')
+    expect(() => buildAppearance(noPrincipal, new ObjectList().add))
+      .to.throw(KysoError)
+      .with.property('code', 'BAD_OPTION')
+    expect(() => buildAppearance({ ...personal, width: 0 }, new ObjectList().add))
+      .to.throw(KysoError)
+      .with.property('code', 'BAD_OPTION')
   })
 
   it('formats the signing time in ISO 8601 at +07:00, across a date line', () => {
@@ -186,8 +234,16 @@ describe('signature appearances', () => {
   it('generates a round red seal with a transparent background', () => {
     const png = PNG.sync.read(generateSealPng({ diameterPx: 200 }))
     expect([png.width, png.height]).to.deep.equal([200, 200])
-    const at = (x: number, y: number): number[] => [...png.data.subarray((y * 200 + x) * 4, (y * 200 + x) * 4 + 4)]
-    for (const [x, y] of [[0, 0], [199, 0], [0, 199], [199, 199]] as const) expect(at(x, y)[3]).to.equal(0)
+    const at = (x: number, y: number): number[] => [
+      ...png.data.subarray((y * 200 + x) * 4, (y * 200 + x) * 4 + 4),
+    ]
+    for (const [x, y] of [
+      [0, 0],
+      [199, 0],
+      [0, 199],
+      [199, 199],
+    ] as const)
+      expect(at(x, y)[3]).to.equal(0)
     const [r = 0, g = 0, b = 0, a = 0] = at(100, 100)
     expect(r).to.be.greaterThan(180)
     expect(g + b).to.be.below(100)
@@ -226,7 +282,14 @@ function tinyFont(): Buffer {
   const maxp = Buffer.from([0, 0, 0x50, 0, 0, 4])
   const hmtx = Buffer.alloc(16, 0)
   ;[500, 600, 600, 600].forEach((w, i) => hmtx.writeUInt16BE(w, 4 * i))
-  const tables: Array<[string, Buffer]> = [['glyf', Buffer.concat(glyphs)], ['head', head], ['hhea', hhea], ['hmtx', hmtx], ['loca', loca], ['maxp', maxp]]
+  const tables: Array<[string, Buffer]> = [
+    ['glyf', Buffer.concat(glyphs)],
+    ['head', head],
+    ['hhea', hhea],
+    ['hmtx', hmtx],
+    ['loca', loca],
+    ['maxp', maxp],
+  ]
   const dir = Buffer.alloc(12 + 16 * tables.length)
   dir.writeUInt16BE(tables.length, 4)
   let at = dir.length
@@ -244,12 +307,18 @@ function glyphsOf(font: Buffer): Buffer[] {
   const table = (tag: string): Buffer => {
     for (let i = 0; i < font.readUInt16BE(4); i++) {
       const rec = 12 + 16 * i
-      if (font.toString('latin1', rec, rec + 4) === tag) return font.subarray(font.readUInt32BE(rec + 8), font.readUInt32BE(rec + 8) + font.readUInt32BE(rec + 12))
+      if (font.toString('latin1', rec, rec + 4) === tag)
+        return font.subarray(
+          font.readUInt32BE(rec + 8),
+          font.readUInt32BE(rec + 8) + font.readUInt32BE(rec + 12),
+        )
     }
     throw new Error(tag)
   }
   const loca = table('loca')
-  return [0, 1, 2, 3].map((g) => table('glyf').subarray(loca.readUInt16BE(2 * g) * 2, loca.readUInt16BE(2 * g + 2) * 2))
+  return [0, 1, 2, 3].map((g) =>
+    table('glyf').subarray(loca.readUInt16BE(2 * g) * 2, loca.readUInt16BE(2 * g + 2) * 2),
+  )
 }
 
 describe('TrueType glyph subset', () => {

@@ -115,8 +115,9 @@ describe('checkCertificateStatus: the check before signing with an external cert
       const otherCa = join(tempDir(), 'ca')
       await initCa(otherCa, { pin: CA_PIN, keyType: 'p256' })
       const foreign = loadCrls(readFileSync(join(otherCa, 'crl.pem')))
-      expect((await checkCertificateStatus(pki.signers.hoan.certificate, { ...options, crls: foreign })).code)
-        .to.equal('CERT_REVOCATION_UNKNOWN')
+      expect(
+        (await checkCertificateStatus(pki.signers.hoan.certificate, { ...options, crls: foreign })).code,
+      ).to.equal('CERT_REVOCATION_UNKNOWN')
     })
 
     it('throws only for input it cannot check: an unreadable certificate, no trust anchor', async () => {

@@ -18,7 +18,15 @@ import {
 import { SigningError } from '../../signing/errors'
 import type { KeySource } from '../../signing/keys/key-source'
 import { opensslCmsVerify, tempDir } from '../helpers/tools'
-import { issueWithOpenssl, keySourceOf, makeOpensslRoot, openssl, rejectionCode, sha256, type OpensslSigner } from '../helpers/openssl-pki'
+import {
+  issueWithOpenssl,
+  keySourceOf,
+  makeOpensslRoot,
+  openssl,
+  rejectionCode,
+  sha256,
+  type OpensslSigner,
+} from '../helpers/openssl-pki'
 
 type Signer = OpensslSigner
 
@@ -41,12 +49,20 @@ describe('signing/cms', () => {
     dir = tempDir('kyso-cms-test-')
     makeOpensslRoot(dir)
     rsa = issueWithOpenssl(dir, 'rsa', ['-newkey', 'rsa:2048'], '/CN=Nguyễn Văn An/O=Sở Tư pháp/C=VN')
-    ec = issueWithOpenssl(dir, 'ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '/CN=Trần Thị Bình/C=VN')
+    ec = issueWithOpenssl(
+      dir,
+      'ec',
+      ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+      '/CN=Trần Thị Bình/C=VN',
+    )
     writeFileSync(join(dir, 'data.bin'), content)
   })
 
   describe('buildPadesSignature', () => {
-    for (const [label, signer] of [['RSA-2048', () => rsa], ['EC P-256', () => ec]] as const) {
+    for (const [label, signer] of [
+      ['RSA-2048', () => rsa],
+      ['EC P-256', () => ec],
+    ] as const) {
       it(`builds a detached CMS that openssl cms -verify accepts (${label} signer, Vietnamese CA name)`, async () => {
         const cms = await buildPadesSignature({ digest: sha256(content), keySource: signer().keySource })
         const result = opensslCmsVerify(cms, content, join(dir, 'root.pem'))
@@ -91,23 +107,31 @@ describe('signing/cms', () => {
       expect(parsed.certificates).to.have.length(2)
       expect(parsed.certificates.some((c) => c.equals(rsa.certificate))).to.equal(true)
       expect(parsed.signerInfos[0]!.signatureAlgorithm.oid).to.equal(OID.sha256WithRSAEncryption)
-      const ecInfo = parseSignedData(await buildPadesSignature({ digest: sha256(content), keySource: ec.keySource }))
+      const ecInfo = parseSignedData(
+        await buildPadesSignature({ digest: sha256(content), keySource: ec.keySource }),
+      )
       expect(ecInfo.signerInfos[0]!.signatureAlgorithm.oid).to.equal(OID.ecdsaWithSha256)
     })
 
     it('refuses a digest that is not 32 bytes', async () => {
       const digest = createHash('sha1').update(content).digest()
-      expect(await rejectionCode(buildPadesSignature({ digest, keySource: rsa.keySource }))).to.equal('BAD_OPTION')
+      expect(await rejectionCode(buildPadesSignature({ digest, keySource: rsa.keySource }))).to.equal(
+        'BAD_OPTION',
+      )
     })
 
     it('refuses a key source whose key does not match its certificate', async () => {
       const keySource = keySourceOf(ec.key, rsa.certificate, [])
-      expect(await rejectionCode(buildPadesSignature({ digest: sha256(content), keySource }))).to.equal('KEY_MISMATCH')
+      expect(await rejectionCode(buildPadesSignature({ digest: sha256(content), keySource }))).to.equal(
+        'KEY_MISMATCH',
+      )
     })
 
     it('refuses a key source whose certificate is not a certificate', async () => {
       const keySource = keySourceOf(rsa.key, Buffer.from('not a certificate'), [])
-      expect(await rejectionCode(buildPadesSignature({ digest: sha256(content), keySource }))).to.equal('KEY_UNREADABLE')
+      expect(await rejectionCode(buildPadesSignature({ digest: sha256(content), keySource }))).to.equal(
+        'KEY_UNREADABLE',
+      )
     })
   })
 
@@ -145,7 +169,10 @@ describe('signing/cms', () => {
       expect(check.signatureValid).to.equal(true)
     })
 
-    for (const [label, signer] of [['RSA', () => rsa], ['ECDSA', () => ec]] as const) {
+    for (const [label, signer] of [
+      ['RSA', () => rsa],
+      ['ECDSA', () => ec],
+    ] as const) {
       it(`reports signatureValid false when one byte of the ${label} signature value is flipped`, async () => {
         const cms = await buildPadesSignature({ digest: sha256(content), keySource: signer().keySource })
         const at = cms.indexOf(extractSignatureValue(cms)) + 10
@@ -164,7 +191,14 @@ describe('signing/cms', () => {
       for (let i = 0; i < 2000; i++) {
         const corrupted = Buffer.from(cms)
         for (let k = 0; k <= i % 3; k++) corrupted[next() % corrupted.length] = next() % 256
-        codes.add(codeOf(() => verifyCmsSignature(corrupted.subarray(0, i % 5 === 0 ? next() % cms.length : cms.length), sha256(content))))
+        codes.add(
+          codeOf(() =>
+            verifyCmsSignature(
+              corrupted.subarray(0, i % 5 === 0 ? next() % cms.length : cms.length),
+              sha256(content),
+            ),
+          ),
+        )
       }
       expect([...codes].sort()).to.deep.equal(['CMS_UNREADABLE', undefined])
     })
@@ -177,14 +211,28 @@ describe('signing/cms', () => {
 
     describe('signatures made by other tools (openssl cms -sign)', () => {
       const opensslSign = (name: string, args: string[]): Buffer => {
-        openssl(dir, ['cms', '-sign', '-binary', '-in', 'data.bin', '-outform', 'DER', '-out', `${name}.der`, ...args])
+        openssl(dir, [
+          'cms',
+          '-sign',
+          '-binary',
+          '-in',
+          'data.bin',
+          '-outform',
+          'DER',
+          '-out',
+          `${name}.der`,
+          ...args,
+        ])
         return readFileSync(join(dir, `${name}.der`))
       }
       const digestOf = (hash: string): Buffer => createHash(hash).update(content).digest()
 
       for (const md of ['sha1', 'sha384', 'sha512']) {
         it(`checks an RSA signature over ${md} with a signing-time attribute`, () => {
-          const check = verifyCmsSignature(opensslSign(`rsa-${md}`, ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-md', md]), digestOf)
+          const check = verifyCmsSignature(
+            opensslSign(`rsa-${md}`, ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-md', md]),
+            digestOf,
+          )
           expect(check).to.include({ digestAlgorithm: md, messageDigestMatches: true, signatureValid: true })
           expect(check.signingTimeAttribute).to.be.instanceOf(Date)
         })
@@ -193,40 +241,68 @@ describe('signing/cms', () => {
       it('reads BER with indefinite lengths (openssl -stream)', () => {
         const cms = opensslSign('stream', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-stream'])
         expect(cms.subarray(0, 2)).to.deep.equal(Buffer.from([0x30, 0x80]))
-        expect(verifyCmsSignature(cms, digestOf)).to.include({ signatureValid: true, messageDigestMatches: true })
+        expect(verifyCmsSignature(cms, digestOf)).to.include({
+          signatureValid: true,
+          messageDigestMatches: true,
+        })
       })
 
       it('checks RSASSA-PSS', () => {
-        const cms = opensslSign('pss', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-keyopt', 'rsa_padding_mode:pss'])
+        const cms = opensslSign('pss', [
+          '-signer',
+          'rsa.pem',
+          '-inkey',
+          'rsa.key',
+          '-keyopt',
+          'rsa_padding_mode:pss',
+        ])
         expect(parseSignedData(cms).signerInfos[0]!.signatureAlgorithm.oid).to.equal(OID.rsassaPss)
         expect(verifyCmsSignature(cms, digestOf).signatureValid).to.equal(true)
       })
 
       it('finds the signer by subjectKeyIdentifier', () => {
-        const check = verifyCmsSignature(opensslSign('keyid', ['-signer', 'ec.pem', '-inkey', 'ec.key', '-keyid']), digestOf)
+        const check = verifyCmsSignature(
+          opensslSign('keyid', ['-signer', 'ec.pem', '-inkey', 'ec.key', '-keyid']),
+          digestOf,
+        )
         expect(check.signerCertificate?.equals(ec.certificate)).to.equal(true)
         expect(check.signatureValid).to.equal(true)
       })
 
       it('reports a signer certificate that is missing from the CMS', () => {
-        const check = verifyCmsSignature(opensslSign('nocerts', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-nocerts']), digestOf)
+        const check = verifyCmsSignature(
+          opensslSign('nocerts', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-nocerts']),
+          digestOf,
+        )
         expect(check.signerCertificate).to.equal(undefined)
         expect(check.signatureValid).to.equal(false)
-        const withExtra = verifyCmsSignature(readFileSync(join(dir, 'nocerts.der')), digestOf, { extraCertificates: [rsa.certificate] })
+        const withExtra = verifyCmsSignature(readFileSync(join(dir, 'nocerts.der')), digestOf, {
+          extraCertificates: [rsa.certificate],
+        })
         expect(withExtra.signatureValid).to.equal(true)
       })
 
       it('checks ESS signing-certificate v1 (SHA-1) and v2 written by openssl -cades', () => {
-        const v1 = verifyCmsSignature(opensslSign('cades1', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-cades', '-md', 'sha1']), digestOf)
+        const v1 = verifyCmsSignature(
+          opensslSign('cades1', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-cades', '-md', 'sha1']),
+          digestOf,
+        )
         expect([v1.signingCertificateV1, v1.signingCertificateV2]).to.deep.equal(['match', 'absent'])
-        const v2 = verifyCmsSignature(opensslSign('cades2', ['-signer', 'ec.pem', '-inkey', 'ec.key', '-cades']), digestOf)
+        const v2 = verifyCmsSignature(
+          opensslSign('cades2', ['-signer', 'ec.pem', '-inkey', 'ec.key', '-cades']),
+          digestOf,
+        )
         expect([v2.signingCertificateV1, v2.signingCertificateV2]).to.deep.equal(['absent', 'match'])
       })
 
       it('checks a signature without signed attributes (adbe.pkcs7.detached from old tools)', () => {
         const cms = opensslSign('noattr', ['-signer', 'rsa.pem', '-inkey', 'rsa.key', '-noattr'])
         expect(parseSignedData(cms).signerInfos[0]!.signedAttributes).to.equal(undefined)
-        expect(verifyCmsSignature(cms, digestOf)).to.include({ signatureValid: true, messageDigestMatches: true, hasContentTypeAttr: false })
+        expect(verifyCmsSignature(cms, digestOf)).to.include({
+          signatureValid: true,
+          messageDigestMatches: true,
+          hasContentTypeAttr: false,
+        })
         const other = verifyCmsSignature(cms, sha256(randomBytes(10)))
         expect(other).to.include({ signatureValid: true, messageDigestMatches: false })
       })
@@ -251,29 +327,56 @@ describe('signing/cms', () => {
           w.algorithmIdentifier(OID.sha256WithRSAEncryption, w.NULL),
           w.octetString(sign('sha256', signedAttributes, signer.key)),
         )
-        const signedData = w.sequence(w.integer(1), w.setOf([w.algorithmIdentifier(HASH_OID.sha256)]),
-          w.sequence(w.oid(OID.data)), w.contextConstructed(0, signer.certificate), w.setOf([signerInfo]))
+        const signedData = w.sequence(
+          w.integer(1),
+          w.setOf([w.algorithmIdentifier(HASH_OID.sha256)]),
+          w.sequence(w.oid(OID.data)),
+          w.contextConstructed(0, signer.certificate),
+          w.setOf([signerInfo]),
+        )
         return w.sequence(w.oid(OID.signedData), w.contextConstructed(0, signedData))
       }
 
       it('verifies the signed attributes as received, without re-encoding them (unsorted SET)', () => {
-        const attributes = [contentTypeAttribute(OID.data), messageDigestAttribute(sha256(content)), signingCertificateV2Attribute(certificateInfo(rsa.certificate))]
+        const attributes = [
+          contentTypeAttribute(OID.data),
+          messageDigestAttribute(sha256(content)),
+          signingCertificateV2Attribute(certificateInfo(rsa.certificate)),
+        ]
         const unsorted = [...attributes].sort(Buffer.compare).reverse()
         const check = verifyCmsSignature(handMade(rsa, unsorted), sha256(content))
-        expect(check).to.include({ signatureValid: true, messageDigestMatches: true, signingCertificateV2: 'match' })
+        expect(check).to.include({
+          signatureValid: true,
+          messageDigestMatches: true,
+          signingCertificateV2: 'match',
+        })
       })
 
       it('reports signingCertificateV2 mismatch when it names another certificate', () => {
-        const attributes = [contentTypeAttribute(OID.data), messageDigestAttribute(sha256(content)), signingCertificateV2Attribute(certificateInfo(ec.certificate))]
+        const attributes = [
+          contentTypeAttribute(OID.data),
+          messageDigestAttribute(sha256(content)),
+          signingCertificateV2Attribute(certificateInfo(ec.certificate)),
+        ]
         const check = verifyCmsSignature(handMade(rsa, attributes), sha256(content))
         expect(check.signatureValid).to.equal(true)
         expect(check.signingCertificateV2).to.equal('mismatch')
       })
 
       it('reports signed attributes without content-type or message-digest', () => {
-        const check = verifyCmsSignature(handMade(rsa, [signingCertificateV2Attribute(certificateInfo(rsa.certificate))]), sha256(content))
-        expect(check).to.include({ hasContentTypeAttr: false, messageDigestMatches: false, signatureValid: true })
-        expect(check.problems).to.include.members(['signed attributes lack content-type', 'signed attributes lack message-digest'])
+        const check = verifyCmsSignature(
+          handMade(rsa, [signingCertificateV2Attribute(certificateInfo(rsa.certificate))]),
+          sha256(content),
+        )
+        expect(check).to.include({
+          hasContentTypeAttr: false,
+          messageDigestMatches: false,
+          signatureValid: true,
+        })
+        expect(check.problems).to.include.members([
+          'signed attributes lack content-type',
+          'signed attributes lack message-digest',
+        ])
       })
     })
   })
@@ -281,13 +384,18 @@ describe('signing/cms', () => {
   describe('extractSignatureValue', () => {
     it('returns exactly the value the key source produced', async () => {
       let produced: Buffer | undefined
-      const keySource: KeySource = { ...rsa.keySource, sign: async (data) => (produced = await rsa.keySource.sign(data)) }
+      const keySource: KeySource = {
+        ...rsa.keySource,
+        sign: async (data) => (produced = await rsa.keySource.sign(data)),
+      }
       const cms = await buildPadesSignature({ digest: sha256(content), keySource })
       expect(extractSignatureValue(cms).equals(produced!)).to.equal(true)
     })
 
     it('throws CMS_UNREADABLE for garbage', () => {
-      expect(codeOf(() => extractSignatureValue(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01])))).to.equal('CMS_UNREADABLE')
+      expect(codeOf(() => extractSignatureValue(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01])))).to.equal(
+        'CMS_UNREADABLE',
+      )
     })
   })
 

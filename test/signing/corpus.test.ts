@@ -19,8 +19,10 @@ const CORPUS = join(__dirname, '../../../../shared/corpus/real')
  */
 export const EXPECTED_REFUSALS: Record<string, string> = {
   'Hopding_pdf-lib__assets_pdfs_encrypted_new.pdf': 'PDF_ENCRYPTED',
-  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_minimal-aes256.pdf': 'PDF_ENCRYPTED',
-  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_minimal-pubkey-aes256.pdf': 'PDF_ENCRYPTED',
+  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_minimal-aes256.pdf':
+    'PDF_ENCRYPTED',
+  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_minimal-pubkey-aes256.pdf':
+    'PDF_ENCRYPTED',
   'esig_dss__dss-pades_src_test_resources_protected_open_protected.pdf': 'PDF_ENCRYPTED',
   'esig_dss__dss-pades_src_test_resources_validation_encrypted.pdf': 'PDF_ENCRYPTED',
   'mozilla_pdf.js__test_pdfs_issue21579.pdf': 'PDF_ENCRYPTED',
@@ -38,9 +40,12 @@ export const EXPECTED_REFUSALS: Record<string, string> = {
   'Hopding_pdf-lib__assets_pdfs_invalid_root_ref.pdf': 'PDF_UNREADABLE',
   'esig_dss__dss-pades_src_test_resources_EmptyPage-corrupted.pdf': 'PDF_UNREADABLE',
   'py-pdf_sample-files__017-unreadable-meta-data_unreadablemetadata.pdf': 'PDF_UNREADABLE',
-  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_circular-page-tree.pdf': 'PDF_UNREADABLE',
-  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_broken-objstream1.pdf': 'PDF_UNREADABLE',
-  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_certified-with-indirect-refs-in-dir.pdf': 'PDF_CERTIFIED_NO_CHANGES',
+  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_circular-page-tree.pdf':
+    'PDF_UNREADABLE',
+  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_broken-objstream1.pdf':
+    'PDF_UNREADABLE',
+  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_certified-with-indirect-refs-in-dir.pdf':
+    'PDF_CERTIFIED_NO_CHANGES',
 }
 
 /** Per-field verdict of pdfsig on a file: "valid" or the status line. */
@@ -62,16 +67,26 @@ function assertAppearances(pdf: Buffer, file: string, names: string[], count = 3
   const g = pageGeometry(doc, page)
   const ours = signatureRects(doc, page).slice(-count)
   expect(ours, 'visible appearances').to.have.length(count)
-  ours.forEach((r, i) => expect(contains(g.view, r), `appearance ${i} inside the crop box ${JSON.stringify(g.view)}: ${JSON.stringify(r)}`).to.equal(true))
+  ours.forEach((r, i) =>
+    expect(
+      contains(g.view, r),
+      `appearance ${i} inside the crop box ${JSON.stringify(g.view)}: ${JSON.stringify(r)}`,
+    ).to.equal(true),
+  )
   for (let i = 0; i < ours.length; i++) {
-    for (let j = i + 1; j < ours.length; j++) expect(overlapArea(ours[i] as Rect, ours[j] as Rect), `appearances ${i} and ${j} overlap`).to.equal(0)
+    for (let j = i + 1; j < ours.length; j++)
+      expect(overlapArea(ours[i] as Rect, ours[j] as Rect), `appearances ${i} and ${j} overlap`).to.equal(0)
   }
   if (g.rotate === 0) return
-  const words = execFileSync('pdftotext', ['-bbox', '-f', String(last), '-l', String(last), file, '-'], { encoding: 'utf8' })
-  const boxes = [...words.matchAll(/xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</g)]
-    .filter((m) => names.some((n) => n.split(' ').includes(m[5] as string)) && (m[5] as string).length >= 4)
-  expect(boxes, 'the signers\' names are on the page').to.not.be.empty
-  for (const m of boxes) expect(Number(m[3]) - Number(m[1]), `"${m[5]}" upright`).to.be.greaterThan(Number(m[4]) - Number(m[2]))
+  const words = execFileSync('pdftotext', ['-bbox', '-f', String(last), '-l', String(last), file, '-'], {
+    encoding: 'utf8',
+  })
+  const boxes = [
+    ...words.matchAll(/xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</g),
+  ].filter((m) => names.some((n) => n.split(' ').includes(m[5] as string)) && (m[5] as string).length >= 4)
+  expect(boxes, "the signers' names are on the page").to.not.be.empty
+  for (const m of boxes)
+    expect(Number(m[3]) - Number(m[1]), `"${m[5]}" upright`).to.be.greaterThan(Number(m[4]) - Number(m[2]))
 }
 
 /**
@@ -109,7 +124,9 @@ async function madePages(): Promise<Array<{ name: string; pdf: Buffer }>> {
 
 describe('every PDF of the shared corpus', function () {
   this.timeout(600_000)
-  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.pdf')).sort()
+  const files = readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.pdf'))
+    .sort()
 
   it('finds the corpus', () => {
     expect(files.length).to.be.greaterThan(80)
@@ -121,7 +138,9 @@ describe('every PDF of the shared corpus', function () {
       const nss = nssDbTrusting(pki.rootPem)
       const input = readFileSync(join(CORPUS, f))
       const dir = tempDir('kyso-corpus-')
-      const signers = ['khai', 'hoan', 'seal'].map((w) => openPkcs12KeySource((pki.signers[w] as { p12: Buffer }).p12, pki.pin))
+      const signers = ['khai', 'hoan', 'seal'].map((w) =>
+        openPkcs12KeySource((pki.signers[w] as { p12: Buffer }).p12, pki.pin),
+      )
       let pdf: Buffer = input
       try {
         for (const keySource of signers) pdf = (await signPdf(pdf, { keySource })).pdf
@@ -144,9 +163,15 @@ describe('every PDF of the shared corpus', function () {
         expect(s.certificateStatus, s.field).to.equal('Certificate is Trusted.')
       }
       expect(ours[2]?.totalDocumentSigned).to.equal(true)
-      assertAppearances(pdf, outFile, ['khai', 'hoan', 'seal'].map((w) => (pki.signers[w] as { name: string }).name))
+      assertAppearances(
+        pdf,
+        outFile,
+        ['khai', 'hoan', 'seal'].map((w) => (pki.signers[w] as { name: string }).name),
+      )
       for (const [field, status] of before) {
-        expect(after.find((s) => s.field === field)?.signatureStatus, `earlier signature ${field}`).to.equal(status)
+        expect(after.find((s) => s.field === field)?.signatureStatus, `earlier signature ${field}`).to.equal(
+          status,
+        )
       }
       const qIn = qpdfCheck(inFile)
       const qOut = qpdfCheck(outFile)
@@ -165,13 +190,22 @@ describe('every PDF of the shared corpus', function () {
       it(`${name}: three appearances upright, inside the crop box, apart`, async () => {
         const pki = await getTestPki()
         let pdf = (made.find((m) => m.name === name) as { pdf: Buffer }).pdf
-        for (const w of ['khai', 'hoan', 'seal']) pdf = (await signPdf(pdf, { keySource: openPkcs12KeySource((pki.signers[w] as { p12: Buffer }).p12, pki.pin) })).pdf
+        for (const w of ['khai', 'hoan', 'seal'])
+          pdf = (
+            await signPdf(pdf, {
+              keySource: openPkcs12KeySource((pki.signers[w] as { p12: Buffer }).p12, pki.pin),
+            })
+          ).pdf
         const file = join(tempDir('kyso-made-'), `${name}.pdf`)
         writeFileSync(file, pdf)
         const sigs = pdfsig(file, nssDbTrusting(pki.rootPem))
         expect(sigs.map((x) => x.signatureStatus)).to.deep.equal(Array(3).fill('Signature is Valid.'))
         expect(qpdfCheck(file).code).to.equal(0)
-        assertAppearances(pdf, file, ['khai', 'hoan', 'seal'].map((w) => (pki.signers[w] as { name: string }).name))
+        assertAppearances(
+          pdf,
+          file,
+          ['khai', 'hoan', 'seal'].map((w) => (pki.signers[w] as { name: string }).name),
+        )
       })
     }
   })

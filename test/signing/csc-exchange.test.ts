@@ -156,9 +156,16 @@ describe('the CSC connector guarding its exchanges with a provider', function ()
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(answer))
     })
     try {
-      const err = await connectTo(echo.url).listCredentials('u').then(() => undefined, (e: unknown) => e)
+      const err = await connectTo(echo.url)
+        .listCredentials('u')
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
       expect((err as { code?: string }).code).to.equal('REMOTE_AUTH_FAILED')
-      expect(String((err as Error).message)).to.include('client_secret ***').and.not.include('s3cret')
+      expect(String((err as Error).message))
+        .to.include('client_secret ***')
+        .and.not.include('s3cret')
     } finally {
       await echo.close()
     }

@@ -33,7 +33,11 @@ function plan(report: LayoutReport, requests = CHAIN): ReturnType<typeof planPla
 }
 
 /** Ink of the page (text lines and drawings) under a planned rectangle, in display space. */
-function inkUnder(report: LayoutReport, page: number, rect: { x: number; y: number; width: number; height: number }): number {
+function inkUnder(
+  report: LayoutReport,
+  page: number,
+  rect: { x: number; y: number; width: number; height: number },
+): number {
   const p = report.pages.find((x) => x.page === page)
   if (!p) throw new Error('page not read')
   const grid = new OccupancyGrid(p.width, p.height, [...p.lines.map((l) => l.box), ...p.drawn], 0)
@@ -82,11 +86,17 @@ describe('reading where a document puts its signatures (signing/layout)', functi
   it('decodes TCVN3 and VNI, and leaves Unicode and English alone', () => {
     expect(decodeTcvn3('GI\u00b8M \u00a7\u00e8C').toUpperCase()).to.equal('GIÁM ĐỐC')
     expect(decodeVni('GIAÙM ÑOÁC')).to.equal('GIÁM ĐỐC')
-    expect(decodeVni('COÄNG HOØA XAÕ HOÄI CHUÛ NGHÓA VIEÄT NAM')).to.equal('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM')
+    expect(decodeVni('COÄNG HOØA XAÕ HOÄI CHUÛ NGHÓA VIEÄT NAM')).to.equal(
+      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+    )
     expect(decodeVni('Nôi nhaän')).to.equal('Nơi nhận')
-    expect(detectEncoding('Căn cứ Luật Giao dịch điện tử ngày 22 tháng 6 năm 2023 của Quốc hội')).to.equal('unicode')
+    expect(detectEncoding('Căn cứ Luật Giao dịch điện tử ngày 22 tháng 6 năm 2023 của Quốc hội')).to.equal(
+      'unicode',
+    )
     expect(detectEncoding('The quick brown fox jumps over the lazy dog')).to.equal('unicode')
-    expect(detectEncoding('C\u00a8n c\u00f8 Lu\u00cbt ngµy 22 th\u00b8ng 6 n\u00a8m 2023 cña Quèc héi')).to.equal('tcvn3')
+    expect(
+      detectEncoding('C\u00a8n c\u00f8 Lu\u00cbt ngµy 22 th\u00b8ng 6 n\u00a8m 2023 cña Quèc héi'),
+    ).to.equal('tcvn3')
   })
 
   it('gives issue 13 the "Số:" and date lines with their boxes and sizes', async () => {
@@ -102,8 +112,14 @@ describe('reading where a document puts its signatures (signing/layout)', functi
   it('plans the chain on the draft: initials after "./." and "Nơi nhận", the image in the block, the seal over its left third', async () => {
     const report = await analyseLayout(await wordLikeDraft({ perGlyph: true }))
     const [a1, a2, leader, seal] = plan(report)
-    expect([a1?.how, a2?.how, leader?.how, seal?.how]).to.deep.equal(['end-mark', 'end-mark', 'block', 'block'])
-    for (const p of [a1, a2, leader]) expect(inkUnder(report, 1, p?.rect as never), `${p?.key} over ink`).to.equal(0)
+    expect([a1?.how, a2?.how, leader?.how, seal?.how]).to.deep.equal([
+      'end-mark',
+      'end-mark',
+      'block',
+      'block',
+    ])
+    for (const p of [a1, a2, leader])
+      expect(inkUnder(report, 1, p?.rect as never), `${p?.key} over ink`).to.equal(0)
     const l = leader?.rect as { x: number; width: number }
     const s = seal?.rect as { x: number; width: number }
     expect((s.x + s.width - l.x) / l.width).to.be.closeTo(1 / 3, 0.02)
@@ -123,13 +139,21 @@ describe('reading where a document puts its signatures (signing/layout)', functi
   }
 
   it('falls back to free space on a page without a block, never over its text', async () => {
-    const report = await analyseLayout(await wordLikeDraft({ tcvn3: false, nfd: false }).then(async () => {
-      const doc = await PDFDocument.create()
-      const font = await doc.embedFont(StandardFonts.Helvetica)
-      const page = doc.addPage([595, 842])
-      for (let y = 780; y > 300; y -= 16) page.drawText('Lorem ipsum dolor sit amet, consectetur adipiscing elit.', { x: 72, y, size: 11, font })
-      return Buffer.from(await doc.save())
-    }))
+    const report = await analyseLayout(
+      await wordLikeDraft({ tcvn3: false, nfd: false }).then(async () => {
+        const doc = await PDFDocument.create()
+        const font = await doc.embedFont(StandardFonts.Helvetica)
+        const page = doc.addPage([595, 842])
+        for (let y = 780; y > 300; y -= 16)
+          page.drawText('Lorem ipsum dolor sit amet, consectetur adipiscing elit.', {
+            x: 72,
+            y,
+            size: 11,
+            font,
+          })
+        return Buffer.from(await doc.save())
+      }),
+    )
     const [a1, , leader, seal] = plan(report)
     expect(leader?.how).to.equal('free-space')
     expect(leader?.note).to.match(/free space on the last page/)
@@ -153,7 +177,10 @@ describe('reading where a document puts its signatures (signing/layout)', functi
   })
 
   it('stops reading past its time limit with LAYOUT_TIMEOUT, in a worker the caller survives', async () => {
-    const err = await analyseLayoutIsolated(await wordLikeDraft(), { timeoutMs: 5 }).then(() => undefined, (e: unknown) => e)
+    const err = await analyseLayoutIsolated(await wordLikeDraft(), { timeoutMs: 5 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).to.be.instanceOf(KysoError)
     expect((err as KysoError).code).to.equal('LAYOUT_TIMEOUT')
     const report = await analyseLayoutIsolated(await wordLikeDraft())

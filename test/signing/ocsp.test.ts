@@ -204,7 +204,15 @@ describe('OCSP (RFC 6960)', function () {
       const response = await handleOcspRequest(readFileSync(join(dir, 'our-req.der')), config)
       writeFileSync(join(dir, 'our-resp.der'), response)
       const verify = ['-CAfile', 'our-root.pem', '-verify_other', 'issuing.pem']
-      const text = run(dir, ['ocsp', '-reqin', 'our-req.der', '-respin', 'our-resp.der', ...verify, '-resp_text'])
+      const text = run(dir, [
+        'ocsp',
+        '-reqin',
+        'our-req.der',
+        '-respin',
+        'our-resp.der',
+        ...verify,
+        '-resp_text',
+      ])
       const status = run(dir, ['ocsp', '-respin', 'our-resp.der', ...ids, '-no_nonce', ...verify])
       return { text: text.output, status: status.output, response }
     }

@@ -49,7 +49,12 @@ describe('PKCS#11 tokens (SoftHSM2)', function () {
     const byId = new Map(listed.map((c) => [c.id, c]))
     // The token is shared by the whole mocha process: suites that run earlier (the issue 11 chains)
     // add keys of their own to it, so the helper's four are looked for among what is listed.
-    expect([...byId.keys()]).to.include.members([token.rsa.id, token.ec.id, token.caIds.issuing, token.caIds.root])
+    expect([...byId.keys()]).to.include.members([
+      token.rsa.id,
+      token.ec.id,
+      token.caIds.issuing,
+      token.caIds.root,
+    ])
     expect(byId.get(token.rsa.id)).to.include({ hasPrivateKey: true, label: token.rsa.label })
     expect(byId.get(token.rsa.id)?.certificate.equals(token.rsa.certificate)).to.equal(true)
     expect(byId.get(token.ec.id)?.hasPrivateKey).to.equal(true)

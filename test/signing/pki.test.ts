@@ -65,7 +65,11 @@ describe('PKCS#12 key files', () => {
 
     const again = readPkcs12(writePkcs12({ ...first, pin: '4321' }), '4321')
     expect(again.certificate.equals(first.certificate)).to.equal(true)
-    expect(again.key.export({ type: 'pkcs8', format: 'der' }).equals(first.key.export({ type: 'pkcs8', format: 'der' }))).to.equal(true)
+    expect(
+      again.key
+        .export({ type: 'pkcs8', format: 'der' })
+        .equals(first.key.export({ type: 'pkcs8', format: 'der' })),
+    ).to.equal(true)
   })
 
   it('round-trips a P-256 key and signs DER ECDSA that the certificate verifies', async () => {
@@ -75,7 +79,9 @@ describe('PKCS#12 key files', () => {
     const data = Buffer.from('thuộc tính đã ký')
     const signature = await source.sign(data)
     expect(signature[0]).to.equal(0x30) // Ecdsa-Sig-Value SEQUENCE, not raw r||s
-    expect(crypto.verify('sha256', data, new crypto.X509Certificate(source.certificate).publicKey, signature)).to.equal(true)
+    expect(
+      crypto.verify('sha256', data, new crypto.X509Certificate(source.certificate).publicKey, signature),
+    ).to.equal(true)
   })
 
   it('signs with RSASSA-PKCS1-v1_5 SHA-256 for RSA keys', async () => {
@@ -85,7 +91,14 @@ describe('PKCS#12 key files', () => {
     const data = Buffer.from('văn bản')
     const signature = await source.sign(data)
     const publicKey = new crypto.X509Certificate(source.certificate).publicKey
-    expect(crypto.verify('sha256', data, { key: publicKey, padding: crypto.constants.RSA_PKCS1_PADDING }, signature)).to.equal(true)
+    expect(
+      crypto.verify(
+        'sha256',
+        data,
+        { key: publicKey, padding: crypto.constants.RSA_PKCS1_PADDING },
+        signature,
+      ),
+    ).to.equal(true)
   })
 
   it('writes files that openssl pkcs12 reads without -legacy (PBES2, AES-256-CBC, SHA-256 MAC)', async () => {
@@ -108,12 +121,27 @@ describe('PKCS#12 key files', () => {
     const chainFile = writeTemp('chain.pem', pki.rootPem + pki.issuingPem) // deliberately root first
     const out = scratchPath('openssl.p12')
     const pin = 'mật khẩu 2468' // OpenSSL turns UTF-8 into BMPString for the MAC (RFC 7292 App. B.1); so must we
-    const r = openssl(['pkcs12', '-export', '-inkey', keyFile, '-in', certFile, '-certfile', chainFile, '-out', out, '-passout', `pass:${pin}`])
+    const r = openssl([
+      'pkcs12',
+      '-export',
+      '-inkey',
+      keyFile,
+      '-in',
+      certFile,
+      '-certfile',
+      chainFile,
+      '-out',
+      out,
+      '-passout',
+      `pass:${pin}`,
+    ])
     expect(r.status, r.output).to.equal(0)
 
     const read = readPkcs12(readFileSync(out), pin)
     expect(read.certificate.equals(pki.signers.hoan.certificate)).to.equal(true)
-    expect(read.chain.map((c) => c.toString('hex'))).to.deep.equal([pki.issuingDer, pki.rootDer].map((c) => c.toString('hex')))
+    expect(read.chain.map((c) => c.toString('hex'))).to.deep.equal(
+      [pki.issuingDer, pki.rootDer].map((c) => c.toString('hex')),
+    )
   })
 
   it('reads an older PBE-SHA1-3DES file with a SHA-1 MAC', async () => {
@@ -123,15 +151,31 @@ describe('PKCS#12 key files', () => {
     const certFile = writeTemp('cert.pem', toPem('CERTIFICATE', pki.signers.luong.certificate))
     const out = scratchPath('legacy.p12')
     const args = ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']
-    const r = openssl(['pkcs12', '-export', '-inkey', keyFile, '-in', certFile, '-out', out, '-passout', 'pass:2468', ...args])
+    const r = openssl([
+      'pkcs12',
+      '-export',
+      '-inkey',
+      keyFile,
+      '-in',
+      certFile,
+      '-out',
+      out,
+      '-passout',
+      'pass:2468',
+      ...args,
+    ])
     expect(r.status, r.output).to.equal(0)
-    expect(readPkcs12(readFileSync(out), '2468').certificate.equals(pki.signers.luong.certificate)).to.equal(true)
+    expect(readPkcs12(readFileSync(out), '2468').certificate.equals(pki.signers.luong.certificate)).to.equal(
+      true,
+    )
   })
 
   it('refuses a wrong PIN with PIN_INCORRECT, for our files and OpenSSL’s', async () => {
     const pki = await getTestPki()
     expect(await codeOf(() => readPkcs12(pki.signers.hoan.p12, '000000'))).to.equal('PIN_INCORRECT')
-    expect(await codeOf(() => openPkcs12KeySource(pki.signers.khai.p12, `${pki.pin} `))).to.equal('PIN_INCORRECT')
+    expect(await codeOf(() => openPkcs12KeySource(pki.signers.khai.p12, `${pki.pin} `))).to.equal(
+      'PIN_INCORRECT',
+    )
     const { key } = readPkcs12(pki.signers.hoan.p12, pki.pin)
     const keyFile = writeTemp('key.pem', key.export({ type: 'pkcs8', format: 'pem' }))
     const certFile = writeTemp('cert.pem', toPem('CERTIFICATE', pki.signers.hoan.certificate))
@@ -142,7 +186,13 @@ describe('PKCS#12 key files', () => {
 
   it('refuses garbage, a truncated file and a certificate with KEY_UNREADABLE', async () => {
     const pki = await getTestPki()
-    for (const input of [Buffer.alloc(0), crypto.randomBytes(300), Buffer.from('PIN 123456'), pki.signers.hoan.p12.subarray(0, 200), pki.rootDer]) {
+    for (const input of [
+      Buffer.alloc(0),
+      crypto.randomBytes(300),
+      Buffer.from('PIN 123456'),
+      pki.signers.hoan.p12.subarray(0, 200),
+      pki.rootDer,
+    ]) {
       expect(await codeOf(() => readPkcs12(input, pki.pin))).to.equal('KEY_UNREADABLE')
     }
   })
@@ -151,8 +201,14 @@ describe('PKCS#12 key files', () => {
     const pki = await getTestPki()
     const { key, certificate, chain } = readPkcs12(pki.signers.hoan.p12, pki.pin)
     expect(await codeOf(() => writePkcs12({ key, certificate, chain, pin: '123' }))).to.equal('PIN_TOO_SHORT')
-    expect(await codeOf(() => writePkcs12({ key, certificate: pki.rootDer, chain, pin: '1234' }))).to.equal('BAD_OPTION')
-    expect(readPkcs12(writePkcs12({ key, certificate, chain, pin: 'mật1' }), 'mật1').certificate.equals(certificate)).to.equal(true)
+    expect(await codeOf(() => writePkcs12({ key, certificate: pki.rootDer, chain, pin: '1234' }))).to.equal(
+      'BAD_OPTION',
+    )
+    expect(
+      readPkcs12(writePkcs12({ key, certificate, chain, pin: 'mật1' }), 'mật1').certificate.equals(
+        certificate,
+      ),
+    ).to.equal(true)
   })
 
   it('opens a PKCS#12 in milliseconds (printed, not asserted)', async () => {
@@ -171,7 +227,14 @@ describe('internal CA', () => {
     const pki = await getTestPki()
     for (const who of ['hoan', 'khai', 'luong', 'seal', 'tsa'] as const) {
       const leaf = writeTemp(`${who}.pem`, toPem('CERTIFICATE', pki.signers[who].certificate))
-      const r = openssl(['verify', '-CAfile', join(pki.dir, 'root.pem'), '-untrusted', join(pki.dir, 'issuing.pem'), leaf])
+      const r = openssl([
+        'verify',
+        '-CAfile',
+        join(pki.dir, 'root.pem'),
+        '-untrusted',
+        join(pki.dir, 'issuing.pem'),
+        leaf,
+      ])
       expect(r.output.trim(), who).to.equal(`${leaf}: OK`)
     }
   })
@@ -181,7 +244,9 @@ describe('internal CA', () => {
     const leaf = writeTemp('hoan.pem', toPem('CERTIFICATE', pki.signers.hoan.certificate))
     const r = openssl(['x509', '-in', leaf, '-noout', '-subject', '-nameopt', 'utf8'])
     expect(r.output.trim()).to.equal(`subject=C=VN, O=${TEST_ORG}, title=Phó Chủ tịch, CN=Võ Văn Hoan`)
-    expect(readCertificate(pki.signers.hoan.certificate).subject).to.equal(`CN=Võ Văn Hoan, title=Phó Chủ tịch, O=${TEST_ORG}, C=VN`)
+    expect(readCertificate(pki.signers.hoan.certificate).subject).to.equal(
+      `CN=Võ Văn Hoan, title=Phó Chủ tịch, O=${TEST_ORG}, C=VN`,
+    )
     const parsed = openssl(['asn1parse', '-in', leaf]).output
     expect(parsed).to.match(/PRINTABLESTRING\s+:VN/)
     expect(parsed).to.match(/UTF8STRING\s+:V/)
@@ -191,17 +256,37 @@ describe('internal CA', () => {
     const dir = scratchPath('ca-for-key')
     await initCa(dir, { pin: '9876', keyType: 'p256' })
     const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    const issued = await issueCertificateForKey(dir, { name: 'Lê Văn Tám', title: 'Chuyên viên', caPin: '9876', publicKey })
+    const issued = await issueCertificateForKey(dir, {
+      name: 'Lê Văn Tám',
+      title: 'Chuyên viên',
+      caPin: '9876',
+      publicKey,
+    })
     expect(issued).to.not.have.property('p12')
     const spki = (k: crypto.KeyObject) => k.export({ type: 'spki', format: 'der' })
-    expect(spki(new crypto.X509Certificate(issued.certificate).publicKey).equals(spki(publicKey))).to.equal(true)
+    expect(spki(new crypto.X509Certificate(issued.certificate).publicKey).equals(spki(publicKey))).to.equal(
+      true,
+    )
     const leaf = writeTemp('for-key.pem', toPem('CERTIFICATE', issued.certificate))
-    const r = openssl(['verify', '-CAfile', join(dir, 'root.pem'), '-untrusted', join(dir, 'issuing.pem'), leaf])
+    const r = openssl([
+      'verify',
+      '-CAfile',
+      join(dir, 'root.pem'),
+      '-untrusted',
+      join(dir, 'issuing.pem'),
+      leaf,
+    ])
     expect(r.output.trim()).to.equal(`${leaf}: OK`)
-    expect(readCertificate(issued.certificate).keyUsage).to.deep.equal(new Set(['digitalSignature', 'nonRepudiation']))
-    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { certificates: Array<{ serialHex: string }> }
+    expect(readCertificate(issued.certificate).keyUsage).to.deep.equal(
+      new Set(['digitalSignature', 'nonRepudiation']),
+    )
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
+      certificates: Array<{ serialHex: string }>
+    }
     expect(index.certificates.map((c) => c.serialHex)).to.include(issued.serialHex)
-    expect(await codeOf(() => issueCertificateForKey(dir, { name: 'X', caPin: '9876', publicKey: privateKey }))).to.equal('BAD_OPTION')
+    expect(
+      await codeOf(() => issueCertificateForKey(dir, { name: 'X', caPin: '9876', publicKey: privateKey })),
+    ).to.equal('BAD_OPTION')
   })
 
   it('makes the root and issuing CA proper CAs (critical CA:TRUE, keyCertSign + cRLSign, pathlen 0 below the root)', async () => {
@@ -217,16 +302,34 @@ describe('internal CA', () => {
   it('gives personal and seal certificates critical digitalSignature + nonRepudiation, seal named after the organisation', async () => {
     const pki = await getTestPki()
     for (const who of ['hoan', 'seal'] as const) {
-      const text = openssl(['x509', '-inform', 'der', '-in', writeTemp('c.der', pki.signers[who].certificate), '-noout', '-text']).output
+      const text = openssl([
+        'x509',
+        '-inform',
+        'der',
+        '-in',
+        writeTemp('c.der', pki.signers[who].certificate),
+        '-noout',
+        '-text',
+      ]).output
       expect(text).to.match(/Key Usage: critical\s+Digital Signature, Non Repudiation/)
       expect(text).to.match(/Extended Key Usage: \s*E-mail Protection, 1\.3\.6\.1\.5\.5\.7\.3\.36/)
     }
-    expect(readCertificate(pki.signers.seal.certificate).subject).to.equal(`CN=${TEST_ORG}, O=${TEST_ORG}, C=VN`)
+    expect(readCertificate(pki.signers.seal.certificate).subject).to.equal(
+      `CN=${TEST_ORG}, O=${TEST_ORG}, C=VN`,
+    )
   })
 
   it('gives the TSA certificate a critical extKeyUsage of timeStamping alone', async () => {
     const pki = await getTestPki()
-    const text = openssl(['x509', '-inform', 'der', '-in', writeTemp('tsa.der', pki.signers.tsa.certificate), '-noout', '-text']).output
+    const text = openssl([
+      'x509',
+      '-inform',
+      'der',
+      '-in',
+      writeTemp('tsa.der', pki.signers.tsa.certificate),
+      '-noout',
+      '-text',
+    ]).output
     expect(text).to.match(/Extended Key Usage: critical\s+Time Stamping\n/)
   })
 
@@ -255,8 +358,19 @@ describe('internal CA', () => {
   it('writes crl.pem with CRLs from the issuing CA and the root that openssl crl -verify accepts', async () => {
     const pki = await getTestPki()
     const [issuingCrl, rootCrl] = fromPem(readFileSync(join(pki.dir, 'crl.pem'), 'latin1'), 'X509 CRL')
-    for (const [crl, ca] of [[issuingCrl!, 'issuing.pem'], [rootCrl!, 'root.pem']] as const) {
-      const r = openssl(['crl', '-in', writeTemp('c.pem', toPem('X509 CRL', crl)), '-noout', '-verify', '-CAfile', join(pki.dir, ca)])
+    for (const [crl, ca] of [
+      [issuingCrl!, 'issuing.pem'],
+      [rootCrl!, 'root.pem'],
+    ] as const) {
+      const r = openssl([
+        'crl',
+        '-in',
+        writeTemp('c.pem', toPem('X509 CRL', crl)),
+        '-noout',
+        '-verify',
+        '-CAfile',
+        join(pki.dir, ca),
+      ])
       expect(r.output.trim()).to.equal('verify OK')
     }
   })
@@ -271,15 +385,25 @@ describe('internal CA', () => {
     const before = readFileSync(join(pki.dir, 'index.json'))
     const opts = { name: 'Lê Văn Tám', caPin: 'not-the-ca-pin', pin: pki.pin }
     expect(await codeOf(() => issueCertificate(pki.dir, opts))).to.equal('PIN_INCORRECT')
-    expect(await codeOf(() => revokeCertificate(pki.dir, pki.signers.hoan.serialHex, { caPin: '0000' }))).to.equal('PIN_INCORRECT')
+    expect(
+      await codeOf(() => revokeCertificate(pki.dir, pki.signers.hoan.serialHex, { caPin: '0000' })),
+    ).to.equal('PIN_INCORRECT')
     expect(readFileSync(join(pki.dir, 'index.json')).equals(before)).to.equal(true)
   })
 
   it('refuses a holder PIN under 4 characters, an unknown serial and a missing CA', async () => {
     const pki = await getTestPki()
-    expect(await codeOf(() => issueCertificate(pki.dir, { name: 'Lê Văn Tám', caPin: pki.caPin, pin: '12' }))).to.equal('PIN_TOO_SHORT')
-    expect(await codeOf(() => revokeCertificate(pki.dir, '7FFF', { caPin: pki.caPin }))).to.equal('SERIAL_UNKNOWN')
-    expect(await codeOf(() => issueCertificate(scratchPath('no-ca'), { name: 'Lê Văn Tám', caPin: pki.caPin, pin: pki.pin }))).to.equal('CA_NOT_FOUND')
+    expect(
+      await codeOf(() => issueCertificate(pki.dir, { name: 'Lê Văn Tám', caPin: pki.caPin, pin: '12' })),
+    ).to.equal('PIN_TOO_SHORT')
+    expect(await codeOf(() => revokeCertificate(pki.dir, '7FFF', { caPin: pki.caPin }))).to.equal(
+      'SERIAL_UNKNOWN',
+    )
+    expect(
+      await codeOf(() =>
+        issueCertificate(scratchPath('no-ca'), { name: 'Lê Văn Tám', caPin: pki.caPin, pin: pki.pin }),
+      ),
+    ).to.equal('CA_NOT_FOUND')
   })
 })
 
@@ -289,7 +413,10 @@ describe('revocation and the check before signing', () => {
     const crls = loadCrls(readFileSync(join(pki.dir, 'crl.pem')))
     const status = isRevoked(pki.signers.revoked.certificate, crls, new Date(), [pki.issuingDer, pki.rootDer])
     expect(status).to.include({ revoked: true, reason: 'keyCompromise', crlFound: true })
-    expect(isRevoked(pki.signers.hoan.certificate, crls, new Date(), [pki.issuingDer])).to.deep.equal({ revoked: false, crlFound: true })
+    expect(isRevoked(pki.signers.hoan.certificate, crls, new Date(), [pki.issuingDer])).to.deep.equal({
+      revoked: false,
+      crlFound: true,
+    })
   })
 
   it('treats a revoked certificate as good before its revocation date', async () => {
@@ -304,7 +431,9 @@ describe('revocation and the check before signing', () => {
     const [issuingCrl] = loadCrls(readFileSync(join(pki.dir, 'crl.pem')))
     const tampered = Buffer.from(issuingCrl!.der)
     tampered[tampered.length - 5]! ^= 0x01
-    const status = isRevoked(pki.signers.revoked.certificate, loadCrls(tampered), new Date(), [pki.issuingDer])
+    const status = isRevoked(pki.signers.revoked.certificate, loadCrls(tampered), new Date(), [
+      pki.issuingDer,
+    ])
     expect(status.crlFound).to.equal(false)
     expect(isRevoked(pki.signers.revoked.certificate, loadCrls(tampered), new Date()).revoked).to.equal(true) // no issuers: unverified
     const rootOnly = loadCrls(readFileSync(join(pki.dir, 'crl.pem'))).slice(1)
@@ -314,45 +443,91 @@ describe('revocation and the check before signing', () => {
   it('refuses to sign with a revoked certificate: CERT_REVOKED naming the subject', async () => {
     const pki = await getTestPki()
     const crls = loadCrls(readFileSync(join(pki.dir, 'crl.pem')))
-    const check = () => checkSignerCertificate(pki.signers.revoked.certificate, { now: new Date(), crls, issuers: [pki.issuingDer] })
+    const check = () =>
+      checkSignerCertificate(pki.signers.revoked.certificate, {
+        now: new Date(),
+        crls,
+        issuers: [pki.issuingDer],
+      })
     expect(await codeOf(check)).to.equal('CERT_REVOKED')
     expect(check).to.throw(/Đặng Thị Thu Hà/)
-    expect(openssl(['verify', '-crl_check', '-CAfile', join(pki.dir, 'root.pem'), '-untrusted', join(pki.dir, 'issuing.pem'),
-      '-CRLfile', join(pki.dir, 'crl.pem'), writeTemp('r.pem', toPem('CERTIFICATE', pki.signers.revoked.certificate))]).output).to.contain('certificate revoked')
+    expect(
+      openssl([
+        'verify',
+        '-crl_check',
+        '-CAfile',
+        join(pki.dir, 'root.pem'),
+        '-untrusted',
+        join(pki.dir, 'issuing.pem'),
+        '-CRLfile',
+        join(pki.dir, 'crl.pem'),
+        writeTemp('r.pem', toPem('CERTIFICATE', pki.signers.revoked.certificate)),
+      ]).output,
+    ).to.contain('certificate revoked')
   })
 
   it('refuses an expired certificate with CERT_EXPIRED and a future one with CERT_NOT_YET_VALID', async () => {
     const pki = await getTestPki()
-    expect(await codeOf(() => checkSignerCertificate(pki.signers.expired.certificate, { now: new Date() }))).to.equal('CERT_EXPIRED')
+    expect(
+      await codeOf(() => checkSignerCertificate(pki.signers.expired.certificate, { now: new Date() })),
+    ).to.equal('CERT_EXPIRED')
     const longAgo = new Date('2020-01-01T00:00:00Z')
-    expect(await codeOf(() => checkSignerCertificate(pki.signers.hoan.certificate, { now: longAgo }))).to.equal('CERT_NOT_YET_VALID')
+    expect(
+      await codeOf(() => checkSignerCertificate(pki.signers.hoan.certificate, { now: longAgo })),
+    ).to.equal('CERT_NOT_YET_VALID')
   })
 
   it('refuses a CA certificate and the TSA certificate for document signing with CERT_KEY_USAGE', async () => {
     const pki = await getTestPki()
-    expect(await codeOf(() => checkSignerCertificate(pki.issuingDer, { now: new Date() }))).to.equal('CERT_KEY_USAGE')
-    expect(await codeOf(() => checkSignerCertificate(pki.signers.tsa.certificate, { now: new Date() }))).to.equal('CERT_KEY_USAGE')
+    expect(await codeOf(() => checkSignerCertificate(pki.issuingDer, { now: new Date() }))).to.equal(
+      'CERT_KEY_USAGE',
+    )
+    expect(
+      await codeOf(() => checkSignerCertificate(pki.signers.tsa.certificate, { now: new Date() })),
+    ).to.equal('CERT_KEY_USAGE')
   })
 
   it('accepts a current, unrevoked personal or seal certificate', async () => {
     const pki = await getTestPki()
     const crls = loadCrls(readFileSync(join(pki.dir, 'crl.pem')))
     for (const who of ['hoan', 'khai', 'luong', 'seal'] as const) {
-      expect(() => checkSignerCertificate(pki.signers[who].certificate, { now: new Date(), crls, issuers: [pki.issuingDer] })).not.to.throw()
+      expect(() =>
+        checkSignerCertificate(pki.signers[who].certificate, {
+          now: new Date(),
+          crls,
+          issuers: [pki.issuingDer],
+        }),
+      ).not.to.throw()
     }
   })
 
   it('revokes in a fresh CA: index.json and crl.pem updated, revoking again changes nothing', async () => {
     const dir = scratchPath('ca')
     await initCa(dir, { pin: '9876', keyType: 'p256' })
-    const issued = await issueCertificate(dir, { name: 'Lê Văn Tám', caPin: '9876', pin: '1111', keyType: 'p256' })
-    await revokeCertificate(dir, issued.serialHex.toLowerCase(), { caPin: '9876', reason: 'affiliationChanged' })
+    const issued = await issueCertificate(dir, {
+      name: 'Lê Văn Tám',
+      caPin: '9876',
+      pin: '1111',
+      keyType: 'p256',
+    })
+    await revokeCertificate(dir, issued.serialHex.toLowerCase(), {
+      caPin: '9876',
+      reason: 'affiliationChanged',
+    })
     const crlAfterFirst = readFileSync(join(dir, 'crl.pem'))
     await revokeCertificate(dir, issued.serialHex, { caPin: '9876', reason: 'keyCompromise' })
     expect(readFileSync(join(dir, 'crl.pem')).equals(crlAfterFirst)).to.equal(true)
-    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { certificates: Array<{ serialHex: string; reason?: string }> }
-    expect(index.certificates.find((c) => c.serialHex === issued.serialHex)?.reason).to.equal('affiliationChanged')
-    expect(isRevoked(issued.certificate, loadCrls(crlAfterFirst), new Date()).reason).to.equal('affiliationChanged')
-    expect(await codeOf(() => revokeCertificate(dir, issued.serialHex, { caPin: '9876', reason: 'tired' }))).to.equal('BAD_OPTION')
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
+      certificates: Array<{ serialHex: string; reason?: string }>
+    }
+    expect(index.certificates.find((c) => c.serialHex === issued.serialHex)?.reason).to.equal(
+      'affiliationChanged',
+    )
+    expect(isRevoked(issued.certificate, loadCrls(crlAfterFirst), new Date()).reason).to.equal(
+      'affiliationChanged',
+    )
+    expect(
+      await codeOf(() => revokeCertificate(dir, issued.serialHex, { caPin: '9876', reason: 'tired' })),
+    ).to.equal('BAD_OPTION')
   })
 })

@@ -45,12 +45,19 @@ describe('the revision a signature appends', function () {
 
   it('keeps the /ID of a file that has one', async () => {
     const { keySource } = await keyOf('khai')
-    const input = readFileSync(join(__dirname, '../../../../shared/corpus/real/py-pdf_sample-files__002-trivial-libre-office-writer_002-trivial-libre-office-writer.pdf'))
+    const input = readFileSync(
+      join(
+        __dirname,
+        '../../../../shared/corpus/real/py-pdf_sample-files__002-trivial-libre-office-writer_002-trivial-libre-office-writer.pdf',
+      ),
+    )
     const idBefore = new PdfDocument(input).trailer.get('ID') as PdfString[]
     const { pdf } = await signPdf(input, { keySource })
     const idAfter = new PdfDocument(pdf).trailer.get('ID') as PdfString[]
     expect(idBefore).to.have.length(2)
-    expect(idAfter.map((s) => s.bytes.toString('hex'))).to.deep.equal(idBefore.map((s) => s.bytes.toString('hex')))
+    expect(idAfter.map((s) => s.bytes.toString('hex'))).to.deep.equal(
+      idBefore.map((s) => s.bytes.toString('hex')),
+    )
   })
 
   it('places successive personal signatures side by side without overlap, and the seal over a third of the last one, on its left', async () => {
@@ -61,9 +68,16 @@ describe('the revision a signature appends', function () {
     }
     const personal = rectsOnPage(pdf, 0)
     expect(personal).to.have.length(3)
-    for (let i = 0; i < personal.length; i++) for (let j = i + 1; j < personal.length; j++) expect(overlap(personal[i] as Rect, personal[j] as Rect), `${i} vs ${j}`).to.equal(false)
+    for (let i = 0; i < personal.length; i++)
+      for (let j = i + 1; j < personal.length; j++)
+        expect(overlap(personal[i] as Rect, personal[j] as Rect), `${i} vs ${j}`).to.equal(false)
     const seal = await keyOf('seal')
-    pdf = (await signPdf(pdf, { keySource: seal.keySource, appearance: appearanceFromCertificate(seal.certificate) })).pdf
+    pdf = (
+      await signPdf(pdf, {
+        keySource: seal.keySource,
+        appearance: appearanceFromCertificate(seal.certificate),
+      })
+    ).pdf
     const all = rectsOnPage(pdf, 0)
     const last = personal[2] as Rect
     const sealRect = all[3] as Rect
@@ -90,7 +104,11 @@ describe('the revision a signature appends', function () {
   it('writes names given in decomposed Unicode (NFD) as NFC', async () => {
     const { keySource } = await keyOf('khai')
     const nfd = 'Nguyễn Thị Minh Khai'.normalize('NFD')
-    const { pdf } = await signPdf(await makePdf(), { keySource, signerName: nfd, appearance: { kind: 'text' } })
+    const { pdf } = await signPdf(await makePdf(), {
+      keySource,
+      signerName: nfd,
+      appearance: { kind: 'text' },
+    })
     const file = join(tempDir(), 'n.pdf')
     writeFileSync(file, pdf)
     expect(pdftotext(file)).to.include('Nguyễn Thị Minh Khai'.normalize('NFC'))
@@ -116,12 +134,17 @@ describe('the revision a signature appends', function () {
     writeFileSync(join(dir, 'signed.pdf'), pdf)
     const q = qpdfCheck(join(dir, 'signed.pdf'))
     expect(q.code, q.output).to.equal(0)
-    expect(pdfsig(join(dir, 'signed.pdf'), nssDbTrusting(pki.rootPem))[0]?.signatureStatus).to.equal('Signature is Valid.')
+    expect(pdfsig(join(dir, 'signed.pdf'), nssDbTrusting(pki.rootPem))[0]?.signatureStatus).to.equal(
+      'Signature is Valid.',
+    )
   })
 
   it('refuses a page that does not exist with PDF_PAGE_NOT_FOUND', async () => {
     const { keySource } = await keyOf('khai')
-    const err = await signPdf(await makePdf(), { keySource, page: 9 }).then(() => null, (e: unknown) => e)
+    const err = await signPdf(await makePdf(), { keySource, page: 9 }).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect((err as { code?: string }).code).to.equal('PDF_PAGE_NOT_FOUND')
   })
 })

@@ -8,7 +8,16 @@ import { builtinTsa } from '../../signing/tsa'
 import { loadCrls } from '../../signing/pki'
 import { getTestPki } from '../helpers/test-pki'
 import { makePdf } from '../helpers/sample-pdfs'
-import { extractSignatures, flipSignedByte, nssDbTrusting, opensslCmsVerify, pdfsig, pdftotext, qpdfCheck, tempDir } from '../helpers/tools'
+import {
+  extractSignatures,
+  flipSignedByte,
+  nssDbTrusting,
+  opensslCmsVerify,
+  pdfsig,
+  pdftotext,
+  qpdfCheck,
+  tempDir,
+} from '../helpers/tools'
 
 /** What a validator of this test PKI holds: the root as trust anchor and the CA's CRLs. */
 function trustOf(pki: { rootDer: Buffer; dir: string }) {
@@ -35,7 +44,10 @@ async function signChain(input: Buffer): Promise<Buffer[]> {
     })
     const prev = versions[versions.length - 1] as Buffer
     const { pdf } = await signPdf(prev, { keySource, appearance, reason: s.reason })
-    expect(pdf.subarray(0, prev.length).equals(prev), 'each revision extends the previous bytes exactly').to.equal(true)
+    expect(
+      pdf.subarray(0, prev.length).equals(prev),
+      'each revision extends the previous bytes exactly',
+    ).to.equal(true)
     versions.push(pdf)
   }
   return versions
@@ -101,7 +113,12 @@ for (const xref of ['stream', 'table'] as const) {
       const pki = await getTestPki()
       const report = verifyPdf(final, trustOf(pki))
       expect(report.indication).to.equal('PASSED')
-      expect(report.signatures.map((s) => s.indication)).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
+      expect(report.signatures.map((s) => s.indication)).to.deep.equal([
+        'PASSED',
+        'PASSED',
+        'PASSED',
+        'PASSED',
+      ])
       expect(report.signatures.map((s) => s.level)).to.deep.equal(['B-B', 'B-B', 'B-B', 'B-B'])
       expect(report.signatures.map((s) => s.coversWholeDocument)).to.deep.equal([false, false, false, true])
     })
@@ -134,7 +151,10 @@ describe('tampering and refusals', function () {
   it('refuses an expired signer before signing, with CERT_EXPIRED', async () => {
     const pki = await getTestPki()
     const keySource = openPkcs12KeySource((pki.signers.expired as { p12: Buffer }).p12, pki.pin)
-    const err = await signPdf(await makePdf(), { keySource }).then(() => null, (e: unknown) => e)
+    const err = await signPdf(await makePdf(), { keySource }).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect((err as { code?: string }).code).to.equal('CERT_EXPIRED')
   })
 
@@ -142,29 +162,43 @@ describe('tampering and refusals', function () {
     const pki = await getTestPki()
     const keySource = openPkcs12KeySource((pki.signers.revoked as { p12: Buffer }).p12, pki.pin)
     const crls = loadCrls(readFileSync(join(pki.dir, 'crl.pem')))
-    const err = await signPdf(await makePdf(), { keySource, revocation: { crls } }).then(() => null, (e: unknown) => e)
+    const err = await signPdf(await makePdf(), { keySource, revocation: { crls } }).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect((err as { code?: string }).code).to.equal('CERT_REVOKED')
   })
 
   it('refuses a TSA certificate as a document signer, with CERT_KEY_USAGE', async () => {
     const pki = await getTestPki()
     const keySource = openPkcs12KeySource((pki.signers.tsa as { p12: Buffer }).p12, pki.pin)
-    const err = await signPdf(await makePdf(), { keySource }).then(() => null, (e: unknown) => e)
+    const err = await signPdf(await makePdf(), { keySource }).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect((err as { code?: string }).code).to.equal('CERT_KEY_USAGE')
   })
 
   it('refuses an encrypted PDF with PDF_ENCRYPTED', async () => {
     const pki = await getTestPki()
     const keySource = openPkcs12KeySource((pki.signers.khai as { p12: Buffer }).p12, pki.pin)
-    const enc = readFileSync(join(__dirname, '../../../../shared/corpus/real/qpdf_qpdf__qpdf_qtest_qpdf_V4-aes.pdf'))
-    const err = await signPdf(enc, { keySource }).then(() => null, (e: unknown) => e)
+    const enc = readFileSync(
+      join(__dirname, '../../../../shared/corpus/real/qpdf_qpdf__qpdf_qtest_qpdf_V4-aes.pdf'),
+    )
+    const err = await signPdf(enc, { keySource }).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect((err as { code?: string }).code).to.equal('PDF_ENCRYPTED')
   })
 
   it('refuses a file that is not a PDF with PDF_UNREADABLE', async () => {
     const pki = await getTestPki()
     const keySource = openPkcs12KeySource((pki.signers.khai as { p12: Buffer }).p12, pki.pin)
-    const err = await signPdf(Buffer.from('hello, not a pdf'), { keySource }).then(() => null, (e: unknown) => e)
+    const err = await signPdf(Buffer.from('hello, not a pdf'), { keySource }).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect((err as { code?: string }).code).to.equal('PDF_UNREADABLE')
   })
 })

@@ -18,7 +18,14 @@ import {
   verifyTimestampToken,
 } from '../../signing/tsa'
 import { opensslCmsVerify, tempDir } from '../helpers/tools'
-import { issueWithOpenssl, makeOpensslRoot, openssl, rejectionCode, sha256, TSA_EXT } from '../helpers/openssl-pki'
+import {
+  issueWithOpenssl,
+  makeOpensslRoot,
+  openssl,
+  rejectionCode,
+  sha256,
+  TSA_EXT,
+} from '../helpers/openssl-pki'
 
 /** Runs openssl and returns its exit status and all output (ts -verify prints to both streams). */
 function opensslRun(dir: string, args: string[]): { ok: boolean; output: string } {
@@ -33,20 +40,23 @@ async function serve(handler: RequestListener): Promise<{ url: string; close: ()
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}/tsa`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 
 function readBody(req: Parameters<RequestListener>[0]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject)
+    req
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject)
   })
 }
-
 
 describe('signing/tsa', () => {
   let dir: string
@@ -57,8 +67,20 @@ describe('signing/tsa', () => {
   before(() => {
     dir = tempDir('kyso-tsa-test-')
     makeOpensslRoot(dir)
-    tsa = issueWithOpenssl(dir, 'tsa', ['-newkey', 'rsa:2048'], '/CN=Kyso TSA – thử nghiệm/C=VN', TSA_EXT).keySource
-    signer = issueWithOpenssl(dir, 'signer', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'], '/CN=Lê Văn Cường/C=VN', 'keyUsage=critical,digitalSignature,nonRepudiation\n').keySource
+    tsa = issueWithOpenssl(
+      dir,
+      'tsa',
+      ['-newkey', 'rsa:2048'],
+      '/CN=Kyso TSA – thử nghiệm/C=VN',
+      TSA_EXT,
+    ).keySource
+    signer = issueWithOpenssl(
+      dir,
+      'signer',
+      ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+      '/CN=Lê Văn Cường/C=VN',
+      'keyUsage=critical,digitalSignature,nonRepudiation\n',
+    ).keySource
     writeFileSync(join(dir, 'data.bin'), data)
   })
 
@@ -66,22 +88,58 @@ describe('signing/tsa', () => {
 
   describe('createTimestampToken', () => {
     it('issues a token that openssl ts -verify accepts for the data', async () => {
-      writeFileSync(join(dir, 'token.der'), await createTimestampToken({ imprint: sha256(data), keySource: tsa }))
-      const r = opensslRun(dir, ['ts', '-verify', '-data', 'data.bin', '-in', 'token.der', '-token_in', '-CAfile', 'root.pem', '-untrusted', 'tsa.pem'])
+      writeFileSync(
+        join(dir, 'token.der'),
+        await createTimestampToken({ imprint: sha256(data), keySource: tsa }),
+      )
+      const r = opensslRun(dir, [
+        'ts',
+        '-verify',
+        '-data',
+        'data.bin',
+        '-in',
+        'token.der',
+        '-token_in',
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'tsa.pem',
+      ])
       expect(r.output).to.match(/Verification: OK/)
     })
 
     it('is refused by openssl ts -verify for other data', async () => {
-      writeFileSync(join(dir, 'token.der'), await createTimestampToken({ imprint: sha256(data), keySource: tsa }))
+      writeFileSync(
+        join(dir, 'token.der'),
+        await createTimestampToken({ imprint: sha256(data), keySource: tsa }),
+      )
       writeFileSync(join(dir, 'other.bin'), randomBytes(10))
-      const r = opensslRun(dir, ['ts', '-verify', '-data', 'other.bin', '-in', 'token.der', '-token_in', '-CAfile', 'root.pem', '-untrusted', 'tsa.pem'])
+      const r = opensslRun(dir, [
+        'ts',
+        '-verify',
+        '-data',
+        'other.bin',
+        '-in',
+        'token.der',
+        '-token_in',
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'tsa.pem',
+      ])
       expect(r.output).not.to.match(/Verification: OK/)
     })
 
     it('writes the given policy, serial, time with milliseconds, nonce and accuracy into TSTInfo', async () => {
       const genTime = new Date('2026-03-04T05:06:07.890Z')
       const token = await createTimestampToken({
-        imprint: sha256(data), keySource: tsa, policy: '1.3.6.1.4.1.99999.7', serial: 4242n, genTime, nonce: 77n, accuracySeconds: 2,
+        imprint: sha256(data),
+        keySource: tsa,
+        policy: '1.3.6.1.4.1.99999.7',
+        serial: 4242n,
+        genTime,
+        nonce: 77n,
+        accuracySeconds: 2,
       })
       writeFileSync(join(dir, 'token.der'), token)
       const text = openssl(dir, ['ts', '-reply', '-in', 'token.der', '-token_in', '-text'])
@@ -90,7 +148,11 @@ describe('signing/tsa', () => {
       expect(text).to.match(/Time stamp: Mar {2}4 05:06:07\.89 2026 GMT/)
       expect(text).to.match(/Nonce: 0x4D/)
       expect(text).to.match(/Accuracy: 0x02 seconds/)
-      expect(verifyTimestampToken(token, data)).to.include({ valid: true, policy: '1.3.6.1.4.1.99999.7', serialNumber: 4242n })
+      expect(verifyTimestampToken(token, data)).to.include({
+        valid: true,
+        policy: '1.3.6.1.4.1.99999.7',
+        serialNumber: 4242n,
+      })
     })
 
     it('uses the Kyso policy by default and has version 3 SignedData with id-ct-TSTInfo', async () => {
@@ -119,31 +181,71 @@ describe('signing/tsa', () => {
     const status = (reply: Buffer) => parseTimeStampResp(reply)
 
     it('grants a request from openssl ts -query, and openssl ts -verify -queryfile accepts the reply', async () => {
-      writeFileSync(join(dir, 'resp.der'), await handleTimestampRequest(query('req', ['-sha256', '-cert']), { keySource: tsa }))
+      writeFileSync(
+        join(dir, 'resp.der'),
+        await handleTimestampRequest(query('req', ['-sha256', '-cert']), { keySource: tsa }),
+      )
       const text = openssl(dir, ['ts', '-reply', '-in', 'resp.der', '-text'])
       expect(text).to.match(/Status: Granted/)
       expect(text).to.match(/Hash Algorithm: sha256/)
-      const r = opensslRun(dir, ['ts', '-verify', '-queryfile', 'req.tsq', '-in', 'resp.der', '-CAfile', 'root.pem', '-untrusted', 'tsa.pem'])
+      const r = opensslRun(dir, [
+        'ts',
+        '-verify',
+        '-queryfile',
+        'req.tsq',
+        '-in',
+        'resp.der',
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'tsa.pem',
+      ])
       expect(r.output).to.match(/Verification: OK/)
     })
 
     it('answers SHA-512 requests with the same imprint', async () => {
-      writeFileSync(join(dir, 'resp512.der'), await handleTimestampRequest(query('req512', ['-sha512', '-cert']), { keySource: tsa }))
-      const r = opensslRun(dir, ['ts', '-verify', '-queryfile', 'req512.tsq', '-in', 'resp512.der', '-CAfile', 'root.pem', '-untrusted', 'tsa.pem'])
+      writeFileSync(
+        join(dir, 'resp512.der'),
+        await handleTimestampRequest(query('req512', ['-sha512', '-cert']), { keySource: tsa }),
+      )
+      const r = opensslRun(dir, [
+        'ts',
+        '-verify',
+        '-queryfile',
+        'req512.tsq',
+        '-in',
+        'resp512.der',
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'tsa.pem',
+      ])
       expect(r.output).to.match(/Verification: OK/)
     })
 
     it('includes the TSA certificate only when the request asks for it (certReq)', async () => {
       const without = status(await handleTimestampRequest(query('nocert', ['-sha256']), { keySource: tsa }))
       expect(parseSignedData(without.token!).certificates).to.have.length(0)
-      const withCert = status(await handleTimestampRequest(query('cert', ['-sha256', '-cert']), { keySource: tsa }))
-      expect(parseSignedData(withCert.token!).certificates.some((c) => c.equals(tsa.certificate))).to.equal(true)
+      const withCert = status(
+        await handleTimestampRequest(query('cert', ['-sha256', '-cert']), { keySource: tsa }),
+      )
+      expect(parseSignedData(withCert.token!).certificates.some((c) => c.equals(tsa.certificate))).to.equal(
+        true,
+      )
     })
 
     it('rejects a malformed request with badDataFormat', async () => {
-      for (const bad of [Buffer.from('not a request'), Buffer.alloc(0), Buffer.concat([query('ok', ['-sha256']), Buffer.from([0])])]) {
+      for (const bad of [
+        Buffer.from('not a request'),
+        Buffer.alloc(0),
+        Buffer.concat([query('ok', ['-sha256']), Buffer.from([0])]),
+      ]) {
         const reply = status(await handleTimestampRequest(bad, { keySource: tsa }))
-        expect([reply.status, reply.failInfo, reply.token]).to.deep.equal([PKI_STATUS.rejection, ['badDataFormat'], undefined])
+        expect([reply.status, reply.failInfo, reply.token]).to.deep.equal([
+          PKI_STATUS.rejection,
+          ['badDataFormat'],
+          undefined,
+        ])
       }
       writeFileSync(join(dir, 'bad.der'), await handleTimestampRequest(Buffer.from('x'), { keySource: tsa }))
       expect(openssl(dir, ['ts', '-reply', '-in', 'bad.der', '-text'])).to.match(/Status: Rejected/)
@@ -168,9 +270,17 @@ describe('signing/tsa', () => {
     })
 
     it('rejects a policy it does not offer with unacceptedPolicy', async () => {
-      const reply = status(await handleTimestampRequest(query('policy', ['-sha256', '-tspolicy', '1.2.3.4']), { keySource: tsa }))
+      const reply = status(
+        await handleTimestampRequest(query('policy', ['-sha256', '-tspolicy', '1.2.3.4']), {
+          keySource: tsa,
+        }),
+      )
       expect([reply.status, reply.failInfo]).to.deep.equal([PKI_STATUS.rejection, ['unacceptedPolicy']])
-      const ours = status(await handleTimestampRequest(query('ourpolicy', ['-sha256', '-tspolicy', KYSO_TSA_POLICY]), { keySource: tsa }))
+      const ours = status(
+        await handleTimestampRequest(query('ourpolicy', ['-sha256', '-tspolicy', KYSO_TSA_POLICY]), {
+          keySource: tsa,
+        }),
+      )
       expect(ours.status).to.equal(PKI_STATUS.granted)
     })
   })
@@ -187,7 +297,10 @@ describe('signing/tsa', () => {
 
     it('reports imprintMatches false for other data', async () => {
       const token = await createTimestampToken({ imprint: sha256(data), keySource: tsa })
-      expect(verifyTimestampToken(token, randomBytes(256))).to.include({ valid: false, imprintMatches: false })
+      expect(verifyTimestampToken(token, randomBytes(256))).to.include({
+        valid: false,
+        imprintMatches: false,
+      })
     })
 
     it('reports an invalid token when one byte of its signature is flipped', async () => {
@@ -199,7 +312,11 @@ describe('signing/tsa', () => {
 
     it('reports a token from a certificate without the timeStamping EKU', async () => {
       const token = await createTimestampToken({ imprint: sha256(data), keySource: signer })
-      expect(verifyTimestampToken(token, data)).to.include({ valid: false, imprintMatches: true, hasTimestampingEku: false })
+      expect(verifyTimestampToken(token, data)).to.include({
+        valid: false,
+        imprintMatches: true,
+        hasTimestampingEku: false,
+      })
     })
 
     it('reports bytes that are not a token, without throwing', async () => {
@@ -214,13 +331,29 @@ describe('signing/tsa', () => {
 
   describe('PAdES B-T', () => {
     it('embeds a token over the signature value that openssl ts -verify accepts', async () => {
-      const cms = await buildPadesSignature({ digest: sha256(data), keySource: signer, timestamp: builtinTsa(tsa) })
+      const cms = await buildPadesSignature({
+        digest: sha256(data),
+        keySource: signer,
+        timestamp: builtinTsa(tsa),
+      })
       const check = verifyCmsSignature(cms, sha256(data))
       expect(check).to.include({ signatureValid: true, messageDigestMatches: true })
       expect(check.timestampToken).to.be.instanceOf(Buffer)
       writeFileSync(join(dir, 'sigvalue.bin'), check.signatureValue)
       writeFileSync(join(dir, 'bt-token.der'), check.timestampToken!)
-      const r = opensslRun(dir, ['ts', '-verify', '-data', 'sigvalue.bin', '-in', 'bt-token.der', '-token_in', '-CAfile', 'root.pem', '-untrusted', 'tsa.pem'])
+      const r = opensslRun(dir, [
+        'ts',
+        '-verify',
+        '-data',
+        'sigvalue.bin',
+        '-in',
+        'bt-token.der',
+        '-token_in',
+        '-CAfile',
+        'root.pem',
+        '-untrusted',
+        'tsa.pem',
+      ])
       expect(r.output).to.match(/Verification: OK/)
       expect(verifyTimestampToken(check.timestampToken!, check.signatureValue).valid).to.equal(true)
       const cmsCheck = opensslCmsVerify(cms, data, join(dir, 'root.pem'))
@@ -228,14 +361,21 @@ describe('signing/tsa', () => {
     })
 
     it('shows the token as id-aa-signatureTimeStampToken in openssl cms -print', async () => {
-      writeFileSync(join(dir, 'bt.der'), await buildPadesSignature({ digest: sha256(data), keySource: signer, timestamp: builtinTsa(tsa) }))
+      writeFileSync(
+        join(dir, 'bt.der'),
+        await buildPadesSignature({ digest: sha256(data), keySource: signer, timestamp: builtinTsa(tsa) }),
+      )
       const printed = openssl(dir, ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', 'bt.der'])
-      expect(printed).to.match(/unsignedAttrs:\s+object: id-smime-aa-timeStampToken \(1\.2\.840\.113549\.1\.9\.16\.2\.14\)/)
+      expect(printed).to.match(
+        /unsignedAttrs:\s+object: id-smime-aa-timeStampToken \(1\.2\.840\.113549\.1\.9\.16\.2\.14\)/,
+      )
     })
 
     it('fails with TSA_FAILED when the time-stamp source returns something that is not a token', async () => {
       const timestamp = async (): Promise<Buffer> => Buffer.from('<html>oops</html>')
-      expect(await rejectionCode(buildPadesSignature({ digest: sha256(data), keySource: signer, timestamp }))).to.equal('TSA_FAILED')
+      expect(
+        await rejectionCode(buildPadesSignature({ digest: sha256(data), keySource: signer, timestamp })),
+      ).to.equal('TSA_FAILED')
     })
   })
 
@@ -248,7 +388,11 @@ describe('signing/tsa', () => {
         res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(reply)
       })
       try {
-        const cms = await buildPadesSignature({ digest: sha256(data), keySource: signer, timestamp: httpTsa(server.url) })
+        const cms = await buildPadesSignature({
+          digest: sha256(data),
+          keySource: signer,
+          timestamp: httpTsa(server.url),
+        })
         const check = verifyCmsSignature(cms, sha256(data))
         expect(verifyTimestampToken(check.timestampToken!, check.signatureValue).valid).to.equal(true)
         expect(seen).to.deep.equal(['application/timestamp-query'])
@@ -260,7 +404,11 @@ describe('signing/tsa', () => {
     const failures: Array<[string, RequestListener]> = [
       ['answers garbage', (_req, res) => res.writeHead(200).end('garbage')],
       ['answers HTTP 500', (_req, res) => res.writeHead(500).end()],
-      ['rejects the request', (_req, res) => void handleTimestampRequest(Buffer.from('x'), { keySource: tsa }).then((r) => res.end(r))],
+      [
+        'rejects the request',
+        (_req, res) =>
+          void handleTimestampRequest(Buffer.from('x'), { keySource: tsa }).then((r) => res.end(r)),
+      ],
     ]
     for (const [label, handler] of failures) {
       it(`fails with TSA_FAILED when the server ${label}`, async () => {
@@ -288,7 +436,9 @@ describe('signing/tsa', () => {
     it('fails with TSA_FAILED when the server does not answer in time', async () => {
       const server = await serve(() => undefined)
       try {
-        expect(await rejectionCode(httpTsa(server.url, { timeoutMs: 200 })(randomBytes(64)))).to.equal('TSA_FAILED')
+        expect(await rejectionCode(httpTsa(server.url, { timeoutMs: 200 })(randomBytes(64)))).to.equal(
+          'TSA_FAILED',
+        )
       } finally {
         await server.close()
       }

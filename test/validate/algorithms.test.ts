@@ -12,7 +12,12 @@ import { keySourceOf, signPdfCustom, type Scheme } from '../helpers/custom-cms'
 import { makePdf } from '../helpers/sample-pdfs'
 import { extractSignatures, tempDir } from '../helpers/tools'
 
-interface Case { key: LeafKey; scheme: Scheme; digest: HashName; openssl: boolean }
+interface Case {
+  key: LeafKey
+  scheme: Scheme
+  digest: HashName
+  openssl: boolean
+}
 
 /** Every algorithm issue 17 names, signed here with node:crypto; `openssl` when OpenSSL's CMS checks it too. */
 const ACCEPTED: Case[] = [
@@ -61,7 +66,24 @@ function opensslAccepts(pdf: Buffer): boolean {
   if (!sig) return false
   writeFileSync(join(dir, 'cms.der'), sig.cms)
   writeFileSync(join(dir, 'content.bin'), sig.signedData)
-  const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'cms.der'), '-content', join(dir, 'content.bin'), '-noverify', '-out', '/dev/null'], { encoding: 'utf8' })
+  const r = spawnSync(
+    'openssl',
+    [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      join(dir, 'cms.der'),
+      '-content',
+      join(dir, 'content.bin'),
+      '-noverify',
+      '-out',
+      '/dev/null',
+    ],
+    { encoding: 'utf8' },
+  )
   return r.status === 0 && /Verification successful/.test(r.stderr)
 }
 
@@ -102,7 +124,11 @@ describe('signature algorithms (issue 17), signed here with node:crypto', functi
   })
 
   it('gives INDETERMINATE / CRYPTO_CONSTRAINTS_FAILURE for an RSA key under 2048 bits (Circular 15/2025)', async () => {
-    const pdf = await signPdfCustom(base, { leaf: pki.leaf('rsa1024'), scheme: 'rsa-pkcs1', digest: 'sha256' })
+    const pdf = await signPdfCustom(base, {
+      leaf: pki.leaf('rsa1024'),
+      scheme: 'rsa-pkcs1',
+      digest: 'sha256',
+    })
     const s = only(verifyPdf(pdf, trust))
     expectVerdict(s, 'INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE')
     expect(s.problems.join(' ')).to.match(/RSA 1024-bit keys are too weak/)
@@ -116,7 +142,12 @@ describe('signature algorithms (issue 17), signed here with node:crypto', functi
   })
 
   it('gives INDETERMINATE for RSASSA-PSS parameters node:crypto cannot check (MGF1 over another hash)', async () => {
-    const pdf = await signPdfCustom(base, { leaf: pki.leaf('rsa2048'), scheme: 'rsa-pss', digest: 'sha256', pssMgfHash: 'sha1' })
+    const pdf = await signPdfCustom(base, {
+      leaf: pki.leaf('rsa2048'),
+      scheme: 'rsa-pss',
+      digest: 'sha256',
+      pssMgfHash: 'sha1',
+    })
     const s = only(verifyPdf(pdf, trust))
     expectVerdict(s, 'INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE')
     expect(s.problems.join(' ')).to.match(/cannot be checked/)
@@ -124,21 +155,41 @@ describe('signature algorithms (issue 17), signed here with node:crypto', functi
 
   it('accepts SHA-1 when a document timestamp proves the signature existed before 2017', async () => {
     const signingTime = new Date('2016-05-02T08:00:00Z')
-    const signed = await signPdfCustom(base, { leaf: pki.leaf('rsa2048'), scheme: 'rsa-pkcs1', digest: 'sha1', signingTime })
+    const signed = await signPdfCustom(base, {
+      leaf: pki.leaf('rsa2048'),
+      scheme: 'rsa-pkcs1',
+      digest: 'sha1',
+      signingTime,
+    })
     const genTime = new Date('2016-06-01T00:00:00Z')
-    const { pdf } = await timestampPdf(signed, { timestamp: (imprint) => createTimestampToken({ imprint, keySource: keySourceOf(pki.tsa), genTime }) })
+    const { pdf } = await timestampPdf(signed, {
+      timestamp: (imprint) => createTimestampToken({ imprint, keySource: keySourceOf(pki.tsa), genTime }),
+    })
     const report = verifyPdf(pdf, trust)
     const s = only(report)
     expectVerdict(s, 'PASSED', null)
-    expect(s.proofOfExistence).to.deep.equal({ time: genTime.toISOString(), source: 'document-timestamp', field: 'Timestamp1' })
+    expect(s.proofOfExistence).to.deep.equal({
+      time: genTime.toISOString(),
+      source: 'document-timestamp',
+      field: 'Timestamp1',
+    })
     expect(report.signatures.find((x) => x.kind === 'document-timestamp')?.indication).to.equal('PASSED')
   })
 
   it('reads adbe.pkcs7.sha1 (the SHA-1 of the ranges encapsulated) and holds it to the SHA-1 rule', async () => {
-    const pdf = await signPdfCustom(base, { leaf: pki.leaf('rsa2048'), scheme: 'rsa-pkcs1', digest: 'sha256', subFilter: 'adbe.pkcs7.sha1' })
+    const pdf = await signPdfCustom(base, {
+      leaf: pki.leaf('rsa2048'),
+      scheme: 'rsa-pkcs1',
+      digest: 'sha256',
+      subFilter: 'adbe.pkcs7.sha1',
+    })
     const s = only(verifyPdf(pdf, trust))
     expect(s.subFilter).to.equal('adbe.pkcs7.sha1')
-    expect(s.checks.filter((x) => x.check === 'integrity').map((x) => x.passed)).to.deep.equal([true, true, true])
+    expect(s.checks.filter((x) => x.check === 'integrity').map((x) => x.passed)).to.deep.equal([
+      true,
+      true,
+      true,
+    ])
     expectVerdict(s, 'INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE')
     const changed = Buffer.from(pdf)
     changed[10] = (changed[10] as number) ^ 0x01
@@ -146,7 +197,12 @@ describe('signature algorithms (issue 17), signed here with node:crypto', functi
   })
 
   it('fails signed attributes out of DER order, which it verifies as received (so does openssl)', async () => {
-    const pdf = await signPdfCustom(base, { leaf: pki.leaf('rsa2048'), scheme: 'rsa-pkcs1', digest: 'sha256', unsortedAttributes: true })
+    const pdf = await signPdfCustom(base, {
+      leaf: pki.leaf('rsa2048'),
+      scheme: 'rsa-pkcs1',
+      digest: 'sha256',
+      unsortedAttributes: true,
+    })
     expect(opensslAccepts(pdf), 'the signature value is over the attributes as written').to.equal(true)
     const s = only(verifyPdf(pdf, trust))
     expectVerdict(s, 'FAILED', 'FORMAT_FAILURE')
@@ -155,7 +211,12 @@ describe('signature algorithms (issue 17), signed here with node:crypto', functi
   })
 
   it('fails a detached signature that carries encapsulated content', async () => {
-    const pdf = await signPdfCustom(base, { leaf: pki.leaf('p256'), scheme: 'ecdsa', digest: 'sha256', encapsulate: Buffer.from('Nội dung khác') })
+    const pdf = await signPdfCustom(base, {
+      leaf: pki.leaf('p256'),
+      scheme: 'ecdsa',
+      digest: 'sha256',
+      encapsulate: Buffer.from('Nội dung khác'),
+    })
     const s = only(verifyPdf(pdf, trust))
     expectVerdict(s, 'FAILED', 'FORMAT_FAILURE')
     expect(s.problems.join(' ')).to.match(/detached signature carries \d+ bytes of encapsulated content/)
@@ -166,13 +227,23 @@ describe('signature algorithms (issue 17), signed here with node:crypto', functi
 function freshKey(key: LeafKey) {
   const p = (curve: string) => generateKeyPairSync('ec', { namedCurve: curve }).privateKey
   switch (key) {
-    case 'ed25519': return generateKeyPairSync('ed25519').privateKey
-    case 'ed448': return generateKeyPairSync('ed448').privateKey
-    case 'p256': return p('P-256')
-    case 'p384': return p('P-384')
-    case 'p521': return p('P-521')
-    case 'brainpoolP256r1': case 'brainpoolP384r1': case 'brainpoolP512r1': return p(key)
-    case 'rsa-pss': return generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey
-    default: return generateKeyPairSync('rsa', { modulusLength: key === 'rsa3072' ? 3072 : 2048 }).privateKey
+    case 'ed25519':
+      return generateKeyPairSync('ed25519').privateKey
+    case 'ed448':
+      return generateKeyPairSync('ed448').privateKey
+    case 'p256':
+      return p('P-256')
+    case 'p384':
+      return p('P-384')
+    case 'p521':
+      return p('P-521')
+    case 'brainpoolP256r1':
+    case 'brainpoolP384r1':
+    case 'brainpoolP512r1':
+      return p(key)
+    case 'rsa-pss':
+      return generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey
+    default:
+      return generateKeyPairSync('rsa', { modulusLength: key === 'rsa3072' ? 3072 : 2048 }).privateKey
   }
 }

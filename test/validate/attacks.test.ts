@@ -26,14 +26,17 @@ function manifest(): Row[] {
 export const OVERRIDES: Readonly<Record<string, { verdict: string; why: string }>> = {
   'esig_dss__dss-pades_src_test_resources_validation_pades-signed-annot-added.pdf': {
     verdict: 'valid',
-    why: 'two FreeText comments added after an approval signature on an uncertified document, neither over the ' +
+    why:
+      'two FreeText comments added after an approval signature on an uncertified document, neither over the ' +
       'signed text: PASSED with a warning naming them and page 1 (DSS accepts it with annotation changes)',
   },
-  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_form-update-override-appearance-stream.pdf': {
-    verdict: 'valid',
-    why: 'the second signature signs an empty signature field and rewrites its appearance stream in place; ' +
-      'nothing else uses that stream, so it is a signature-level change (pyHanko: FORM_FILLING, allowed)',
-  },
+  'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_form-update-override-appearance-stream.pdf':
+    {
+      verdict: 'valid',
+      why:
+        'the second signature signs an empty signature field and rewrites its appearance stream in place; ' +
+        'nothing else uses that stream, so it is a signature-level change (pyHanko: FORM_FILLING, allowed)',
+    },
 }
 
 /**
@@ -42,7 +45,9 @@ export const OVERRIDES: Readonly<Record<string, { verdict: string; why: string }
  * INDETERMINATE).
  */
 describe('the attack corpus', () => {
-  const rows = manifest().map((r) => (OVERRIDES[r.file] ? { ...r, kyso_verdict: (OVERRIDES[r.file] as { verdict: string }).verdict } : r))
+  const rows = manifest().map((r) =>
+    OVERRIDES[r.file] ? { ...r, kyso_verdict: (OVERRIDES[r.file] as { verdict: string }).verdict } : r,
+  )
 
   it('has its manifest', () => {
     expect(rows.length).to.be.greaterThan(40)
@@ -67,10 +72,16 @@ describe('the attack corpus', () => {
       switch (row.kyso_verdict) {
         case 'valid':
           expect(report.signatures.length, why).to.be.greaterThan(0)
-          expect(report.signatures.filter((s) => s.indication === 'FAILED'), why).to.deep.equal([])
+          expect(
+            report.signatures.filter((s) => s.indication === 'FAILED'),
+            why,
+          ).to.deep.equal([])
           break
         case 'failed':
-          expect(report.signatures.some((s) => s.indication === 'FAILED'), why).to.equal(true)
+          expect(
+            report.signatures.some((s) => s.indication === 'FAILED'),
+            why,
+          ).to.equal(true)
           break
         case 'none':
           expect(report.signatures, why).to.deep.equal([])
@@ -92,16 +103,24 @@ describe('the attack corpus', () => {
 
 describe('the overridden rows of the attack corpus', () => {
   it('lists the added comments of pades-signed-annot-added as warnings with their page, in both languages', () => {
-    const pdf = readFileSync(join(DIR, 'esig_dss__dss-pades_src_test_resources_validation_pades-signed-annot-added.pdf'))
+    const pdf = readFileSync(
+      join(DIR, 'esig_dss__dss-pades_src_test_resources_validation_pades-signed-annot-added.pdf'),
+    )
     const [sig] = verifyPdf(pdf).signatures
-    const added = sig?.warnings.filter((w) => w.kind === 'annotation' && /FreeText added on page 1/.test(w.what)) ?? []
+    const added =
+      sig?.warnings.filter((w) => w.kind === 'annotation' && /FreeText added on page 1/.test(w.what)) ?? []
     expect(added, JSON.stringify(sig?.warnings)).to.have.length(2)
-    expect(added.every((w) => w.page === 1 && w.object !== null && /Trang 1: chú thích \/FreeText được thêm/.test(w.what_vi))).to.equal(true)
+    expect(
+      added.every(
+        (w) => w.page === 1 && w.object !== null && /Trang 1: chú thích \/FreeText được thêm/.test(w.what_vi),
+      ),
+    ).to.equal(true)
     expect(sig?.modificationLevel).to.equal('annotations')
   })
 
   it('judges the in-place appearance of form-update-override-appearance-stream at the signatures level', () => {
-    const file = 'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_form-update-override-appearance-stream.pdf'
+    const file =
+      'MatthiasValvekens_pyHanko__internal_common-test-utils_src_pyhanko_testing_commons_test_data_data_pdf_form-update-override-appearance-stream.pdf'
     const [first] = verifyPdf(readFileSync(join(DIR, file))).signatures
     expect(first?.modificationLevel, JSON.stringify(first?.changes)).to.equal('signatures')
     expect(first?.warnings).to.deep.equal([])

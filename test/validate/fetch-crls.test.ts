@@ -32,7 +32,13 @@ describe('CRLs fetched from allow-listed URLs only', function () {
   after(() => server.close())
 
   async function signedWithCrlUrl(url: string): Promise<{ pdf: Buffer; root: Buffer }> {
-    const issued = await issueCertificate(ca, { name: 'Lê Thị Hồng Gấm', title: 'Chuyên viên', caPin: '1234', pin: '1234', crlUrl: url })
+    const issued = await issueCertificate(ca, {
+      name: 'Lê Thị Hồng Gấm',
+      title: 'Chuyên viên',
+      caPin: '1234',
+      pin: '1234',
+      crlUrl: url,
+    })
     const { pdf } = await signPdf(await makePdf(), { keySource: openPkcs12KeySource(issued.p12, '1234') })
     const rootPem = readFileSync(join(ca, 'root.pem'), 'latin1')
     return { pdf, root: Buffer.from(rootPem.replace(/-----[^-]+-----|\s/g, ''), 'base64') }

@@ -14,7 +14,9 @@ function pdfFrom(objects: string[], trailerExtra = ''): Buffer {
     out += `${i + 1} 0 obj\n${body}\nendobj\n`
   })
   const xref = out.length
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f\r\n` + offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n\r\n`).join('')
+  out +=
+    `xref\n0 ${objects.length + 1}\n0000000000 65535 f\r\n` +
+    offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n\r\n`).join('')
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R ${trailerExtra}>>\nstartxref\n${xref}\n%%EOF\n`
   return Buffer.from(out, 'latin1')
 }
@@ -48,10 +50,14 @@ describe('hostile input', function () {
 
   it('refuses an xref stream that inflates past the limit, quickly, and stays alive', async () => {
     const bomb = deflateSync(Buffer.alloc(100 * 1024 * 1024), { level: 9 })
-    const head = '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n'
+    const head =
+      '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n'
     const xrefAt = head.length
     const pdf = Buffer.concat([
-      Buffer.from(`${head}3 0 obj\n<< /Type /XRef /Size 4 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n`, 'latin1'),
+      Buffer.from(
+        `${head}3 0 obj\n<< /Type /XRef /Size 4 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n`,
+        'latin1',
+      ),
       bomb,
       Buffer.from(`\nendstream\nendobj\nstartxref\n${xrefAt}\n%%EOF\n`, 'latin1'),
     ])
@@ -64,24 +70,38 @@ describe('hostile input', function () {
 
   it('refuses a 50,000-deep nested array without exhausting the stack', async () => {
     const deep = '['.repeat(50_000) + ']'.repeat(50_000)
-    const pdf = pdfFrom(['<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields 3 0 R >> >>', '<< /Type /Pages /Kids [] /Count 0 >>', deep])
+    const pdf = pdfFrom([
+      '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields 3 0 R >> >>',
+      '<< /Type /Pages /Kids [] /Count 0 >>',
+      deep,
+    ])
     const r = await clearResult(pdf)
     expect(r.ms).to.be.lessThan(5000)
     expect(r.code).to.equal('PDF_UNREADABLE')
     // And in-process, the same file is a clear error, not a RangeError from a blown stack.
-    expect(() => verifyPdf(pdf)).to.throw().with.property('code', 'PDF_UNREADABLE')
+    expect(() => verifyPdf(pdf))
+      .to.throw()
+      .with.property('code', 'PDF_UNREADABLE')
   })
 
   it('ends the DSS reference-loop samples within 5 s', async () => {
     for (const f of ['pades_infinite_loop.pdf', 'pades_opposite_infinite_loop.pdf']) {
-      const pdf = readFileSync(join(__dirname, '../../../../shared/corpus/attacks/esig_dss__dss-pades_src_test_resources_validation_' + f))
+      const pdf = readFileSync(
+        join(
+          __dirname,
+          '../../../../shared/corpus/attacks/esig_dss__dss-pades_src_test_resources_validation_' + f,
+        ),
+      )
       expect((await clearResult(pdf)).ms).to.be.lessThan(5000)
     }
   })
 
   it('kills a validation that runs past its time limit and answers VALIDATION_TIMEOUT', async () => {
     const pdf = await makePdf({ pages: 50 })
-    const err = await verifyPdfIsolated({ pdf }, { timeoutMs: 1 }).then(() => null, (e: unknown) => e)
+    const err = await verifyPdfIsolated({ pdf }, { timeoutMs: 1 }).then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect((err as ValidationError).code).to.equal('VALIDATION_TIMEOUT')
     // The caller is alive and the next validation works.
     const again = await verifyPdfIsolated({ pdf }, { timeoutMs: 10_000 })

@@ -25,14 +25,23 @@ function manifest(): Row[] {
 export const EXCEPTIONS: Readonly<Record<string, string>> = {}
 
 /** Checks whose failure no trust anchor or revocation data could cure. */
-const INTRINSIC = new Set(['structure', 'coverage', 'integrity', 'signing-certificate', 'changes', 'algorithms'])
+const INTRINSIC = new Set([
+  'structure',
+  'coverage',
+  'integrity',
+  'signing-certificate',
+  'changes',
+  'algorithms',
+])
 
 function intrinsicallyFailed(s: SignatureReport): boolean {
   return s.indication === 'FAILED' || s.checks.some((c) => !c.passed && INTRINSIC.has(c.check))
 }
 
 function summary(r: VerifyReport): string {
-  return r.signatures.map((s) => `${s.field} ${s.kind}: ${s.indication}/${s.subIndication} ${s.problems.join('; ')}`).join(' || ')
+  return r.signatures
+    .map((s) => `${s.field} ${s.kind}: ${s.indication}/${s.subIndication} ${s.problems.join('; ')}`)
+    .join(' || ')
 }
 
 /**
@@ -57,14 +66,23 @@ describe('interoperability: the interop corpus gets the verdict its origin proje
       switch (row.expected_class) {
         case 'passed-crypto':
           expect(sigs.length, why).to.be.greaterThan(0)
-          expect(sigs.filter((s) => s.indication === 'FAILED').map((s) => s.field), why).to.deep.equal([])
+          expect(
+            sigs.filter((s) => s.indication === 'FAILED').map((s) => s.field),
+            why,
+          ).to.deep.equal([])
           for (const s of sigs) {
             const integrity = s.checks.filter((c) => c.check === 'integrity')
-            expect(integrity.length > 0 && integrity.every((c) => c.passed), `${s.field} intact | ${why}`).to.equal(true)
+            expect(
+              integrity.length > 0 && integrity.every((c) => c.passed),
+              `${s.field} intact | ${why}`,
+            ).to.equal(true)
           }
           break
         case 'detected':
-          expect(sigs.some((s) => s.indication === 'FAILED'), why).to.equal(true)
+          expect(
+            sigs.some((s) => s.indication === 'FAILED'),
+            why,
+          ).to.equal(true)
           break
         case 'unsigned':
           expect(sigs, why).to.deep.equal([])
@@ -88,9 +106,17 @@ function judgeOther(row: Row, report: VerifyReport, why: string): void {
     expect(s?.coversWholeDocument, why).to.equal(false)
   } else if (/no signature may be FAILED for a modification reason/.test(d)) {
     expect(sigs.length, why).to.be.greaterThan(0)
-    const modified = sigs.filter((s) => s.subIndication === 'MODIFIED_AFTER_SIGNING' || s.subIndication === 'INVALID_REVISION')
-    expect(modified.map((s) => s.field), why).to.deep.equal([])
-    expect(sigs.flatMap((s) => s.changes.filter((c) => !c.allowed)), why).to.deep.equal([])
+    const modified = sigs.filter(
+      (s) => s.subIndication === 'MODIFIED_AFTER_SIGNING' || s.subIndication === 'INVALID_REVISION',
+    )
+    expect(
+      modified.map((s) => s.field),
+      why,
+    ).to.deep.equal([])
+    expect(
+      sigs.flatMap((s) => s.changes.filter((c) => !c.allowed)),
+      why,
+    ).to.deep.equal([])
   } else if (/first signature \(Sig1\)/.test(d)) {
     const s = sigs.find((x) => x.field === 'Sig1')
     expect(s, why).to.not.equal(undefined)

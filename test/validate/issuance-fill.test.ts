@@ -8,7 +8,13 @@ import { ISSUANCE_FIELDS, walkFields } from '../../signing/pdf/fields'
 import { IncrementalUpdate } from '../../signing/pdf/incremental'
 import { PdfDict, PdfRef, PdfStream, name, textString } from '../../signing/pdf/objects'
 import { loadCrls } from '../../signing/pki'
-import { prepareIssuanceFields, signPdf, writeIssuanceFill, type IssuancePlan, type SignPdfOptions } from '../../signing/sign'
+import {
+  prepareIssuanceFields,
+  signPdf,
+  writeIssuanceFill,
+  type IssuancePlan,
+  type SignPdfOptions,
+} from '../../signing/sign'
 import { verifyPdf } from '../../signing/verify'
 import { makePdf } from '../helpers/sample-pdfs'
 import { getTestPki, type TestPki } from '../helpers/test-pki'
@@ -16,10 +22,21 @@ import { getTestPki, type TestPki } from '../helpers/test-pki'
 /** Blanks as the layout would find them on a Decree 30 first page (display = user space here). */
 const SLOTS: IssuanceSlots = {
   notes: [],
-  number: { page: 1, box: { x: 120, y: 700, width: 24, height: 15.6 }, rect: { x: 120, y: 700, width: 24, height: 15.6 }, fontSize: 13, notation: '/QĐ-SKHCN' },
+  number: {
+    page: 1,
+    box: { x: 120, y: 700, width: 24, height: 15.6 },
+    rect: { x: 120, y: 700, width: 24, height: 15.6 },
+    fontSize: 13,
+    notation: '/QĐ-SKHCN',
+  },
   date: {
-    page: 1, box: { x: 400, y: 716, width: 70, height: 15.6 }, rect: { x: 400, y: 716, width: 70, height: 15.6 }, fontSize: 13,
-    day: [400, 420], month: [450, 470], printedYear: 2026,
+    page: 1,
+    box: { x: 400, y: 716, width: 70, height: 15.6 },
+    rect: { x: 400, y: 716, width: 70, height: 15.6 },
+    fontSize: 13,
+    day: [400, 420],
+    month: [450, 470],
+    printedYear: 2026,
   },
 }
 
@@ -35,7 +52,12 @@ function edit(pdf: Buffer, change: 'value' | 'appearance'): Buffer {
   const field = (doc.dict(ref) as PdfDict).clone()
   if (change === 'value') field.set('V', textString('99'))
   else {
-    const ap = upd.add(new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 24, 15.6] }), Buffer.from('BT ET')))
+    const ap = upd.add(
+      new PdfStream(
+        new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 24, 15.6] }),
+        Buffer.from('BT ET'),
+      ),
+    )
     field.set('AP', new PdfDict({ N: ap }))
   }
   upd.set(ref, field)
@@ -46,9 +68,17 @@ describe('issue 13: the number and date fields under the modification policy', f
   this.timeout(60_000)
   let pki: TestPki
   let issued: Buffer
-  const trust = () => ({ trustAnchors: [pki.rootDer], crls: loadCrls(readFileSync(join(pki.dir, 'crl.pem'))) })
+  const trust = () => ({
+    trustAnchors: [pki.rootDer],
+    crls: loadCrls(readFileSync(join(pki.dir, 'crl.pem'))),
+  })
   const sign = async (pdf: Buffer, who: string, extra: Partial<SignPdfOptions> = {}): Promise<Buffer> =>
-    (await signPdf(pdf, { keySource: openPkcs12KeySource((pki.signers[who] as { p12: Buffer }).p12, pki.pin), ...extra })).pdf
+    (
+      await signPdf(pdf, {
+        keySource: openPkcs12KeySource((pki.signers[who] as { p12: Buffer }).p12, pki.pin),
+        ...extra,
+      })
+    ).pdf
 
   before(async () => {
     pki = await getTestPki()
@@ -58,11 +88,15 @@ describe('issue 13: the number and date fields under the modification policy', f
     const approved = await sign(prepared.pdf, 'hoan')
     issued = await sign(approved, 'seal', {
       lockFields: [ISSUANCE_FIELDS.number, ISSUANCE_FIELDS.date],
-      alsoWrite: (upd, doc) => void writeIssuanceFill(upd, doc, plan, { number: '15', date: { day: '06', month: '12', year: '2026' } }),
+      alsoWrite: (upd, doc) =>
+        void writeIssuanceFill(upd, doc, plan, {
+          number: '15',
+          date: { day: '06', month: '12', year: '2026' },
+        }),
     })
   })
 
-  it('takes the fill in the seal\'s revision as the expected issuance: allowed, named, no warning', () => {
+  it("takes the fill in the seal's revision as the expected issuance: allowed, named, no warning", () => {
     const r = verifyPdf(issued, trust())
     expect(r.signatures.map((s) => s.indication)).to.deep.equal(['PASSED', 'PASSED'])
     const fills = r.signatures[0]?.changes.filter((c) => c.kind === 'issuance') ?? []
@@ -77,7 +111,9 @@ describe('issue 13: the number and date fields under the modification policy', f
     const r = verifyPdf(edit(issued, 'value'), trust())
     expect(r.signatures.map((s) => s.indication)).to.deep.equal(['PASSED', 'FAILED'])
     expect(r.signatures[1]?.subIndication).to.equal('MODIFIED_AFTER_SIGNING')
-    expect(r.signatures[1]?.changes.find((c) => c.kind === 'issuance')?.what).to.match(/changed from '15' to '99'/)
+    expect(r.signatures[1]?.changes.find((c) => c.kind === 'issuance')?.what).to.match(
+      /changed from '15' to '99'/,
+    )
   })
 
   it('fails the seal when only what the number shows is replaced', () => {

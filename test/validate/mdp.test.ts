@@ -4,7 +4,14 @@ import { join } from 'node:path'
 import { openPkcs12KeySource } from '../../signing/keys/pkcs12'
 import { PdfDocument } from '../../signing/pdf/document'
 import { IncrementalUpdate } from '../../signing/pdf/incremental'
-import { PdfDict, type PdfRef, PdfString, decodeTextString, name, textString } from '../../signing/pdf/objects'
+import {
+  PdfDict,
+  type PdfRef,
+  PdfString,
+  decodeTextString,
+  name,
+  textString,
+} from '../../signing/pdf/objects'
 import { loadCrls } from '../../signing/pki'
 import { signPdf, type SignPdfOptions } from '../../signing/sign'
 import { verifyPdf } from '../../signing/verify'
@@ -30,7 +37,15 @@ function annotate(pdf: Buffer): Buffer {
   const upd = new IncrementalUpdate(doc)
   const pageRef = doc.pageRef(0)
   const page = (doc.get(pageRef) as PdfDict).clone()
-  const annot = upd.add(new PdfDict({ Type: name('Annot'), Subtype: name('FreeText'), Rect: [72, 600, 300, 640], Contents: textString('Ghi chú'), P: pageRef }))
+  const annot = upd.add(
+    new PdfDict({
+      Type: name('Annot'),
+      Subtype: name('FreeText'),
+      Rect: [72, 600, 300, 640],
+      Contents: textString('Ghi chú'),
+      P: pageRef,
+    }),
+  )
   const annots = doc.resolve(page.get('Annots'))
   upd.set(pageRef, page.set('Annots', [...(Array.isArray(annots) ? annots : []), annot]))
   return upd.write()
@@ -39,16 +54,27 @@ function annotate(pdf: Buffer): Buffer {
 describe('DocMDP certification and FieldMDP locks', function () {
   this.timeout(60_000)
   let pki: TestPki
-  const trust = () => ({ trustAnchors: [pki.rootDer], crls: loadCrls(readFileSync(join(pki.dir, 'crl.pem'))) })
+  const trust = () => ({
+    trustAnchors: [pki.rootDer],
+    crls: loadCrls(readFileSync(join(pki.dir, 'crl.pem'))),
+  })
   const sign = async (pdf: Buffer, who: string, extra: Partial<SignPdfOptions> = {}): Promise<Buffer> =>
-    (await signPdf(pdf, { keySource: openPkcs12KeySource((pki.signers[who] as { p12: Buffer }).p12, pki.pin), ...extra })).pdf
+    (
+      await signPdf(pdf, {
+        keySource: openPkcs12KeySource((pki.signers[who] as { p12: Buffer }).p12, pki.pin),
+        ...extra,
+      })
+    ).pdf
 
   before(async () => {
     pki = await getTestPki()
   })
 
   it('allows form filling after a P=2 certification, and the signature still PASSES', async () => {
-    const r = verifyPdf(fill(await sign(await makeFormPdf(), 'seal', { certify: 2 }), 'Nguyễn Văn A'), trust())
+    const r = verifyPdf(
+      fill(await sign(await makeFormPdf(), 'seal', { certify: 2 }), 'Nguyễn Văn A'),
+      trust(),
+    )
     expect(r.signatures[0]?.indication, JSON.stringify(r.signatures[0]?.problems)).to.equal('PASSED')
     expect(r.signatures[0]?.changes.some((c) => c.kind === 'form-field' && c.allowed)).to.equal(true)
   })
@@ -67,7 +93,10 @@ describe('DocMDP certification and FieldMDP locks', function () {
   it('fails a P=1 certification when anything follows it, even a signature', async () => {
     const certified = await sign(await makeFormPdf(), 'seal', { certify: 1 })
     // Signing a P=1 document is refused by Kyso itself; another tool's later revision is simulated here.
-    const err = await sign(certified, 'khai').then(() => null, (e: unknown) => e)
+    const err = await sign(certified, 'khai').then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect((err as { code?: string }).code).to.equal('PDF_CERTIFIED_NO_CHANGES')
     const r = verifyPdf(fill(certified, 'x'), trust())
     expect(r.signatures[0]?.indication).to.equal('FAILED')
@@ -87,7 +116,10 @@ describe('DocMDP certification and FieldMDP locks', function () {
   })
 
   it('fails an approval signature that locks the field a later revision fills', async () => {
-    const r = verifyPdf(fill(await sign(await makeFormPdf(), 'khai', { lockFields: ['hoten'] }), 'Nguyễn Văn A'), trust())
+    const r = verifyPdf(
+      fill(await sign(await makeFormPdf(), 'khai', { lockFields: ['hoten'] }), 'Nguyễn Văn A'),
+      trust(),
+    )
     expect(r.signatures[0]?.indication).to.equal('FAILED')
     expect(r.signatures[0]?.problems.join(' ')).to.match(/locked by the signature \(FieldMDP\)/)
   })
@@ -100,6 +132,9 @@ describe('DocMDP certification and FieldMDP locks', function () {
     expect(r.signatures[1]?.indication).to.equal('FAILED')
     expect(r.signatures[1]?.problems.join(' ')).to.match(/locked/)
     const other = await sign(certified, 'khai', { lockFields: ['dongy'] })
-    expect(verifyPdf(fill(other, 'Người khác'), trust()).signatures[1]?.indication, 'a lock on another field').to.equal('PASSED')
+    expect(
+      verifyPdf(fill(other, 'Người khác'), trust()).signatures[1]?.indication,
+      'a lock on another field',
+    ).to.equal('PASSED')
   })
 })

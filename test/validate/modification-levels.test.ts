@@ -7,7 +7,16 @@ import { renderReport } from '../../cli/verify-report'
 import { openPkcs12KeySource } from '../../signing/keys/pkcs12'
 import { PdfDocument } from '../../signing/pdf/document'
 import { IncrementalUpdate } from '../../signing/pdf/incremental'
-import { PdfDict, type PdfRef, PdfStream, PdfString, decodeTextString, name, textString, type PdfValue } from '../../signing/pdf/objects'
+import {
+  PdfDict,
+  type PdfRef,
+  PdfStream,
+  PdfString,
+  decodeTextString,
+  name,
+  textString,
+  type PdfValue,
+} from '../../signing/pdf/objects'
 import { loadCrls } from '../../signing/pki'
 import { signPdf, timestampPdf, type SignPdfOptions } from '../../signing/sign'
 import { createTimestampToken } from '../../signing/tsa'
@@ -44,7 +53,16 @@ const annotate = (pdf: Buffer, rect: number[], extra: Record<string, PdfValue> =
   later(pdf, (doc, upd) => {
     const pageRef = doc.pageRef(0)
     const page = (doc.get(pageRef) as PdfDict).clone()
-    const annot = upd.add(new PdfDict({ Type: name('Annot'), Subtype: name('FreeText'), Rect: rect, Contents: textString('Ghi chú'), P: pageRef, ...extra }))
+    const annot = upd.add(
+      new PdfDict({
+        Type: name('Annot'),
+        Subtype: name('FreeText'),
+        Rect: rect,
+        Contents: textString('Ghi chú'),
+        P: pageRef,
+        ...extra,
+      }),
+    )
     const annots = doc.resolve(page.get('Annots'))
     upd.set(pageRef, page.set('Annots', [...(Array.isArray(annots) ? annots : []), annot]))
   })
@@ -62,14 +80,35 @@ const dropAnnotations = (pdf: Buffer, keep: (d: PdfDict | undefined) => boolean)
 const rewriteContent = (pdf: Buffer): Buffer =>
   later(pdf, (doc, upd) => {
     const c = (doc.dict(doc.pageRef(0)) as PdfDict).get('Contents')
-    upd.set((Array.isArray(c) ? c[0] : c) as PdfRef, new PdfStream(new PdfDict(), Buffer.from('BT /F1 24 Tf 72 700 Td (DA HUY) Tj ET')))
+    upd.set(
+      (Array.isArray(c) ? c[0] : c) as PdfRef,
+      new PdfStream(new PdfDict(), Buffer.from('BT /F1 24 Tf 72 700 Td (DA HUY) Tj ET')),
+    )
   })
 
 /** A signature field whose value another tool signed (its CMS is not the point here). */
 const foreignSignature = (pdf: Buffer): Buffer =>
   later(pdf, (doc, upd) => {
-    const sig = upd.add(new PdfDict({ Type: name('Sig'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.CAdES.detached'), ByteRange: [0, 1, 2, 3], Contents: new PdfString(Buffer.alloc(8), true) }))
-    const widget = upd.add(new PdfDict({ Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString('Khac'), V: sig, Rect: [0, 0, 0, 0], P: doc.pageRef(0) }))
+    const sig = upd.add(
+      new PdfDict({
+        Type: name('Sig'),
+        Filter: name('Adobe.PPKLite'),
+        SubFilter: name('ETSI.CAdES.detached'),
+        ByteRange: [0, 1, 2, 3],
+        Contents: new PdfString(Buffer.alloc(8), true),
+      }),
+    )
+    const widget = upd.add(
+      new PdfDict({
+        Type: name('Annot'),
+        Subtype: name('Widget'),
+        FT: name('Sig'),
+        T: textString('Khac'),
+        V: sig,
+        Rect: [0, 0, 0, 0],
+        P: doc.pageRef(0),
+      }),
+    )
     const acroRef = doc.catalog().get('AcroForm') as PdfRef
     const acro = (doc.get(acroRef) as PdfDict).clone()
     upd.set(acroRef, acro.set('Fields', [...(doc.resolve(acro.get('Fields')) as PdfValue[]), widget]))
@@ -98,9 +137,13 @@ describe('the modification policy (issue 17), level by level, with and without c
   let pki: TestPki
   let form: Buffer
   const signed = new Map<string, Buffer>()
-  const trust = () => ({ trustAnchors: [pki.rootDer], crls: loadCrls(readFileSync(join(pki.dir, 'crl.pem'))) })
+  const trust = () => ({
+    trustAnchors: [pki.rootDer],
+    crls: loadCrls(readFileSync(join(pki.dir, 'crl.pem'))),
+  })
   const key = (who: string) => openPkcs12KeySource((pki.signers[who] as { p12: Buffer }).p12, pki.pin)
-  const sign = async (pdf: Buffer, who: string, extra: Partial<SignPdfOptions> = {}) => (await signPdf(pdf, { keySource: key(who), ...extra })).pdf
+  const sign = async (pdf: Buffer, who: string, extra: Partial<SignPdfOptions> = {}) =>
+    (await signPdf(pdf, { keySource: key(who), ...extra })).pdf
   const first = (pdf: Buffer): SignatureReport => verifyPdf(pdf, trust()).signatures[0] as SignatureReport
   const base = (c: Certification): Buffer => signed.get(String(c)) as Buffer
 
@@ -113,11 +156,24 @@ describe('the modification policy (issue 17), level by level, with and without c
   })
 
   type Expect = 'PASSED' | 'PASSED+warning' | 'FAILED'
-  const levels: { level: string; make: (pdf: Buffer, c: Certification) => Promise<Buffer> | Buffer; want: Record<string, Expect> }[] = [
-    { level: 'none (nothing after the signature)', make: (pdf) => pdf, want: { none: 'PASSED', 1: 'PASSED', 2: 'PASSED', 3: 'PASSED' } },
+  const levels: {
+    level: string
+    make: (pdf: Buffer, c: Certification) => Promise<Buffer> | Buffer
+    want: Record<string, Expect>
+  }[] = [
+    {
+      level: 'none (nothing after the signature)',
+      make: (pdf) => pdf,
+      want: { none: 'PASSED', 1: 'PASSED', 2: 'PASSED', 3: 'PASSED' },
+    },
     {
       level: 'signatures: a document timestamp',
-      make: async (pdf) => (await timestampPdf(pdf, { timestamp: (imprint) => createTimestampToken({ imprint, keySource: key('tsa') }) })).pdf,
+      make: async (pdf) =>
+        (
+          await timestampPdf(pdf, {
+            timestamp: (imprint) => createTimestampToken({ imprint, keySource: key('tsa') }),
+          })
+        ).pdf,
       want: { none: 'PASSED', 1: 'PASSED', 2: 'PASSED', 3: 'PASSED' },
     },
     {
@@ -125,11 +181,31 @@ describe('the modification policy (issue 17), level by level, with and without c
       make: (pdf, c) => (c === 1 ? foreignSignature(pdf) : sign(pdf, 'luong')),
       want: { none: 'PASSED', 1: 'FAILED', 2: 'PASSED', 3: 'PASSED' },
     },
-    { level: 'form filling', make: fill, want: { none: 'PASSED+warning', 1: 'FAILED', 2: 'PASSED', 3: 'PASSED' } },
-    { level: 'annotations: a comment in the margin', make: (pdf) => annotate(pdf, MARGIN), want: { none: 'PASSED+warning', 1: 'FAILED', 2: 'FAILED', 3: 'PASSED' } },
-    { level: 'annotations: a comment over the signed text', make: (pdf) => annotate(pdf, OVER_TEXT), want: { none: 'FAILED', 1: 'FAILED', 2: 'FAILED', 3: 'PASSED+warning' } },
-    { level: 'annotations: a comment over the signed image', make: (pdf) => annotate(pdf, OVER_IMAGE), want: { none: 'FAILED', 1: 'FAILED', 2: 'FAILED', 3: 'PASSED+warning' } },
-    { level: 'anything else: the page content rewritten', make: rewriteContent, want: { none: 'FAILED', 1: 'FAILED', 2: 'FAILED', 3: 'FAILED' } },
+    {
+      level: 'form filling',
+      make: fill,
+      want: { none: 'PASSED+warning', 1: 'FAILED', 2: 'PASSED', 3: 'PASSED' },
+    },
+    {
+      level: 'annotations: a comment in the margin',
+      make: (pdf) => annotate(pdf, MARGIN),
+      want: { none: 'PASSED+warning', 1: 'FAILED', 2: 'FAILED', 3: 'PASSED' },
+    },
+    {
+      level: 'annotations: a comment over the signed text',
+      make: (pdf) => annotate(pdf, OVER_TEXT),
+      want: { none: 'FAILED', 1: 'FAILED', 2: 'FAILED', 3: 'PASSED+warning' },
+    },
+    {
+      level: 'annotations: a comment over the signed image',
+      make: (pdf) => annotate(pdf, OVER_IMAGE),
+      want: { none: 'FAILED', 1: 'FAILED', 2: 'FAILED', 3: 'PASSED+warning' },
+    },
+    {
+      level: 'anything else: the page content rewritten',
+      make: rewriteContent,
+      want: { none: 'FAILED', 1: 'FAILED', 2: 'FAILED', 3: 'FAILED' },
+    },
   ]
 
   for (const l of levels) {
@@ -140,7 +216,9 @@ describe('the modification policy (issue 17), level by level, with and without c
         const why = JSON.stringify({ problems: s.problems, changes: s.changes })
         expect(s.indication, why).to.equal(want === 'FAILED' ? 'FAILED' : 'PASSED')
         if (want === 'FAILED') expect(s.subIndication, why).to.equal('MODIFIED_AFTER_SIGNING')
-        expect(s.warnings.length > 0, `warnings: ${JSON.stringify(s.warnings)}`).to.equal(want === 'PASSED+warning')
+        expect(s.warnings.length > 0, `warnings: ${JSON.stringify(s.warnings)}`).to.equal(
+          want === 'PASSED+warning',
+        )
       })
     }
   }
@@ -163,15 +241,21 @@ describe('the modification policy (issue 17), level by level, with and without c
     expect(w?.what_vi).to.equal(`Trang 1: chú thích /FreeText được thêm sau khi ký (đối tượng ${w?.object})`)
     expect(s.modificationLevel).to.equal('annotations')
     const report = verifyPdf(annotate(base('none'), MARGIN), trust())
-    expect(renderReport(report, 'vi')).to.include(`Lưu ý (thay đổi được phép nhưng cần biết):\n    - Trang 1: chú thích /FreeText được thêm sau khi ký (đối tượng ${w?.object})`)
-    expect(renderReport(report, 'en')).to.include(`Warnings (allowed changes worth knowing):\n    - annotation /FreeText added on page 1 [object ${w?.object}]`)
+    expect(renderReport(report, 'vi')).to.include(
+      `Lưu ý (thay đổi được phép nhưng cần biết):\n    - Trang 1: chú thích /FreeText được thêm sau khi ký (đối tượng ${w?.object})`,
+    )
+    expect(renderReport(report, 'en')).to.include(
+      `Warnings (allowed changes worth knowing):\n    - annotation /FreeText added on page 1 [object ${w?.object}]`,
+    )
   })
 
   it('names the comment over the signed text, with its page, in the failure', async () => {
     const report = verifyPdf(annotate(base('none'), OVER_TEXT), trust())
     const s = report.signatures[0] as SignatureReport
     expect(s.problems).to.include('annotation /FreeText added on page 1, over the signed content')
-    expect(renderReport(report, 'vi')).to.match(/Trang 1: chú thích \/FreeText được thêm sau khi ký \(đối tượng \d+\), che lên nội dung đã ký/)
+    expect(renderReport(report, 'vi')).to.match(
+      /Trang 1: chú thích \/FreeText được thêm sau khi ký \(đối tượng \d+\), che lên nội dung đã ký/,
+    )
   })
 
   it('lets a hidden comment over the text pass with a warning: it shows nothing', () => {
@@ -188,13 +272,21 @@ describe('the modification policy (issue 17), level by level, with and without c
       upd.set(ref, (doc.get(ref) as PdfDict).clone().set('Rect', OVER_TEXT))
     })
     expect(first(moved).indication).to.equal('FAILED')
-    const removed = first(dropAnnotations(commented, (d) => d?.get('Subtype') instanceof Object && (d.get('Subtype') as { name: string }).name !== 'FreeText'))
+    const removed = first(
+      dropAnnotations(
+        commented,
+        (d) =>
+          d?.get('Subtype') instanceof Object && (d.get('Subtype') as { name: string }).name !== 'FreeText',
+      ),
+    )
     expect(removed.indication, JSON.stringify(removed.problems)).to.equal('PASSED')
     expect(removed.warnings.map((w) => w.what)).to.deep.equal(['annotation /FreeText removed on page 1'])
   })
 
   it('fails a signature when a form widget is removed from the page', () => {
-    const s = first(dropAnnotations(base('none'), (d) => (d?.get('FT') as { name?: string } | undefined)?.name === 'Sig'))
+    const s = first(
+      dropAnnotations(base('none'), (d) => (d?.get('FT') as { name?: string } | undefined)?.name === 'Sig'),
+    )
     expect([s.indication, s.subIndication]).to.deep.equal(['FAILED', 'MODIFIED_AFTER_SIGNING'])
     expect(s.problems.join(' ')).to.match(/form widget was removed on page 1/)
   })
@@ -204,7 +296,10 @@ describe('the modification policy (issue 17), level by level, with and without c
       const root = upd.add(new PdfDict({ Type: name('StructTreeRoot'), K: [] }))
       const catalog = doc.catalog().clone()
       catalog.set('MarkInfo', new PdfDict({ Marked: true })).set('StructTreeRoot', root)
-      catalog.set('Extensions', new PdfDict({ ESIC: new PdfDict({ BaseVersion: name('1.7'), ExtensionLevel: 2 }) }))
+      catalog.set(
+        'Extensions',
+        new PdfDict({ ESIC: new PdfDict({ BaseVersion: name('1.7'), ExtensionLevel: 2 }) }),
+      )
       upd.set(doc.catalogRef(), catalog)
     })
     const s = first(tagged)
@@ -216,11 +311,24 @@ describe('the modification policy (issue 17), level by level, with and without c
   it('allows a pre-existing empty signature field to be signed under DocMDP P=2, with its /V, /AP and /F set', async () => {
     // An empty, hidden signature field prepared before the certification (§12.7.5.5).
     const withField = later(form, (doc, upd) => {
-      const ap = upd.add(new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 150, 40] }), Buffer.alloc(0)))
-      const widget = upd.add(new PdfDict({
-        Type: name('Annot'), Subtype: name('Widget'), FT: name('Sig'), T: textString('Duyet'), F: 2,
-        Rect: [300, 60, 450, 100], P: doc.pageRef(0), AP: new PdfDict({ N: ap }),
-      }))
+      const ap = upd.add(
+        new PdfStream(
+          new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 150, 40] }),
+          Buffer.alloc(0),
+        ),
+      )
+      const widget = upd.add(
+        new PdfDict({
+          Type: name('Annot'),
+          Subtype: name('Widget'),
+          FT: name('Sig'),
+          T: textString('Duyet'),
+          F: 2,
+          Rect: [300, 60, 450, 100],
+          P: doc.pageRef(0),
+          AP: new PdfDict({ N: ap }),
+        }),
+      )
       const acroRef = doc.catalog().get('AcroForm') as PdfRef
       const acro = (doc.get(acroRef) as PdfDict).clone()
       upd.set(acroRef, acro.set('Fields', [...(doc.resolve(acro.get('Fields')) as PdfValue[]), widget]))
@@ -231,13 +339,37 @@ describe('the modification policy (issue 17), level by level, with and without c
     const certified = await sign(withField, 'seal', { certify: 2 })
     const signedField = later(certified, (doc, upd) => {
       const ref = fieldRef(doc, 'Duyet')
-      const sig = upd.add(new PdfDict({ Type: name('Sig'), Filter: name('Adobe.PPKLite'), SubFilter: name('ETSI.CAdES.detached'), ByteRange: [0, 1, 2, 3], Contents: new PdfString(Buffer.alloc(8), true) }))
-      const ap = upd.add(new PdfStream(new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 150, 40] }), Buffer.from('0 0 1 rg 0 0 150 40 re f')))
-      upd.set(ref, (doc.get(ref) as PdfDict).clone().set('V', sig).set('F', 4).set('AP', new PdfDict({ N: ap })))
+      const sig = upd.add(
+        new PdfDict({
+          Type: name('Sig'),
+          Filter: name('Adobe.PPKLite'),
+          SubFilter: name('ETSI.CAdES.detached'),
+          ByteRange: [0, 1, 2, 3],
+          Contents: new PdfString(Buffer.alloc(8), true),
+        }),
+      )
+      const ap = upd.add(
+        new PdfStream(
+          new PdfDict({ Type: name('XObject'), Subtype: name('Form'), BBox: [0, 0, 150, 40] }),
+          Buffer.from('0 0 1 rg 0 0 150 40 re f'),
+        ),
+      )
+      upd.set(
+        ref,
+        (doc.get(ref) as PdfDict)
+          .clone()
+          .set('V', sig)
+          .set('F', 4)
+          .set('AP', new PdfDict({ N: ap })),
+      )
     })
     const s = verifyPdf(signedField, trust()).signatures.find((x) => x.field !== 'Duyet') as SignatureReport
     expect(s.indication, JSON.stringify(s.problems)).to.equal('PASSED')
-    expect(s.changes.map((c) => [c.kind, c.level, c.allowed])).to.deep.include(['signature-field', 'signatures', true])
+    expect(s.changes.map((c) => [c.kind, c.level, c.allowed])).to.deep.include([
+      'signature-field',
+      'signatures',
+      true,
+    ])
   })
 
   it('still reports, and fails, a signature whose AcroForm a later revision removed', () => {
@@ -248,7 +380,10 @@ describe('the modification policy (issue 17), level by level, with and without c
     })
     const report = verifyPdf(stripped, trust())
     expect(report.signatures).to.have.length(1)
-    expect([report.signatures[0]?.indication, report.signatures[0]?.subIndication]).to.deep.equal(['FAILED', 'MODIFIED_AFTER_SIGNING'])
+    expect([report.signatures[0]?.indication, report.signatures[0]?.subIndication]).to.deep.equal([
+      'FAILED',
+      'MODIFIED_AFTER_SIGNING',
+    ])
     expect(report.signatures[0]?.problems.join(' ')).to.match(/the AcroForm was removed/)
     expect(report.signatures[0]?.problems.join(' ')).to.match(/removed from the form after signing/)
   })

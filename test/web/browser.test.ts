@@ -40,9 +40,13 @@ describe('the web interface in Chromium', function () {
   })
 
   /** A fresh browser profile for one person, recording every console error and uncaught exception. */
-  const open = (viewport?: { width: number; height: number }, bypassCSP = false): Promise<Page> => chrome.open(viewport, bypassCSP)
-  const signIn = (username: string, viewport?: { width: number; height: number }, bypassCSP = false): Promise<Page> =>
-    chrome.signIn(base, username, viewport, bypassCSP)
+  const open = (viewport?: { width: number; height: number }, bypassCSP = false): Promise<Page> =>
+    chrome.open(viewport, bypassCSP)
+  const signIn = (
+    username: string,
+    viewport?: { width: number; height: number },
+    bypassCSP = false,
+  ): Promise<Page> => chrome.signIn(base, username, viewport, bypassCSP)
 
   async function openFromInbox(page: Page): Promise<void> {
     await page.goto(`${base}/inbox`)
@@ -54,7 +58,12 @@ describe('the web interface in Chromium', function () {
   }
 
   /** Opens the PIN dialog and signs from the keyboard: the PIN field has the focus, Enter submits. */
-  async function act(page: Page, action: 'approve' | 'sign' | 'seal', pin: string, extra?: () => Promise<void>): Promise<void> {
+  async function act(
+    page: Page,
+    action: 'approve' | 'sign' | 'seal',
+    pin: string,
+    extra?: () => Promise<void>,
+  ): Promise<void> {
     await page.click(`[data-testid=actions] button[data-action=${action}]`)
     await page.waitForSelector('dialog[open] #sign-pin')
     expect(await page.evaluate(() => document.activeElement?.id)).to.equal('sign-pin')
@@ -104,7 +113,11 @@ describe('the web interface in Chromium', function () {
     await page.click('[data-testid=submit-route]')
     await page.waitForSelector('#new-file-error')
     await page.waitForSelector('#new-title-error')
-    await page.setInputFiles('#new-file', { name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: decision })
+    await page.setInputFiles('#new-file', {
+      name: 'quyet-dinh.pdf',
+      mimeType: 'application/pdf',
+      buffer: decision,
+    })
     await page.fill('#new-title', 'Quyết định ban hành Quy chế sử dụng chữ ký số trong Sở')
     await page.click('[data-testid=submit-route]')
     await page.waitForURL(/\/documents\/\d+$/)
@@ -137,11 +150,16 @@ describe('the web interface in Chromium', function () {
     expectedFailures.push(/\/api\/steps\/\d+\/sign$/)
     await act(page, 'sign', '0000', async () => {
       // The page with the box where the signature will go, before the PIN (issue 12).
-      const box = page.locator('dialog[open] [data-testid=page-placement][data-ready] [data-testid=placement-box]')
+      const box = page.locator(
+        'dialog[open] [data-testid=page-placement][data-ready] [data-testid=placement-box]',
+      )
       await box.waitFor()
       const canvas = await page.locator('dialog[open] [data-testid=page-placement] canvas').boundingBox()
       const b = await box.boundingBox()
-      expect(b && canvas && b.x > canvas.x + canvas.width / 2 && b.y > canvas.y + canvas.height / 3, 'the box in the signer block (bottom right)').to.equal(true)
+      expect(
+        b && canvas && b.x > canvas.x + canvas.width / 2 && b.y > canvas.y + canvas.height / 3,
+        'the box in the signer block (bottom right)',
+      ).to.equal(true)
       await page.screenshot({ path: join(SHOTS, 'sign-dialog-placement.png') })
     })
     const err = page.locator('#sign-pin-error')
@@ -163,9 +181,16 @@ describe('the web interface in Chromium', function () {
     })
     await page.waitForSelector('[data-testid=document][data-status=issued]')
     // The count beside the inbox follows at once, without leaving the page.
-    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=waiting-count]')?.textContent ?? 0) === n, waiting - 1)
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=validation] li[data-indication]').length >= 4)
-    const verdicts = await page.locator('[data-testid=validation] li[data-indication]').evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid=waiting-count]')?.textContent ?? 0) === n,
+      waiting - 1,
+    )
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=validation] li[data-indication]').length >= 4,
+    )
+    const verdicts = await page
+      .locator('[data-testid=validation] li[data-indication]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
     expect(verdicts).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
     expect(await page.textContent('.page-head .sub')).to.contain('1501/SKHCN-VP')
     await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
@@ -177,19 +202,21 @@ describe('the web interface in Chromium', function () {
     await page.evaluate(() => window.scrollTo(0, 0))
   })
 
-  it('the compliance officer opens the dashboard and the agency\'s figures changed', async () => {
+  it("the compliance officer opens the dashboard and the agency's figures changed", async () => {
     const page = await signIn('kiemtra')
     await page.goto(`${base}/dashboard`)
     const cell = page.locator('[data-testid=coverage-table] tr[data-agency=SKHCN] [data-testid=documents]')
     await cell.waitFor()
-    expect(Number(/^\d+/.exec((await cell.textContent()) ?? '')?.[0])).to.equal(Number(/^\d+/.exec(documentsBefore)?.[0]) + 1)
+    expect(Number(/^\d+/.exec((await cell.textContent()) ?? '')?.[0])).to.equal(
+      Number(/^\d+/.exec(documentsBefore)?.[0]) + 1,
+    )
     await page.waitForSelector('.chart svg')
     await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true })
     await page.click('[data-testid=coverage-table] tr[data-agency=SKHCN] a')
     await page.waitForSelector('[data-testid=agency-report]')
   })
 
-  it('another agency\'s user cannot open the document', async () => {
+  it("another agency's user cannot open the document", async () => {
     const page = await signIn('cv.stp')
     expectedFailures.push(new RegExp(`/api/documents/${documentId}(/verification)?$`))
     await page.goto(`${base}/documents/${documentId}`)
@@ -202,7 +229,9 @@ describe('the web interface in Chromium', function () {
     await page.goto(`${base}/documents/${documentId}`)
     await page.waitForSelector('[data-testid=validation] li[data-indication]')
     await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    )
     expect(overflow).to.be.at.most(0)
     const pdfTop = (await page.locator('.pdf-card').boundingBox())?.y ?? Infinity
     const cardsTop = (await page.locator('.doc-side').boundingBox())?.y ?? -Infinity
@@ -260,19 +289,31 @@ describe('the web interface in Chromium', function () {
 
   it('a key locked by five wrong PINs: the admin issues an unlock code, the holder unlocks with it and changes the PIN', async () => {
     const drafter = await as('chuyenvien')
-    const doc = (await (await drafter.upload(await makePdf(), { title: 'Khóa PIN', kind: 'internal' })).json()) as { id: number }
-    const sub = (await (await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'approve', assignees: ['truongphong2'] }] })).json()) as { workflows: { steps: { id: number }[] }[] }
+    const doc = (await (
+      await drafter.upload(await makePdf(), { title: 'Khóa PIN', kind: 'internal' })
+    ).json()) as { id: number }
+    const sub = (await (
+      await drafter.post(`/api/documents/${doc.id}/submit`, {
+        steps: [{ action: 'approve', assignees: ['truongphong2'] }],
+      })
+    ).json()) as { workflows: { steps: { id: number }[] }[] }
     const api2 = await as('truongphong2')
-    for (let i = 0; i < 5; i++) await api2.post(`/api/steps/${(sub.workflows[0]?.steps[0] as { id: number }).id}/sign`, { pin: '0000' })
+    for (let i = 0; i < 5; i++)
+      await api2.post(`/api/steps/${(sub.workflows[0]?.steps[0] as { id: number }).id}/sign`, { pin: '0000' })
     const admin = await signIn('quantri')
     await admin.goto(`${base}/admin/certificates`)
-    const locked = admin.locator('[data-testid=admin-certificates] tr', { has: admin.locator('[data-key=locked]') }).filter({ hasText: 'Lê Thị Mai' })
+    const locked = admin
+      .locator('[data-testid=admin-certificates] tr', { has: admin.locator('[data-key=locked]') })
+      .filter({ hasText: 'Lê Thị Mai' })
     await locked.locator('button', { hasText: 'Cấp mã mở khóa' }).click()
     const code = (await admin.locator('[data-testid=unlock-code]').textContent()) as string
     expect(code).to.match(/^[0-9A-Z]{5}(-[0-9A-Z]{5}){3}$/)
     const holder = await signIn('truongphong2')
     await holder.goto(`${base}/certificates`)
-    await holder.locator('tr', { has: holder.locator('[data-key=locked]') }).locator('button', { hasText: 'Mở khóa bằng mã' }).click()
+    await holder
+      .locator('tr', { has: holder.locator('[data-key=locked]') })
+      .locator('button', { hasText: 'Mở khóa bằng mã' })
+      .click()
     await holder.fill('#unlock-code', code)
     await holder.click('dialog[open] button[type=submit]')
     await holder.waitForSelector('[data-key=locked]', { state: 'detached' })
@@ -284,15 +325,28 @@ describe('the web interface in Chromium', function () {
     await holder.waitForSelector('dialog[open]', { state: 'detached' })
     await holder.screenshot({ path: join(SHOTS, 'my-certificates-pin.png'), fullPage: true })
     // Back to the demo PIN for the suites after this one.
-    const mine = (await (await api2.get('/api/me/certificates')).json()) as { certificates: { id: number; kind: string; source: string }[] }
-    const id = (mine.certificates.find((c) => c.kind === 'personal' && c.source === 'internal') as { id: number }).id
-    expect((await api2.post(`/api/me/certificates/${id}/pin`, { oldPin: '13579', newPin: '1234' })).status).to.equal(200)
+    const mine = (await (await api2.get('/api/me/certificates')).json()) as {
+      certificates: { id: number; kind: string; source: string }[]
+    }
+    const id = (
+      mine.certificates.find((c) => c.kind === 'personal' && c.source === 'internal') as { id: number }
+    ).id
+    expect(
+      (await api2.post(`/api/me/certificates/${id}/pin`, { oldPin: '13579', newPin: '1234' })).status,
+    ).to.equal(200)
   })
 
   it('a head returns a document with a reason; the drafter uploads a revision and submits it again', async () => {
     const drafter = await as('chuyenvien')
-    const doc = (await (await drafter.upload(await makePdf(), { title: 'Tờ trình cần sửa', kind: 'internal' })).json()) as { id: number }
-    await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'approve', assignees: ['truongphong2'] }, { action: 'sign', assignees: ['giamdoc'] }] })
+    const doc = (await (
+      await drafter.upload(await makePdf(), { title: 'Tờ trình cần sửa', kind: 'internal' })
+    ).json()) as { id: number }
+    await drafter.post(`/api/documents/${doc.id}/submit`, {
+      steps: [
+        { action: 'approve', assignees: ['truongphong2'] },
+        { action: 'sign', assignees: ['giamdoc'] },
+      ],
+    })
     const head = await signIn('truongphong2')
     await head.goto(`${base}/documents/${doc.id}`)
     await head.click('[data-testid=actions] button[data-action=return]')
@@ -307,7 +361,11 @@ describe('the web interface in Chromium', function () {
     await page.goto(`${base}/documents/${doc.id}`)
     expect(await page.textContent('[data-testid=timeline]')).to.contain('Bổ sung số liệu quý III')
     await page.click('[data-testid=actions] button[data-action=revise]')
-    await page.setInputFiles('#revise-file', { name: 'sua.pdf', mimeType: 'application/pdf', buffer: await makePdf({ title: 'Ban sua' }) })
+    await page.setInputFiles('#revise-file', {
+      name: 'sua.pdf',
+      mimeType: 'application/pdf',
+      buffer: await makePdf({ title: 'Ban sua' }),
+    })
     await page.click('dialog[open] button[type=submit]')
     await page.waitForSelector('[data-testid=document][data-status=draft]')
     await page.click('[data-testid=actions] button[data-action=submit]')
@@ -319,13 +377,22 @@ describe('the web interface in Chromium', function () {
     expect(await page.locator('.versions li').count()).to.equal(2)
   })
 
-  it('a deputy signs by delegation: the chain shows who signed, with KT. and the principal\'s title', async () => {
+  it("a deputy signs by delegation: the chain shows who signed, with KT. and the principal's title", async () => {
     const leader = await as('giamdoc')
     const now = Date.now()
-    await leader.post('/api/delegations', { delegate: 'phogiamdoc', marker: 'KT.', from: new Date(now - 60_000).toISOString(), to: new Date(now + 3_600_000).toISOString() })
+    await leader.post('/api/delegations', {
+      delegate: 'phogiamdoc',
+      marker: 'KT.',
+      from: new Date(now - 60_000).toISOString(),
+      to: new Date(now + 3_600_000).toISOString(),
+    })
     const drafter = await as('chuyenvien')
-    const doc = (await (await drafter.upload(await makePdf(), { title: 'Quyết định ký thay', kind: 'internal' })).json()) as { id: number }
-    await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'sign', assignees: ['giamdoc'] }] })
+    const doc = (await (
+      await drafter.upload(await makePdf(), { title: 'Quyết định ký thay', kind: 'internal' })
+    ).json()) as { id: number }
+    await drafter.post(`/api/documents/${doc.id}/submit`, {
+      steps: [{ action: 'sign', assignees: ['giamdoc'] }],
+    })
     const page = await signIn('phogiamdoc')
     await page.goto(`${base}/inbox`)
     const row = page.locator(`[data-testid=inbox] tr[data-document="${doc.id}"]`)
@@ -340,9 +407,11 @@ describe('the web interface in Chromium', function () {
     await page.waitForSelector('[data-testid=validation] li[data-indication=PASSED]')
   })
 
-  it('the drafter fixes the leader\'s place by dragging a box on the page; the round keeps it', async () => {
+  it("the drafter fixes the leader's place by dragging a box on the page; the round keeps it", async () => {
     const drafter = await as('chuyenvien')
-    const doc = (await (await drafter.upload(decision, { title: 'Quyết định có vị trí ký chọn tay', kind: 'internal' })).json()) as { id: number }
+    const doc = (await (
+      await drafter.upload(decision, { title: 'Quyết định có vị trí ký chọn tay', kind: 'internal' })
+    ).json()) as { id: number }
     const page = await signIn('chuyenvien')
     await page.goto(`${base}/documents/${doc.id}`)
     await page.click('[data-testid=actions] button[data-action=submit]')
@@ -365,7 +434,9 @@ describe('the web interface in Chromium', function () {
     expect(await page.textContent('dialog[open] .step-edit >> nth=1')).to.contain('do bạn chọn')
     await page.click('dialog[open] [data-testid=submit-route]')
     await page.waitForSelector('[data-testid=document][data-status=in_progress]')
-    const d = (await (await drafter.get(`/api/documents/${doc.id}`)).json()) as { placements: { how: string; page: number; rect: number[] }[] }
+    const d = (await (await drafter.get(`/api/documents/${doc.id}`)).json()) as {
+      placements: { how: string; page: number; rect: number[] }[]
+    }
     // The template's steps: two approvals (each their own place), the leader, the seal.
     expect(d.placements.map((p) => p.how)).to.deep.equal(['end-mark', 'end-mark', 'explicit', 'explicit'])
     const first = d.placements[2]
@@ -376,28 +447,58 @@ describe('the web interface in Chromium', function () {
     expect(first?.rect[0]).to.be.closeTo(595 * 0.25, 12)
   })
 
-  it('lists, on the validation card, a comment added after an upload\'s own signature (issue 17 warnings)', async () => {
+  it("lists, on the validation card, a comment added after an upload's own signature (issue 17 warnings)", async () => {
     // A draft signed elsewhere, then commented in its margin: allowed, but the reader is told.
     const pki = await getTestPki()
-    const signed = (await signPdf(await makePdf({ title: 'Da ky truoc' }), { keySource: openPkcs12KeySource(pki.signers.khai.p12, pki.pin) })).pdf
+    const signed = (
+      await signPdf(await makePdf({ title: 'Da ky truoc' }), {
+        keySource: openPkcs12KeySource(pki.signers.khai.p12, pki.pin),
+      })
+    ).pdf
     const doc0 = new PdfDocument(signed)
     const upd = new IncrementalUpdate(doc0)
     const pageRef = doc0.pageRef(0)
     const page = (doc0.get(pageRef) as PdfDict).clone()
-    const note = upd.add(new PdfDict({ Type: name('Annot'), Subtype: name('FreeText'), Rect: [20, 20, 120, 40], Contents: textString('Ghi chú'), P: pageRef }))
+    const note = upd.add(
+      new PdfDict({
+        Type: name('Annot'),
+        Subtype: name('FreeText'),
+        Rect: [20, 20, 120, 40],
+        Contents: textString('Ghi chú'),
+        P: pageRef,
+      }),
+    )
     upd.set(pageRef, page.set('Annots', [note]))
     const drafter = await as('chuyenvien')
-    const doc = (await (await drafter.upload(upd.write(), { title: 'Văn bản có ghi chú sau chữ ký', kind: 'internal' })).json()) as { id: number }
+    const doc = (await (
+      await drafter.upload(upd.write(), { title: 'Văn bản có ghi chú sau chữ ký', kind: 'internal' })
+    ).json()) as { id: number }
     const viewer = await signIn('chuyenvien')
     await viewer.goto(`${base}/documents/${doc.id}`)
     await viewer.waitForSelector('[data-testid=signature-warnings]')
-    expect(await viewer.textContent('[data-testid=signature-warnings]')).to.match(/Trang 1: chú thích \/FreeText được thêm sau khi ký/)
+    expect(await viewer.textContent('[data-testid=signature-warnings]')).to.match(
+      /Trang 1: chú thích \/FreeText được thêm sau khi ký/,
+    )
   })
 
   it('axe finds no serious or critical accessibility violation on any page', async () => {
     const axe = require.resolve('axe-core/axe.min.js')
     const pages: Array<[string, string[]]> = [
-      ['giamdoc', ['/inbox', '/sent', '/issued', '/new', `/documents/${documentId}`, '/delegations', '/certificates', '/signature', '/dashboard', '/dashboard/SKHCN']],
+      [
+        'giamdoc',
+        [
+          '/inbox',
+          '/sent',
+          '/issued',
+          '/new',
+          `/documents/${documentId}`,
+          '/delegations',
+          '/certificates',
+          '/signature',
+          '/dashboard',
+          '/dashboard/SKHCN',
+        ],
+      ],
       ['quantri', ['/admin', '/admin/agencies', '/admin/certificates', '/admin/trust-anchors']],
     ]
     const found: string[] = []
@@ -421,17 +522,38 @@ describe('the web interface in Chromium', function () {
   async function audit(page: Page, axePath: string, label: string): Promise<string[]> {
     await page.addScriptTag({ path: axePath })
     const violations = await page.evaluate(async () => {
-      const w = window as unknown as { axe: { run: (ctx: Document, o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }
+      const w = window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            o: unknown,
+          ) => Promise<{
+            violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>
+          }>
+        }
+      }
       const r = await w.axe.run(document, { resultTypes: ['violations'] })
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }))
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        nodes: v.nodes.map((n) => n.target.join(' ')),
+      }))
     })
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).join(', ')}`)
+    return violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${label}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).join(', ')}`)
   }
 
   it('logged no console error on any page, but for the refusals provoked above', () => {
     // Chromium logs a fetch answered 4xx as "Failed to load resource"; those of the provoked
     // refusals are expected, nothing else is.
-    const unexpected = chrome.errors.filter((e) => !(/Failed to load resource: the server responded with a status of (401|403|404|429)/.test(e.text) && expectedFailures.some((re) => re.test(e.url))))
+    const unexpected = chrome.errors.filter(
+      (e) =>
+        !(
+          /Failed to load resource: the server responded with a status of (401|403|404|429)/.test(e.text) &&
+          expectedFailures.some((re) => re.test(e.url))
+        ),
+    )
     expect(unexpected).to.deep.equal([])
   })
 })

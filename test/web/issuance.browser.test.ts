@@ -24,11 +24,18 @@ describe('the outgoing register and electronic copies in Chromium', function () 
     svc = await startIsolatedService()
     const drafter = await as('chuyenvien', undefined, svc.url)
     const clerk = await as('vanthu', undefined, svc.url)
-    const doc = await json<{ id: number }>(await drafter.upload(await makePdf(), { title: 'Thông báo lịch họp giao ban', kind: 'internal' }), 201)
+    const doc = await json<{ id: number }>(
+      await drafter.upload(await makePdf(), { title: 'Thông báo lịch họp giao ban', kind: 'internal' }),
+      201,
+    )
     const d = await json<{ workflows: { steps: { id: number }[] }[] }>(
-      await drafter.post(`/api/documents/${doc.id}/submit`, { steps: [{ action: 'seal', assignees: ['vanthu'] }] }))
+      await drafter.post(`/api/documents/${doc.id}/submit`, {
+        steps: [{ action: 'seal', assignees: ['vanthu'] }],
+      }),
+    )
     const sealed = await json<{ outgoingNumber: string }>(
-      await clerk.post(`/api/steps/${d.workflows[0]?.steps[0]?.id}/sign`, { pin: pinOf('vanthu') }))
+      await clerk.post(`/api/steps/${d.workflows[0]?.steps[0]?.id}/sign`, { pin: pinOf('vanthu') }),
+    )
     docId = doc.id
     number = sealed.outgoingNumber
   })
@@ -43,11 +50,13 @@ describe('the outgoing register and electronic copies in Chromium', function () 
     await page.click('.nav a[href="/register"]')
     await page.waitForSelector('[data-testid=register] tr[data-status=used]')
     expect(await page.textContent('[data-testid=register]')).to.contain(number)
-    expect(await page.getAttribute('a[download][href*="format=csv"]', 'href')).to.match(/^\/api\/registers\/outgoing\?year=\d{4}&format=csv$/)
+    expect(await page.getAttribute('a[download][href*="format=csv"]', 'href')).to.match(
+      /^\/api\/registers\/outgoing\?year=\d{4}&format=csv$/,
+    )
     await page.screenshot({ path: join(SHOTS, 'register.png'), fullPage: true })
   })
 
-  it('makes a sao y from the issued document\'s page and opens the copy', async () => {
+  it("makes a sao y from the issued document's page and opens the copy", async () => {
     const page = await chrome.signIn(svc.url, 'vanthu')
     await page.goto(`${svc.url}/documents/${docId}`)
     await page.waitForSelector('[data-testid=copies]')
@@ -56,7 +65,9 @@ describe('the outgoing register and electronic copies in Chromium', function () 
     await page.click('[data-testid=copies] button[type=submit]')
     await page.waitForFunction((id) => !location.pathname.endsWith(`/documents/${id}`), docId)
     await page.waitForSelector('[data-testid=document][data-status=issued]')
-    expect(await page.textContent('.page-head')).to.contain('SAO Y').and.contain('01/SY-SKHCN')
+    expect(await page.textContent('.page-head'))
+      .to.contain('SAO Y')
+      .and.contain('01/SY-SKHCN')
     await page.screenshot({ path: join(SHOTS, 'copy-sao-y.png'), fullPage: true })
     expect(chrome.errors).to.deep.equal([])
   })

@@ -3,7 +3,12 @@
  * session's CSRF token on every state change. An error body becomes an ApiError with its code.
  */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly triesLeft?: number) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly triesLeft?: number,
+  ) {
     super(message)
   }
 }
@@ -23,7 +28,8 @@ async function parse<T>(res: Response): Promise<T> {
   const type = res.headers.get('content-type') ?? ''
   const body: unknown = type.includes('application/json') ? await res.json() : undefined
   if (res.ok) return body as T
-  const err = (body as { error?: { code?: string; message?: string; triesLeft?: unknown } } | undefined)?.error
+  const err = (body as { error?: { code?: string; message?: string; triesLeft?: unknown } } | undefined)
+    ?.error
   if (res.status === 401 && err?.code === 'UNAUTHENTICATED') onUnauthenticated()
   // triesLeft: after a wrong PIN, how many more before the key locks (issue 15).
   const triesLeft = typeof err?.triesLeft === 'number' ? err.triesLeft : undefined
@@ -33,7 +39,15 @@ async function parse<T>(res: Response): Promise<T> {
 async function send<T>(method: string, path: string, init: RequestInit): Promise<T> {
   let res: Response
   try {
-    res = await fetch(path, { ...init, method, credentials: 'same-origin', headers: { ...(method !== 'GET' && { 'X-CSRF-Token': csrfToken }), ...(init.headers as Record<string, string>) } })
+    res = await fetch(path, {
+      ...init,
+      method,
+      credentials: 'same-origin',
+      headers: {
+        ...(method !== 'GET' && { 'X-CSRF-Token': csrfToken }),
+        ...(init.headers as Record<string, string>),
+      },
+    })
   } catch {
     throw new ApiError(0, 'NETWORK', 'network')
   }
@@ -42,10 +56,14 @@ async function send<T>(method: string, path: string, init: RequestInit): Promise
 
 export const api = {
   get: <T>(path: string): Promise<T> => send<T>('GET', path, {}),
-  post: <T>(path: string, body: unknown = {}): Promise<T> => send<T>('POST', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
-  patch: <T>(path: string, body: unknown): Promise<T> => send<T>('PATCH', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
-  put: <T>(path: string, body: unknown): Promise<T> => send<T>('PUT', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
-  upload: <T>(path: string, form: FormData, headers: Record<string, string> = {}): Promise<T> => send<T>('POST', path, { body: form, headers }),
+  post: <T>(path: string, body: unknown = {}): Promise<T> =>
+    send<T>('POST', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+  patch: <T>(path: string, body: unknown): Promise<T> =>
+    send<T>('PATCH', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+  put: <T>(path: string, body: unknown): Promise<T> =>
+    send<T>('PUT', path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+  upload: <T>(path: string, form: FormData, headers: Record<string, string> = {}): Promise<T> =>
+    send<T>('POST', path, { body: form, headers }),
   /** A file (a PDF to sign) with its ETag and the name the server gives it; a refusal is an ApiError. */
   file: async (path: string): Promise<{ blob: Blob; etag: string | null; name: string | undefined }> => {
     let res: Response

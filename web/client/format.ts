@@ -3,8 +3,18 @@ import { lang } from './i18n.js'
 /** Dates as Vietnamese civil servants write them (dd/MM/yyyy), always in Vietnam's time zone. */
 const TZ = 'Asia/Ho_Chi_Minh'
 
-const dateFmt = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric' })
-const timeFmt = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+const dateFmt = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TZ,
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+})
+const timeFmt = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TZ,
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
 
 function valid(iso: string | null | undefined): Date | undefined {
   if (!iso) return undefined
@@ -24,7 +34,12 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 /** Today in Vietnam as YYYY-MM-DD (for date inputs). */
 export function todayVn(): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: TZ,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date())
   return parts
 }
 
@@ -35,5 +50,7 @@ export function percent(rate: number | null | undefined, digits = 1): string {
 }
 
 export function fileSize(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`
+  return bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024))} KB`
+    : `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }

@@ -30,7 +30,11 @@ export interface Me {
   signingTools?: SigningTools
 }
 
-export interface SigningTools { agentUrl: string; vgcaPluginUrl: string | null; remoteProviders: string[] }
+export interface SigningTools {
+  agentUrl: string
+  vgcaPluginUrl: string | null
+  remoteProviders: string[]
+}
 
 const has = (me: Me, ...roles: string[]): boolean => roles.some((r) => me.roles.includes(r))
 const signer = (me: Me): boolean => has(me, 'staff', 'head', 'leader', 'clerk')
@@ -62,7 +66,9 @@ function Page(props: { me: Me; at: string }): JSX.Element {
   return (
     <section class="card empty">
       <h1>{L('Không tìm thấy trang', 'Page not found')}</h1>
-      <p><Link href={home(me)}>{L('Về trang chính', 'Back to the start page')}</Link></p>
+      <p>
+        <Link href={home(me)}>{L('Về trang chính', 'Back to the start page')}</Link>
+      </p>
     </section>
   )
 }
@@ -79,7 +85,10 @@ function useWaiting(me: Me, at: string): number | undefined {
   }, [])
   useEffect(() => {
     if (!signer(me)) return
-    api.get<unknown[]>('/api/inbox').then((items) => setN(items.length), () => setN(undefined))
+    api.get<unknown[]>('/api/inbox').then(
+      (items) => setN(items.length),
+      () => setN(undefined),
+    )
   }, [me.id, at, changed])
   return n
 }
@@ -101,43 +110,102 @@ function Nav(props: { me: Me; at: string }): JSX.Element {
   ]
   return (
     <nav class="nav" aria-label={L('Chức năng', 'Main')}>
-      {items.filter(([, , show]) => show).map(([href, label]) => {
-        const current = at === href || at.startsWith(`${href}/`)
-        return (
-          <Link key={href} href={href} class={current ? 'nav-item current' : 'nav-item'} aria-current={current ? 'page' : undefined}>
-            {label}{href === '/inbox' && waiting ? <span class="count"><span data-testid="waiting-count" aria-hidden="true">{waiting}</span><span class="visually-hidden">{L(`${waiting} văn bản chờ`, `${waiting} waiting`)}</span></span> : null}
-          </Link>
-        )
-      })}
+      {items
+        .filter(([, , show]) => show)
+        .map(([href, label]) => {
+          const current = at === href || at.startsWith(`${href}/`)
+          return (
+            <Link
+              key={href}
+              href={href}
+              class={current ? 'nav-item current' : 'nav-item'}
+              aria-current={current ? 'page' : undefined}
+            >
+              {label}
+              {href === '/inbox' && waiting ? (
+                <span class="count">
+                  <span data-testid="waiting-count" aria-hidden="true">
+                    {waiting}
+                  </span>
+                  <span class="visually-hidden">{L(`${waiting} văn bản chờ`, `${waiting} waiting`)}</span>
+                </span>
+              ) : null}
+            </Link>
+          )
+        })}
     </nav>
   )
 }
 
-function Header(props: { me?: Me | undefined; at: string; onLang: (l: Lang) => void; onLogout: () => void }): JSX.Element {
+function Header(props: {
+  me?: Me | undefined
+  at: string
+  onLang: (l: Lang) => void
+  onLogout: () => void
+}): JSX.Element {
   const { me } = props
   return (
     <header class="top">
       <div class="top-inner">
-        <a class="brand" href="/" onClick={(e) => { e.preventDefault(); navigate('/') }}>
+        <a
+          class="brand"
+          href="/"
+          onClick={(e) => {
+            e.preventDefault()
+            navigate('/')
+          }}
+        >
           <img src="/static/favicon.svg" alt="" width="32" height="32" />
-          <span><strong>Kyso</strong><small>{L('Ký số văn bản điện tử', 'Digital document signing')}</small></span>
+          <span>
+            <strong>Kyso</strong>
+            <small>{L('Ký số văn bản điện tử', 'Digital document signing')}</small>
+          </span>
         </a>
         <div class="top-right">
           {/* biome-ignore lint/a11y/useSemanticElements: two toggle buttons, not a form: a fieldset would bring a form's semantics and borders */}
           <div class="lang" role="group" aria-label={L('Ngôn ngữ', 'Language')}>
-            <button type="button" class={lang() === 'vi' ? 'on' : ''} aria-pressed={lang() === 'vi'} onClick={() => props.onLang('vi')}>VI</button>
-            <button type="button" class={lang() === 'en' ? 'on' : ''} aria-pressed={lang() === 'en'} onClick={() => props.onLang('en')}>EN</button>
+            <button
+              type="button"
+              class={lang() === 'vi' ? 'on' : ''}
+              aria-pressed={lang() === 'vi'}
+              onClick={() => props.onLang('vi')}
+            >
+              VI
+            </button>
+            <button
+              type="button"
+              class={lang() === 'en' ? 'on' : ''}
+              aria-pressed={lang() === 'en'}
+              onClick={() => props.onLang('en')}
+            >
+              EN
+            </button>
           </div>
           {me && (
             <div class="who">
-              <Link href="/certificates" class="who-name"><strong>{me.fullName}</strong><small>{[...new Set([me.title, ...me.roles.map(roleLabel)].filter(Boolean))].join(' · ')}</small></Link>
-              <button type="button" class="ghost" onClick={props.onLogout}>{L('Đăng xuất', 'Sign out')}</button>
+              <Link href="/certificates" class="who-name">
+                <strong>{me.fullName}</strong>
+                <small>
+                  {[...new Set([me.title, ...me.roles.map(roleLabel)].filter(Boolean))].join(' · ')}
+                </small>
+              </Link>
+              <button type="button" class="ghost" onClick={props.onLogout}>
+                {L('Đăng xuất', 'Sign out')}
+              </button>
             </div>
           )}
         </div>
       </div>
-      {me && <div class="agency-line"><div class="top-inner">{me.agencyName}</div></div>}
-      {me && <div class="top-inner"><Nav me={me} at={props.at} /></div>}
+      {me && (
+        <div class="agency-line">
+          <div class="top-inner">{me.agencyName}</div>
+        </div>
+      )}
+      {me && (
+        <div class="top-inner">
+          <Nav me={me} at={props.at} />
+        </div>
+      )}
     </header>
   )
 }
@@ -149,10 +217,13 @@ function App(): JSX.Element {
   useEffect(() => onNavigate(() => setAt(path())), [])
   useEffect(() => {
     whenSignedOut(() => setMe(null))
-    api.get<{ signedIn: boolean; user?: Me }>('/api/auth/session').then((r) => {
-      if (r.user) setCsrf(r.user.csrfToken)
-      setMe(r.user ?? null)
-    }, () => setMe(null))
+    api.get<{ signedIn: boolean; user?: Me }>('/api/auth/session').then(
+      (r) => {
+        if (r.user) setCsrf(r.user.csrfToken)
+        setMe(r.user ?? null)
+      },
+      () => setMe(null),
+    )
   }, [])
   // Re-rendering from the top redraws every text in the new language; forms keep what was typed.
   const changeLang = (l: Lang): void => {
@@ -175,15 +246,29 @@ function App(): JSX.Element {
     navigate(next?.startsWith('/') && !next.startsWith('//') ? next : home(m), true)
   }
   useEffect(() => {
-    if (me === null && at !== '/login') navigate(`/login?next=${encodeURIComponent(at + location.search)}`, true)
+    if (me === null && at !== '/login')
+      navigate(`/login?next=${encodeURIComponent(at + location.search)}`, true)
   }, [me, at])
   return (
     <div class="shell">
       <Header me={me ?? undefined} at={at} onLang={changeLang} onLogout={logout} />
       <main class="main" id="main">
-        {me === undefined ? <Loading /> : me === null ? <LoginPage onSignedIn={signedIn} /> : <Page me={me} at={at} />}
+        {me === undefined ? (
+          <Loading />
+        ) : me === null ? (
+          <LoginPage onSignedIn={signedIn} />
+        ) : (
+          <Page me={me} at={at} />
+        )}
       </main>
-      <footer class="foot"><div class="top-inner">{L('Kyso · Chữ ký số PAdES theo Nghị định 30/2020/NĐ-CP · Giờ Việt Nam (UTC+7)', 'Kyso · PAdES signatures following Decree 30/2020 · Vietnam time (UTC+7)')}</div></footer>
+      <footer class="foot">
+        <div class="top-inner">
+          {L(
+            'Kyso · Chữ ký số PAdES theo Nghị định 30/2020/NĐ-CP · Giờ Việt Nam (UTC+7)',
+            'Kyso · PAdES signatures following Decree 30/2020 · Vietnam time (UTC+7)',
+          )}
+        </div>
+      </footer>
     </div>
   )
 }

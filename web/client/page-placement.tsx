@@ -6,12 +6,27 @@ import { pdfjs, sourceOf, type PdfDoc, type Viewport } from './pdf-view.js'
 /** [x, y, width, height] in PDF points, user space of the page (what the API speaks). */
 export type PdfRect = [number, number, number, number]
 
-interface Box { left: number; top: number; width: number; height: number }
+interface Box {
+  left: number
+  top: number
+  width: number
+  height: number
+}
 
 /** A PDF rectangle as a box over the canvas (CSS pixels). */
 function boxOf(viewport: Viewport, rect: PdfRect, ratio: number): Box {
-  const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = viewport.convertToViewportRectangle([rect[0], rect[1], rect[0] + rect[2], rect[1] + rect[3]])
-  return { left: Math.min(x1, x2) / ratio, top: Math.min(y1, y2) / ratio, width: Math.abs(x2 - x1) / ratio, height: Math.abs(y2 - y1) / ratio }
+  const [x1 = 0, y1 = 0, x2 = 0, y2 = 0] = viewport.convertToViewportRectangle([
+    rect[0],
+    rect[1],
+    rect[0] + rect[2],
+    rect[1] + rect[3],
+  ])
+  return {
+    left: Math.min(x1, x2) / ratio,
+    top: Math.min(y1, y2) / ratio,
+    width: Math.abs(x2 - x1) / ratio,
+    height: Math.abs(y2 - y1) / ratio,
+  }
 }
 
 /**
@@ -20,9 +35,17 @@ function boxOf(viewport: Viewport, rect: PdfRect, ratio: number): Box {
  * place (the composer). The page's own rotation is pdf.js's business: the box is converted
  * through the same viewport, so it lands where the widget will.
  */
-export function PagePlacement(props: { src: string | Uint8Array; page: number; rect?: PdfRect; label: string; onPick?: (page: number, rect: PdfRect) => void }): JSX.Element {
+export function PagePlacement(props: {
+  src: string | Uint8Array
+  page: number
+  rect?: PdfRect
+  label: string
+  onPick?: (page: number, rect: PdfRect) => void
+}): JSX.Element {
   const host = useRef<HTMLDivElement>(null)
-  const [state, setState] = useState<{ viewport?: Viewport; ratio: number; pages?: number; error?: boolean }>({ ratio: 1 })
+  const [state, setState] = useState<{ viewport?: Viewport; ratio: number; pages?: number; error?: boolean }>(
+    { ratio: 1 },
+  )
   const [page, setPage] = useState(props.page)
   const [drag, setDrag] = useState<{ x0: number; y0: number; x1: number; y1: number } | undefined>()
   useEffect(() => setPage(props.page), [props.page])
@@ -33,7 +56,9 @@ export function PagePlacement(props: { src: string | Uint8Array; page: number; r
     if (!el) return undefined
     void (async () => {
       try {
-        doc = await (await pdfjs()).getDocument(sourceOf(typeof props.src === 'string' ? props.src : props.src.slice())).promise
+        doc = await (await pdfjs()).getDocument(
+          sourceOf(typeof props.src === 'string' ? props.src : props.src.slice()),
+        ).promise
         const p = await doc.getPage(Math.min(page, doc.numPages))
         // Small enough in the PIN dialog that the PIN field stays in view on a laptop screen.
         const room = el.parentElement?.clientWidth || 300
@@ -72,34 +97,83 @@ export function PagePlacement(props: { src: string | Uint8Array; page: number; r
     const v = state.viewport
     if (!drag || !v || !props.onPick) return
     const k = scale()
-    const [ax = 0, ay = 0] = v.convertToPdfPoint(Math.min(drag.x0, drag.x1) * k, Math.max(drag.y0, drag.y1) * k)
-    const [bx = 0, by = 0] = v.convertToPdfPoint(Math.max(drag.x0, drag.x1) * k, Math.min(drag.y0, drag.y1) * k)
-    const rect: PdfRect = [Math.min(ax, bx), Math.min(ay, by), Math.abs(bx - ax), Math.abs(by - ay)].map((n) => Math.round(n * 100) / 100) as PdfRect
+    const [ax = 0, ay = 0] = v.convertToPdfPoint(
+      Math.min(drag.x0, drag.x1) * k,
+      Math.max(drag.y0, drag.y1) * k,
+    )
+    const [bx = 0, by = 0] = v.convertToPdfPoint(
+      Math.max(drag.x0, drag.x1) * k,
+      Math.min(drag.y0, drag.y1) * k,
+    )
+    const rect: PdfRect = [Math.min(ax, bx), Math.min(ay, by), Math.abs(bx - ax), Math.abs(by - ay)].map(
+      (n) => Math.round(n * 100) / 100,
+    ) as PdfRect
     setDrag(undefined)
     if (rect[2] >= 12 && rect[3] >= 12) props.onPick(page, rect)
   }
   const shown = drag
-    ? { left: Math.min(drag.x0, drag.x1), top: Math.min(drag.y0, drag.y1), width: Math.abs(drag.x1 - drag.x0), height: Math.abs(drag.y1 - drag.y0) }
-    : props.rect && state.viewport && page === props.page ? boxOf(state.viewport, props.rect, scale()) : undefined
+    ? {
+        left: Math.min(drag.x0, drag.x1),
+        top: Math.min(drag.y0, drag.y1),
+        width: Math.abs(drag.x1 - drag.x0),
+        height: Math.abs(drag.y1 - drag.y0),
+      }
+    : props.rect && state.viewport && page === props.page
+      ? boxOf(state.viewport, props.rect, scale())
+      : undefined
   return (
-    <figure class="page-placement" data-testid="page-placement" data-ready={state.viewport ? 'true' : undefined}>
+    <figure
+      class="page-placement"
+      data-testid="page-placement"
+      data-ready={state.viewport ? 'true' : undefined}
+    >
       <div
         ref={host}
         class={props.onPick ? 'page-canvas picking' : 'page-canvas'}
         role="img"
         aria-label={props.label}
-        onPointerDown={props.onPick ? (e) => { const [x, y] = at(e); setDrag({ x0: x, y0: y, x1: x, y1: y }) } : undefined}
-        onPointerMove={props.onPick && drag ? (e) => { const [x, y] = at(e); setDrag({ ...drag, x1: x, y1: y }) } : undefined}
+        onPointerDown={
+          props.onPick
+            ? (e) => {
+                const [x, y] = at(e)
+                setDrag({ x0: x, y0: y, x1: x, y1: y })
+              }
+            : undefined
+        }
+        onPointerMove={
+          props.onPick && drag
+            ? (e) => {
+                const [x, y] = at(e)
+                setDrag({ ...drag, x1: x, y1: y })
+              }
+            : undefined
+        }
         onPointerUp={props.onPick ? finish : undefined}
       >
-        {shown && <div class="placement-box" data-testid="placement-box" style={{ left: `${shown.left}px`, top: `${shown.top}px`, width: `${shown.width}px`, height: `${shown.height}px` }} />}
+        {shown && (
+          <div
+            class="placement-box"
+            data-testid="placement-box"
+            style={{
+              left: `${shown.left}px`,
+              top: `${shown.top}px`,
+              width: `${shown.width}px`,
+              height: `${shown.height}px`,
+            }}
+          />
+        )}
       </div>
       <figcaption class="muted small">
         {state.error ? L('Không hiển thị được trang này.', 'This page cannot be shown.') : props.label}
         {props.onPick && (state.pages ?? 1) > 1 && (
           <span class="page-turn">
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>‹</button> {L('Trang', 'Page')} {page}/{state.pages}{' '}
-            <button type="button" disabled={page >= (state.pages ?? 1)} onClick={() => setPage(page + 1)}>›</button>
+            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              ‹
+            </button>{' '}
+            {L('Trang', 'Page')} {page}/{state.pages}{' '}
+            <button type="button" disabled={page >= (state.pages ?? 1)} onClick={() => setPage(page + 1)}>
+              ›
+            </button>
           </span>
         )}
       </figcaption>

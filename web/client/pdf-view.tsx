@@ -7,11 +7,35 @@ const PDFJS = '/vendor/pdfjs/pdf.min.mjs'
 
 export interface PdfJs {
   GlobalWorkerOptions: { workerSrc: string }
-  getDocument: (src: { url?: string; data?: Uint8Array; withCredentials: boolean; standardFontDataUrl: string; cMapUrl: string; cMapPacked: boolean; wasmUrl: string; isEvalSupported: boolean; verbosity: number }) => { promise: Promise<PdfDoc>; destroy: () => Promise<void> }
+  getDocument: (src: {
+    url?: string
+    data?: Uint8Array
+    withCredentials: boolean
+    standardFontDataUrl: string
+    cMapUrl: string
+    cMapPacked: boolean
+    wasmUrl: string
+    isEvalSupported: boolean
+    verbosity: number
+  }) => { promise: Promise<PdfDoc>; destroy: () => Promise<void> }
 }
-export interface PdfDoc { numPages: number; getPage: (n: number) => Promise<PdfPage>; destroy: () => Promise<void> }
-export interface Viewport { width: number; height: number; convertToViewportRectangle: (r: number[]) => number[]; convertToPdfPoint: (x: number, y: number) => number[] }
-export interface PdfPage { getViewport: (o: { scale: number }) => Viewport; render: (o: { canvasContext: CanvasRenderingContext2D; viewport: unknown; canvas: HTMLCanvasElement }) => { promise: Promise<void> } }
+export interface PdfDoc {
+  numPages: number
+  getPage: (n: number) => Promise<PdfPage>
+  destroy: () => Promise<void>
+}
+export interface Viewport {
+  width: number
+  height: number
+  convertToViewportRectangle: (r: number[]) => number[]
+  convertToPdfPoint: (x: number, y: number) => number[]
+}
+export interface PdfPage {
+  getViewport: (o: { scale: number }) => Viewport
+  render: (o: { canvasContext: CanvasRenderingContext2D; viewport: unknown; canvas: HTMLCanvasElement }) => {
+    promise: Promise<void>
+  }
+}
 
 let loading: Promise<PdfJs> | undefined
 /** pdf.js, loaded once when a page first needs it. */
@@ -25,7 +49,15 @@ export function pdfjs(): Promise<PdfJs> {
 
 /** What pdf.js opens: the PDF at a URL of ours (on the session cookie), or bytes in hand. */
 export function sourceOf(src: string | Uint8Array): Parameters<PdfJs['getDocument']>[0] {
-  const common = { withCredentials: true, standardFontDataUrl: '/vendor/pdfjs/standard_fonts/', cMapUrl: '/vendor/pdfjs/cmaps/', cMapPacked: true, wasmUrl: '/vendor/pdfjs/wasm/', isEvalSupported: false, verbosity: 0 }
+  const common = {
+    withCredentials: true,
+    standardFontDataUrl: '/vendor/pdfjs/standard_fonts/',
+    cMapUrl: '/vendor/pdfjs/cmaps/',
+    cMapPacked: true,
+    wasmUrl: '/vendor/pdfjs/wasm/',
+    isEvalSupported: false,
+    verbosity: 0,
+  }
   return typeof src === 'string' ? { url: src, ...common } : { data: src, ...common }
 }
 
@@ -69,7 +101,13 @@ export function PdfView(props: { url: string; label: string }): JSX.Element {
         }
         if (!cancelled) el.dataset.rendered = String(doc.numPages)
       } catch {
-        if (!cancelled) setState({ error: L('Không hiển thị được tệp PDF này trong trình duyệt; hãy tải về để xem.', 'This PDF cannot be shown in the browser; download it to read it.') })
+        if (!cancelled)
+          setState({
+            error: L(
+              'Không hiển thị được tệp PDF này trong trình duyệt; hãy tải về để xem.',
+              'This PDF cannot be shown in the browser; download it to read it.',
+            ),
+          })
       }
     })()
     return () => {
@@ -79,8 +117,17 @@ export function PdfView(props: { url: string; label: string }): JSX.Element {
   }, [props.url])
   return (
     <div class="pdf">
-      {state.pages === undefined && !state.error && <div class="loading" role="status"><span class="spinner" aria-hidden="true" />{L('Đang hiển thị văn bản…', 'Rendering the document…')}</div>}
-      {state.error && <p class="error-note" role="alert">{state.error}</p>}
+      {state.pages === undefined && !state.error && (
+        <div class="loading" role="status">
+          <span class="spinner" aria-hidden="true" />
+          {L('Đang hiển thị văn bản…', 'Rendering the document…')}
+        </div>
+      )}
+      {state.error && (
+        <p class="error-note" role="alert">
+          {state.error}
+        </p>
+      )}
       <div ref={host} class="pdf-pages" data-testid="pdf-pages" />
     </div>
   )

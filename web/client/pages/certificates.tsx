@@ -124,15 +124,27 @@ export function CertificatesPage(props: { me: Me }): JSX.Element {
                           <StateBadge c={c} />
                         </td>
                         <td>
-                          <PinState triesLeft={c.triesLeft} keyLocked={c.keyLocked} maxTries={policy.maxTries} />
+                          <PinState
+                            triesLeft={c.triesLeft}
+                            keyLocked={c.keyLocked}
+                            maxTries={policy.maxTries}
+                          />
                           {c.source === 'internal' && !c.revokedAt && (
                             <div class="row-actions">
                               {c.keyLocked ? (
-                                <button type="button" class="small" onClick={() => setPinOf({ id: c.id, what: 'unlock' })}>
+                                <button
+                                  type="button"
+                                  class="small"
+                                  onClick={() => setPinOf({ id: c.id, what: 'unlock' })}
+                                >
                                   {L('Mở khóa bằng mã', 'Unlock with a code')}
                                 </button>
                               ) : (
-                                <button type="button" class="small" onClick={() => setPinOf({ id: c.id, what: 'change' })}>
+                                <button
+                                  type="button"
+                                  class="small"
+                                  onClick={() => setPinOf({ id: c.id, what: 'change' })}
+                                >
                                   {L('Đổi mã PIN', 'Change the PIN')}
                                 </button>
                               )}
@@ -150,9 +162,16 @@ export function CertificatesPage(props: { me: Me }): JSX.Element {
       </Async>
       <ExternalCertificateForm me={props.me} onSubmitted={state.reload} />
       {pinOf?.what === 'change' && (
-        <ChangePinDialog id={pinOf.id} minLength={policy.minLength} onClose={() => setPinOf(undefined)} onDone={done} />
+        <ChangePinDialog
+          id={pinOf.id}
+          minLength={policy.minLength}
+          onClose={() => setPinOf(undefined)}
+          onDone={done}
+        />
       )}
-      {pinOf?.what === 'unlock' && <UnlockDialog id={pinOf.id} onClose={() => setPinOf(undefined)} onDone={done} />}
+      {pinOf?.what === 'unlock' && (
+        <UnlockDialog id={pinOf.id} onClose={() => setPinOf(undefined)} onDone={done} />
+      )}
       {activating !== undefined && (
         <ActivateDialog
           minLength={policy.minLength}
@@ -168,7 +187,12 @@ export function CertificatesPage(props: { me: Me }): JSX.Element {
   )
 }
 
-function ActivateDialog(props: { id: number; minLength: number; onClose: () => void; onDone: () => void }): JSX.Element {
+function ActivateDialog(props: {
+  id: number
+  minLength: number
+  onClose: () => void
+  onDone: () => void
+}): JSX.Element {
   const [pin, setPin] = useState('')
   const [again, setAgain] = useState('')
   const [error, setError] = useState<string | undefined>()
@@ -177,7 +201,10 @@ function ActivateDialog(props: { id: number; minLength: number; onClose: () => v
     e.preventDefault()
     if (!new RegExp(`^\\S{${props.minLength},64}$`).test(pin))
       return setError(
-        L(`Mã PIN từ ${props.minLength} đến 64 ký tự, không có khoảng trắng.`, `The PIN has ${props.minLength} to 64 characters, no spaces.`),
+        L(
+          `Mã PIN từ ${props.minLength} đến 64 ký tự, không có khoảng trắng.`,
+          `The PIN has ${props.minLength} to 64 characters, no spaces.`,
+        ),
       )
     if (pin !== again) return setError(L('Hai lần nhập không khớp.', 'The two entries differ.'))
     setError(undefined)

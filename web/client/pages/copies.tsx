@@ -5,8 +5,17 @@ import { ErrorNote, Field, Link } from '../components.js'
 import { L } from '../i18n.js'
 import { navigate } from '../router.js'
 
-interface CopyRef { id: number; form: string; outgoingNumber: string | null }
-const FORM_LABEL: Record<string, string> = { 'sao-y': 'SAO Y', 'sao-luc': 'SAO LỤC', 'trich-sao': 'TRÍCH SAO', attachment: 'PHỤ LỤC' }
+interface CopyRef {
+  id: number
+  form: string
+  outgoingNumber: string | null
+}
+const FORM_LABEL: Record<string, string> = {
+  'sao-y': 'SAO Y',
+  'sao-luc': 'SAO LỤC',
+  'trich-sao': 'TRÍCH SAO',
+  attachment: 'PHỤ LỤC',
+}
 
 /**
  * An issued document's electronic copies (issue 13): the clerk makes a sao y, sao lục or trích
@@ -24,8 +33,18 @@ export function CopyCard(props: { doc: { id: number; copies?: CopyRef[] } }): JS
     setBusy(true)
     setError(undefined)
     try {
-      const list = form === 'trich-sao' ? pages.split(/[ ,;]+/).filter(Boolean).map(Number) : undefined
-      const copy = await api.post<{ id: number }>(`/api/documents/${props.doc.id}/copies`, { form, pin, ...(list && { pages: list }) })
+      const list =
+        form === 'trich-sao'
+          ? pages
+              .split(/[ ,;]+/)
+              .filter(Boolean)
+              .map(Number)
+          : undefined
+      const copy = await api.post<{ id: number }>(`/api/documents/${props.doc.id}/copies`, {
+        form,
+        pin,
+        ...(list && { pages: list }),
+      })
       navigate(`/documents/${copy.id}`)
     } catch (err) {
       setError(err)
@@ -39,7 +58,11 @@ export function CopyCard(props: { doc: { id: number; copies?: CopyRef[] } }): JS
       {(props.doc.copies ?? []).length > 0 && (
         <ul class="plain">
           {(props.doc.copies ?? []).map((c) => (
-            <li key={c.id}><Link href={`/documents/${c.id}`}>{FORM_LABEL[c.form] ?? c.form} {c.outgoingNumber ?? ''}</Link></li>
+            <li key={c.id}>
+              <Link href={`/documents/${c.id}`}>
+                {FORM_LABEL[c.form] ?? c.form} {c.outgoingNumber ?? ''}
+              </Link>
+            </li>
           ))}
         </ul>
       )}
@@ -56,11 +79,19 @@ export function CopyCard(props: { doc: { id: number; copies?: CopyRef[] } }): JS
             <input id="copy-pages" value={pages} onInput={(e) => setPages(e.currentTarget.value)} />
           </Field>
         )}
-        <Field id="copy-pin" label={L('Mã PIN của văn thư', 'Clerk\'s PIN')}>
-          <input id="copy-pin" type="password" autocomplete="off" value={pin} onInput={(e) => setPin(e.currentTarget.value)} />
+        <Field id="copy-pin" label={L('Mã PIN của văn thư', "Clerk's PIN")}>
+          <input
+            id="copy-pin"
+            type="password"
+            autocomplete="off"
+            value={pin}
+            onInput={(e) => setPin(e.currentTarget.value)}
+          />
         </Field>
         <ErrorNote error={error} />
-        <button type="submit" disabled={busy || !pin}>{L('Sao và ký số', 'Copy and sign')}</button>
+        <button type="submit" disabled={busy || !pin}>
+          {L('Sao và ký số', 'Copy and sign')}
+        </button>
       </form>
     </div>
   )

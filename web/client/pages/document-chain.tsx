@@ -82,7 +82,12 @@ function SignatureItem(props: {
       {!why && failed.length > 0 && <p class="why">{failed.map((c) => c.detail).join('; ')}</p>}
       {(g.warnings ?? []).length > 0 && (
         <div class="warn-list" data-testid="signature-warnings">
-          <p class="small">{L('Có thay đổi sau khi ký, được phép nhưng cần xem:', 'Changed after signing, allowed but worth a look:')}</p>
+          <p class="small">
+            {L(
+              'Có thay đổi sau khi ký, được phép nhưng cần xem:',
+              'Changed after signing, allowed but worth a look:',
+            )}
+          </p>
           <ul class="small">
             {(g.warnings ?? []).map((w, i) => (
               <li key={i}>{L(w.what_vi, w.what)}</li>
@@ -180,7 +185,10 @@ const EVENT: Record<string, [string, string]> = {
   'document.returned': ['Trả lại để sửa', 'Returned for revision'],
   'document.cancelled': ['Hủy', 'Cancelled'],
   // Issue 18: long-term validation data and a document time-stamp, at issuance or when renewed.
-  'document.extended': ['Thêm dữ liệu kiểm tra dài hạn và dấu thời gian', 'Long-term validation data and timestamp added'],
+  'document.extended': [
+    'Thêm dữ liệu kiểm tra dài hạn và dấu thời gian',
+    'Long-term validation data and timestamp added',
+  ],
   'document.numbered': ['Lấy số và in số, ngày lên văn bản', 'Numbered: number and date printed'],
   'document.copied': ['Sao văn bản điện tử', 'Electronic copy made'],
   'document.attachment-issued': ['Phát hành phụ lục', 'Attachment issued'],

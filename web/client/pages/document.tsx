@@ -1,7 +1,19 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { api, ApiError } from '../api.js'
-import { Async, Dialog, FilePick, useAction, ErrorNote, Field, Link, PageHead, StatusBadge, messageOf, useLoad } from '../components.js'
+import {
+  Async,
+  Dialog,
+  FilePick,
+  useAction,
+  ErrorNote,
+  Field,
+  Link,
+  PageHead,
+  StatusBadge,
+  messageOf,
+  useLoad,
+} from '../components.js'
 import { fileSize, formatDate, formatDateTime } from '../format.js'
 import { actionLabel, L } from '../i18n.js'
 import type { Me } from '../main.js'
@@ -14,33 +26,104 @@ import { Timeline, Validation } from './document-chain.js'
 import { PagePlacement, type PdfRect } from '../page-placement.js'
 import { UploadCheckNote, type UploadCheck } from './upload-check.js'
 
-interface Assignee { username: string; fullName: string; title: string | null; status: string; actedBy: number | null; actedByName: string | null; actedAt: string | null }
-/** A remote signature waiting for the signer's phone (issue 11). */
-export interface Awaiting { status: string; keySource: string; expiresAt: string; username: string; fullName: string; signingId?: string }
-interface Step {
-  id: number; seq: number; action: string; rule: string; status: string; deadline: string | null; completedAt: string | null
-  assignees: Assignee[]; awaiting?: Awaiting[]
+interface Assignee {
+  username: string
+  fullName: string
+  title: string | null
+  status: string
+  actedBy: number | null
+  actedByName: string | null
+  actedAt: string | null
 }
-interface Workflow { id: number; round: number; status: string; steps: Step[] }
+/** A remote signature waiting for the signer's phone (issue 11). */
+export interface Awaiting {
+  status: string
+  keySource: string
+  expiresAt: string
+  username: string
+  fullName: string
+  signingId?: string
+}
+interface Step {
+  id: number
+  seq: number
+  action: string
+  rule: string
+  status: string
+  deadline: string | null
+  completedAt: string | null
+  assignees: Assignee[]
+  awaiting?: Awaiting[]
+}
+interface Workflow {
+  id: number
+  round: number
+  status: string
+  steps: Step[]
+}
 interface Signature {
-  id: number; stepId: number; field: string; marker: string | null; onBehalfOf: number | null; indication: string | null; createdAt: string
-  fullName: string; username: string
+  id: number
+  stepId: number
+  field: string
+  marker: string | null
+  onBehalfOf: number | null
+  indication: string | null
+  createdAt: string
+  fullName: string
+  username: string
   /** How it was made (issue 11): internal, agent, two-phase, signed-file, remote:<provider>. */
   keySource?: string
   /** detached: an approval kept as CAdES evidence outside the PDF. */
   form?: 'in-file' | 'detached'
 }
-interface HistoryEvent { id: number; at: string; action: string; fullName: string | null; title: string | null; detail: Record<string, unknown> }
-interface MyAction { action: string; stepId?: number; onBehalfOf?: number; marker?: string | null }
+interface HistoryEvent {
+  id: number
+  at: string
+  action: string
+  fullName: string | null
+  title: string | null
+  detail: Record<string, unknown>
+}
+interface MyAction {
+  action: string
+  stepId?: number
+  onBehalfOf?: number
+  marker?: string | null
+}
 /** Where a signature of the current round goes (GET /api/documents/:id `placements`, issue 12). */
-interface Placement { stepId: number; page: number; rect: PdfRect; how: string; look: string; username?: string; note?: string }
+interface Placement {
+  stepId: number
+  page: number
+  rect: PdfRect
+  how: string
+  look: string
+  username?: string
+  note?: string
+}
 export interface DocumentDetails {
-  id: number; title: string; kind: string; procedureCode: string | null; status: string; outgoingNumber: string | null; outgoingDate: string | null
-  agencyName: string; drafterName: string; drafterTitle: string | null; createdAt: string; updatedAt: string; finishedAt: string | null
+  id: number
+  title: string
+  kind: string
+  procedureCode: string | null
+  status: string
+  outgoingNumber: string | null
+  outgoingDate: string | null
+  agencyName: string
+  drafterName: string
+  drafterTitle: string | null
+  createdAt: string
+  updatedAt: string
+  finishedAt: string | null
   versions: { id: number; seq: number; sha256: string; size: number; origin: string; createdAt: string }[]
-  workflows: Workflow[]; signatures: Signature[]; myActions: MyAction[]; history: HistoryEvent[]; placements: Placement[]
+  workflows: Workflow[]
+  signatures: Signature[]
+  myActions: MyAction[]
+  history: HistoryEvent[]
+  placements: Placement[]
   /** Issue 13: whether the seal printed the number, the original of a copy, its form, the copies made. */
-  numberPrinted?: boolean | null; copyOf?: number | null; copyForm?: string | null
+  numberPrinted?: boolean | null
+  copyOf?: number | null
+  copyForm?: string | null
   copies?: { id: number; form: string; outgoingNumber: string | null }[]
 }
 
@@ -60,43 +143,98 @@ export function DocumentPage(props: { id: number; me: Me }): JSX.Element {
     announceChange()
   }
   if (state.error instanceof ApiError && state.error.status === 404) {
-    return <section class="card empty" data-testid="not-found"><h1>{L('Không tìm thấy văn bản', 'Document not found')}</h1><p>{L('Văn bản không tồn tại hoặc bạn không có quyền xem.', 'The document does not exist or you may not see it.')}</p><p><Link href="/inbox">{L('Về văn bản chờ xử lý', 'Back to the inbox')}</Link></p></section>
+    return (
+      <section class="card empty" data-testid="not-found">
+        <h1>{L('Không tìm thấy văn bản', 'Document not found')}</h1>
+        <p>
+          {L(
+            'Văn bản không tồn tại hoặc bạn không có quyền xem.',
+            'The document does not exist or you may not see it.',
+          )}
+        </p>
+        <p>
+          <Link href="/inbox">{L('Về văn bản chờ xử lý', 'Back to the inbox')}</Link>
+        </p>
+      </section>
+    )
   }
   return (
-    <Async state={state}>{(d) => {
-      const latest = d.versions[d.versions.length - 1]
-      return (
-        <section class="document" data-testid="document" data-status={d.status}>
-          <PageHead title={d.title} sub={<><StatusBadge status={d.status} /> <span>{d.agencyName}</span>{d.outgoingNumber && <span class="outgoing"> · {L('Số', 'No.')} {d.outgoingNumber}, {formatDate(d.outgoingDate)}</span>}</>}>
-            {latest && <a class="button" href={`/api/documents/${d.id}/file`} download>{L('Tải văn bản (PDF)', 'Download PDF')}</a>}
-            {d.signatures.length > 0 && <a class="button" data-testid="evidence-link" href={`/api/documents/${d.id}/evidence`} download>{L('Tải gói chứng cứ (ZIP)', 'Evidence package (ZIP)')}</a>}
-          </PageHead>
-          {notice && <p class="notice" role="status">{notice}</p>}
-          <UploadCheckNote check={(d as { uploadCheck?: UploadCheck | null }).uploadCheck} status={d.status} />
-          <div class="doc-grid">
-            <div class="card pdf-card">{latest && <PdfView url={`/api/documents/${d.id}/file?version=${latest.seq}`} label={d.title} />}</div>
-            <aside class="doc-side">
-              <Actions doc={d} me={props.me} onDone={done} onClosed={state.reload} />
-              {d.status === 'issued' && props.me.roles.includes('clerk') && d.kind !== 'copy' && d.kind !== 'attachment' && (
-                <CopyCard doc={d} />
+    <Async state={state}>
+      {(d) => {
+        const latest = d.versions[d.versions.length - 1]
+        return (
+          <section class="document" data-testid="document" data-status={d.status}>
+            <PageHead
+              title={d.title}
+              sub={
+                <>
+                  <StatusBadge status={d.status} /> <span>{d.agencyName}</span>
+                  {d.outgoingNumber && (
+                    <span class="outgoing">
+                      {' '}
+                      · {L('Số', 'No.')} {d.outgoingNumber}, {formatDate(d.outgoingDate)}
+                    </span>
+                  )}
+                </>
+              }
+            >
+              {latest && (
+                <a class="button" href={`/api/documents/${d.id}/file`} download>
+                  {L('Tải văn bản (PDF)', 'Download PDF')}
+                </a>
               )}
-              <Facts doc={d} />
-              <Validation doc={d} />
-              <Timeline doc={d} />
-              <Versions doc={d} />
-            </aside>
-          </div>
-        </section>
-      )
-    }}</Async>
+              {d.signatures.length > 0 && (
+                <a
+                  class="button"
+                  data-testid="evidence-link"
+                  href={`/api/documents/${d.id}/evidence`}
+                  download
+                >
+                  {L('Tải gói chứng cứ (ZIP)', 'Evidence package (ZIP)')}
+                </a>
+              )}
+            </PageHead>
+            {notice && (
+              <p class="notice" role="status">
+                {notice}
+              </p>
+            )}
+            <UploadCheckNote
+              check={(d as { uploadCheck?: UploadCheck | null }).uploadCheck}
+              status={d.status}
+            />
+            <div class="doc-grid">
+              <div class="card pdf-card">
+                {latest && (
+                  <PdfView url={`/api/documents/${d.id}/file?version=${latest.seq}`} label={d.title} />
+                )}
+              </div>
+              <aside class="doc-side">
+                <Actions doc={d} me={props.me} onDone={done} onClosed={state.reload} />
+                {d.status === 'issued' &&
+                  props.me.roles.includes('clerk') &&
+                  d.kind !== 'copy' &&
+                  d.kind !== 'attachment' && <CopyCard doc={d} />}
+                <Facts doc={d} />
+                <Validation doc={d} />
+                <Timeline doc={d} />
+                <Versions doc={d} />
+              </aside>
+            </div>
+          </section>
+        )
+      }}
+    </Async>
   )
 }
 
 /** What the document is: internal, a procedure's result, an electronic copy or an attachment (issue 13). */
 function kindOf(d: DocumentDetails): string {
-  if (d.kind === 'procedure') return `${L('Kết quả thủ tục hành chính', 'Public procedure result')} ${d.procedureCode ?? ''}`
+  if (d.kind === 'procedure')
+    return `${L('Kết quả thủ tục hành chính', 'Public procedure result')} ${d.procedureCode ?? ''}`
   const forms: Record<string, string> = { 'sao-y': 'SAO Y', 'sao-luc': 'SAO LỤC', 'trich-sao': 'TRÍCH SAO' }
-  if (d.kind === 'copy') return `${L('Bản sao điện tử', 'Electronic copy')} (${forms[d.copyForm ?? ''] ?? ''})`
+  if (d.kind === 'copy')
+    return `${L('Bản sao điện tử', 'Electronic copy')} (${forms[d.copyForm ?? ''] ?? ''})`
   if (d.kind === 'attachment') return L('Phụ lục phát hành kèm theo', 'Attachment issued with')
   return L('Văn bản nội bộ', 'Internal document')
 }
@@ -107,20 +245,52 @@ function Facts(props: { doc: DocumentDetails }): JSX.Element {
     <div class="card">
       <h2>{L('Thông tin văn bản', 'About')}</h2>
       <dl class="facts">
-        <dt>{L('Loại', 'Kind')}</dt><dd>{kindOf(d)}{d.copyOf ? <> · <Link href={`/documents/${d.copyOf}`}>{L('văn bản gốc', 'the original')}</Link></> : null}</dd>
-        {d.numberPrinted === false && d.status === 'issued' && d.kind !== 'copy' && d.kind !== 'attachment' && (
-          <><dt>{L('Số, ngày', 'Number, date')}</dt><dd>{L('không in lên văn bản (xem nhật ký)', 'not printed on the document (see the history)')}</dd></>
+        <dt>{L('Loại', 'Kind')}</dt>
+        <dd>
+          {kindOf(d)}
+          {d.copyOf ? (
+            <>
+              {' '}
+              · <Link href={`/documents/${d.copyOf}`}>{L('văn bản gốc', 'the original')}</Link>
+            </>
+          ) : null}
+        </dd>
+        {d.numberPrinted === false &&
+          d.status === 'issued' &&
+          d.kind !== 'copy' &&
+          d.kind !== 'attachment' && (
+            <>
+              <dt>{L('Số, ngày', 'Number, date')}</dt>
+              <dd>
+                {L('không in lên văn bản (xem nhật ký)', 'not printed on the document (see the history)')}
+              </dd>
+            </>
+          )}
+        <dt>{L('Người soạn', 'Drafter')}</dt>
+        <dd>
+          {d.drafterName}
+          {d.drafterTitle && <small> · {d.drafterTitle}</small>}
+        </dd>
+        <dt>{L('Ngày tạo', 'Created')}</dt>
+        <dd>{formatDateTime(d.createdAt)}</dd>
+        {d.finishedAt && (
+          <>
+            <dt>{L('Kết thúc', 'Finished')}</dt>
+            <dd>{formatDateTime(d.finishedAt)}</dd>
+          </>
         )}
-        <dt>{L('Người soạn', 'Drafter')}</dt><dd>{d.drafterName}{d.drafterTitle && <small> · {d.drafterTitle}</small>}</dd>
-        <dt>{L('Ngày tạo', 'Created')}</dt><dd>{formatDateTime(d.createdAt)}</dd>
-        {d.finishedAt && <><dt>{L('Kết thúc', 'Finished')}</dt><dd>{formatDateTime(d.finishedAt)}</dd></>}
       </dl>
     </div>
   )
 }
 
 /** What the signed-in user may do now, from the server's myActions (the API decides, not the page). */
-function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string) => void; onClosed: () => void }): JSX.Element | null {
+function Actions(props: {
+  doc: DocumentDetails
+  me: Me
+  onDone: (message: string) => void
+  onClosed: () => void
+}): JSX.Element | null {
   const d = props.doc
   const [open, setOpen] = useState<{ kind: string; stepId?: number } | undefined>()
   if (!d.myActions.length) return null
@@ -140,23 +310,83 @@ function Actions(props: { doc: DocumentDetails; me: Me; onDone: (message: string
       <h2>{L('Việc của bạn', 'Your action')}</h2>
       {stepActions.map((a) => (
         <div class="action-row" key={a.stepId}>
-          {a.onBehalfOf !== undefined && <p class="muted small">{L(`Bạn xử lý thay theo ủy quyền (${a.marker ?? ''})`, `You act by delegation (${a.marker ?? ''})`)}</p>}
+          {a.onBehalfOf !== undefined && (
+            <p class="muted small">
+              {L(
+                `Bạn xử lý thay theo ủy quyền (${a.marker ?? ''})`,
+                `You act by delegation (${a.marker ?? ''})`,
+              )}
+            </p>
+          )}
           <div class="button-row">
-            <button type="button" class="primary" data-action={a.action} onClick={() => setOpen({ kind: a.action, stepId: a.stepId as number })}>{a.action === 'sign' ? L('Ký số', 'Sign') : actionLabel(a.action)}</button>
-            <button type="button" data-action="return" onClick={() => setOpen({ kind: 'return', stepId: a.stepId as number })}>{L('Trả lại', 'Return')}</button>
-            <button type="button" class="danger-outline" data-action="reject" onClick={() => setOpen({ kind: 'reject', stepId: a.stepId as number })}>{L('Từ chối', 'Reject')}</button>
+            <button
+              type="button"
+              class="primary"
+              data-action={a.action}
+              onClick={() => setOpen({ kind: a.action, stepId: a.stepId as number })}
+            >
+              {a.action === 'sign' ? L('Ký số', 'Sign') : actionLabel(a.action)}
+            </button>
+            <button
+              type="button"
+              data-action="return"
+              onClick={() => setOpen({ kind: 'return', stepId: a.stepId as number })}
+            >
+              {L('Trả lại', 'Return')}
+            </button>
+            <button
+              type="button"
+              class="danger-outline"
+              data-action="reject"
+              onClick={() => setOpen({ kind: 'reject', stepId: a.stepId as number })}
+            >
+              {L('Từ chối', 'Reject')}
+            </button>
           </div>
         </div>
       ))}
       {drafter.length > 0 && (
         <div class="button-row">
-          {drafter.includes('submit') && <button type="button" class="primary" data-action="submit" onClick={() => setOpen({ kind: 'submit' })}>{L('Trình ký', 'Submit')}</button>}
-          {drafter.includes('revise') && <button type="button" data-action="revise" onClick={() => setOpen({ kind: 'revise' })}>{L('Tải bản sửa', 'Upload revision')}</button>}
-          {drafter.includes('cancel') && <button type="button" class="danger-outline" data-action="cancel" onClick={() => setOpen({ kind: 'cancel' })}>{L('Hủy văn bản', 'Cancel document')}</button>}
+          {drafter.includes('submit') && (
+            <button
+              type="button"
+              class="primary"
+              data-action="submit"
+              onClick={() => setOpen({ kind: 'submit' })}
+            >
+              {L('Trình ký', 'Submit')}
+            </button>
+          )}
+          {drafter.includes('revise') && (
+            <button type="button" data-action="revise" onClick={() => setOpen({ kind: 'revise' })}>
+              {L('Tải bản sửa', 'Upload revision')}
+            </button>
+          )}
+          {drafter.includes('cancel') && (
+            <button
+              type="button"
+              class="danger-outline"
+              data-action="cancel"
+              onClick={() => setOpen({ kind: 'cancel' })}
+            >
+              {L('Hủy văn bản', 'Cancel document')}
+            </button>
+          )}
         </div>
       )}
-      {open && ['approve', 'sign', 'seal'].includes(open.kind) && <SignDialog action={open.kind} stepId={open.stepId as number} tools={props.me.signingTools} onClose={close} onDone={finish} preview={previewOf(d, open.stepId as number, props.me)} />}
-      {open && (open.kind === 'reject' || open.kind === 'return') && <ReasonDialog kind={open.kind} stepId={open.stepId as number} onClose={close} onDone={finish} />}
+      {open && ['approve', 'sign', 'seal'].includes(open.kind) && (
+        <SignDialog
+          action={open.kind}
+          stepId={open.stepId as number}
+          tools={props.me.signingTools}
+          onClose={close}
+          onDone={finish}
+          preview={previewOf(d, open.stepId as number, props.me)}
+        />
+      )}
+      {open && (open.kind === 'reject' || open.kind === 'return') && (
+        <ReasonDialog kind={open.kind} stepId={open.stepId as number} onClose={close} onDone={finish} />
+      )}
       {open?.kind === 'submit' && <SubmitDialog doc={d} onClose={close} onDone={finish} />}
       {open?.kind === 'revise' && <ReviseDialog doc={d} onClose={close} onDone={finish} />}
       {open?.kind === 'cancel' && <CancelDialog doc={d} onClose={close} onDone={finish} />}
@@ -169,11 +399,26 @@ function previewOf(d: DocumentDetails, stepId: number, me: Me): JSX.Element | un
   const p = placementFor(d, stepId, me)
   const latest = d.versions[d.versions.length - 1]
   if (!p || !latest) return undefined
-  const label = L(`Chữ ký sẽ đặt ở ô đỏ, trang ${p.page}`, `The signature goes in the red box, page ${p.page}`)
-  return <PagePlacement src={`/api/documents/${d.id}/file?version=${latest.seq}`} page={p.page} rect={p.rect} label={label} />
+  const label = L(
+    `Chữ ký sẽ đặt ở ô đỏ, trang ${p.page}`,
+    `The signature goes in the red box, page ${p.page}`,
+  )
+  return (
+    <PagePlacement
+      src={`/api/documents/${d.id}/file?version=${latest.seq}`}
+      page={p.page}
+      rect={p.rect}
+      label={label}
+    />
+  )
 }
 
-function ReasonDialog(props: { kind: 'reject' | 'return'; stepId: number; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+function ReasonDialog(props: {
+  kind: 'reject' | 'return'
+  stepId: number
+  onClose: () => void
+  onDone: (m: string) => void
+}): JSX.Element {
   const [reason, setReason] = useState('')
   const [error, setError] = useState<string | undefined>()
   const [busy, setBusy] = useState(false)
@@ -183,7 +428,11 @@ function ReasonDialog(props: { kind: 'reject' | 'return'; stepId: number; onClos
     setBusy(true)
     try {
       await api.post(`/api/steps/${props.stepId}/${props.kind}`, { reason: reason.trim() })
-      props.onDone(props.kind === 'reject' ? L('Đã từ chối văn bản.', 'Rejected.') : L('Đã trả lại cho người soạn.', 'Returned to the drafter.'))
+      props.onDone(
+        props.kind === 'reject'
+          ? L('Đã từ chối văn bản.', 'Rejected.')
+          : L('Đã trả lại cho người soạn.', 'Returned to the drafter.'),
+      )
     } catch (err) {
       setError(messageOf(err))
     } finally {
@@ -191,14 +440,30 @@ function ReasonDialog(props: { kind: 'reject' | 'return'; stepId: number; onClos
     }
   }
   return (
-    <Dialog title={props.kind === 'reject' ? L('Từ chối văn bản', 'Reject') : L('Trả lại để sửa', 'Return for revision')} onClose={props.onClose}>
+    <Dialog
+      title={
+        props.kind === 'reject' ? L('Từ chối văn bản', 'Reject') : L('Trả lại để sửa', 'Return for revision')
+      }
+      onClose={props.onClose}
+    >
       <form onSubmit={submit} noValidate class="dialog-body">
         <Field id="reason" label={L('Lý do', 'Reason')} error={error}>
-          <textarea id="reason" rows={3} autoFocus value={reason} onInput={(e) => setReason(e.currentTarget.value)} aria-invalid={Boolean(error)} />
+          <textarea
+            id="reason"
+            rows={3}
+            autoFocus
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+            aria-invalid={Boolean(error)}
+          />
         </Field>
         <div class="dialog-foot">
-          <button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button>
-          <button type="submit" class={props.kind === 'reject' ? 'danger' : 'primary'} disabled={busy}>{props.kind === 'reject' ? L('Từ chối', 'Reject') : L('Trả lại', 'Return')}</button>
+          <button type="button" onClick={props.onClose}>
+            {L('Hủy', 'Cancel')}
+          </button>
+          <button type="submit" class={props.kind === 'reject' ? 'danger' : 'primary'} disabled={busy}>
+            {props.kind === 'reject' ? L('Từ chối', 'Reject') : L('Trả lại', 'Return')}
+          </button>
         </div>
       </form>
     </Dialog>
@@ -210,23 +475,42 @@ function latestFile(d: DocumentDetails): string | undefined {
   return latest && `/api/documents/${d.id}/file?version=${latest.seq}`
 }
 
-function SubmitDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+function SubmitDialog(props: {
+  doc: DocumentDetails
+  onClose: () => void
+  onDone: (m: string) => void
+}): JSX.Element {
   const dir = useLoad(() => api.get<Directory>('/api/directory'))
   const { busy, error, run } = useAction()
   const send = async (route: { template: string } | { steps: StepSpec[] }): Promise<void> => {
-    if (await run(() => api.post(`/api/documents/${props.doc.id}/submit`, route))) props.onDone(L('Đã trình ký.', 'Submitted.'))
+    if (await run(() => api.post(`/api/documents/${props.doc.id}/submit`, route)))
+      props.onDone(L('Đã trình ký.', 'Submitted.'))
   }
   return (
     <Dialog title={L('Trình ký', 'Submit for signing')} onClose={props.onClose} wide>
       <div class="dialog-body">
-        <Async state={dir}>{(d) => <RouteComposer directory={d} busy={busy} onSubmit={send} submitLabel={L('Trình ký', 'Submit')} pdf={latestFile(props.doc)} />}</Async>
+        <Async state={dir}>
+          {(d) => (
+            <RouteComposer
+              directory={d}
+              busy={busy}
+              onSubmit={send}
+              submitLabel={L('Trình ký', 'Submit')}
+              pdf={latestFile(props.doc)}
+            />
+          )}
+        </Async>
         <ErrorNote error={error} />
       </div>
     </Dialog>
   )
 }
 
-function ReviseDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+function ReviseDialog(props: {
+  doc: DocumentDetails
+  onClose: () => void
+  onDone: (m: string) => void
+}): JSX.Element {
   const [file, setFile] = useState<File | undefined>()
   const { busy, error, setError, run } = useAction()
   const submit = async (e: Event): Promise<void> => {
@@ -234,20 +518,36 @@ function ReviseDialog(props: { doc: DocumentDetails; onClose: () => void; onDone
     if (!file) return setError(new ApiError(400, 'BAD_REQUEST', L('Chọn tệp PDF.', 'Choose a PDF file.')))
     const form = new FormData()
     form.set('file', file)
-    if (await run(() => api.upload(`/api/documents/${props.doc.id}/versions`, form))) props.onDone(L('Đã tải bản sửa; văn bản trở lại dự thảo.', 'Revision uploaded; the document is a draft again.'))
+    if (await run(() => api.upload(`/api/documents/${props.doc.id}/versions`, form)))
+      props.onDone(
+        L('Đã tải bản sửa; văn bản trở lại dự thảo.', 'Revision uploaded; the document is a draft again.'),
+      )
   }
   return (
     <Dialog title={L('Tải bản sửa', 'Upload a revision')} onClose={props.onClose}>
       <form onSubmit={submit} class="dialog-body">
-        <Field id="revise-file" label={L('Tệp PDF', 'PDF file')}><FilePick id="revise-file" accept="application/pdf,.pdf" file={file} onPick={setFile} /></Field>
+        <Field id="revise-file" label={L('Tệp PDF', 'PDF file')}>
+          <FilePick id="revise-file" accept="application/pdf,.pdf" file={file} onPick={setFile} />
+        </Field>
         <ErrorNote error={error} />
-        <div class="dialog-foot"><button type="button" onClick={props.onClose}>{L('Hủy', 'Cancel')}</button><button type="submit" class="primary" disabled={busy}>{L('Tải lên', 'Upload')}</button></div>
+        <div class="dialog-foot">
+          <button type="button" onClick={props.onClose}>
+            {L('Hủy', 'Cancel')}
+          </button>
+          <button type="submit" class="primary" disabled={busy}>
+            {L('Tải lên', 'Upload')}
+          </button>
+        </div>
       </form>
     </Dialog>
   )
 }
 
-function CancelDialog(props: { doc: DocumentDetails; onClose: () => void; onDone: (m: string) => void }): JSX.Element {
+function CancelDialog(props: {
+  doc: DocumentDetails
+  onClose: () => void
+  onDone: (m: string) => void
+}): JSX.Element {
   const [error, setError] = useState<unknown>()
   const confirm = async (): Promise<void> => {
     try {
@@ -260,9 +560,21 @@ function CancelDialog(props: { doc: DocumentDetails; onClose: () => void; onDone
   return (
     <Dialog title={L('Hủy văn bản?', 'Cancel this document?')} onClose={props.onClose}>
       <div class="dialog-body">
-        <p>{L('Văn bản sẽ dừng trình ký và không thể phát hành.', 'The chain stops and the document cannot be issued.')}</p>
+        <p>
+          {L(
+            'Văn bản sẽ dừng trình ký và không thể phát hành.',
+            'The chain stops and the document cannot be issued.',
+          )}
+        </p>
         <ErrorNote error={error} />
-        <div class="dialog-foot"><button type="button" autoFocus onClick={props.onClose}>{L('Không', 'No')}</button><button type="button" class="danger" onClick={() => void confirm()}>{L('Hủy văn bản', 'Cancel document')}</button></div>
+        <div class="dialog-foot">
+          <button type="button" autoFocus onClick={props.onClose}>
+            {L('Không', 'No')}
+          </button>
+          <button type="button" class="danger" onClick={() => void confirm()}>
+            {L('Hủy văn bản', 'Cancel document')}
+          </button>
+        </div>
       </div>
     </Dialog>
   )
@@ -276,8 +588,13 @@ function Versions(props: { doc: DocumentDetails }): JSX.Element {
       <ol class="versions">
         {[...d.versions].reverse().map((v) => (
           <li key={v.id}>
-            <a href={`/api/documents/${d.id}/file?version=${v.seq}`} download>{L('Phiên bản', 'Version')} {v.seq}</a>
-            <small class="muted"> · {originLabel(v.origin)} · {formatDateTime(v.createdAt)} · {fileSize(v.size)}</small>
+            <a href={`/api/documents/${d.id}/file?version=${v.seq}`} download>
+              {L('Phiên bản', 'Version')} {v.seq}
+            </a>
+            <small class="muted">
+              {' '}
+              · {originLabel(v.origin)} · {formatDateTime(v.createdAt)} · {fileSize(v.size)}
+            </small>
           </li>
         ))}
       </ol>
@@ -289,7 +606,10 @@ function Versions(props: { doc: DocumentDetails }): JSX.Element {
 function originLabel(origin: string): string {
   if (origin === 'signature') return L('thêm chữ ký', 'signature added')
   if (origin === 'extension') {
-    return L('thêm dữ liệu kiểm tra dài hạn và dấu thời gian (PAdES B-LTA)', 'long-term validation data and a timestamp added')
+    return L(
+      'thêm dữ liệu kiểm tra dài hạn và dấu thời gian (PAdES B-LTA)',
+      'long-term validation data and a timestamp added',
+    )
   }
   return L('tải lên', 'uploaded')
 }

@@ -14,20 +14,32 @@ export function LoginPage(props: { onSignedIn: (me: Me) => void }): JSX.Element 
   const submit = async (e: Event): Promise<void> => {
     e.preventDefault()
     if (!username.trim() || !password) {
-      setError({ code: 'BAD_REQUEST', text: L('Nhập tên đăng nhập và mật khẩu.', 'Enter your username and password.') })
+      setError({
+        code: 'BAD_REQUEST',
+        text: L('Nhập tên đăng nhập và mật khẩu.', 'Enter your username and password.'),
+      })
       return
     }
     setBusy(true)
     setError(undefined)
     try {
-      const r = await api.post<{ csrfToken: string }>('/api/auth/login', { username: username.trim(), password })
+      const r = await api.post<{ csrfToken: string }>('/api/auth/login', {
+        username: username.trim(),
+        password,
+      })
       setCsrf(r.csrfToken)
       props.onSignedIn(await api.get<Me>('/api/me'))
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 'ERROR'
-      const text = code === 'LOGIN_FAILED' ? L('Tên đăng nhập hoặc mật khẩu không đúng.', 'Wrong username or password.')
-        : code === 'LOGIN_THROTTLED' ? L('Đăng nhập sai quá nhiều lần. Hãy đợi vài phút rồi thử lại.', 'Too many failed attempts. Wait a few minutes and try again.')
-        : messageOf(err)
+      const text =
+        code === 'LOGIN_FAILED'
+          ? L('Tên đăng nhập hoặc mật khẩu không đúng.', 'Wrong username or password.')
+          : code === 'LOGIN_THROTTLED'
+            ? L(
+                'Đăng nhập sai quá nhiều lần. Hãy đợi vài phút rồi thử lại.',
+                'Too many failed attempts. Wait a few minutes and try again.',
+              )
+            : messageOf(err)
       setError({ code, text })
       setPassword('')
     } finally {
@@ -38,19 +50,46 @@ export function LoginPage(props: { onSignedIn: (me: Me) => void }): JSX.Element 
     <section class="login">
       <div class="login-card card">
         <h1>{L('Đăng nhập', 'Sign in')}</h1>
-        <p class="sub">{L('Hệ thống ký số văn bản điện tử của cơ quan', 'Your agency\'s document signing system')}</p>
+        <p class="sub">
+          {L('Hệ thống ký số văn bản điện tử của cơ quan', "Your agency's document signing system")}
+        </p>
         <form onSubmit={submit} noValidate>
           <Field id="login-username" label={L('Tên đăng nhập', 'Username')}>
-            <input id="login-username" name="username" autocomplete="username" autoFocus value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+            <input
+              id="login-username"
+              name="username"
+              autocomplete="username"
+              autoFocus
+              value={username}
+              onInput={(e) => setUsername(e.currentTarget.value)}
+            />
           </Field>
           <Field id="login-password" label={L('Mật khẩu', 'Password')}>
-            <input id="login-password" name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+            <input
+              id="login-password"
+              name="password"
+              type="password"
+              autocomplete="current-password"
+              value={password}
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
           </Field>
-          {error && <p class="error-note" role="alert" data-code={error.code}>{error.text}</p>}
-          <button type="submit" class="primary wide" disabled={busy}>{busy ? L('Đang đăng nhập…', 'Signing in…') : L('Đăng nhập', 'Sign in')}</button>
+          {error && (
+            <p class="error-note" role="alert" data-code={error.code}>
+              {error.text}
+            </p>
+          )}
+          <button type="submit" class="primary wide" disabled={busy}>
+            {busy ? L('Đang đăng nhập…', 'Signing in…') : L('Đăng nhập', 'Sign in')}
+          </button>
         </form>
       </div>
-      <p class="login-note">{L('Mã PIN ký số không bao giờ được lưu trên máy chủ.', 'Signing PINs are never stored on the server.')}</p>
+      <p class="login-note">
+        {L(
+          'Mã PIN ký số không bao giờ được lưu trên máy chủ.',
+          'Signing PINs are never stored on the server.',
+        )}
+      </p>
     </section>
   )
 }

@@ -229,7 +229,10 @@ export function SignDialog(props: {
           <div class="two">
             <Field
               id="sign-number"
-              label={L('Số, ký hiệu (để trống: số tiếp theo trong sổ)', 'Outgoing number (empty: the register\'s next)')}
+              label={L(
+                'Số, ký hiệu (để trống: số tiếp theo trong sổ)',
+                "Outgoing number (empty: the register's next)",
+              )}
               error={errors.number}
             >
               <input

@@ -105,7 +105,8 @@ export function PinPanel(p: PanelProps): JSX.Element {
       await api.post(`/api/steps/${p.stepId}/sign`, { pin, ...issuance })
       p.onDone()
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'PIN_INCORRECT') setErrors({ pin: wrongPinText(err.triesLeft) })
+      if (err instanceof ApiError && err.code === 'PIN_INCORRECT')
+        setErrors({ pin: wrongPinText(err.triesLeft) })
       else setErrors({ form: failureOf(err) })
       setPin('')
     } finally {
@@ -228,12 +229,18 @@ export function AgentPanel(
  * Issue 13: for a seal made in the clerk's own tool, Kyso prints the register's number and the
  * date into a version of its own first (POST /issuance); the tool then signs that version.
  */
-async function numberFirst(stepId: number, issuance: Issuance): Promise<{ outgoingNumber: string; outgoingDate: string }> {
+async function numberFirst(
+  stepId: number,
+  issuance: Issuance,
+): Promise<{ outgoingNumber: string; outgoingDate: string }> {
   const body = {
     ...(issuance.outgoingNumber && { outgoingNumber: issuance.outgoingNumber }),
     ...(issuance.outgoingDate && { outgoingDate: issuance.outgoingDate }),
   }
-  const r = await api.post<{ outgoingNumber: string; outgoingDate: string }>(`/api/steps/${stepId}/issuance`, body)
+  const r = await api.post<{ outgoingNumber: string; outgoingDate: string }>(
+    `/api/steps/${stepId}/issuance`,
+    body,
+  )
   return { outgoingNumber: r.outgoingNumber, outgoingDate: r.outgoingDate }
 }
 
