@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse, UsageError } from './args'
 import { spec } from './commands'
+import { parseInstant } from '../shared/dates'
 import { pemToDer } from './sign-command'
 
 function readAll(paths: unknown, what: string): Buffer[] {
@@ -60,8 +61,8 @@ export async function verifyCommand(args: string[]): Promise<number> {
 /** `--at TIME`: an ISO 8601 date or date-time (a date alone is midnight UTC). */
 function validationTime(at: unknown): { now?: Date } {
   if (at === undefined) return {}
-  const when = typeof at === 'string' && /^\d{4}-\d{2}-\d{2}/.test(at) ? new Date(at) : new Date(NaN)
-  if (Number.isNaN(when.getTime())) {
+  const when = parseInstant(at)
+  if (!when) {
     throw new UsageError(
       `--at must be an ISO 8601 time such as 2029-07-25T09:00:00+07:00, not '${String(at)}'`,
     )

@@ -1,3 +1,4 @@
+import { isCalendarDate as isDate, parseInstant } from './dates'
 import { WorkflowError } from './errors'
 
 // Dates in Vietnam time: report periods (reporting/), register and copy dates (workflows/), demo history
@@ -27,10 +28,6 @@ export function vnMidnight(date: string): Date {
   return new Date(Date.parse(`${date}T00:00:00.000Z`) - VN_MS)
 }
 
-function isDate(v: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))
-}
-
 /**
  * The report's period: `from`/`to` are inclusive dates in Vietnam's time zone; without them it
  * runs from 1 January of `asOf`'s year to `asOf` (default now).
@@ -45,7 +42,7 @@ export function periodOf(q: { from?: unknown; to?: unknown; asOf?: unknown }, no
   const asOf = asOfRaw
     ? isDate(asOfRaw)
       ? new Date(vnMidnight(asOfRaw).getTime() + DAY_MS - 1)
-      : new Date(asOfRaw)
+      : (parseInstant(asOfRaw) ?? new Date(Number.NaN))
     : now
   if (Number.isNaN(asOf.getTime()))
     throw new WorkflowError('BAD_REQUEST', 'asOf: a date YYYY-MM-DD or an ISO 8601 instant')
