@@ -1,6 +1,7 @@
 import { toCsv } from '../shared/csv'
 import { vnDate } from '../shared/period'
 import { appendAudit } from '../storage/audit'
+import { agencyNameOf } from '../storage/issuance-records'
 import {
   nextSeq,
   openingsOf,
@@ -8,6 +9,7 @@ import {
   setOpening,
   type RegisterName,
 } from '../storage/outgoing-register'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { formatSeq } from './outgoing-register'
@@ -51,10 +53,7 @@ export async function registerView(
 ): Promise<Record<string, unknown>> {
   mayRead(actor)
   const year = yearOf(query.year)
-  const agency = (await s.db('agencies').where({ id: actor.agencyId }).first('code', 'name')) as {
-    code: string
-    name: string
-  }
+  const agency = await agencyNameOf(s.db, actor.agencyId)
   const entries = await registerEntries(s.db, actor.agencyId, year)
   const next: Record<string, string> = {}
   for (const r of REGISTERS) next[r] = formatSeq(await nextSeq(s.db, actor.agencyId, r, year))
@@ -131,7 +130,7 @@ export async function setRegisterOpening(
   if (typeof firstSeq !== 'number' || !Number.isInteger(firstSeq) || firstSeq < 1 || firstSeq > 1_000_000) {
     throw new WorkflowError('BAD_REQUEST', 'firstSeq: the first number Kyso gives (an integer from 1)')
   }
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     await setOpening(trx, { agencyId: actor.agencyId, register, year, firstSeq, setBy: actor.id })
     await appendAudit(trx, {
       actorId: actor.id,
