@@ -1,11 +1,12 @@
 import type { Knex } from 'knex'
+import { agenciesByCode } from '../storage/coverage-queries'
 import { agencyAndDescendants } from '../shared/access'
 import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
 import { monthsOf, periodOf, type Period } from '../shared/period'
 import { cityTotals, type AgencyRow, type CityTotals } from './policy'
-import { periodJson, rowsFor, visibleAgencies, type AgencyRec } from './rows'
+import { periodJson, rowsFor, visibleAgencies } from './rows'
 import { targetsFor, type Targets } from './targets'
 
 export { coverageDrillDown } from './drill-down'
@@ -38,7 +39,7 @@ export async function coverageReport(
   const period = periodOf(q)
   const targets = await targetsFor(db, period, q)
   const visible = await visibleAgencies(db, actor)
-  const all = (await db('agencies').orderBy('code').select('id', 'code', 'name', 'parent_id')) as AgencyRec[]
+  const all = await agenciesByCode(db)
   let ids = visible === 'all' ? new Set(all.map((a) => a.id)) : visible
   if (typeof q.parent === 'string' && q.parent !== '') {
     const parent = all.find((a) => a.code === q.parent)

@@ -8,12 +8,13 @@ import {
   type ProcedureResult,
 } from '../storage/coverage-evidence'
 import { paperEntriesOf, type PaperRow } from '../storage/paper-documents'
+import { agenciesByCode } from '../storage/coverage-queries'
 import { agencyAndDescendants } from '../shared/access'
 import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
 import { daysBetween, monthsOf, periodOf, type Period } from '../shared/period'
-import { periodJson, rowsFor, visibleAgencies, type AgencyRec } from './rows'
+import { periodJson, rowsFor, visibleAgencies } from './rows'
 import { targetsFor } from './targets'
 
 /**
@@ -32,13 +33,13 @@ export async function coverageDrillDown(
   const period = periodOf(q)
   const targets = await targetsFor(db, period, q)
   const visible = await visibleAgencies(db, actor)
-  const all = (await db('agencies').orderBy('code').select('id', 'code', 'name', 'parent_id')) as AgencyRec[]
+  const all = await agenciesByCode(db)
   const agency = all.find((a) => a.code === agencyCode)
   if (!agency || (visible !== 'all' && !visible.has(agency.id)))
     throw new WorkflowError('NOT_FOUND', `no agency '${agencyCode}' you may see`)
   const under = await agencyAndDescendants(db, agency.id)
   const tree = all.filter((a) => under.has(a.id))
-  const units = tree.filter((a) => a.parent_id === agency.id)
+  const units = tree.filter((a) => a.parentId === agency.id)
   const [row, ...unitRows] = await rowsFor(db, {
     period,
     targets,
@@ -80,7 +81,13 @@ export async function coverageDrillDown(
       ageDays: daysBetween(d.submittedAt, ageAt),
       link: `/api/documents/${d.id}`,
     })),
-    rejectedOrCancelled: stopped,
+    // The API's own key for the instant (snake_case, as it always answered).
+    rejectedOrCancelled: stopped.map((d) => ({
+      id: d.id,
+      title: d.title,
+      status: d.status,
+      finished_at: d.finishedAt,
+    })),
     procedures: await proceduresOf(
       db,
       results,

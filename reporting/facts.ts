@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { listAgg } from '../storage/sql'
+import { dailyCountsOf, paperCountsOf, signedProceduresOf } from '../storage/coverage-queries'
 import type { Period } from '../shared/period'
 
 export interface AgencyFacts {
@@ -47,73 +47,25 @@ export async function coverageFactsWithRecent(
     if (!f) m.set(id, (f = { agencyId: id, issued: 0, fullySigned: 0, paper: 0, stopped: 0, procedures: [] }))
     return f
   }
-  const scope = <T extends Knex.QueryBuilder>(q: T, col: string): T =>
-    agencyIds ? (q.whereIn(col, agencyIds) as T) : q
+  const counts = { from: p.from, to: p.to, recentFrom, agencyIds }
   const [daily, paper, procedures] = await Promise.all([
-    scope(db('coverage_daily').where('day', '>=', p.from).where('day', '<=', p.to), 'agency_id')
-      .groupBy('agency_id')
-      .select(
-        'agency_id',
-        db.raw('sum(issued) as issued'),
-        db.raw('sum(fully_signed) as signed'),
-        db.raw('sum(stopped) as stopped'),
-        db.raw('sum(case when day >= ? then issued else 0 end) as r_issued', [recentFrom]),
-        db.raw('sum(case when day >= ? then fully_signed else 0 end) as r_signed', [recentFrom]),
-      ) as Promise<
-      {
-        agency_id: number
-        issued: number
-        signed: number
-        stopped: number
-        r_issued: number
-        r_signed: number
-      }[]
-    >,
-    // Internal paper entries only: a procedure's result issued on paper is not an internal document.
-    scope(
-      db('paper_documents')
-        .where('kind', 'internal')
-        .where('issued_on', '>=', p.from)
-        .where('issued_on', '<=', p.to),
-      'agency_id',
-    )
-      .groupBy('agency_id')
-      .select(
-        'agency_id',
-        db.raw('count(*) as n'),
-        db.raw('sum(case when issued_on >= ? then 1 else 0 end) as r_n', [recentFrom]),
-      ) as Promise<{ agency_id: number; n: number; r_n: number }[]>,
-    db
-      .from(
-        scope(
-          db('coverage_procedure_days')
-            .where('day', '>=', p.from)
-            .where('day', '<=', p.to)
-            .where('results', '>', 0),
-          'agency_id',
-        )
-          .groupBy('agency_id', 'procedure_code')
-          .select('agency_id', 'procedure_code')
-          .as('p'),
-      )
-      .groupBy('agency_id')
-      .select('agency_id', listAgg(db, 'procedure_code').wrap('', ' as codes')) as Promise<
-      { agency_id: number; codes: string }[]
-    >,
+    dailyCountsOf(db, counts),
+    paperCountsOf(db, counts),
+    signedProceduresOf(db, counts),
   ])
   for (const r of daily) {
-    const f = get(all, r.agency_id)
-    f.issued += Number(r.issued)
-    f.fullySigned += Number(r.signed)
-    f.stopped += Number(r.stopped)
-    const g = get(recent, r.agency_id)
-    g.issued += Number(r.r_issued)
-    g.fullySigned += Number(r.r_signed)
+    const f = get(all, r.agencyId)
+    f.issued += r.issued
+    f.fullySigned += r.fullySigned
+    f.stopped += r.stopped
+    const g = get(recent, r.agencyId)
+    g.issued += r.recentIssued
+    g.fullySigned += r.recentFullySigned
   }
   for (const r of paper) {
-    get(all, r.agency_id).paper += Number(r.n)
-    get(recent, r.agency_id).paper += Number(r.r_n)
+    get(all, r.agencyId).paper += r.count
+    get(recent, r.agencyId).paper += r.recentCount
   }
-  for (const r of procedures) get(all, r.agency_id).procedures.push(...r.codes.split(',').sort())
+  for (const r of procedures) get(all, r.agencyId).procedures.push(...[...r.codes].sort())
   return { all, recent }
 }

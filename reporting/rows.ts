@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { openCountsByAgency } from '../storage/coverage-evidence'
+import type { AgencyRecord } from '../storage/coverage-queries'
 import { agencyAndDescendants } from '../shared/access'
 import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
@@ -8,13 +9,6 @@ import { recentWindow, type Period } from '../shared/period'
 import { agencyRow, type AgencyRow } from './policy'
 import { rollUp } from './rollup'
 import type { Targets } from './targets'
-
-export interface AgencyRec {
-  id: number
-  code: string
-  name: string
-  parent_id: number | null
-}
 
 /** The agencies this actor may report on: the city for compliance/admin, a leader's own subtree. */
 export async function visibleAgencies(db: Knex, actor: Actor): Promise<Set<number> | 'all'> {
@@ -33,10 +27,10 @@ export interface RowsInput {
   period: Period
   targets: Targets
   /** Every agency (for the parents' codes). */
-  all: AgencyRec[]
+  all: AgencyRecord[]
   /** The agencies whose figures count: a complete subtree, or the whole city. */
-  tree: AgencyRec[]
-  rows: AgencyRec[]
+  tree: AgencyRecord[]
+  rows: AgencyRecord[]
   /** Agency ids to read facts for; absent: all. */
   scope?: number[]
 }
@@ -55,10 +49,11 @@ export async function rowsFor(db: Knex, input: RowsInput): Promise<AgencyRow[]> 
   )
   const open = await openCountsByAgency(db, period.end, scope)
   for (const [id, n] of open) withEntry(facts, id).open = n
-  const subtrees = rollUp(input.tree, facts, recent)
+  const nodes = input.tree.map((a) => ({ id: a.id, parent_id: a.parentId }))
+  const subtrees = rollUp(nodes, facts, recent)
   const codeOf = new Map(input.all.map((a) => [a.id, a.code]))
   return input.rows.map((a) => {
-    const parent = a.parent_id ? (codeOf.get(a.parent_id) ?? null) : null
+    const parent = a.parentId ? (codeOf.get(a.parentId) ?? null) : null
     return agencyRow(
       { code: a.code, name: a.name, parent },
       facts.get(a.id),

@@ -178,20 +178,34 @@ export async function openDocumentsOf(db: Knex, agencyId: number, end: string): 
   return rows.map((r) => ({ id: r.id, title: r.title, status: r.status, submittedAt: iso(r.submitted_at) }))
 }
 
+export interface StoppedDocument {
+  id: number
+  title: string
+  status: 'rejected' | 'cancelled'
+  /** As the driver reads it (the drill-down shows it as it always has). */
+  finishedAt: string | Date
+}
+
 /** Internal documents rejected or cancelled in [start, end). */
 export async function stoppedOf(
   db: Knex,
   agencyId: number,
   start: string,
   end: string,
-): Promise<Record<string, unknown>[]> {
-  return (await db('documents')
+): Promise<StoppedDocument[]> {
+  const rows = (await db('documents')
     .where({ agency_id: agencyId, kind: 'internal' })
     .whereIn('status', ['rejected', 'cancelled'])
     .where('finished_at', '>=', start)
     .where('finished_at', '<', end)
     .orderBy('finished_at')
-    .select('id', 'title', 'status', 'finished_at')) as Record<string, unknown>[]
+    .select('id', 'title', 'status', 'finished_at')) as {
+    id: number
+    title: string
+    status: 'rejected' | 'cancelled'
+    finished_at: string | Date
+  }[]
+  return rows.map((r) => ({ id: r.id, title: r.title, status: r.status, finishedAt: r.finished_at }))
 }
 
 export interface ProcedureResult {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import type { Queryable } from './transaction'
 
 /** The registers of an agency's year (Decree 30/2020 Art. 15; Appendix IV): numbers run apart. */
 export type RegisterName = 'general' | 'normative' | 'copies'
@@ -187,6 +188,21 @@ export async function moveEntries(
   if (where.id !== undefined) q.where({ id: where.id })
   if (where.documentId !== undefined) q.where({ document_id: where.documentId })
   return q.update({ status: to })
+}
+
+/** A kept reservation takes the date the seal now gives. */
+export async function setEntryDate(db: Queryable, id: number, date: string): Promise<void> {
+  await db('outgoing_register').where({ id }).update({ issued_on: date })
+}
+
+/** A reservation nothing carries yet is taken back (a refused PIN leaves no gap in the register). */
+export async function deleteReservedEntry(db: Queryable, id: number): Promise<void> {
+  await db('outgoing_register').where({ id, status: 'reserved' }).delete()
+}
+
+/** A reserved number is now a document's: used, and pointing at it. */
+export async function useEntryFor(db: Queryable, id: number, documentId: number): Promise<void> {
+  await db('outgoing_register').where({ id }).update({ document_id: documentId, status: 'used' })
 }
 
 /** An agency's register for a year, every register, in order. */

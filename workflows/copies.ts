@@ -18,6 +18,7 @@ import { PdfDocument } from '../signing/pdf/document'
 import { signPdf, writeXmpMetadata, type DocumentMetadata } from '../signing/sign'
 import { vnDate } from '../shared/period'
 import { readableDocument } from '../shared/access'
+import { agencyNameOf, type AgencyName } from '../storage/issuance-records'
 import type { Actor, Services } from './context'
 import { recordCopy, sealKeyOf, stampRect } from './copy-record'
 import { WorkflowError } from '../shared/errors'
@@ -86,18 +87,7 @@ async function stampAndSign(
   return { pdf: signed.pdf, fieldName: signed.fieldName, certificateId, evidence }
 }
 
-async function agencyOf(s: Services, actor: Actor): Promise<{ code: string; name: string }> {
-  return (await s.db('agencies').where({ id: actor.agencyId }).first('code', 'name')) as {
-    code: string
-    name: string
-  }
-}
-
-function baseMetadata(
-  agency: { code: string; name: string },
-  summary: string,
-  signer: string,
-): DocumentMetadata {
+function baseMetadata(agency: AgencyName, summary: string, signer: string): DocumentMetadata {
   return {
     organ: agency.name,
     organCode: agency.code,
@@ -129,7 +119,7 @@ export async function makeCopy(
   const source = await s.blobs.get(latest.sha256)
   const sha256 = createHash('sha256').update(source).digest('hex')
   const bytes = pages ? extractPages(source, pages) : source
-  const agency = await agencyOf(s, actor)
+  const agency = await agencyNameOf(s.db, actor.agencyId)
   const f = FORMS[form]
   const title = `${f.label}: ${original.title}`.slice(0, 500)
   const extra: Record<string, string> = {
@@ -173,7 +163,7 @@ export async function copyPaper(
   if (!title || title.length > 450)
     throw new WorkflowError('BAD_REQUEST', 'title: required, at most 450 characters')
   new PdfDocument(input.file).pageRef(0)
-  const agency = await agencyOf(s, actor)
+  const agency = await agencyNameOf(s.db, actor.agencyId)
   const f = FORMS[form]
   const convertedAt = formatSigningTime(new Date())
   // Decree 137/2024/NĐ-CP: the data message says it was converted from paper, when and by whom.
@@ -213,7 +203,7 @@ export async function issueAttachment(
   if (main.status !== 'issued' || !main.outgoing_number)
     throw new WorkflowError('NOT_ISSUED', 'Phụ lục được phát hành sau văn bản chính')
   new PdfDocument(input.file).pageRef(0)
-  const agency = await agencyOf(s, actor)
+  const agency = await agencyNameOf(s.db, actor.agencyId)
   const number = main.outgoing_number
   const title = (input.title?.trim() || `Phụ lục kèm theo văn bản số ${number}`).slice(0, 500)
   const extra = { KemTheoVanBan: number }

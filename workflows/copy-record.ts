@@ -5,9 +5,10 @@ import type { PdfDocument } from '../signing/pdf/document'
 import { pageGeometry } from '../signing/sign/placement'
 import { vnDate } from '../shared/period'
 import { appendAudit } from '../storage/audit'
-import { insertEntry, nextSeq } from '../storage/outgoing-register'
-import { searchKey } from '../storage/search-key'
+import { activeSealCertificateId, insertIssuedCopy } from '../storage/copies-records'
+import { deleteReservedEntry, insertEntry, nextSeq, useEntryFor } from '../storage/outgoing-register'
 import { isUniqueViolation } from '../storage/sql'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { openStoredKey } from './held-keys'
@@ -24,19 +25,8 @@ export async function sealKeyOf(
   pin: unknown,
 ): Promise<{ keySource: KeySource; certificateId: number; evidence: SignatureEvidence }> {
   if (typeof pin !== 'string' || pin.length === 0) throw new WorkflowError('BAD_REQUEST', 'pin: required')
-  const row = (await s
-    .db('certificates')
-    .where({
-      holder_user_id: actor.id,
-      kind: 'seal',
-      source: 'internal',
-      status: 'active',
-      agency_id: actor.agencyId,
-    })
-    .whereNull('revoked_at')
-    .orderBy('id', 'desc')
-    .first('id')) as { id: number } | undefined
-  const stored = row && (await storedKey(s.db, row.id))
+  const sealId = await activeSealCertificateId(s.db, { userId: actor.id, agencyId: actor.agencyId })
+  const stored = sealId !== undefined ? await storedKey(s.db, sealId) : undefined
   if (!stored) throw new WorkflowError('NO_CERTIFICATE', 'Không có chứng thư số của cơ quan cho văn thư này')
   // The PIN's tries are counted as for any signature (issue 15); an HSM seal key opens the same way.
   const keySource = await openWithPin(s, actor, { id: stored.id, stored: stored.p12, pin }, () =>
@@ -119,77 +109,31 @@ export async function recordCopy(s: Services, actor: Actor, c: CopyRecord): Prom
     signed = await c.sign(entry?.number ?? '')
   } catch (err) {
     // Nothing carries the number yet: a refused PIN leaves no gap in the register.
-    if (entry) await s.db('outgoing_register').where({ id: entry.id, status: 'reserved' }).delete()
+    if (entry) await deleteReservedEntry(s.db, entry.id)
     throw err
   }
   const blob = await s.blobs.put(signed.pdf)
   const now = new Date().toISOString()
-  const id = await s.db.transaction(async (trx) => {
-    const [row] = await trx('documents')
-      .insert({
-        agency_id: actor.agencyId,
-        drafter_id: actor.id,
-        title: c.title,
-        title_search: searchKey(c.title),
-        kind: c.kind,
-        status: 'issued',
-        created_at: now,
-        updated_at: now,
-        finished_at: now,
-        outgoing_number: entry?.number ?? null,
-        outgoing_date: entry ? vnDate(new Date()) : null,
-        copy_of: c.copyOf,
-        copy_form: c.copyForm,
-        copy_json: JSON.stringify(c.json),
-      })
-      .returning('id')
-    const docId = (row as { id: number }).id
-    const [ver] = await trx('versions')
-      .insert({
-        document_id: docId,
-        seq: 1,
-        sha256: blob.sha256,
-        size: blob.size,
-        created_by: actor.id,
-        origin: 'copy',
-        created_at: now,
-      })
-      .returning('id')
-    const [wf] = await trx('workflows')
-      .insert({ document_id: docId, round: 1, status: 'completed', created_at: now })
-      .returning('id')
-    const [st] = await trx('steps')
-      .insert({
-        workflow_id: (wf as { id: number }).id,
-        seq: 1,
-        action: 'seal',
-        rule: 'all',
-        status: 'done',
-        completed_at: now,
-      })
-      .returning('id')
-    const stepId = (st as { id: number }).id
-    await trx('step_assignees').insert({
-      step_id: stepId,
-      user_id: actor.id,
-      status: 'done',
-      acted_by: actor.id,
-      acted_at: now,
+  const id = await inTransaction(s.db, async (trx) => {
+    const docId = await insertIssuedCopy(trx, {
+      agencyId: actor.agencyId,
+      clerkId: actor.id,
+      title: c.title,
+      kind: c.kind,
+      outgoingNumber: entry?.number ?? null,
+      outgoingDate: entry ? vnDate(new Date()) : null,
+      copyOf: c.copyOf,
+      copyForm: c.copyForm,
+      copyJson: c.json,
+      blob,
+      signature: {
+        certificateId: signed.certificateId,
+        fieldName: signed.fieldName,
+        evidence: signed.evidence,
+      },
+      at: now,
     })
-    await trx('signatures').insert({
-      document_id: docId,
-      step_id: stepId,
-      version_id: (ver as { id: number }).id,
-      certificate_id: signed.certificateId,
-      user_id: actor.id,
-      field_name: signed.fieldName,
-      created_at: now,
-      key_source: 'internal',
-      form: 'in-file',
-      evidence_json: JSON.stringify(signed.evidence),
-    })
-    if (entry)
-      await trx('outgoing_register').where({ id: entry.id }).update({ document_id: docId, status: 'used' })
+    if (entry) await useEntryFor(trx, entry.id, docId)
     await appendAudit(trx, {
       actorId: actor.id,
       action: c.kind === 'copy' ? 'document.copied' : 'document.attachment-issued',

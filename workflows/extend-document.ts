@@ -1,6 +1,13 @@
 import { extendPdf } from '../signing/ltv'
 import { appendAudit } from '../storage/audit'
 import { retryingTransaction } from '../storage/db'
+import { insertVersion, versionCreator } from '../storage/issuance-records'
+import {
+  claimForExtension,
+  lockDocumentRow,
+  markExtended,
+  markExtensionFailed,
+} from '../storage/long-term-records'
 import type { Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { validationSourcesFor } from './long-term-sources'
@@ -49,12 +56,8 @@ export async function extendDocument(
   if (level === 'B-T' || !s.documentTimestamp) return null
   // 1.
   const now = new Date()
-  const claimed = await s
-    .db('documents')
-    .where({ id: documentId, status: 'issued' })
-    .andWhere((q) => void q.whereNull('ltv_lease_until').orWhere('ltv_lease_until', '<', now.toISOString()))
-    .update({ ltv_lease_until: new Date(now.getTime() + LEASE_MS).toISOString() })
-  if (!claimed) return null
+  const lease = { now: now.toISOString(), until: new Date(now.getTime() + LEASE_MS).toISOString() }
+  if (!(await claimForExtension(s.db, documentId, lease))) return null
   try {
     // 2.
     const base = await latestVersion(s.db, documentId)
@@ -73,27 +76,23 @@ export async function extendDocument(
     const renewAt = due ? new Date(due).toISOString() : null
     // 3.
     const version = await retryingTransaction(s.db, async (trx) => {
-      await trx('documents').where({ id: documentId }).forUpdate().first('id')
+      await lockDocumentRow(trx, documentId)
       const latest = await latestVersion(trx, documentId)
       if (latest.id !== base.id)
         throw new WorkflowError('VERSION_CONFLICT', 'the document changed while it was extended')
       const at = new Date().toISOString()
-      const creator = (await trx('versions').where({ id: base.id }).first('created_by')) as {
-        created_by: number
-      }
-      await trx('versions').insert({
-        document_id: documentId,
+      const creator = await versionCreator(trx, base.id)
+      await insertVersion(trx, {
+        documentId,
         seq: base.seq + 1,
         sha256: blob.sha256,
         size: blob.size,
-        created_by: actorId ?? creator.created_by,
+        createdBy: actorId ?? creator,
         origin: 'extension',
-        created_at: at,
-        timestamp_field: extended.timestampField ?? null,
+        createdAt: at,
+        timestampField: extended.timestampField ?? null,
       })
-      await trx('documents')
-        .where({ id: documentId })
-        .update({ ltv_level: level, ltv_renew_at: renewAt, ltv_lease_until: null, ltv_error: null })
+      await markExtended(trx, documentId, { level, renewAt })
       await appendAudit(trx, {
         actorId,
         action: 'document.extended',
@@ -117,14 +116,10 @@ export async function extendDocument(
     const retry = new Date(
       Date.now() + Math.max(s.config.retimestamp.intervalSeconds, 60) * 1000,
     ).toISOString()
-    await s
-      .db('documents')
-      .where({ id: documentId })
-      .update({
-        ltv_lease_until: null,
-        ltv_renew_at: retry,
-        ltv_error: String((err as Error).message).slice(0, 500),
-      })
+    await markExtensionFailed(s.db, documentId, {
+      renewAt: retry,
+      error: String((err as Error).message).slice(0, 500),
+    })
     throw err
   }
 }

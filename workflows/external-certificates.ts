@@ -18,8 +18,11 @@ import {
   type CertificateKind,
   type CertificateRecord,
 } from '../storage/certificate-records'
+import { activeUserByUsername, holdsRole, offeredChainCertificates } from '../storage/external-records'
+import { agencyNameOf } from '../storage/issuance-records'
 import { insertRevocationList, listRevocationLists } from '../storage/revocation-lists'
 import { searchKey } from '../storage/search-key'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { certificateStatus, fingerprintOf } from './evidence'
@@ -139,7 +142,7 @@ export async function submitExternalCertificate(
   const holder = opts.byAdmin
     ? await holderByUsername(s, b.username)
     : { id: actor.id, agencyId: actor.agencyId, fullName: actor.fullName }
-  if (kind === 'seal' && !(await s.db('user_roles').where({ user_id: holder.id, role: 'clerk' }).first())) {
+  if (kind === 'seal' && !(await holdsRole(s.db, holder.id, 'clerk'))) {
     throw new WorkflowError('BAD_REQUEST', 'kind: chỉ văn thư giữ chứng thư số của cơ quan (con dấu)')
   }
   const remote = remoteOf(b.remote)
@@ -149,7 +152,7 @@ export async function submitExternalCertificate(
   if ((await certificatesByFingerprint(s.db, fingerprint)).length > 0) {
     throw new WorkflowError('CONFLICT', 'Chứng thư số này đã được đăng ký')
   }
-  const agency = (await s.db('agencies').where({ id: holder.agencyId }).first('name')) as { name: string }
+  const agency = await agencyNameOf(s.db, holder.agencyId)
   if (!opts.byAdmin) {
     const names = [facts.commonName, kind === 'seal' ? facts.organization : undefined].filter(
       (n): n is string => !!n,
@@ -164,7 +167,7 @@ export async function submitExternalCertificate(
   }
   const status = await certificateStatus(s, der, chain)
   if (!status.ok) throw new SigningError(status.code ?? 'CERT_UNTRUSTED', status.message)
-  const id = await s.db.transaction(async (trx) => {
+  const id = await inTransaction(s.db, async (trx) => {
     const cid = await insertExternalCertificate(trx, {
       kind,
       holderUserId: holder.id,
@@ -202,13 +205,9 @@ async function holderByUsername(
   s: Services,
   username: unknown,
 ): Promise<{ id: number; agencyId: number; fullName: string }> {
-  const u = (
-    typeof username === 'string'
-      ? await s.db('users').where({ username, disabled: false }).first('id', 'agency_id', 'full_name')
-      : undefined
-  ) as { id: number; agency_id: number; full_name: string } | undefined
+  const u = typeof username === 'string' ? await activeUserByUsername(s.db, username) : undefined
   if (!u) throw new WorkflowError('BAD_REQUEST', 'username: không có người dùng đang hoạt động này')
-  return { id: u.id, agencyId: u.agency_id, fullName: u.full_name }
+  return u
 }
 
 function requireAdmin(actor: Actor): void {
@@ -239,7 +238,7 @@ export async function decideExternalCertificate(
     if (!status.ok) throw new SigningError(status.code ?? 'CERT_UNTRUSTED', status.message)
   }
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     const moved = await decideCertificate(trx, id, {
       status: decision === 'approve' ? 'active' : 'rejected',
       by: actor.id,
@@ -315,7 +314,7 @@ export async function addRevocationList(
     throw new WorkflowError('CONFLICT', 'CRL này đã được tải lên')
   const issuerName = readCertificate(issuer).subject
   const now = new Date().toISOString()
-  const id = await s.db.transaction(async (trx) => {
+  const id = await inTransaction(s.db, async (trx) => {
     const rid = await insertRevocationList(trx, {
       sha256,
       issuer: issuerName,
@@ -349,7 +348,6 @@ function chainsToAnchor(ca: Buffer, pool: Buffer[], anchors: Buffer[]): boolean 
 
 /** Intermediate CA certificates offered with the external certificates Kyso knows. */
 async function knownIntermediates(s: Services): Promise<Buffer[]> {
-  const rows = (await s.db('certificates').whereNotNull('chain_json').pluck('chain_json')) as string[]
-  const all = rows.flatMap((j) => (JSON.parse(j) as string[]).map((b) => Buffer.from(b, 'base64')))
+  const all = await offeredChainCertificates(s.db)
   return all.filter((der) => readCertificate(der).isCa)
 }

@@ -16,6 +16,7 @@ import {
   type VisibleAppearance,
 } from '../signing/sign'
 import { findCertificate, type CertificateRecord } from '../storage/certificate-records'
+import { agencyNameOf } from '../storage/issuance-records'
 import { insertSigningSession, moveSigningSession, type SigningSession } from '../storage/signing-sessions'
 import type { Actor, Services } from './context'
 import { commitStepSignature, type CommitInput, type StepSignedResult } from './commit-signature'
@@ -93,9 +94,7 @@ async function appearanceFor(
   turn: Turn,
 ): Promise<{ appearance: VisibleAppearance; signerName: string }> {
   if (turn.step.action === 'seal') {
-    const agency = (await s.db('agencies').where({ id: turn.doc.agency_id }).first('name')) as {
-      name: string
-    }
+    const agency = await agencyNameOf(s.db, turn.doc.agency_id)
     return { appearance: { kind: 'seal', organisation: agency.name }, signerName: agency.name }
   }
   return {

@@ -1,6 +1,7 @@
-import type { Knex } from 'knex'
 import { findRecipients, type LayoutReport } from '../signing/layout'
 import { prepareIssuanceFields } from '../signing/sign'
+import { hasRecipients, insertVersion, setIssuancePlan, setRecipients } from '../storage/issuance-records'
+import type { Tx } from '../storage/transaction'
 import type { Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import type { StoredIssuance } from './issuance'
@@ -67,7 +68,7 @@ export async function prepareSubmission(
 
 /** Records the preparation in the submission's transaction: the new version and the round's plan. */
 export async function recordPreparation(
-  trx: Knex.Transaction,
+  trx: Tx,
   p: {
     documentId: number
     workflowId: number
@@ -78,26 +79,19 @@ export async function recordPreparation(
   },
 ): Promise<number | null> {
   const { issuance } = p
-  await trx('workflows')
-    .where({ id: p.workflowId })
-    .update({ issuance_plan_json: JSON.stringify(issuance.stored) })
-  const doc = (await trx('documents').where({ id: p.documentId }).first('recipients_json')) as {
-    recipients_json: string | null
-  }
-  if (!doc.recipients_json && issuance.recipients.length > 0) {
-    await trx('documents')
-      .where({ id: p.documentId })
-      .update({ recipients_json: JSON.stringify(issuance.recipients) })
+  await setIssuancePlan(trx, p.workflowId, issuance.stored)
+  if (!(await hasRecipients(trx, p.documentId)) && issuance.recipients.length > 0) {
+    await setRecipients(trx, p.documentId, issuance.recipients)
   }
   if (!issuance.prepared) return null
-  await trx('versions').insert({
-    document_id: p.documentId,
+  await insertVersion(trx, {
+    documentId: p.documentId,
     seq: p.baseSeq + 1,
     sha256: issuance.prepared.sha256,
     size: issuance.prepared.size,
-    created_by: p.actorId,
+    createdBy: p.actorId,
     origin: 'preparation',
-    created_at: p.now,
+    createdAt: p.now,
   })
   return p.baseSeq + 1
 }

@@ -7,6 +7,13 @@
 import { IncrementalUpdate } from '../signing/pdf/incremental'
 import { PdfDocument } from '../signing/pdf/document'
 import { appendAudit } from '../storage/audit'
+import {
+  insertVersion,
+  issuanceOutcomeOf,
+  setIssuanceOutcome,
+  versionOrigin,
+} from '../storage/issuance-records'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { issuanceWriter, prepareIssuance, type IssuanceInput, type IssuanceOutcome } from './issuance'
@@ -38,22 +45,20 @@ export async function prepareIssuanceVersion(
   const blob = await s.blobs.put(upd.write())
   const outcome = writer.outcome()
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     const latest = await latestVersion(trx, turn.doc.id)
     if (latest.id !== turn.base.id)
       throw new WorkflowError('VERSION_CONFLICT', 'Văn bản vừa có phiên bản mới; hãy thử lại')
-    await trx('versions').insert({
-      document_id: turn.doc.id,
+    await insertVersion(trx, {
+      documentId: turn.doc.id,
       seq: turn.base.seq + 1,
       sha256: blob.sha256,
       size: blob.size,
-      created_by: actor.id,
+      createdBy: actor.id,
       origin: 'issuance',
-      created_at: now,
+      createdAt: now,
     })
-    await trx('documents')
-      .where({ id: turn.doc.id })
-      .update({ issuance_json: JSON.stringify({ ...outcome, entryId: issuance.entryId }), updated_at: now })
+    await setIssuanceOutcome(trx, turn.doc.id, { ...outcome, entryId: issuance.entryId }, now)
     await appendAudit(trx, {
       actorId: actor.id,
       action: 'document.numbered',
@@ -88,14 +93,9 @@ export async function signedFileIssuance(
   input: IssuanceInput,
 ): Promise<{ number: string; date: string; outcome: IssuanceOutcome & { entryId: number } }> {
   const issuance = await prepareIssuance(s, actor, turn, input)
-  const base = (await s.db('versions').where({ id: turn.base.id }).first('origin')) as { origin: string }
-  const doc = (await s.db('documents').where({ id: turn.doc.id }).first('issuance_json')) as {
-    issuance_json: string | null
-  }
-  const written =
-    base.origin === 'issuance' && doc.issuance_json
-      ? (JSON.parse(doc.issuance_json) as IssuanceOutcome & { entryId: number })
-      : undefined
+  const origin = await versionOrigin(s.db, turn.base.id)
+  const recorded = await issuanceOutcomeOf(s.db, turn.doc.id)
+  const written = origin === 'issuance' ? recorded : undefined
   if (written && written.entryId === issuance.entryId)
     return { number: issuance.number, date: issuance.date, outcome: written }
   const note =

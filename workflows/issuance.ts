@@ -6,22 +6,20 @@
  */
 import { writeIssuanceFill, writeXmpMetadata, type IssuancePlan, type SignPdfOptions } from '../signing/sign'
 import { ISSUANCE_FIELD_NAMES } from '../signing/pdf/fields'
-import type { Actor, DocumentRow, Services } from './context'
+import {
+  agencyNameOf,
+  issuanceDocument,
+  issuancePlanOf,
+  roundSignerName,
+  type StoredIssuance,
+} from '../storage/issuance-records'
+import type { Actor, Services } from './context'
 import { DOCUMENT_TYPES, printedPart, reserveNumber, type Reservation } from './outgoing-register'
 import type { Turn } from './step-turn'
 
 export interface IssuanceInput {
   outgoingNumber?: string
   outgoingDate?: string
-}
-
-/** The columns of issue 13 on a document row. */
-export interface IssuanceFacts {
-  doc_type: string | null
-  unit_code: string | null
-  normative: boolean | number
-  urgency: string | null
-  recipients_json: string | null
 }
 
 /** A seal about to be made: its number and date, and what its revision writes besides the signature. */
@@ -39,36 +37,15 @@ export interface IssuanceOutcome {
   notes: string[]
 }
 
-/** What submission found and prepared (workflows.issuance_plan_json). */
-export interface StoredIssuance {
-  plan: IssuancePlan | null
-  notes: string[]
-  /** The draft's "Số" line already carries this number. */
-  numberFilled?: string
-}
+export type { StoredIssuance } from '../storage/issuance-records'
 
 async function storedOf(s: Services, workflowId: number): Promise<StoredIssuance> {
-  const row = (await s.db('workflows').where({ id: workflowId }).first('issuance_plan_json')) as {
-    issuance_plan_json: string | null
-  }
-  if (!row.issuance_plan_json)
-    return {
+  return (
+    (await issuancePlanOf(s.db, workflowId)) ?? {
       plan: null,
       notes: ['no number or date fields were prepared at submission: nothing is printed on the document'],
     }
-  return JSON.parse(row.issuance_plan_json) as StoredIssuance
-}
-
-/** The competent person of this round: who signed its "sign" step (the metadata's người ký). */
-async function signerOf(s: Services, workflowId: number): Promise<string> {
-  const row = (await s
-    .db('signatures as g')
-    .join('steps as st', 'st.id', 'g.step_id')
-    .join('users as u', 'u.id', 'g.user_id')
-    .where({ 'st.workflow_id': workflowId, 'st.action': 'sign' })
-    .orderBy('g.id', 'desc')
-    .first('u.full_name')) as { full_name: string } | undefined
-  return row?.full_name ?? ''
+  )
 }
 
 /**
@@ -82,18 +59,15 @@ export async function prepareIssuance(
   turn: Turn,
   input: IssuanceInput,
 ): Promise<PreparedIssuance> {
-  const doc = (await s.db('documents').where({ id: turn.doc.id }).first()) as DocumentRow & IssuanceFacts
-  const agency = (await s.db('agencies').where({ id: doc.agency_id }).first('code', 'name')) as {
-    code: string
-    name: string
-  }
+  const doc = await issuanceDocument(s.db, turn.doc.id)
+  const agency = await agencyNameOf(s.db, doc.agencyId)
   const stored = await storedOf(s, turn.step.workflow_id)
   const plan = stored.plan
   const facts = {
-    docType: doc.doc_type ?? 'CV',
+    docType: doc.docType ?? 'CV',
     agencyCode: agency.code,
-    unitCode: doc.unit_code,
-    normative: Boolean(doc.normative),
+    unitCode: doc.unitCode,
+    normative: doc.normative,
   }
   const notation = plan?.number?.notation
   // A draft that already carries its number is issued under it unless the clerk types another.
@@ -123,8 +97,9 @@ export async function prepareIssuance(
     type: DOCUMENT_TYPES[facts.docType] ?? facts.docType,
     ...(facts.docType !== 'CV' && { typeCode: facts.docType }),
     summary: doc.title,
-    signer: await signerOf(s, turn.step.workflow_id),
-    recipients: doc.recipients_json ? (JSON.parse(doc.recipients_json) as string[]) : [],
+    // The competent person of this round: who signed its "sign" step (the metadata's người ký).
+    signer: (await roundSignerName(s.db, turn.step.workflow_id)) ?? '',
+    recipients: doc.recipients ?? [],
     secrecy: 'Không mật',
     urgency: doc.urgency ?? 'Thường',
   }

@@ -1,5 +1,6 @@
 import { parseCrl, ownOcspAnswer, type ParsedCrl } from '../signing/pki'
 import type { ValidationDataOptions } from '../signing/ltv'
+import { signatureEvidenceJsonOf } from '../storage/long-term-records'
 import type { Services } from './context'
 import { heldCrls, type SignatureEvidence } from './evidence'
 import { caStatusOf } from './internal-ca'
@@ -11,11 +12,7 @@ import { caStatusOf } from './internal-ca'
  * and certificate paths to complete chains, and allow-listed URLs for the rest.
  */
 export async function validationSourcesFor(s: Services, documentId: number): Promise<ValidationDataOptions> {
-  const rows = (await s
-    .db('signatures')
-    .where({ document_id: documentId })
-    .whereNotNull('evidence_json')
-    .pluck('evidence_json')) as string[]
+  const rows = await signatureEvidenceJsonOf(s.db, documentId)
   const evidence = rows.map((j) => JSON.parse(j) as SignatureEvidence)
   const kept = evidence.flatMap((e) => e.revocation).filter((r) => r.data !== undefined)
   const crls: ParsedCrl[] = [

@@ -1,4 +1,3 @@
-import type { Knex } from 'knex'
 import { vnDate } from '../shared/period'
 import {
   insertEntry,
@@ -10,9 +9,11 @@ import {
   registerOfNumber,
   reservationOf,
   seqOf,
+  setEntryDate,
   type RegisterName,
 } from '../storage/outgoing-register'
 import { isUniqueViolation } from '../storage/sql'
+import { inTransaction, type Tx } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 
@@ -111,7 +112,7 @@ const takenError = (number: string, year: string, paper: boolean): WorkflowError
 export async function reserveNumber(
   s: Services,
   actor: Actor,
-  doc: { id: number; agency_id: number; title: string },
+  doc: { id: number; agencyId: number; title: string },
   facts: NumberingFacts & { notation?: string },
   input: { outgoingNumber?: string; outgoingDate?: string },
 ): Promise<Reservation> {
@@ -130,22 +131,22 @@ export async function reserveNumber(
       ? numberKey(own.number) === numberKey(input.outgoingNumber)
       : own.register === register)
   if (own && keep) {
-    if (own.date !== date) await s.db('outgoing_register').where({ id: own.id }).update({ issued_on: date })
+    if (own.date !== date) await setEntryDate(s.db, own.id, date)
     return { entryId: own.id, number: own.number, date, register: own.register }
   }
   const typed = input.outgoingNumber && normaliseNumber(input.outgoingNumber)
   if (typed) {
-    const holder = await numberTaken(s.db, doc.agency_id, typed, year, { documentId: doc.id })
+    const holder = await numberTaken(s.db, doc.agencyId, typed, year, { documentId: doc.id })
     if (holder) throw takenError(typed, String(year), holder.source === 'paper')
   }
   for (let attempt = 0; attempt < 8; attempt++) {
-    const seq = typed ? seqOf(typed) : await nextSeq(s.db, doc.agency_id, register, year)
+    const seq = typed ? seqOf(typed) : await nextSeq(s.db, doc.agencyId, register, year)
     const number = typed || `${formatSeq(seq as number)}${facts.notation ?? notationFor(facts, year)}`
     try {
-      const entryId = await s.db.transaction(async (trx) => {
+      const entryId = await inTransaction(s.db, async (trx) => {
         await moveEntries(trx, { documentId: doc.id }, 'reserved', 'unused')
         const e = {
-          agencyId: doc.agency_id,
+          agencyId: doc.agencyId,
           register,
           seq,
           number,
@@ -167,13 +168,13 @@ export async function reserveNumber(
 }
 
 /** The seal committed: its reservation is now a used number (in the seal's transaction). */
-export async function useReservation(trx: Knex.Transaction, entryId: number): Promise<void> {
+export async function useReservation(trx: Tx, entryId: number): Promise<void> {
   if (!(await moveEntries(trx, { id: entryId }, 'reserved', 'used'))) {
     throw new WorkflowError('CONFLICT', 'Số văn bản giữ cho lần đóng dấu này không còn; hãy ký lại')
   }
 }
 
 /** A chain stopped (rejected, returned, cancelled): a number reserved for it is kept as not used. */
-export async function releaseReservations(trx: Knex.Transaction, documentId: number): Promise<void> {
+export async function releaseReservations(trx: Tx, documentId: number): Promise<void> {
   await moveEntries(trx, { documentId }, 'reserved', 'unused')
 }

@@ -1,13 +1,16 @@
 import { toCsv } from '../shared/csv'
 import { vnDate } from '../shared/period'
 import { appendAudit } from '../storage/audit'
+import { agencyNameOf, type AgencyName } from '../storage/issuance-records'
 import {
   nextSeq,
   openingsOf,
   registerEntries,
   setOpening,
+  type EntryStatus,
   type RegisterName,
 } from '../storage/outgoing-register'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { formatSeq } from './outgoing-register'
@@ -39,6 +42,28 @@ function yearOf(raw: unknown): number {
   return y
 }
 
+/** One number of the register as the API shows it. */
+export interface RegisterViewEntry {
+  register: RegisterName
+  seq: number | null
+  number: string
+  date: string
+  status: EntryStatus
+  title: string | null
+  source: 'paper' | 'kyso'
+  documentId: number | null
+  paperId: number | null
+}
+
+export interface RegisterView {
+  agency: AgencyName
+  year: number
+  openings: Record<string, number>
+  /** Each register's next number, as it would be printed ("07"). */
+  next: Record<string, string>
+  entries: RegisterViewEntry[]
+}
+
 /**
  * `GET /api/registers/outgoing?year=`: the actor's agency's register for a year (Decree 30/2020
  * Appendix IV, sổ đăng ký văn bản đi), every number in order with its state and source (a document
@@ -48,13 +73,10 @@ export async function registerView(
   s: Services,
   actor: Actor,
   query: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<RegisterView> {
   mayRead(actor)
   const year = yearOf(query.year)
-  const agency = (await s.db('agencies').where({ id: actor.agencyId }).first('code', 'name')) as {
-    code: string
-    name: string
-  }
+  const agency = await agencyNameOf(s.db, actor.agencyId)
   const entries = await registerEntries(s.db, actor.agencyId, year)
   const next: Record<string, string> = {}
   for (const r of REGISTERS) next[r] = formatSeq(await nextSeq(s.db, actor.agencyId, r, year))
@@ -70,7 +92,7 @@ export async function registerView(
       date: e.date,
       status: e.status,
       title: e.title,
-      source: e.paperId !== null ? 'paper' : 'kyso',
+      source: e.paperId !== null ? ('paper' as const) : ('kyso' as const),
       documentId: e.documentId,
       paperId: e.paperId,
     })),
@@ -83,11 +105,7 @@ export async function registerCsv(
   actor: Actor,
   query: Record<string, unknown>,
 ): Promise<{ csv: Buffer; filename: string }> {
-  const view = (await registerView(s, actor, query)) as {
-    agency: { code: string; name: string }
-    year: number
-    entries: Record<string, unknown>[]
-  }
+  const view = await registerView(s, actor, query)
   const preamble = [
     'Sổ đăng ký văn bản đi',
     `Cơ quan: ${view.agency.name}`,
@@ -96,14 +114,14 @@ export async function registerCsv(
   ]
   const headers = ['Sổ', 'Số thứ tự', 'Số, ký hiệu', 'Ngày', 'Trích yếu', 'Trạng thái', 'Nguồn', 'Mã văn bản']
   const rows = view.entries.map((e) => [
-    REGISTER_VI[e.register as RegisterName],
-    e.seq as number | null,
-    e.number as string,
-    e.date as string,
-    e.title as string | null,
-    STATUS_VI[e.status as keyof typeof STATUS_VI],
+    REGISTER_VI[e.register],
+    e.seq,
+    e.number,
+    e.date,
+    e.title,
+    STATUS_VI[e.status],
     e.source === 'paper' ? 'Văn bản giấy' : 'Phát hành trên Kyso',
-    (e.documentId ?? e.paperId) as number | null,
+    e.documentId ?? e.paperId,
   ])
   return {
     csv: toCsv(headers, rows, preamble),
@@ -131,7 +149,7 @@ export async function setRegisterOpening(
   if (typeof firstSeq !== 'number' || !Number.isInteger(firstSeq) || firstSeq < 1 || firstSeq > 1_000_000) {
     throw new WorkflowError('BAD_REQUEST', 'firstSeq: the first number Kyso gives (an integer from 1)')
   }
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     await setOpening(trx, { agencyId: actor.agencyId, register, year, firstSeq, setBy: actor.id })
     await appendAudit(trx, {
       actorId: actor.id,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import { SigningError } from '../signing/errors'
 import type { RemoteSigningConnector } from '../signing/remote'
 import { appendAudit } from '../storage/audit'
+import { documentTitleOfStep, setRemoteTransaction } from '../storage/remote-records'
 import {
   awaitingSessions,
   findSigningSession,
@@ -71,19 +72,14 @@ export async function startRemoteSigning(
   const digest = createHash('sha256')
     .update(session.signedAttributes as Buffer)
     .digest()
-  const doc = (await s
-    .db('steps as st')
-    .join('workflows as w', 'w.id', 'st.workflow_id')
-    .join('documents as d', 'd.id', 'w.document_id')
-    .where('st.id', stepId)
-    .first('d.title')) as { title: string }
+  const title = await documentTitleOfStep(s.db, stepId)
   let started: { transactionId: string; expiresAt: Date }
   try {
     started = await connectorFor(s, provider).startSignature({
       userRef: remote.userRef,
       credentialId: remote.credentialId,
       digest,
-      description: `Kyso: ${doc.title}`.slice(0, 500),
+      description: `Kyso: ${title}`.slice(0, 500),
     })
   } catch (err) {
     await moveSigningSession(
@@ -97,10 +93,7 @@ export async function startRemoteSigning(
   }
   const cap = Date.now() + s.config.remoteConfirmTimeoutSeconds * 1000
   const expiresAt = new Date(Math.min(started.expiresAt.getTime(), cap)).toISOString()
-  await s
-    .db('signing_sessions')
-    .where({ id: session.id })
-    .update({ remote_transaction_id: started.transactionId, expires_at: expiresAt })
+  await setRemoteTransaction(s.db, session.id, { transactionId: started.transactionId, expiresAt })
   await appendAudit(s.db, {
     actorId: actor.id,
     action: 'step.remote-requested',

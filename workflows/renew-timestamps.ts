@@ -1,3 +1,4 @@
+import { dueForRenewal } from '../storage/long-term-records'
 import type { Services } from './context'
 import { extendDocument } from './extend-document'
 import { latestVersion } from './step-turn'
@@ -24,14 +25,7 @@ export async function renewDueDocuments(s: Services, now = new Date()): Promise<
   const round: RenewalRound = { due: 0, extended: 0, skipped: 0, failed: 0 }
   if (s.config.issueLevel === 'B-T') return round
   const at = now.toISOString()
-  const ids = (await s
-    .db('documents')
-    .where('status', 'issued')
-    .where('ltv_renew_at', '<=', at)
-    .andWhere((q) => void q.whereNull('ltv_lease_until').orWhere('ltv_lease_until', '<', at))
-    .orderBy('ltv_renew_at')
-    .limit(s.config.retimestamp.batch)
-    .pluck('id')) as number[]
+  const ids = await dueForRenewal(s.db, at, s.config.retimestamp.batch)
   round.due = ids.length
   for (const id of ids) {
     try {
