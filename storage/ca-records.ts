@@ -1,4 +1,4 @@
-import type { Knex } from 'knex'
+import type { Queryable, Tx } from './transaction'
 
 /**
  * The internal CA's records (issue 15): its keys (wrapped under the key-wrapping key, or a
@@ -38,7 +38,7 @@ const iso = (v: unknown): string => (typeof v === 'string' ? v : new Date(v as D
 const bytes = (v: unknown): Buffer | null =>
   v === null || v === undefined ? null : Buffer.from(v as Uint8Array)
 
-export async function caKeys(db: Knex): Promise<CaKeyRecord[]> {
+export async function caKeys(db: Queryable): Promise<CaKeyRecord[]> {
   const rows = (await db('ca_keys').select(
     'name',
     'certificate_der',
@@ -61,7 +61,7 @@ export async function caKeys(db: Knex): Promise<CaKeyRecord[]> {
   }))
 }
 
-export async function insertCaKey(db: Knex, k: CaKeyRecord): Promise<void> {
+export async function insertCaKey(db: Queryable, k: CaKeyRecord): Promise<void> {
   await db('ca_keys').insert({
     name: k.name,
     certificate_der: k.certificateDer,
@@ -72,12 +72,16 @@ export async function insertCaKey(db: Knex, k: CaKeyRecord): Promise<void> {
   })
 }
 
-export async function replaceCaKeyEnvelope(db: Knex, name: CaKeyName, wrappedKey: Buffer): Promise<void> {
+export async function replaceCaKeyEnvelope(
+  db: Queryable,
+  name: CaKeyName,
+  wrappedKey: Buffer,
+): Promise<void> {
   await db('ca_keys').where({ name }).update({ wrapped_key: wrappedKey })
 }
 
 export async function insertCaCertificate(
-  db: Knex,
+  db: Queryable,
   c: Omit<CaCertificateRecord, 'revokedAt' | 'reason'> & { certificateDer: Buffer },
 ): Promise<void> {
   await db('ca_certificates').insert({
@@ -115,14 +119,17 @@ const CERTIFICATE_COLUMNS = [
   'reason',
 ]
 
-export async function caCertificate(db: Knex, serialHex: string): Promise<CaCertificateRecord | undefined> {
+export async function caCertificate(
+  db: Queryable,
+  serialHex: string,
+): Promise<CaCertificateRecord | undefined> {
   const row = (await db('ca_certificates').where({ serial_hex: serialHex }).first(CERTIFICATE_COLUMNS)) as
     | Record<string, unknown>
     | undefined
   return row ? certificateOf(row) : undefined
 }
 
-export async function revokedCaCertificates(db: Knex): Promise<CaCertificateRecord[]> {
+export async function revokedCaCertificates(db: Queryable): Promise<CaCertificateRecord[]> {
   const rows = (await db('ca_certificates')
     .whereNotNull('revoked_at')
     .orderBy('serial_hex')
@@ -132,7 +139,7 @@ export async function revokedCaCertificates(db: Knex): Promise<CaCertificateReco
 
 /** Marks a certificate revoked unless it already is (the first date and reason stand); true when it changed. */
 export async function markCaCertificateRevoked(
-  db: Knex,
+  db: Queryable,
   serialHex: string,
   at: string,
   reason: string | null,
@@ -145,7 +152,7 @@ export async function markCaCertificateRevoked(
   )
 }
 
-export async function caCrl(db: Knex): Promise<CaCrlRecord | undefined> {
+export async function caCrl(db: Queryable): Promise<CaCrlRecord | undefined> {
   const r = (await db('ca_crl').where({ id: 1 }).first()) as Record<string, unknown> | undefined
   if (!r) return undefined
   return {
@@ -161,14 +168,14 @@ export async function caCrl(db: Knex): Promise<CaCrlRecord | undefined> {
  * Takes the next CRL number. Written first in the transaction that publishes a CRL, so on SQLite
  * too the write lock is taken before anything is read (two writers cannot both take one number).
  */
-export async function nextCrlNumber(db: Knex.Transaction): Promise<number> {
+export async function nextCrlNumber(db: Tx): Promise<number> {
   await db('ca_crl').where({ id: 1 }).increment('crl_number', 1)
   return Number(
     ((await db('ca_crl').where({ id: 1 }).first('crl_number')) as { crl_number: number }).crl_number,
   )
 }
 
-export async function saveCaCrl(db: Knex, c: CaCrlRecord): Promise<void> {
+export async function saveCaCrl(db: Queryable, c: CaCrlRecord): Promise<void> {
   const row = {
     name: c.name,
     crl_number: c.crlNumber,
@@ -178,4 +185,32 @@ export async function saveCaCrl(db: Knex, c: CaCrlRecord): Promise<void> {
   }
   const changed = await db('ca_crl').where({ id: 1 }).update(row)
   if (!changed) await db('ca_crl').insert({ id: 1, ...row })
+}
+
+/** Whether the database holds a CA (any of its keys). */
+export async function hasCaKeys(db: Queryable): Promise<boolean> {
+  return Boolean(await db('ca_keys').first('name'))
+}
+
+/**
+ * A lock row (kyso_locks) that lets one of several instances starting together make or move the
+ * CA: true when this caller took it, false when another holds it.
+ */
+export async function takeSetupLock(db: Queryable, name: string, at: string): Promise<boolean> {
+  return db('kyso_locks')
+    .insert({ name, taken_at: at })
+    .then(
+      () => true,
+      () => false,
+    )
+}
+
+/** When the lock row was taken, or undefined when nobody holds it. */
+export async function setupLockTakenAt(db: Queryable, name: string): Promise<string | undefined> {
+  const row = (await db('kyso_locks').where({ name }).first('taken_at')) as { taken_at: string } | undefined
+  return row?.taken_at
+}
+
+export async function releaseSetupLock(db: Queryable, name: string): Promise<void> {
+  await db('kyso_locks').where({ name }).delete()
 }

@@ -1,4 +1,4 @@
-import type { Knex } from 'knex'
+import type { Queryable } from './transaction'
 
 export type CertificateKind = 'personal' | 'seal'
 export type CertificateSource = 'internal' | 'external'
@@ -90,7 +90,7 @@ function record(r: Row): CertificateRecord {
   }
 }
 
-export async function findCertificate(db: Knex, id: number): Promise<CertificateRecord | undefined> {
+export async function findCertificate(db: Queryable, id: number): Promise<CertificateRecord | undefined> {
   const row = Number.isInteger(id)
     ? ((await db('certificates').where({ id }).first()) as Row | undefined)
     : undefined
@@ -98,7 +98,7 @@ export async function findCertificate(db: Knex, id: number): Promise<Certificate
 }
 
 /** Certificates a user holds, newest first (all sources and states). */
-export async function certificatesOf(db: Knex, userId: number): Promise<CertificateRecord[]> {
+export async function certificatesOf(db: Queryable, userId: number): Promise<CertificateRecord[]> {
   const rows = (await db('certificates')
     .where({ holder_user_id: userId })
     .orderBy('id', 'desc')
@@ -107,7 +107,10 @@ export async function certificatesOf(db: Knex, userId: number): Promise<Certific
 }
 
 /** The certificates with this SHA-256 fingerprint that are not rejected (a key is bound once). */
-export async function certificatesByFingerprint(db: Knex, fingerprint: string): Promise<CertificateRecord[]> {
+export async function certificatesByFingerprint(
+  db: Queryable,
+  fingerprint: string,
+): Promise<CertificateRecord[]> {
   const rows = (await db('certificates')
     .where({ fingerprint })
     .whereNot({ status: 'rejected' })
@@ -131,7 +134,7 @@ export interface NewExternalCertificate {
   remote?: { provider: string; credentialId: string; userRef: string }
 }
 
-export async function insertExternalCertificate(db: Knex, c: NewExternalCertificate): Promise<number> {
+export async function insertExternalCertificate(db: Queryable, c: NewExternalCertificate): Promise<number> {
   const [row] = await db('certificates')
     .insert({
       kind: c.kind,
@@ -160,7 +163,7 @@ export async function insertExternalCertificate(db: Knex, c: NewExternalCertific
 
 /** pending -> active or rejected; false when the certificate was no longer pending. */
 export async function decideCertificate(
-  db: Knex,
+  db: Queryable,
   id: number,
   decision: { status: 'active' | 'rejected'; by: number; at: string },
 ): Promise<boolean> {
@@ -168,4 +171,51 @@ export async function decideCertificate(
     .where({ id, status: 'pending' })
     .update({ status: decision.status, approved_by: decision.by, approved_at: decision.at })
   return changed > 0
+}
+
+/** The certificates a user holds that are not revoked (any source and state). */
+export async function unrevokedCertificateIdsOf(db: Queryable, userId: number): Promise<number[]> {
+  return (await db('certificates')
+    .where({ holder_user_id: userId })
+    .whereNull('revoked_at')
+    .pluck('id')) as number[]
+}
+
+/** A certificate the internal CA issued for a key made here, sealed as `p12`. */
+export interface NewInternalCertificate {
+  kind: CertificateKind
+  holderUserId: number
+  agencyId: number
+  serialHex: string
+  subject: string
+  notBefore: string
+  notAfter: string
+  certificateDer: Buffer
+  p12: Buffer
+  keyProtection: 'wrapped' | 'hsm'
+  hsmKeyId: string | null
+}
+
+export async function insertInternalCertificate(db: Queryable, c: NewInternalCertificate): Promise<number> {
+  const [row] = await db('certificates')
+    .insert({
+      kind: c.kind,
+      holder_user_id: c.holderUserId,
+      agency_id: c.agencyId,
+      serial_hex: c.serialHex,
+      subject: c.subject,
+      not_before: c.notBefore,
+      not_after: c.notAfter,
+      certificate_der: c.certificateDer,
+      p12: c.p12,
+      key_protection: c.keyProtection,
+      hsm_key_id: c.hsmKeyId,
+    })
+    .returning('id')
+  return (row as { id: number }).id
+}
+
+/** Kyso stops using the certificate from `at` (the CA's own record is ca-records.ts). */
+export async function setCertificateRevoked(db: Queryable, id: number, at: string): Promise<void> {
+  await db('certificates').where({ id }).update({ revoked_at: at })
 }

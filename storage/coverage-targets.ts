@@ -1,4 +1,4 @@
-import type { Knex } from 'knex'
+import type { Queryable } from './transaction'
 
 /** One year's targets and deadline, as an administrator set them. */
 export interface YearTargets {
@@ -34,17 +34,17 @@ function yearTargets(r: Row): YearTargets {
   }
 }
 
-export async function targetsForYear(db: Knex, year: number): Promise<YearTargets | undefined> {
+export async function targetsForYear(db: Queryable, year: number): Promise<YearTargets | undefined> {
   const row = (await db('coverage_targets').where({ year }).first()) as Row | undefined
   return row ? yearTargets(row) : undefined
 }
 
-export async function listYearTargets(db: Knex): Promise<YearTargets[]> {
+export async function listYearTargets(db: Queryable): Promise<YearTargets[]> {
   return ((await db('coverage_targets').orderBy('year').select()) as Row[]).map(yearTargets)
 }
 
 /** Inserts or replaces one year's targets (the same upsert on SQLite and PostgreSQL). */
-export async function saveYearTargets(db: Knex, t: YearTargets): Promise<void> {
+export async function saveYearTargets(db: Queryable, t: YearTargets): Promise<void> {
   const row = {
     year: t.year,
     internal_rate: t.internalRate,

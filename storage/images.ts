@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Knex } from 'knex'
+import type { Queryable } from './transaction'
 
 /** A stored PNG: a user's handwritten signature or an agency's seal. */
 export interface StoredImage {
@@ -35,13 +35,13 @@ function image(row: ImageRow): StoredImage {
   }
 }
 
-export async function findSignatureImage(db: Knex, userId: number): Promise<StoredImage | undefined> {
+export async function findSignatureImage(db: Queryable, userId: number): Promise<StoredImage | undefined> {
   const row = (await db('signature_images').where({ user_id: userId }).first()) as ImageRow | undefined
   return row && image(row)
 }
 
 /** Width / height of the users' images, for placement (no bytes read). */
-export async function signatureImageAspects(db: Knex, userIds: number[]): Promise<Map<number, number>> {
+export async function signatureImageAspects(db: Queryable, userIds: number[]): Promise<Map<number, number>> {
   if (userIds.length === 0) return new Map()
   const rows = (await db('signature_images')
     .whereIn('user_id', userIds)
@@ -50,7 +50,7 @@ export async function signatureImageAspects(db: Knex, userIds: number[]): Promis
 }
 
 export async function saveSignatureImage(
-  db: Knex,
+  db: Queryable,
   userId: number,
   img: { png: Buffer; width: number; height: number },
 ): Promise<StoredImage> {
@@ -68,17 +68,17 @@ export async function saveSignatureImage(
   return image(row)
 }
 
-export async function deleteSignatureImage(db: Knex, userId: number): Promise<boolean> {
+export async function deleteSignatureImage(db: Queryable, userId: number): Promise<boolean> {
   return (await db('signature_images').where({ user_id: userId }).delete()) > 0
 }
 
-export async function findAgencySeal(db: Knex, agencyId: number): Promise<StoredSeal | undefined> {
+export async function findAgencySeal(db: Queryable, agencyId: number): Promise<StoredSeal | undefined> {
   const row = (await db('agency_seals').where({ agency_id: agencyId }).first()) as ImageRow | undefined
   return row && { ...image(row), diameterMm: Number(row.diameter_mm) }
 }
 
 export async function saveAgencySeal(
-  db: Knex,
+  db: Queryable,
   agencyId: number,
   seal: { png: Buffer; width: number; height: number; diameterMm: number; uploadedBy: number | null },
 ): Promise<StoredSeal> {

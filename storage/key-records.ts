@@ -1,4 +1,4 @@
-import type { Knex } from 'knex'
+import type { Queryable } from './transaction'
 
 /**
  * How a key the service holds for a signer is kept, and its PIN tries (issue 15). The PIN itself is
@@ -55,7 +55,7 @@ function recordOf(r: Record<string, unknown>): StoredKeyRecord {
 }
 
 /** An internal certificate's stored key, or undefined (no such certificate, or its key is elsewhere). */
-export async function storedKey(db: Knex, certificateId: number): Promise<StoredKeyRecord | undefined> {
+export async function storedKey(db: Queryable, certificateId: number): Promise<StoredKeyRecord | undefined> {
   const r = (await db('certificates').where({ id: certificateId, source: 'internal' }).first(COLUMNS)) as
     | Record<string, unknown>
     | undefined
@@ -63,7 +63,7 @@ export async function storedKey(db: Knex, certificateId: number): Promise<Stored
 }
 
 /** Every internal certificate's stored key (rotation, and wrapping the rows made before issue 15). */
-export async function storedKeys(db: Knex, protection?: KeyProtection): Promise<StoredKeyRecord[]> {
+export async function storedKeys(db: Queryable, protection?: KeyProtection): Promise<StoredKeyRecord[]> {
   const q = db('certificates').where({ source: 'internal' }).orderBy('id')
   if (protection) q.where({ key_protection: protection })
   return ((await q.select(COLUMNS)) as Record<string, unknown>[]).map(recordOf)
@@ -71,7 +71,7 @@ export async function storedKeys(db: Knex, protection?: KeyProtection): Promise<
 
 /** Replaces what is stored of a key (new PIN, new wrapping key) only if it is still `before`. */
 export async function replaceStoredKey(
-  db: Knex,
+  db: Queryable,
   certificateId: number,
   before: Buffer,
   after: { p12: Buffer; keyProtection: KeyProtection },
@@ -90,7 +90,7 @@ export async function replaceStoredKey(
  * left are all taken by attempts still running (their outcome decides).
  */
 export async function countPinAttempt(
-  db: Knex,
+  db: Queryable,
   certificateId: number,
   maxTries: number,
 ): Promise<number | 'locked' | 'busy'> {
@@ -107,7 +107,7 @@ export async function countPinAttempt(
   return row?.pin_locked_at ? 'locked' : 'busy'
 }
 
-export async function isPinLocked(db: Knex, certificateId: number): Promise<boolean> {
+export async function isPinLocked(db: Queryable, certificateId: number): Promise<boolean> {
   const row = (await db('certificates').where({ id: certificateId }).first('pin_locked_at')) as
     | { pin_locked_at: unknown }
     | undefined
@@ -115,7 +115,7 @@ export async function isPinLocked(db: Knex, certificateId: number): Promise<bool
 }
 
 /** A right PIN: the count starts again. */
-export async function resetPinFailures(db: Knex, certificateId: number): Promise<void> {
+export async function resetPinFailures(db: Queryable, certificateId: number): Promise<void> {
   await db('certificates')
     .where({ id: certificateId })
     .where('pin_failures', '>', 0)
@@ -123,7 +123,7 @@ export async function resetPinFailures(db: Knex, certificateId: number): Promise
 }
 
 /** An attempt that ended before the PIN was judged (a failure of ours) is taken back. */
-export async function uncountPinAttempt(db: Knex, certificateId: number): Promise<void> {
+export async function uncountPinAttempt(db: Queryable, certificateId: number): Promise<void> {
   await db('certificates')
     .where({ id: certificateId })
     .where('pin_failures', '>', 0)
@@ -131,7 +131,7 @@ export async function uncountPinAttempt(db: Knex, certificateId: number): Promis
 }
 
 /** The key is locked from now: no attempt is counted (hence made) until it is unlocked. */
-export async function markPinLocked(db: Knex, certificateId: number, at: string): Promise<void> {
+export async function markPinLocked(db: Queryable, certificateId: number, at: string): Promise<void> {
   await db('certificates')
     .where({ id: certificateId })
     .whereNull('pin_locked_at')
@@ -139,7 +139,7 @@ export async function markPinLocked(db: Knex, certificateId: number, at: string)
 }
 
 /** The administrator unlocks: the count, the lock and any outstanding unlock code go. */
-export async function unlockKey(db: Knex, certificateId: number): Promise<void> {
+export async function unlockKey(db: Queryable, certificateId: number): Promise<void> {
   await db('certificates').where({ id: certificateId }).update({
     pin_failures: 0,
     pin_locked_at: null,
@@ -150,7 +150,7 @@ export async function unlockKey(db: Knex, certificateId: number): Promise<void> 
 }
 
 export async function setUnlockCode(
-  db: Knex,
+  db: Queryable,
   certificateId: number,
   codeHash: string,
   expiresAt: string,
@@ -161,7 +161,7 @@ export async function setUnlockCode(
 }
 
 export async function unlockCodeOf(
-  db: Knex,
+  db: Queryable,
   certificateId: number,
 ): Promise<{ hash: string; expiresAt: string; failures: number } | undefined> {
   const r = (await db('certificates')
@@ -183,7 +183,7 @@ export async function unlockCodeOf(
 
 /** A wrong unlock code: counted; after `maxTries` the code is void. */
 export async function countUnlockCodeFailure(
-  db: Knex,
+  db: Queryable,
   certificateId: number,
   maxTries: number,
 ): Promise<void> {
@@ -194,14 +194,14 @@ export async function countUnlockCodeFailure(
     .update({ unlock_code_hash: null, unlock_code_expires_at: null })
 }
 
-export async function serviceSecret(db: Knex, name: string): Promise<Buffer | undefined> {
+export async function serviceSecret(db: Queryable, name: string): Promise<Buffer | undefined> {
   const r = (await db('service_secrets').where({ name }).first('envelope')) as
     | { envelope: Uint8Array }
     | undefined
   return r ? Buffer.from(r.envelope) : undefined
 }
 
-export async function serviceSecrets(db: Knex): Promise<{ name: string; envelope: Buffer }[]> {
+export async function serviceSecrets(db: Queryable): Promise<{ name: string; envelope: Buffer }[]> {
   const rows = (await db('service_secrets').orderBy('name').select('name', 'envelope')) as {
     name: string
     envelope: Uint8Array
@@ -210,7 +210,7 @@ export async function serviceSecrets(db: Knex): Promise<{ name: string; envelope
 }
 
 /** Inserts a secret unless another instance did first; false when one was already there. */
-export async function insertServiceSecret(db: Knex, name: string, envelope: Buffer): Promise<boolean> {
+export async function insertServiceSecret(db: Queryable, name: string, envelope: Buffer): Promise<boolean> {
   return db('service_secrets')
     .insert({ name, envelope, created_at: new Date().toISOString() })
     .then(
@@ -222,6 +222,14 @@ export async function insertServiceSecret(db: Knex, name: string, envelope: Buff
     )
 }
 
-export async function replaceServiceSecret(db: Knex, name: string, envelope: Buffer): Promise<void> {
+export async function replaceServiceSecret(db: Queryable, name: string, envelope: Buffer): Promise<void> {
   await db('service_secrets').where({ name }).update({ envelope })
+}
+
+/** Anything sealed under a key-wrapping key already (a secret, a CA key, a signer's key). */
+export async function holdsEnvelopes(db: Queryable): Promise<boolean> {
+  const secret = await db('service_secrets').first('name')
+  const caKey = await db('ca_keys').first('name')
+  const wrapped = await db('certificates').whereIn('key_protection', ['wrapped', 'hsm']).first('id')
+  return Boolean(secret || caKey || wrapped)
 }

@@ -1,8 +1,9 @@
-import type { Knex } from 'knex'
+import type { Queryable } from './transaction'
 
 /**
  * Where a person's data lives, for an administrator's answer to an access or erasure request
- * (Law 91/2025/QH15; the README's "Personal data"). Queries only: the use case decides.
+ * (Law 91/2025/QH15; the README's "Personal data"). The use case decides; `eraseAccount` carries out
+ * an erasure it decided on.
  */
 
 const iso = (v: string | Date | null): string | null => (v === null ? null : new Date(v).toISOString())
@@ -20,7 +21,7 @@ export interface PersonRecord {
   roles: string[]
 }
 
-export async function personRecord(db: Knex, userId: number): Promise<PersonRecord | undefined> {
+export async function personRecord(db: Queryable, userId: number): Promise<PersonRecord | undefined> {
   const u = (await db('users as u')
     .join('agencies as a', 'a.id', 'u.agency_id')
     .where('u.id', userId)
@@ -64,7 +65,7 @@ export async function personRecord(db: Knex, userId: number): Promise<PersonReco
 }
 
 /** Everything else held about the person, row by row (no key material: PKCS#12 and hashes are left out). */
-export async function personHoldings(db: Knex, userId: number): Promise<Record<string, unknown[]>> {
+export async function personHoldings(db: Queryable, userId: number): Promise<Record<string, unknown[]>> {
   const certificates = await db('certificates')
     .where({ holder_user_id: userId })
     .orderBy('id')
@@ -179,7 +180,11 @@ function quotedPattern(value: string): string {
  * whose personal part names their username (format 2); and format-1 events whose hashed detail
  * names it (written before personal data moved out of the hash).
  */
-export async function auditEventsAbout(db: Knex, userId: number, username: string): Promise<AuditAbout[]> {
+export async function auditEventsAbout(
+  db: Queryable,
+  userId: number,
+  username: string,
+): Promise<AuditAbout[]> {
   const rows = (await db('audit_events')
     .where(
       (w) =>
@@ -231,7 +236,7 @@ export async function auditEventsAbout(db: Knex, userId: number, username: strin
 }
 
 /** Steps waiting for the person now (an erasure would strand them). */
-export async function pendingAssignments(db: Knex, userId: number): Promise<number> {
+export async function pendingAssignments(db: Queryable, userId: number): Promise<number> {
   const row = (await db('step_assignees as a')
     .join('steps as st', 'st.id', 'a.step_id')
     .join('workflows as w', 'w.id', 'st.workflow_id')
@@ -242,7 +247,7 @@ export async function pendingAssignments(db: Knex, userId: number): Promise<numb
   return Number(row.n)
 }
 
-export async function openDraftsOf(db: Knex, userId: number): Promise<number> {
+export async function openDraftsOf(db: Queryable, userId: number): Promise<number> {
   const row = (await db('documents')
     .where({ drafter_id: userId })
     .whereIn('status', ['draft', 'in_progress', 'returned'])
@@ -252,11 +257,58 @@ export async function openDraftsOf(db: Knex, userId: number): Promise<number> {
 }
 
 /** Removes the personal part of audit events (format 2); their digests stay, so the chain holds. */
-export async function redactAuditPersonal(db: Knex, ids: number[], at: string): Promise<void> {
+export async function redactAuditPersonal(db: Queryable, ids: number[], at: string): Promise<void> {
   for (let i = 0; i < ids.length; i += 500) {
     await db('audit_events')
       .whereIn('id', ids.slice(i, i + 500))
       .whereNotNull('personal_json')
       .update({ personal_json: null, personal_salt: null, redacted_at: at })
   }
+}
+
+/** An erasure as workflows/personal-data.ts decided it: whose account, when, by which administrator. */
+export interface AccountErasure {
+  userId: number
+  /** The username before erasure: its login failures go too. */
+  username: string
+  at: string
+  by: number
+}
+
+/**
+ * Replaces the account's personal fields and closes it, wipes its certificates' keys, deletes its
+ * sessions, throttling records and stored responses, cancels its open enrolments and ends its
+ * delegations and standing authorities. Run in the erasure's transaction.
+ */
+export async function eraseAccount(db: Queryable, e: AccountErasure): Promise<void> {
+  const { userId, at } = e
+  await db('users')
+    .where({ id: userId })
+    .update({
+      username: `erased-${userId}`,
+      full_name: `Người dùng đã xóa #${userId}`,
+      title: null,
+      password_hash: '!',
+      disabled: true,
+      erased_at: at,
+    })
+  await db('certificates')
+    .where({ holder_user_id: userId })
+    .update({ p12: Buffer.alloc(0), remote_user_ref: null })
+  await db('sessions').where({ user_id: userId }).delete()
+  await db('login_failures').where({ username: e.username }).delete()
+  await db('idempotency_keys').where({ user_id: userId }).delete()
+  await db('certificate_enrolments')
+    .where({ user_id: userId })
+    .whereNull('completed_at')
+    .whereNull('cancelled_at')
+    .update({ cancelled_at: at })
+  await db('delegations')
+    .where((w) => void w.where({ principal_id: userId }).orWhere({ delegate_id: userId }))
+    .whereNull('revoked_at')
+    .update({ revoked_at: at })
+  await db('signing_authorities')
+    .where((w) => void w.where({ holder_id: userId }).orWhere({ principal_id: userId }))
+    .whereNull('ended_at')
+    .update({ ended_at: at, ended_by: e.by })
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import type { Queryable } from './transaction'
 
 /** A standing signing authority (issue 14): no end date, granted by an administrator. */
 export interface StandingAuthority {
@@ -63,7 +64,7 @@ function authority(r: Row): StandingAuthority {
   }
 }
 
-function base(db: Knex): Knex.QueryBuilder {
+function base(db: Queryable): Knex.QueryBuilder {
   return db('signing_authorities as s')
     .join('users as h', 'h.id', 's.holder_id')
     .join('agencies as a', 'a.id', 's.agency_id')
@@ -90,7 +91,7 @@ function base(db: Knex): Knex.QueryBuilder {
 }
 
 export async function listStandingAuthorities(
-  db: Knex,
+  db: Queryable,
   filter: { userId?: number } = {},
 ): Promise<StandingAuthority[]> {
   const q = base(db)
@@ -99,14 +100,17 @@ export async function listStandingAuthorities(
   return ((await q) as Row[]).map(authority)
 }
 
-export async function findStandingAuthority(db: Knex, id: number): Promise<StandingAuthority | undefined> {
+export async function findStandingAuthority(
+  db: Queryable,
+  id: number,
+): Promise<StandingAuthority | undefined> {
   const row = (await base(db).where('s.id', id).first()) as Row | undefined
   return row ? authority(row) : undefined
 }
 
 /** The holder's authority in force at `at` (one at most: granting a second is refused). */
 export async function standingAuthorityOf(
-  db: Knex,
+  db: Queryable,
   holderId: number,
   at: string,
 ): Promise<StandingAuthority | undefined> {
@@ -118,7 +122,10 @@ export async function standingAuthorityOf(
   return row ? authority(row) : undefined
 }
 
-export async function openAuthorityOf(db: Knex, holderId: number): Promise<StandingAuthority | undefined> {
+export async function openAuthorityOf(
+  db: Queryable,
+  holderId: number,
+): Promise<StandingAuthority | undefined> {
   const row = (await base(db).where('s.holder_id', holderId).whereNull('s.ended_at').first()) as
     | Row
     | undefined
@@ -136,7 +143,7 @@ export interface NewAuthority {
   grantedAt: string
 }
 
-export async function insertStandingAuthority(db: Knex, a: NewAuthority): Promise<number> {
+export async function insertStandingAuthority(db: Queryable, a: NewAuthority): Promise<number> {
   const [row] = await db('signing_authorities')
     .insert({
       holder_id: a.holderId,
@@ -153,7 +160,12 @@ export async function insertStandingAuthority(db: Knex, a: NewAuthority): Promis
 }
 
 /** Ends an authority now; false when it had already ended. */
-export async function endStandingAuthority(db: Knex, id: number, by: number, at: string): Promise<boolean> {
+export async function endStandingAuthority(
+  db: Queryable,
+  id: number,
+  by: number,
+  at: string,
+): Promise<boolean> {
   return (
     (await db('signing_authorities')
       .where({ id })

@@ -1,10 +1,45 @@
 import { X509Certificate } from 'node:crypto'
 import { join } from 'node:path'
 import { fromPem, REVOCATION_REASONS } from '../signing/pki'
-import { deleteSignatureImage } from '../storage/images'
+import {
+  certificateListings,
+  completeEnrolment,
+  heldCertificateListings,
+  insertEnrolment,
+  openEnrolment,
+  pendingEnrolmentListings,
+  pendingEnrolmentsOf,
+} from '../storage/admin-records'
+import {
+  agencyById,
+  agencyIdByCode,
+  insertAgency,
+  listAgencyListings,
+  type AgencyListing,
+  type AgencyRef,
+} from '../storage/agency-records'
 import { appendAudit } from '../storage/audit'
+import {
+  findCertificate,
+  insertInternalCertificate,
+  setCertificateRevoked,
+} from '../storage/certificate-records'
+import { deleteSignatureImage } from '../storage/images'
 import { isUniqueViolation } from '../storage/sql'
+import { inTransaction } from '../storage/transaction'
 import { insertTrustAnchor, listTrustAnchorRecords } from '../storage/trust-anchor-records'
+import {
+  activeUserByUsername,
+  addUserRoles,
+  hasRole,
+  insertUser,
+  listUserListings,
+  replaceUserRoles,
+  updateUserRecord,
+  userRecord,
+  userRoles,
+  usernameTaken,
+} from '../storage/user-records'
 import type { Actor, Role, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { makeStoredKey } from './held-keys'
@@ -35,24 +70,14 @@ function text(v: unknown, field: string, max: number, required = true): string |
 }
 
 async function agencyIdOf(s: Services, code: unknown, field = 'agencyCode'): Promise<number> {
-  const row =
-    typeof code === 'string'
-      ? ((await s.db('agencies').where({ code }).first('id')) as { id: number } | undefined)
-      : undefined
-  if (!row) throw new WorkflowError('BAD_REQUEST', `${field}: không có cơ quan này`)
-  return row.id
+  const id = typeof code === 'string' ? await agencyIdByCode(s.db, code) : undefined
+  if (id === undefined) throw new WorkflowError('BAD_REQUEST', `${field}: không có cơ quan này`)
+  return id
 }
 
-export async function listAgencies(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
+export async function listAgencies(s: Services, actor: Actor): Promise<AgencyListing[]> {
   requireAdmin(actor)
-  return (await s
-    .db('agencies as a')
-    .leftJoin('agencies as p', 'p.id', 'a.parent_id')
-    .orderBy('a.id')
-    .select('a.id', 'a.code', 'a.name', 'p.code as parentCode', 'a.approval_mode as approvalMode')) as Record<
-    string,
-    unknown
-  >[]
+  return listAgencyListings(s.db)
 }
 
 export async function createAgency(
@@ -66,45 +91,26 @@ export async function createAgency(
     throw new WorkflowError('BAD_REQUEST', 'code: chữ in hoa, số và dấu gạch ngang')
   const name = text(b.name, 'name', 300) as string
   const parentId = b.parentCode ? await agencyIdOf(s, b.parentCode, 'parentCode') : null
-  if (await s.db('agencies').where({ code }).first('id'))
+  if ((await agencyIdByCode(s.db, code)) !== undefined)
     throw new WorkflowError('CONFLICT', `Mã cơ quan ${code} đã có`)
-  const id = await s.db
-    .transaction(async (trx) => {
-      const [row] = await trx('agencies').insert({ code, name, parent_id: parentId }).returning('id')
-      await appendAudit(trx, {
-        actorId: actor.id,
-        action: 'agency.created',
-        detail: { code, name },
-        requestId: actor.requestId ?? null,
-      })
-      return (row as { id: number }).id
+  const id = await inTransaction(s.db, async (trx) => {
+    const aid = await insertAgency(trx, { code, name, parentId })
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'agency.created',
+      detail: { code, name },
+      requestId: actor.requestId ?? null,
     })
-    .catch(alreadyThere(`Mã cơ quan ${code} đã có`))
+    return aid
+  }).catch(alreadyThere(`Mã cơ quan ${code} đã có`))
   return { id, code, name, parentCode: b.parentCode ?? null }
 }
 
 export async function listUsers(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
-  const users = (await s
-    .db('users as u')
-    .join('agencies as a', 'a.id', 'u.agency_id')
-    .orderBy('a.id')
-    .orderBy('u.id')
-    .select(
-      'u.id',
-      'u.username',
-      'u.full_name as fullName',
-      'u.title',
-      'u.disabled',
-      'a.code as agencyCode',
-      'a.name as agency',
-    )) as Record<string, unknown>[]
-  const roles = (await s.db('user_roles').select('user_id', 'role')) as { user_id: number; role: string }[]
-  return users.map((u) => ({
-    ...u,
-    disabled: Boolean(u.disabled),
-    roles: roles.filter((r) => r.user_id === u.id).map((r) => r.role),
-  }))
+  const users = await listUserListings(s.db)
+  const roles = await userRoles(s.db)
+  return users.map((u) => ({ ...u, roles: roles.filter((r) => r.userId === u.id).map((r) => r.role) }))
 }
 
 function rolesOf(v: unknown): Role[] {
@@ -129,35 +135,29 @@ export async function createUser(
     throw new WorkflowError('BAD_REQUEST', 'password: ít nhất 8 ký tự')
   const roles = rolesOf(b.roles)
   const agencyId = await agencyIdOf(s, b.agencyCode)
-  if (await s.db('users').where({ username }).first('id'))
+  if (await usernameTaken(s.db, username))
     throw new WorkflowError('CONFLICT', `Tên đăng nhập ${username} đã có`)
   const hash = await hashPassword(password, s.config.passwordHashN)
-  const id = await s.db
-    .transaction(async (trx) => {
-      const [row] = await trx('users')
-        .insert({
-          username,
-          password_hash: hash,
-          full_name: fullName,
-          title: title ?? null,
-          agency_id: agencyId,
-          disabled: false,
-          created_at: new Date().toISOString(),
-        })
-        .returning('id')
-      const uid = (row as { id: number }).id
-      for (const role of roles) await trx('user_roles').insert({ user_id: uid, role })
-      await appendAudit(trx, {
-        actorId: actor.id,
-        action: 'user.created',
-        detail: { userId: uid, roles, agencyCode: b.agencyCode },
-        personal: { username, fullName, ...(title && { title }) },
-        subjectUserId: uid,
-        requestId: actor.requestId ?? null,
-      })
-      return uid
+  const id = await inTransaction(s.db, async (trx) => {
+    const uid = await insertUser(trx, {
+      username,
+      passwordHash: hash,
+      fullName,
+      title: title ?? null,
+      agencyId,
+      createdAt: new Date().toISOString(),
     })
-    .catch(alreadyThere(`Tên đăng nhập ${username} đã có`))
+    await addUserRoles(trx, uid, roles)
+    await appendAudit(trx, {
+      actorId: actor.id,
+      action: 'user.created',
+      detail: { userId: uid, roles, agencyCode: b.agencyCode },
+      personal: { username, fullName, ...(title && { title }) },
+      subjectUserId: uid,
+      requestId: actor.requestId ?? null,
+    })
+    return uid
+  }).catch(alreadyThere(`Tên đăng nhập ${username} đã có`))
   return { id, username, fullName, title: title ?? null, agencyCode: b.agencyCode, roles, disabled: false }
 }
 
@@ -169,9 +169,7 @@ export async function updateUser(
   b: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   requireAdmin(actor)
-  const user = (await s.db('users').where({ id }).first('id', 'username')) as
-    | { id: number; username: string }
-    | undefined
+  const user = await userRecord(s.db, id)
   if (!user) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy người dùng')
   const roles = b.roles === undefined ? undefined : rolesOf(b.roles)
   if (b.disabled !== undefined && typeof b.disabled !== 'boolean')
@@ -179,18 +177,15 @@ export async function updateUser(
   if (user.id === actor.id && (b.disabled === true || (roles && !roles.includes('admin'))))
     throw new WorkflowError('CONFLICT', 'Không thể tự khóa hoặc tự bỏ quyền quản trị của mình')
   const title = b.title === undefined ? undefined : text(b.title, 'title', 200, false)
-  await s.db.transaction(async (trx) => {
-    const patch: Record<string, unknown> = {}
-    if (b.disabled !== undefined) patch.disabled = b.disabled
-    if (b.title !== undefined) patch.title = title ?? null
-    if (Object.keys(patch).length) await trx('users').where({ id }).update(patch)
+  await inTransaction(s.db, async (trx) => {
+    await updateUserRecord(trx, id, {
+      ...(b.disabled !== undefined && { disabled: b.disabled as boolean }),
+      ...(b.title !== undefined && { title: title ?? null }),
+    })
     // A disabled account signs nothing more: its handwritten-signature image, personal data and
     // a forgery aid, goes with it (Law 91/2025: kept only while the work needs it).
     if (b.disabled === true) await deleteSignatureImage(trx, id)
-    if (roles) {
-      await trx('user_roles').where({ user_id: id }).delete()
-      for (const role of roles) await trx('user_roles').insert({ user_id: id, role })
-    }
+    if (roles) await replaceUserRoles(trx, id, roles)
     await appendAudit(trx, {
       actorId: actor.id,
       action: 'user.updated',
@@ -209,42 +204,8 @@ export async function updateUser(
 
 export async function listCertificates(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   requireAdmin(actor)
-  const certs = (await s
-    .db('certificates as c')
-    .join('users as u', 'u.id', 'c.holder_user_id')
-    .join('agencies as a', 'a.id', 'c.agency_id')
-    .orderBy('c.id', 'desc')
-    .select(
-      'c.id',
-      'c.kind',
-      'c.serial_hex as serialHex',
-      'c.subject',
-      'c.issuer',
-      'c.not_before as notBefore',
-      'c.not_after as notAfter',
-      'c.revoked_at as revokedAt',
-      'c.source',
-      'c.status as bindingStatus',
-      'u.username',
-      'u.full_name as fullName',
-      'a.code as agencyCode',
-      'c.key_protection as keyProtection',
-      'c.pin_failures as pinFailures',
-      'c.pin_locked_at as pinLockedAt',
-    )) as Record<string, unknown>[]
-  const pending = (await s
-    .db('certificate_enrolments as e')
-    .join('users as u', 'u.id', 'e.user_id')
-    .whereNull('e.completed_at')
-    .whereNull('e.cancelled_at')
-    .orderBy('e.id', 'desc')
-    .select(
-      'e.id',
-      'e.kind',
-      'e.created_at as createdAt',
-      'u.username',
-      'u.full_name as fullName',
-    )) as Record<string, unknown>[]
+  const certs = await certificateListings(s.db)
+  const pending = await pendingEnrolmentListings(s.db)
   // status: awaiting-pin (authorised, no key yet), pending (external, awaiting approval), rejected, revoked, expired, valid.
   const statusOf = (c: Record<string, unknown>): string =>
     c.revokedAt
@@ -285,19 +246,19 @@ export async function requestCertificate(
   requireAdmin(actor)
   const kind = b.kind ?? 'personal'
   if (kind !== 'personal' && kind !== 'seal') throw new WorkflowError('BAD_REQUEST', 'kind: personal or seal')
-  const user = (
-    typeof b.username === 'string'
-      ? await s.db('users').where({ username: b.username, disabled: false }).first('id', 'agency_id')
-      : undefined
-  ) as { id: number; agency_id: number } | undefined
+  const user = typeof b.username === 'string' ? await activeUserByUsername(s.db, b.username) : undefined
   if (!user) throw new WorkflowError('BAD_REQUEST', 'username: không có người dùng đang hoạt động này')
-  if (kind === 'seal' && !(await s.db('user_roles').where({ user_id: user.id, role: 'clerk' }).first()))
+  if (kind === 'seal' && !(await hasRole(s.db, user.id, 'clerk')))
     throw new WorkflowError('BAD_REQUEST', 'Chỉ văn thư giữ chứng thư số của cơ quan (con dấu)')
   const now = new Date().toISOString()
-  const id = await s.db.transaction(async (trx) => {
-    const [row] = await trx('certificate_enrolments')
-      .insert({ user_id: user.id, agency_id: user.agency_id, kind, requested_by: actor.id, created_at: now })
-      .returning('id')
+  const id = await inTransaction(s.db, async (trx) => {
+    const eid = await insertEnrolment(trx, {
+      userId: user.id,
+      agencyId: user.agencyId,
+      kind,
+      requestedBy: actor.id,
+      createdAt: now,
+    })
     await appendAudit(trx, {
       actorId: actor.id,
       action: 'certificate.requested',
@@ -306,38 +267,14 @@ export async function requestCertificate(
       subjectUserId: user.id,
       requestId: actor.requestId ?? null,
     })
-    return (row as { id: number }).id
+    return eid
   })
   return { id, username: b.username, kind, status: 'awaiting-pin', createdAt: now }
 }
 
 export async function myEnrolments(s: Services, actor: Actor): Promise<Record<string, unknown>> {
-  const pending = (await s
-    .db('certificate_enrolments')
-    .where({ user_id: actor.id })
-    .whereNull('completed_at')
-    .whereNull('cancelled_at')
-    .orderBy('id')
-    .select('id', 'kind', 'created_at as createdAt')) as Record<string, unknown>[]
-  const certificates = (await s
-    .db('certificates')
-    .where({ holder_user_id: actor.id })
-    .orderBy('id', 'desc')
-    .select(
-      'id',
-      'kind',
-      'serial_hex as serialHex',
-      'subject',
-      'issuer',
-      'not_before as notBefore',
-      'not_after as notAfter',
-      'revoked_at as revokedAt',
-      'source',
-      'status',
-      'remote_provider as remoteProvider',
-      'pin_failures as pinFailures',
-      'pin_locked_at as pinLockedAt',
-    )) as Record<string, unknown>[]
+  const pending = await pendingEnrolmentsOf(s.db, actor.id)
+  const certificates = await heldCertificateListings(s.db, actor.id)
   // Tries left before the key locks (issue 15): the holder sees them; external keys have none here.
   const max = s.config.pinPolicy.maxTries
   const withTries = certificates.map(({ pinFailures, pinLockedAt, ...c }) => ({
@@ -367,14 +304,9 @@ export async function activateEnrolment(
   b: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const pin = checkPinPolicy(s, b.pin)
-  const e = (await s
-    .db('certificate_enrolments')
-    .where({ id, user_id: actor.id })
-    .whereNull('completed_at')
-    .whereNull('cancelled_at')
-    .first()) as { id: number; kind: 'personal' | 'seal'; agency_id: number } | undefined
+  const e = await openEnrolment(s.db, id, actor.id)
   if (!e) throw new WorkflowError('NOT_FOUND', 'Không có yêu cầu cấp chứng thư số này')
-  const agency = (await s.db('agencies').where({ id: e.agency_id }).first('name')) as { name: string }
+  const agency = (await agencyById(s.db, e.agencyId)) as AgencyRef
   const issued = await makeStoredKey(
     s,
     e.kind === 'seal'
@@ -387,28 +319,22 @@ export async function activateEnrolment(
   )
   const cert = new X509Certificate(issued.certificate)
   const now = new Date().toISOString()
-  const certId = await s.db.transaction(async (trx) => {
-    const [row] = await trx('certificates')
-      .insert({
-        kind: e.kind,
-        holder_user_id: actor.id,
-        agency_id: e.agency_id,
-        serial_hex: issued.serialHex,
-        subject: cert.subject.replace(/\n/g, ', '),
-        not_before: new Date(cert.validFrom).toISOString(),
-        not_after: new Date(cert.validTo).toISOString(),
-        certificate_der: issued.certificate,
-        p12: issued.p12,
-        key_protection: issued.keyProtection,
-        hsm_key_id: issued.hsmKeyId,
-      })
-      .returning('id')
-    const cid = (row as { id: number }).id
-    const changed = await trx('certificate_enrolments')
-      .where({ id: e.id })
-      .whereNull('completed_at')
-      .update({ completed_at: now, certificate_id: cid })
-    if (!changed) throw new WorkflowError('CONFLICT', 'Yêu cầu này vừa được kích hoạt')
+  const certId = await inTransaction(s.db, async (trx) => {
+    const cid = await insertInternalCertificate(trx, {
+      kind: e.kind,
+      holderUserId: actor.id,
+      agencyId: e.agencyId,
+      serialHex: issued.serialHex,
+      subject: cert.subject.replace(/\n/g, ', '),
+      notBefore: new Date(cert.validFrom).toISOString(),
+      notAfter: new Date(cert.validTo).toISOString(),
+      certificateDer: issued.certificate,
+      p12: issued.p12,
+      keyProtection: issued.keyProtection,
+      hsmKeyId: issued.hsmKeyId,
+    })
+    if (!(await completeEnrolment(trx, e.id, cid, now)))
+      throw new WorkflowError('CONFLICT', 'Yêu cầu này vừa được kích hoạt')
     await appendAudit(trx, {
       actorId: actor.id,
       action: 'certificate.issued',
@@ -437,25 +363,23 @@ export async function revokeUserCertificate(
   const reason = b.reason ?? 'unspecified'
   if (typeof reason !== 'string' || !Object.hasOwn(REVOCATION_REASONS, reason))
     throw new WorkflowError('BAD_REQUEST', `reason: ${Object.keys(REVOCATION_REASONS).join(', ')}`)
-  const cert = (await s.db('certificates').where({ id }).first('id', 'serial_hex', 'revoked_at', 'source')) as
-    | { id: number; serial_hex: string; revoked_at: string | null; source: string }
-    | undefined
+  const cert = await findCertificate(s.db, id)
   if (!cert) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số')
-  if (cert.revoked_at) throw new WorkflowError('CONFLICT', 'Chứng thư số này đã bị thu hồi')
+  if (cert.revokedAt) throw new WorkflowError('CONFLICT', 'Chứng thư số này đã bị thu hồi')
   const ca = s.ca
   if (cert.source === 'internal' && !ca)
     throw new WorkflowError('CONFLICT', 'Máy chủ không có CA nội bộ để cấp hoặc thu hồi chứng thư số')
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     // An external certificate's CA is not ours: Kyso stops using it; its CA revokes it for the world.
     // Ours: the CA's record and CRL change in the same transaction as the certificate's row, under
     // the CA lock, whichever instance does it (issue 15).
-    if (cert.source === 'internal' && ca) await ca.revoke(trx, cert.serial_hex, reason)
-    await trx('certificates').where({ id }).update({ revoked_at: now })
+    if (cert.source === 'internal' && ca) await ca.revoke(trx, cert.serialHex, reason)
+    await setCertificateRevoked(trx, id, now)
     await appendAudit(trx, {
       actorId: actor.id,
       action: 'certificate.revoked',
-      detail: { serialHex: cert.serial_hex, reason, source: cert.source },
+      detail: { serialHex: cert.serialHex, reason, source: cert.source },
       requestId: actor.requestId ?? null,
     })
   })

@@ -1,5 +1,7 @@
 import { listRevocationLists } from '../storage/revocation-lists'
+import { agencyApprovalSettings, updateAgencyApprovalSettings } from '../storage/agency-records'
 import { appendAudit } from '../storage/audit'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 
@@ -30,23 +32,17 @@ export async function setApprovalMode(
     throw new WorkflowError('BAD_REQUEST', 'approvalMode: in-file or detached')
   if (look !== undefined && look !== 'initials' && look !== 'invisible')
     throw new WorkflowError('BAD_REQUEST', 'approvalAppearance: initials or invisible')
-  const agency = (await s
-    .db('agencies')
-    .where({ code })
-    .first('id', 'approval_mode', 'approval_appearance')) as
-    | { id: number; approval_mode: string; approval_appearance: string }
-    | undefined
+  const agency = await agencyApprovalSettings(s.db, code)
   if (!agency) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy cơ quan')
-  const patch = {
-    ...(mode !== undefined && { approval_mode: mode }),
-    ...(look !== undefined && { approval_appearance: look }),
-  }
-  await s.db.transaction(async (trx) => {
-    await trx('agencies').where({ id: agency.id }).update(patch)
+  await inTransaction(s.db, async (trx) => {
+    await updateAgencyApprovalSettings(trx, agency.id, {
+      ...(mode !== undefined && { approvalMode: mode }),
+      ...(look !== undefined && { approvalAppearance: look }),
+    })
     const detail = {
       code,
-      ...(mode !== undefined && { approvalMode: mode, was: agency.approval_mode }),
-      ...(look !== undefined && { approvalAppearance: look, wasAppearance: agency.approval_appearance }),
+      ...(mode !== undefined && { approvalMode: mode, was: agency.approvalMode }),
+      ...(look !== undefined && { approvalAppearance: look, wasAppearance: agency.approvalAppearance }),
     }
     await appendAudit(trx, {
       actorId: actor.id,
@@ -57,8 +53,8 @@ export async function setApprovalMode(
   })
   return {
     code,
-    approvalMode: mode ?? agency.approval_mode,
-    approvalAppearance: look ?? agency.approval_appearance,
+    approvalMode: mode ?? agency.approvalMode,
+    approvalAppearance: look ?? agency.approvalAppearance,
   }
 }
 

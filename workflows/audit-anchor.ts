@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import type { Knex } from 'knex'
 import { buildPadesSignature, parseSignedData } from '../signing/cms'
 import { loadCrls } from '../signing/pki'
 import { verifyDetachedSignature } from '../signing/verify'
@@ -10,6 +9,8 @@ import {
   writeCheckpointFile,
   type StoredCheckpoint,
 } from '../storage/audit-checkpoints'
+import { caCrl, caKeys } from '../storage/ca-records'
+import type { Queryable } from '../storage/transaction'
 import type { Services } from './context'
 
 /**
@@ -34,18 +35,16 @@ export interface AnchorTrust {
 }
 
 /** The public facts verification needs, from the database alone (no key-wrapping key). */
-export async function anchorTrust(db: Knex): Promise<AnchorTrust | undefined> {
-  const rows = (await db('ca_keys')
-    .whereIn('name', ['root', 'service'])
-    .select('name', 'certificate_der')) as { name: string; certificate_der: Uint8Array }[]
-  const root = rows.find((r) => r.name === 'root')
-  const service = rows.find((r) => r.name === 'service')
-  const crl = (await db('ca_crl').where({ id: 1 }).first('crl_pem')) as { crl_pem: string } | undefined
+export async function anchorTrust(db: Queryable): Promise<AnchorTrust | undefined> {
+  const keys = await caKeys(db)
+  const root = keys.find((k) => k.name === 'root')
+  const service = keys.find((k) => k.name === 'service')
+  const crl = await caCrl(db)
   if (!root || !service) return undefined
   return {
-    serviceCertificate: Buffer.from(service.certificate_der),
-    trustAnchors: [Buffer.from(root.certificate_der)],
-    crls: crl ? [Buffer.from(crl.crl_pem, 'latin1')] : [],
+    serviceCertificate: service.certificateDer,
+    trustAnchors: [root.certificateDer],
+    crls: crl ? [Buffer.from(crl.crlPem, 'latin1')] : [],
   }
 }
 
@@ -78,7 +77,7 @@ export function latestCheckpoint(
 }
 
 /** `GET /api/audit/verify`, `kyso audit verify`: the chain, then what the newest checkpoint recorded. */
-export async function verifyAnchoredAudit(db: Knex, dir: string): Promise<AnchoredVerification> {
+export async function verifyAnchoredAudit(db: Queryable, dir: string): Promise<AnchoredVerification> {
   const { checkpoint, invalid } = latestCheckpoint(dir, await anchorTrust(db))
   const result: AnchoredVerification = await verifyAudit(db, checkpoint)
   if (checkpoint)

@@ -9,6 +9,7 @@ import {
   unlockKey,
   type StoredKeyRecord,
 } from '../storage/key-records'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { resealStoredKey } from './held-keys'
@@ -47,7 +48,7 @@ export async function changePin(
   const newPin = checkPinPolicy(s, b.newPin, 'newPin')
   const k = await holderKey(s, actor, id)
   const resealed = await withPinTry(s, actor, id, () => resealStoredKey(s, k, oldPin, newPin))
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     const keyProtection = k.keyProtection === 'hsm' ? 'hsm' : 'wrapped'
     if (!(await replaceStoredKey(trx, id, k.p12, { p12: resealed, keyProtection }))) {
       throw new WorkflowError('CONFLICT', 'Mã PIN của chứng thư số này vừa được đổi; hãy thử lại')
@@ -82,7 +83,7 @@ export async function unlockCertificate(
 ): Promise<Record<string, unknown>> {
   requireAdmin(actor)
   const k = await internalKey(s, id)
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     await unlockKey(trx, id)
     await appendAudit(trx, {
       actorId: actor.id,
@@ -114,7 +115,7 @@ export async function issueUnlockCode(
     .join('')
     .replace(/(.{5})(?=.)/g, '$1-')
   const expiresAt = new Date(Date.now() + UNLOCK_CODE_TTL_MS).toISOString()
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     await setUnlockCode(trx, id, sha256(code.replace(/-/g, '')), expiresAt)
     await appendAudit(trx, {
       actorId: actor.id,
@@ -146,7 +147,7 @@ export async function unlockWithCode(
     if (issued) await countUnlockCodeFailure(s.db, id, UNLOCK_CODE_TRIES)
     throw new WorkflowError('UNLOCK_CODE_INVALID', 'Mã mở khóa không đúng hoặc đã hết hạn')
   }
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     await unlockKey(trx, id)
     await appendAudit(trx, {
       actorId: actor.id,

@@ -5,6 +5,7 @@ import {
   targetsForYear,
   type YearTargets,
 } from '../storage/coverage-targets'
+import { inTransaction } from '../storage/transaction'
 import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../shared/target-defaults'
 import { vnDate } from '../shared/period'
 import type { Actor, Services } from './context'
@@ -87,7 +88,7 @@ export async function setCoverageTargets(
     updatedAt: new Date().toISOString(),
   }
   const was = await targetsForYear(s.db, year)
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     await saveYearTargets(trx, t)
     await appendAudit(trx, {
       actorId: actor.id,

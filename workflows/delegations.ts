@@ -1,5 +1,15 @@
 import { appendAudit } from '../storage/audit'
+import {
+  endDelegationRecord,
+  findDelegation,
+  insertDelegation,
+  listDelegationListings,
+  principalsDelegatingTo,
+  type DelegationListing,
+} from '../storage/delegation-records'
+import { waitingSteps } from '../storage/directory-records'
 import { listStandingAuthorities } from '../storage/signing-authorities'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { activePerson, assertMaySign, DATED_MARKERS, markerIn } from './signing-markers'
@@ -29,17 +39,15 @@ export async function createDelegation(
     throw new WorkflowError('BAD_REQUEST', 'delegate: must belong to your agency')
   assertMaySign(delegate, marker)
   const now = new Date().toISOString()
-  const id = await s.db.transaction(async (trx) => {
-    const [row] = await trx('delegations')
-      .insert({
-        principal_id: actor.id,
-        delegate_id: delegate.id,
-        marker,
-        valid_from: from.toISOString(),
-        valid_to: to.toISOString(),
-        created_at: now,
-      })
-      .returning('id')
+  const id = await inTransaction(s.db, async (trx) => {
+    const did = await insertDelegation(trx, {
+      principalId: actor.id,
+      delegateId: delegate.id,
+      marker,
+      validFrom: from.toISOString(),
+      validTo: to.toISOString(),
+      createdAt: now,
+    })
     await appendAudit(trx, {
       actorId: actor.id,
       action: 'delegation.created',
@@ -48,7 +56,7 @@ export async function createDelegation(
       personal: { delegate: delegate.username },
       subjectUserId: delegate.id,
     })
-    return (row as { id: number }).id
+    return did
   })
   return { id, delegate: input.delegate, marker, from: from.toISOString(), to: to.toISOString() }
 }
@@ -56,35 +64,8 @@ export async function createDelegation(
 /** Steps waiting for the actor: their own pending assignments and those of principals who delegated to them now. */
 export async function inbox(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
   const now = new Date().toISOString()
-  const principals = (await s
-    .db('delegations')
-    .where({ delegate_id: actor.id })
-    .whereNull('revoked_at')
-    .where('valid_from', '<=', now)
-    .where('valid_to', '>=', now)
-    .pluck('principal_id')) as number[]
-  const rows = (await s
-    .db('step_assignees as a')
-    .join('steps as st', 'st.id', 'a.step_id')
-    .join('workflows as w', 'w.id', 'st.workflow_id')
-    .join('documents as d', 'd.id', 'w.document_id')
-    .join('users as dr', 'dr.id', 'd.drafter_id')
-    .join('agencies as ag', 'ag.id', 'd.agency_id')
-    .whereIn('a.user_id', [actor.id, ...principals])
-    .where({ 'a.status': 'pending', 'st.status': 'active', 'w.status': 'active' })
-    .whereNot('d.drafter_id', actor.id)
-    .orderBy('st.id')
-    .select(
-      'st.id as stepId',
-      'd.id as documentId',
-      'd.title',
-      'st.action',
-      'st.rule',
-      'st.deadline',
-      'a.user_id as assigneeId',
-      'dr.full_name as drafter',
-      'ag.name as agency',
-    )) as Record<string, unknown>[]
+  const principals = await principalsDelegatingTo(s.db, actor.id, now)
+  const rows = await waitingSteps(s.db, [actor.id, ...principals], actor.id)
   return rows.map((r) => ({
     ...r,
     onBehalfOf: r.assigneeId === actor.id ? null : r.assigneeId,
@@ -94,31 +75,9 @@ export async function inbox(s: Services, actor: Actor): Promise<Record<string, u
 
 /** The actor's delegations (those they gave as a leader, those they received) and standing authorities. */
 export async function listDelegations(s: Services, actor: Actor): Promise<Record<string, unknown>> {
-  const base = () =>
-    s
-      .db('delegations as d')
-      .join('users as p', 'p.id', 'd.principal_id')
-      .join('users as g', 'g.id', 'd.delegate_id')
-      .orderBy('d.id', 'desc')
-      .select(
-        'd.id',
-        'd.marker',
-        'd.valid_from as from',
-        'd.valid_to as to',
-        'd.revoked_at as endedAt',
-        'd.created_at as createdAt',
-        'p.username as principal',
-        'p.full_name as principalName',
-        'g.username as delegate',
-        'g.full_name as delegateName',
-        'g.title as delegateTitle',
-      )
   const now = new Date().toISOString()
-  const withState = (rows: Record<string, unknown>[]) =>
-    rows.map((r) => ({
-      ...r,
-      active: !r.endedAt && (r.from as string) <= now && (r.to as string) >= now,
-    }))
+  const withState = (rows: DelegationListing[]) =>
+    rows.map((r) => ({ ...r, active: !r.endedAt && r.from <= now && r.to >= now }))
   const standing = (await listStandingAuthorities(s.db, { userId: actor.id })).map((a) => ({
     id: a.id,
     marker: a.marker,
@@ -133,22 +92,20 @@ export async function listDelegations(s: Services, actor: Actor): Promise<Record
     active: a.endedAt === null && a.from <= now,
   }))
   return {
-    given: withState(await base().where('d.principal_id', actor.id)),
-    received: withState(await base().where('d.delegate_id', actor.id)),
+    given: withState(await listDelegationListings(s.db, { principalId: actor.id })),
+    received: withState(await listDelegationListings(s.db, { delegateId: actor.id })),
     standing,
   }
 }
 
 /** The principal ends a delegation now; the delegate can no longer act for them from this moment. */
 export async function endDelegation(s: Services, actor: Actor, id: number): Promise<Record<string, unknown>> {
-  const row = (await s.db('delegations').where({ id }).first()) as
-    | { id: number; principal_id: number; revoked_at: string | null }
-    | undefined
-  if (!row || row.principal_id !== actor.id) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy ủy quyền')
+  const row = await findDelegation(s.db, id)
+  if (!row || row.principalId !== actor.id) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy ủy quyền')
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
-    const changed = await trx('delegations').where({ id, revoked_at: null }).update({ revoked_at: now })
-    if (!changed) throw new WorkflowError('CONFLICT', 'Ủy quyền này đã kết thúc')
+  await inTransaction(s.db, async (trx) => {
+    if (!(await endDelegationRecord(trx, id, now)))
+      throw new WorkflowError('CONFLICT', 'Ủy quyền này đã kết thúc')
     await appendAudit(trx, {
       actorId: actor.id,
       action: 'delegation.ended',

@@ -1,11 +1,20 @@
-import type { Knex } from 'knex'
+import { agencyById } from '../storage/agency-records'
+import {
+  documentEvents,
+  listDocumentListings,
+  listProcedures,
+  routeTemplatesOf,
+  type DocumentListing,
+} from '../storage/directory-records'
 import { containsPattern } from '../storage/search-key'
+import type { Queryable } from '../storage/transaction'
+import { activeUsersOf, userNames, userRoles } from '../storage/user-records'
 import { agencyAndDescendants } from '../shared/access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 
 /** Agencies whose documents the actor may list (the same rule as canRead in access.ts). */
-async function readableAgencies(db: Knex, actor: Actor): Promise<number[] | 'all'> {
+async function readableAgencies(db: Queryable, actor: Actor): Promise<number[] | 'all'> {
   if (actor.roles.has('compliance') || actor.roles.has('admin')) return 'all'
   if (actor.roles.has('leader')) return [...(await agencyAndDescendants(db, actor.agencyId))]
   return [actor.agencyId]
@@ -22,45 +31,21 @@ export async function listDocuments(
   s: Services,
   actor: Actor,
   query: { box?: unknown; limit?: unknown; q?: unknown },
-): Promise<Record<string, unknown>[]> {
+): Promise<DocumentListing[]> {
   const box = (query.box ?? 'sent') as DocumentBox
   if (!BOXES.has(box)) throw new WorkflowError('BAD_REQUEST', 'box: sent, issued or all')
   const limit = query.limit === undefined ? 100 : Number(query.limit)
   if (!Number.isInteger(limit) || limit < 1 || limit > 500)
     throw new WorkflowError('BAD_REQUEST', 'limit: 1 to 500')
-  const q = s
-    .db('documents as d')
-    .join('agencies as ag', 'ag.id', 'd.agency_id')
-    .join('users as dr', 'dr.id', 'd.drafter_id')
-  if (box === 'sent') q.where('d.drafter_id', actor.id)
-  else {
-    const agencies = await readableAgencies(s.db, actor)
-    if (agencies !== 'all') q.whereIn('d.agency_id', agencies)
-    if (box === 'issued') q.where('d.status', 'issued')
-  }
-  // Case and Vietnamese marks ignored alike on both databases (storage/search-key.ts).
-  if (typeof query.q === 'string' && query.q.trim())
-    q.whereRaw("d.title_search like ? escape '\\'", [containsPattern(query.q)])
-  const rows = (await q
-    .orderBy('d.updated_at', 'desc')
-    .orderBy('d.id', 'desc')
-    .limit(limit)
-    .select(
-      'd.id',
-      'd.title',
-      'd.kind',
-      'd.procedure_code as procedureCode',
-      'd.status',
-      'd.outgoing_number as outgoingNumber',
-      'd.outgoing_date as outgoingDate',
-      'd.created_at as createdAt',
-      'd.updated_at as updatedAt',
-      'd.finished_at as finishedAt',
-      'ag.code as agencyCode',
-      'ag.name as agency',
-      'dr.full_name as drafter',
-    )) as Record<string, unknown>[]
-  return rows
+  const search = typeof query.q === 'string' && query.q.trim() ? query.q : undefined
+  return listDocumentListings(s.db, {
+    ...(box === 'sent'
+      ? { drafterId: actor.id }
+      : { agencyIds: await readableAgencies(s.db, actor), issuedOnly: box === 'issued' }),
+    // Case and Vietnamese marks ignored alike on both databases (storage/search-key.ts).
+    ...(search !== undefined && { titlePattern: containsPattern(search) }),
+    limit,
+  })
 }
 
 /**
@@ -68,45 +53,24 @@ export async function listDocuments(
  * the agency's route templates and the public-procedure catalogue.
  */
 export async function directory(s: Services, actor: Actor): Promise<Record<string, unknown>> {
-  const users = (await s
-    .db('users')
-    .where({ agency_id: actor.agencyId, disabled: false })
-    .orderBy('full_name')
-    .select('id', 'username', 'full_name as fullName', 'title')) as {
-    id: number
-    username: string
-    fullName: string
-    title: string | null
-  }[]
-  const roles = (await s
-    .db('user_roles')
-    .whereIn(
-      'user_id',
-      users.map((u) => u.id),
-    )
-    .select('user_id', 'role')) as { user_id: number; role: string }[]
-  const templates = (await s
-    .db('route_templates')
-    .where({ agency_id: actor.agencyId })
-    .orderBy('name')
-    .select('name', 'steps_json')) as { name: string; steps_json: string }[]
-  const procedures = (await s.db('procedures').orderBy('code').select('code', 'name')) as {
-    code: string
-    name: string
-  }[]
-  const agency = (await s.db('agencies').where({ id: actor.agencyId }).first('code', 'name')) as {
-    code: string
-    name: string
-  }
+  const users = await activeUsersOf(s.db, actor.agencyId)
+  const roles = await userRoles(
+    s.db,
+    users.map((u) => u.id),
+  )
+  const templates = await routeTemplatesOf(s.db, actor.agencyId)
+  const procedures = await listProcedures(s.db)
+  const found = await agencyById(s.db, actor.agencyId)
+  const agency = found && { code: found.code, name: found.name }
   return {
     agency,
     users: users.map((u) => ({
       username: u.username,
       fullName: u.fullName,
       title: u.title,
-      roles: roles.filter((r) => r.user_id === u.id).map((r) => r.role),
+      roles: roles.filter((r) => r.userId === u.id).map((r) => r.role),
     })),
-    templates: templates.map((t) => ({ name: t.name, steps: JSON.parse(t.steps_json) as unknown })),
+    templates: templates.map((t) => ({ name: t.name, steps: JSON.parse(t.stepsJson) as unknown })),
     procedures,
   }
 }
@@ -131,48 +95,22 @@ const EVENT_DETAIL_KEYS = [
  * and the parts of the detail a reader needs (comment, reason, outgoing number; never hashes of
  * other documents or internal ids beyond the step).
  */
-export async function documentHistory(db: Knex, documentId: number): Promise<Record<string, unknown>[]> {
-  const rows = (await db('audit_events as e')
-    .leftJoin('users as u', 'u.id', 'e.actor_id')
-    .where('e.document_id', documentId)
-    .orderBy('e.id')
-    .select(
-      'e.id',
-      'e.at',
-      'e.action',
-      'e.detail_json',
-      'e.personal_json',
-      'u.username',
-      'u.full_name',
-      'u.title',
-    )) as {
-    id: number
-    at: string
-    action: string
-    detail_json: string
-    personal_json: string | null
-    username: string | null
-    full_name: string | null
-    title: string | null
-  }[]
+export async function documentHistory(db: Queryable, documentId: number): Promise<Record<string, unknown>[]> {
+  const rows = await documentEvents(db, documentId)
   const onBehalf = new Map<number, { name: string; title: string | null }>()
   // The personal part of an event (issue 14) reads as part of its detail, until it is erased.
   const parse = (json: string | null): Record<string, unknown> =>
     json ? (JSON.parse(json) as Record<string, unknown>) : {}
-  const detailOf = (r: { detail_json: string; personal_json: string | null }) => ({
-    ...parse(r.detail_json),
-    ...parse(r.personal_json),
+  const detailOf = (r: { detailJson: string; personalJson: string | null }) => ({
+    ...parse(r.detailJson),
+    ...parse(r.personalJson),
   })
   const principalIds = rows
     .map((r) => detailOf(r).onBehalfOf)
     .filter((v): v is number => typeof v === 'number')
   if (principalIds.length)
-    for (const u of (await db('users').whereIn('id', principalIds).select('id', 'full_name', 'title')) as {
-      id: number
-      full_name: string
-      title: string | null
-    }[])
-      onBehalf.set(u.id, { name: u.full_name, title: u.title })
+    for (const u of await userNames(db, principalIds))
+      onBehalf.set(u.id, { name: u.fullName, title: u.title })
   return rows
     .filter((r) => r.action !== 'refused')
     .map((r) => {
@@ -189,7 +127,7 @@ export async function documentHistory(db: Knex, documentId: number): Promise<Rec
         at: r.at,
         action: r.action,
         username: r.username,
-        fullName: r.full_name,
+        fullName: r.fullName,
         title: r.title,
         detail,
       }

@@ -1,4 +1,5 @@
 import { cropToInk, inspectPng, type PngInspection } from '../signing/appearance'
+import { agencyIdByCode } from '../storage/agency-records'
 import { appendAudit } from '../storage/audit'
 import {
   deleteSignatureImage,
@@ -101,9 +102,9 @@ function requireAdmin(actor: Actor): void {
 }
 
 async function agencyIdOf(s: Services, code: string): Promise<number> {
-  const row = (await s.db('agencies').where({ code }).first('id')) as { id: number } | undefined
-  if (!row) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy cơ quan')
-  return row.id
+  const id = await agencyIdByCode(s.db, code)
+  if (id === undefined) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy cơ quan')
+  return id
 }
 
 /**

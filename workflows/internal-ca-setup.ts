@@ -1,7 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Knex } from 'knex'
 import { SigningError } from '../signing/errors'
 import { wrap, type KeyRing } from '../signing/keys/key-wrap'
 import { readPkcs12 } from '../signing/keys/pkcs12'
@@ -24,7 +23,17 @@ import {
   type LeafProfile,
   type TbsSigner,
 } from '../signing/pki'
-import { insertCaCertificate, insertCaKey, saveCaCrl, type CaKeyName } from '../storage/ca-records'
+import {
+  caCertificate,
+  hasCaKeys,
+  insertCaCertificate,
+  insertCaKey,
+  markCaCertificateRevoked,
+  saveCaCrl,
+  type CaKeyName,
+} from '../storage/ca-records'
+import type { Db } from '../storage/db'
+import { inTransaction } from '../storage/transaction'
 import { caKeyContext } from './internal-ca'
 
 /** A new CA key: made in the HSM when there is one, else here and wrapped. */
@@ -93,25 +102,23 @@ async function leaf(
  * index) and its current CRLs, in one transaction.
  */
 async function save(
-  db: Knex,
+  db: Db,
   name: string,
   rows: Row[],
   crl: { number: number; pem: string; thisUpdate: Date; nextUpdate: Date },
   index: CaIndexEntry[] = [],
 ): Promise<void> {
-  await db.transaction(async (trx) => {
+  await inTransaction(db, async (trx) => {
     for (const c of index) {
       await insertCaCertificate(trx, { ...c, certificateDer: Buffer.alloc(0) })
-      if (c.revokedAt)
-        await trx('ca_certificates')
-          .where({ serial_hex: c.serialHex })
-          .update({ revoked_at: c.revokedAt, reason: c.reason ?? null })
+      // Just inserted, so not revoked yet: the index's date and reason are written as they are.
+      if (c.revokedAt) await markCaCertificateRevoked(trx, c.serialHex, c.revokedAt, c.reason ?? null)
     }
     for (const r of rows) {
       await insertCaKey(trx, r.key)
       const facts = readCertificate(r.key.certificateDer)
       const kind = r.key.name === 'root' ? 'root-ca' : r.key.name === 'issuing' ? 'issuing-ca' : r.kind
-      if (!(await trx('ca_certificates').where({ serial_hex: facts.serialHex }).first('serial_hex'))) {
+      if (!(await caCertificate(trx, facts.serialHex))) {
         await insertCaCertificate(trx, {
           serialHex: facts.serialHex,
           subject: facts.subject,
@@ -139,11 +146,11 @@ async function save(
  * there is one already.
  */
 export async function createInternalCa(
-  db: Knex,
+  db: Db,
   ring: KeyRing,
   opts: { name: string; keyType?: KeyType; hsm?: ServiceToken },
 ): Promise<void> {
-  if (await db('ca_keys').first('name')) throw new SigningError('CA_EXISTS', 'Cơ sở dữ liệu đã có CA nội bộ')
+  if (await hasCaKeys(db)) throw new SigningError('CA_EXISTS', 'Cơ sở dữ liệu đã có CA nội bộ')
   const keyType = opts.keyType ?? 'rsa2048'
   const now = new Date()
   const [root, issuing, tsa, service] = await Promise.all(
@@ -184,7 +191,7 @@ export async function createInternalCa(
  * copy of the data folder opens nothing; the certificates stay, with a note saying where the CA went.
  */
 export async function importCaDirectory(
-  db: Knex,
+  db: Db,
   ring: KeyRing,
   dir: string,
   caPin: string,

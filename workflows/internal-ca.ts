@@ -1,5 +1,4 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto'
-import type { Knex } from 'knex'
 import { SigningError } from '../signing/errors'
 import type { KeySource } from '../signing/keys/key-source'
 import { unwrap, type KeyRing } from '../signing/keys/key-wrap'
@@ -34,7 +33,9 @@ import {
   type CaKeyName,
   type CaKeyRecord,
 } from '../storage/ca-records'
+import type { Db } from '../storage/db'
 import { takeLock } from '../storage/sql'
+import { inTransaction, type Tx } from '../storage/transaction'
 
 /**
  * The service's internal CA (issue 15), kept in the database so that every instance issues,
@@ -60,7 +61,7 @@ export interface InternalCa {
   /** A certificate for a key made elsewhere (the HSM), from its public key. */
   certify(profile: LeafProfile, publicKey: KeyObject): Promise<{ certificate: Buffer; serialHex: string }>
   /** Revokes inside the caller's transaction and re-signs the CRLs there; false when already revoked. */
-  revoke(trx: Knex.Transaction, serialHex: string, reason?: string): Promise<boolean>
+  revoke(trx: Tx, serialHex: string, reason?: string): Promise<boolean>
   statusOf(serialHex: string): Promise<SerialStatus>
   /** The current CRLs (the issuing CA's, then the root's), re-signed once past half their validity. */
   crlPem(): Promise<string>
@@ -71,7 +72,7 @@ export const caKeyContext = (name: CaKeyName): string => `ca-key:${name}`
 
 /** The CA kept in the database, or undefined when there is none yet. */
 export async function openInternalCa(
-  db: Knex,
+  db: Db,
   ring: KeyRing,
   hsm?: ServiceToken,
   urls: { crlUrl?: string; ocspUrl?: string } = {},
@@ -106,7 +107,7 @@ export async function openInternalCa(
     issuing: { certificate: issuing, signer: await key('issuing') },
   })
   /** Both CRLs, numbered anew, in the caller's transaction (which holds the `ca` lock). */
-  const publish = async (trx: Knex.Transaction, now: Date): Promise<void> => {
+  const publish = async (trx: Tx, now: Date): Promise<void> => {
     const crlNumber = await nextCrlNumber(trx)
     const revoked = (await revokedCaCertificates(trx)).map((c) => ({
       ...c,
@@ -140,7 +141,7 @@ export async function openInternalCa(
     },
     async certify(profile, publicKey) {
       const signer = await key('issuing')
-      return db.transaction(async (trx) => {
+      return inTransaction(db, async (trx) => {
         await takeLock(trx, 'ca')
         const certificate = await certifyLeaf({ certificate: issuing, signer }, profile, publicKey)
         const facts = readCertificate(certificate)
@@ -195,7 +196,7 @@ export async function openInternalCa(
       const current = (await caCrl(db)) ?? crl
       const half = (Date.parse(current.nextUpdate) - Date.parse(current.thisUpdate)) / 2
       if (Date.now() < Date.parse(current.thisUpdate) + half) return current.crlPem
-      await db.transaction(async (trx) => {
+      await inTransaction(db, async (trx) => {
         await takeLock(trx, 'ca')
         const again = (await caCrl(trx)) ?? current
         if (Date.now() >= Date.parse(again.thisUpdate) + half)

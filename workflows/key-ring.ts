@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import type { Knex } from 'knex'
 import type { Config } from '../config'
 import { SigningError } from '../signing/errors'
 import { keyRing, rawKeyWrapKey, unwrap, wrap, type KeyRing, type KeyWrapKey } from '../signing/keys/key-wrap'
 import type { ServiceToken } from '../signing/keys/pkcs11-service'
-import { insertServiceSecret, serviceSecret, storedKeys, replaceStoredKey } from '../storage/key-records'
+import {
+  holdsEnvelopes,
+  insertServiceSecret,
+  replaceStoredKey,
+  serviceSecret,
+  storedKeys,
+} from '../storage/key-records'
+import type { Queryable } from '../storage/transaction'
 import { createKeyWrapFile, readableByOthers, readKeyWrapFile } from '../storage/key-wrap-file'
 
 /** A known value sealed under the ring when the database first meets it: which key it uses. */
@@ -25,7 +31,8 @@ export interface OpenKeyRingOptions {
  * a new deployment); otherwise start-up stops and names the key the database expects, since a
  * new key would open none of the stored keys.
  */
-export async function openKeyRing(config: Config, db: Knex, opts: OpenKeyRingOptions): Promise<KeyRing> {
+export async function openKeyRing(config: Config, db: Queryable, opts: OpenKeyRingOptions): Promise<KeyRing> {
+  // Anything sealed under a key-wrapping key already: then no new key may be made.
   const fresh = !(await holdsEnvelopes(db))
   const current = await currentKey(config, opts, opts.create && fresh)
   const previous = config.keyWrap.previousFiles.map((f) => {
@@ -86,15 +93,7 @@ async function currentKey(
   return raw ? rawKeyWrapKey(raw, kw.file) : undefined
 }
 
-/** Anything sealed under a key-wrapping key already: then no new key may be made. */
-async function holdsEnvelopes(db: Knex): Promise<boolean> {
-  const secret = await db('service_secrets').first('name')
-  const caKey = await db('ca_keys').first('name')
-  const wrapped = await db('certificates').whereIn('key_protection', ['wrapped', 'hsm']).first('id')
-  return Boolean(secret || caKey || wrapped)
-}
-
-async function expectedKeyId(db: Knex): Promise<string | undefined> {
+async function expectedKeyId(db: Queryable): Promise<string | undefined> {
   const check = await serviceSecret(db, CHECK)
   return check ? check.subarray(4, 4 + (check[3] ?? 0)).toString('hex') : undefined
 }
@@ -103,7 +102,7 @@ async function expectedKeyId(db: Knex): Promise<string | undefined> {
  * Keys stored before issue 15 (a PKCS#12 under the PIN alone) are sealed under the ring once, at
  * start-up: after that, a copy of the database needs the key-wrapping key as well as the PIN.
  */
-export async function wrapLegacyKeys(db: Knex, ring: KeyRing): Promise<number> {
+export async function wrapLegacyKeys(db: Queryable, ring: KeyRing): Promise<number> {
   let n = 0
   for (const k of await storedKeys(db, 'pin')) {
     if (k.p12.length === 0) continue
@@ -122,7 +121,7 @@ export function certificateKeyContext(serialHex: string): string {
  * A secret every instance shares, made once and kept wrapped in the database: the key of the
  * HMAC that fingerprints idempotent requests (server/http.ts).
  */
-export async function sharedSecret(db: Knex, ring: KeyRing, name: string): Promise<Buffer> {
+export async function sharedSecret(db: Queryable, ring: KeyRing, name: string): Promise<Buffer> {
   const existing = await serviceSecret(db, name)
   if (existing) return unwrap(ring, existing, name)
   await insertServiceSecret(db, name, await wrap(ring, randomBytes(32), name))

@@ -1,7 +1,7 @@
-import type { Knex } from 'knex'
 import { envelopeKeyId, rewrap, wrap, type KeyRing } from '../signing/keys/key-wrap'
 import { caKeys, replaceCaKeyEnvelope } from '../storage/ca-records'
 import { replaceServiceSecret, replaceStoredKey, serviceSecrets, storedKeys } from '../storage/key-records'
+import type { Queryable } from '../storage/transaction'
 import { caKeyContext } from './internal-ca'
 import { certificateKeyContext } from './key-ring'
 
@@ -21,7 +21,7 @@ export interface RewrapResult {
  * envelope is around the PIN-protected key). Each row is replaced only if it is still what was
  * read, so a PIN changed meanwhile is not undone; running again finishes what is left.
  */
-export async function rewrapAll(db: Knex, ring: KeyRing): Promise<RewrapResult> {
+export async function rewrapAll(db: Queryable, ring: KeyRing): Promise<RewrapResult> {
   const out: RewrapResult = { certificates: 0, caKeys: 0, secrets: 0, legacy: 0 }
   const stale = (envelope: Buffer): boolean => envelopeKeyId(envelope) !== ring.current.id
   for (const k of await storedKeys(db)) {
@@ -59,7 +59,9 @@ export async function rewrapAll(db: Knex, ring: KeyRing): Promise<RewrapResult> 
 }
 
 /** How many envelopes each key id seals (and how many keys are still under their PIN alone). */
-export async function envelopeCounts(db: Knex): Promise<{ byKeyId: Record<string, number>; legacy: number }> {
+export async function envelopeCounts(
+  db: Queryable,
+): Promise<{ byKeyId: Record<string, number>; legacy: number }> {
   const byKeyId: Record<string, number> = {}
   const count = (e: Buffer): void => {
     const id = envelopeKeyId(e)

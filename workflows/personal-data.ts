@@ -1,6 +1,8 @@
 import { appendAudit } from '../storage/audit'
+import { unrevokedCertificateIdsOf } from '../storage/certificate-records'
 import {
   auditEventsAbout,
+  eraseAccount,
   openDraftsOf,
   pendingAssignments,
   personHoldings,
@@ -8,6 +10,7 @@ import {
   redactAuditPersonal,
   type AuditAbout,
 } from '../storage/personal-data'
+import { inTransaction } from '../storage/transaction'
 import { revokeUserCertificate } from './admin'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
@@ -91,11 +94,7 @@ export async function erasePersonalData(
         'hãy giao lại hoặc kết thúc trước khi xóa',
     )
   }
-  const active = (await s
-    .db('certificates')
-    .where({ holder_user_id: userId })
-    .whereNull('revoked_at')
-    .pluck('id')) as number[]
+  const active = await unrevokedCertificateIdsOf(s.db, userId)
   for (const id of active) await revokeUserCertificate(s, actor, id, { reason: 'cessationOfOperation' })
   const events = await auditEventsAbout(s.db, userId, person.username)
   const redact = erasable(events, userId, person.username)
@@ -105,36 +104,8 @@ export async function erasePersonalData(
     (e) => e.format === 1 && JSON.stringify(e.detail).includes(JSON.stringify(person.username)),
   ).length
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
-    await trx('users')
-      .where({ id: userId })
-      .update({
-        username: `erased-${userId}`,
-        full_name: `Người dùng đã xóa #${userId}`,
-        title: null,
-        password_hash: '!',
-        disabled: true,
-        erased_at: now,
-      })
-    await trx('certificates')
-      .where({ holder_user_id: userId })
-      .update({ p12: Buffer.alloc(0), remote_user_ref: null })
-    await trx('sessions').where({ user_id: userId }).delete()
-    await trx('login_failures').where({ username: person.username }).delete()
-    await trx('idempotency_keys').where({ user_id: userId }).delete()
-    await trx('certificate_enrolments')
-      .where({ user_id: userId })
-      .whereNull('completed_at')
-      .whereNull('cancelled_at')
-      .update({ cancelled_at: now })
-    await trx('delegations')
-      .where((w) => void w.where({ principal_id: userId }).orWhere({ delegate_id: userId }))
-      .whereNull('revoked_at')
-      .update({ revoked_at: now })
-    await trx('signing_authorities')
-      .where((w) => void w.where({ holder_id: userId }).orWhere({ principal_id: userId }))
-      .whereNull('ended_at')
-      .update({ ended_at: now, ended_by: actor.id })
+  await inTransaction(s.db, async (trx) => {
+    await eraseAccount(trx, { userId, username: person.username, at: now, by: actor.id })
     await redactAuditPersonal(trx, redact, now)
     await appendAudit(trx, {
       actorId: actor.id,

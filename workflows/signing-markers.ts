@@ -1,5 +1,6 @@
-import type { Knex } from 'knex'
 import type { SigningMarker } from '../signing/appearance'
+import type { Queryable } from '../storage/transaction'
+import { activeUserByUsername, rolesOf } from '../storage/user-records'
 import type { Role } from './context'
 import { WorkflowError } from '../shared/errors'
 
@@ -38,15 +39,11 @@ export interface Person {
 }
 
 /** An active user by username, with their roles; BAD_REQUEST naming the field otherwise. */
-export async function activePerson(db: Knex, username: unknown, field: string): Promise<Person> {
-  const u = (
-    typeof username === 'string'
-      ? await db('users').where({ username, disabled: false }).first('id', 'username', 'agency_id', 'title')
-      : undefined
-  ) as { id: number; username: string; agency_id: number; title: string | null } | undefined
+export async function activePerson(db: Queryable, username: unknown, field: string): Promise<Person> {
+  const u = typeof username === 'string' ? await activeUserByUsername(db, username) : undefined
   if (!u) throw new WorkflowError('BAD_REQUEST', `${field}: không có người dùng đang hoạt động này`)
-  const roles = (await db('user_roles').where({ user_id: u.id }).pluck('role')) as Role[]
-  return { id: u.id, username: u.username, agencyId: u.agency_id, title: u.title, roles }
+  const roles = await rolesOf(db, u.id)
+  return { id: u.id, username: u.username, agencyId: u.agencyId, title: u.title, roles }
 }
 
 /** NOT_ELIGIBLE unless the person's role can sign under this marker. */

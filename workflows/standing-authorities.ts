@@ -1,3 +1,4 @@
+import { agencyById, type AgencyRef } from '../storage/agency-records'
 import { appendAudit } from '../storage/audit'
 import {
   endStandingAuthority,
@@ -7,6 +8,7 @@ import {
   openAuthorityOf,
   type StandingAuthority,
 } from '../storage/signing-authorities'
+import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { activePerson, assertMaySign, markerIn, STANDING_MARKERS } from './signing-markers'
@@ -50,7 +52,7 @@ export async function grantAuthority(
   const marker = markerIn(b.marker, STANDING_MARKERS)
   const holder = await activePerson(s.db, b.holder, 'holder')
   assertMaySign(holder, marker, 'holder')
-  const agency = (await s.db('agencies').where({ id: holder.agencyId }).first('name')) as { name: string }
+  const agency = (await agencyById(s.db, holder.agencyId)) as AgencyRef
   let principalId: number | null = null
   let principalTitle = titleIn(b.principalTitle)
   if (marker === 'KT.' || marker === 'TL.' || marker === 'TUQ.') {
@@ -72,7 +74,7 @@ export async function grantAuthority(
   const from = b.from === undefined ? new Date() : new Date(String(b.from))
   if (Number.isNaN(from.getTime())) throw new WorkflowError('BAD_REQUEST', 'from: an ISO 8601 date')
   const now = new Date().toISOString()
-  const id = await s.db.transaction(async (trx) => {
+  const id = await inTransaction(s.db, async (trx) => {
     if (await openAuthorityOf(trx, holder.id)) {
       throw new WorkflowError(
         'CONFLICT',
@@ -115,7 +117,7 @@ export async function endAuthority(s: Services, actor: Actor, id: number): Promi
   const a = await findStandingAuthority(s.db, id)
   if (!a) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy thẩm quyền ký này')
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     if (!(await endStandingAuthority(trx, id, actor.id, now)))
       throw new WorkflowError('CONFLICT', 'Thẩm quyền ký này đã kết thúc')
     await appendAudit(trx, {

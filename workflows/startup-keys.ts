@@ -1,11 +1,12 @@
 import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Knex } from 'knex'
 import { SigningError } from '../signing/errors'
 import type { KeyRing } from '../signing/keys/key-wrap'
 import type { ServiceToken } from '../signing/keys/pkcs11-service'
 import { fromPem, type KeyType } from '../signing/pki'
+import { hasCaKeys, releaseSetupLock, setupLockTakenAt, takeSetupLock } from '../storage/ca-records'
+import type { Db } from '../storage/db'
 import { insertTrustAnchor } from '../storage/trust-anchor-records'
 import { extraAnchorsFile } from './admin'
 import { openInternalCa, type InternalCa } from './internal-ca'
@@ -36,7 +37,7 @@ export interface EnsureCaOptions {
  * starting together make or move it once: the first takes a lock row, the others wait for it.
  */
 export async function ensureInternalCa(
-  db: Knex,
+  db: Db,
   ring: KeyRing,
   opts: EnsureCaOptions,
 ): Promise<InternalCa | undefined> {
@@ -53,21 +54,15 @@ export async function ensureInternalCa(
     }
     const hasLegacy = existsSync(join(legacy, 'index.json')) && existsSync(join(legacy, 'root.p12'))
     if (!hasLegacy && !opts.create) return undefined
-    const taken = await db('kyso_locks')
-      .insert({ name: LOCK, taken_at: new Date().toISOString() })
-      .then(
-        () => true,
-        () => false,
-      )
-    if (!taken) {
-      const lock = (await db('kyso_locks').where({ name: LOCK }).first()) as { taken_at: string } | undefined
-      if (lock && Date.now() - new Date(lock.taken_at).getTime() > STALE_LOCK_MS)
-        await db('kyso_locks').where({ name: LOCK }).delete()
+    if (!(await takeSetupLock(db, LOCK, new Date().toISOString()))) {
+      const takenAt = await setupLockTakenAt(db, LOCK)
+      if (takenAt && Date.now() - new Date(takenAt).getTime() > STALE_LOCK_MS)
+        await releaseSetupLock(db, LOCK)
       await new Promise((r) => setTimeout(r, 250))
       continue
     }
     try {
-      if (await db('ca_keys').first('name')) continue
+      if (await hasCaKeys(db)) continue
       if (hasLegacy) {
         const pin = opts.caPin ?? readLegacyPin(legacy)
         const { certificates } = await importCaDirectory(db, ring, legacy, pin)
@@ -83,7 +78,7 @@ export async function ensureInternalCa(
         })
       }
     } finally {
-      await db('kyso_locks').where({ name: LOCK }).delete()
+      await releaseSetupLock(db, LOCK)
     }
   }
 }
@@ -103,7 +98,7 @@ function readLegacyPin(dir: string): string {
  * Trust anchors an administrator added before issue 15 lived in DATA_DIR/trust-anchors.pem: moved
  * into the database once (every instance then trusts them), the file renamed `.imported`.
  */
-export async function importTrustAnchorsFile(db: Knex, dataDir: string): Promise<number> {
+export async function importTrustAnchorsFile(db: Db, dataDir: string): Promise<number> {
   const file = extraAnchorsFile(dataDir)
   if (!existsSync(file)) return 0
   let n = 0
