@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Config } from '../config'
-import type { Db } from '../storage/db'
+import { copySqliteTo, type Db } from '../storage/db'
+import { hasCaKeys } from '../storage/ca-records'
+import { serviceSecret } from '../storage/key-records'
 import { parse, UsageError } from './args'
 import { spec } from './commands'
 import { openServiceDb } from './service-db'
@@ -39,7 +41,7 @@ export async function backupCommand(args: string[]): Promise<number> {
         : { blobs: 0, bytes: 0 }
     const ca = join(config.dataDir, 'ca')
     if (existsSync(ca)) cpSync(ca, join(out, 'ca'), { recursive: true })
-    const caInDatabase = Boolean(await db('ca_keys').first('name'))
+    const caInDatabase = await hasCaKeys(db)
     const keyWrap = await keyWrapNote(config, db)
     const manifest = {
       createdAt: new Date().toISOString(),
@@ -68,11 +70,9 @@ async function keyWrapNote(
   config: Config,
   db: Db,
 ): Promise<{ keyId: string | null; location: string; included: false }> {
-  const row = (await db('service_secrets').where({ name: 'key-wrap-check' }).first('envelope')) as
-    | { envelope: Uint8Array }
-    | undefined
+  const check = await serviceSecret(db, 'key-wrap-check')
   const { envelopeKeyId } = require('../signing/keys/key-wrap') as typeof import('../signing/keys/key-wrap')
-  const keyId = row ? envelopeKeyId(Buffer.from(row.envelope)) : null
+  const keyId = check ? envelopeKeyId(check) : null
   const kw = config.keyWrap
   const location = kw.pkcs11Label
     ? `HSM key "${kw.pkcs11Label}" (KYSO_PKCS11_MODULE)`
@@ -83,7 +83,7 @@ async function keyWrapNote(
 }
 
 async function copySqlite(db: Db, file: string): Promise<'sqlite'> {
-  await db.raw('VACUUM INTO ?', [file])
+  await copySqliteTo(db, file)
   return 'sqlite'
 }
 

@@ -73,13 +73,12 @@ export async function caInDatabase(sub: string | undefined, rest: string[]): Pro
     const serial = pki.normaliseSerial(required(values, 'serial'))
     const reason = typeof values.reason === 'string' ? values.reason : 'unspecified'
     const { appendAudit } = require('../storage/audit') as typeof import('../storage/audit')
-    await keys.db.transaction(async (trx) => {
+    const { revokeHeldSerial } =
+      require('../storage/certificate-records') as typeof import('../storage/certificate-records')
+    const { inTransaction } = require('../storage/transaction') as typeof import('../storage/transaction')
+    await inTransaction(keys.db, async (trx) => {
       await ca.revoke(trx, serial, reason)
-      const at = new Date().toISOString()
-      const held = await trx('certificates')
-        .where({ serial_hex: serial })
-        .whereNull('revoked_at')
-        .update({ revoked_at: at })
+      const held = await revokeHeldSerial(trx, serial, new Date().toISOString())
       await appendAudit(trx, {
         actorId: null,
         action: 'certificate.revoked',

@@ -216,6 +216,14 @@ export async function insertInternalCertificate(db: Queryable, c: NewInternalCer
 }
 
 /** Kyso stops using the certificate from `at` (the CA's own record is ca-records.ts). */
+/** Marks the held certificates of a serial revoked (not those revoked already); how many there were. */
+export async function revokeHeldSerial(db: Queryable, serialHex: string, at: string): Promise<number> {
+  return db('certificates')
+    .where({ serial_hex: serialHex })
+    .whereNull('revoked_at')
+    .update({ revoked_at: at })
+}
+
 export async function setCertificateRevoked(db: Queryable, id: number, at: string): Promise<void> {
   await db('certificates').where({ id }).update({ revoked_at: at })
 }

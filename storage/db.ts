@@ -194,6 +194,11 @@ async function repairLockTable(db: Db): Promise<void> {
     .catch(() => undefined) // another instance is at it: the next round looks again
 }
 
+/** A consistent copy of the SQLite database into `file` while the service runs (`kyso backup`). */
+export async function copySqliteTo(db: Db, file: string): Promise<void> {
+  await db.raw('VACUUM INTO ?', [file])
+}
+
 /** Names of the migrations not applied yet (readiness: an instance older than the schema, or newer). */
 export async function pendingMigrations(db: Db): Promise<string[]> {
   const [, pending] = (await db.migrate.list({ migrationSource })) as [
