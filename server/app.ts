@@ -55,6 +55,7 @@ import { mountKeyRoutes } from './key-routes'
 import { mountIssuance } from './issuance-routes'
 import { detachedReports } from '../workflows/detached-evidence'
 import { listRevocationLists } from '../storage/revocation-lists'
+import { agencyLabel } from '../storage/server-queries'
 import type { Metrics } from './metrics'
 import { mountOps, observeRequests } from './ops'
 import type { Logger } from 'pino'
@@ -116,10 +117,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     }),
   )
   const me = async (a: Actor, csrfToken: string | undefined): Promise<Record<string, unknown>> => {
-    const agency = (await s.db('agencies').where({ id: a.agencyId }).first('code', 'name')) as {
-      code: string
-      name: string
-    }
+    const agency = await agencyLabel(s.db, a.agencyId)
     // Where the sign dialog looks for keys Kyso does not hold (issue 11): the local agent, the VGCA plugin, remote providers.
     const signingTools = {
       agentUrl: s.config.agentUrl,
