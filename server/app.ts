@@ -34,7 +34,7 @@ import { signStep } from '../workflows/sign-step'
 import { cancelDocument, stopChain } from '../workflows/stop-chain'
 import { submitDocument } from '../workflows/submit-document'
 import { readableDocument } from '../shared/access'
-import { errorHandler } from './errors'
+import { bodyParserErrors, errorHandler, unknownApi } from './errors'
 import {
   SESSION_COOKIE,
   actorOf,
@@ -462,13 +462,10 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
     })().catch(next)
   })
 
-  app.use(
-    '/api',
-    (_req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Không có API này' } }),
-  )
+  app.use('/api', unknownApi)
   app.use(webRouter(s.config))
   app.use((_req, res) => void res.status(404).type('text/plain').send('Không tìm thấy / Not found\n'))
-  app.use(jsonErrors)
+  app.use(bodyParserErrors)
   app.use(errorHandler(log))
   return app
 }
@@ -485,32 +482,4 @@ function sendCsv(res: express.Response, csv: Buffer, filename: string): void {
   res.setHeader('Content-Type', 'text/csv; charset=utf-8')
   res.setHeader('Content-Disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`)
   res.end(csv)
-}
-
-/**
- * Body-parser failures are the client's: bad JSON, too large, an unsupported charset or encoding,
- * a body that does not decompress. They become 4xx with our error shape, never a 500.
- */
-const jsonErrors: express.ErrorRequestHandler = (
-  err: { type?: string; status?: number; message?: string },
-  _req,
-  res,
-  next,
-) => {
-  if (err?.type === 'entity.too.large')
-    return void res.status(413).json({ error: { code: 'UPLOAD_TOO_LARGE', message: 'body too large' } })
-  if (
-    typeof err?.type === 'string' &&
-    typeof err.status === 'number' &&
-    err.status >= 400 &&
-    err.status < 500
-  ) {
-    return void res.status(400).json({
-      error: {
-        code: 'BAD_REQUEST',
-        message: err.type === 'entity.parse.failed' ? 'body: invalid JSON' : `body: ${err.type}`,
-      },
-    })
-  }
-  next(err)
 }
