@@ -13,6 +13,7 @@ import {
 } from '../workflows/admin'
 import type { Services } from '../workflows/context'
 import { actorOf, idParam, jsonBody, route } from './http'
+import { AGENCY_CREATE, bodyCheckedOnRead, USER_CREATE, USER_UPDATE } from './schemas'
 
 /** The administrator's own: agencies, users, certificates (requested, revoked) and trust anchors. */
 export function mountAdmin(app: Express, s: Services, auth: RequestHandler): void {
@@ -24,7 +25,7 @@ export function mountAdmin(app: Express, s: Services, auth: RequestHandler): voi
   app.post(
     '/api/admin/agencies',
     auth,
-    route(s, async (req, res) => createAgency(s, actorOf(res), jsonBody(req)), 201),
+    route(s, async (req, res) => createAgency(s, actorOf(res), bodyCheckedOnRead(AGENCY_CREATE, req)), 201),
   )
   app.get(
     '/api/admin/users',
@@ -34,12 +35,14 @@ export function mountAdmin(app: Express, s: Services, auth: RequestHandler): voi
   app.post(
     '/api/admin/users',
     auth,
-    route(s, async (req, res) => createUser(s, actorOf(res), jsonBody(req)), 201),
+    route(s, async (req, res) => createUser(s, actorOf(res), bodyCheckedOnRead(USER_CREATE, req)), 201),
   )
   app.patch(
     '/api/admin/users/:id',
     auth,
-    route(s, async (req, res) => updateUser(s, actorOf(res), idParam(req), jsonBody(req))),
+    route(s, async (req, res) =>
+      updateUser(s, actorOf(res), idParam(req), bodyCheckedOnRead(USER_UPDATE, req)),
+    ),
   )
   app.get(
     '/api/admin/certificates',

@@ -4,13 +4,14 @@ import { activateEnrolment, myEnrolments } from '../workflows/admin'
 import { authenticate, login, logout, publicUser } from '../workflows/auth'
 import type { Actor, Services } from '../workflows/context'
 import { actorOf, idParam, jsonBody, route, SESSION_COOKIE, sessionToken } from './http'
+import { LOGIN, parseBody } from './schemas'
 
 /** Signing in and out, the session a page starts from, and the signed-in user's own certificates. */
 export function mountAuth(app: Express, s: Services, auth: RequestHandler): void {
   app.post(
     '/api/auth/login',
     route(s, async (req, res) => {
-      const b = jsonBody(req)
+      const b = parseBody(LOGIN, req)
       const result = await login(s, b.username, b.password, res.locals.requestId)
       res.cookie(SESSION_COOKIE, result.token, {
         httpOnly: true,

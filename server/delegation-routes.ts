@@ -1,14 +1,15 @@
 import type { Express, RequestHandler } from 'express'
 import type { Services } from '../workflows/context'
 import { createDelegation, endDelegation, listDelegations } from '../workflows/delegations'
-import { actorOf, idParam, jsonBody, route } from './http'
+import { actorOf, idParam, route } from './http'
+import { bodyCheckedOnRead, DELEGATION } from './schemas'
 
 /** A leader's delegations: given between two dates, listed (given and received), ended early. */
 export function mountDelegations(app: Express, s: Services, auth: RequestHandler): void {
   app.post(
     '/api/delegations',
     auth,
-    route(s, async (req, res) => createDelegation(s, actorOf(res), jsonBody(req)), 201),
+    route(s, async (req, res) => createDelegation(s, actorOf(res), bodyCheckedOnRead(DELEGATION, req)), 201),
   )
   app.get(
     '/api/delegations',

@@ -1,12 +1,12 @@
 import type { Express, RequestHandler } from 'express'
-import { WorkflowError } from '../shared/errors'
 import type { Services } from '../workflows/context'
 import { inbox } from '../workflows/delegations'
 import { documentDetails } from '../workflows/documents'
 import { signStep } from '../workflows/sign-step'
 import { cancelDocument, stopChain } from '../workflows/stop-chain'
 import { submitDocument } from '../workflows/submit-document'
-import { actorOf, idParam, jsonBody, optionalString, route } from './http'
+import { actorOf, idParam, route } from './http'
+import { bodyCheckedOnRead, parseBody, REASON, SIGN, SUBMIT } from './schemas'
 
 /**
  * The chain of steps: the drafter submits (or cancels) a document, each step's assignee signs it
@@ -18,13 +18,9 @@ export function mountSteps(app: Express, s: Services, auth: RequestHandler): voi
     '/api/documents/:id/submit',
     auth,
     route(s, async (req, res) => {
-      const b = jsonBody(req)
-      if ((b.template === undefined) === (b.steps === undefined))
-        throw new WorkflowError('BAD_REQUEST', 'template or steps: give exactly one')
-      const doc = await submitDocument(s, actorOf(res), idParam(req), {
-        template: b.template,
-        steps: b.steps,
-      })
+      // The use case reads template and steps after checking who may submit.
+      const b = bodyCheckedOnRead(SUBMIT, req)
+      const doc = await submitDocument(s, actorOf(res), idParam(req), b)
       return documentDetails(s, actorOf(res), doc.id)
     }),
   )
@@ -42,14 +38,14 @@ export function mountSteps(app: Express, s: Services, auth: RequestHandler): voi
     '/api/steps/:id/sign',
     auth,
     route(s, async (req, res) => {
-      const b = jsonBody(req)
-      const pin = b.pin
-      if (typeof pin !== 'string' || pin.length === 0) throw new WorkflowError('BAD_REQUEST', 'pin: required')
-      const comment = optionalString(b, 'comment')
-      const outgoingNumber = optionalString(b, 'outgoingNumber')
-      const outgoingDate = optionalString(b, 'outgoingDate')
+      const b = parseBody(SIGN, req)
+      const [comment, outgoingNumber, outgoingDate] = [b.comment, b.outgoingNumber, b.outgoingDate] as (
+        | string
+        | null
+        | undefined
+      )[]
       return signStep(s, actorOf(res), idParam(req), {
-        pin,
+        pin: b.pin as string,
         ...(comment && { comment }),
         ...(outgoingNumber && { outgoingNumber }),
         ...(outgoingDate && { outgoingDate }),
@@ -59,11 +55,15 @@ export function mountSteps(app: Express, s: Services, auth: RequestHandler): voi
   app.post(
     '/api/steps/:id/reject',
     auth,
-    route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason)),
+    route(s, async (req, res) =>
+      stopChain(s, actorOf(res), idParam(req), 'reject', parseBody(REASON, req).reason),
+    ),
   )
   app.post(
     '/api/steps/:id/return',
     auth,
-    route(s, async (req, res) => stopChain(s, actorOf(res), idParam(req), 'return', jsonBody(req).reason)),
+    route(s, async (req, res) =>
+      stopChain(s, actorOf(res), idParam(req), 'return', parseBody(REASON, req).reason),
+    ),
   )
 }
