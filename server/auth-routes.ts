@@ -67,7 +67,8 @@ async function whoAmI(
   csrfToken: string | undefined,
 ): Promise<Record<string, unknown>> {
   const agency = await agencyLabel(s.db, a.agencyId)
-  // Where the sign dialog looks for keys Kyso does not hold (issue 11): the local agent, the VGCA plugin, remote providers.
+  // Where the sign dialog looks for keys Kyso does not hold (issue 11): the local agent, the VGCA
+  // plugin, remote providers.
   const signingTools = {
     agentUrl: s.config.agentUrl,
     vgcaPluginUrl: s.config.vgcaPluginUrl ?? null,
