@@ -1,6 +1,6 @@
-import type { ErrorRequestHandler } from 'express'
+import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { KysoError, type SigningErrorCode } from '../signing/errors'
-import type { WorkflowErrorCode } from '../shared/errors'
+import { WorkflowError, type WorkflowErrorCode } from '../shared/errors'
 
 type Code =
   | WorkflowErrorCode
@@ -120,4 +120,28 @@ export function errorHandler(log: (line: Record<string, unknown>) => void): Erro
     if (res.headersSent) return
     res.status(status).json({ error: { code, message } })
   }
+}
+
+/** Under /api, a path no route took: NOT_FOUND through the table, like every other refusal. */
+export const unknownApi: RequestHandler = (_req, _res, next) =>
+  next(new WorkflowError('NOT_FOUND', 'Không có API này'))
+
+/**
+ * Body-parser failures are the client's: bad JSON, too large, an unsupported charset or encoding,
+ * a body that does not decompress. They become our codes (UPLOAD_TOO_LARGE, BAD_REQUEST), so the
+ * table above gives their status and `errorHandler` writes them: 4xx with our error shape, never a 500.
+ */
+export const bodyParserErrors: ErrorRequestHandler = (
+  err: { type?: string; status?: number; message?: string },
+  _req,
+  _res,
+  next,
+) => {
+  if (err?.type === 'entity.too.large') return next(new WorkflowError('UPLOAD_TOO_LARGE', 'body too large'))
+  const clientSide = typeof err?.status === 'number' && err.status >= 400 && err.status < 500
+  if (typeof err?.type === 'string' && clientSide) {
+    const message = err.type === 'entity.parse.failed' ? 'body: invalid JSON' : `body: ${err.type}`
+    return next(new WorkflowError('BAD_REQUEST', message))
+  }
+  next(err)
 }

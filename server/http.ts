@@ -2,7 +2,13 @@ import { createHmac, randomBytes } from 'node:crypto'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { KysoError } from '../signing/errors'
 import { appendAudit } from '../storage/audit'
-import { isUniqueViolation } from '../storage/sql'
+import {
+  claimIdempotencyKey,
+  dropAbandonedIdempotencyKey,
+  idempotencyRecord,
+  releaseIdempotencyKey,
+  storeIdempotentAnswer,
+} from '../storage/server-queries'
 import { authenticate } from '../workflows/auth'
 import type { Actor, Services } from '../workflows/context'
 import { WorkflowError } from '../shared/errors'
@@ -180,53 +186,32 @@ async function idempotent(
     .update(`${req.method} ${req.originalUrl} ${payload}`)
     .digest('hex')
   const claim = (): Promise<boolean> =>
-    s
-      .db('idempotency_keys')
-      .insert({ user_id: actor.id, key, request_hash: requestHash, created_at: new Date().toISOString() })
-      .then(
-        () => true,
-        (err: unknown) => {
-          if (isUniqueViolation(err)) return false
-          throw err
-        },
-      )
+    claimIdempotencyKey(s.db, { userId: actor.id, key, requestHash, at: new Date() })
   let inserted = await claim()
   // A first request that never finished (its instance was killed) would hold the key forever.
   if (
     !inserted &&
-    (await s
-      .db('idempotency_keys')
-      .where({ user_id: actor.id, key })
-      .whereNull('status_code')
-      .where('created_at', '<', new Date(Date.now() - ABANDONED_MS).toISOString())
-      .delete())
+    (await dropAbandonedIdempotencyKey(s.db, actor.id, key, new Date(Date.now() - ABANDONED_MS)))
   )
     inserted = await claim()
   if (!inserted) {
-    const row = (await s.db('idempotency_keys').where({ user_id: actor.id, key }).first()) as {
-      request_hash: string
-      status_code: number | null
-      response_json: string | null
-    }
-    if (row.request_hash !== requestHash)
+    const record = await idempotencyRecord(s.db, actor.id, key)
+    if (record.requestHash !== requestHash)
       throw new WorkflowError('IDEMPOTENCY_MISMATCH', 'Idempotency-Key was used for another request')
-    if (row.status_code === null)
+    if (record.statusCode === null)
       throw new WorkflowError('CONFLICT', 'the first request with this Idempotency-Key is still running')
     res.setHeader('Idempotent-Replayed', 'true')
-    res.status(row.status_code).json(JSON.parse(row.response_json ?? 'null'))
+    res.status(record.statusCode).json(JSON.parse(record.responseJson ?? 'null'))
     return
   }
   let result: { status: number; body: unknown }
   try {
     result = await exec()
   } catch (err) {
-    await s.db('idempotency_keys').where({ user_id: actor.id, key }).delete()
+    await releaseIdempotencyKey(s.db, actor.id, key)
     throw err
   }
-  await s
-    .db('idempotency_keys')
-    .where({ user_id: actor.id, key })
-    .update({ status_code: result.status, response_json: JSON.stringify(result.body) })
+  await storeIdempotentAnswer(s.db, actor.id, key, result)
   res.status(result.status).json(result.body)
 }
 

@@ -1,5 +1,6 @@
 import { STATUS } from './errors'
 import { keyPaths } from './openapi-keys'
+import { AGENCY_CREATE, jsonSchemaOf, REQUEST_BODIES, USER_CREATE, USER_UPDATE } from './schemas'
 
 /** Schemas, responses and operations as plain objects: the spec is data, assembled below. */
 type Json = Record<string, unknown>
@@ -42,6 +43,10 @@ const rule = oneOf('all', 'any')
 const STANDING = oneOf('KT.', 'TL.', 'TUQ.', 'Q.', 'TM.')
 
 const schemas: Record<string, Json> = {
+  // The request bodies the routes check (server/schemas.ts), rendered from the same schema objects.
+  ...Object.fromEntries(
+    Object.values(REQUEST_BODIES).flatMap((b) => (b.component ? [[b.component, jsonSchemaOf(b)]] : [])),
+  ),
   Error: object({
     error: object(
       {
@@ -59,10 +64,6 @@ const schemas: Record<string, Json> = {
     title: nullable(str()),
     agencyId: int(),
     roles: array(oneOf('staff', 'head', 'leader', 'clerk', 'compliance', 'admin')),
-  }),
-  LoginRequest: object({
-    username: str(undefined, { maxLength: 100 }),
-    password: str(undefined, { maxLength: 1000 }),
   }),
   LoginResult: object({
     token: str(
@@ -343,13 +344,6 @@ const schemas: Record<string, Json> = {
       description: "The seal's real diameter (36 mm is drawn as a 102 pt square)",
     },
   }),
-  SubmitRequest: {
-    description: "Exactly one of template (a route template of the document's agency) or steps (1 to 20).",
-    oneOf: [
-      object({ template: str(undefined, { examples: ['cong-van-thuong'] }) }),
-      object({ steps: { ...array(ref('StepSpec')), minItems: 1, maxItems: 20 } }),
-    ],
-  },
   StatusChange: object({ documentId: int(), status: oneOf('rejected', 'returned', 'cancelled') }),
   InboxItem: object({
     stepId: int(),
@@ -364,17 +358,6 @@ const schemas: Record<string, Json> = {
     onBehalfOf: nullable(int('Principal user id when waiting by delegation')),
     overdue: bool(),
   }),
-  SignRequest: object(
-    {
-      pin: str("Unlocks the signer's key (for a seal, the clerk's own PIN)"),
-      comment: str(),
-      outgoingNumber: str(
-        'Seal: the whole số, ký hiệu (15/QĐ-SKHCN); the next number of the register when absent; 409 NUMBER_TAKEN when the register holds it',
-      ),
-      outgoingDate: str('Seal: YYYY-MM-DD, today in Vietnam when absent, never after today'),
-    },
-    ['pin'],
-  ),
   SignResult: object({
     documentId: int(),
     stepId: int(),
@@ -386,15 +369,6 @@ const schemas: Record<string, Json> = {
     numberPrinted: bool('Seal: printed on the "Số:" line'),
     datePrinted: bool(),
     issuanceNotes: array(str()),
-  }),
-  ReasonRequest: object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) }),
-  DelegationRequest: object({
-    delegate: str(
-      'Username in the same agency, whose role can sign under the marker: a leader; for TL. and TUQ. also a head (chief of office)',
-    ),
-    marker: oneOf('KT.', 'TL.', 'TUQ.', 'Q.'),
-    from: date(),
-    to: date('After from'),
   }),
   Delegation: object({
     id: int(),
@@ -1643,7 +1617,7 @@ const paths: Record<string, Record<string, Json>> = {
       tag: 'admin',
       summary: 'Add an agency under a parent',
       auth: true,
-      body: json(object({ code: str(), name: str(), parentCode: str() }, ['code', 'name'])),
+      body: json(jsonSchemaOf(AGENCY_CREATE)),
       ok: [201, 'Created', json(ref('Agency'))],
       codes: ['FORBIDDEN'],
     }),
@@ -1662,19 +1636,7 @@ const paths: Record<string, Record<string, Json>> = {
       tag: 'admin',
       summary: 'Add a user',
       auth: true,
-      body: json(
-        object(
-          {
-            username: str(),
-            fullName: str(),
-            title: str(),
-            agencyCode: str(),
-            roles: array(str()),
-            password: str(undefined, { minLength: 8 }),
-          },
-          ['username', 'fullName', 'agencyCode', 'roles', 'password'],
-        ),
-      ),
+      body: json(jsonSchemaOf(USER_CREATE)),
       ok: [201, 'Created', json(object({ id: int(), username: str() }))],
       codes: ['FORBIDDEN'],
     }),
@@ -1686,7 +1648,7 @@ const paths: Record<string, Record<string, Json>> = {
       summary: 'Change roles, title or disabled (a disabled user is signed out at once)',
       auth: true,
       path: 'Id',
-      body: json(object({ roles: array(str()), title: str(), disabled: bool() }, [])),
+      body: json(jsonSchemaOf(USER_UPDATE)),
       ok: [200, 'The user', json(ref('AdminUser'))],
       codes: ['FORBIDDEN', 'NOT_FOUND'],
     }),

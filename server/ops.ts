@@ -1,6 +1,7 @@
 import type { Express, RequestHandler } from 'express'
 import pino, { type Logger } from 'pino'
 import { pendingMigrations } from '../storage/db'
+import { pingDatabase } from '../storage/server-queries'
 import type { Services } from '../workflows/context'
 import type { Metrics } from './metrics'
 
@@ -111,7 +112,7 @@ export function mountOps(app: Express, s: Services, metrics: Metrics, draining: 
   app.get('/readyz', (_req, res, next) => {
     void (async () => {
       const checks = {
-        database: await check(() => s.db.raw('select 1')),
+        database: await check(() => pingDatabase(s.db)),
         migrations: await check(async () => {
           const pending = await pendingMigrations(s.db)
           if (pending.length) throw new Error(`pending: ${pending.join(', ')}`)

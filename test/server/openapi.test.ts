@@ -91,6 +91,21 @@ describe('the OpenAPI description', () => {
     ).to.deep.equal([])
   })
 
+  it('has no two routes one request could reach, so the order of the route modules shadows none', () => {
+    const routes = expressRoutes(createApp(running.services)).map((r) => r.split(' ') as [string, string])
+    const segments = (path: string): string[] => path.split('/')
+    const param = (seg: string): boolean => /^\{\w+\}$/.test(seg)
+    const both = (a: [string, string], b: [string, string]): boolean => {
+      const [sa, sb] = [segments(a[1]), segments(b[1])]
+      if (a[0] !== b[0] || sa.length !== sb.length) return false
+      return sa.every((seg, i) => seg === sb[i] || param(seg) || param(sb[i] as string))
+    }
+    const clashes = routes.flatMap((a, i) =>
+      routes.slice(i + 1).flatMap((b) => (both(a, b) ? [`${a.join(' ')} / ${b.join(' ')}`] : [])),
+    )
+    expect(clashes).to.deep.equal([])
+  })
+
   it('is OpenAPI 3.1.0 with responses on every operation and path parameters declared', () => {
     expect(spec.openapi).to.equal('3.1.0')
     for (const [name, op] of specOperations(spec)) {
