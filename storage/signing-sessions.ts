@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import type { Queryable } from './transaction'
 
 export type SigningSessionStatus =
   | 'prepared'
@@ -161,4 +162,64 @@ export async function moveSigningSession(
       ...(ended && to !== 'completed' && { prepared_pdf: null }),
     })
   return changed > 0
+}
+
+/**
+ * A signing session completes once (in the transaction that records its signature): true when
+ * this completion took it, false when a replayed or concurrent one already had.
+ */
+export async function completeSigningSession(db: Queryable, id: string, at: string): Promise<boolean> {
+  const taken = await db('signing_sessions')
+    .where({ id })
+    .whereIn('status', ['prepared', 'awaiting_confirmation'])
+    .update({ status: 'completed', finished_at: at, prepared_pdf: null })
+  return taken > 0
+}
+
+/** A remote signature waiting for its signer's confirmation on their phone (issue 11). */
+export interface AwaitingConfirmation {
+  id: string
+  stepId: number
+  userId: number
+  keySource: string
+  expiresAt: string
+  username: string
+  fullName: string
+}
+
+/** The sessions of these steps waiting for a remote signer's confirmation, with who they wait for. */
+export async function awaitingConfirmationOfSteps(
+  db: Queryable,
+  stepIds: number[],
+): Promise<AwaitingConfirmation[]> {
+  const rows = (await db('signing_sessions as ss')
+    .join('users as u', 'u.id', 'ss.user_id')
+    .whereIn('ss.step_id', stepIds)
+    .where('ss.status', 'awaiting_confirmation')
+    .select(
+      'ss.id',
+      'ss.step_id',
+      'ss.user_id',
+      'ss.key_source',
+      'ss.expires_at',
+      'u.username',
+      'u.full_name',
+    )) as {
+    id: string
+    step_id: number
+    user_id: number
+    key_source: string
+    expires_at: string | Date
+    username: string
+    full_name: string
+  }[]
+  return rows.map((r) => ({
+    id: r.id,
+    stepId: r.step_id,
+    userId: r.user_id,
+    keySource: r.key_source,
+    expiresAt: iso(r.expires_at),
+    username: r.username,
+    fullName: r.full_name,
+  }))
 }

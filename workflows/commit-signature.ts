@@ -1,6 +1,24 @@
-import type { Knex } from 'knex'
 import { appendAudit } from '../storage/audit'
 import { retryingTransaction } from '../storage/db'
+import {
+  lockDocument,
+  recordSignatureOnDocument,
+  type SignedDocumentUpdate,
+} from '../storage/document-records'
+import { insertSignature } from '../storage/signature-records'
+import { completeSigningSession } from '../storage/signing-sessions'
+import {
+  activateStep,
+  claimAssignment,
+  completeStep,
+  nextStepOf,
+  pendingAssignees,
+  skipPendingAssignees,
+  stepStatus,
+} from '../storage/step-records'
+import type { Tx } from '../storage/transaction'
+import { insertVersion } from '../storage/version-records'
+import { completeWorkflow } from '../storage/workflow-records'
 import type { Actor, Services } from './context'
 import { bumpDaily } from '../storage/coverage-counters'
 import { WorkflowError } from '../shared/errors'
@@ -83,57 +101,50 @@ export async function commitStepSignature(
     // signers of one step (rule "all"), a reject and a sign, run one after the other on PostgreSQL
     // too, and each sees what the other committed.
     const t0 = process.hrtime.bigint()
-    const locked = (await trx('documents').where({ id: doc.id }).forUpdate().first('status')) as {
-      status: string
-    }
+    const locked = await lockDocument(trx, doc.id)
     s.metrics?.waited('document', Number(process.hrtime.bigint() - t0) / 1e9)
-    const current = (await trx('steps').where({ id: step.id }).first('status')) as { status: string }
-    if (locked.status !== 'in_progress' || current.status !== 'active') {
+    const current = await stepStatus(trx, step.id)
+    if (locked.status !== 'in_progress' || current !== 'active') {
       throw new WorkflowError('STEP_NOT_ACTIVE', 'Bước này chưa đến lượt hoặc đã kết thúc')
     }
-    const claimed = await trx('step_assignees')
-      .where({ step_id: step.id, user_id: who.principalId, status: 'pending' })
-      .update({ status: 'done', acted_by: actor.id, acted_at: now })
-    if (!claimed) throw new WorkflowError('CONFLICT', 'Bước này vừa được xử lý')
+    const claim = { stepId: step.id, userId: who.principalId, actedBy: actor.id, actedAt: now }
+    if (!(await claimAssignment(trx, claim))) throw new WorkflowError('CONFLICT', 'Bước này vừa được xử lý')
     if (signed.sessionId) await claimSession(trx, signed.sessionId, now)
     const latest = await latestVersion(trx, doc.id)
     if (latest.id !== base.id)
       throw new WorkflowError('VERSION_CONFLICT', 'Văn bản vừa có phiên bản mới; hãy thử lại')
     let versionId = base.id
     if (blob) {
-      const [ver] = await trx('versions')
-        .insert({
-          document_id: doc.id,
-          seq: base.seq + 1,
-          sha256: blob.sha256,
-          size: blob.size,
-          created_by: actor.id,
-          origin: 'signature',
-          created_at: now,
-        })
-        .returning('id')
-      versionId = (ver as { id: number }).id
+      versionId = await insertVersion(trx, {
+        documentId: doc.id,
+        seq: base.seq + 1,
+        sha256: blob.sha256,
+        size: blob.size,
+        createdBy: actor.id,
+        origin: 'signature',
+        createdAt: now,
+      })
     }
-    await trx('signatures').insert({
-      document_id: doc.id,
-      step_id: step.id,
-      version_id: versionId,
-      certificate_id: signed.certificateId,
-      user_id: actor.id,
-      on_behalf_of: onBehalfOf,
+    await insertSignature(trx, {
+      documentId: doc.id,
+      stepId: step.id,
+      versionId,
+      certificateId: signed.certificateId,
+      userId: actor.id,
+      onBehalfOf,
       marker: who.marker ?? null,
-      field_name: signed.fieldName,
-      created_at: now,
-      key_source: signed.evidence.keySource,
+      fieldName: signed.fieldName,
+      createdAt: now,
+      keySource: signed.evidence.keySource,
       form,
       cms: signed.detachedCms ?? null,
-      evidence_json: JSON.stringify(signed.evidence),
+      evidenceJson: JSON.stringify(signed.evidence),
     })
     const finished = await advance(trx, step, now)
-    const docUpdate: Record<string, unknown> = { updated_at: now }
+    const docUpdate: SignedDocumentUpdate = { updatedAt: now }
     const issued = step.action === 'seal' ? input.issuance : undefined
     if (step.action === 'seal') {
-      Object.assign(docUpdate, { outgoing_number: input.outgoingNumber, outgoing_date: input.outgoingDate })
+      Object.assign(docUpdate, { outgoingNumber: input.outgoingNumber, outgoingDate: input.outgoingDate })
     }
     if (issued) {
       // Issue 13: the register's reserved number becomes used with the seal, in its transaction.
@@ -143,13 +154,13 @@ export async function commitStepSignature(
         datePrinted: issued.datePrinted,
         notes: issued.notes,
       }
-      Object.assign(docUpdate, { number_printed: issued.numberPrinted, issuance_json: JSON.stringify(facts) })
+      Object.assign(docUpdate, { numberPrinted: issued.numberPrinted, issuanceJson: JSON.stringify(facts) })
     }
-    if (finished) Object.assign(docUpdate, { status: 'issued', finished_at: now })
+    if (finished) Object.assign(docUpdate, { status: 'issued', finishedAt: now })
     if (finished && s.config.issueLevel !== 'B-T') {
-      docUpdate.ltv_renew_at = new Date(Date.parse(now) + ISSUANCE_GRACE_MS).toISOString()
+      docUpdate.ltvRenewAt = new Date(Date.parse(now) + ISSUANCE_GRACE_MS).toISOString()
     }
-    await trx('documents').where({ id: doc.id }).update(docUpdate)
+    await recordSignatureOnDocument(trx, doc.id, docUpdate)
     if (finished && doc.kind === 'internal') await bumpDaily(trx, doc.agency_id, now, 'issued', 1)
     await appendAudit(trx, {
       actorId: actor.id,
@@ -211,33 +222,22 @@ export async function commitStepSignature(
 }
 
 /** A signing session completes once: a replayed or concurrent completion finds it taken. */
-async function claimSession(trx: Knex.Transaction, id: string, now: string): Promise<void> {
-  const taken = await trx('signing_sessions')
-    .where({ id })
-    .whereIn('status', ['prepared', 'awaiting_confirmation'])
-    .update({ status: 'completed', finished_at: now, prepared_pdf: null })
-  if (!taken) throw new WorkflowError('SIGNING_USED', 'Phiên ký này đã được dùng')
+async function claimSession(trx: Tx, id: string, now: string): Promise<void> {
+  if (!(await completeSigningSession(trx, id, now)))
+    throw new WorkflowError('SIGNING_USED', 'Phiên ký này đã được dùng')
 }
 
 /** Completes the step by its rule and activates the next; true when the chain is complete. */
-async function advance(trx: Knex.Transaction, step: StepRow, now: string): Promise<boolean> {
-  const pending = (await trx('step_assignees')
-    .where({ step_id: step.id, status: 'pending' })
-    .count('* as n')
-    .first()) as {
-    n: number
-  }
-  if (step.rule === 'any') {
-    await trx('step_assignees').where({ step_id: step.id, status: 'pending' }).update({ status: 'skipped' })
-  } else if (Number(pending.n) > 0) return false
-  await trx('steps').where({ id: step.id }).update({ status: 'done', completed_at: now })
-  const next = (await trx('steps')
-    .where({ workflow_id: step.workflow_id, seq: step.seq + 1 })
-    .first()) as { id: number } | undefined
+async function advance(trx: Tx, step: StepRow, now: string): Promise<boolean> {
+  const pending = await pendingAssignees(trx, step.id)
+  if (step.rule === 'any') await skipPendingAssignees(trx, step.id)
+  else if (pending > 0) return false
+  await completeStep(trx, step.id, now)
+  const next = await nextStepOf(trx, step.workflow_id, step.seq)
   if (next) {
-    await trx('steps').where({ id: next.id }).update({ status: 'active' })
+    await activateStep(trx, next.id)
     return false
   }
-  await trx('workflows').where({ id: step.workflow_id }).update({ status: 'completed' })
+  await completeWorkflow(trx, step.workflow_id)
   return true
 }

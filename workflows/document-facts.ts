@@ -1,3 +1,5 @@
+import { copiesOfDocument, issuanceFacts } from '../storage/document-records'
+import { lastSignerName } from '../storage/signature-records'
 import type { Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { DOCUMENT_TYPES, typeFromTitle } from './outgoing-register'
@@ -68,65 +70,36 @@ export async function issuanceDetails(
   documentId: number,
   agency: { code: string; name: string },
 ): Promise<Record<string, unknown>> {
-  const d = (await s.db('documents').where({ id: documentId }).first()) as Record<string, unknown> & {
-    doc_type: string | null
-    unit_code: string | null
-    normative: boolean | number
-    urgency: string | null
-    recipients_json: string | null
-    number_printed: boolean | number | null
-    issuance_json: string | null
-    copy_of: number | null
-    copy_form: string | null
-    copy_json: string | null
-    outgoing_number: string | null
-    outgoing_date: string | Date | null
-    title: string
-    status: string
-  }
-  const recipients = d.recipients_json ? (JSON.parse(d.recipients_json) as string[]) : []
-  const issuance = d.issuance_json ? (JSON.parse(d.issuance_json) as Record<string, unknown>) : null
-  const copies = (await s
-    .db('documents')
-    .where({ copy_of: documentId })
-    .orderBy('id')
-    .select('id', 'copy_form as form', 'outgoing_number as outgoingNumber', 'status')) as Record<
-    string,
-    unknown
-  >[]
-  const date = d.outgoing_date instanceof Date ? d.outgoing_date.toISOString().slice(0, 10) : d.outgoing_date
-  const docType = d.doc_type ?? 'CV'
-  const signer = (await s
-    .db('signatures as g')
-    .join('steps as st', 'st.id', 'g.step_id')
-    .join('users as u', 'u.id', 'g.user_id')
-    .where({ 'g.document_id': documentId, 'st.action': 'sign' })
-    .orderBy('g.id', 'desc')
-    .first('u.full_name')) as { full_name: string } | undefined
+  const d = await issuanceFacts(s.db, documentId)
+  const recipients = d.recipientsJson ? (JSON.parse(d.recipientsJson) as string[]) : []
+  const issuance = d.issuanceJson ? (JSON.parse(d.issuanceJson) as Record<string, unknown>) : null
+  const copies = await copiesOfDocument(s.db, documentId)
+  const docType = d.docType ?? 'CV'
+  const signer = await lastSignerName(s.db, documentId)
   return {
     docType,
     docTypeName: DOCUMENT_TYPES[docType] ?? docType,
-    unitCode: d.unit_code,
-    normative: Boolean(d.normative),
+    unitCode: d.unitCode,
+    normative: d.normative,
     urgency: d.urgency,
     recipients,
-    numberPrinted: d.number_printed === null ? null : Boolean(d.number_printed),
+    numberPrinted: d.numberPrinted,
     issuance: issuance && d.status === 'issued' ? issuance : null,
-    copyOf: d.copy_of,
-    copyForm: d.copy_form,
-    copy: d.copy_json ? (JSON.parse(d.copy_json) as unknown) : null,
+    copyOf: d.copyOf,
+    copyForm: d.copyForm,
+    copy: d.copyJson ? (JSON.parse(d.copyJson) as unknown) : null,
     copies,
     // Decree 30/2020 Appendix VI, as the issued file's XMP packet carries it.
     metadata:
-      d.outgoing_number && d.status === 'issued'
+      d.outgoingNumber && d.status === 'issued'
         ? {
             organ: agency.name,
             organCode: agency.code,
-            number: d.outgoing_number,
-            date,
+            number: d.outgoingNumber,
+            date: d.outgoingDate,
             type: DOCUMENT_TYPES[docType] ?? docType,
             summary: d.title,
-            signer: signer?.full_name ?? null,
+            signer: signer ?? null,
             recipients,
             secrecy: 'Không mật',
             urgency: d.urgency ?? 'Thường',

@@ -1,7 +1,20 @@
 import { PdfDocument } from '../signing/pdf/document'
 import { assertChangesPermitted } from '../signing/sign/form'
 import { appendAudit } from '../storage/audit'
+import {
+  agencyIdentity,
+  changeDocumentStatus,
+  insertDocument,
+  userNameAndTitle,
+} from '../storage/document-records'
+import { procedureKnown } from '../storage/paper-documents'
 import { searchKey } from '../storage/search-key'
+import { signaturesOfDocument } from '../storage/signature-records'
+import { awaitingConfirmationOfSteps } from '../storage/signing-sessions'
+import { assigneesOfSteps, stepsOfWorkflows, type StepRecord } from '../storage/step-records'
+import { inTransaction } from '../storage/transaction'
+import { insertVersion, lastVersionSeq, versionBySeq, versionsOfDocument } from '../storage/version-records'
+import { workflowsOfDocument, type WorkflowRecord } from '../storage/workflow-records'
 import { readableDocument } from '../shared/access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
@@ -46,44 +59,38 @@ export async function uploadDocument(s: Services, actor: Actor, input: UploadInp
   const facts = documentFacts(input)
   const { signatureFields } = checkUpload(input.file)
   if (input.kind === 'procedure') {
-    const known = input.procedureCode
-      ? await s.db('procedures').where({ code: input.procedureCode }).first()
-      : undefined
+    const known = input.procedureCode ? await procedureKnown(s.db, input.procedureCode) : false
     if (!known)
       throw new WorkflowError('BAD_REQUEST', 'procedureCode: không có trong danh mục thủ tục hành chính')
   }
   const uploadCheck = await uploadCheckJson(s, input.file, signatureFields)
   const blob = await s.blobs.put(input.file)
   const now = new Date().toISOString()
-  const id = await s.db.transaction(async (trx) => {
-    const [row] = await trx('documents')
-      .insert({
-        agency_id: actor.agencyId,
-        drafter_id: actor.id,
-        title: input.title,
-        title_search: searchKey(input.title),
-        kind: input.kind,
-        procedure_code: input.kind === 'procedure' ? input.procedureCode : null,
-        status: 'draft',
-        created_at: now,
-        updated_at: now,
-        doc_type: facts.docType,
-        unit_code: facts.unitCode,
-        normative: facts.normative,
-        urgency: facts.urgency,
-        recipients_json: facts.recipients.length ? JSON.stringify(facts.recipients) : null,
-      })
-      .returning('id')
-    const docId = (row as { id: number }).id
-    await trx('versions').insert({
-      document_id: docId,
+  const id = await inTransaction(s.db, async (trx) => {
+    const docId = await insertDocument(trx, {
+      agencyId: actor.agencyId,
+      drafterId: actor.id,
+      title: input.title,
+      titleSearch: searchKey(input.title),
+      kind: input.kind,
+      procedureCode: input.kind === 'procedure' ? input.procedureCode : null,
+      status: 'draft',
+      createdAt: now,
+      docType: facts.docType,
+      unitCode: facts.unitCode,
+      normative: facts.normative,
+      urgency: facts.urgency,
+      recipientsJson: facts.recipients.length ? JSON.stringify(facts.recipients) : null,
+    })
+    await insertVersion(trx, {
+      documentId: docId,
       seq: 1,
       sha256: blob.sha256,
       size: blob.size,
-      created_by: actor.id,
+      createdBy: actor.id,
       origin: 'upload',
-      created_at: now,
-      upload_check_json: uploadCheck,
+      createdAt: now,
+      uploadCheckJson: uploadCheck,
     })
     await appendAudit(trx, {
       actorId: actor.id,
@@ -113,25 +120,21 @@ export async function reviseDocument(
   const uploadCheck = await uploadCheckJson(s, file, signatureFields)
   const blob = await s.blobs.put(file)
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
+  await inTransaction(s.db, async (trx) => {
     // The conditional update locks the document's row first: the last version is read after it,
     // so two revisions at once cannot both take the same next number (PostgreSQL, READ COMMITTED).
-    const changed = await trx('documents')
-      .where({ id: doc.id, status: doc.status })
-      .update({ status: 'draft', updated_at: now })
-    if (!changed) throw new WorkflowError('CONFLICT', 'Văn bản vừa được thay đổi')
-    const last = (await trx('versions').where({ document_id: doc.id }).max('seq as seq').first()) as {
-      seq: number
-    }
-    await trx('versions').insert({
-      document_id: doc.id,
-      seq: last.seq + 1,
+    const reopened = { status: 'draft' as const, updatedAt: now }
+    if (!(await changeDocumentStatus(trx, doc.id, reopened, [doc.status])))
+      throw new WorkflowError('CONFLICT', 'Văn bản vừa được thay đổi')
+    await insertVersion(trx, {
+      documentId: doc.id,
+      seq: (await lastVersionSeq(trx, doc.id)) + 1,
       sha256: blob.sha256,
       size: blob.size,
-      created_by: actor.id,
+      createdBy: actor.id,
       origin: 'upload',
-      created_at: now,
-      upload_check_json: uploadCheck,
+      createdAt: now,
+      uploadCheckJson: uploadCheck,
     })
     await appendAudit(trx, {
       actorId: actor.id,
@@ -184,12 +187,9 @@ export async function versionOf(
   seq: unknown,
 ): Promise<{ id: number; seq: number; sha256: string; size: number }> {
   const n = Number(seq)
-  const row =
-    Number.isInteger(n) && n > 0
-      ? await s.db('versions').where({ document_id: documentId, seq: n }).first()
-      : undefined
+  const row = Number.isInteger(n) && n > 0 ? await versionBySeq(s.db, documentId, n) : undefined
   if (!row) throw new WorkflowError('NOT_FOUND', 'Không có phiên bản này')
-  return row as { id: number; seq: number; sha256: string; size: number }
+  return row
 }
 
 /** Everything the document page shows: the document, its versions, the chain and signatures. */
@@ -199,107 +199,22 @@ export async function documentDetails(
   documentId: number,
 ): Promise<Record<string, unknown>> {
   const doc = await readableDocument(s.db, actor, documentId)
-  const versions = (await s
-    .db('versions')
-    .where({ document_id: doc.id })
-    .orderBy('seq')
-    .select(
-      'id',
-      'seq',
-      'sha256',
-      'size',
-      'origin',
-      'created_at as createdAt',
-      'created_by as createdBy',
-      'upload_check_json',
-    )) as (Record<string, unknown> & { upload_check_json?: string | null })[]
-  const lastUpload = versions.filter((v) => v.origin === 'upload').at(-1)
-  const checked = lastUpload?.upload_check_json
+  const versions = await versionsOfDocument(s.db, doc.id)
+  const checked = versions.filter((v) => v.origin === 'upload').at(-1)?.uploadCheckJson
   const uploadCheck = checked ? (JSON.parse(checked) as UploadCheck) : null
-  for (const v of versions) delete v.upload_check_json
-  const workflows = await s.db('workflows').where({ document_id: doc.id }).orderBy('round').select()
-  const steps = await s
-    .db('steps')
-    .whereIn(
-      'workflow_id',
-      workflows.map((w: { id: number }) => w.id),
-    )
-    .orderBy(['workflow_id', 'seq'])
-    .select()
-  const assignees = await s
-    .db('step_assignees as a')
-    .join('users as u', 'u.id', 'a.user_id')
-    .leftJoin('users as by', 'by.id', 'a.acted_by')
-    .whereIn(
-      'a.step_id',
-      steps.map((x: { id: number }) => x.id),
-    )
-    .select(
-      'a.step_id',
-      'a.user_id',
-      'u.username',
-      'u.full_name',
-      'u.title',
-      'a.status',
-      'a.acted_by',
-      'a.acted_at',
-      'by.full_name as acted_by_name',
-    )
-  const signatures = await s
-    .db('signatures as g')
-    .join('users as u', 'u.id', 'g.user_id')
-    .where('g.document_id', doc.id)
-    .orderBy('g.id')
-    .select(
-      'g.id',
-      'g.step_id',
-      'g.version_id',
-      'g.field_name',
-      'g.marker',
-      'g.on_behalf_of',
-      'g.indication',
-      'g.sub_indication',
-      'g.created_at',
-      'g.key_source',
-      'g.form',
-      'u.username',
-      'u.full_name',
-    )
+  const workflows = await workflowsOfDocument(s.db, doc.id)
+  const steps = await stepsOfWorkflows(
+    s.db,
+    workflows.map((w) => w.id),
+  )
+  const stepIds = steps.map((x) => x.id)
+  const assignees = await assigneesOfSteps(s.db, stepIds)
+  const signatures = await signaturesOfDocument(s.db, doc.id)
   // Remote signatures waiting for the signer's confirmation on their phone (issue 11).
-  const waiting = (await s
-    .db('signing_sessions as ss')
-    .join('users as u', 'u.id', 'ss.user_id')
-    .whereIn(
-      'ss.step_id',
-      steps.map((x: { id: number }) => x.id),
-    )
-    .where('ss.status', 'awaiting_confirmation')
-    .select(
-      'ss.id',
-      'ss.step_id',
-      'ss.user_id',
-      'ss.key_source',
-      'ss.expires_at',
-      'u.username',
-      'u.full_name',
-    )) as {
-    id: string
-    step_id: number
-    user_id: number
-    key_source: string
-    expires_at: string
-    username: string
-    full_name: string
-  }[]
-  const agency = (await s.db('agencies').where({ id: doc.agency_id }).first('code', 'name')) as {
-    code: string
-    name: string
-  }
-  const drafter = (await s.db('users').where({ id: doc.drafter_id }).first('full_name', 'title')) as {
-    full_name: string
-    title: string | null
-  }
-  const current = workflows[workflows.length - 1] as { id: number } | undefined
+  const waiting = await awaitingConfirmationOfSteps(s.db, stepIds)
+  const agency = await agencyIdentity(s.db, doc.agency_id)
+  const drafter = await userNameAndTitle(s.db, doc.drafter_id)
+  const current = workflows[workflows.length - 1]
   // Where each signature of the current round goes (issue 12); invisible approvals are not listed.
   const placements = current
     ? (await placementsOfWorkflow(s.db, current.id))
@@ -310,11 +225,7 @@ export async function documentDetails(
           rect: [p.rect.x, p.rect.y, p.rect.width, p.rect.height],
           how: p.how,
           look: p.look,
-          ...(p.userId !== null && {
-            username: (assignees as { user_id: number; username: string }[]).find(
-              (a) => a.user_id === p.userId,
-            )?.username,
-          }),
+          ...(p.userId !== null && { username: assignees.find((a) => a.userId === p.userId)?.username }),
           ...(p.anchor && { anchor: p.anchor }),
           ...(p.note && { note: p.note }),
         }))
@@ -327,15 +238,9 @@ export async function documentDetails(
     status: doc.status,
     agencyCode: agency.code,
     agencyName: agency.name,
-    drafterName: drafter.full_name,
+    drafterName: drafter.fullName,
     drafterTitle: drafter.title,
-    myActions: await actionsFor(
-      s,
-      actor,
-      doc,
-      steps as { id: number; action: string; status: string; workflow_id: number }[],
-      workflows as { id: number; status: string }[],
-    ),
+    myActions: await actionsFor(s, actor, doc, steps, workflows),
     history: await documentHistory(s.db, doc.id),
     // Issue 14: the signatures the last uploaded file already carried, validated at upload.
     uploadCheck,
@@ -348,78 +253,66 @@ export async function documentDetails(
     createdAt: doc.created_at,
     updatedAt: doc.updated_at,
     finishedAt: doc.finished_at,
-    versions,
+    versions: versions.map((v) => ({
+      id: v.id,
+      seq: v.seq,
+      sha256: v.sha256,
+      size: v.size,
+      origin: v.origin,
+      createdAt: v.createdAt,
+      createdBy: v.createdBy,
+    })),
     placements,
-    workflows: workflows.map((w: { id: number; round: number; status: string }) => ({
+    workflows: workflows.map((w) => ({
       id: w.id,
       round: w.round,
       status: w.status,
       steps: steps
-        .filter((st: { workflow_id: number }) => st.workflow_id === w.id)
-        .map(
-          (st: {
-            id: number
-            seq: number
-            action: string
-            rule: string
-            status: string
-            deadline: string | null
-            completed_at: string | null
-          }) => ({
-            id: st.id,
-            seq: st.seq,
-            action: st.action,
-            rule: st.rule,
-            status: st.status,
-            deadline: st.deadline,
-            completedAt: st.completed_at,
-            awaiting: waiting
-              .filter((w) => w.step_id === st.id)
-              .map((w) => ({
-                status: 'awaiting_confirmation',
-                keySource: w.key_source,
-                expiresAt: new Date(w.expires_at).toISOString(),
-                username: w.username,
-                fullName: w.full_name,
-                ...(w.user_id === actor.id && { signingId: w.id }),
-              })),
-            assignees: assignees
-              .filter((a: { step_id: number }) => a.step_id === st.id)
-              .map(
-                (a: {
-                  username: string
-                  full_name: string
-                  title: string | null
-                  status: string
-                  acted_by: number | null
-                  acted_at: string | null
-                  acted_by_name: string | null
-                }) => ({
-                  username: a.username,
-                  fullName: a.full_name,
-                  title: a.title,
-                  status: a.status,
-                  actedBy: a.acted_by,
-                  actedByName: a.acted_by_name,
-                  actedAt: a.acted_at,
-                }),
-              ),
-          }),
-        ),
+        .filter((st) => st.workflowId === w.id)
+        .map((st) => ({
+          id: st.id,
+          seq: st.seq,
+          action: st.action,
+          rule: st.rule,
+          status: st.status,
+          deadline: st.deadline,
+          completedAt: st.completedAt,
+          awaiting: waiting
+            .filter((w) => w.stepId === st.id)
+            .map((w) => ({
+              status: 'awaiting_confirmation',
+              keySource: w.keySource,
+              expiresAt: w.expiresAt,
+              username: w.username,
+              fullName: w.fullName,
+              ...(w.userId === actor.id && { signingId: w.id }),
+            })),
+          assignees: assignees
+            .filter((a) => a.stepId === st.id)
+            .map((a) => ({
+              username: a.username,
+              fullName: a.fullName,
+              title: a.title,
+              status: a.status,
+              actedBy: a.actedBy,
+              actedByName: a.actedByName,
+              actedAt: a.actedAt,
+            })),
+        })),
     })),
-    signatures: signatures.map((g: Record<string, unknown>) => ({
+    signatures: signatures.map((g) => ({
       id: g.id,
-      stepId: g.step_id,
-      versionId: g.version_id,
-      field: g.field_name,
+      stepId: g.stepId,
+      versionId: g.versionId,
+      field: g.fieldName,
       marker: g.marker,
-      onBehalfOf: g.on_behalf_of,
+      onBehalfOf: g.onBehalfOf,
       indication: g.indication,
-      subIndication: g.sub_indication,
-      createdAt: g.created_at,
+      subIndication: g.subIndication,
+      createdAt: g.createdAt,
       username: g.username,
-      fullName: g.full_name,
-      keySource: g.key_source ?? 'internal',
+      fullName: g.fullName,
+      keySource: g.keySource ?? 'internal',
       form: g.form ?? 'in-file',
     })),
   }
@@ -433,8 +326,8 @@ async function actionsFor(
   s: Services,
   actor: Actor,
   doc: DocumentRow,
-  steps: { id: number; action: string; status: string; workflow_id: number }[],
-  workflows: { id: number; status: string }[],
+  steps: StepRecord[],
+  workflows: WorkflowRecord[],
 ): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = []
   if (doc.drafter_id === actor.id) {
@@ -445,7 +338,7 @@ async function actionsFor(
   }
   const active = new Set(workflows.filter((w) => w.status === 'active').map((w) => w.id))
   for (const st of steps) {
-    if (st.status !== 'active' || !active.has(st.workflow_id)) continue
+    if (st.status !== 'active' || !active.has(st.workflowId)) continue
     const who = await principalIfAny(s.db, actor, st)
     if (who)
       out.push({

@@ -7,24 +7,10 @@
 import { zipSync, strToU8 } from 'fflate'
 import { toPem } from '../signing/pki'
 import { readableDocument } from '../shared/access'
+import { signatureEvidenceOf } from '../storage/signature-records'
+import { versionsOfDocument } from '../storage/version-records'
 import type { Actor, Services } from './context'
 import type { SignatureEvidence } from './evidence'
-
-interface SignatureRow {
-  id: number
-  field_name: string
-  form: string
-  key_source: string | null
-  cms: Buffer | Uint8Array | null
-  evidence_json: string | null
-  indication: string | null
-  sub_indication: string | null
-  created_at: string
-  version_seq: number
-  action: string
-  username: string
-  full_name: string
-}
 
 const README = `Gói chứng cứ ký số (Kyso) / Kyso signature evidence package
 
@@ -44,61 +30,30 @@ export async function evidencePackage(
   documentId: number,
 ): Promise<{ zip: Buffer; name: string }> {
   const doc = await readableDocument(s.db, actor, documentId)
-  const versions = (await s
-    .db('versions')
-    .where({ document_id: doc.id })
-    .orderBy('seq')
-    .select('seq', 'sha256', 'size', 'origin', 'created_at')) as {
-    seq: number
-    sha256: string
-    size: number
-    origin: string
-    created_at: string
-  }[]
-  const signatures = (await s
-    .db('signatures as g')
-    .join('versions as v', 'v.id', 'g.version_id')
-    .join('steps as st', 'st.id', 'g.step_id')
-    .join('users as u', 'u.id', 'g.user_id')
-    .where('g.document_id', doc.id)
-    .orderBy('g.id')
-    .select(
-      'g.id',
-      'g.field_name',
-      'g.form',
-      'g.key_source',
-      'g.cms',
-      'g.evidence_json',
-      'g.indication',
-      'g.sub_indication',
-      'g.created_at',
-      'v.seq as version_seq',
-      'st.action',
-      'u.username',
-      'u.full_name',
-    )) as SignatureRow[]
+  const versions = await versionsOfDocument(s.db, doc.id)
+  const signatures = await signatureEvidenceOf(s.db, doc.id)
   const files: Record<string, Uint8Array> = { 'README.txt': strToU8(README) }
   for (const v of versions) files[`versions/v${v.seq}.pdf`] = await s.blobs.get(v.sha256)
   const manifestSignatures = signatures.map((g) => {
-    const evidence = g.evidence_json ? (JSON.parse(g.evidence_json) as SignatureEvidence) : null
-    if (g.form === 'detached' && g.cms) files[`detached/${g.field_name}.p7s`] = Buffer.from(g.cms)
+    const evidence = g.evidenceJson ? (JSON.parse(g.evidenceJson) as SignatureEvidence) : null
+    if (g.form === 'detached' && g.cms) files[`detached/${g.fieldName}.p7s`] = g.cms
     if (evidence) addEvidenceFiles(files, g.id, evidence)
     return {
       id: g.id,
       step: g.action,
-      signer: { username: g.username, fullName: g.full_name },
-      field: g.field_name,
+      signer: { username: g.username, fullName: g.fullName },
+      field: g.fieldName,
       form: g.form,
-      version: g.version_seq,
-      keySource: g.key_source,
-      signedAt: g.created_at,
+      version: g.versionSeq,
+      keySource: g.keySource,
+      signedAt: g.createdAt,
       certificate: evidence && {
         subject: evidence.subject,
         issuer: evidence.issuer,
         serialHex: evidence.serialHex,
       },
       checkBeforeSigning: evidence?.check ?? null,
-      verdict: { indication: g.indication, subIndication: g.sub_indication },
+      verdict: { indication: g.indication, subIndication: g.subIndication },
     }
   })
   const manifest = {
@@ -114,7 +69,7 @@ export async function evidencePackage(
       sha256: v.sha256,
       size: v.size,
       origin: v.origin,
-      createdAt: v.created_at,
+      createdAt: v.createdAt,
     })),
     signatures: manifestSignatures,
     generatedAt: new Date().toISOString(),

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { findSigningSession, insertSigningSession, type SigningSession } from '../storage/signing-sessions'
+import { versionSha256 } from '../storage/version-records'
 import { actorById } from './auth'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
@@ -77,8 +78,6 @@ export async function redeemTicket(
   if (!session || !usable || new Date(session.expiresAt) <= new Date()) {
     throw new WorkflowError('UNAUTHENTICATED', 'Phiếu ký không hợp lệ hoặc đã hết hạn')
   }
-  const version = (await s.db('versions').where({ id: session.versionId }).first('sha256')) as {
-    sha256: string
-  }
-  return { actor: await actorById(s, session.userId), etag: version.sha256, sessionId: session.id }
+  const etag = await versionSha256(s.db, session.versionId)
+  return { actor: await actorById(s, session.userId), etag, sessionId: session.id }
 }

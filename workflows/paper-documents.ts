@@ -7,6 +7,7 @@ import {
   seqOf,
 } from '../storage/outgoing-register'
 import { isUniqueViolation } from '../storage/sql'
+import { inTransaction } from '../storage/transaction'
 import { insertPaperEntry, procedureKnown, type PaperKind } from '../storage/paper-documents'
 import { vnDate } from '../shared/period'
 import type { Actor, Services } from './context'
@@ -97,7 +98,7 @@ async function insert(s: Services, actor: Actor, docs: PaperDocument[]): Promise
   const now = new Date().toISOString()
   const taken = (d: PaperDocument): WorkflowError =>
     new WorkflowError('NUMBER_TAKEN', `number: số ${d.number} vừa được cấp`)
-  return s.db.transaction(async (trx) => {
+  return inTransaction(s.db, async (trx) => {
     for (const d of docs) {
       // Checked again inside the transaction: two clerks registering one number at once.
       if (await numberTaken(trx, actor.agencyId, d.number, Number(d.date.slice(0, 4)))) throw taken(d)

@@ -12,6 +12,7 @@ import { PdfDocument } from '../signing/pdf/document'
 import { pageGeometry } from '../signing/sign/placement'
 import { findAgencySeal, signatureImageAspects } from '../storage/images'
 import type { PlacementRecord } from '../storage/placements'
+import { approvalSettings } from '../storage/workflow-records'
 import type { Services } from './context'
 import { WorkflowError } from '../shared/errors'
 
@@ -60,17 +61,11 @@ interface AgencyLook {
 }
 
 async function agencyLook(s: Services, agencyId: number): Promise<AgencyLook> {
-  const row = (await s
-    .db('agencies')
-    .where({ id: agencyId })
-    .first('approval_mode', 'approval_appearance')) as {
-    approval_mode: string
-    approval_appearance: string
-  }
+  const settings = await approvalSettings(s.db, agencyId)
   const seal = await findAgencySeal(s.db, agencyId)
   return {
-    approvalsInFile: row.approval_mode !== 'detached',
-    approvalsVisible: row.approval_appearance !== 'invisible',
+    approvalsInFile: settings.approvalMode !== 'detached',
+    approvalsVisible: settings.approvalAppearance !== 'invisible',
     ...(seal && { sealDiameter: (seal.diameterMm * 72) / 25.4 }),
   }
 }

@@ -14,6 +14,8 @@ import { checkBeforeSigning } from './evidence'
 import { openStoredKey } from './held-keys'
 import { openWithPin } from './pin-tries'
 import { storedKey, type StoredKeyRecord } from '../storage/key-records'
+import { internalSigningCertificateId } from '../storage/signature-records'
+import { approvalSettings } from '../storage/workflow-records'
 import { issuanceWriter, prepareIssuance, type PreparedIssuance } from './issuance'
 import { reasonFor, takeTurn, type Turn } from './step-turn'
 import { serviceCrls } from './service-crls'
@@ -77,19 +79,12 @@ export function issuedAs(
 
 async function internalCertificateFor(s: Services, actor: Actor, turn: Turn): Promise<StoredKeyRecord> {
   const seal = turn.step.action === 'seal'
-  const row = (await s
-    .db('certificates')
-    .where({
-      holder_user_id: actor.id,
-      kind: seal ? 'seal' : 'personal',
-      source: 'internal',
-      status: 'active',
-    })
-    .where((q) => (seal ? q.where({ agency_id: turn.doc.agency_id }) : q))
-    .whereNull('revoked_at')
-    .orderBy('id', 'desc')
-    .first('id')) as { id: number } | undefined
-  const stored = row && (await storedKey(s.db, row.id))
+  const id = await internalSigningCertificateId(s.db, {
+    holderUserId: actor.id,
+    kind: seal ? 'seal' : 'personal',
+    ...(seal && { agencyId: turn.doc.agency_id }),
+  })
+  const stored = id !== undefined ? await storedKey(s.db, id) : undefined
   if (!stored) {
     throw new WorkflowError(
       'NO_CERTIFICATE',
@@ -100,10 +95,8 @@ async function internalCertificateFor(s: Services, actor: Actor, turn: Turn): Pr
 }
 
 async function approvalMode(s: Services, agencyId: number): Promise<'in-file' | 'detached'> {
-  const row = (await s.db('agencies').where({ id: agencyId }).first('approval_mode')) as {
-    approval_mode: string
-  }
-  return row.approval_mode === 'detached' ? 'detached' : 'in-file'
+  const { approvalMode } = await approvalSettings(s.db, agencyId)
+  return approvalMode === 'detached' ? 'detached' : 'in-file'
 }
 
 async function signInFile(

@@ -1,11 +1,14 @@
-import type { Knex } from 'knex'
 import type { SigningMarker } from '../signing/appearance'
 import { standingAuthorityOf } from '../storage/signing-authorities'
+import { assignmentStatus, delegationOnStep, findStep, type StepAction } from '../storage/step-records'
+import type { Queryable } from '../storage/transaction'
+import { latestVersion, type VersionRecord } from '../storage/version-records'
+import { findWorkflow } from '../storage/workflow-records'
 import { readableDocument } from '../shared/access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 
-export type StepAction = 'approve' | 'sign' | 'seal'
+export type { StepAction }
 
 export interface StepRow {
   id: number
@@ -16,12 +19,7 @@ export interface StepRow {
   status: string
 }
 
-export interface VersionRow {
-  id: number
-  seq: number
-  sha256: string
-  size: number
-}
+export type VersionRow = VersionRecord
 
 /** Who the actor acts for on a step: themself, or a principal who delegated to them. */
 export interface Principal {
@@ -42,13 +40,8 @@ export interface Turn {
   base: VersionRow
 }
 
-export async function latestVersion(db: Knex, documentId: number): Promise<VersionRow> {
-  const row = await db('versions')
-    .where({ document_id: documentId })
-    .orderBy('seq', 'desc')
-    .first('id', 'seq', 'sha256', 'size')
-  return row as VersionRow
-}
+/** The document's latest version (storage/version-records.ts), where use cases have long found it. */
+export { latestVersion }
 
 /**
  * Who the actor acts for on this step: themself (on a signing step, under their standing
@@ -56,15 +49,13 @@ export async function latestVersion(db: Knex, documentId: number): Promise<Versi
  * principal who delegated to them now.
  */
 export async function principalFor(
-  db: Knex,
+  db: Queryable,
   actor: Actor,
   step: { id: number; action: string },
 ): Promise<Principal> {
-  const mine = (await db('step_assignees').where({ step_id: step.id, user_id: actor.id }).first()) as
-    | { status: string }
-    | undefined
+  const mine = await assignmentStatus(db, step.id, actor.id)
   const now = new Date().toISOString()
-  if (mine?.status === 'pending') {
+  if (mine === 'pending') {
     const standing = step.action === 'sign' ? await standingAuthorityOf(db, actor.id, now) : undefined
     if (!standing) return { principalId: actor.id }
     return {
@@ -74,20 +65,11 @@ export async function principalFor(
     }
   }
   if (mine) throw new WorkflowError('CONFLICT', 'Bạn đã xử lý bước này')
-  const delegated = (await db('delegations as d')
-    .join('step_assignees as a', 'a.user_id', 'd.principal_id')
-    .join('users as u', 'u.id', 'd.principal_id')
-    .where({ 'd.delegate_id': actor.id, 'a.step_id': step.id, 'a.status': 'pending' })
-    .whereNull('d.revoked_at')
-    .where('d.valid_from', '<=', now)
-    .where('d.valid_to', '>=', now)
-    .first('d.principal_id', 'd.marker', 'u.title')) as
-    | { principal_id: number; marker: SigningMarker; title: string | null }
-    | undefined
+  const delegated = await delegationOnStep(db, { delegateId: actor.id, stepId: step.id, at: now })
   if (delegated && step.action !== 'seal') {
     return {
-      principalId: delegated.principal_id,
-      marker: delegated.marker,
+      principalId: delegated.principalId,
+      marker: delegated.marker as SigningMarker,
       ...(delegated.title && { principalTitle: delegated.title }),
     }
   }
@@ -100,7 +82,7 @@ export async function principalFor(
  * database failure, propagates rather than hiding the action.
  */
 export async function principalIfAny(
-  db: Knex,
+  db: Queryable,
   actor: Actor,
   step: { id: number; action: string },
 ): Promise<Principal | undefined> {
@@ -114,15 +96,18 @@ export async function principalIfAny(
 
 /** The checks every way of signing a step starts with (see `Turn`). */
 export async function takeTurn(s: Services, actor: Actor, stepId: number): Promise<Turn> {
-  const step = (Number.isInteger(stepId) ? await s.db('steps').where({ id: stepId }).first() : undefined) as
-    | StepRow
-    | undefined
-  if (!step) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy bước xử lý')
-  const wf = (await s.db('workflows').where({ id: step.workflow_id }).first()) as {
-    document_id: number
-    status: string
+  const found = Number.isInteger(stepId) ? await findStep(s.db, stepId) : undefined
+  if (!found) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy bước xử lý')
+  const step: StepRow = {
+    id: found.id,
+    workflow_id: found.workflowId,
+    seq: found.seq,
+    action: found.action,
+    rule: found.rule,
+    status: found.status,
   }
-  const doc = await readableDocument(s.db, actor, wf.document_id)
+  const wf = await findWorkflow(s.db, step.workflow_id)
+  const doc = await readableDocument(s.db, actor, wf.documentId)
   if (doc.drafter_id === actor.id)
     throw new WorkflowError('OWN_DRAFT', 'Không ký trên văn bản do chính mình soạn thảo')
   if (step.status !== 'active' || wf.status !== 'active') {

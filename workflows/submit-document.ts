@@ -1,6 +1,16 @@
-import type { Knex } from 'knex'
 import { appendAudit } from '../storage/audit'
+import { changeDocumentStatus } from '../storage/document-records'
 import { insertPlacements } from '../storage/placements'
+import { insertAssignee, insertStep } from '../storage/step-records'
+import { inTransaction, type Queryable } from '../storage/transaction'
+import {
+  clerksAmong,
+  enabledUsersNamed,
+  insertWorkflow,
+  lastRound,
+  parentAgencyId,
+  routeTemplateSteps,
+} from '../storage/workflow-records'
 import { readableDocument } from '../shared/access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
@@ -34,7 +44,7 @@ const ACTIONS = new Set(['approve', 'sign', 'seal'])
 
 /** Checks explicit steps (or a template's) and resolves usernames in the document's agency (issue 15). */
 async function resolveSteps(
-  trx: Knex,
+  db: Queryable,
   steps: unknown,
   scope: Scope,
 ): Promise<{ spec: StepSpec; userIds: number[]; placement: RoundStep['placement'] }[]> {
@@ -55,17 +65,14 @@ async function resolveSteps(
       throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: a list of usernames`)
     if (st.deadline !== undefined && Number.isNaN(Date.parse(st.deadline)))
       throw new WorkflowError('BAD_REQUEST', `steps[${i}].deadline: an ISO 8601 date`)
-    const users = (await trx('users')
-      .whereIn('username', st.assignees)
-      .where({ disabled: false })
-      .select('id', 'username', 'agency_id')) as { id: number; username: string; agency_id: number }[]
+    const users = await enabledUsersNamed(db, st.assignees)
     const missing = st.assignees.filter((a) => !users.some((u) => u.username === a))
     if (missing.length)
       throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: unknown user ${missing.join(', ')}`)
     // Someone of another agency would get a title in their inbox they may not open (issue 15).
     const upward = scope.fromTemplate && st.upward === true
     const allowed = new Set([scope.agencyId, ...(upward ? scope.ancestors : [])])
-    const outside = users.filter((u) => !allowed.has(u.agency_id)).map((u) => u.username)
+    const outside = users.filter((u) => !allowed.has(u.agencyId)).map((u) => u.username)
     if (outside.length) {
       throw new WorkflowError(
         'ASSIGNEE_OUTSIDE_AGENCY',
@@ -73,13 +80,10 @@ async function resolveSteps(
       )
     }
     if (st.action === 'seal') {
-      const clerks = await trx('user_roles')
-        .whereIn(
-          'user_id',
-          users.map((u) => u.id),
-        )
-        .where({ role: 'clerk' })
-        .select('user_id')
+      const clerks = await clerksAmong(
+        db,
+        users.map((u) => u.id),
+      )
       if (clerks.length !== users.length)
         throw new WorkflowError('BAD_REQUEST', `steps[${i}]: only records clerks (văn thư) apply the seal`)
     }
@@ -116,12 +120,10 @@ export async function submitDocument(
   if (input.template !== undefined) {
     if (typeof input.template !== 'string')
       throw new WorkflowError('BAD_REQUEST', 'template: a template name')
-    const t = (await s
-      .db('route_templates')
-      .where({ agency_id: doc.agency_id, name: input.template })
-      .first()) as { steps_json: string } | undefined
-    if (!t) throw new WorkflowError('BAD_REQUEST', `template: no template '${input.template}' in this agency`)
-    steps = JSON.parse(t.steps_json) as unknown
+    const stepsJson = await routeTemplateSteps(s.db, doc.agency_id, input.template)
+    if (stepsJson === undefined)
+      throw new WorkflowError('BAD_REQUEST', `template: no template '${input.template}' in this agency`)
+    steps = JSON.parse(stepsJson) as unknown
   }
   const scope: Scope = {
     agencyId: doc.agency_id,
@@ -148,37 +150,29 @@ export async function submitDocument(
     resolved.some((r) => r.spec.action === 'seal'),
   )
   const now = new Date().toISOString()
-  await s.db.transaction(async (trx) => {
-    const changed = await trx('documents')
-      .where({ id: doc.id, status: 'draft' })
-      .update({ status: 'in_progress', updated_at: now })
-    if (!changed) throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
-    const last = (await trx('workflows').where({ document_id: doc.id }).max('round as round').first()) as {
-      round: number | null
-    }
-    const [wf] = await trx('workflows')
-      .insert({ document_id: doc.id, round: (last.round ?? 0) + 1, status: 'active', created_at: now })
-      .returning('id')
-    const workflowId = (wf as { id: number }).id
+  await inTransaction(s.db, async (trx) => {
+    const submitted = { status: 'in_progress' as const, updatedAt: now }
+    if (!(await changeDocumentStatus(trx, doc.id, submitted, ['draft'])))
+      throw new WorkflowError('CONFLICT', 'Chỉ văn bản dự thảo mới được trình ký')
+    const round = ((await lastRound(trx, doc.id)) ?? 0) + 1
+    const workflowId = await insertWorkflow(trx, {
+      documentId: doc.id,
+      round,
+      status: 'active',
+      createdAt: now,
+    })
     const stepIds: number[] = []
     for (const [i, r] of resolved.entries()) {
-      const [st] = await trx('steps')
-        .insert({
-          workflow_id: workflowId,
-          seq: i + 1,
-          action: r.spec.action,
-          rule: r.spec.rule,
-          status: i === 0 ? 'active' : 'waiting',
-          deadline: r.spec.deadline ?? null,
-        })
-        .returning('id')
-      stepIds.push((st as { id: number }).id)
-      for (const uid of r.userIds)
-        await trx('step_assignees').insert({
-          step_id: (st as { id: number }).id,
-          user_id: uid,
-          status: 'pending',
-        })
+      const stepId = await insertStep(trx, {
+        workflowId,
+        seq: i + 1,
+        action: r.spec.action,
+        rule: r.spec.rule,
+        status: i === 0 ? 'active' : 'waiting',
+        deadline: r.spec.deadline ?? null,
+      })
+      stepIds.push(stepId)
+      for (const uid of r.userIds) await insertAssignee(trx, stepId, uid)
     }
     await insertPlacements(
       trx,
@@ -227,14 +221,11 @@ export async function submitDocument(
 }
 
 /** The agencies above one, nearest first (the agency tree has a handful of levels). */
-async function ancestorsOf(db: Knex, agencyId: number): Promise<number[]> {
+async function ancestorsOf(db: Queryable, agencyId: number): Promise<number[]> {
   const out: number[] = []
   let id: number | null = agencyId
   while (id !== null && out.length < 50) {
-    const row = (await db('agencies').where({ id }).first('parent_id')) as
-      | { parent_id: number | null }
-      | undefined
-    id = row?.parent_id ?? null
+    id = await parentAgencyId(db, id)
     if (id !== null) out.push(id)
   }
   return out

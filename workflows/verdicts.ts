@@ -2,6 +2,10 @@ import { verifyPdfIsolated } from '../signing/verify/isolated'
 import type { SignatureReport, VerifyReport } from '../signing/verify/verify-pdf'
 import type { Services } from './context'
 import { refreshCoverageFacts } from '../storage/coverage-counters'
+import { issuedWithoutVerdicts, setForeignSignatures } from '../storage/document-records'
+import { inFileSignatureFields, setInFileVerdict, setSignatureVerdict } from '../storage/signature-records'
+import { inTransaction } from '../storage/transaction'
+import { extensionTimestampFields } from '../storage/version-records'
 import { detachedReports } from './detached-evidence'
 import { heldCrls } from './evidence'
 import { latestVersion } from './step-turn'
@@ -47,26 +51,14 @@ export async function recordVerdicts(s: Services, documentId: number, pdf: Buffe
   const report = await validateBytes(s, pdf)
   const detached = await detachedReports(s, documentId)
   for (const sig of [...report.signatures, ...detached]) s.metrics?.validated(sig.indication)
-  await s.db.transaction(async (trx) => {
-    const inFile = { document_id: documentId, form: 'in-file' }
-    const own = (await trx('signatures').where(inFile).pluck('field_name')) as string[]
+  await inTransaction(s.db, async (trx) => {
+    const own = await inFileSignatureFields(trx, documentId)
     // The document time-stamps Kyso added when it extended the file (issue 18) are its own too.
-    const extension = { document_id: documentId, origin: 'extension' }
-    const stamps = trx('versions').where(extension).whereNotNull('timestamp_field').pluck('timestamp_field')
-    own.push(...((await stamps) as string[]))
+    own.push(...(await extensionTimestampFields(trx, documentId)))
     const foreign = JSON.stringify(foreignSignatures(report.signatures, new Set(own)))
-    await trx('documents').where({ id: documentId }).update({ foreign_signatures_json: foreign })
-    for (const sig of report.signatures) {
-      await trx('signatures')
-        .where(inFile)
-        .whereIn('field_name', sig.fields)
-        .update({ indication: sig.indication, sub_indication: sig.subIndication })
-    }
-    for (const sig of detached) {
-      await trx('signatures')
-        .where({ id: sig.signatureId })
-        .update({ indication: sig.indication, sub_indication: sig.subIndication })
-    }
+    await setForeignSignatures(trx, documentId, foreign)
+    for (const sig of report.signatures) await setInFileVerdict(trx, documentId, sig.fields, sig)
+    for (const sig of detached) await setSignatureVerdict(trx, sig.signatureId, sig)
     await refreshCoverageFacts(trx, documentId)
   })
 }
@@ -76,15 +68,7 @@ export async function recordVerdicts(s: Services, documentId: number, pdf: Buffe
  * the last signature's commit and the validation after the response): validated now, at start-up.
  */
 export async function recordMissingVerdicts(s: Services, limit = 200): Promise<number> {
-  const ids = (await s
-    .db('documents as d')
-    .join('signatures as g', 'g.document_id', 'd.id')
-    .where('d.status', 'issued')
-    .whereNull('g.indication')
-    .distinct('d.id')
-    .orderBy('d.id')
-    .limit(limit)
-    .pluck('d.id')) as number[]
+  const ids = await issuedWithoutVerdicts(s.db, limit)
   for (const id of ids) {
     const v = await latestVersion(s.db, id)
     await recordVerdicts(s, id, await s.blobs.get(v.sha256))
