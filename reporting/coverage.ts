@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { agenciesByCode } from '../storage/coverage-queries'
-import { agencyAndDescendants } from '../shared/access'
+import { agencyAndDescendants } from '../storage/document-access'
 import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'

@@ -9,7 +9,7 @@ import {
 } from '../storage/coverage-evidence'
 import { paperEntriesOf, type PaperRow } from '../storage/paper-documents'
 import { agenciesByCode } from '../storage/coverage-queries'
-import { agencyAndDescendants } from '../shared/access'
+import { agencyAndDescendants } from '../storage/document-access'
 import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { openCountsByAgency } from '../storage/coverage-evidence'
 import type { AgencyRecord } from '../storage/coverage-queries'
-import { agencyAndDescendants } from '../shared/access'
+import { agencyAndDescendants } from '../storage/document-access'
 import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
 import { coverageFactsWithRecent, type AgencyFacts } from './facts'

@@ -1,5 +1,5 @@
 import express, { type Express, type RequestHandler } from 'express'
-import { readableDocument } from '../shared/access'
+import { readableDocument } from '../storage/document-access'
 import { WorkflowError } from '../shared/errors'
 import { verifyPdfIsolated } from '../signing/verify/isolated'
 import { listRevocationLists } from '../storage/revocation-lists'

@@ -208,16 +208,6 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
   return pending.map((m) => m.name ?? m.file ?? String(m))
 }
 
-/** Runs `fn` in a transaction, or inside the caller's when one is given (nested use cases). */
-export async function inTransaction<T>(
-  db: Db,
-  fn: (trx: Knex.Transaction) => Promise<T>,
-  outer?: Knex.Transaction,
-): Promise<T> {
-  if (outer) return fn(outer)
-  return db.transaction(fn)
-}
-
 /**
  * A transaction that PostgreSQL may abort to break a deadlock (40P01) or a serialization conflict
  * (40001) is run again from the start, a few times, after a short random pause. `fn` must only

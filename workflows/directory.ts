@@ -9,7 +9,7 @@ import {
 import { containsPattern } from '../storage/search-key'
 import type { Queryable } from '../storage/transaction'
 import { activeUsersOf, userNames, userRoles } from '../storage/user-records'
-import { agencyAndDescendants } from '../shared/access'
+import { agencyAndDescendants } from '../storage/document-access'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 

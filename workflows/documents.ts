@@ -15,7 +15,7 @@ import { assigneesOfSteps, stepsOfWorkflows, type StepRecord } from '../storage/
 import { inTransaction } from '../storage/transaction'
 import { insertVersion, lastVersionSeq, versionBySeq, versionsOfDocument } from '../storage/version-records'
 import { workflowsOfDocument, type WorkflowRecord } from '../storage/workflow-records'
-import { readableDocument } from '../shared/access'
+import { readableDocument } from '../storage/document-access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { documentHistory } from './directory'

@@ -6,7 +6,7 @@
  */
 import { zipSync, strToU8 } from 'fflate'
 import { toPem } from '../signing/pki'
-import { readableDocument } from '../shared/access'
+import { readableDocument } from '../storage/document-access'
 import { signatureEvidenceOf } from '../storage/signature-records'
 import { versionsOfDocument } from '../storage/version-records'
 import type { Actor, Services } from './context'

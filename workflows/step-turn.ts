@@ -4,7 +4,7 @@ import { assignmentStatus, delegationOnStep, findStep, type StepAction } from '.
 import type { Queryable } from '../storage/transaction'
 import { latestVersion, type VersionRecord } from '../storage/version-records'
 import { findWorkflow } from '../storage/workflow-records'
-import { readableDocument } from '../shared/access'
+import { readableDocument } from '../storage/document-access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 

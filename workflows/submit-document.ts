@@ -11,7 +11,7 @@ import {
   parentAgencyId,
   routeTemplateSteps,
 } from '../storage/workflow-records'
-import { readableDocument } from '../shared/access'
+import { readableDocument } from '../storage/document-access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { prepareSubmission, recordPreparation } from './issuance-prep'

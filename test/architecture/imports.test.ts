@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import {
   importCycles,
+  sourceFiles,
   importGraph,
   importsInSource,
   layerViolations,
@@ -12,6 +13,7 @@ import {
   type ImportGraph,
   type LayerRules,
 } from './import-graph'
+import { sqlFindings } from './sql-rule'
 
 const ROOT = join(__dirname, '../../..')
 
@@ -105,6 +107,16 @@ describe('the import graph of the house', () => {
 
   it('has no run-time import cycle between files (type-only imports aside; require() and import() count)', () => {
     expect(importCycles(graph)).to.deep.equal([])
+  })
+
+  it('keeps SQL in storage/: no query, raw statement, transaction or knex import anywhere else', () => {
+    const outside = [...sourceFolders(ROOT), ...readdirSync(ROOT).filter((f) => f.endsWith('.ts'))].filter(
+      (f) => f !== 'storage' && !UNCHECKED.includes(f),
+    )
+    const files = outside.flatMap((f) => (f.endsWith('.ts') ? [join(ROOT, f)] : sourceFiles(join(ROOT, f))))
+    expect(files.length).to.be.greaterThan(100)
+    const findings = files.flatMap((f) => sqlFindings(relative(ROOT, f), readFileSync(f, 'utf8')))
+    expect(findings).to.deep.equal([])
   })
 
   it('imports our own files by relative path only: no path aliases, no path that names no file', () => {
@@ -203,6 +215,28 @@ describe('the import checker reports what it is built to catch', () => {
       'cli/ca-command.ts -> cli/main.ts -> cli/ca-command.ts',
       'cli/sign-command.ts -> cli/main.ts -> cli/sign-command.ts',
       'workflows/documents.ts -> workflows/sign-step.ts -> workflows/verdicts.ts -> workflows/documents.ts',
+    ])
+  })
+
+  it('reports SQL outside storage/, and not a comment that shows a query or a type from knex', () => {
+    const source = [
+      "import type { Knex } from 'knex'",
+      "// const old = await s.db('users').first()",
+      "/* trx('steps').update({ status }) */",
+      "const row = await s.db('users').where({ id }).first()",
+      "await trx('steps').update({ status: 'done' })",
+      "await db.raw('select 1')",
+      'await s.db.transaction(async (t) => t)',
+      "const parse = express.raw({ type: 'image/png' })",
+    ].join('\n')
+    expect(sqlFindings('workflows/x.ts', source)).to.deep.equal([
+      "workflows/x.ts:4: const row = await s.db('users').where({ id }).first()",
+      "workflows/x.ts:5: await trx('steps').update({ status: 'done' })",
+      "workflows/x.ts:6: await db.raw('select 1')",
+      'workflows/x.ts:7: await s.db.transaction(async (t) => t)',
+    ])
+    expect(sqlFindings('server/y.ts', "import knex from 'knex'\nconst k = require('knex')")).to.deep.equal([
+      'server/y.ts: imports knex at run time',
     ])
   })
 
