@@ -3,6 +3,7 @@ import { targetsForYear } from '../storage/coverage-targets'
 import { WorkflowError } from '../shared/errors'
 import type { Period } from '../shared/period'
 import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../shared/target-defaults'
+import { isCalendarDate } from '../shared/dates'
 
 /**
  * The city's targets for a year (DOMAIN.md): configuration an administrator sets per year
@@ -50,11 +51,7 @@ function numberParam(q: Record<string, unknown>, k: string, min: number, max: nu
 /** Targets from query parameters over the base; a bad value is a 400 naming it. */
 export function targetsOf(q: Record<string, unknown>, base: Targets): Targets {
   const deadline = q.deadline
-  if (
-    deadline !== undefined &&
-    deadline !== '' &&
-    (typeof deadline !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(deadline))
-  ) {
+  if (deadline !== undefined && deadline !== '' && !isCalendarDate(deadline)) {
     throw new WorkflowError('BAD_REQUEST', 'deadline: a date YYYY-MM-DD')
   }
   const given = typeof deadline === 'string' && deadline !== ''

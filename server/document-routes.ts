@@ -17,6 +17,7 @@ import {
 import { importPaper, registerPaper } from '../workflows/paper-documents'
 import { actorOf, idParam, jsonBody, route } from './http'
 import { readMultipart } from './multipart'
+import { parseInstant } from '../shared/dates'
 
 /**
  * Documents: the directory and lists, uploading a draft and revising it, details, the file of any
@@ -142,7 +143,7 @@ export function mountDocuments(app: Express, s: Services, auth: RequestHandler):
 /** `?at=` an ISO 8601 date or date-time, or nothing. */
 function validationTime(v: unknown): Date | undefined {
   if (v === undefined) return undefined
-  const at = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN)
-  if (Number.isNaN(at.getTime())) throw new WorkflowError('BAD_REQUEST', 'at: an ISO 8601 date or date-time')
+  const at = parseInstant(v)
+  if (!at) throw new WorkflowError('BAD_REQUEST', 'at: an ISO 8601 date or date-time')
   return at
 }

@@ -10,6 +10,7 @@ import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../shar
 import { vnDate } from '../shared/period'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
+import { isCalendarDate } from '../shared/dates'
 
 type TargetsView = Omit<YearTargets, 'updatedBy'>
 
@@ -71,11 +72,7 @@ export async function setCoverageTargets(
     throw new WorkflowError('BAD_REQUEST', 'year: from 2000 to 2100')
   const deadline =
     b.deadline === undefined || b.deadline === null || b.deadline === '' ? `${year}-12-31` : b.deadline
-  if (
-    typeof deadline !== 'string' ||
-    !/^\d{4}-\d{2}-\d{2}$/.test(deadline) ||
-    Number.isNaN(Date.parse(`${deadline}T00:00:00Z`))
-  ) {
+  if (!isCalendarDate(deadline)) {
     throw new WorkflowError('BAD_REQUEST', 'deadline: a date YYYY-MM-DD')
   }
   const t: YearTargets = {

@@ -16,6 +16,7 @@ import { isUniqueViolation } from '../storage/sql'
 import { inTransaction, type Tx } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
+import { isCalendarDate } from '../shared/dates'
 
 /**
  * Document types and their abbreviations (Decree 30/2020, Appendix III). A công văn has none: its
@@ -82,8 +83,7 @@ export function printedPart(number: string): string {
 export function issuanceDate(raw: string | undefined): string {
   const today = vnDate(new Date())
   if (raw === undefined) return today
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(`${raw}T00:00:00Z`))
-  if (!ok) throw new WorkflowError('BAD_REQUEST', 'outgoingDate: YYYY-MM-DD')
+  if (!isCalendarDate(raw)) throw new WorkflowError('BAD_REQUEST', 'outgoingDate: YYYY-MM-DD')
   if (raw > today)
     throw new WorkflowError('DATE_IN_FUTURE', `outgoingDate: ngày ${raw} sau ngày hôm nay (${today})`)
   return raw

@@ -13,6 +13,7 @@ import { vnDate } from '../shared/period'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { parseCsv } from './csv-text'
+import { isCalendarDate } from '../shared/dates'
 
 export interface PaperDocument {
   number: string
@@ -34,7 +35,7 @@ function check(p: PaperInput, where: string): PaperDocument {
     return v.trim()
   }
   const date = str('date', 10)
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+  if (!isCalendarDate(date)) {
     throw new WorkflowError('BAD_REQUEST', `${where}date: YYYY-MM-DD`)
   }
   const kind = p.kind === undefined || p.kind === null || p.kind === '' ? 'internal' : p.kind
@@ -160,6 +161,7 @@ export async function importPaper(s: Services, actor: Actor, csv: Buffer): Promi
   const rows = parseCsv(text)
   if (rows.length > 100_000) throw new WorkflowError('BAD_REQUEST', 'csv: at most 100,000 rows')
   const first = rows[0]
+  // A first row whose date column holds no date is the header.
   const body = first && !/^\d{4}-\d{2}-\d{2}$/.test((first[1] ?? '').trim()) ? rows.slice(1) : rows
   if (body.length === 0) throw new WorkflowError('BAD_REQUEST', 'csv: no rows')
   const docs = body.map((r, i) => {

@@ -12,6 +12,7 @@ import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { activePerson, assertMaySign, markerIn, STANDING_MARKERS } from './signing-markers'
+import { parseInstant } from '../shared/dates'
 
 function requireAdmin(actor: Actor): void {
   if (!actor.roles.has('admin'))
@@ -71,8 +72,8 @@ export async function grantAuthority(
       'BAD_REQUEST',
       'principalTitle: what the marker line names (e.g. Giám đốc, Ủy ban nhân dân)',
     )
-  const from = b.from === undefined ? new Date() : new Date(String(b.from))
-  if (Number.isNaN(from.getTime())) throw new WorkflowError('BAD_REQUEST', 'from: an ISO 8601 date')
+  const from = b.from === undefined ? new Date() : parseInstant(b.from)
+  if (!from) throw new WorkflowError('BAD_REQUEST', 'from: an ISO 8601 date')
   const now = new Date().toISOString()
   const id = await inTransaction(s.db, async (trx) => {
     if (await openAuthorityOf(trx, holder.id)) {

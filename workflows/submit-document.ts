@@ -17,6 +17,7 @@ import { WorkflowError } from '../shared/errors'
 import { prepareSubmission, recordPreparation } from './issuance-prep'
 import { parsePlacement, planRound, type RoundStep } from './placements'
 import { latestVersion } from './step-turn'
+import { parseInstant } from '../shared/dates'
 
 export interface StepSpec {
   action: 'approve' | 'sign' | 'seal'
@@ -63,7 +64,7 @@ async function resolveSteps(
       !st.assignees.every((a) => typeof a === 'string')
     )
       throw new WorkflowError('BAD_REQUEST', `steps[${i}].assignees: a list of usernames`)
-    if (st.deadline !== undefined && Number.isNaN(Date.parse(st.deadline)))
+    if (st.deadline !== undefined && !parseInstant(st.deadline))
       throw new WorkflowError('BAD_REQUEST', `steps[${i}].deadline: an ISO 8601 date`)
     const users = await enabledUsersNamed(db, st.assignees)
     const missing = st.assignees.filter((a) => !users.some((u) => u.username === a))

@@ -110,6 +110,31 @@ describe('the JSON bodies of server/schemas.ts', function () {
     }
   })
 
+  it('reads every date through shared/dates.ts: 30 February and a time without its zone are 400', async () => {
+    const clerk = await as('vanthu', undefined, (await getService()).url)
+    const paper = { number: '9/SKHCN-VP', date: '2026-02-30', title: 'Giấy', signer: 'Lý Thị Ngọc' }
+    const res = await clerk.post('/api/documents/paper', paper)
+    expect([res.status, ((await res.json()) as { error: { message: string } }).error.message]).to.deep.equal([
+      400,
+      'date: YYYY-MM-DD',
+    ])
+    const kiemtra = await as('kiemtra', undefined, (await getService()).url)
+    for (const at of ['2029-12-06T10:00', '2029-02-30', 'soon']) {
+      const verification = await kiemtra.get(`/api/documents/1/verification?at=${at}`)
+      expect(verification.status, at).to.equal(400)
+    }
+    const admin = await as('quantri', undefined, (await getService()).url)
+    const targets = await fetch(`${(await getService()).url}/api/admin/coverage-targets/2026`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+      body: JSON.stringify({ deadline: '2026-02-29' }),
+    })
+    expect([
+      targets.status,
+      ((await targets.json()) as { error: { message: string } }).error.message,
+    ]).to.deep.equal([400, 'deadline: a date YYYY-MM-DD'])
+  })
+
   it('still answers FORBIDDEN, not 400, to someone the use case refuses whatever the body', async () => {
     const answer = await (clients.chuyenvien as Client).post('/api/admin/users', { username: 42 })
     expect(answer.status).to.equal(403)
