@@ -42,20 +42,6 @@ export interface RecordedIssuance {
   entryId: number
 }
 
-export type VersionOrigin = 'copy' | 'preparation' | 'issuance' | 'extension'
-
-export interface NewVersion {
-  documentId: number
-  seq: number
-  sha256: string
-  size: number
-  createdBy: number
-  origin: VersionOrigin
-  createdAt: string
-  /** The document time-stamp's field of an extension (B-LTA), written only when given. */
-  timestampField?: string | null
-}
-
 export async function agencyNameOf(db: Queryable, agencyId: number): Promise<AgencyName> {
   const r = (await db('agencies').where({ id: agencyId }).first('code', 'name')) as AgencyName
   return { code: r.code, name: r.name }
@@ -135,23 +121,6 @@ export async function setRecipients(db: Queryable, documentId: number, recipient
   await db('documents')
     .where({ id: documentId })
     .update({ recipients_json: JSON.stringify(recipients) })
-}
-
-/** Adds a version of a document; its id. */
-export async function insertVersion(db: Queryable, v: NewVersion): Promise<number> {
-  const [row] = await db('versions')
-    .insert({
-      document_id: v.documentId,
-      seq: v.seq,
-      sha256: v.sha256,
-      size: v.size,
-      created_by: v.createdBy,
-      origin: v.origin,
-      created_at: v.createdAt,
-      ...(v.timestampField !== undefined && { timestamp_field: v.timestampField }),
-    })
-    .returning('id')
-  return (row as { id: number }).id
 }
 
 export async function versionOrigin(db: Queryable, versionId: number): Promise<string> {

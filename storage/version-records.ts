@@ -21,16 +21,21 @@ export interface VersionDetail extends VersionRecord {
   uploadCheckJson: string | null
 }
 
+/** How a version came to be: uploaded, signed by a step, or made by Kyso at issuance (issues 13, 18). */
+export type VersionOrigin = 'upload' | 'signature' | 'copy' | 'preparation' | 'issuance' | 'extension'
+
 export interface NewVersion {
   documentId: number
   seq: number
   sha256: string
   size: number
   createdBy: number
-  origin: 'upload' | 'signature'
+  origin: VersionOrigin
   createdAt: string
   /** Only an upload has one; absent, the column keeps its default. */
   uploadCheckJson?: string | null
+  /** The document time-stamp's field of an extension (B-LTA), written only when given. */
+  timestampField?: string | null
 }
 
 interface DetailRow extends VersionRecord {
@@ -117,6 +122,7 @@ export async function insertVersion(db: Queryable, v: NewVersion): Promise<numbe
       origin: v.origin,
       created_at: v.createdAt,
       ...(v.uploadCheckJson !== undefined && { upload_check_json: v.uploadCheckJson }),
+      ...(v.timestampField !== undefined && { timestamp_field: v.timestampField }),
     })
     .returning('id')
   return (row as { id: number }).id

@@ -1,7 +1,8 @@
 import { extendPdf } from '../signing/ltv'
 import { appendAudit } from '../storage/audit'
 import { retryingTransaction } from '../storage/db'
-import { insertVersion, versionCreator } from '../storage/issuance-records'
+import { versionCreator } from '../storage/issuance-records'
+import { insertVersion } from '../storage/version-records'
 import {
   claimForExtension,
   lockDocumentRow,

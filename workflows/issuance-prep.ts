@@ -1,6 +1,7 @@
 import { findRecipients, type LayoutReport } from '../signing/layout'
 import { prepareIssuanceFields } from '../signing/sign'
-import { hasRecipients, insertVersion, setIssuancePlan, setRecipients } from '../storage/issuance-records'
+import { hasRecipients, setIssuancePlan, setRecipients } from '../storage/issuance-records'
+import { insertVersion } from '../storage/version-records'
 import type { Tx } from '../storage/transaction'
 import type { Services } from './context'
 import { WorkflowError } from '../shared/errors'

@@ -7,12 +7,8 @@
 import { IncrementalUpdate } from '../signing/pdf/incremental'
 import { PdfDocument } from '../signing/pdf/document'
 import { appendAudit } from '../storage/audit'
-import {
-  insertVersion,
-  issuanceOutcomeOf,
-  setIssuanceOutcome,
-  versionOrigin,
-} from '../storage/issuance-records'
+import { issuanceOutcomeOf, setIssuanceOutcome, versionOrigin } from '../storage/issuance-records'
+import { insertVersion } from '../storage/version-records'
 import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
