@@ -1,4 +1,6 @@
 import { expect } from 'chai'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { STATUS } from '../../server/errors'
 import { WORKFLOW_ERROR_CODES } from '../../shared/errors'
 import { type Lang, MESSAGES, reasonText, refusalText } from '../../shared/messages'
@@ -35,5 +37,15 @@ describe('the message catalogue (shared/messages.ts)', () => {
     expect(refusalText('NO_SUCH_CODE', 'vi')).to.equal(undefined)
     expect(refusalText('constructor', 'en')).to.equal(undefined)
     expect(reasonText('toString', 'vi')).to.equal(undefined)
+  })
+
+  it('is what the build wrote for the web client (dist/web/client/messages.js)', async () => {
+    const file = join(__dirname, '../../web/client/messages.js')
+    const source = readFileSync(file, 'utf8')
+    // The module as the browser loads it (ES syntax; dist/ is CommonJS to Node, hence a data: URL).
+    const module = (await import(`data:text/javascript,${encodeURIComponent(source)}`)) as {
+      MESSAGES: unknown
+    }
+    expect(module.MESSAGES).to.deep.equal(MESSAGES)
   })
 })
