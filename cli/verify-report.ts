@@ -1,8 +1,7 @@
 import type { SignatureReport, VerifyReport } from '../signing/verify'
 import type { Change } from '../signing/validate/changes'
 import { changeVi } from '../signing/verify/warnings'
-
-export type Lang = 'vi' | 'en'
+import { type Lang, reasonText } from '../shared/messages'
 
 const T = {
   vi: {
@@ -113,67 +112,6 @@ const T = {
   },
 } as const
 
-const SUB: Record<string, { vi: string; en: string }> = {
-  FORMAT_FAILURE: {
-    vi: 'cấu trúc chữ ký không hợp lệ (ByteRange, /Contents hoặc CMS)',
-    en: 'the signature structure is invalid (ByteRange, /Contents or CMS)',
-  },
-  HASH_FAILURE: { vi: 'tài liệu đã bị sửa sau khi ký', en: 'the document was changed after signing' },
-  SIG_CRYPTO_FAILURE: {
-    vi: 'giá trị chữ ký hoặc dấu thời gian không đúng',
-    en: 'the signature value or its timestamp does not verify',
-  },
-  SIG_CONSTRAINTS_FAILURE: {
-    vi: 'thuộc tính chứng thư ký không khớp với chứng thư',
-    en: 'the signing-certificate attribute does not match the certificate',
-  },
-  MODIFIED_AFTER_SIGNING: {
-    vi: 'có thay đổi không được phép sau khi ký',
-    en: 'changes that are not allowed were made after signing',
-  },
-  UNSIGNED_TRAILING_DATA: {
-    vi: 'có dữ liệu không được ký nối vào cuối tệp',
-    en: 'unsigned bytes were appended to the file',
-  },
-  INVALID_REVISION: {
-    vi: 'có phiên bản cập nhật không hợp lệ sau khi ký',
-    en: 'a later revision is not a sound incremental update',
-  },
-  REVOKED: {
-    vi: 'chứng thư số đã bị thu hồi trước thời điểm ký',
-    en: 'the certificate was revoked before the signing time',
-  },
-  REVOKED_NO_POE: {
-    vi: 'chứng thư số đã bị thu hồi và không có dấu thời gian chứng minh chữ ký có trước đó',
-    en: 'the certificate is revoked and no timestamp proves the signature came before',
-  },
-  NO_CERTIFICATE_CHAIN_FOUND: {
-    vi: 'không xác định được chuỗi chứng thư tới gốc tin cậy',
-    en: 'no certificate chain to a trust anchor',
-  },
-  TRY_LATER: { vi: 'không có thông tin thu hồi chứng thư số', en: 'no revocation information is available' },
-  OUT_OF_BOUNDS_NO_POE: {
-    vi: 'chứng thư số ngoài thời hạn hiệu lực và không có dấu thời gian chứng minh',
-    en: 'the certificate is outside its validity and no timestamp proves the time',
-  },
-  OUT_OF_BOUNDS_NOT_REVOKED: {
-    vi: 'chứng thư số không có hiệu lực tại thời điểm ký đã chứng thực',
-    en: 'the certificate was not valid at the proven signing time',
-  },
-  NO_SIGNING_CERTIFICATE_FOUND: {
-    vi: 'không tìm thấy chứng thư của người ký',
-    en: 'the signer certificate is missing',
-  },
-  CRYPTO_CONSTRAINTS_FAILURE: {
-    vi: 'thuật toán hoặc độ dài khóa không được chấp nhận, hoặc không kiểm tra được',
-    en: 'an algorithm or key size that is not accepted, or that cannot be checked',
-  },
-  CHAIN_CONSTRAINTS_FAILURE: {
-    vi: 'chứng thư số không được phép dùng để ký',
-    en: 'the certificate may not be used for signing',
-  },
-}
-
 function changeText(c: Change, lang: Lang): string {
   return lang === 'vi' ? changeVi(c) : placed(c.what, c.page, c.object)
 }
@@ -252,7 +190,7 @@ function one(s: SignatureReport, i: number, lang: Lang): string {
     for (const w of s.warnings)
       lines.push(`    - ${lang === 'vi' ? w.what_vi : placed(w.what, w.page, w.object)}`)
   }
-  if (s.subIndication) lines.push(`  ${t.reason}: ${SUB[s.subIndication]?.[lang] ?? s.subIndication}`)
+  if (s.subIndication) lines.push(`  ${t.reason}: ${reasonText(s.subIndication, lang) ?? s.subIndication}`)
   return lines.join('\n')
 }
 

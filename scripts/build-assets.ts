@@ -5,15 +5,17 @@
  * For each weight of Be Vietnam Pro and Tinos it writes the TrueType file as is and a compact metrics JSON
  * (code point -> glyph id and advance, plus the font-wide numbers a PDF FontDescriptor needs).
  * The run-time code subsets the glyph outlines per signature itself (signing/appearance/truetype-subset.ts).
- * It also draws and deflates the demo CA's seal once, so signing with it costs no rasterising.
+ * It also draws and deflates the demo CA's seal once, so signing with it costs no rasterising, and
+ * writes the catalogue of refusals and reasons for the web client (issue 16).
  */
 import * as fontkit from '@pdf-lib/fontkit'
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { DEMO_SEAL_FILE, type DemoSealFile, type FontMetricsFile } from '../signing/appearance/assets'
 import { OUTLINES_FILE, type OutlinesFile } from '../signing/appearance/outlines'
 import { encodeImage } from '../signing/appearance/png-image'
 import { DEMO_SEAL_PX, sealRaster } from '../signing/appearance/seal-image'
+import { MESSAGES } from '../shared/messages'
 import { precompress } from './precompress'
 
 const ROOT = path.join(__dirname, '../..')
@@ -109,6 +111,22 @@ function writeOutlines(font: fontkit.Font): void {
   writeFileSync(path.join(OUT, OUTLINES_FILE), JSON.stringify(file))
 }
 
+/**
+ * shared/messages.ts as an ES module beside the compiled client (dist/web/client/messages.js, declared
+ * by web/client/messages.d.ts): the client cannot import shared/, its tsc project being rooted in
+ * web/client and the browser loading modules without a bundler. Written only when it changed, so
+ * precompress() below, which runs after, compresses it again only then.
+ */
+function writeMessages(): void {
+  const file = path.join(ROOT, 'dist/web/client/messages.js')
+  const text =
+    `// Written by scripts/build-assets.ts from shared/messages.ts: edit that file, not this one.\n` +
+    `export const MESSAGES = ${JSON.stringify(MESSAGES, null, 2)}\n`
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFileSync(file, text)
+}
+
 function main(): void {
   mkdirSync(OUT, { recursive: true })
   for (const face of FACES) {
@@ -124,6 +142,7 @@ function main(): void {
   copyFileSync(path.join(ROOT, 'assets/OFL-BeVietnamPro.txt'), path.join(OUT, 'OFL-BeVietnamPro.txt'))
   copyFileSync(path.join(FONT_PACKAGES, 'tinos/LICENSE_FONT'), path.join(OUT, 'OFL-Tinos.txt'))
   writeDemoSeal()
+  writeMessages()
   precompress(ROOT)
 }
 

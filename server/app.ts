@@ -15,7 +15,7 @@ import { requestId, requireAuth } from './http'
 import { mountImages } from './image-routes'
 import { mountIssuance } from './issuance-routes'
 import { mountKeyRoutes } from './key-routes'
-import { mountOpenApi, mountTsa } from './meta-routes'
+import { mountMessages, mountOpenApi, mountTsa } from './meta-routes'
 import type { Metrics } from './metrics'
 import { mountOps, observeRequests } from './ops'
 import { mountReports } from './report-routes'
@@ -50,6 +50,7 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
   const auth = requireAuth(s)
 
   mountOpenApi(app)
+  mountMessages(app)
   mountAuth(app, s, auth)
   mountDocuments(app, s, auth)
   mountSteps(app, s, auth)

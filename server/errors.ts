@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { KysoError, type SigningErrorCode } from '../signing/errors'
 import { WorkflowError, type WorkflowErrorCode } from '../shared/errors'
+import { API_TEXTS } from '../shared/messages'
 
 type Code =
   | WorkflowErrorCode
@@ -101,9 +102,9 @@ export const STATUS: Record<Code, number> = {
 export function statusOf(err: unknown): { status: number; code: string; message: string } {
   if (err instanceof KysoError && err.code in STATUS) {
     const status = STATUS[err.code as Code]
-    return { status, code: err.code, message: status >= 500 ? 'Lỗi máy chủ' : err.message }
+    return { status, code: err.code, message: status >= 500 ? API_TEXTS.internal.vi : err.message }
   }
-  return { status: 500, code: 'INTERNAL', message: 'Lỗi máy chủ' }
+  return { status: 500, code: 'INTERNAL', message: API_TEXTS.internal.vi }
 }
 
 /** `{"error": {"code", "message"}}`; a 5xx says nothing internal and the cause goes to the log. */
@@ -124,7 +125,7 @@ export function errorHandler(log: (line: Record<string, unknown>) => void): Erro
 
 /** Under /api, a path no route took: NOT_FOUND through the table, like every other refusal. */
 export const unknownApi: RequestHandler = (_req, _res, next) =>
-  next(new WorkflowError('NOT_FOUND', 'Không có API này'))
+  next(new WorkflowError('NOT_FOUND', API_TEXTS.unknownApi.vi))
 
 /**
  * Body-parser failures are the client's: bad JSON, too large, an unsupported charset or encoding,

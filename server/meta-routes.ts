@@ -2,11 +2,24 @@ import express, { type Express } from 'express'
 import type { KeySource } from '../signing/keys/key-source'
 import { handleTimestampRequest } from '../signing/tsa'
 import { WorkflowError } from '../shared/errors'
+import { MESSAGES } from '../shared/messages'
 import { openApi } from './openapi'
 
 /** GET /api/openapi.json: the API's description (server/openapi.ts). */
 export function mountOpenApi(app: Express): void {
   app.get('/api/openapi.json', (_req, res) => void res.json(openApi()))
+}
+
+/**
+ * GET /api/messages: the catalogue of refusal texts by error code and reasons by sub-indication, in
+ * Vietnamese and English (shared/messages.ts, issue 16), so every client of the API shows the same
+ * words as the web interface and `kyso verify`. No sign-in: a login page needs it first.
+ */
+export function mountMessages(app: Express): void {
+  app.get('/api/messages', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=3600')
+    res.json(MESSAGES)
+  })
 }
 
 /** RFC 3161 §3.4: the built-in timestamp authority over HTTP, when it has a key. */

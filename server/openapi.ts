@@ -1302,6 +1302,35 @@ const paths: Record<string, Record<string, Json>> = {
       ok: [200, 'The OpenAPI document', json({ type: 'object' })],
     }),
   },
+  '/api/messages': {
+    get: operation('get', {
+      id: 'getMessages',
+      tag: 'meta',
+      summary: 'The words for people: refusal texts by error code, reasons by sub-indication (vi, en)',
+      description:
+        'The catalogue the web interface and `kyso verify` show (issue 16), so every client says the same: ' +
+        'per language, what a refusal means by its error `code`, and why a signature is not valid by its ' +
+        "`subIndication`. A code missing from it: show the error body's own message.",
+      ok: [
+        200,
+        'The catalogue',
+        json(
+          object(
+            Object.fromEntries(
+              ['vi', 'en'].map((lang) => [
+                lang,
+                object({
+                  refusals: { type: 'object', additionalProperties: str('the text, by error code') },
+                  reasons: { type: 'object', additionalProperties: str('the text, by sub-indication') },
+                }),
+              ]),
+            ),
+          ),
+        ),
+      ],
+      headers: { 'Cache-Control': { description: 'public, max-age=3600', schema: str() } },
+    }),
+  },
   '/api/auth/login': {
     post: operation('post', {
       id: 'login',

@@ -17,7 +17,13 @@ export {
 } from './isolated'
 export { analyseIncrement, type IncrementReport } from './increment'
 export { worst } from './verify-pdf'
-export type { Check, ProofOfExistence, Warning } from './report'
+export {
+  SUB_INDICATIONS,
+  type Check,
+  type ProofOfExistence,
+  type SubIndication,
+  type Warning,
+} from './report'
 export { proofOfExistence, judgedAt, type DocumentTimestampProof } from './proof-of-existence'
 export { judgeAlgorithms, DIGESTS, CURVES, MIN_RSA_BITS } from './crypto-policy'
 export { changeVi } from './warnings'

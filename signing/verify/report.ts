@@ -3,6 +3,32 @@ import type { Revision, RevisionProblem } from '../validate/revisions'
 
 export type Indication = 'PASSED' | 'FAILED' | 'INDETERMINATE'
 
+/**
+ * Every sub-indication the validator emits: ETSI EN 319 102-1 §5.1.3's, plus three of ours for what
+ * follows a signature (MODIFIED_AFTER_SIGNING, UNSIGNED_TRAILING_DATA, INVALID_REVISION). A new one
+ * goes here first; shared/messages.ts must then give it a reason in both languages (issue 16).
+ */
+export const SUB_INDICATIONS = [
+  'FORMAT_FAILURE',
+  'HASH_FAILURE',
+  'SIG_CRYPTO_FAILURE',
+  'SIG_CONSTRAINTS_FAILURE',
+  'CHAIN_CONSTRAINTS_FAILURE',
+  'CRYPTO_CONSTRAINTS_FAILURE',
+  'NO_CERTIFICATE_CHAIN_FOUND',
+  'NO_SIGNING_CERTIFICATE_FOUND',
+  'OUT_OF_BOUNDS_NO_POE',
+  'OUT_OF_BOUNDS_NOT_REVOKED',
+  'REVOKED',
+  'REVOKED_NO_POE',
+  'TRY_LATER',
+  'MODIFIED_AFTER_SIGNING',
+  'UNSIGNED_TRAILING_DATA',
+  'INVALID_REVISION',
+] as const
+
+export type SubIndication = (typeof SUB_INDICATIONS)[number]
+
 export interface Check {
   check:
     | 'structure'
@@ -58,7 +84,7 @@ export interface SignatureReport {
    */
   level: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA' | 'PKCS7' | null
   indication: Indication
-  subIndication: string | null
+  subIndication: SubIndication | null
   coversWholeDocument: boolean
   byteRange: number[] | null
   /** 1-based revision the signature covers (its ByteRange ends there). */
@@ -140,11 +166,16 @@ export function newReport(field: string, fields: string[], kind: SignatureReport
 
 export class Verdict {
   indication: Indication = 'PASSED'
-  subIndication: string | null = null
+  subIndication: SubIndication | null = null
   constructor(readonly r: SignatureReport) {}
 
   /** Records a check; a failed one lowers the verdict, keeping the worst (FAILED > INDETERMINATE). */
-  check(check: Check['check'], passed: boolean, detail: string, onFail?: [Indication, string]): boolean {
+  check(
+    check: Check['check'],
+    passed: boolean,
+    detail: string,
+    onFail?: [Indication, SubIndication],
+  ): boolean {
     this.r.checks.push({ check, passed, detail })
     if (!passed && onFail) {
       this.r.problems.push(detail)
@@ -161,7 +192,7 @@ export class Verdict {
     check: Check['check'],
     passed: boolean,
     detail: { ok: string; bad: string },
-    onFail?: [Indication, string],
+    onFail?: [Indication, SubIndication],
   ): boolean {
     return this.check(check, passed, passed ? detail.ok : detail.bad, onFail)
   }

@@ -2,7 +2,7 @@ import type { CmsCheck } from '../cms'
 import { verifyTimestampToken } from '../tsa/verify'
 import { buildChain } from './chain'
 import { signerName } from './names'
-import type { Indication, SignatureReport, Verdict } from './report'
+import type { Indication, SignatureReport, SubIndication, Verdict } from './report'
 import type { VerifyOptions } from './verify-pdf'
 
 /**
@@ -37,7 +37,7 @@ export function judgeSignatureTimestamp(
   }
   // A token Kyso cannot check (an algorithm node:crypto lacks) is not a forged one.
   const uncheckable = !ts.valid && ts.imprintMatches && ts.cms?.unsupported !== undefined
-  const onFail: [Indication, string] = uncheckable
+  const onFail: [Indication, SubIndication] = uncheckable
     ? ['INDETERMINATE', 'CRYPTO_CONSTRAINTS_FAILURE']
     : ['FAILED', 'SIG_CRYPTO_FAILURE']
   if (!v.test('timestamp', ts.valid, detail, onFail)) return undefined

@@ -221,9 +221,12 @@ function typeOnlyClause(clause: Token[]): boolean {
   return named.length > 0 && named.every(isType)
 }
 
-const EXTENSIONS = ['.ts', '.tsx', '/index.ts', '/index.tsx']
+const EXTENSIONS = ['.ts', '.tsx', '.d.ts', '/index.ts', '/index.tsx']
 
-/** Resolves a relative specifier the way tsc does here: `./x` -> x.ts, x.tsx, x/index.ts; `./x.js` -> x.ts. */
+/**
+ * Resolves a relative specifier the way tsc does here: `./x` -> x.ts, x.tsx, x.d.ts, x/index.ts;
+ * `./x.js` -> x.ts (x.d.ts: a module the build writes, such as web/client/messages.js).
+ */
 export function resolveRelative(root: string, fromFile: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null
   const base = join(root, dirname(fromFile), specifier)

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makePdf } from '../helpers/sample-pdfs'
 import type { Running } from '../../server/start'
+import { MESSAGES } from '../../shared/messages'
 import { as, getService, startIsolatedService, type Client } from '../helpers/service'
 
 async function json<T>(res: Response, status: number): Promise<T> {
@@ -47,6 +48,16 @@ describe('the API behind the web interface', function () {
     expect(me.user.username).to.equal('chuyenvien')
     expect(me.user.agencyCode).to.equal('SKHCN')
     expect(me.user.csrfToken).to.equal((c.chuyenvien as Client).csrf)
+  })
+
+  it('answers /api/messages without sign-in: the one catalogue of refusals and reasons, cacheable', async () => {
+    const { url } = await getService()
+    const res = await fetch(`${url}/api/messages`)
+    expect(res.headers.get('cache-control')).to.equal('public, max-age=3600')
+    const body = await json<typeof MESSAGES>(res, 200)
+    expect(body).to.deep.equal(MESSAGES)
+    expect(body.en.refusals.OWN_DRAFT).to.equal('You cannot sign your own draft.')
+    expect(body.vi.reasons.HASH_FAILURE).to.equal('Nội dung đã bị thay đổi sau khi ký.')
   })
 
   it('lists what I sent, what was issued where I may read, and refuses a bad box', async () => {

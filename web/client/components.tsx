@@ -2,6 +2,7 @@ import type { ComponentChildren, JSX } from 'preact'
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError } from './api.js'
 import { L, lang, statusLabel } from './i18n.js'
+import { MESSAGES } from './messages.js'
 import { navigate } from './router.js'
 
 /** An in-app link: a real <a href> (opens in a new tab with a modifier), navigated without reload. */
@@ -32,119 +33,28 @@ export function Loading(props: { label?: string }): JSX.Element {
   )
 }
 
-/** The message of an error for a person: the server's message (Vietnamese), or a plain fallback. */
-/** What a refusal means, by its code, in both languages (the server's own text is Vietnamese). */
-const REFUSALS: Record<string, [string, string]> = {
-  FORBIDDEN: ['Bạn không có quyền thực hiện thao tác này.', 'You may not do this.'],
-  NOT_FOUND: ['Không tìm thấy.', 'Not found.'],
-  CONFLICT: [
-    'Đã có thay đổi hoặc dữ liệu trùng; hãy tải lại trang và thử lại.',
-    'Something changed meanwhile or already exists; reload and try again.',
-  ],
-  STEP_NOT_ACTIVE: ['Bước này chưa đến lượt hoặc đã kết thúc.', 'This step is not active.'],
-  NOT_ASSIGNEE: ['Bước này không được giao cho bạn.', 'This step is not assigned to you.'],
-  OWN_DRAFT: ['Không ký trên văn bản do chính mình soạn thảo.', 'You cannot sign your own draft.'],
-  NO_CERTIFICATE: [
-    'Bạn chưa có chứng thư số còn hiệu lực cho việc này.',
-    'You have no valid certificate for this.',
-  ],
-  PIN_INCORRECT: ['Mã PIN không đúng.', 'Wrong PIN.'],
-  KEY_LOCKED: [
-    'Khóa ký đã bị khóa vì nhập sai mã PIN quá nhiều lần. Hãy liên hệ quản trị hệ thống để mở khóa, hoặc nhập mã mở khóa quản trị cấp ở mục "Chứng thư số của tôi".',
-    'Your signing key is locked after too many wrong PINs. Ask an administrator to unlock it, or enter the unlock code they give you in "My certificates".',
-  ],
-  UNLOCK_CODE_INVALID: ['Mã mở khóa không đúng hoặc đã hết hạn.', 'The unlock code is wrong or has expired.'],
-  ASSIGNEE_OUTSIDE_AGENCY: [
-    'Người được giao xử lý phải thuộc cơ quan ban hành văn bản.',
-    "Every assignee must belong to the document's agency.",
-  ],
-  CERT_REVOKED: ['Chứng thư số của bạn đã bị thu hồi.', 'Your certificate is revoked.'],
-  CERT_EXPIRED: ['Chứng thư số của bạn đã hết hạn.', 'Your certificate has expired.'],
-  UPLOAD_TOO_LARGE: ['Tệp quá lớn.', 'The file is too large.'],
-  NOT_A_PDF: ['Tệp tải lên không phải PDF.', 'The file is not a PDF.'],
-  PDF_ENCRYPTED: [
-    'Tệp PDF có mật khẩu; hãy tải bản không đặt mật khẩu.',
-    'The PDF is password-protected; upload one without a password.',
-  ],
-  PDF_UNREADABLE: ['Không đọc được tệp PDF này.', 'This PDF cannot be read.'],
-  TSA_FAILED: ['Không lấy được dấu thời gian; hãy thử lại.', 'No timestamp could be obtained; try again.'],
-  CSRF_REJECTED: ['Phiên làm việc đã thay đổi; hãy tải lại trang.', 'The session changed; reload the page.'],
-  IDEMPOTENCY_MISMATCH: ['Yêu cầu trùng với một yêu cầu khác.', 'This request clashes with another.'],
-  // Keys Kyso never holds (issue 11): a file signed elsewhere, a certificate checked before use.
-  NOT_AN_INCREMENT: [
-    'Tệp tải lên không phải là đúng văn bản đã tải về cộng thêm một chữ ký. Hãy ký đúng tệp vừa tải về, một lần, không sửa gì khác.',
-    'The file is not the downloaded version plus one signature. Sign exactly the file you downloaded, once, changing nothing else.',
-  ],
-  WRONG_SIGNER: [
-    'Tệp được ký bằng chứng thư số không phải của bạn hoặc không đúng loại cho bước này (đóng dấu cần chứng thư số của cơ quan).',
-    "The file is signed with a certificate that is not yours or not right for this step (a seal needs the agency's certificate).",
-  ],
-  SIGNATURE_INVALID: [
-    'Chữ ký không hợp lệ: không khớp với chứng thư số, hoặc nội dung đã bị thay đổi sau khi ký.',
-    'The signature is not valid: it does not match the certificate, or the content changed after signing.',
-  ],
-  DISALLOWED_CHANGES: [
-    'Ngoài chữ ký, tệp còn bị thay đổi nội dung, trang hoặc chú thích nên không được nhận. Hãy ký lại từ tệp vừa tải về.',
-    "Besides the signature, the file's content, pages or annotations changed, so it is refused. Sign the downloaded file again.",
-  ],
-  VERSION_CONFLICT: [
-    'Văn bản vừa có phiên bản mới. Hãy tải về lại và ký bản mới.',
-    'The document has a newer version. Download it again and sign that.',
-  ],
-  PRECONDITION_REQUIRED: [
-    'Hãy tải văn bản về trước khi tải tệp đã ký lên.',
-    'Download the document before uploading the signed file.',
-  ],
-  CERT_NOT_ACTIVE: [
-    'Chứng thư số này chưa được quản trị hệ thống phê duyệt.',
-    'This certificate is not approved by an administrator yet.',
-  ],
-  CERT_SUBJECT_MISMATCH: [
-    'Tên trên chứng thư số không khớp với tên của bạn (với chứng thư con dấu: tên cơ quan).',
-    "The name in the certificate does not match yours (for a seal: the agency's name).",
-  ],
-  CERT_UNTRUSTED: [
-    'Chứng thư số không do tổ chức chứng thực mà hệ thống tin cậy cấp (chưa có chứng thư gốc của tổ chức cấp).',
-    'The certificate is not issued by an authority this system trusts (its root is not configured).',
-  ],
-  CERT_REVOCATION_UNKNOWN: [
-    'Chưa kiểm tra được chứng thư số có bị thu hồi hay không (thiếu danh sách thu hồi CRL còn hạn). Hãy báo quản trị hệ thống.',
-    'Whether the certificate is revoked cannot be checked (no current CRL). Tell the administrator.',
-  ],
-  CERT_NOT_YET_VALID: ['Chứng thư số chưa đến ngày có hiệu lực.', 'The certificate is not valid yet.'],
-  CERT_KEY_USAGE: [
-    'Chứng thư số này không được phép dùng để ký văn bản.',
-    'This certificate may not sign documents.',
-  ],
-  SIGNING_EXPIRED: ['Phiên ký đã hết hạn. Hãy ký lại.', 'The signing session expired. Sign again.'],
-  SIGNING_USED: [
-    'Phiên ký này đã kết thúc. Hãy tải lại trang.',
-    'This signing session is over. Reload the page.',
-  ],
-  REMOTE_NOT_CONFIGURED: [
-    'Máy chủ chưa kết nối dịch vụ ký số từ xa này.',
-    'This remote-signing service is not connected.',
-  ],
-  REMOTE_UNAVAILABLE: [
-    'Dịch vụ ký số từ xa đang không trả lời. Hãy thử lại sau.',
-    'The remote-signing service does not answer. Try later.',
-  ],
-  REMOTE_AUTH_FAILED: [
-    'Máy chủ không đăng nhập được dịch vụ ký số từ xa. Hãy báo quản trị hệ thống.',
-    'The server cannot sign in to the remote-signing service.',
-  ],
-  REMOTE_SIGNING_FAILED: [
-    'Dịch vụ ký số từ xa không ký được. Hãy thử lại.',
-    'The remote-signing service could not sign. Try again.',
-  ],
-  REMOTE_NOT_FOUND: [
-    'Nhà cung cấp không có người dùng hoặc chứng thư này.',
-    'The provider has no such user or credential.',
-  ],
-}
+/**
+ * Codes whose Vietnamese message from the server says more than the catalogue: it names the names,
+ * numbers and dates (the catalogue's text is used in English, and when the server sent none).
+ */
+const SERVER_WORDS = new Set([
+  'CONFLICT',
+  'CERT_SUBJECT_MISMATCH',
+  'UNAUTHENTICATED',
+  'IMAGE_UNSUITABLE',
+  'NUMBER_TAKEN',
+  'DATE_IN_FUTURE',
+  'NOT_ELIGIBLE',
+  'ERASURE_BLOCKED',
+  'STATE_SECRET',
+  'NOT_ISSUED',
+])
 
-/** Codes whose Vietnamese message from the server says more than the table (it names the names). */
-const SERVER_WORDS = new Set(['CONFLICT', 'CERT_SUBJECT_MISMATCH'])
+/** What a refusal with this code means, in the page's language, from the one catalogue (issue 16). */
+function refusalText(code: string): string | undefined {
+  const refusals = MESSAGES[lang()].refusals
+  return Object.hasOwn(refusals, code) ? refusals[code] : undefined
+}
 
 /** A BAD_REQUEST names its field first ("username: ..."): the field, for showing the error beside it. */
 export function fieldOf(err: unknown): string | undefined {
@@ -155,16 +65,17 @@ export function fieldOf(err: unknown): string | undefined {
 
 /** A wrong PIN and how many tries are left before the key locks (issue 15). */
 export function wrongPinText(triesLeft: number | undefined): string {
-  if (triesLeft === undefined) return L('Mã PIN không đúng.', 'Wrong PIN.')
+  const wrong = refusalText('PIN_INCORRECT') ?? ''
+  if (triesLeft === undefined) return wrong
   if (triesLeft === 0)
-    return L(
-      'Mã PIN không đúng. Khóa ký đã bị khóa; hãy liên hệ quản trị hệ thống.',
-      'Wrong PIN. Your signing key is now locked; ask an administrator.',
-    )
-  return L(
-    `Mã PIN không đúng. Còn ${triesLeft} lần thử.`,
-    `Wrong PIN. ${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left.`,
-  )
+    return `${wrong} ${L(
+      'Khóa ký đã bị khóa; hãy liên hệ quản trị hệ thống.',
+      'Your signing key is now locked; ask an administrator.',
+    )}`
+  return `${wrong} ${L(
+    `Còn ${triesLeft} lần thử.`,
+    `${triesLeft} ${triesLeft === 1 ? 'try' : 'tries'} left.`,
+  )}`
 }
 
 /** The message of an error for a person, in the page's language. */
@@ -176,14 +87,14 @@ export function messageOf(err: unknown): string {
         'Cannot reach the server. Check the network and try again.',
       )
     if (err.code === 'PIN_INCORRECT') return wrongPinText(err.triesLeft)
-    const known = REFUSALS[err.code]
-    if (known && (lang() === 'en' || !SERVER_WORDS.has(err.code) || !err.message)) return L(...known)
-    if (err.status >= 500)
-      return L('Máy chủ gặp lỗi. Hãy thử lại sau.', 'The server failed. Please try again later.')
     if (err.code === 'BAD_REQUEST') {
+      const invalid = (refusalText('BAD_REQUEST') ?? '').replace(/\.$/, '')
       const detail = err.message.replace(/^[A-Za-z][\w.[\]]*:\s*/, '')
-      return L(`Dữ liệu chưa hợp lệ: ${detail}`, `Invalid input: ${err.message}`)
+      return `${invalid}: ${lang() === 'en' ? err.message : detail}`
     }
+    const known = refusalText(err.code)
+    if (known && (lang() === 'en' || !SERVER_WORDS.has(err.code) || !err.message)) return known
+    if (err.status >= 500) return refusalText('INTERNAL') ?? err.message
     return lang() === 'en' ? `Refused (${err.code}).` : err.message
   }
   return L('Đã có lỗi xảy ra.', 'Something went wrong.')

@@ -31,16 +31,7 @@ export function LoginPage(props: { onSignedIn: (me: Me) => void }): JSX.Element 
       props.onSignedIn(await api.get<Me>('/api/me'))
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 'ERROR'
-      const text =
-        code === 'LOGIN_FAILED'
-          ? L('Tên đăng nhập hoặc mật khẩu không đúng.', 'Wrong username or password.')
-          : code === 'LOGIN_THROTTLED'
-            ? L(
-                'Đăng nhập sai quá nhiều lần. Hãy đợi vài phút rồi thử lại.',
-                'Too many failed attempts. Wait a few minutes and try again.',
-              )
-            : messageOf(err)
-      setError({ code, text })
+      setError({ code, text: messageOf(err) })
       setPassword('')
     } finally {
       setBusy(false)
