@@ -139,6 +139,7 @@ async function serve(
     },
     remoteSigning,
     keys: createUnlockedKeys(),
+    remoteFinishing: new Set(),
   }
   let draining = false
   const app = createApp(services, {

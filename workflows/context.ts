@@ -42,6 +42,8 @@ export interface Services {
   track?: (task: Promise<unknown>) => void
   /** Keys opened with their holder's PIN, kept briefly (unlocked-keys.ts). */
   keys: UnlockedKeys
+  /** Remote-signing sessions this service is finishing now (the poller and a client's poll race). */
+  remoteFinishing: Set<string>
   /** Remote-signing providers by name (CSC API v2 services, SmartCA-style APIs). */
   remoteSigning?: Map<string, RemoteSigningConnector>
 }

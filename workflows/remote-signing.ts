@@ -164,8 +164,8 @@ export async function pollSession(
   if (state.state === 'refused') return end('refused', state.reason || 'người ký từ chối trên điện thoại')
   if (state.state === 'expired') return end('expired', 'nhà cung cấp báo hết hạn xác nhận')
   // The background poller and a look from the page may both see the answer: one finishes it.
-  if (finishing.has(session.id)) return undefined
-  finishing.add(session.id)
+  if (s.remoteFinishing.has(session.id)) return undefined
+  s.remoteFinishing.add(session.id)
   const actor = await actorById(s, session.userId)
   try {
     return await finishSession(s, actor, session, state.signature)
@@ -177,12 +177,9 @@ export async function pollSession(
     await end('failed', `${code}: ${(err as Error).message}`)
     throw err
   } finally {
-    finishing.delete(session.id)
+    s.remoteFinishing.delete(session.id)
   }
 }
-
-/** Sessions this process is finishing now. */
-const finishing = new Set<string>()
 
 /**
  * The background poller's round: every waiting remote signature looked at once. Errors are
