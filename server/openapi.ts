@@ -1,6 +1,7 @@
 import { STATUS } from './errors'
 import { keyPaths } from './openapi-keys'
 import { AGENCY_CREATE, jsonSchemaOf, REQUEST_BODIES, USER_CREATE, USER_UPDATE } from './schemas'
+import { ENROLMENT_ACTIVATE } from './schemas-keys'
 
 /** Schemas, responses and operations as plain objects: the spec is data, assembled below. */
 type Json = Record<string, unknown>
@@ -1396,7 +1397,7 @@ const paths: Record<string, Record<string, Json>> = {
         'Set the PIN of an authorised certificate: the key is made and sealed under it (the PIN is never stored)',
       auth: true,
       path: 'Id',
-      body: json(object({ pin: str(undefined, { minLength: 4, maxLength: 64 }) })),
+      body: json(jsonSchemaOf(ENROLMENT_ACTIVATE)),
       ok: [
         201,
         'The new certificate',

@@ -16,6 +16,9 @@ const SENDER: Record<string, string | undefined> = {
   'POST /api/admin/agencies': 'quantri',
   'POST /api/admin/users': 'quantri',
   'PATCH /api/admin/users/{id}': 'quantri',
+  'POST /api/me/enrolments/{id}/activate': 'chuyenvien',
+  'POST /api/me/certificates/{id}/pin': 'chuyenvien',
+  'POST /api/me/certificates/{id}/unlock': 'chuyenvien',
 }
 
 function resolved(spec: Json, schema: Json): Json {
@@ -103,6 +106,8 @@ describe('the JSON bodies of server/schemas.ts', function () {
       // Submitting reads its fields only once the document is the sender's own draft.
       if (route.endsWith('/submit')) continue
       for (const [name, f] of Object.entries(schema.fields)) {
+        // A field the use case alone checks may take more than one type (procedureCode: any).
+        if (f.useCase) continue
         const answer = await send(route, { ...validBody(schema), [name]: wrongValue(f) })
         expect(answer, `${route} ${name}`).to.include({ status: 400, code: 'BAD_REQUEST' })
         expect(answer.message, `${route} ${name}`).to.match(new RegExp(`^${name}:`))
