@@ -21,6 +21,8 @@ interface FieldBase {
   description?: string
   /** A valid value, for the description and the tests. */
   example?: unknown
+  /** What the use case takes when the field is not given. */
+  default?: unknown
   /**
    * Described here but checked by the use case alone, because its check needs the configuration
    * (the PIN policy), other fields or the database, or because the use case takes more than one
@@ -188,6 +190,7 @@ function fieldSchema(f: Field): Json {
   const common = {
     ...(f.description && { description: f.description }),
     ...(f.example !== undefined && { examples: [f.example] }),
+    ...(f.default !== undefined && { default: f.default }),
   }
   switch (f.type) {
     case 'boolean':

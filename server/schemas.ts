@@ -3,6 +3,8 @@ import { DATED_MARKERS } from '../workflows/signing-markers'
 import { type ArrayField, type BodySchema, optionalString, optionalText, text } from './body-schema'
 import { ADMIN_BODIES } from './schemas-admin'
 import { KEY_BODIES } from './schemas-keys'
+import { REGISTER_BODIES } from './schemas-register'
+import { SIGNING_BODIES } from './schemas-signing'
 
 export {
   type ArrayField,
@@ -208,4 +210,6 @@ export const REQUEST_BODIES: Record<string, BodySchema> = {
   'PATCH /api/admin/users/{id}': USER_UPDATE,
   ...ADMIN_BODIES,
   ...KEY_BODIES,
+  ...SIGNING_BODIES,
+  ...REGISTER_BODIES,
 }
