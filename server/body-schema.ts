@@ -1,6 +1,5 @@
 import type { Request } from 'express'
 import { WorkflowError } from '../shared/errors'
-import { jsonBody } from './http'
 
 /**
  * One place for the JSON bodies the routes accept (issue 16): each field's type, whether it is
@@ -78,6 +77,15 @@ export interface BodySchema {
   description?: string
   /** The name under components/schemas in the OpenAPI document, when it has one. */
   component?: string
+}
+
+/** The JSON body as an object (absent: empty), or BAD_REQUEST: how every route reads its JSON body. */
+function jsonBody(req: Request): Record<string, unknown> {
+  const b: unknown = req.body
+  if (b === undefined) return {}
+  if (typeof b !== 'object' || b === null || Array.isArray(b))
+    throw new WorkflowError('BAD_REQUEST', 'body: a JSON object')
+  return b as Record<string, unknown>
 }
 
 function isAbsent(v: unknown, f: Field): boolean {
