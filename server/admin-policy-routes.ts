@@ -4,7 +4,9 @@ import { listCoverageTargets, setCoverageTargets } from '../workflows/coverage-t
 import { erasePersonalData, exportPersonalData } from '../workflows/personal-data'
 import { endAuthority, grantAuthority, listAuthorities } from '../workflows/standing-authorities'
 import { WorkflowError } from '../shared/errors'
-import { actorOf, idParam, jsonBody, route } from './http'
+import { actorOf, idParam, route } from './http'
+import { bodyCheckedOnRead } from './schemas'
+import { COVERAGE_TARGETS, ERASURE, STANDING_AUTHORITY } from './schemas-admin'
 
 /**
  * Issue 14's administration: each year's targets and deadline, standing signing authorities, and
@@ -22,7 +24,7 @@ export function mountAdminPolicy(app: Express, s: Services, auth: RequestHandler
     route(s, async (req, res) => {
       const year = Number(req.params.year)
       if (!/^\d{4}$/.test(String(req.params.year))) throw new WorkflowError('BAD_REQUEST', 'year: YYYY')
-      return setCoverageTargets(s, actorOf(res), year, jsonBody(req))
+      return setCoverageTargets(s, actorOf(res), year, bodyCheckedOnRead(COVERAGE_TARGETS, req))
     }),
   )
   app.get(
@@ -33,7 +35,11 @@ export function mountAdminPolicy(app: Express, s: Services, auth: RequestHandler
   app.post(
     '/api/admin/standing-authorities',
     auth,
-    route(s, async (req, res) => grantAuthority(s, actorOf(res), jsonBody(req)), 201),
+    route(
+      s,
+      async (req, res) => grantAuthority(s, actorOf(res), bodyCheckedOnRead(STANDING_AUTHORITY, req)),
+      201,
+    ),
   )
   app.post(
     '/api/admin/standing-authorities/:id/end',
@@ -48,6 +54,8 @@ export function mountAdminPolicy(app: Express, s: Services, auth: RequestHandler
   app.post(
     '/api/admin/users/:id/erase',
     auth,
-    route(s, async (req, res) => erasePersonalData(s, actorOf(res), idParam(req), jsonBody(req))),
+    route(s, async (req, res) =>
+      erasePersonalData(s, actorOf(res), idParam(req), bodyCheckedOnRead(ERASURE, req)),
+    ),
   )
 }

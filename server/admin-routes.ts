@@ -12,8 +12,9 @@ import {
   updateUser,
 } from '../workflows/admin'
 import type { Services } from '../workflows/context'
-import { actorOf, idParam, jsonBody, route } from './http'
+import { actorOf, idParam, route } from './http'
 import { AGENCY_CREATE, bodyCheckedOnRead, USER_CREATE, USER_UPDATE } from './schemas'
+import { CERTIFICATE_REQUEST, CERTIFICATE_REVOKE, TRUST_ANCHOR } from './schemas-admin'
 
 /** The administrator's own: agencies, users, certificates (requested, revoked) and trust anchors. */
 export function mountAdmin(app: Express, s: Services, auth: RequestHandler): void {
@@ -52,12 +53,18 @@ export function mountAdmin(app: Express, s: Services, auth: RequestHandler): voi
   app.post(
     '/api/admin/certificates',
     auth,
-    route(s, async (req, res) => requestCertificate(s, actorOf(res), jsonBody(req)), 201),
+    route(
+      s,
+      async (req, res) => requestCertificate(s, actorOf(res), bodyCheckedOnRead(CERTIFICATE_REQUEST, req)),
+      201,
+    ),
   )
   app.post(
     '/api/admin/certificates/:id/revoke',
     auth,
-    route(s, async (req, res) => revokeUserCertificate(s, actorOf(res), idParam(req), jsonBody(req))),
+    route(s, async (req, res) =>
+      revokeUserCertificate(s, actorOf(res), idParam(req), bodyCheckedOnRead(CERTIFICATE_REVOKE, req)),
+    ),
   )
   app.get(
     '/api/admin/trust-anchors',
@@ -67,6 +74,6 @@ export function mountAdmin(app: Express, s: Services, auth: RequestHandler): voi
   app.post(
     '/api/admin/trust-anchors',
     auth,
-    route(s, async (req, res) => addTrustAnchor(s, actorOf(res), jsonBody(req)), 201),
+    route(s, async (req, res) => addTrustAnchor(s, actorOf(res), bodyCheckedOnRead(TRUST_ANCHOR, req)), 201),
   )
 }

@@ -3,8 +3,9 @@ import { agencyLabel } from '../storage/server-queries'
 import { activateEnrolment, myEnrolments } from '../workflows/admin'
 import { authenticate, login, logout, publicUser } from '../workflows/auth'
 import type { Actor, Services } from '../workflows/context'
-import { actorOf, idParam, jsonBody, route, SESSION_COOKIE, sessionToken } from './http'
+import { actorOf, idParam, route, SESSION_COOKIE, sessionToken } from './http'
 import { LOGIN, parseBody } from './schemas'
+import { ENROLMENT_ACTIVATE } from './schemas-keys'
 
 /** Signing in and out, the session a page starts from, and the signed-in user's own certificates. */
 export function mountAuth(app: Express, s: Services, auth: RequestHandler): void {
@@ -56,7 +57,12 @@ export function mountAuth(app: Express, s: Services, auth: RequestHandler): void
   app.post(
     '/api/me/enrolments/:id/activate',
     auth,
-    route(s, async (req, res) => activateEnrolment(s, actorOf(res), idParam(req), jsonBody(req)), 201),
+    route(
+      s,
+      async (req, res) =>
+        activateEnrolment(s, actorOf(res), idParam(req), parseBody(ENROLMENT_ACTIVATE, req)),
+      201,
+    ),
   )
 }
 

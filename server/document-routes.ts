@@ -15,7 +15,9 @@ import {
   versionOf,
 } from '../workflows/documents'
 import { importPaper, registerPaper } from '../workflows/paper-documents'
-import { actorOf, idParam, jsonBody, route } from './http'
+import { actorOf, idParam, route } from './http'
+import { bodyCheckedOnRead } from './schemas'
+import { PAPER_DOCUMENT } from './schemas-register'
 import { readMultipart } from './multipart'
 import { parseInstant } from '../shared/dates'
 
@@ -122,7 +124,7 @@ export function mountDocuments(app: Express, s: Services, auth: RequestHandler):
   app.post(
     '/api/documents/paper',
     auth,
-    route(s, async (req, res) => registerPaper(s, actorOf(res), jsonBody(req)), 201),
+    route(s, async (req, res) => registerPaper(s, actorOf(res), bodyCheckedOnRead(PAPER_DOCUMENT, req)), 201),
   )
   app.post(
     '/api/documents/paper/import',

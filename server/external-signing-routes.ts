@@ -14,19 +14,33 @@ import { remoteSigningState, startRemoteSigning } from '../workflows/remote-sign
 import { acceptSignedFile, entityTag, fileToSign } from '../workflows/signed-file'
 import { completeStep, prepareStep } from '../workflows/two-phase'
 import { listRevocationListsFor, setApprovalMode } from '../workflows/agency-settings'
-import { actorOf, idParam, jsonBody, optionalString, route } from './http'
+import { actorOf, idParam, route } from './http'
 import { readMultipart } from './multipart'
+import { bodyCheckedOnRead, checkedFields, parseBody } from './schemas'
+import { AGENCY_SETTINGS, CERTIFICATE_REJECT, REVOCATION_LIST } from './schemas-admin'
+import {
+  COMMIT,
+  COMPLETE,
+  EXTERNAL_CERTIFICATE,
+  EXTERNAL_CERTIFICATE_BY_ADMIN,
+  PREPARE,
+  REMOTE,
+} from './schemas-signing'
 
-/** outgoingNumber, outgoingDate, comment: what every way of signing a step may carry. */
+/**
+ * outgoingNumber, outgoingDate, comment: what every way of signing a step may carry, from a JSON
+ * body, a form's fields or a plugin's query (checked against COMMIT); an empty one is not given.
+ */
 function commitFields(b: Record<string, unknown>): {
   comment?: string
   outgoingNumber?: string
   outgoingDate?: string
 } {
+  const checked = checkedFields(COMMIT, b)
   const out: { comment?: string; outgoingNumber?: string; outgoingDate?: string } = {}
   for (const key of ['comment', 'outgoingNumber', 'outgoingDate'] as const) {
-    const v = optionalString(b, key)
-    if (v) out[key] = v
+    const v = checked[key]
+    if (typeof v === 'string' && v) out[key] = v
   }
   return out
 }
@@ -69,7 +83,12 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
   app.post(
     '/api/me/certificates/external',
     auth,
-    route(s, async (req, res) => submitExternalCertificate(s, actorOf(res), jsonBody(req)), 201),
+    route(
+      s,
+      async (req, res) =>
+        submitExternalCertificate(s, actorOf(res), bodyCheckedOnRead(EXTERNAL_CERTIFICATE, req)),
+      201,
+    ),
   )
   app.get(
     '/api/me/signing-certificates',
@@ -87,7 +106,9 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
     route(
       s,
       async (req, res) =>
-        submitExternalCertificate(s, actorOf(res), jsonBody(req), { byAdmin: requireAdminRole(res) }),
+        submitExternalCertificate(s, actorOf(res), bodyCheckedOnRead(EXTERNAL_CERTIFICATE_BY_ADMIN, req), {
+          byAdmin: requireAdminRole(res),
+        }),
       201,
     ),
   )
@@ -100,7 +121,13 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
     '/api/admin/certificates/:id/reject',
     auth,
     route(s, async (req, res) =>
-      decideExternalCertificate(s, actorOf(res), idParam(req), 'reject', jsonBody(req).reason),
+      decideExternalCertificate(
+        s,
+        actorOf(res),
+        idParam(req),
+        'reject',
+        bodyCheckedOnRead(CERTIFICATE_REJECT, req),
+      ),
     ),
   )
   app.get(
@@ -111,12 +138,18 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
   app.post(
     '/api/admin/crls',
     auth,
-    route(s, async (req, res) => addRevocationList(s, actorOf(res), jsonBody(req)), 201),
+    route(
+      s,
+      async (req, res) => addRevocationList(s, actorOf(res), bodyCheckedOnRead(REVOCATION_LIST, req)),
+      201,
+    ),
   )
   app.patch(
     '/api/admin/agencies/:code',
     auth,
-    route(s, async (req, res) => setApprovalMode(s, actorOf(res), String(req.params.code), jsonBody(req))),
+    route(s, async (req, res) =>
+      setApprovalMode(s, actorOf(res), String(req.params.code), bodyCheckedOnRead(AGENCY_SETTINGS, req)),
+    ),
   )
 
   app.get(
@@ -159,11 +192,14 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
     '/api/steps/:id/prepare',
     auth,
     route(s, async (req, res) => {
-      const b = jsonBody(req)
+      const b = bodyCheckedOnRead(PREPARE, req)
+      // certificateId is read (and checked) once the step is found the signer's turn.
       return prepareStep(s, actorOf(res), idParam(req), {
-        certificateId: b.certificateId,
-        via: b.via,
         ...commitFields(b),
+        via: b.via,
+        get certificateId() {
+          return b.certificateId
+        },
       })
     }),
   )
@@ -171,7 +207,7 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
     '/api/steps/:id/complete',
     auth,
     route(s, async (req, res) => {
-      const b = jsonBody(req)
+      const b = parseBody(COMPLETE, req)
       return completeStep(s, actorOf(res), idParam(req), {
         signingId: b.signingId,
         signature: b.signature,
@@ -185,10 +221,13 @@ export function mountExternalSigning(app: Express, s: Services, auth: RequestHan
     route(
       s,
       async (req, res) => {
-        const b = jsonBody(req)
+        const b = bodyCheckedOnRead(REMOTE, req)
+        // certificateId is read (and checked) once the step is found the signer's turn.
         return startRemoteSigning(s, actorOf(res), idParam(req), {
-          certificateId: b.certificateId,
           ...commitFields(b),
+          get certificateId() {
+            return b.certificateId
+          },
         })
       },
       202,

@@ -229,20 +229,3 @@ export function actorOf(res: Response): Actor {
   if (!a) throw new WorkflowError('UNAUTHENTICATED', 'Cần đăng nhập')
   return a
 }
-
-/** The JSON body as an object (absent: empty), or BAD_REQUEST. */
-export function jsonBody(req: Request): Record<string, unknown> {
-  const b: unknown = req.body
-  if (b === undefined) return {}
-  if (typeof b !== 'object' || b === null || Array.isArray(b))
-    throw new WorkflowError('BAD_REQUEST', 'body: a JSON object')
-  return b as Record<string, unknown>
-}
-
-/** An optional string field of a body, or BAD_REQUEST naming it. */
-export function optionalString(b: Record<string, unknown>, key: string): string | undefined {
-  const v = b[key]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'string') throw new WorkflowError('BAD_REQUEST', `${key}: a string`)
-  return v
-}

@@ -5,8 +5,11 @@ import { documentDetails } from '../workflows/documents'
 import { WorkflowError } from '../shared/errors'
 import { prepareIssuanceVersion } from '../workflows/issuance-version'
 import { registerCsv, registerView, setRegisterOpening } from '../workflows/register-view'
-import { actorOf, idParam, jsonBody, optionalString, route } from './http'
+import { actorOf, idParam, route } from './http'
 import { readMultipart } from './multipart'
+import { bodyCheckedOnRead, parseBody } from './schemas'
+import { COPY, REGISTER_OPENING } from './schemas-register'
+import { ISSUANCE } from './schemas-signing'
 
 /**
  * Issue 13: the outgoing register (view, CSV, opening number), the issuance version a clerk's own
@@ -29,15 +32,19 @@ export function mountIssuance(app: Express, s: Services, auth: RequestHandler): 
   app.put(
     '/api/registers/outgoing/opening',
     auth,
-    route(s, async (req, res) => setRegisterOpening(s, actorOf(res), jsonBody(req))),
+    route(s, async (req, res) =>
+      setRegisterOpening(s, actorOf(res), bodyCheckedOnRead(REGISTER_OPENING, req)),
+    ),
   )
   app.post(
     '/api/steps/:id/issuance',
     auth,
     route(s, async (req, res) => {
-      const b = jsonBody(req)
-      const outgoingNumber = optionalString(b, 'outgoingNumber')
-      const outgoingDate = optionalString(b, 'outgoingDate')
+      const b = parseBody(ISSUANCE, req)
+      const { outgoingNumber, outgoingDate } = b as {
+        outgoingNumber?: string | null
+        outgoingDate?: string | null
+      }
       return prepareIssuanceVersion(s, actorOf(res), idParam(req), {
         ...(outgoingNumber && { outgoingNumber }),
         ...(outgoingDate && { outgoingDate }),
@@ -50,7 +57,7 @@ export function mountIssuance(app: Express, s: Services, auth: RequestHandler): 
     route(
       s,
       async (req, res) => {
-        const id = await makeCopy(s, actorOf(res), idParam(req), jsonBody(req))
+        const id = await makeCopy(s, actorOf(res), idParam(req), bodyCheckedOnRead(COPY, req))
         return documentDetails(s, actorOf(res), id)
       },
       201,

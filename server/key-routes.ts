@@ -3,7 +3,9 @@ import { toPem } from '../signing/pki'
 import type { Services } from '../workflows/context'
 import { changePin, issueUnlockCode, unlockCertificate, unlockWithCode } from '../workflows/certificate-pins'
 import { WorkflowError } from '../shared/errors'
-import { actorOf, idParam, jsonBody, route } from './http'
+import { actorOf, idParam, route } from './http'
+import { parseBody } from './schemas'
+import { PIN_CHANGE, UNLOCK_WITH_CODE } from './schemas-keys'
 
 /**
  * Issue 15: a key's PIN and its lock, and the internal CA's public face. The root certificate and
@@ -13,12 +15,14 @@ export function mountKeyRoutes(app: Express, s: Services, auth: RequestHandler):
   app.post(
     '/api/me/certificates/:id/pin',
     auth,
-    route(s, async (req, res) => changePin(s, actorOf(res), idParam(req), jsonBody(req))),
+    route(s, async (req, res) => changePin(s, actorOf(res), idParam(req), parseBody(PIN_CHANGE, req))),
   )
   app.post(
     '/api/me/certificates/:id/unlock',
     auth,
-    route(s, async (req, res) => unlockWithCode(s, actorOf(res), idParam(req), jsonBody(req))),
+    route(s, async (req, res) =>
+      unlockWithCode(s, actorOf(res), idParam(req), parseBody(UNLOCK_WITH_CODE, req)),
+    ),
   )
   app.post(
     '/api/admin/certificates/:id/unlock',

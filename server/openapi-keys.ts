@@ -1,4 +1,6 @@
+import { jsonSchemaOf } from './body-schema'
 import type { STATUS } from './errors'
+import { PIN_CHANGE, UNLOCK_WITH_CODE } from './schemas-keys'
 
 /**
  * Issue 15's routes in the OpenAPI description: a key's PIN and lock, the unlock code, and the
@@ -48,7 +50,7 @@ export function keyPaths(k: OpenApiKit): Record<string, Record<string, Json>> {
         description:
           'The old PIN is a counted try like a signature (wrong: 403 PIN_INCORRECT with triesLeft; ' +
           'locked: 423 KEY_LOCKED). The new PIN follows the PIN policy (KYSO_PIN_MIN_LENGTH).',
-        body: json(object({ oldPin: str(), newPin: str(undefined, { minLength: 4, maxLength: 64 }) })),
+        body: json(jsonSchemaOf(PIN_CHANGE)),
         ok: [200, 'Changed', json(object({ id: int(), changedAt: date() }))],
         codes: PIN_TRY,
       }),
@@ -60,7 +62,7 @@ export function keyPaths(k: OpenApiKit): Record<string, Record<string, Json>> {
         summary: 'Unlock my locked key with the one-time code an administrator issued',
         auth: true,
         path: 'Id',
-        body: json(object({ unlockCode: str('As issued, e.g. 7K2QM-...; case and dashes do not matter') })),
+        body: json(jsonSchemaOf(UNLOCK_WITH_CODE)),
         ok: [200, 'Unlocked', unlocked],
         codes: ['NOT_FOUND', 'UNLOCK_CODE_INVALID', 'BAD_REQUEST'],
       }),

@@ -1,6 +1,18 @@
 import { STATUS } from './errors'
 import { keyPaths } from './openapi-keys'
 import { AGENCY_CREATE, jsonSchemaOf, REQUEST_BODIES, USER_CREATE, USER_UPDATE } from './schemas'
+import {
+  AGENCY_SETTINGS,
+  CERTIFICATE_REJECT,
+  CERTIFICATE_REQUEST,
+  CERTIFICATE_REVOKE,
+  ERASURE,
+  REVOCATION_LIST,
+  TRUST_ANCHOR,
+} from './schemas-admin'
+import { ENROLMENT_ACTIVATE } from './schemas-keys'
+import { COPY, PAPER_DOCUMENT, REGISTER_OPENING } from './schemas-register'
+import { ISSUANCE } from './schemas-signing'
 
 /** Schemas, responses and operations as plain objects: the spec is data, assembled below. */
 type Json = Record<string, unknown>
@@ -442,18 +454,6 @@ const schemas: Record<string, Json> = {
     },
     ['signatures', 'indication', 'failed', 'warning'],
   ),
-  StandingAuthorityRequest: object(
-    {
-      holder: str('Username; a leader, or for TL./TUQ. also a head'),
-      marker: STANDING,
-      principal: str('KT./TL./TUQ.: the leader the holder signs for (same agency)'),
-      principalTitle: str(
-        "What the marker line names: by default the principal's title; TM.: the body (Ủy ban nhân dân)",
-      ),
-      from: date('Default now'),
-    },
-    ['holder', 'marker'],
-  ),
   StandingAuthority: object({
     id: int(),
     holderId: int(),
@@ -480,15 +480,6 @@ const schemas: Record<string, Json> = {
     deadline: str('YYYY-MM-DD'),
     updatedAt: date(),
   }),
-  YearTargetsRequest: object(
-    {
-      internalRate: { type: 'number', minimum: 0, maximum: 1, default: 1 },
-      minDocuments: { type: 'integer', minimum: 0, default: 1 },
-      procedures: { type: 'integer', minimum: 0, default: 2 },
-      deadline: str('YYYY-MM-DD; default 31 December of the year'),
-    },
-    [],
-  ),
   PersonalDataExport: object({
     generatedAt: date(),
     purposes: object({}, []),
@@ -691,22 +682,6 @@ const schemas: Record<string, Json> = {
       'problems',
     ],
   ),
-  ExternalCertificateRequest: object(
-    {
-      certificate: str(
-        'PEM certificate of a key the user holds elsewhere (absent when read from the remote provider)',
-      ),
-      chain: array(str('PEM intermediate certificate')),
-      kind: { ...oneOf('personal', 'seal'), default: 'personal' },
-      remote: object({
-        provider: str('A configured remote-signing provider'),
-        credentialId: str(),
-        userRef: str('The user at the provider'),
-      }),
-      username: str('Admin variant only: the holder'),
-    },
-    [],
-  ),
   SigningCertificate: object(
     {
       id: int(),
@@ -731,16 +706,6 @@ const schemas: Record<string, Json> = {
     },
     [],
   ),
-  PrepareRequest: object(
-    {
-      certificateId: int('An active external certificate of mine'),
-      via: oneOf('two-phase', 'agent'),
-      comment: str(),
-      outgoingNumber: str(),
-      outgoingDate: str(),
-    },
-    ['certificateId'],
-  ),
   PreparedSignature: object({
     signingId: str('Bound to me, this step and this version; used once'),
     signedAttributes: str('Base64 DER: exactly the bytes the key signs'),
@@ -751,16 +716,6 @@ const schemas: Record<string, Json> = {
     keyAlgorithm: oneOf('RSA', 'EC'),
     placement: object({ page: int(), rect: array({ type: 'number' }) }),
   }),
-  CompleteRequest: object(
-    {
-      signingId: str(),
-      signature: str('Base64 signature value: RSA PKCS#1 v1.5, or ECDSA (DER or r||s)'),
-      comment: str(),
-      outgoingNumber: str(),
-      outgoingDate: str(),
-    },
-    ['signingId', 'signature'],
-  ),
   SignedFileForm: object(
     {
       file: str('The whole signed PDF', { contentMediaType: 'application/pdf' }),
@@ -1019,7 +974,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
       tag: 'admin',
       summary: 'An admin submits an external certificate for a user (no name check)',
       auth: true,
-      body: json(ref('ExternalCertificateRequest')),
+      body: json(ref('ExternalCertificateByAdminRequest')),
       ok: [201, 'Pending', json(ref('SigningCertificate'))],
       codes: [...JSON_BODY, 'FORBIDDEN', 'CONFLICT', 'REMOTE_NOT_CONFIGURED', ...CERT_CHECK],
     }),
@@ -1042,7 +997,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
       summary: 'Reject a pending external certificate (reason required)',
       auth: true,
       path: 'Id',
-      body: json(ref('ReasonRequest')),
+      body: json(jsonSchemaOf(CERTIFICATE_REJECT)),
       ok: [200, 'Rejected', json(ref('SigningCertificate'))],
       codes: [...JSON_BODY, 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'],
     }),
@@ -1061,7 +1016,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
       tag: 'admin',
       summary: "Upload a CA's current CRL (kept only if signed by a CA Kyso trusts)",
       auth: true,
-      body: json(object({ pem: str('PEM X509 CRL') })),
+      body: json(jsonSchemaOf(REVOCATION_LIST)),
       ok: [201, 'Kept', json(ref('RevocationList'))],
       codes: [...JSON_BODY, 'FORBIDDEN', 'CONFLICT'],
     }),
@@ -1074,12 +1029,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
         'Agency settings: how approvals made with internal keys travel (in the file, or as detached evidence), and whether approvals in the file show as initials or stay invisible',
       auth: true,
       path: 'Code',
-      body: json(
-        object(
-          { approvalMode: oneOf('in-file', 'detached'), approvalAppearance: oneOf('initials', 'invisible') },
-          [],
-        ),
-      ),
+      body: json(jsonSchemaOf(AGENCY_SETTINGS)),
       ok: [
         200,
         'Updated',
@@ -1254,7 +1204,7 @@ const EXTERNAL_SIGNING_PATHS: Record<string, Record<string, Json>> = {
       summary: 'Remote signing: the provider asks me to confirm on my phone; the step completes when I do',
       auth: true,
       path: 'StepId',
-      body: json(ref('PrepareRequest')),
+      body: json(ref('RemoteSigningRequest')),
       ok: [202, 'Awaiting confirmation', json(ref('RemoteSigning'))],
       codes: [
         ...JSON_BODY,
@@ -1425,7 +1375,7 @@ const paths: Record<string, Record<string, Json>> = {
         'Set the PIN of an authorised certificate: the key is made and sealed under it (the PIN is never stored)',
       auth: true,
       path: 'Id',
-      body: json(object({ pin: str(undefined, { minLength: 4, maxLength: 64 }) })),
+      body: json(jsonSchemaOf(ENROLMENT_ACTIVATE)),
       ok: [
         201,
         'The new certificate',
@@ -1696,7 +1646,7 @@ const paths: Record<string, Record<string, Json>> = {
       tag: 'admin',
       summary: 'Authorise a certificate for a user; they set its PIN themselves',
       auth: true,
-      body: json(object({ username: str(), kind: oneOf('personal', 'seal') }, ['username'])),
+      body: json(jsonSchemaOf(CERTIFICATE_REQUEST)),
       ok: [201, "Awaiting the holder's PIN", json(ref('CertificateRow'))],
       codes: ['FORBIDDEN'],
     }),
@@ -1708,7 +1658,7 @@ const paths: Record<string, Record<string, Json>> = {
       summary: 'Revoke at the internal CA (CRL re-published) and stop its use',
       auth: true,
       path: 'Id',
-      body: json(object({ reason: str('An RFC 5280 CRLReason name, e.g. keyCompromise') }, [])),
+      body: json(jsonSchemaOf(CERTIFICATE_REVOKE)),
       ok: [200, 'Revoked', json(object({ id: int(), revokedAt: date(), reason: str() }))],
       codes: ['FORBIDDEN', 'NOT_FOUND', 'SERIAL_UNKNOWN', 'BAD_OPTION'],
     }),
@@ -1727,7 +1677,7 @@ const paths: Record<string, Record<string, Json>> = {
       tag: 'admin',
       summary: 'Trust another self-signed CA certificate (PEM)',
       auth: true,
-      body: json(object({ pem: str() })),
+      body: json(jsonSchemaOf(TRUST_ANCHOR)),
       ok: [201, 'Added', json(ref('TrustAnchor'))],
       codes: ['FORBIDDEN'],
     }),
@@ -1808,7 +1758,7 @@ const paths: Record<string, Record<string, Json>> = {
       path: 'Id',
       summary:
         "Erase a person's personal data (reason required); signed records stay, the audit chain keeps verifying",
-      body: json(object({ reason: str(undefined, { minLength: 1, maxLength: 2000 }) })),
+      body: json(jsonSchemaOf(ERASURE)),
       ok: [200, 'Erased', json(ref('ErasureResult'))],
       codes: ['FORBIDDEN', 'NOT_FOUND', 'ERASURE_BLOCKED'],
     }),
@@ -1835,11 +1785,7 @@ const paths: Record<string, Record<string, Json>> = {
       auth: true,
       summary:
         'An agency starting mid-year: the first number Kyso gives in a register this year (clerk or admin)',
-      body: json(
-        object({ year: int(), register: oneOf('general', 'normative', 'copies'), firstSeq: int() }, [
-          'firstSeq',
-        ]),
-      ),
+      body: json(jsonSchemaOf(REGISTER_OPENING)),
       ok: [200, 'Set', json(object({ year: int(), register: str(), firstSeq: int(), next: str() }))],
       codes: ['FORBIDDEN'],
     }),
@@ -1852,7 +1798,7 @@ const paths: Record<string, Record<string, Json>> = {
       path: 'StepId',
       summary:
         "Seal made with the clerk's own tool: number (register) and date printed in a new version that /to-sign then serves",
-      body: json(object({ outgoingNumber: str(), outgoingDate: str() }, [])),
+      body: json(jsonSchemaOf(ISSUANCE)),
       ok: [
         200,
         'The version to sign',
@@ -1879,12 +1825,7 @@ const paths: Record<string, Record<string, Json>> = {
       path: 'DocumentId',
       summary:
         "An electronic copy (sao y, sao lục, trích sao of chosen pages) of an issued document, signed with the agency's seal (clerk)",
-      body: json(
-        object({ form: oneOf('sao-y', 'sao-luc', 'trich-sao'), pages: array(int()), pin: str() }, [
-          'form',
-          'pin',
-        ]),
-      ),
+      body: json(jsonSchemaOf(COPY)),
       ok: [201, 'The copy, a new issued document', json(ref('Document'))],
       codes: ['FORBIDDEN', 'NOT_FOUND', 'NOT_ISSUED', 'NO_CERTIFICATE', 'PDF_PAGE_NOT_FOUND', ...SIGNING],
     }),
@@ -1923,19 +1864,7 @@ const paths: Record<string, Record<string, Json>> = {
       description:
         "Refused when the number is taken in the agency's year (by a paper entry or a document issued in " +
         'Kyso: 409 NUMBER_TAKEN) or the date is after today in Vietnam (422 DATE_IN_FUTURE).',
-      body: json(
-        object(
-          {
-            number: str(),
-            date: str('YYYY-MM-DD, today or before (Vietnam time)'),
-            title: str(),
-            signer: str(),
-            kind: { ...oneOf('internal', 'procedure'), default: 'internal' },
-            procedureCode: str('Required for kind=procedure: a catalogue code'),
-          },
-          ['number', 'date', 'title', 'signer'],
-        ),
-      ),
+      body: json(jsonSchemaOf(PAPER_DOCUMENT)),
       ok: [201, 'Registered', json(object({ registered: int() }))],
       codes: ['FORBIDDEN', 'NUMBER_TAKEN', 'DATE_IN_FUTURE'],
     }),

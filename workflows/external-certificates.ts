@@ -217,20 +217,22 @@ function requireAdmin(actor: Actor): void {
 
 /**
  * `POST /api/admin/certificates/:id/approve` (or `/reject` with a reason): binds the certificate
- * (issuer and serial) to its holder; checked once more before it becomes active.
+ * (issuer and serial) to its holder; checked once more before it becomes active. The body's reason
+ * is read only once the certificate is found pending.
  */
 export async function decideExternalCertificate(
   s: Services,
   actor: Actor,
   id: number,
   decision: 'approve' | 'reject',
-  reason?: unknown,
+  body: { reason?: unknown } = {},
 ): Promise<ExternalCertificateView> {
   requireAdmin(actor)
   const cert = await findCertificate(s.db, id)
   if (cert?.source !== 'external')
     throw new WorkflowError('NOT_FOUND', 'Không tìm thấy chứng thư số đăng ký từ bên ngoài')
   if (cert.status !== 'pending') throw new WorkflowError('CONFLICT', 'Chứng thư số này đã được xử lý')
+  const reason = decision === 'reject' ? body.reason : undefined
   if (decision === 'reject' && (typeof reason !== 'string' || !reason.trim()))
     throw new WorkflowError('BAD_REQUEST', 'reason: lý do là bắt buộc')
   if (decision === 'approve') {

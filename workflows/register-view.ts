@@ -15,7 +15,7 @@ import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { formatSeq } from './outgoing-register'
 
-const REGISTERS: RegisterName[] = ['general', 'normative', 'copies']
+export const REGISTERS: RegisterName[] = ['general', 'normative', 'copies']
 const REGISTER_VI: Record<RegisterName, string> = {
   general: 'Văn bản đi',
   normative: 'Văn bản quy phạm pháp luật',

@@ -498,6 +498,13 @@ describe('signing with keys Kyso never holds (issue 11)', function () {
       'WRONG_SIGNER',
     )
     // Revoked: approved, then revoked by the admin.
+    // A reason is read only once the certificate is found pending, and from an administrator.
+    expect((await leader.post(`/api/admin/certificates/${pending.id}/reject`, {})).status).to.equal(403)
+    const noReason = await admin.post(`/api/admin/certificates/${pending.id}/reject`, { reason: ' ' })
+    expect([
+      noReason.status,
+      ((await noReason.json()) as { error: { message: string } }).error.message,
+    ]).to.deep.equal([400, 'reason: lý do là bắt buộc'])
     expect((await admin.post(`/api/admin/certificates/${pending.id}/approve`)).status).to.equal(200)
     expect(
       (await admin.post(`/api/admin/certificates/${pending.id}/revoke`, { reason: 'keyCompromise' })).status,

@@ -279,6 +279,12 @@ describe('issuance: the register, number and date on the document, copies and at
       (await (c.vanthu as Client).post(`/api/documents/${d.id}/copies`, { form: 'sao-y', pin: '0000' }))
         .status,
     ).to.equal(403)
+    // The PIN is read once the original is found issued (issue 16's schema, server/schemas-register.ts).
+    for (const pin of [undefined, 42]) {
+      const res = await (c.vanthu as Client).post(`/api/documents/${d.id}/copies`, { form: 'sao-y', pin })
+      const { error } = (await res.json()) as { error: { message: string } }
+      expect([res.status, error.message], String(pin)).to.deep.equal([400, 'pin: required'])
+    }
     const form = new FormData()
     form.set('pin', pinOf('vanthu'))
     form.set('file', new Blob([new Uint8Array(await makePdf())], { type: 'application/pdf' }), 'phu-luc.pdf')
