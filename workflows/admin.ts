@@ -9,6 +9,8 @@ import {
   openEnrolment,
   pendingEnrolmentListings,
   pendingEnrolmentsOf,
+  type EnrolmentListing,
+  type HeldCertificateListing,
 } from '../storage/admin-records'
 import {
   agencyById,
@@ -23,6 +25,7 @@ import {
   findCertificate,
   insertInternalCertificate,
   setCertificateRevoked,
+  type CertificateRecord,
 } from '../storage/certificate-records'
 import { deleteSignatureImage } from '../storage/images'
 import { isUniqueViolation } from '../storage/sql'
@@ -39,6 +42,7 @@ import {
   userRecord,
   userRoles,
   usernameTaken,
+  type UserListing,
 } from '../storage/user-records'
 import type { Actor, Role, Services } from './context'
 import { WorkflowError } from '../shared/errors'
@@ -47,6 +51,53 @@ import { hashPassword } from './passwords'
 import { checkPinPolicy } from './pin-tries'
 
 const ROLES: Role[] = ['staff', 'head', 'leader', 'clerk', 'compliance', 'admin']
+
+/** A new agency as `POST /api/admin/agencies` answers it. */
+export type CreatedAgency = Omit<AgencyListing, 'approvalMode'>
+
+/** A user as the administration lists it (and `PATCH /api/admin/users/:id` answers), with their roles. */
+export interface UserView extends UserListing {
+  roles: Role[]
+}
+
+/** An authorised certificate, waiting for its holder to set the PIN. */
+export interface RequestedCertificate extends Omit<EnrolmentListing, 'fullName'> {
+  status: 'awaiting-pin'
+}
+
+/** One of the holder's certificates; a key Kyso holds tells its tries left and whether it is locked. */
+export interface HeldCertificateView extends Omit<HeldCertificateListing, 'pinFailures' | 'pinLockedAt'> {
+  triesLeft?: number
+  keyLocked?: boolean
+}
+
+/** `GET /api/me/certificates`' enrolments: what waits for the user's PIN, what they hold, the PIN rules. */
+export interface MyEnrolments {
+  pending: Omit<EnrolmentListing, 'username' | 'fullName'>[]
+  certificates: HeldCertificateView[]
+  pinPolicy: { minLength: number; maxTries: number }
+}
+
+/** The certificate made when its holder set the PIN. */
+export type IssuedCertificate = Pick<CertificateRecord, 'id' | 'serialHex' | 'kind' | 'subject' | 'notAfter'>
+
+export interface RevokedCertificate {
+  id: number
+  revokedAt: string
+  /** One of REVOCATION_REASONS' names (RFC 5280 §5.3.1). */
+  reason: string
+}
+
+/** A trust anchor: the internal CA's root, or one an administrator added. */
+export interface TrustAnchorView {
+  /** SHA-256 of the DER, lowercase hex without colons. */
+  fingerprint: string
+  subject: string
+  issuer: string
+  notBefore: string
+  notAfter: string
+  source: 'internal-ca' | 'added'
+}
 
 /** Two admins creating the same code or username at once: the loser gets CONFLICT, not a 500. */
 function alreadyThere(message: string): (err: unknown) => never {
@@ -84,7 +135,7 @@ export async function createAgency(
   s: Services,
   actor: Actor,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<CreatedAgency> {
   requireAdmin(actor)
   const code = text(b.code, 'code', 64) as string
   if (!/^[A-Z0-9][A-Z0-9-]*$/.test(code))
@@ -103,10 +154,10 @@ export async function createAgency(
     })
     return aid
   }).catch(alreadyThere(`Mã cơ quan ${code} đã có`))
-  return { id, code, name, parentCode: b.parentCode ?? null }
+  return { id, code, name, parentCode: (b.parentCode as string | undefined) ?? null }
 }
 
-export async function listUsers(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
+export async function listUsers(s: Services, actor: Actor): Promise<UserView[]> {
   requireAdmin(actor)
   const users = await listUserListings(s.db)
   const roles = await userRoles(s.db)
@@ -167,7 +218,7 @@ export async function updateUser(
   actor: Actor,
   id: number,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<UserView> {
   requireAdmin(actor)
   const user = await userRecord(s.db, id)
   if (!user) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy người dùng')
@@ -199,7 +250,7 @@ export async function updateUser(
       subjectUserId: id,
     })
   })
-  return (await listUsers(s, actor)).find((u) => u.id === id) as Record<string, unknown>
+  return (await listUsers(s, actor)).find((u) => u.id === id) as UserView
 }
 
 export async function listCertificates(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
@@ -242,7 +293,7 @@ export async function requestCertificate(
   s: Services,
   actor: Actor,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<RequestedCertificate> {
   requireAdmin(actor)
   const kind = b.kind ?? 'personal'
   if (kind !== 'personal' && kind !== 'seal') throw new WorkflowError('BAD_REQUEST', 'kind: personal or seal')
@@ -269,10 +320,10 @@ export async function requestCertificate(
     })
     return eid
   })
-  return { id, username: b.username, kind, status: 'awaiting-pin', createdAt: now }
+  return { id, username: b.username as string, kind, status: 'awaiting-pin', createdAt: now }
 }
 
-export async function myEnrolments(s: Services, actor: Actor): Promise<Record<string, unknown>> {
+export async function myEnrolments(s: Services, actor: Actor): Promise<MyEnrolments> {
   const pending = await pendingEnrolmentsOf(s.db, actor.id)
   const certificates = await heldCertificateListings(s.db, actor.id)
   // Tries left before the key locks (issue 15): the holder sees them; external keys have none here.
@@ -302,7 +353,7 @@ export async function activateEnrolment(
   actor: Actor,
   id: number,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<IssuedCertificate> {
   const pin = checkPinPolicy(s, b.pin)
   const e = await openEnrolment(s.db, id, actor.id)
   if (!e) throw new WorkflowError('NOT_FOUND', 'Không có yêu cầu cấp chứng thư số này')
@@ -358,7 +409,7 @@ export async function revokeUserCertificate(
   actor: Actor,
   id: number,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<RevokedCertificate> {
   requireAdmin(actor)
   const reason = b.reason ?? 'unspecified'
   if (typeof reason !== 'string' || !Object.hasOwn(REVOCATION_REASONS, reason))
@@ -393,7 +444,7 @@ export function extraAnchorsFile(dataDir: string): string {
   return join(dataDir, 'trust-anchors.pem')
 }
 
-function describeAnchor(der: Buffer, source: 'internal-ca' | 'added'): Record<string, unknown> {
+function describeAnchor(der: Buffer, source: TrustAnchorView['source']): TrustAnchorView {
   const c = new X509Certificate(der)
   return {
     fingerprint: c.fingerprint256.replace(/:/g, '').toLowerCase(),
@@ -405,7 +456,7 @@ function describeAnchor(der: Buffer, source: 'internal-ca' | 'added'): Record<st
   }
 }
 
-export async function listTrustAnchors(s: Services, actor: Actor): Promise<Record<string, unknown>[]> {
+export async function listTrustAnchors(s: Services, actor: Actor): Promise<TrustAnchorView[]> {
   requireAdmin(actor)
   const added = new Set((await listTrustAnchorRecords(s.db)).map((a) => a.der.toString('base64')))
   return (await s.trustAnchors()).map((der) =>
@@ -418,7 +469,7 @@ export async function addTrustAnchor(
   s: Services,
   actor: Actor,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<TrustAnchorView> {
   requireAdmin(actor)
   if (typeof b.pem !== 'string' || b.pem.length > 100_000)
     throw new WorkflowError('BAD_REQUEST', 'pem: a PEM certificate')
