@@ -1,9 +1,18 @@
 import { listRevocationLists } from '../storage/revocation-lists'
-import { agencyApprovalSettings, updateAgencyApprovalSettings } from '../storage/agency-records'
+import {
+  agencyApprovalSettings,
+  updateAgencyApprovalSettings,
+  type AgencyApprovalSettings,
+} from '../storage/agency-records'
 import { appendAudit } from '../storage/audit'
 import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
+
+/** An agency's approval settings as they stand after a change, by its code. */
+export interface AgencySettingsView extends Omit<AgencyApprovalSettings, 'id'> {
+  code: string
+}
 
 function requireAdmin(actor: Actor): void {
   if (!actor.roles.has('admin'))
@@ -23,7 +32,7 @@ export async function setApprovalMode(
   actor: Actor,
   code: string,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<AgencySettingsView> {
   requireAdmin(actor)
   const { approvalMode: mode, approvalAppearance: look } = b
   if (mode === undefined && look === undefined)

@@ -20,12 +20,22 @@ import {
 } from '../storage/certificate-records'
 import { activeUserByUsername, holdsRole, offeredChainCertificates } from '../storage/external-records'
 import { agencyNameOf } from '../storage/issuance-records'
-import { insertRevocationList, listRevocationLists } from '../storage/revocation-lists'
+import {
+  insertRevocationList,
+  listRevocationLists,
+  type RevocationListRecord,
+} from '../storage/revocation-lists'
 import { searchKey } from '../storage/search-key'
 import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { certificateStatus, fingerprintOf } from './evidence'
+
+/** A CRL as `POST /api/admin/crls` answers it: whose, for when, and its digest (never its bytes). */
+export type AddedRevocationList = Pick<
+  RevocationListRecord,
+  'id' | 'issuer' | 'thisUpdate' | 'nextUpdate' | 'sha256'
+>
 
 export interface ExternalCertificateView {
   id: number
@@ -286,7 +296,7 @@ export async function addRevocationList(
   s: Services,
   actor: Actor,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<AddedRevocationList> {
   requireAdmin(actor)
   if (typeof b.pem !== 'string' || b.pem.length > 20_000_000)
     throw new WorkflowError('BAD_REQUEST', 'pem: a PEM (or DER base64) CRL')
