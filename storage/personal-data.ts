@@ -64,8 +64,73 @@ export async function personRecord(db: Queryable, userId: number): Promise<Perso
   }
 }
 
+/**
+ * A timestamp or date column as the driver gives it: text on SQLite, a Date on PostgreSQL (the
+ * export's JSON writes both as text).
+ */
+type Stamp = string | Date
+
+/** Everything else held about the person, one list per kind of record, each row as the database has it. */
+export interface PersonHoldings {
+  certificates: {
+    id: number
+    kind: string
+    source: string
+    status: string
+    subject: string
+    issuer: string | null
+    serialHex: string
+    notBefore: Stamp
+    notAfter: Stamp
+    revokedAt: Stamp | null
+    remoteProvider: string | null
+    remoteUserRef: string | null
+  }[]
+  enrolments: {
+    id: number
+    kind: string
+    createdAt: Stamp
+    completedAt: Stamp | null
+    cancelledAt: Stamp | null
+  }[]
+  delegations: {
+    id: number
+    principalId: number
+    delegateId: number
+    marker: string
+    from: Stamp
+    to: Stamp
+    endedAt: Stamp | null
+  }[]
+  standingAuthorities: {
+    id: number
+    holderId: number
+    principalId: number | null
+    marker: string
+    principalTitle: string
+    from: Stamp
+    endedAt: Stamp | null
+  }[]
+  documentsDrafted: { id: number; title: string; kind: string; status: string; createdAt: Stamp }[]
+  signatures: {
+    id: number
+    documentId: number
+    stepId: number
+    userId: number
+    onBehalfOf: number | null
+    marker: string | null
+    field: string
+    keySource: string | null
+    form: string
+    createdAt: Stamp
+  }[]
+  sessions: { createdAt: Stamp; expiresAt: Stamp; revokedAt: Stamp | null }[]
+  /** Paper documents the person entered in the register (`date`: the day it was issued). */
+  paperRegistered: { id: number; number: string; date: Stamp; title: string; signer: string }[]
+}
+
 /** Everything else held about the person, row by row (no key material: PKCS#12 and hashes are left out). */
-export async function personHoldings(db: Queryable, userId: number): Promise<Record<string, unknown[]>> {
+export async function personHoldings(db: Queryable, userId: number): Promise<PersonHoldings> {
   const certificates = await db('certificates')
     .where({ holder_user_id: userId })
     .orderBy('id')

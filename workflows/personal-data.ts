@@ -9,6 +9,8 @@ import {
   personRecord,
   redactAuditPersonal,
   type AuditAbout,
+  type PersonHoldings,
+  type PersonRecord,
 } from '../storage/personal-data'
 import { inTransaction } from '../storage/transaction'
 import { revokeUserCertificate } from './admin'
@@ -32,12 +34,31 @@ const PURPOSES: Record<string, string> = {
   auditEvents: 'Nhật ký kiểm tra: ai làm gì, khi nào; chuỗi băm chống sửa đổi.',
 }
 
+/** The answer to an access request: why each kind of record is held, the person, their records. */
+export interface PersonalDataExport extends PersonHoldings {
+  generatedAt: string
+  /** Why Kyso holds each kind of record, by the key it is listed under. */
+  purposes: Record<string, string>
+  user: PersonRecord
+  auditEvents: AuditAbout[]
+}
+
+/** What an erasure did, and what it kept (the agency's records the law requires it to keep). */
+export interface PersonalDataErasure {
+  userId: number
+  erasedAt: string
+  redactedEvents: number
+  legacyEventsKept: number
+  certificatesRevoked: number
+  kept: string[]
+}
+
 /** GET /api/admin/users/:id/personal-data: everything Kyso holds about one person (an access request). */
 export async function exportPersonalData(
   s: Services,
   actor: Actor,
   userId: number,
-): Promise<Record<string, unknown>> {
+): Promise<PersonalDataExport> {
   requireAdmin(actor)
   const person = await personRecord(s.db, userId)
   if (!person) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy người dùng')
@@ -77,7 +98,7 @@ export async function erasePersonalData(
   actor: Actor,
   userId: number,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<PersonalDataErasure> {
   requireAdmin(actor)
   const reason = b.reason
   if (typeof reason !== 'string' || !reason.trim() || reason.length > 2000)
