@@ -1,3 +1,4 @@
+import type { SigningMarker } from '../signing/appearance'
 import { appendAudit } from '../storage/audit'
 import {
   endDelegationRecord,
@@ -8,11 +9,51 @@ import {
   type DelegationListing,
 } from '../storage/delegation-records'
 import { waitingSteps } from '../storage/directory-records'
-import { listStandingAuthorities } from '../storage/signing-authorities'
+import { listStandingAuthorities, type StandingAuthority } from '../storage/signing-authorities'
 import { inTransaction } from '../storage/transaction'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { activePerson, assertMaySign, DATED_MARKERS, markerIn } from './signing-markers'
+
+/** A delegation as `POST /api/delegations` answers it (`delegate`: the username). */
+export interface CreatedDelegation extends Pick<DelegationListing, 'id' | 'from' | 'to' | 'delegate'> {
+  marker: SigningMarker
+}
+
+/** A delegation, and whether it is in force now. */
+export interface DelegationView extends DelegationListing {
+  active: boolean
+}
+
+/** A standing authority (KT./TL./TUQ./TM./Q.) the actor holds or is principal of, and if it is in force. */
+export interface StandingAuthorityView
+  extends Pick<
+    StandingAuthority,
+    | 'id'
+    | 'marker'
+    | 'holder'
+    | 'holderName'
+    | 'holderTitle'
+    | 'principal'
+    | 'principalName'
+    | 'principalTitle'
+    | 'from'
+    | 'endedAt'
+  > {
+  active: boolean
+}
+
+/** `GET /api/delegations`: those the actor gave, those they received, and their standing authorities. */
+export interface DelegationsOf {
+  given: DelegationView[]
+  received: DelegationView[]
+  standing: StandingAuthorityView[]
+}
+
+export interface EndedDelegation {
+  id: number
+  endedAt: string
+}
 
 /**
  * A leader authorises a delegate to sign for them between two dates (DOMAIN.md: a record, not a
@@ -23,7 +64,7 @@ export async function createDelegation(
   s: Services,
   actor: Actor,
   input: { delegate?: unknown; marker?: unknown; from?: unknown; to?: unknown },
-): Promise<Record<string, unknown>> {
+): Promise<CreatedDelegation> {
   if (!actor.roles.has('leader')) throw new WorkflowError('FORBIDDEN', 'Chỉ lãnh đạo được ủy quyền')
   if (typeof input.delegate !== 'string') throw new WorkflowError('BAD_REQUEST', 'delegate: a username')
   const marker = markerIn(input.marker, DATED_MARKERS)
@@ -74,7 +115,7 @@ export async function inbox(s: Services, actor: Actor): Promise<Record<string, u
 }
 
 /** The actor's delegations (those they gave as a leader, those they received) and standing authorities. */
-export async function listDelegations(s: Services, actor: Actor): Promise<Record<string, unknown>> {
+export async function listDelegations(s: Services, actor: Actor): Promise<DelegationsOf> {
   const now = new Date().toISOString()
   const withState = (rows: DelegationListing[]) =>
     rows.map((r) => ({ ...r, active: !r.endedAt && r.from <= now && r.to >= now }))
@@ -99,7 +140,7 @@ export async function listDelegations(s: Services, actor: Actor): Promise<Record
 }
 
 /** The principal ends a delegation now; the delegate can no longer act for them from this moment. */
-export async function endDelegation(s: Services, actor: Actor, id: number): Promise<Record<string, unknown>> {
+export async function endDelegation(s: Services, actor: Actor, id: number): Promise<EndedDelegation> {
   const row = await findDelegation(s.db, id)
   if (!row || row.principalId !== actor.id) throw new WorkflowError('NOT_FOUND', 'Không tìm thấy ủy quyền')
   const now = new Date().toISOString()

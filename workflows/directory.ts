@@ -1,16 +1,17 @@
-import { agencyById } from '../storage/agency-records'
+import { agencyById, type AgencyRef } from '../storage/agency-records'
 import {
   documentEvents,
   listDocumentListings,
   listProcedures,
   routeTemplatesOf,
+  type DocumentEventRecord,
   type DocumentListing,
 } from '../storage/directory-records'
 import { containsPattern } from '../storage/search-key'
 import type { Queryable } from '../storage/transaction'
 import { activeUsersOf, userNames, userRoles } from '../storage/user-records'
 import { agencyAndDescendants } from '../storage/document-access'
-import type { Actor, Services } from './context'
+import type { Actor, Role, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 
 /** Agencies whose documents the actor may list (the same rule as canRead in access.ts). */
@@ -48,11 +49,27 @@ export async function listDocuments(
   })
 }
 
+/** What a drafter needs to route a document (`GET /api/directory`). */
+export interface Directory {
+  /** The actor's agency; absent (undefined) only if it was deleted under them. */
+  agency: Pick<AgencyRef, 'code' | 'name'> | undefined
+  users: { username: string; fullName: string; title: string | null; roles: Role[] }[]
+  /** A route template's steps as the agency stored them (JSON). */
+  templates: { name: string; steps: unknown }[]
+  procedures: { code: string; name: string }[]
+}
+
+/** One event of a document's timeline: who did what, and the parts of its detail a reader needs. */
+export interface DocumentEvent extends Omit<DocumentEventRecord, 'detailJson' | 'personalJson'> {
+  /** Some of EVENT_DETAIL_KEYS, `stepId`, and `onBehalfOf` / `onBehalfOfTitle` (the principal's name). */
+  detail: Record<string, unknown>
+}
+
 /**
  * What a drafter needs to route a document: the people of their agency (with titles and roles),
  * the agency's route templates and the public-procedure catalogue.
  */
-export async function directory(s: Services, actor: Actor): Promise<Record<string, unknown>> {
+export async function directory(s: Services, actor: Actor): Promise<Directory> {
   const users = await activeUsersOf(s.db, actor.agencyId)
   const roles = await userRoles(
     s.db,
@@ -95,7 +112,7 @@ const EVENT_DETAIL_KEYS = [
  * and the parts of the detail a reader needs (comment, reason, outgoing number; never hashes of
  * other documents or internal ids beyond the step).
  */
-export async function documentHistory(db: Queryable, documentId: number): Promise<Record<string, unknown>[]> {
+export async function documentHistory(db: Queryable, documentId: number): Promise<DocumentEvent[]> {
   const rows = await documentEvents(db, documentId)
   const onBehalf = new Map<number, { name: string; title: string | null }>()
   // The personal part of an event (issue 14) reads as part of its detail, until it is erased.
