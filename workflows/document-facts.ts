@@ -1,4 +1,9 @@
-import { copiesOfDocument, issuanceFacts } from '../storage/document-records'
+import {
+  copiesOfDocument,
+  issuanceFacts,
+  type CopyListing,
+  type IssuanceFactsRecord,
+} from '../storage/document-records'
 import { lastSignerName } from '../storage/signature-records'
 import type { Services } from './context'
 import { WorkflowError } from '../shared/errors'
@@ -64,12 +69,44 @@ export function documentFacts(input: FactsInput): DocumentFacts {
   return { docType, unitCode, normative, urgency, recipients }
 }
 
+/** Decree 30/2020 Appendix VI metadata of an issued document, as its file's XMP packet carries it. */
+export interface IssuedMetadata {
+  organ: string
+  organCode: string
+  number: string
+  /** YYYY-MM-DD. */
+  date: string | null
+  type: string
+  summary: string
+  signer: string | null
+  recipients: string[]
+  secrecy: string
+  urgency: string
+}
+
+/** The issue 13 part of a document's details: its type, register facts, seal, metadata and copies. */
+export interface IssuanceDetails
+  extends Pick<
+    IssuanceFactsRecord,
+    'unitCode' | 'normative' | 'urgency' | 'numberPrinted' | 'copyOf' | 'copyForm'
+  > {
+  docType: string
+  docTypeName: string
+  recipients: string[]
+  /** What the seal printed (number, date, …); only once the document is issued. */
+  issuance: Record<string, unknown> | null
+  /** A copy's own facts (Decree 30 Art. 25), as stored. */
+  copy: unknown
+  copies: CopyListing[]
+  metadata: IssuedMetadata | null
+}
+
 /** `GET /api/documents/:id`'s issue 13 part: type, register facts, what the seal printed, metadata, copies. */
 export async function issuanceDetails(
   s: Services,
   documentId: number,
   agency: { code: string; name: string },
-): Promise<Record<string, unknown>> {
+): Promise<IssuanceDetails> {
   const d = await issuanceFacts(s.db, documentId)
   const recipients = d.recipientsJson ? (JSON.parse(d.recipientsJson) as string[]) : []
   const issuance = d.issuanceJson ? (JSON.parse(d.issuanceJson) as Record<string, unknown>) : null

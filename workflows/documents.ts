@@ -9,22 +9,34 @@ import {
 } from '../storage/document-records'
 import { procedureKnown } from '../storage/paper-documents'
 import { searchKey } from '../storage/search-key'
-import { signaturesOfDocument } from '../storage/signature-records'
-import { awaitingConfirmationOfSteps } from '../storage/signing-sessions'
-import { assigneesOfSteps, stepsOfWorkflows, type StepRecord } from '../storage/step-records'
+import { signaturesOfDocument, type SignatureListing } from '../storage/signature-records'
+import { awaitingConfirmationOfSteps, type AwaitingConfirmation } from '../storage/signing-sessions'
+import {
+  assigneesOfSteps,
+  stepsOfWorkflows,
+  type AssigneeListing,
+  type StepAction,
+  type StepRecord,
+} from '../storage/step-records'
 import { inTransaction } from '../storage/transaction'
-import { insertVersion, lastVersionSeq, versionBySeq, versionsOfDocument } from '../storage/version-records'
+import {
+  insertVersion,
+  lastVersionSeq,
+  versionBySeq,
+  versionsOfDocument,
+  type VersionDetail,
+} from '../storage/version-records'
 import { workflowsOfDocument, type WorkflowRecord } from '../storage/workflow-records'
 import { readableDocument } from '../storage/document-access'
 import type { Actor, DocumentRow, Services } from './context'
 import { WorkflowError } from '../shared/errors'
-import { documentHistory } from './directory'
+import { documentHistory, type DocumentEvent } from './directory'
 import { latestVersion as latestVersionRow, principalIfAny } from './step-turn'
-import { placementsOfWorkflow } from '../storage/placements'
+import { placementsOfWorkflow, type PlacementRecord } from '../storage/placements'
 import { findSignatureFields } from '../signing/verify'
 import { checkExistingSignatures, type UploadCheck } from './upload-check'
 import { documentFacts, type FactsInput } from './document-facts'
-import { issuanceDetails } from './document-facts'
+import { issuanceDetails, type IssuanceDetails } from './document-facts'
 
 /**
  * Checks an uploaded file before anything is stored: a PDF (else NOT_A_PDF), readable and not
@@ -192,12 +204,82 @@ export async function versionOf(
   return row
 }
 
+/** What the actor may do on a document now: as the drafter, or on an active step (for a principal too). */
+export interface DocumentAction {
+  action: 'revise' | 'submit' | 'cancel' | StepAction
+  stepId?: number
+  /** Acting for a principal who delegated: their id and the marker (KT., TL., …) signed under. */
+  onBehalfOf?: number
+  marker?: string | null
+}
+
+/** Where a visible signature of the current round goes (issue 12). */
+export interface PlacementView extends Pick<PlacementRecord, 'stepId' | 'page' | 'how' | 'look'> {
+  /** x, y, width, height. */
+  rect: number[]
+  /** The assignee it is for, when each assignee of the step signs in their own place. */
+  username?: string
+  anchor?: string
+  note?: string
+}
+
+/** A remote signature waiting for its signer's confirmation (issue 11). */
+export interface AwaitingView
+  extends Pick<AwaitingConfirmation, 'keySource' | 'expiresAt' | 'username' | 'fullName'> {
+  status: 'awaiting_confirmation'
+  /** Only to the signer it waits for. */
+  signingId?: string
+}
+
+export interface StepView extends Omit<StepRecord, 'workflowId'> {
+  awaiting: AwaitingView[]
+  assignees: Omit<AssigneeListing, 'stepId' | 'userId'>[]
+}
+
+export interface WorkflowView extends Omit<WorkflowRecord, 'documentId'> {
+  steps: StepView[]
+}
+
+/** A signature on the document; one recorded before key sources or forms existed reads as internal, in-file. */
+export interface SignatureView extends Omit<SignatureListing, 'fieldName' | 'keySource' | 'form'> {
+  field: string
+  keySource: string
+  form: string
+}
+
+/** `GET /api/documents/:id`: the document, its versions, the chain and signatures, and its issue 13 facts. */
+export interface DocumentDetails extends IssuanceDetails {
+  id: number
+  title: string
+  kind: DocumentRow['kind']
+  procedureCode: string | null
+  status: DocumentRow['status']
+  agencyCode: string
+  agencyName: string
+  drafterName: string
+  drafterTitle: string | null
+  myActions: DocumentAction[]
+  history: DocumentEvent[]
+  uploadCheck: UploadCheck | null
+  outgoingNumber: string | null
+  outgoingDate: string | null
+  agencyId: number
+  drafterId: number
+  createdAt: string
+  updatedAt: string
+  finishedAt: string | null
+  versions: Omit<VersionDetail, 'uploadCheckJson'>[]
+  placements: PlacementView[]
+  workflows: WorkflowView[]
+  signatures: SignatureView[]
+}
+
 /** Everything the document page shows: the document, its versions, the chain and signatures. */
 export async function documentDetails(
   s: Services,
   actor: Actor,
   documentId: number,
-): Promise<Record<string, unknown>> {
+): Promise<DocumentDetails> {
   const doc = await readableDocument(s.db, actor, documentId)
   const versions = await versionsOfDocument(s.db, doc.id)
   const checked = versions.filter((v) => v.origin === 'upload').at(-1)?.uploadCheckJson
@@ -328,8 +410,8 @@ async function actionsFor(
   doc: DocumentRow,
   steps: StepRecord[],
   workflows: WorkflowRecord[],
-): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = []
+): Promise<DocumentAction[]> {
+  const out: DocumentAction[] = []
   if (doc.drafter_id === actor.id) {
     if (doc.status === 'draft' || doc.status === 'returned') out.push({ action: 'revise' })
     if (doc.status === 'draft') out.push({ action: 'submit' })
