@@ -22,6 +22,25 @@ const UNLOCK_CODE_TRIES = 5
 /** Crockford's base32 without I, L, O, U: read out on a telephone without mistakes. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
+export interface PinChanged {
+  id: number
+  changedAt: string
+}
+
+/** A key unlocked (by the administrator, or by its holder with an unlock code): all its tries back. */
+export interface KeyUnlocked {
+  id: number
+  unlocked: true
+  triesLeft: number
+}
+
+/** A one-time unlock code, shown once (`XXXXX-XXXXX-…`, Crockford's base32). */
+export interface IssuedUnlockCode {
+  id: number
+  unlockCode: string
+  expiresAt: string
+}
+
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 async function holderKey(s: Services, actor: Actor, id: number): Promise<StoredKeyRecord> {
@@ -41,7 +60,7 @@ export async function changePin(
   actor: Actor,
   id: number,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<PinChanged> {
   if (typeof b.oldPin !== 'string' || b.oldPin.length === 0)
     throw new WorkflowError('BAD_REQUEST', 'oldPin: required')
   const oldPin = b.oldPin
@@ -76,11 +95,7 @@ async function internalKey(s: Services, id: number): Promise<StoredKeyRecord> {
 }
 
 /** The administrator unlocks a locked key (audited); the holder's PIN is unchanged. */
-export async function unlockCertificate(
-  s: Services,
-  actor: Actor,
-  id: number,
-): Promise<Record<string, unknown>> {
+export async function unlockCertificate(s: Services, actor: Actor, id: number): Promise<KeyUnlocked> {
   requireAdmin(actor)
   const k = await internalKey(s, id)
   await inTransaction(s.db, async (trx) => {
@@ -102,11 +117,7 @@ export async function unlockCertificate(
  * the PIN: a forgotten PIN cannot be recovered (the key is sealed under it), only replaced by a
  * new certificate.
  */
-export async function issueUnlockCode(
-  s: Services,
-  actor: Actor,
-  id: number,
-): Promise<Record<string, unknown>> {
+export async function issueUnlockCode(s: Services, actor: Actor, id: number): Promise<IssuedUnlockCode> {
   requireAdmin(actor)
   const k = await internalKey(s, id)
   const bytes = randomBytes(20)
@@ -133,7 +144,7 @@ export async function unlockWithCode(
   actor: Actor,
   id: number,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<KeyUnlocked> {
   if (typeof b.unlockCode !== 'string' || b.unlockCode.length === 0 || b.unlockCode.length > 100)
     throw new WorkflowError('BAD_REQUEST', 'unlockCode: required')
   const k = await holderKey(s, actor, id)

@@ -7,6 +7,7 @@ import {
   findSignatureImage,
   saveAgencySeal,
   saveSignatureImage,
+  type StoredImage,
 } from '../storage/images'
 import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
@@ -18,6 +19,29 @@ const MAX_SIDE = 4000
 
 /** Advisory findings: the image is kept, scaled to the space found; the user is told. */
 export type ImageWarning = 'NO_TRANSPARENCY' | 'NOT_BLUE' | 'NOT_RED' | 'NOT_ROUND'
+
+/** What the profile shows about a signature image, without the image. */
+export type SignatureImageInfo = Omit<StoredImage, 'png'>
+
+/** A signature image as stored, and what about it is off (advisory). */
+export interface SignatureImageSaved extends SignatureImageInfo {
+  warnings: ImageWarning[]
+}
+
+export interface SignatureImageRemoved {
+  /** False when there was none. */
+  deleted: boolean
+}
+
+/** An agency's seal image as stored, with its real diameter, and what about it is off (advisory). */
+export interface AgencySealSaved {
+  code: string
+  width: number
+  height: number
+  diameterMm: number
+  sha256: string
+  warnings: ImageWarning[]
+}
 
 function checked(png: Buffer): { png: Buffer; width: number; height: number; info: PngInspection } {
   if (png.length > MAX_IMAGE_BYTES)
@@ -46,7 +70,7 @@ export async function setSignatureImage(
   s: Services,
   actor: Actor,
   png: Buffer,
-): Promise<Record<string, unknown>> {
+): Promise<SignatureImageSaved> {
   const img = checked(png)
   const warnings: ImageWarning[] = []
   if (!img.info.transparent) warnings.push('NO_TRANSPARENCY')
@@ -68,7 +92,7 @@ export async function setSignatureImage(
   }
 }
 
-export async function removeSignatureImage(s: Services, actor: Actor): Promise<Record<string, unknown>> {
+export async function removeSignatureImage(s: Services, actor: Actor): Promise<SignatureImageRemoved> {
   const deleted = await deleteSignatureImage(s.db, actor.id)
   if (!deleted) return { deleted }
   await appendAudit(s.db, {
@@ -88,10 +112,7 @@ export async function mySignatureImage(s: Services, actor: Actor): Promise<Buffe
 }
 
 /** What the profile shows about the image, without the image. */
-export async function mySignatureImageInfo(
-  s: Services,
-  actor: Actor,
-): Promise<Record<string, unknown> | null> {
+export async function mySignatureImageInfo(s: Services, actor: Actor): Promise<SignatureImageInfo | null> {
   const img = await findSignatureImage(s.db, actor.id)
   return img ? { width: img.width, height: img.height, sha256: img.sha256, updatedAt: img.updatedAt } : null
 }
@@ -118,7 +139,7 @@ export async function setAgencySeal(
   code: string,
   png: Buffer | undefined,
   diameter: unknown,
-): Promise<Record<string, unknown>> {
+): Promise<AgencySealSaved> {
   requireAdmin(actor)
   const agencyId = await agencyIdOf(s, code)
   if (!png) throw new WorkflowError('BAD_REQUEST', 'file: the seal image (PNG) is required')
