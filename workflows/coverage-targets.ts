@@ -12,7 +12,15 @@ import type { Actor, Services } from './context'
 import { WorkflowError } from '../shared/errors'
 import { isCalendarDate } from '../shared/dates'
 
-type TargetsView = Omit<YearTargets, 'updatedBy'>
+/** A year's targets as the administration shows them. */
+export type TargetsView = Omit<YearTargets, 'updatedBy'>
+
+/** `GET /api/admin/coverage-targets`: the configured years, and what a year without targets is judged by. */
+export interface CoverageTargetsList {
+  currentYear: number
+  years: TargetsView[]
+  defaults: Pick<YearTargets, 'internalRate' | 'minDocuments' | 'procedures'> & { deadline: null }
+}
 
 function view(t: YearTargets): TargetsView {
   const { updatedBy: _by, ...rest } = t
@@ -20,7 +28,7 @@ function view(t: YearTargets): TargetsView {
 }
 
 /** GET /api/admin/coverage-targets: the years an administrator configured, and the defaults. */
-export async function listCoverageTargets(s: Services, actor: Actor): Promise<Record<string, unknown>> {
+export async function listCoverageTargets(s: Services, actor: Actor): Promise<CoverageTargetsList> {
   if (!actor.roles.has('admin') && !actor.roles.has('compliance')) {
     throw new WorkflowError('FORBIDDEN', 'Chỉ quản trị và cán bộ kiểm tra xem được chỉ tiêu')
   }

@@ -64,6 +64,14 @@ export interface RegisterView {
   entries: RegisterViewEntry[]
 }
 
+/** A register's opening as set, and the next number it gives (as printed, "07"). */
+export interface RegisterOpening {
+  year: number
+  register: RegisterName
+  firstSeq: number
+  next: string
+}
+
 /**
  * `GET /api/registers/outgoing?year=`: the actor's agency's register for a year (Decree 30/2020
  * Appendix IV, sổ đăng ký văn bản đi), every number in order with its state and source (a document
@@ -138,7 +146,7 @@ export async function setRegisterOpening(
   s: Services,
   actor: Actor,
   body: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<RegisterOpening> {
   if (!actor.roles.has('clerk') && !actor.roles.has('admin'))
     throw new WorkflowError('FORBIDDEN', 'Chỉ văn thư hoặc quản trị đặt số đầu năm của sổ')
   const year = yearOf(body.year)
