@@ -5,7 +5,10 @@ import {
   procedureNames,
   procedureResultsOf,
   stoppedOf,
+  type NotFullySigned,
+  type OpenDocument,
   type ProcedureResult,
+  type StoppedDocument,
 } from '../storage/coverage-evidence'
 import { paperEntriesOf, type PaperRow } from '../storage/paper-documents'
 import { agenciesByCode } from '../storage/coverage-queries'
@@ -14,8 +17,45 @@ import type { Actor } from '../shared/actor'
 import { WorkflowError } from '../shared/errors'
 import { coverageFacts } from './facts'
 import { daysBetween, monthsOf, periodOf, type Period } from '../shared/period'
+import type { SeriesPoint } from './csv'
+import type { AgencyRow } from './policy'
 import { periodJson, rowsFor, visibleAgencies } from './rows'
-import { targetsFor } from './targets'
+import { targetsFor, type Targets } from './targets'
+
+/** A procedure with a result in the period: signed when a result carries the agency's PASSED seal. */
+export interface ProcedureCoverage {
+  code: string
+  /** Undefined (left out) for a code no longer in the catalogue. */
+  name: string | undefined
+  signed: boolean
+  results: (Pick<ProcedureResult, 'id' | 'title' | 'issuedAt' | 'sealPassed'> & { link: string })[]
+  paperResults: Pick<PaperRow, 'id' | 'number' | 'date' | 'title'>[]
+}
+
+/** `GET /api/reports/coverage/:agencyCode`: the agency's row, its units, every document behind the rate. */
+export interface CoverageDrillDown {
+  period: ReturnType<typeof periodJson>
+  targets: Targets
+  /** Undefined only if the agency's row could not be computed. */
+  agency: AgencyRow | undefined
+  units: AgencyRow[]
+  series: SeriesPoint[]
+  /** fullySigned + notFullySigned + paper = documents. */
+  rateExplained: {
+    documents: number | undefined
+    fullySigned: number | undefined
+    notFullySigned: number
+    paper: number
+  }
+  notFullySigned: (NotFullySigned & { link: string; verification: string })[]
+  paper: (PaperRow & { reason: 'PAPER' })[]
+  open: (OpenDocument & { ageDays: number; link: string })[]
+  /** snake_case `finished_at`, as the API always answered; the instant as the driver reads it. */
+  rejectedOrCancelled: (Pick<StoppedDocument, 'id' | 'title' | 'status'> & {
+    finished_at: StoppedDocument['finishedAt']
+  })[]
+  procedures: ProcedureCoverage[]
+}
 
 /**
  * GET /api/reports/coverage/:agencyCode: the agency's row (own and subtree figures), the agencies
@@ -29,7 +69,7 @@ export async function coverageDrillDown(
   actor: Actor,
   agencyCode: string,
   q: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<CoverageDrillDown> {
   const period = periodOf(q)
   const targets = await targetsFor(db, period, q)
   const visible = await visibleAgencies(db, actor)
@@ -97,7 +137,7 @@ export async function coverageDrillDown(
 }
 
 /** Month by month, the agency's own documents, fully signed ones and signed procedures. */
-async function monthlySeries(db: Knex, period: Period, agencyId: number): Promise<Record<string, unknown>[]> {
+async function monthlySeries(db: Knex, period: Period, agencyId: number): Promise<SeriesPoint[]> {
   const series = []
   for (const m of monthsOf(period)) {
     const mp = periodOf({ from: m.from, to: m.to, asOf: period.asOf.toISOString() })
@@ -120,7 +160,7 @@ async function proceduresOf(
   db: Knex,
   results: ProcedureResult[],
   paper: PaperRow[],
-): Promise<Record<string, unknown>[]> {
+): Promise<ProcedureCoverage[]> {
   const codes = [
     ...new Set([...results.map((r) => r.procedureCode), ...paper.map((p) => p.procedureCode as string)]),
   ]
