@@ -174,7 +174,7 @@ export async function createUser(
   s: Services,
   actor: Actor,
   b: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+): Promise<Omit<UserView, 'agency'>> {
   requireAdmin(actor)
   const username = text(b.username, 'username', 100) as string
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(username))
@@ -209,7 +209,9 @@ export async function createUser(
     })
     return uid
   }).catch(alreadyThere(`Tên đăng nhập ${username} đã có`))
-  return { id, username, fullName, title: title ?? null, agencyCode: b.agencyCode, roles, disabled: false }
+  // agencyIdOf refused anything but an existing agency's code.
+  const agencyCode = b.agencyCode as string
+  return { id, username, fullName, title: title ?? null, agencyCode, roles, disabled: false }
 }
 
 /** Changes roles, title or the disabled flag; a disabled user's sessions stop working at once. */
