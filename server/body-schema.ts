@@ -262,6 +262,16 @@ export const text = (name: string, max: number, extra: Partial<StringField> = {}
 })
 export const optionalText = (name: string, max: number): StringField =>
   text(name, max, { required: false, absent: 'empty' })
+/** The reason a person must give (rejecting, returning, erasing): up to 2,000 characters, not blank. */
+export const reasonField = (example: string): StringField => ({
+  type: 'string',
+  required: true,
+  minLength: 1,
+  maxLength: 2000,
+  nonBlank: true,
+  message: 'reason: lý do là bắt buộc',
+  example,
+})
 /** A string the route passes on when it is a string; null counts as not given. */
 export const optionalString = (name: string, description?: string): StringField => ({
   type: 'string',

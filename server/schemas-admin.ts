@@ -1,7 +1,7 @@
 import { REVOCATION_REASONS } from '../signing/pki'
 import { DEFAULT_MIN_DOCUMENTS, DEFAULT_PROCEDURES, DEFAULT_RATE } from '../shared/target-defaults'
 import { STANDING_MARKERS } from '../workflows/signing-markers'
-import type { BodySchema, NumberField } from './body-schema'
+import { type BodySchema, type NumberField, reasonField } from './body-schema'
 
 /**
  * The administrator's bodies (issue 16). Each use case checks the admin role before it reads its
@@ -177,17 +177,7 @@ export const CERTIFICATE_REJECT: BodySchema = {
 
 /** Whether the person may be erased (not oneself, nothing pending) is the use case's to check. */
 export const ERASURE: BodySchema = {
-  fields: {
-    reason: {
-      type: 'string',
-      required: true,
-      minLength: 1,
-      maxLength: 2000,
-      nonBlank: true,
-      message: 'reason: lý do là bắt buộc',
-      example: 'Yêu cầu xóa dữ liệu của người đã nghỉ việc',
-    },
-  },
+  fields: { reason: reasonField('Yêu cầu xóa dữ liệu của người đã nghỉ việc') },
 }
 
 export const ADMIN_BODIES: Record<string, BodySchema> = {

@@ -1,6 +1,13 @@
 import type { Role } from '../shared/actor'
 import { DATED_MARKERS } from '../workflows/signing-markers'
-import { type ArrayField, type BodySchema, optionalString, optionalText, text } from './body-schema'
+import {
+  type ArrayField,
+  type BodySchema,
+  optionalString,
+  optionalText,
+  reasonField,
+  text,
+} from './body-schema'
 import { ADMIN_BODIES } from './schemas-admin'
 import { KEY_BODIES } from './schemas-keys'
 import { REGISTER_BODIES } from './schemas-register'
@@ -75,17 +82,7 @@ export const SIGN: BodySchema = {
 /** Rejecting or returning a step. */
 export const REASON: BodySchema = {
   component: 'ReasonRequest',
-  fields: {
-    reason: {
-      type: 'string',
-      required: true,
-      minLength: 1,
-      maxLength: 2000,
-      nonBlank: true,
-      message: 'reason: lý do là bắt buộc',
-      example: 'Cần bổ sung số liệu',
-    },
-  },
+  fields: { reason: reasonField('Cần bổ sung số liệu') },
 }
 
 export const SUBMIT: BodySchema = {
