@@ -27,6 +27,19 @@ type SigningRefusalCode =
   | 'REMOTE_AUTH_FAILED'
   | 'REMOTE_SIGNING_FAILED'
   | 'REMOTE_NOT_FOUND'
+  | 'REMOTE_REFUSED'
+  | 'REMOTE_EXPIRED'
+  | 'PIN_TOO_SHORT'
+  | 'PIN_LOCKED'
+  | 'PDF_TOO_LARGE'
+  | 'PDF_NOT_SIGNED'
+  | 'PDF_PAGE_NOT_FOUND'
+  | 'CERT_UNREADABLE'
+  | 'CRL_UNREADABLE'
+  | 'IMAGE_UNREADABLE'
+  | 'TOKEN_NOT_FOUND'
+  | 'VALIDATION_TIMEOUT'
+  | 'VALIDATION_OUT_OF_MEMORY'
 
 /** Every use-case code, the signing codes above, and INTERNAL: what a 5xx means to a person. */
 export type RefusalCode = WorkflowErrorCode | SigningRefusalCode | 'INTERNAL'
@@ -205,6 +218,43 @@ const REFUSALS: Record<RefusalCode, Texts> = {
   REMOTE_NOT_FOUND: {
     vi: 'Nhà cung cấp không có người dùng hoặc chứng thư này.',
     en: 'The provider has no such user or credential.',
+  },
+  REMOTE_REFUSED: {
+    vi: 'Người ký đã từ chối ký trên điện thoại.',
+    en: 'The signer declined on their phone.',
+  },
+  REMOTE_EXPIRED: {
+    vi: 'Hết thời gian chờ người ký xác nhận trên điện thoại.',
+    en: 'The signer did not confirm on their phone in time.',
+  },
+  PIN_TOO_SHORT: { vi: 'Mã PIN quá ngắn.', en: 'The PIN is too short.' },
+  PIN_LOCKED: {
+    vi: 'Mã PIN của thiết bị ký đã bị khóa; hãy liên hệ quản trị hệ thống.',
+    en: "The signing device's PIN is locked; ask an administrator.",
+  },
+  PDF_TOO_LARGE: { vi: 'Tệp PDF quá lớn.', en: 'The PDF is too large.' },
+  PDF_NOT_SIGNED: { vi: 'Tệp PDF chưa có chữ ký số nào.', en: 'The PDF carries no signature.' },
+  PDF_PAGE_NOT_FOUND: { vi: 'Văn bản không có trang này.', en: 'The document has no such page.' },
+  CERT_UNREADABLE: {
+    vi: 'Không đọc được chứng thư số (PEM hoặc DER).',
+    en: 'The certificate cannot be read (PEM or DER).',
+  },
+  CRL_UNREADABLE: {
+    vi: 'Không đọc được danh sách chứng thư bị thu hồi (CRL).',
+    en: 'The certificate revocation list (CRL) cannot be read.',
+  },
+  IMAGE_UNREADABLE: { vi: 'Không đọc được ảnh PNG.', en: 'The PNG image cannot be read.' },
+  TOKEN_NOT_FOUND: {
+    vi: 'Không tìm thấy thiết bị ký (USB token hoặc HSM).',
+    en: 'The signing device (USB token or HSM) was not found.',
+  },
+  VALIDATION_TIMEOUT: {
+    vi: 'Kiểm tra chữ ký quá thời gian cho phép; tệp có thể quá phức tạp.',
+    en: 'Checking the signatures took too long; the file may be too complex.',
+  },
+  VALIDATION_OUT_OF_MEMORY: {
+    vi: 'Kiểm tra chữ ký cần quá nhiều bộ nhớ; tệp có thể quá phức tạp.',
+    en: 'Checking the signatures needed too much memory; the file may be too complex.',
   },
   INTERNAL: {
     vi: 'Máy chủ gặp lỗi. Hãy thử lại sau.',

@@ -48,6 +48,20 @@ const SERVER_WORDS = new Set([
   'ERASURE_BLOCKED',
   'STATE_SECRET',
   'NOT_ISSUED',
+  // Signing codes whose server message names the reason, size or limit (the catalogue serves English).
+  'REMOTE_REFUSED',
+  'REMOTE_EXPIRED',
+  'PIN_TOO_SHORT',
+  'PIN_LOCKED',
+  'PDF_TOO_LARGE',
+  'PDF_NOT_SIGNED',
+  'PDF_PAGE_NOT_FOUND',
+  'CERT_UNREADABLE',
+  'CRL_UNREADABLE',
+  'IMAGE_UNREADABLE',
+  'TOKEN_NOT_FOUND',
+  'VALIDATION_TIMEOUT',
+  'VALIDATION_OUT_OF_MEMORY',
 ])
 
 /** What a refusal with this code means, in the page's language, from the one catalogue (issue 16). */
