@@ -34,7 +34,7 @@ export interface KeyUnlocked {
   triesLeft: number
 }
 
-/** A one-time unlock code, shown once (`XXXXX-XXXXX-…`, Crockford's base32). */
+/** A one-time unlock code, shown once: 20 characters of Crockford's base32 in four groups of five. */
 export interface IssuedUnlockCode {
   id: number
   unlockCode: string

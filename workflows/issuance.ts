@@ -13,6 +13,8 @@ import {
   roundSignerName,
   type StoredIssuance,
 } from '../storage/issuance-records'
+import { normaliseNumber } from '../storage/outgoing-register'
+import { WorkflowError } from '../shared/errors'
 import type { Actor, Services } from './context'
 import { DOCUMENT_TYPES, printedPart, reserveNumber, type Reservation } from './outgoing-register'
 import type { Turn } from './step-turn'
@@ -48,6 +50,12 @@ async function storedOf(s: Services, workflowId: number): Promise<StoredIssuance
   )
 }
 
+/** Whether a number ends with the draft's notation, as the register compares numbers (case, spaces). */
+function sameNotation(number: string, notation: string): boolean {
+  const fold = (t: string) => normaliseNumber(t).toUpperCase()
+  return fold(number).endsWith(fold(notation))
+}
+
 /**
  * Reserves the seal's number in the register and gathers what its revision writes. The draft's
  * own notation (what it prints after the blank, "/QĐ-SKHCN") is the default notation when there
@@ -70,6 +78,16 @@ export async function prepareIssuance(
     normative: doc.normative,
   }
   const notation = plan?.number?.notation
+  // The draft prints its notation after the blank: a typed number under another notation would be
+  // printed as a number the register does not hold ("1501" before "/QĐ-SKHCN" for "1501/SKHCN-VP").
+  // Refused before anything is reserved, so the clerk types it again or takes the next.
+  if (input.outgoingNumber && notation && !sameNotation(input.outgoingNumber, notation)) {
+    throw new WorkflowError(
+      'BAD_REQUEST',
+      `outgoingNumber: văn bản in sẵn ký hiệu ${notation} sau chỗ trống của số; hãy nhập ` +
+        `${printedPart(input.outgoingNumber)}${notation} hoặc để trống để lấy số tiếp theo của sổ`,
+    )
+  }
   // A draft that already carries its number is issued under it unless the clerk types another.
   const typed = input.outgoingNumber ?? stored.numberFilled
   const reservation = await reserveNumber(

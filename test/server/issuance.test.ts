@@ -200,8 +200,15 @@ describe('issuance: the register, number and date on the document, copies and at
     await json(
       await (c.giamdoc as Client).post(`/api/steps/${stepOf(d, 'sign')}/sign`, { pin: pinOf('giamdoc') }),
     )
+    // A typed number under another notation than the draft prints would read otherwise on paper
+    // than in the register: refused, naming the field and the notation to use, nothing reserved.
+    const other = await seal(d, 'vanthu', { outgoingNumber: '1501/SKHCN-VP' })
+    const refusal = ((await other.json()) as { error: { code: string; message: string } }).error
+    expect([other.status, refusal.code]).to.deep.equal([400, 'BAD_REQUEST'])
+    expect(refusal.message).to.match(/^outgoingNumber: .*\/QĐ-SKHCN.*1501\/QĐ-SKHCN/)
     const sealed = await json<Sealed>(await seal(d, 'vanthu'))
     expect(sealed.numberPrinted).to.equal(true)
+    expect(sealed.outgoingNumber).to.match(/^\d{2,}\/QĐ-SKHCN$/)
     const issued = Buffer.from(
       await (await (c.chuyenvien as Client).get(`/api/documents/${d.id}/file`)).arrayBuffer(),
     )

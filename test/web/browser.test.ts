@@ -177,7 +177,7 @@ describe('the web interface in Chromium', function () {
     await openFromInbox(page)
     const waiting = Number(await page.textContent('[data-testid=waiting-count]'))
     await act(page, 'seal', pinOf('vanthu'), async () => {
-      await page.fill('#sign-number', '1501/SKHCN-VP')
+      await page.fill('#sign-number', '1501/QĐ-SKHCN')
     })
     await page.waitForSelector('[data-testid=document][data-status=issued]')
     // The count beside the inbox follows at once, without leaving the page.
@@ -192,7 +192,7 @@ describe('the web interface in Chromium', function () {
       .locator('[data-testid=validation] li[data-indication]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-indication')))
     expect(verdicts).to.deep.equal(['PASSED', 'PASSED', 'PASSED', 'PASSED'])
-    expect(await page.textContent('.page-head .sub')).to.contain('1501/SKHCN-VP')
+    expect(await page.textContent('.page-head .sub')).to.contain('1501/QĐ-SKHCN')
     await page.waitForSelector('[data-testid=pdf-pages][data-rendered="1"]')
     await page.screenshot({ path: join(SHOTS, 'document.png'), fullPage: true })
     await page.screenshot({ path: join(SHOTS, 'issued-1366x768.png') })
